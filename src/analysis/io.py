@@ -1,0 +1,110 @@
+"""Atomic, deterministic writers for every file a stage produces."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "atomic_path",
+    "write_text",
+    "write_json",
+    "write_parquet",
+    "write_csv",
+    "guard_formula",
+    "read_json",
+]
+
+# Spreadsheet programs execute cells that start with these characters as formulas.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; rename it over ``target`` on success.
+
+    A stage killed half-way leaves either the old file or no file, never a truncated one,
+    so an interrupted ``dvc repro`` can simply be run again.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_text(target: str | Path, text: str) -> Path:
+    """Write UTF-8 text atomically with Unix newlines."""
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+    return Path(target)
+
+
+def _clean_json(value: Any) -> Any:
+    """Make a value JSON-safe and stable: NaN -> None, numpy scalars -> Python, floats rounded."""
+    if isinstance(value, dict):
+        return {str(k): _clean_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean_json(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        with contextlib.suppress(ValueError, TypeError):
+            value = value.item()
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        return round(value, 6)
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
+def write_json(target: str | Path, data: Any) -> Path:
+    """Write JSON with sorted keys and rounded floats so reruns are byte-identical."""
+    text = json.dumps(_clean_json(data), indent=2, sort_keys=True, ensure_ascii=False)
+    return write_text(target, text + "\n")
+
+
+def read_json(path: str | Path) -> Any:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def write_parquet(target: str | Path, frame: pd.DataFrame) -> Path:
+    """Write a DataFrame to Parquet deterministically (no index, fixed compression)."""
+    with atomic_path(target) as tmp:
+        frame.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
+    return Path(target)
+
+
+def guard_formula(value: Any) -> Any:
+    """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe.
+
+    Numbers are left alone: ``-0.5`` is data, but ``-1+cmd|...`` as text is an attack.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def write_csv(target: str | Path, frame: pd.DataFrame, *, float_format: str = "%.6g") -> Path:
+    """Write a CSV table that is safe to open in a spreadsheet and byte-stable across runs."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(guard_formula)
+    with atomic_path(target) as tmp:
+        safe.to_csv(tmp, index=False, float_format=float_format, lineterminator="\n")
+    return Path(target)

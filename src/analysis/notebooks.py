@@ -1,0 +1,78 @@
+"""Make Papermill-executed notebooks byte-identical across runs, and strip source notebooks."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+
+from .io import write_text
+
+__all__ = ["clean_executed_notebook", "strip_source_notebook", "is_stripped"]
+
+# Papermill and nbclient record wall-clock times; they change on every run.
+_VOLATILE_NOTEBOOK_KEYS = ("start_time", "end_time", "duration", "environment_variables")
+_VOLATILE_CELL_KEYS = ("start_time", "end_time", "duration")
+# Reprs like "<object at 0x7f3a...>" differ between processes.
+_ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]{6,}")
+
+
+def _scrub_text(value: str | list[str]) -> str | list[str]:
+    if isinstance(value, list):
+        return [_ADDRESS.sub("at 0x…", v) for v in value]
+    return _ADDRESS.sub("at 0x…", value)
+
+
+def clean_executed_notebook(path: str | Path) -> Path:
+    """Remove run timestamps, durations and memory addresses from an executed notebook.
+
+    Parameter values, outputs and figures stay: they are the reproducible record of the run.
+    """
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    pm = nb.metadata.get("papermill", {})
+    for key in _VOLATILE_NOTEBOOK_KEYS:
+        pm.pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell_pm = cell.metadata.get("papermill")
+        if cell_pm is not None:
+            for key in _VOLATILE_CELL_KEYS:
+                cell_pm.pop(key, None)
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                output["text"] = _scrub_text(output["text"])
+            data = output.get("data", {})
+            if "text/plain" in data:
+                data["text/plain"] = _scrub_text(data["text/plain"])
+    write_text(path, nbformat.writes(nb) + "\n")
+    return path
+
+
+def strip_source_notebook(path: str | Path) -> bool:
+    """Strip outputs and execution counts from a source notebook; return True if it changed."""
+    path = Path(path)
+    before = path.read_text(encoding="utf-8")
+    nb = nbformat.reads(before, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("papermill", None)
+    nb.metadata.pop("papermill", None)
+    after = nbformat.writes(nb) + "\n"
+    if after != before:
+        write_text(path, after)
+        return True
+    return False
+
+
+def is_stripped(path: str | Path) -> bool:
+    nb = nbformat.read(Path(path), as_version=4)
+    return all(
+        not cell.get("outputs") and cell.get("execution_count") is None
+        for cell in nb.cells
+        if cell.cell_type == "code"
+    )
