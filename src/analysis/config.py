@@ -8,6 +8,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .errors import UserError
+
 __all__ = [
     "ParamsError",
     "Params",
@@ -17,7 +19,7 @@ __all__ = [
 ]
 
 
-class ParamsError(ValueError):
+class ParamsError(UserError, ValueError):
     """A user-fixable problem with params.yaml (or with values passed to a stage)."""
 
 

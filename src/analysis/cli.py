@@ -1,0 +1,117 @@
+"""Command-line interface: `python -m analysis <command>` for pipeline steps and researcher tools."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import UserError
+
+__all__ = ["main"]
+
+DEFAULT_LEXICONS = Path("data/lexicons")
+
+
+def _cmd_params(args: argparse.Namespace) -> int:
+    from .config import load_params
+
+    load_params(args.file)
+    print(f"{args.file}: ok")
+    return 0
+
+
+def _cmd_nbclean(args: argparse.Namespace) -> int:
+    from .notebooks import clean_executed_notebook, strip_source_notebook
+
+    for path in args.paths:
+        if args.source:
+            strip_source_notebook(path)
+        else:
+            clean_executed_notebook(path)
+    return 0
+
+
+def _cmd_stem(args: argparse.Namespace) -> int:
+    from .preprocess import stem_stream
+
+    stem_stream(sys.stdin, sys.stdout, lexicon_dir=args.lexicons,
+                min_token_length=args.min_token_length)
+    return 0
+
+
+def _cmd_classify(args: argparse.Namespace) -> int:
+    from .classify import classify_input
+
+    table = classify_input(args.input, args.output, lexicon_dir=args.lexicons)
+    print(f"classified {len(table)} documents -> {args.output}", file=sys.stderr)
+    return 0
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    from .render import render_site
+
+    render_site(args.notebooks_dir, index_title=args.title)
+    return 0
+
+
+def _cmd_brief(args: argparse.Namespace) -> int:
+    from .brief import build_briefs
+
+    build_briefs(reports_dir=args.reports_dir, template_dir=args.template_dir,
+                 params_file=args.params)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="Indonesian urban-cooperation news analysis: pipeline steps and tools.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("params", help="validate params.yaml")
+    p.add_argument("action", choices=["check"])
+    p.add_argument("--file", type=Path, default=Path("params.yaml"))
+    p.set_defaults(func=_cmd_params)
+
+    p = sub.add_parser("nbclean", help="remove run timestamps from executed notebooks")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--source", action="store_true",
+                   help="strip outputs from source notebooks instead")
+    p.set_defaults(func=_cmd_nbclean)
+
+    p = sub.add_parser("stem", help="read text lines on stdin, print processed tokens per line")
+    p.add_argument("--lexicons", type=Path, default=DEFAULT_LEXICONS)
+    p.add_argument("--min-token-length", type=int, default=2)
+    p.set_defaults(func=_cmd_stem)
+
+    p = sub.add_parser("classify", help="code articles: coop_type, partners, sectors, evidence")
+    p.add_argument("input", type=Path, help="a directory of article files or a .jsonl/.jsonl.gz")
+    p.add_argument("-o", "--output", type=Path, required=True, help="CSV to write")
+    p.add_argument("--lexicons", type=Path, default=DEFAULT_LEXICONS)
+    p.set_defaults(func=_cmd_classify)
+
+    p = sub.add_parser("render", help="executed notebooks -> standalone HTML + index.html")
+    p.add_argument("--notebooks-dir", type=Path, default=Path("reports/notebooks"))
+    p.add_argument("--title", default="Indonesian urban cooperation in the news")
+    p.set_defaults(func=_cmd_render)
+
+    p = sub.add_parser("brief", help="build the English and Indonesian PDF policy briefs")
+    p.add_argument("--reports-dir", type=Path, default=Path("reports"))
+    p.add_argument("--template-dir", type=Path, default=Path("templates/brief"))
+    p.add_argument("--params", type=Path, default=Path("params.yaml"))
+    p.set_defaults(func=_cmd_brief)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `python -m analysis stem | head`
+        return 0

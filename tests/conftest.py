@@ -1,0 +1,39 @@
+"""Shared pytest fixtures: project paths, the bundled seeds and the optional clickid corpus."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+CLICKID_PATH = Path(
+    os.environ.get(
+        "CLICKID_PATH", PROJECT_ROOT.parent / "shared" / "corpora" / "clickid" / "articles.jsonl.gz"
+    )
+)
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
+def raw_dir() -> Path:
+    """The bundled corpus (the five seed articles + metadata.csv); read-only for tests."""
+    return PROJECT_ROOT / "data" / "raw"
+
+
+@pytest.fixture(scope="session")
+def lexicon_dir() -> Path:
+    return PROJECT_ROOT / "data" / "lexicons"
+
+
+@pytest.fixture(scope="session")
+def clickid_path() -> Path:
+    """The 23k-article clickid corpus beside the project; tests that need it skip without it."""
+    if not CLICKID_PATH.is_file():
+        pytest.skip(f"clickid corpus not found at {CLICKID_PATH}")
+    return CLICKID_PATH
