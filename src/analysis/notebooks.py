@@ -9,7 +9,7 @@ import nbformat
 
 from .io import write_text
 
-__all__ = ["clean_executed_notebook", "strip_source_notebook", "is_stripped"]
+__all__ = ["clean_executed_notebook", "strip_source_notebook", "is_stripped", "setup_notebook"]
 
 # Papermill and nbclient record wall-clock times; they change on every run.
 _VOLATILE_NOTEBOOK_KEYS = ("start_time", "end_time", "duration", "environment_variables")
@@ -76,3 +76,30 @@ def is_stripped(path: str | Path) -> bool:
         for cell in nb.cells
         if cell.cell_type == "code"
     )
+
+
+def setup_notebook() -> Path:
+    """Prepare a stage notebook: work from the project root, with stable display settings.
+
+    Papermill runs notebooks with ``--cwd .`` from the project root, while JupyterLab starts
+    them in ``notebooks/``; moving to the root makes every relative path in the parameters
+    cell mean the same thing in both.
+    """
+    import os
+
+    from .config import find_project_root
+
+    root = find_project_root()
+    os.chdir(root)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    os.environ.setdefault("TQDM_DISABLE", "1")  # progress bars would be saved into the notebook
+
+    import matplotlib
+    import pandas as pd
+
+    pd.set_option("display.max_colwidth", 120)
+    pd.set_option("display.max_rows", 60)
+    pd.set_option("display.width", 160)
+    matplotlib.rcParams["svg.hashsalt"] = "coopnews"
+    matplotlib.rcParams["figure.dpi"] = 100
+    return root

@@ -1,0 +1,44 @@
+"""Atomic, deterministic writers and the spreadsheet formula guard."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.io import atomic_path, guard_formula, read_json, write_csv, write_json, write_parquet
+
+
+def test_atomic_path_leaves_old_file_when_writer_fails(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half-written", encoding="utf-8")
+            raise RuntimeError("killed")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temp file left
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+1+1", "'+1+1"), ("-2+3", "'-2+3"),
+     ("@SUM(A1)", "'@SUM(A1)"), ("Jakarta", "Jakarta"), (-0.5, -0.5), (None, None)],
+)
+def test_guard_formula(cell, expected):
+    assert guard_formula(cell) == expected
+
+
+def test_csv_guards_text_cells_but_not_numbers(tmp_path):
+    frame = pd.DataFrame({"title": ["=cmd|' /C calc'!A0", "Kerja sama"], "z": [-1.5, 2.0]})
+    write_csv(tmp_path / "t.csv", frame)
+    text = (tmp_path / "t.csv").read_text(encoding="utf-8")
+    assert text.splitlines() == ["title,z", "'=cmd|' /C calc'!A0,-1.5", "Kerja sama,2"]
+
+
+def test_writers_are_byte_identical_across_runs(tmp_path):
+    frame = pd.DataFrame({"doc_id": ["a", "b"], "stems": [["kerja_sama", "kota"], []]})
+    write_parquet(tmp_path / "a.parquet", frame)
+    write_parquet(tmp_path / "b.parquet", frame)
+    assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
+    write_json(tmp_path / "m.json", {"b": 0.1234567891, "a": float("nan")})
+    assert read_json(tmp_path / "m.json") == {"a": None, "b": 0.123457}
