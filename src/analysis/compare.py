@@ -403,8 +403,9 @@ def wilson_interval(successes: float | np.ndarray, n: float | np.ndarray, *,
         denominator = 1.0 + z * z / n
         centre = (p + z * z / (2.0 * n)) / denominator
         half = z / denominator * np.sqrt(p * (1.0 - p) / n + z * z / (4.0 * n * n))
-        low = np.clip(centre - half, 0.0, 1.0)
-        high = np.clip(centre + half, 0.0, 1.0)
+        # At k = 0 and k = n the bounds are exactly 0 and 1; rounding would leave 1e-17.
+        low = np.where(k <= 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+        high = np.where(k >= n, 1.0, np.clip(centre + half, 0.0, 1.0))
     return low, high
 
 

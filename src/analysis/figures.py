@@ -8,7 +8,8 @@ byte-stable output. Words on the figures come from ``data/lexicons/labels_figure
 Each kind of cooperation is drawn with its own Okabe-Ito colour (Okabe & Ito 2008) *and* its
 own marker, line style and hatch, so the figures survive greyscale printing and every common
 colour-vision deficiency. Colours are picked to differ in lightness too: agglomeration is dark
-blue, international light orange, other inter-regional mid green; "none" is neutral grey.
+blue, international light orange, other inter-regional mid-dark vermillion; "none" is
+neutral light grey.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ LANGUAGES = ("en", "id")
 COOP_STYLE: dict[str, dict[str, str]] = {
     "agglomeration": {"color": "#0072B2", "marker": "o", "linestyle": "-", "hatch": ""},
     "international": {"color": "#E69F00", "marker": "s", "linestyle": "--", "hatch": "//"},
-    "domestic_other": {"color": "#009E73", "marker": "^", "linestyle": ":", "hatch": ".."},
+    "domestic_other": {"color": "#D55E00", "marker": "^", "linestyle": ":", "hatch": ".."},
     "none": {"color": "#BBBBBB", "marker": "D", "linestyle": "-.", "hatch": "xx"},
 }
 _COOP_ORDER = tuple(COOP_STYLE)
