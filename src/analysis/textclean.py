@@ -16,9 +16,9 @@ steps, in order:
    the headline (see :func:`looks_like_headline`), lines that echo the headline just below it,
    and author-name lines (a name captured by a byline rule, or a short name-like line repeated
    on consecutive lines).
-4. Paragraph tidying: commas and dashes left by a scraper at paragraph edges are trimmed, a
-   missing space after a full stop (``digodok.Hal``) is restored, and paragraphs without a letter
-   or digit are dropped. Paragraphs are joined by exactly one blank line.
+4. Paragraph tidying: commas left by a scraper at paragraph edges are trimmed, link gaps
+   (`` , `` and ``,,`` where a hyperlinked word was dropped) are closed, a missing space after a
+   full stop (``digodok.Hal``) is restored, and paragraphs without a letter or digit are dropped. Paragraphs are joined by exactly one blank line.
 
 Metadata comes out of the same pass: the first ``date`` and ``outlet`` captured by a rule, or,
 failing a date, the first date written next to a weekday in the text (``Selasa, 8 Juli 2025``,
@@ -538,9 +538,15 @@ _EDGE_JUNK_LEFT = re.compile(r"^[\s,;]+")
 _EDGE_JUNK_RIGHT = re.compile(r"[\s,;]+$")
 _GLUED_SENTENCE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 _HAS_CONTENT = re.compile(r"\w")
+# Gaps a scraper leaves where it dropped a hyperlinked word: " , " and ",,". A comma after a
+# space is never prose; the doubled comma keeps one comma.
+_LINK_GAP = re.compile(r" ,(?=[ .,;:!?)\"']|$)")
+_DOUBLE_COMMA = re.compile(r",{2,}")
 
 
 def _tidy(text: str) -> str:
+    text = _LINK_GAP.sub("", text)
+    text = _DOUBLE_COMMA.sub(",", text)
     text = _EDGE_JUNK_RIGHT.sub("", _EDGE_JUNK_LEFT.sub("", text))
     text = _GLUED_SENTENCE.sub(" ", text)
     return " ".join(text.split())
