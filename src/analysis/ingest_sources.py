@@ -493,7 +493,7 @@ def html_article(markup: str) -> tuple[str, dict[str, str | None]]:
     for block in root.find_all(_HTML_BLOCKS):
         if block.find(_HTML_BLOCKS):
             continue  # an outer block (li holding p): its inner blocks are taken instead
-        text = block.get_text(" ", strip=True)
+        text = " ".join(block.get_text(" ", strip=True).split())  # HTML newlines are spaces
         if text:
             blocks.append(text)
     body = "\n\n".join(blocks) if blocks else root.get_text("\n", strip=True)
