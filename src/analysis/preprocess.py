@@ -44,6 +44,7 @@ __all__ = [
     "split_paragraphs",
     "stem_stream",
     "run_preprocess",
+    "write_paragraphs",
 ]
 
 STOPWORDS_FILE = "stopwords_id.txt"
@@ -643,7 +644,6 @@ def run_preprocess(documents_path: str | Path, *, paragraphs_path: str | Path | 
         UserError: missing/unreadable input, bad columns, bad lexicons or parameters.
     """
     import pandas as pd
-    import pyarrow as pa
 
     if not isinstance(n_jobs, int) or n_jobs < 1:
         raise UserError(f"n_jobs must be a positive integer, got {n_jobs!r}")
@@ -676,19 +676,16 @@ def run_preprocess(documents_path: str | Path, *, paragraphs_path: str | Path | 
     n_sastrawi = pre.prestem(token_counts, n_jobs=n_jobs)
     stem_lists = [pre.stem_tokens(tokens) for tokens in token_lists]
 
-    string_list = pd.ArrowDtype(pa.list_(pa.string()))
     table = pd.DataFrame({
-        "para_id": pd.array(para_ids, dtype="string[pyarrow]"),
-        "doc_id": pd.array(doc_ids, dtype="string[pyarrow]"),
-        "para_index": pd.array(indices, dtype="int32"),
-        "text": pd.array(texts, dtype="string[pyarrow]"),
-        "tokens": pd.Series(pa.array(token_lists, type=pa.list_(pa.string())), dtype=string_list),
-        "stems": pd.Series(pa.array(stem_lists, type=pa.list_(pa.string())), dtype=string_list),
+        "para_id": pd.Series(para_ids, dtype="str"),
+        "doc_id": pd.Series(doc_ids, dtype="str"),
+        "para_index": pd.Series(indices, dtype="int32"),
+        "text": pd.Series(texts, dtype="str"),
+        "tokens": pd.Series(token_lists, dtype=object),
+        "stems": pd.Series(stem_lists, dtype=object),
     })
     if paragraphs_path is not None:
-        from .io import write_parquet
-
-        write_parquet(paragraphs_path, table)
+        write_paragraphs(paragraphs_path, table)
 
     stats = _metrics(pre, token_counts, stem_lists, top_n=top_n)
     stats.update({
@@ -703,6 +700,37 @@ def run_preprocess(documents_path: str | Path, *, paragraphs_path: str | Path | 
         "lexicon_files": list(pre.lexicons.sources),
     })
     return PreprocessResult(paragraphs=table, stats=stats)
+
+
+def _paragraphs_schema() -> Any:
+    import pyarrow as pa
+
+    return pa.schema([
+        ("para_id", pa.string()),
+        ("doc_id", pa.string()),
+        ("para_index", pa.int32()),
+        ("text", pa.string()),
+        ("tokens", pa.list_(pa.string())),
+        ("stems", pa.list_(pa.string())),
+    ])
+
+
+def write_paragraphs(target: str | Path, table: pd.DataFrame) -> Path:
+    """Write the paragraphs table atomically with its contract schema.
+
+    The schema is explicit so it never depends on the data (a column of only empty token lists
+    would otherwise be written as ``list<null>``); compression and layout match
+    :func:`analysis.io.write_parquet`, so reruns are byte-identical.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .io import atomic_path
+
+    arrow_table = pa.Table.from_pandas(table, schema=_paragraphs_schema(), preserve_index=False)
+    with atomic_path(target) as tmp:
+        pq.write_table(arrow_table, tmp, compression="zstd")
+    return Path(target)
 
 
 def _metrics(pre: Preprocessor, token_counts: Counter[str], stem_lists: list[list[str]], *,
