@@ -295,6 +295,8 @@ def _sastrawi_stemmer() -> Any:
 
 
 _WORKER_STEMMER: Any = None
+# Below this many new words, starting worker processes costs more than it saves.
+_MIN_PARALLEL_TYPES = 2000
 
 
 def _worker_init() -> None:
@@ -506,7 +508,7 @@ class Preprocessor:
             else:
                 self._cache[token] = stem
         todo.sort()  # fixed order: identical chunks on every run
-        if n_jobs <= 1 or len(todo) < 2000:
+        if n_jobs <= 1 or len(todo) < _MIN_PARALLEL_TYPES:
             stemmer = self._sastrawi()
             for token in todo:
                 self._cache[token] = stemmer.stem_word(token)
@@ -650,7 +652,8 @@ def run_preprocess(documents_path: str | Path, *, paragraphs_path: str | Path | 
     documents_path = Path(documents_path)
     pre = Preprocessor.from_lexicons(lexicon_dir, min_token_length=min_token_length)
     documents = _read_documents(documents_path)
-    is_duplicate = documents["duplicate_of"].notna()
+    # null marks an original; an empty string is read the same way (a CSV round trip makes one)
+    is_duplicate = documents["duplicate_of"].notna() & (documents["duplicate_of"].astype(str) != "")
     kept = documents[~is_duplicate]
 
     para_ids: list[str] = []
