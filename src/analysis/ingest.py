@@ -29,7 +29,7 @@ import re
 import sys
 import warnings
 import zlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -291,7 +291,10 @@ def _process(item: SourceItem, override: dict[str, object], ctx: _Context,
         if text is None:
             return _reject(item, reason, detail)
         if item.fmt == "html":
-            text, fields = html_article(text)
+            try:
+                text, fields = html_article(text)
+            except (ValueError, RecursionError) as exc:  # pathological markup
+                return _reject(item, "malformed", f"HTML could not be parsed: {exc}")
         elif item.fmt == "md":
             text, md_title = markdown_article(text)
             fields["title"] = md_title
@@ -368,8 +371,14 @@ def _outcomes(tasks: Iterable[tuple[SourceItem, dict, bool]], ctx: _Context,
     mp = multiprocessing.get_context("spawn")
     with mp.Pool(n_jobs, initializer=_init_worker, initargs=(ctx,)) as pool:
         iterator = iter(tasks)
+        in_flight: deque = deque()
+        # Two batches in flight: workers start on the next batch while this one is consumed.
         while batch := list(islice(iterator, _BATCH)):
-            yield from pool.imap(_process_in_worker, batch, chunksize=32)
+            in_flight.append(pool.imap(_process_in_worker, batch, chunksize=32))
+            if len(in_flight) == 2:
+                yield from in_flight.popleft()
+        while in_flight:
+            yield from in_flight.popleft()
 
 
 # --------------------------------------------------------------------------------------------
