@@ -430,6 +430,10 @@ def test_user_errors(raw_dir, lexicon_dir, tmp_path):
                   lexicon_dir=lexicon_dir)
     with pytest.raises(UserError, match="not a directory"):
         run_ingest(tmp_path / "missing", **kwargs)
+    (tmp_path / "only_hidden").mkdir()
+    (tmp_path / "only_hidden" / ".gitkeep").write_text("", encoding="utf-8")
+    with pytest.raises(UserError, match="no input files"):
+        run_ingest(tmp_path / "only_hidden", **kwargs)
     with pytest.raises(UserError, match="min_words"):
         run_ingest(raw_dir, min_words=0, **kwargs)
     with pytest.raises(UserError, match="near_duplicate_threshold"):

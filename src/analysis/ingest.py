@@ -449,11 +449,16 @@ def _tasks(input_path: str | Path, lex: CleaningLexicons, sidecar: Path | None,
     skip = frozenset({sidecar}) if sidecar else frozenset()
     if files is None:
         files = discover_files(root, skip=skip)
+        if not files:
+            raise UserError(
+                f"no input files in {root} (hidden files and metadata.csv are not inputs); "
+                "put article files (.txt, .md, .html, .jsonl, .jsonl.gz, .csv) there"
+            )
     known = {rel for rel, _ in files}
     unmatched = sorted(k for k in overrides if k.split("#", 1)[0] not in known)
 
     def generate() -> Iterator[tuple[SourceItem, dict, bool]]:
-        for item in iter_source_items(root, files, lex):
+        for item in iter_source_items(files, lex):
             yield item, overrides.get(item.doc_id, {}), fingerprints
 
     return generate(), unmatched
@@ -685,7 +690,8 @@ def run_ingest(
         The two tables as written, with ``metrics()`` and ``summary_table()``.
 
     Raises:
-        UserError: for a missing folder, lexicon or sidecar, or impossible argument values.
+        UserError: for a missing or empty folder, a missing lexicon or sidecar, a sidecar date
+            that is not a date, or impossible argument values.
     """
     raw_dir = Path(raw_dir)
     _check_arguments(raw_dir, min_words, near_duplicate_threshold, n_jobs)

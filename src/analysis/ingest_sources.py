@@ -395,16 +395,13 @@ def _iter_csv(rel: str, path: Path, lex: CleaningLexicons) -> Iterator[SourceIte
 # --------------------------------------------------------------------------------------------
 
 
-def iter_source_items(
-    input_dir: Path, files: list[tuple[str, Path]], lex: CleaningLexicons
-) -> Iterator[SourceItem]:
+def iter_source_items(files: list[tuple[str, Path]], lex: CleaningLexicons) -> Iterator[SourceItem]:
     """Stream the source items of ``files`` (from :func:`discover_files`) in order.
 
     Record keys in multi-record files: the record's own ``id`` field when present and unique in
     the file, else ``L{line}`` (JSONL, 1-based physical line) or ``R{row}`` (CSV, 1-based data
     row). Blank JSONL lines and empty CSV rows are not records.
     """
-    del input_dir  # paths are already resolved; kept for a stable signature
     for rel, path in files:
         fmt = input_format(rel)
         if fmt is None:
