@@ -69,7 +69,9 @@ def main() -> int:
     print(f"- machine: {platform.platform()}, Python {platform.python_version()}, "
           f"{os.cpu_count()} cores")
     print(f"- command: `PYTHONPATH=src python benchmarks/bench_ingest.py --n-jobs {args.n_jobs}`")
-    print(f"- wall time: {wall:.1f} s; peak RSS: main {own:.0f} MB, largest worker {children:.0f} MB")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"- wall time: {wall:.1f} s; peak RSS: main {own:.0f} MB, largest worker {children:.0f} MB; "
+          f"load average at the end {load} (the 2 cores are shared with other jobs)")
     print(f"- inputs {metrics['n_inputs']}, documents {metrics['n_documents']} "
           f"(unique {metrics['n_unique_documents']}, duplicates {metrics['n_duplicates']}), "
           f"rejects {metrics['n_rejects']}")

@@ -430,6 +430,10 @@ def test_user_errors(raw_dir, lexicon_dir, tmp_path):
                   lexicon_dir=lexicon_dir)
     with pytest.raises(UserError, match="not a directory"):
         run_ingest(tmp_path / "missing", **kwargs)
+    (tmp_path / "only_hidden").mkdir()
+    (tmp_path / "only_hidden" / ".gitkeep").write_text("", encoding="utf-8")
+    with pytest.raises(UserError, match="no input files"):
+        run_ingest(tmp_path / "only_hidden", **kwargs)
     with pytest.raises(UserError, match="min_words"):
         run_ingest(raw_dir, min_words=0, **kwargs)
     with pytest.raises(UserError, match="near_duplicate_threshold"):
@@ -446,3 +450,39 @@ def test_user_errors(raw_dir, lexicon_dir, tmp_path):
     with pytest.raises(UserError, match="31/02/2025"):
         run_ingest(copy, metadata_file=copy / "metadata.csv", **kwargs)
     assert not (tmp_path / "d.parquet").exists()
+
+
+# --------------------------------------------------------------------------------- decoding
+
+@pytest.mark.parametrize("data, text, reason", [
+    ("Kota dan kabupaten".encode("utf-8"), "Kota dan kabupaten", None),
+    (b"\xef\xbb\xbfKota \xe2\x80\x9cbaru\xe2\x80\x9d", "Kota \u201cbaru\u201d", None),
+    ("Kota baru".encode("utf-16-le"), None, "binary"),          # UTF-16 without a BOM: NUL bytes
+    ("Kota baru".encode("utf-16"), "Kota baru", None),           # with a BOM
+    ("Kota baru".encode("utf-16-be").join([b"\xfe\xff", b""]), "Kota baru", None),
+    ("Caf\u00e9 \u201ckota\u201d".encode("cp1252"), "Caf\u00e9 \u201ckota\u201d", None),
+    (b"%PDF-1.7 ...", None, "binary"),
+    (b"\x89PNG\r\n\x1a\n....", None, "binary"),
+    (bytes(range(128, 256)) * 4, None, "undecodable"),
+    (b"\x01\x02\x03\x04\x05\x06abc" * 10, None, "binary"),
+])
+def test_decode_bytes(data, text, reason):
+    from analysis.ingest_sources import decode_bytes
+
+    decoded, why, _ = decode_bytes(data)
+    assert (decoded, why) == (text, reason)
+
+
+def test_progress_bar_is_off_in_ci(monkeypatch):
+    from analysis.ingest import _progress_disabled
+
+    monkeypatch.setenv("CI", "true")
+    assert _progress_disabled()
+
+
+def test_clean_text_finds_the_project_lexicons_by_itself(raw_dir):
+    from analysis.textclean import clean_text
+
+    text = clean_text((raw_dir / SEED_000).read_text(encoding="utf-8"))
+    assert text.startswith("Gubernur DKI Jakarta, Pramono Anung menerima kunjungan")
+    assert "Baca Juga" not in text

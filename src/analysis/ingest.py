@@ -29,7 +29,7 @@ import re
 import sys
 import warnings
 import zlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -291,7 +291,10 @@ def _process(item: SourceItem, override: dict[str, object], ctx: _Context,
         if text is None:
             return _reject(item, reason, detail)
         if item.fmt == "html":
-            text, fields = html_article(text)
+            try:
+                text, fields = html_article(text)
+            except (ValueError, RecursionError) as exc:  # pathological markup
+                return _reject(item, "malformed", f"HTML could not be parsed: {exc}")
         elif item.fmt == "md":
             text, md_title = markdown_article(text)
             fields["title"] = md_title
@@ -368,8 +371,14 @@ def _outcomes(tasks: Iterable[tuple[SourceItem, dict, bool]], ctx: _Context,
     mp = multiprocessing.get_context("spawn")
     with mp.Pool(n_jobs, initializer=_init_worker, initargs=(ctx,)) as pool:
         iterator = iter(tasks)
+        in_flight: deque = deque()
+        # Two batches in flight: workers start on the next batch while this one is consumed.
         while batch := list(islice(iterator, _BATCH)):
-            yield from pool.imap(_process_in_worker, batch, chunksize=32)
+            in_flight.append(pool.imap(_process_in_worker, batch, chunksize=32))
+            if len(in_flight) == 2:
+                yield from in_flight.popleft()
+        while in_flight:
+            yield from in_flight.popleft()
 
 
 # --------------------------------------------------------------------------------------------
@@ -440,11 +449,16 @@ def _tasks(input_path: str | Path, lex: CleaningLexicons, sidecar: Path | None,
     skip = frozenset({sidecar}) if sidecar else frozenset()
     if files is None:
         files = discover_files(root, skip=skip)
+        if not files:
+            raise UserError(
+                f"no input files in {root} (hidden files and metadata.csv are not inputs); "
+                "put article files (.txt, .md, .html, .jsonl, .jsonl.gz, .csv) there"
+            )
     known = {rel for rel, _ in files}
     unmatched = sorted(k for k in overrides if k.split("#", 1)[0] not in known)
 
     def generate() -> Iterator[tuple[SourceItem, dict, bool]]:
-        for item in iter_source_items(root, files, lex):
+        for item in iter_source_items(files, lex):
             yield item, overrides.get(item.doc_id, {}), fingerprints
 
     return generate(), unmatched
@@ -676,7 +690,8 @@ def run_ingest(
         The two tables as written, with ``metrics()`` and ``summary_table()``.
 
     Raises:
-        UserError: for a missing folder, lexicon or sidecar, or impossible argument values.
+        UserError: for a missing or empty folder, a missing lexicon or sidecar, a sidecar date
+            that is not a date, or impossible argument values.
     """
     raw_dir = Path(raw_dir)
     _check_arguments(raw_dir, min_words, near_duplicate_threshold, n_jobs)

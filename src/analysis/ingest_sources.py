@@ -47,6 +47,8 @@ MAX_FILE_BYTES = 20_000_000
 # Longest text accepted for one article, after decoding (ten times the clickid maximum).
 MAX_ARTICLE_CHARS = 200_000
 SIDECAR_NAME = "metadata.csv"
+_LEGACY_TEXT_PUNCTUATION = frozenset("\u201c\u201d\u2018\u2019\u201a\u201e\u2013\u2014\u2026"
+                                     "\u2022\u00ab\u00bb\u20ac\u00b0\u00b7\u00a9\u00ae\u2122")
 
 _BINARY_MAGIC = {
     b"%PDF": "a PDF document",
@@ -163,7 +165,10 @@ def decode_bytes(data: bytes) -> tuple[str | None, str | None, str]:
             text, encoding = data.decode("cp1252"), "cp1252"
         except UnicodeDecodeError:
             text, encoding = data.decode("latin-1"), "latin-1"
-        symbols = sum(1 for ch in text if ord(ch) > 127 and not ch.isalpha() and not ch.isspace())
+        # Real legacy-encoded text has letters and the usual typographic punctuation above
+        # ASCII; bytes that are not text decode to a spread of symbols and control characters.
+        symbols = sum(1 for ch in text if ord(ch) > 127 and not ch.isalpha()
+                      and not ch.isspace() and ch not in _LEGACY_TEXT_PUNCTUATION)
         if text and symbols / len(text) > 0.1:
             return None, "undecodable", (
                 f"not UTF-8, and as {encoding} {symbols / len(text):.0%} of the characters are "
@@ -390,16 +395,13 @@ def _iter_csv(rel: str, path: Path, lex: CleaningLexicons) -> Iterator[SourceIte
 # --------------------------------------------------------------------------------------------
 
 
-def iter_source_items(
-    input_dir: Path, files: list[tuple[str, Path]], lex: CleaningLexicons
-) -> Iterator[SourceItem]:
+def iter_source_items(files: list[tuple[str, Path]], lex: CleaningLexicons) -> Iterator[SourceItem]:
     """Stream the source items of ``files`` (from :func:`discover_files`) in order.
 
     Record keys in multi-record files: the record's own ``id`` field when present and unique in
     the file, else ``L{line}`` (JSONL, 1-based physical line) or ``R{row}`` (CSV, 1-based data
     row). Blank JSONL lines and empty CSV rows are not records.
     """
-    del input_dir  # paths are already resolved; kept for a stable signature
     for rel, path in files:
         fmt = input_format(rel)
         if fmt is None:
