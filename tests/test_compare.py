@@ -17,6 +17,7 @@ from analysis.compare import (
     distinctive_terms,
     document_frame,
     log_odds_dirichlet,
+    log_odds_sensitivity,
     paragraph_frame,
     partner_counts,
     partner_edges,
@@ -63,7 +64,7 @@ def test_hand_computed_two_term_example():
     # a = {x: 2, y: 0}, b = {x: 1, y: 1}; prior = combined counts (x 3, y 1), alpha_0 = 4.
     # x: log((2+3)/(2+4-2-3)) - log((1+3)/(2+4-1-3)) = log 5 - log 2;  var = 1/5 + 1/4
     # y: log((0+1)/(2+4-0-1)) - log((1+1)/(2+4-1-1)) = log(1/5) - log(1/2);  var = 1/1 + 1/2
-    table = log_odds_dirichlet({"x": 2, "y": 0}, {"x": 1, "y": 1}).set_index("term")
+    table = log_odds_dirichlet({"x": 2, "y": 0}, {"x": 1, "y": 1}, alpha_0=4).set_index("term")
     assert table.loc["x", "prior"] == pytest.approx(3.0)
     assert table.loc["y", "prior"] == pytest.approx(1.0)
     assert table.loc["x", "delta"] == pytest.approx(0.916290732, abs=1e-9)
@@ -81,7 +82,15 @@ def test_alpha_0_scales_the_prior_and_is_recorded():
     assert table.set_index("term")["prior"].to_dict() == pytest.approx({"x": 0.3, "y": 0.1})
     assert table.attrs["alpha_0"] == pytest.approx(0.4)
     default = log_odds_dirichlet({"x": 2, "y": 0}, {"x": 1, "y": 1})
-    assert default.attrs["alpha_0"] == pytest.approx(4.0)
+    assert default.attrs["alpha_0"] == pytest.approx(0.4)  # PRIOR_SCALE x 4 compared tokens
+
+
+def test_sensitivity_reports_z_under_three_priors():
+    a, b = {"x": 2, "y": 0}, {"x": 1, "y": 1}
+    table = log_odds_sensitivity(a, b, ["y", "x"])
+    assert list(table.columns) == ["term", "z_0.01", "z_0.1", "z_1"]
+    assert table["term"].tolist() == ["y", "x"]
+    assert table.loc[1, "z_1"] == pytest.approx(1.365926, abs=1e-6)  # alpha_0 = 4: hand example
 
 
 def test_log_odds_rejects_a_prior_without_mass_and_a_single_term():

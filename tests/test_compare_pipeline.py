@@ -15,7 +15,7 @@ from analysis.errors import UserError
 ROOT = Path(__file__).resolve().parents[1]
 FIGURE_NAMES = ["coverage", "coverage_monthly", "log_odds", "partners", "sectors", "topics"]
 TABLE_NAMES = ["coverage", "coverage_monthly", "coverage_monthly_wide", "coverage_outlet",
-               "distinctive_terms", "log_odds", "partner_counts", "partners", "sectors",
+               "distinctive_terms", "log_odds", "log_odds_sensitivity", "partner_counts", "partners", "sectors",
                "sectors_paragraphs", "topic_prevalence"]
 
 
@@ -86,7 +86,7 @@ def test_metrics_follow_the_documented_contract(run):
         {"partner": "Kuala Lumpur", "n_documents": 2}, {"partner": "Ankara", "n_documents": 1}]
     assert metrics["topics"]["agglomeration"][0] == {
         "topic": 0, "label": "0_mobilitas_macet", "share": 0.5, "n_paragraphs": 2}
-    assert metrics["parameters"]["alpha_0"] == 26  # 11 + 15 stem tokens in the two groups
+    assert metrics["parameters"]["alpha_0"] == pytest.approx(2.6)  # 0.1 x (11 + 15) stem tokens
 
 
 def test_findings_state_the_numbers(run):
