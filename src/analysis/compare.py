@@ -1039,12 +1039,19 @@ def _read_parquet(path: str | Path, stage: str) -> pd.DataFrame:
 
 
 def _wide_monthly(monthly: pd.DataFrame) -> pd.DataFrame:
-    """month x kind counts, one column per kind: the shape `dvc plots` draws as several lines."""
+    """month x kind counts, one column per kind: the shape `dvc plots` draws as several lines.
+
+    ``month_index`` (1 = first month) is a numeric x axis for DVC's templates, which treat x
+    as a quantity and cannot place "2025-04".
+    """
     if monthly.empty:
-        return pd.DataFrame({"month": pd.Series(dtype=str)})
+        return pd.DataFrame({"month": pd.Series(dtype=str),
+                             "month_index": pd.Series(dtype="int64")})
     wide = monthly.pivot(index="month", columns="coop_type", values="n_documents")
     kinds = [k for k in COOP_TYPES if k in wide.columns]
-    return wide[kinds].reset_index().rename_axis(columns=None)
+    table = wide[kinds].sort_index().reset_index().rename_axis(columns=None)
+    table.insert(1, "month_index", np.arange(1, len(table) + 1, dtype="int64"))
+    return table
 
 
 def run_compare(documents_path: str | Path, paragraphs_path: str | Path,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import math
 import re
 import textwrap
@@ -180,8 +181,22 @@ def _styled(function: Callable[..., Figure]) -> Callable[..., Figure]:
     return wrapper
 
 
+class ReportFigure(Figure):
+    """A Figure that shows itself in Jupyter without pyplot (``display(fig)`` gives a PNG).
+
+    Figures here are built without pyplot, so IPython's matplotlib hooks never see them;
+    ``_repr_png_`` makes a notebook (and its HTML rendering) show the image, with the same
+    byte-stable PNG settings as :func:`save_figure`.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
+        return buffer.getvalue()
+
+
 def _new_figure(height: float, width: float = _WIDTH) -> Figure:
-    figure = Figure(figsize=(width, height), layout="constrained")
+    figure = ReportFigure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(figure)  # a canvas of its own: renders and measures text without pyplot
     figure.get_layout_engine().set(w_pad=0.06, h_pad=0.06)
     return figure
