@@ -1,4 +1,4 @@
-"""Tiny executed notebooks for the render tests: prose, folded code, a real PNG figure, hostile text."""
+"""Tiny executed notebooks for the render tests: prose, code, a real PNG figure, hostile text."""
 
 from __future__ import annotations
 
@@ -31,14 +31,16 @@ def figure_png() -> bytes:
 def _dataframe_html() -> str:
     import pandas as pd
 
-    frame = pd.DataFrame({"title": [HOSTILE_TITLE, "Sister city Jakarta–Kuala Lumpur"], "n": [1, 2]})
+    titles = [HOSTILE_TITLE, "Sister city Jakarta–Kuala Lumpur"]
+    frame = pd.DataFrame({"title": titles, "n": [1, 2]})
     return frame._repr_html_()
 
 
 def make_notebook(index: int, stage: str, png: bytes) -> nbformat.NotebookNode:
     """One executed notebook in the shape the pipeline writes (papermill tags, outputs)."""
     nb = new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
     cells = [
         new_markdown_cell(

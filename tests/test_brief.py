@@ -1,4 +1,4 @@
-"""Policy briefs: every printed number comes from the metrics, figures are embedded, bytes are stable."""
+"""Policy briefs: every number printed comes from the metrics, figures embedded, stable bytes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reader HTML pages: offline, folded code, escaped article text, stable bytes, index from the notebooks."""
+"""Reader HTML pages: offline, folded code, escaped article text, stable bytes, index summaries."""
 
 from __future__ import annotations
 

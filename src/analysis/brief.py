@@ -17,7 +17,7 @@ import yaml
 
 from .config import load_params
 from .errors import UserError
-from .io import write_text
+from .io import atomic_path
 
 __all__ = [
     "LANGUAGES",
@@ -480,7 +480,8 @@ def build_briefs(reports_dir: str | Path = "reports", template_dir: str | Path =
         UserError: a metrics file, required key, figure, strings file or the template is
             missing or unusable.
     """
-    reports_dir, template_dir, params_file = Path(reports_dir), Path(template_dir), Path(params_file)
+    reports_dir, template_dir = Path(reports_dir), Path(template_dir)
+    params_file = Path(params_file)
     params = load_params(params_file, check_paths=False)
     metrics = load_metrics(reports_dir / "metrics")
     commit = source_commit(params_file.resolve().parent)
@@ -495,8 +496,6 @@ def build_briefs(reports_dir: str | Path = "reports", template_dir: str | Path =
 
 
 def _write_bytes(target: Path, payload: bytes) -> Path:
-    from .io import atomic_path
-
     with atomic_path(target) as tmp:
         tmp.write_bytes(payload)
     return target

@@ -60,7 +60,9 @@ _TAG_ATTRIBUTES = {
 }
 _DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/=\s]*$")
 _LINK_SCHEMES = frozenset({"", "http", "https", "mailto"})
-_ABBREVIATIONS = frozenset({"e.g.", "i.e.", "al.", "etc.", "vs.", "cf.", "no.", "dr.", "mr.", "ms."})
+_ABBREVIATIONS = frozenset(
+    {"e.g.", "i.e.", "al.", "etc.", "vs.", "cf.", "no.", "dr.", "mr.", "ms."}
+)
 
 
 def _allowed_attribute(tag: str, name: str, value: str) -> bool:
@@ -163,9 +165,8 @@ def _markdown_inline_html(text: str) -> str:
     """Render one line of markdown (code spans, emphasis) to sanitised inline HTML."""
     from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
-    html = MarkdownWithMath(renderer=IPythonRenderer(escape=False, exclude_anchor_links=True)).render(
-        text
-    )
+    renderer = IPythonRenderer(escape=False, exclude_anchor_links=True)
+    html = MarkdownWithMath(renderer=renderer).render(text)
     html = _reader_clean(html).strip()
     match = re.fullmatch(r"<(p|h[1-6])[^>]*>(.*)</\1>", html, flags=re.S)
     return match.group(2).strip() if match else html
@@ -223,7 +224,9 @@ def _read_notebook(path: Path) -> nbformat.NotebookNode:
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:  # nbformat raises several unrelated types for a bad file
-        raise UserError(f"{path}: not a readable notebook ({exc}); re-run its stage with dvc repro") from None
+        raise UserError(
+            f"{path}: not a readable notebook ({exc}); re-run its stage with dvc repro"
+        ) from None
     code = [c for c in nb.cells if c.cell_type == "code"]
     if code and all(not c.get("outputs") and c.get("execution_count") is None for c in code):
         raise UserError(
@@ -331,7 +334,9 @@ def render_site(notebooks_dir: str | Path = "reports/notebooks",
     """
     notebooks_dir = Path(notebooks_dir)
     if not notebooks_dir.is_dir():
-        raise UserError(f"{notebooks_dir}: no such folder; run `dvc repro` to execute the notebooks")
+        raise UserError(
+            f"{notebooks_dir}: no such folder; run `dvc repro` to execute the notebooks"
+        )
     sources = sorted(notebooks_dir.glob(NOTEBOOK_GLOB))
     if not sources:
         raise UserError(
