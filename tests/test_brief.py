@@ -369,3 +369,15 @@ def test_dirty_commit_is_stated_in_both_languages(tmp_path):
     assert f"commit {commit} (with uncommitted changes)" in pdf_text(en)
     assert f"git checkout {commit}" in pdf_text(en)
     assert f"commit {commit} (dengan perubahan yang belum di-commit)" in pdf_text(id_)
+
+
+def test_citation_comes_from_citation_cff(tmp_path):
+    reports, params = make_project(tmp_path)
+    (tmp_path / "CITATION.cff").write_text(
+        "cff-version: 1.2.0\ntitle: \"Coop news: a pipeline\"\nversion: \"0.3.1\"\n"
+        "authors:\n  - name: \"The coopnews contributors\"\n"
+        "  - given-names: Sri\n    family-names: Mulyani\n", encoding="utf-8")
+    en, id_ = build_briefs(reports, TEMPLATES, params)
+    assert ("The coopnews contributors, Sri Mulyani. Coop news: a pipeline, version 0.3.1, "
+            "commit unknown (not a git checkout).") in pdf_text(en)
+    assert "Coop news: a pipeline, versi 0.3.1, commit tidak diketahui" in pdf_text(id_)

@@ -33,8 +33,9 @@ def strings():
 @pytest.fixture(scope="module")
 def known_facts(strings):
     metrics = {"compare": COMPARE, "classify": CLASSIFY, "topics": TOPICS, "ingest": INGEST}
+    citation = {"cite_title": "T", "cite_authors": "A", "cite_version": "0.1.0"}
     data = brief_data(metrics, Params.model_validate(PARAMS), strings["en"],
-                      commit=("0123456789ab", True))
+                      commit=("0123456789ab", True), citation=citation)
     return set(data["facts"])
 
 
@@ -44,8 +45,9 @@ def test_languages_have_the_same_sentences_with_the_same_placeholders(strings):
         assert len(en[section]) == len(id_[section]), section
         for i, (english, indonesian) in enumerate(zip(en[section], id_[section])):
             assert _fields(english) == _fields(indonesian), f"{section}[{i}]"
-    for key in ("subtitle", "citation", "findings_note"):
+    for key in ("subtitle", "findings_note"):
         assert _fields(en[key]) == _fields(id_[key]), key
+    assert [_fields(t) for t in en["citation"]] == [_fields(t) for t in id_["citation"]]
     assert set(en["headings"]) == set(id_["headings"])
 
 
@@ -53,7 +55,7 @@ def test_every_placeholder_is_a_value_the_brief_computes(strings, known_facts):
     for language, table in strings.items():
         text = table["text"]
         templates = [t for section in SECTIONS for t in text[section]]
-        templates += [text["subtitle"], text["citation"], text["findings_note"]]
+        templates += [text["subtitle"], *text["citation"], text["findings_note"]]
         templates += [figure["caption"] for figure in table["figures"]]
         unknown = {f for t in templates for f in _fields(t)} - known_facts
         assert unknown == set(), language

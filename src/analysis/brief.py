@@ -26,6 +26,7 @@ __all__ = [
     "brief_data",
     "load_strings",
     "load_metrics",
+    "load_citation",
     "source_commit",
 ]
 
@@ -255,13 +256,39 @@ def _fill_all(templates: list[str], facts: Mapping[str, str]) -> list[str]:
     return [text for text in (_fill(t, facts) for t in templates) if text is not None]
 
 
+def load_citation(project_root: str | Path) -> dict[str, str]:
+    """Title, authors and version from the project's CITATION.cff; ``{}`` when it is absent.
+
+    Raises:
+        UserError: the file exists but is not valid YAML.
+    """
+    path = Path(project_root) / "CITATION.cff"
+    if not path.is_file():
+        return {}
+    try:
+        cff = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise UserError(f"{path}: not valid YAML ({exc})") from None
+    names = []
+    for author in cff.get("authors") or []:
+        if isinstance(author, Mapping):
+            name = author.get("name") or " ".join(
+                str(author[k]) for k in ("given-names", "family-names") if author.get(k))
+            if name:
+                names.append(str(name))
+    citation = {"cite_title": cff.get("title"), "cite_version": cff.get("version"),
+                "cite_authors": ", ".join(names)}
+    return {key: str(value) for key, value in citation.items() if value}
+
+
 def _facts(metrics: Mapping[str, Mapping[str, Any]], params: Any,
-           strings: Mapping[str, Any], commit: tuple[str | None, bool]) -> dict[str, str]:
+           strings: Mapping[str, Any], commit: tuple[str | None, bool],
+           citation: Mapping[str, str] | None = None) -> dict[str, str]:
     """Every value a sentence may use, already formatted for the language; missing ones absent."""
     fmt = NumberFormat.from_strings(strings)
     items = strings["items"]
     compare = metrics["compare"]
-    facts: dict[str, str] = {"focal": params.compare.focal}
+    facts: dict[str, str] = {"focal": params.compare.focal, **(citation or {})}
 
     def put(name: str, value: str | None) -> None:
         if value not in (None, ""):
@@ -370,7 +397,8 @@ def _first(data: Mapping[str, Any], *paths: tuple[str, ...]) -> Any:
 
 
 def brief_data(metrics: Mapping[str, Mapping[str, Any]], params: Any,
-               strings: Mapping[str, Any], commit: tuple[str | None, bool]) -> dict[str, Any]:
+               strings: Mapping[str, Any], commit: tuple[str | None, bool],
+               citation: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Everything the Typst template prints, as final text for one language.
 
     Sentences come from the strings file with ``{placeholders}`` filled by formatted values
@@ -382,11 +410,12 @@ def brief_data(metrics: Mapping[str, Mapping[str, Any]], params: Any,
         params: validated params.yaml (``compare.ci_level``, ``n_bootstrap``, ``focal``).
         strings: as returned by ``load_strings``.
         commit: as returned by ``source_commit``.
+        citation: as returned by ``load_citation`` (optional).
 
     Returns:
         A JSON-ready dict (see templates/brief/brief.typ for how each key is laid out).
     """
-    facts = _facts(metrics, params, strings, commit)
+    facts = _facts(metrics, params, strings, commit, citation)
     text = strings["text"]
     sections = {
         name: _fill_all(text[name], facts)
@@ -403,7 +432,7 @@ def brief_data(metrics: Mapping[str, Mapping[str, Any]], params: Any,
         "page_label": text["page_label"],
         **sections,
         "commands": _fill_all(text["commands"], facts),
-        "citation": _fill(text["citation"], facts) or "",
+        "citation": next(iter(_fill_all(text["citation"], facts)), ""),
         "figures": [
             {"name": figure["name"], "caption": _fill(figure["caption"], facts) or ""}
             for figure in strings["figures"]
@@ -471,7 +500,8 @@ def build_briefs(reports_dir: str | Path = "reports", template_dir: str | Path =
     Args:
         reports_dir: folder with ``metrics/`` and ``figures/``; the PDFs are written here.
         template_dir: folder with ``brief.typ`` and ``strings_<language>.yaml``.
-        params_file: params.yaml; its folder is the project root whose commit is printed.
+        params_file: params.yaml; its folder is the project root, whose commit and
+            CITATION.cff (title, authors, version) the brief prints.
 
     Returns:
         The two PDF paths, English first.
@@ -484,11 +514,13 @@ def build_briefs(reports_dir: str | Path = "reports", template_dir: str | Path =
     params_file = Path(params_file)
     params = load_params(params_file, check_paths=False)
     metrics = load_metrics(reports_dir / "metrics")
-    commit = source_commit(params_file.resolve().parent)
+    project_root = params_file.resolve().parent
+    commit = source_commit(project_root)
+    citation = load_citation(project_root)
     written = []
     for language in LANGUAGES:
         strings = load_strings(template_dir, language)
-        data = brief_data(metrics, params, strings, commit)
+        data = brief_data(metrics, params, strings, commit, citation)
         pdf = _compile(template_dir, data, _figure_paths(reports_dir, strings))
         target = reports_dir / f"brief_{language}.pdf"
         written.append(_write_bytes(target, pdf))
