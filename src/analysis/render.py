@@ -56,7 +56,6 @@ _TAG_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan"},
     "ol": {"start"},
-    "table": {"border"},
 }
 _DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/=\s]*$")
 _LINK_SCHEMES = frozenset({"", "http", "https", "mailto"})
