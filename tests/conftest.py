@@ -37,10 +37,3 @@ def clickid_path() -> Path:
     if not CLICKID_PATH.is_file():
         pytest.skip(f"clickid corpus not found at {CLICKID_PATH}")
     return CLICKID_PATH
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    # Registered here until pyproject.toml lists it (the suite runs with --strict-markers).
-    config.addinivalue_line(
-        "markers", "browser: loads rendered pages in headless Chromium (skipped when absent)"
-    )
