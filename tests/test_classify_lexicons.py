@@ -131,7 +131,10 @@ def test_cue_and_context_files(lexicon_dir):
     context = _read(lexicon_dir, "place_context.csv")
     assert list(context.columns)[:3] == ["term", "kind", "target"]
     assert set(context["kind"]) <= set(CONTEXT_KINDS)
-    assert set(context["target"]) <= {"", "city", "regency", "province"}
+    assert set(context.loc[context["kind"] == "government", "target"]) <= {
+        "", "city", "regency", "province"}
+    assert set(context.loc[context["kind"] == "collective", "target"]) <= {"", *AGGLOMERATIONS}
+    assert set(context.loc[~context["kind"].isin(["government", "collective"]), "target"]) == {""}
     assert not context.duplicated(["term", "kind"]).any()
     assert (context["term"] == context["term"].str.lower()).all()
 

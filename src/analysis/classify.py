@@ -78,6 +78,7 @@ _CONJUNCTIONS = frozenset({"dan", "dengan", "serta", "bersama", "maupun"})
 _ORG_WINDOW = 2
 _TIE_ORDER = ("international", "agglomeration", "domestic_other")
 _CUE_WINDOW = 1  # sentences on each side of a cue sentence where parties are looked for
+_GROUP = "(unnamed regional governments)"
 _TITLE_WEIGHT = 2.0
 
 # Lines that only link to other articles; they say nothing about this one.
@@ -184,6 +185,7 @@ class _Analysis:
     tokens: list[Token]
     text: str
     aliases: dict[str, Place]  # officials' name words -> their government ("pramono" -> Jakarta)
+    collectives: list[tuple[int, str]]  # (sentence, agglomeration id or "") of unnamed groups
 
 
 class Classifier:
@@ -217,12 +219,17 @@ class Classifier:
         ends: dict[int, list[tuple[int, str, str]]] = {}
         starts: dict[int, set[str]] = {}
         central_sentences: set[int] = set()
+        collectives: list[tuple[int, str]] = []
         for start, end, roles in context_hits:
             for kind, target in roles:
                 ends.setdefault(end, []).append((start, kind, target))
                 starts.setdefault(start, set()).add(kind)
                 if kind == "central":
                     central_sentences.add(tokens[start].sentence)
+                elif kind == "collective" or (kind == "collective_counted" and start > 0
+                                              and tokens[start - 1].text.isdigit()
+                                              and not tokens[start].hard_before):
+                    collectives.append((tokens[start].sentence, target))
         covering = {k: (s, e, roles) for s, e, roles in context_hits for k in range(s + 1, e)}
 
         mentions: list[_Mention] = []
@@ -283,7 +290,7 @@ class Classifier:
         ]
         return _Analysis(sorted(cue_by_sentence.items()), international_cue, mentions,
                          sector_hits, governments, central_sentences, linked, agreement_cue,
-                         tokens, text, aliases)
+                         tokens, text, aliases, collectives)
 
     def _aliases(self, mentions: Sequence[_Mention], tokens: Sequence[Token],
                  text: str) -> dict[str, Place]:
@@ -440,10 +447,18 @@ class Classifier:
                                    for j in partners_of_k):
                 parties.setdefault(key, self._party_place.get(key, analysis.mentions[k].place))
         parties = _drop_subsumed_countries(parties)
+        # an unnamed group of regional governments ("para bupati", "Koalisi Kabupaten ...")
+        # completes a cooperation with a named regional government in the same window
+        group = [target for sentence, target in analysis.collectives if sentence in windows]
+        named = [p for p in parties.values() if not p.foreign]
+        if group and named:
+            provinces = {p.province for p in named}
+            parties[_GROUP] = Place(_GROUP, "group", provinces.pop() if len(provinces) == 1 else "",
+                                    "Indonesia", group[0], False)
         ignored += sorted(f"{k}(not marked as a government)" for k in set(unmarked) - set(parties))
         indonesian = {k: p for k, p in parties.items() if not p.foreign}
         foreign = {k: p for k, p in parties.items() if p.foreign}
-        names = tuple(sorted(parties))
+        names = tuple(sorted(k for k in parties if k != _GROUP))
         cue_sentences = {s for s, _ in analysis.cue_windows}
         coop, reason = "none", ""
         if foreign and indonesian:
@@ -466,7 +481,8 @@ class Classifier:
             reason = "foreign parties only (no Indonesian regional government)"
         else:
             reason = "fewer than two governments near the cue"
-        party_text = tuple(f"{k}({'gov' if k in governments else 'place'})" for k in names)
+        party_text = tuple(f"{k}({'gov' if k in governments else 'place'})" for k in names) + (
+            (_GROUP,) if _GROUP in parties else ())
         evidence = _evidence(f"{coop}: {reason}", cues, party_text, ignored, sector_terms)
         basis = "direct" if coop != "none" else "none"
         return Coding(coop, names if coop != "none" else (), sectors, evidence, basis, cues, names,

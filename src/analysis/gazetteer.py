@@ -38,7 +38,8 @@ INDONESIAN_LEVELS = ("province", "special_region", "city", "regency")
 FOREIGN_LEVELS = ("city", "region", "country")
 CUE_KINDS = ("general", "international", "agreement", "exclude")
 CONTEXT_KINDS = ("government", "org", "org_after", "foreign_nonparty", "central", "location",
-                 "location_after", "former", "not_a_name", "exclude")
+                 "location_after", "former", "not_a_name", "collective", "collective_counted",
+                 "exclude")
 MATCH_RULES = ("", "uppercase", "government_prefix")
 
 _FILES = {
@@ -275,7 +276,7 @@ def load_lexicons(lexicon_dir: str | Path = "data/lexicons") -> Lexicons:
     context_path = directory / _FILES["context"]
     ctx = _read_table(context_path, ["term", "kind", "target"])
     _check_values(context_path, ctx, "kind", CONTEXT_KINDS)
-    _check_values(context_path, ctx, "target", ("", "city", "regency", "province"))
+    _check_values(context_path, ctx, "target", ("", "city", "regency", "province", *AGGLOMERATIONS))
     for r in ctx.itertuples(index=False):
         key = _normalise_term(r.term)
         if r.kind == "exclude":
