@@ -83,9 +83,13 @@ def test_seed_004_passing_partners_are_not_main_partners(classifier, raw_dir):
     # two governments in one metro region
     ("Pemkot Depok dan Pemprov DKI Jakarta menandatangani perjanjian kerja sama pengelolaan sampah.",
      "agglomeration", ("Depok", "Jakarta")),
-    # a province and a city inside its metro region
-    ("Gubernur Jawa Timur dan Wali Kota Surabaya sepakat bekerja sama menangani banjir.",
+    # a province and a city inside its metro region, with a signed instrument
+    ("Gubernur Jawa Timur dan Wali Kota Surabaya menandatangani nota kesepahaman penanganan banjir.",
      "agglomeration", ("Jawa Timur", "Surabaya")),
+    # an official introduced with the title counts as the government later in the paragraph
+    ("Gubernur Jawa Tengah Ganjar Pranowo menemui Gubernur Jawa Timur Khofifah Indar Parawansa. "
+     "Ganjar dan Khofifah sepakat bekerja sama mengelola sungai.",
+     "domestic_other", ("Jawa Tengah", "Jawa Timur")),
     # two regions in different metro regions
     ("Pemkot Surabaya menjalin kerja sama dengan Pemkot Makassar di bidang pendidikan.",
      "domestic_other", ("Makassar", "Surabaya")),
@@ -114,6 +118,14 @@ def test_paragraph_rules(classifier, text, coop_type, partners):
     "Pemkot Surabaya bekerja sama dengan perusahaan Jepang membangun pabrik.",
     # a cue with no places
     "Kerja sama yang baik antara warga dan petugas membuat acara lancar.",
+    # a province with a city inside it and no signed instrument: hierarchy, not cooperation
+    "Gubernur Jawa Timur dan Wali Kota Surabaya sepakat bekerja sama menangani banjir.",
+    # a former official does not act for the government
+    "Mantan Wali Kota Bekasi dan Gubernur DKI Jakarta sepakat soal koalisi partai.",
+    # a title binds the first place after it: the embassy is Singapore's, not Jakarta's
+    "Kedutaan Besar Singapura Jakarta berjanji memberikan bantuan kepada Polri.",
+    # a hotel's press release mentions a sister city: no government is named
+    "Tahun ini menandai 30 tahun kerja sama sister city Jakarta dan Tokyo, kata manajer hotel.",
 ])
 def test_paragraph_hard_negatives(classifier, text):
     assert classifier.classify_paragraph(text).coop_type == "none"

@@ -37,7 +37,9 @@ AGGLOMERATIONS = (
 INDONESIAN_LEVELS = ("province", "special_region", "city", "regency")
 FOREIGN_LEVELS = ("city", "region", "country")
 CUE_KINDS = ("general", "international", "agreement", "exclude")
-CONTEXT_KINDS = ("government", "org", "foreign_nonparty", "location", "exclude")
+CONTEXT_KINDS = ("government", "org", "org_after", "foreign_nonparty", "central", "location",
+                 "location_after", "former", "not_a_name", "collective", "collective_counted",
+                 "exclude")
 MATCH_RULES = ("", "uppercase", "government_prefix")
 
 _FILES = {
@@ -48,8 +50,9 @@ _FILES = {
     "context": "place_context.csv",
 }
 
-# A word: letters/digits, joined by inner hyphens or apostrophes (chungcheongnam-do, bau-bau, dato').
-_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+# A word: letters/digits, joined by inner apostrophes (dato'). Hyphens split words, so that
+# "Jakarta-Bekasi" names two places and "Chungcheongnam-do" is matched as "chungcheongnam do".
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _HARD_SEPARATOR = re.compile(r"[,;:!?()\[\]\"“”/|.\n]")
 _CUT_SEPARATOR = re.compile(r"[,;:!?.\n]")
 _SENTENCE_END = re.compile(r"[.!?]|\n")
@@ -136,15 +139,11 @@ class _PhraseTable:
         self.max_len = max(self.max_len, len(key))
 
     def normalise(self, words: Sequence[str]) -> list[str]:
-        """Strip enclitics and reduplication when that turns an unknown word into a known one."""
+        """Strip enclitics when that turns an unknown word into a known one."""
         out = []
         vocab = self.vocabulary
         for w in words:
             if w not in vocab:
-                if "-" in w:
-                    head, _, tail = w.partition("-")
-                    if head == tail and head in vocab:
-                        w = head
                 for suffix in _ENCLITICS:
                     if w.endswith(suffix) and w[: -len(suffix)] in vocab:
                         w = w[: -len(suffix)]
@@ -277,14 +276,16 @@ def load_lexicons(lexicon_dir: str | Path = "data/lexicons") -> Lexicons:
     context_path = directory / _FILES["context"]
     ctx = _read_table(context_path, ["term", "kind", "target"])
     _check_values(context_path, ctx, "kind", CONTEXT_KINDS)
-    _check_values(context_path, ctx, "target", ("", "city", "regency", "province"))
+    _check_values(context_path, ctx, "target", ("", "city", "regency", "province", *AGGLOMERATIONS))
     for r in ctx.itertuples(index=False):
         key = _normalise_term(r.term)
         if r.kind == "exclude":
             # Exclusions compete with place names for the longest match.
             places.add(key, exclusion)
         else:
-            context.add(key, (r.kind, r.target))
+            # one word may play several roles (kementerian: a government, and central)
+            roles = context.entries.get(key, ())
+            context.add(key, (*roles, (r.kind, r.target)))
 
     cues = _PhraseTable()
     cue_path = directory / _FILES["cues"]
