@@ -37,6 +37,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .errors import UserError
 from .gazetteer import (
@@ -49,7 +51,7 @@ from .gazetteer import (
     load_lexicons,
     tokenize,
 )
-from .io import write_csv, write_parquet
+from .io import atomic_path, write_csv
 
 __all__ = [
     "Coding",
@@ -79,6 +81,7 @@ _ORG_WINDOW = 2
 _TIE_ORDER = ("international", "agglomeration", "domestic_other")
 _CUE_WINDOW = 1  # sentences on each side of a cue sentence where parties are looked for
 _GROUP = "(unnamed regional governments)"
+_MIN_BATCH = 50  # documents per worker task
 _TITLE_WEIGHT = 2.0
 
 # Lines that only link to other articles; they say nothing about this one.
@@ -738,10 +741,10 @@ def _classify_batch(batch: list[tuple[str, str | None, tuple[str, ...]]]) -> lis
 
 def _classify_many(items: list[tuple[str, str | None, tuple[str, ...]]], lexicon_dir: Path,
                    n_jobs: int, classifier: Classifier | None = None) -> list[DocumentCoding]:
-    if n_jobs <= 1 or len(items) < 200:
+    if n_jobs <= 1 or len(items) < 2 * _MIN_BATCH:  # a pool costs more than it saves here
         clf = classifier or Classifier.from_lexicons(lexicon_dir)
         return [clf.classify_document(t, p) for _i, t, p in items]
-    size = max(50, len(items) // (n_jobs * 8))
+    size = max(_MIN_BATCH, len(items) // (n_jobs * 8))
     batches = [items[i:i + size] for i in range(0, len(items), size)]
     with ProcessPoolExecutor(max_workers=n_jobs, initializer=_init_worker,
                              initargs=(str(lexicon_dir),)) as pool:
@@ -784,6 +787,12 @@ def classify_input(input_path: str | Path, output_csv: str | Path, *,
 # ---------------------------------------------------------------------- pipeline stage
 _CLASSIFIED_COLUMNS = ["level", "doc_id", "para_id", "para_index", "para_fingerprint", "coop_type",
                        "partners", "sectors", "evidence"]
+_CLASSIFIED_SCHEMA = pa.schema([
+    ("level", pa.string()), ("doc_id", pa.string()), ("para_id", pa.string()),
+    ("para_index", pa.int32()), ("para_fingerprint", pa.string()), ("coop_type", pa.string()),
+    ("partners", pa.list_(pa.string())), ("sectors", pa.list_(pa.string())),
+    ("evidence", pa.string()),
+])
 
 
 def run_classify(documents_path: str | Path, paragraphs_path: str | Path, *,
@@ -834,7 +843,11 @@ def run_classify(documents_path: str | Path, paragraphs_path: str | Path, *,
     table["para_index"] = table["para_index"].astype("Int32")
     for column in ("level", "doc_id", "para_id", "para_fingerprint", "coop_type", "evidence"):
         table[column] = table[column].astype("string")
-    write_parquet(classified_path, table)
+    # An explicit Arrow schema, so an input without any partner still writes list<string>
+    # (write_parquet would let Arrow infer list<null>); atomic like every stage output.
+    with atomic_path(classified_path) as tmp:
+        arrow = pa.Table.from_pandas(table, schema=_CLASSIFIED_SCHEMA, preserve_index=False)
+        pq.write_table(arrow, tmp, compression="zstd")
     return table
 
 
