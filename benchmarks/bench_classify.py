@@ -28,7 +28,9 @@ def _commit() -> str:
     try:
         out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                              capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain"],
+        # the results file itself is not part of what is measured
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", ".",
+                                ":!benchmarks/RESULTS.md"],
                                capture_output=True, text=True, check=True).stdout.strip()
         return out + ("+uncommitted changes" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
@@ -56,6 +58,7 @@ def main() -> int:
     from analysis.classify import classify_input
 
     out = ROOT / "benchmarks" / "out" / "clickid_classified.csv"
+    load = os.getloadavg()[0]
     start = time.perf_counter()
     table = classify_input(args.corpus, out, lexicon_dir=ROOT / "data" / "lexicons",
                            n_jobs=args.n_jobs)
@@ -67,7 +70,8 @@ def main() -> int:
         f"### {dt.date.today().isoformat()} — classify_input on clickid, n_jobs={args.n_jobs}",
         "",
         f"- machine: {platform.machine()}, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}, 2 cores shared",
+        f"Python {platform.python_version()}, 2 cores shared; load average before the run "
+        f"{load:.1f} (other sessions)",
         f"- commit: {_commit()}",
         f"- command: `PYTHONPATH=src python benchmarks/bench_classify.py --n-jobs {args.n_jobs} "
         f"--corpus {args.corpus}`",
