@@ -1,19 +1,27 @@
 """Code documents and paragraphs for cooperation type, partner governments and sectors, with evidence.
 
-The rules are transparent on purpose (data/annotations/GUIDE.md states them for annotators):
+The rules are transparent on purpose; data/annotations/GUIDE.md states the same decisions for
+annotators, and every word list lives in data/lexicons/.
 
 * A unit (title or paragraph) is a *cooperation* when a cooperation cue (cooperation_cues.csv)
-  occurs in a sentence whose window (that sentence and its neighbours) names at least two
-  governments, or one Indonesian government and a foreign place; at least one Indonesian party
-  must be marked as a government somewhere in the document ("Gubernur DKI Jakarta", "Pemkot
-  Bekasi", "Kota Bekasi"), which keeps company deals, police cooperation and national diplomacy out.
-* Place mentions that name an organisation or facility ("Polres Bekasi", "Stasiun Bekasi"), a
-  nationality ("perusahaan Jepang"), a bare location ("di Jakarta") or a qualifier ("Kuala Lumpur,
-  Malaysia") are not parties.
-* ``international`` when a foreign place is a party (or a sister-city cue names one Indonesian
-  government); ``agglomeration`` when all Indonesian parties lie in one metropolitan region
-  (a provincial government counts as part of the regions inside its province, and Banten and Jawa
-  Barat as part of Jabodetabekjur); otherwise ``domestic_other``.
+  occurs in a sentence whose window (that sentence and its neighbours) names two governments, or
+  an Indonesian regional government and a foreign one.
+* A place counts as a government only where the document names it so: after a title or
+  government word ("Gubernur DKI Jakarta", "Pemkot Bekasi", "Duta Besar Arab Saudi";
+  place_context.csv), or through an official introduced that way ("Pramono" after "Gubernur
+  DKI Jakarta Pramono Anung"). Foreign cities and regions need no such mark; foreign countries
+  do (a bare country name is mostly a nationality). An unmarked region joined to a marked one by
+  "dan"/"dengan" counts ("Papua dan Papua Barat"). Collective bodies ("para bupati", a coalition
+  of regencies) complete a cooperation with a named government. Mentions that name an
+  organisation ("Polres Bekasi", "KBRI Ottawa"), a nationality ("perusahaan Jepang"), a location
+  ("di Jakarta", "Kota Bandung, Senin") or a qualifier ("Kuala Lumpur, Malaysia") are not parties;
+  former or candidate officials do not mark a government.
+* ``international`` when a foreign government is a party (or a sister-city cue names one
+  Indonesian government); ``agglomeration`` when all Indonesian parties lie in one metropolitan
+  region (a provincial government counts as part of the regions inside its province, and Banten
+  and Jawa Barat as part of Jabodetabekjur); otherwise ``domestic_other``. A province with only
+  regions inside it needs a signed instrument (hierarchy otherwise); regions in different
+  provinces named with a national agency in the cue sentence are that agency's separate partners.
 * Document type: vote of the cooperation units, the title counting twice; ties go to
   international, then agglomeration, then domestic_other. Cue-bearing units that name no new
   party then take the document's type ("kerja sama ini ..."), so their sectors count.
