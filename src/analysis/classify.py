@@ -79,10 +79,6 @@ _LOWER_OK = frozenset({"kota", "kabupaten", "provinsi", "dan", "di", "daerah", "
                        "ibu", "ibukota", "administrasi", "pemerintah", "city", "hall", "of"})
 _GOVERNMENT_NAME_START = frozenset({"kota", "kabupaten", "provinsi", "pemerintah", "daerah"})
 _GOV_WINDOW = 3  # words between a government word and the place ("Pemerintah Provinsi (Pemprov) Jakarta")
-# Function words that end a government title: in "Duta Besar Indonesia untuk Kanada" the
-# ambassador is not Canada's. (Structural words, not a lexicon.)
-_TITLE_BREAKS = frozenset({"untuk", "di", "ke", "dari", "dengan", "dan", "oleh", "bagi", "pada",
-                           "yang", "serta"})
 # Words that join two parties: "Papua dan Papua Barat", "Jakarta-Bekasi", "Bekasi dengan DKI".
 _CONJUNCTIONS = frozenset({"dan", "dengan", "serta", "bersama", "maupun"})
 _ORG_WINDOW = 2
@@ -204,8 +200,7 @@ class Classifier:
 
     def __init__(self, lexicons: Lexicons):
         self.lexicons = lexicons
-        self._jakarta = lexicons.resolve("jakarta")
-        if self._jakarta is None:
+        if lexicons.resolve("jakarta") is None:
             raise UserError(f"{lexicons.directory}/gazetteer_indonesia.csv: no row for 'jakarta'")
         self._party_place: dict[str, Place] = {}
         province_aggs: dict[str, set[str]] = {}
@@ -385,8 +380,9 @@ class Classifier:
         for end in range(start, max(previous_end + 1, start - _GOV_WINDOW) - 1, -1):
             # a comma or sentence break between the word and the place cuts the link; brackets
             # do not ("Pemerintah Provinsi (Pemprov) Jakarta")
-            if tokens[end].cut_before or (end < start and (
-                    tokens[end].lower in _TITLE_BREAKS or not tokens[end].text[0].isupper())):
+            # ... and so does a lower-case word: in "Duta Besar Indonesia untuk Kanada" the
+            # ambassador is not Canada's
+            if tokens[end].cut_before or (end < start and not tokens[end].text[0].isupper()):
                 break
             for s, kind, target in ends.get(end, ()):
                 if tokens[s].sentence != sentence:
