@@ -111,18 +111,22 @@ def bench_stem(n_articles: int) -> dict:
     words = [w for line in lines for w in TextNormalizer.normalize_text(line).split(" ") if w]
 
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-    start = time.perf_counter()
-    with input_file.open("rb") as stdin, (OUT / "stem_output.txt").open("wb") as stdout:
-        subprocess.run([sys.executable, "-m", "analysis", "stem", "--lexicons",
-                        str(ROOT / "data" / "lexicons")], stdin=stdin, stdout=stdout, env=env,
-                       cwd=ROOT, check=True)
-    cli_seconds = time.perf_counter() - start
-    output_lines = (OUT / "stem_output.txt").read_text(encoding="utf-8").count("\n")
+    command = [sys.executable, "-m", "analysis", "stem", "--lexicons", str(ROOT / "data" / "lexicons")]
+    cli = {}
+    for jobs in (1, 2):
+        output = OUT / f"stem_output_jobs{jobs}.txt"
+        start = time.perf_counter()
+        with input_file.open("rb") as stdin, output.open("wb") as stdout:
+            subprocess.run(command + ["--jobs", str(jobs)], stdin=stdin, stdout=stdout, env=env,
+                           cwd=ROOT, check=True)
+        seconds = time.perf_counter() - start
+        cli[jobs] = {"seconds": seconds, "words_per_s": len(words) / seconds,
+                     "output_lines": output.read_text(encoding="utf-8").count("\n")}
+    same_output = (OUT / "stem_output_jobs1.txt").read_bytes() == (OUT / "stem_output_jobs2.txt").read_bytes()
 
     # start-up alone: the same command on empty input
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "analysis", "stem", "--lexicons",
-                    str(ROOT / "data" / "lexicons")], input=b"", env=env, cwd=ROOT, check=True)
+    subprocess.run(command, input=b"", env=env, cwd=ROOT, check=True)
     startup_seconds = time.perf_counter() - start
 
     plain = Stemmer(ArrayDictionary(StemmerFactory().get_words()))  # no cache
@@ -134,13 +138,15 @@ def bench_stem(n_articles: int) -> dict:
     return {
         "articles": len(lines),
         "words": len(words),
-        "output_lines": output_lines,
-        "cli_seconds": cli_seconds,
-        "cli_words_per_s": len(words) / cli_seconds,
+        "cli_jobs1": cli[1],
+        "cli_jobs2": cli[2],
+        "cli_outputs_identical": same_output,
         "cli_startup_seconds": startup_seconds,
         "plain_seconds": plain_seconds,
         "plain_words_per_s": len(words) / plain_seconds,
-        "speedup": plain_seconds / cli_seconds,
+        "speedup_jobs1": plain_seconds / cli[1]["seconds"],
+        "speedup_jobs2": plain_seconds / cli[2]["seconds"],
+        "load_average_after": os.getloadavg(),
     }
 
 
@@ -181,7 +187,8 @@ def bench_full(jobs: list[int]) -> dict:
         wall = time.perf_counter() - start
         runs[n_jobs] = {"process_wall_seconds": wall, **json.loads(proc.stdout)}
     outputs = {(OUT / f"clickid_paragraphs_jobs{n}.parquet").read_bytes() for n in jobs}
-    return {"loader_seconds": load_seconds, "runs": runs, "identical_outputs": len(outputs) == 1}
+    return {"loader_seconds": load_seconds, "runs": runs, "identical_outputs": len(outputs) == 1,
+            "load_average_after": os.getloadavg()}
 
 
 def main() -> None:
@@ -190,7 +197,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=3000)
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
-    report: dict = {"machine": machine(), "commit": commit(), "date": time.strftime("%Y-%m-%d"),
+    report: dict = {"load_average_before": os.getloadavg(), "machine": machine(), "commit": commit(), "date": time.strftime("%Y-%m-%d"),
                     "corpus": str(corpus_path())}
     if args.only in (None, "stem"):
         report["stem"] = bench_stem(args.articles)

@@ -131,8 +131,12 @@ def test_cue_and_context_files(lexicon_dir):
     context = _read(lexicon_dir, "place_context.csv")
     assert list(context.columns)[:3] == ["term", "kind", "target"]
     assert set(context["kind"]) <= set(CONTEXT_KINDS)
-    assert set(context["target"]) <= {"", "city", "regency", "province"}
-    assert not context["term"].duplicated().any()
+    assert set(context.loc[context["kind"] == "government", "target"]) <= {
+        "", "city", "regency", "province"}
+    assert set(context.loc[context["kind"] == "collective", "target"]) <= {"", *AGGLOMERATIONS}
+    assert set(context.loc[~context["kind"].isin(["government", "collective"]), "target"]) == {""}
+    assert not context.duplicated(["term", "kind"]).any()
+    assert (context["term"] == context["term"].str.lower()).all()
 
 
 def test_sector_terms(lexicon_dir):
@@ -160,8 +164,9 @@ def test_load_lexicons_resolves_and_rejects_conflicts(lexicon_dir, tmp_path):
         load_lexicons(tmp_path)
 
 
-def test_tokenizer_keeps_hyphenated_names_and_abbreviation_periods():
+def test_tokenizer_splits_hyphens_and_keeps_abbreviation_periods():
     tokens = tokenize("Chungcheongnam-do, Korea Selatan. Kab. Bogor")
-    assert [t.lower for t in tokens] == ["chungcheongnam-do", "korea", "selatan", "kab", "bogor"]
-    assert [t.sentence for t in tokens] == [0, 0, 0, 1, 1]
-    assert tokens[1].hard_before and not tokens[4].hard_before
+    assert [t.lower for t in tokens] == ["chungcheongnam", "do", "korea", "selatan", "kab", "bogor"]
+    assert [t.sentence for t in tokens] == [0, 0, 0, 0, 1, 1]
+    assert tokens[2].hard_before and tokens[2].cut_before
+    assert not tokens[1].hard_before and not tokens[5].hard_before

@@ -108,6 +108,7 @@ def test_two_jobs_give_identical_output(documents_path: Path, lexicon_dir: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     # force the worker pool even for this small vocabulary
     monkeypatch.setattr(preprocess_module, "_MIN_PARALLEL_TYPES", 0)
+    monkeypatch.setattr(preprocess_module, "_MIN_PARALLEL_PARAGRAPHS", 0)
     one, two = tmp_path / "one.parquet", tmp_path / "two.parquet"
     r1 = run_preprocess(documents_path, paragraphs_path=one, lexicon_dir=lexicon_dir, n_jobs=1)
     r2 = run_preprocess(documents_path, paragraphs_path=two, lexicon_dir=lexicon_dir, n_jobs=2)
@@ -159,10 +160,24 @@ def test_stem_stream_matches_preprocessor(lexicon_dir: Path, raw_dir: Path) -> N
     assert out.getvalue().splitlines() == expected
 
 
+def test_stem_stream_batches_and_jobs_give_the_same_lines(lexicon_dir: Path, raw_dir: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted(raw_dir.glob("*.txt")))
+    single = io.StringIO()
+    stem_stream(io.StringIO(text), single, lexicon_dir=lexicon_dir)
+    monkeypatch.setattr(preprocess_module, "_STREAM_BATCH_LINES", 7)
+    monkeypatch.setattr(preprocess_module, "_MIN_PARALLEL_TYPES", 0)
+    parallel = io.StringIO()
+    n = stem_stream(io.StringIO(text), parallel, lexicon_dir=lexicon_dir, n_jobs=2)
+    assert n == len(text.splitlines()) > 100
+    assert parallel.getvalue() == single.getvalue()
+    assert "kerja_sama" in single.getvalue() and "bekasi" in single.getvalue()
+
+
 def test_cli_stem_subprocess(lexicon_dir: Path, tmp_path: Path) -> None:
     env = dict(os.environ, PYTHONPATH=str(SRC))
     proc = subprocess.run(
-        [sys.executable, "-m", "analysis", "stem", "--lexicons", str(lexicon_dir)],
+        [sys.executable, "-m", "analysis", "stem", "--lexicons", str(lexicon_dir), "--jobs", "2"],
         input="Pembangunan di Kediri dan Maluku\n\nBekerja sama dengan Kuala Lumpur\n",
         capture_output=True, text=True, env=env, cwd=tmp_path, check=True)
     assert proc.stdout == "bangun kediri maluku\n\nkerja_sama kuala_lumpur\n"

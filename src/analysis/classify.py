@@ -1,19 +1,27 @@
 """Code documents and paragraphs for cooperation type, partner governments and sectors, with evidence.
 
-The rules are transparent on purpose (data/annotations/GUIDE.md states them for annotators):
+The rules are transparent on purpose; data/annotations/GUIDE.md states the same decisions for
+annotators, and every word list lives in data/lexicons/.
 
 * A unit (title or paragraph) is a *cooperation* when a cooperation cue (cooperation_cues.csv)
-  occurs in a sentence whose window (that sentence and its neighbours) names at least two
-  governments, or one Indonesian government and a foreign place; at least one Indonesian party
-  must be marked as a government somewhere in the document ("Gubernur DKI Jakarta", "Pemkot
-  Bekasi", "Kota Bekasi"), which keeps company deals, police cooperation and national diplomacy out.
-* Place mentions that name an organisation or facility ("Polres Bekasi", "Stasiun Bekasi"), a
-  nationality ("perusahaan Jepang"), a bare location ("di Jakarta") or a qualifier ("Kuala Lumpur,
-  Malaysia") are not parties.
-* ``international`` when a foreign place is a party (or a sister-city cue names one Indonesian
-  government); ``agglomeration`` when all Indonesian parties lie in one metropolitan region
-  (a provincial government counts as part of the regions inside its province, and Banten and Jawa
-  Barat as part of Jabodetabekjur); otherwise ``domestic_other``.
+  occurs in a sentence whose window (that sentence and its neighbours) names two governments, or
+  an Indonesian regional government and a foreign one.
+* A place counts as a government only where the document names it so: after a title or
+  government word ("Gubernur DKI Jakarta", "Pemkot Bekasi", "Duta Besar Arab Saudi";
+  place_context.csv), or through an official introduced that way ("Pramono" after "Gubernur
+  DKI Jakarta Pramono Anung"). Foreign cities and regions need no such mark; foreign countries
+  do (a bare country name is mostly a nationality). An unmarked region joined to a marked one by
+  "dan"/"dengan" counts ("Papua dan Papua Barat"). Collective bodies ("para bupati", a coalition
+  of regencies) complete a cooperation with a named government. Mentions that name an
+  organisation ("Polres Bekasi", "KBRI Ottawa"), a nationality ("perusahaan Jepang"), a location
+  ("di Jakarta", "Kota Bandung, Senin") or a qualifier ("Kuala Lumpur, Malaysia") are not parties;
+  former or candidate officials do not mark a government.
+* ``international`` when a foreign government is a party (or a sister-city cue names one
+  Indonesian government); ``agglomeration`` when all Indonesian parties lie in one metropolitan
+  region (a provincial government counts as part of the regions inside its province, and Banten
+  and Jawa Barat as part of Jabodetabekjur); otherwise ``domestic_other``. A province with only
+  regions inside it needs a signed instrument (hierarchy otherwise); regions in different
+  provinces named with a national agency in the cue sentence are that agency's separate partners.
 * Document type: vote of the cooperation units, the title counting twice; ties go to
   international, then agglomeration, then domestic_other. Cue-bearing units that name no new
   party then take the document's type ("kerja sama ini ..."), so their sectors count.
@@ -33,10 +41,12 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .errors import UserError
 from .gazetteer import (
@@ -49,7 +59,7 @@ from .gazetteer import (
     load_lexicons,
     tokenize,
 )
-from .io import write_csv, write_parquet
+from .io import atomic_path, write_csv
 
 __all__ = [
     "Coding",
@@ -69,8 +79,13 @@ _LOWER_OK = frozenset({"kota", "kabupaten", "provinsi", "dan", "di", "daerah", "
                        "ibu", "ibukota", "administrasi", "pemerintah", "city", "hall", "of"})
 _GOVERNMENT_NAME_START = frozenset({"kota", "kabupaten", "provinsi", "pemerintah", "daerah"})
 _GOV_WINDOW = 3  # words between a government word and the place ("Pemerintah Provinsi (Pemprov) Jakarta")
+# Words that join two parties: "Papua dan Papua Barat", "Jakarta-Bekasi", "Bekasi dengan DKI".
+_CONJUNCTIONS = frozenset({"dan", "dengan", "serta", "bersama", "maupun"})
 _ORG_WINDOW = 2
 _TIE_ORDER = ("international", "agglomeration", "domestic_other")
+_CUE_WINDOW = 1  # sentences on each side of a cue sentence where parties are looked for
+_GROUP = "(unnamed regional governments)"
+_MIN_BATCH = 50  # documents per worker task
 _TITLE_WEIGHT = 2.0
 
 # Lines that only link to other articles; they say nothing about this one.
@@ -171,6 +186,13 @@ class _Analysis:
     mentions: list[_Mention]
     sector_hits: list[tuple[str, str]]
     governments: set[str]
+    central_sentences: set[int]  # sentences naming a national-government actor
+    linked: set[tuple[int, int]]  # indices of mention pairs joined by a conjunction or hyphen
+    agreement_cue: bool  # a signed instrument (MoU, LoI, perjanjian kerja sama) is named
+    tokens: list[Token]
+    text: str
+    aliases: dict[str, Place]  # officials' name words -> their government ("pramono" -> Jakarta)
+    collectives: list[tuple[int, str]]  # (sentence, agglomeration id or "") of unnamed groups
 
 
 class Classifier:
@@ -178,8 +200,7 @@ class Classifier:
 
     def __init__(self, lexicons: Lexicons):
         self.lexicons = lexicons
-        self._jakarta = lexicons.resolve("jakarta")
-        if self._jakarta is None:
+        if lexicons.resolve("jakarta") is None:
             raise UserError(f"{lexicons.directory}/gazetteer_indonesia.csv: no row for 'jakarta'")
         self._party_place: dict[str, Place] = {}
         province_aggs: dict[str, set[str]] = {}
@@ -200,10 +221,22 @@ class Classifier:
         tokens = tokenize(text)
         words = [t.lower for t in tokens]
         context_hits = lex.context.find(tokens, words)
-        # index context hits by the token they end before
+        # context words indexed by the token they end before / start at
         ends: dict[int, list[tuple[int, str, str]]] = {}
-        for start, end, (kind, target) in context_hits:
-            ends.setdefault(end, []).append((start, kind, target))
+        starts: dict[int, set[str]] = {}
+        central_sentences: set[int] = set()
+        collectives: list[tuple[int, str]] = []
+        for start, end, roles in context_hits:
+            for kind, target in roles:
+                ends.setdefault(end, []).append((start, kind, target))
+                starts.setdefault(start, set()).add(kind)
+                if kind == "central":
+                    central_sentences.add(tokens[start].sentence)
+                elif kind == "collective" or (kind == "collective_counted" and start > 0
+                                              and tokens[start - 1].text.isdigit()
+                                              and not tokens[start].hard_before):
+                    collectives.append((tokens[start].sentence, target))
+        covering = {k: (s, e, roles) for s, e, roles in context_hits for k in range(s + 1, e)}
 
         mentions: list[_Mention] = []
         governments: set[str] = set()
@@ -216,22 +249,25 @@ class Classifier:
                 if not all(t.text.isupper() for t in span):
                     continue
             elif not all(t.text[0].isupper() or t.text[0].isdigit() or t.lower in _LOWER_OK
-                         for t in span):
+                         # the tail of a hyphenated name: "Chungcheongnam-do", "Tojo Una-una"
+                         or (k > start and text[tokens[k - 1].end:t.start] == "-")
+                         for k, t in enumerate(span, start)):
                 continue
-            gov_target, gov, org, nonparty = self._context_before(tokens, start, ends)
+            gov_target, gov, org, nonparty = self._context_before(
+                tokens, start, ends, covering.get(start), mentions[-1].end if mentions else 0)
             if rule == "government_prefix" and not gov:
                 continue
             surface = " ".join(words[start:end])
             if gov_target and surface.split()[0] not in _GOVERNMENT_NAME_START:
                 place = self._resolve_level(surface, place, gov_target)
-            if surface.split()[0] in _GOVERNMENT_NAME_START:
-                gov = True
+            after = starts.get(end, set()) if end < len(tokens) else set()
             role = "party"
-            if org and not gov:
+            if org and not gov or ("org_after" in after and not tokens[end].cut_before):
                 role = "org"
             elif nonparty and place.foreign and not gov:
                 role = "nonparty"
-            elif start > 0 and words[start - 1] == "di" and not tokens[start].hard_before:
+            elif (start > 0 and words[start - 1] == "di" and not tokens[start].hard_before) or (
+                    "location_after" in after and tokens[end].cut_before):
                 role = "location"
             if mentions and role == "party":
                 prev = mentions[-1]
@@ -242,36 +278,117 @@ class Classifier:
             if gov and role in ("party", "location"):
                 governments.add(place.party)
 
+        linked = _links(mentions, tokens, text)
+        aliases = self._aliases(mentions, tokens, text)
+
         cue_by_sentence: dict[int, list[str]] = {}
-        international_cue = False
+        international_cue = agreement_cue = False
         for start, _end, (kind, term) in lex.cues.find(tokens, lex.cues.normalise(words)):
             if kind == "exclude":
                 continue
             cue_by_sentence.setdefault(tokens[start].sentence, []).append(term)
             international_cue = international_cue or kind == "international"
+            agreement_cue = agreement_cue or kind == "agreement"
         sector_hits = [
             (sector, term)
             for _s, _e, (sector, term) in lex.sectors.find(tokens, lex.sectors.normalise(words))
             if sector != "none"
         ]
         return _Analysis(sorted(cue_by_sentence.items()), international_cue, mentions,
-                         sector_hits, governments)
+                         sector_hits, governments, central_sentences, linked, agreement_cue,
+                         tokens, text, aliases, collectives)
+
+    def _aliases(self, mentions: Sequence[_Mention], tokens: Sequence[Token],
+                 text: str) -> dict[str, Place]:
+        """Name words of officials introduced with their title: "Gubernur Jawa Timur Khofifah
+        Indar Parawansa" -> khofifah, indar, parawansa -> Jawa Timur."""
+        lex = self.lexicons
+        aliases: dict[str, Place] = {}
+        for m in mentions:
+            if not m.government or m.role not in ("party", "location"):
+                continue
+            k = m.end
+            gap = text[tokens[m.end - 1].end:tokens[k].start] if k < len(tokens) else ""
+            # "Gubernur Jawa Tengah (Jateng) Ganjar Pranowo": skip a bracketed abbreviation
+            if gap.strip() == "(" and k + 1 < len(tokens):
+                close = text[tokens[k].end:tokens[k + 1].start].strip()
+                if close == ")":
+                    k += 1
+                    gap = ""
+            if gap.strip() not in ("", ","):
+                continue
+            after_comma = gap.strip() == ","
+            found: list[str] = []
+            taken = 0
+            while k < len(tokens) and taken < 4:
+                token = tokens[k]
+                if taken and text[tokens[k - 1].end:token.start].strip():
+                    break  # punctuation ends the name
+                if not token.text[0].isupper() or token.lower in lex.places.first:
+                    break
+                roles = lex.context.entries.get((token.lower,), ())
+                if any(kind != "not_a_name" for kind, _ in roles):
+                    break
+                if len(token.lower) >= 4 and not roles:
+                    found.append(token.lower)
+                taken += 1
+                k += 1
+            # after a comma a single capitalised word is as likely the next clause's subject
+            # ("Gubernur Jatim, Ganjar mengaku ..."): only a full name counts there
+            if taken >= 2 or (found and not after_comma):
+                for word in found:
+                    aliases[word] = m.place
+        return aliases
+
+    @staticmethod
+    def _with_people(analysis: _Analysis, aliases: dict[str, Place]) -> _Analysis:
+        """Add mentions for officials' names ("Pramono") as their governments."""
+        tokens = analysis.tokens
+        covered = {k for m in analysis.mentions for k in range(m.start, m.end)}
+        added = [
+            _Mention(aliases[t.lower], k, k + 1, t.sentence, t.lower, True, "party")
+            for k, t in enumerate(tokens)
+            if t.lower in aliases and k not in covered and t.text[0].isupper()
+        ]
+        if not added:
+            return analysis
+        mentions = sorted([*analysis.mentions, *added], key=lambda m: m.start)
+        governments = analysis.governments | {m.place.party for m in added}
+        return replace(analysis, mentions=mentions, governments=governments,
+                       linked=_links(mentions, tokens, analysis.text))
 
     @staticmethod
     def _context_before(tokens: Sequence[Token], start: int,
-                        ends: dict[int, list[tuple[int, str, str]]]) -> tuple[str, bool, bool, bool]:
-        """Government/org/nationality words just before a place mention."""
-        gov_target, gov, org, nonparty = "", False, False, False
+                        ends: dict[int, list[tuple[int, str, str]]],
+                        covering: tuple[int, int, tuple] | None,
+                        previous_end: int) -> tuple[str, bool, bool, bool]:
+        """Government/org/nationality words just before a place mention.
+
+        A title binds the first place after it only ("Kedutaan Besar Singapura Jakarta" is not
+        Jakarta's), and only across capitalised words ("Pemerintah Provinsi (Pemprov) Jakarta",
+        not "kabupaten lainnya seperti Cilacap").
+        """
+        gov_target, gov, nonparty = "", False, False
         best_gov_end, best_org_end = -1, -1
         sentence = tokens[start].sentence
-        for end in range(start, max(0, start - _GOV_WINDOW) - 1, -1):
+        if covering is not None and not _former(ends, covering[0]):
+            # "Wali Kota Bekasi": the longest place match "kota bekasi" swallowed part of the
+            # government word; count that word as standing right before the place.
+            for kind, target in covering[2]:
+                if kind == "government":
+                    best_gov_end, gov, gov_target = start, True, target
+        for end in range(start, max(previous_end + 1, start - _GOV_WINDOW) - 1, -1):
             # a comma or sentence break between the word and the place cuts the link; brackets
             # do not ("Pemerintah Provinsi (Pemprov) Jakarta")
-            if tokens[end].cut_before:
+            # ... and so does a lower-case word: in "Duta Besar Indonesia untuk Kanada" the
+            # ambassador is not Canada's
+            if tokens[end].cut_before or (end < start and not tokens[end].text[0].isupper()):
                 break
             for s, kind, target in ends.get(end, ()):
                 if tokens[s].sentence != sentence:
                     continue
+                if kind == "government" and _former(ends, s):
+                    continue  # "mantan Wali Kota Bekasi": not acting for Bekasi
                 if kind == "government" and end > best_gov_end:
                     best_gov_end = end
                     gov = True
@@ -309,36 +426,70 @@ class Classifier:
             return Coding("none", (), sectors, _evidence("no cooperation cue", (), (), ignored,
                                                          sector_terms),
                           "none", cues, (), sector_terms, tuple(sorted(analysis.governments)))
-        windows = {s + d for s, _ in analysis.cue_windows for d in (-1, 0, 1)}
+        windows = {s + d for s, _ in analysis.cue_windows
+                   for d in range(-_CUE_WINDOW, _CUE_WINDOW + 1)}
         parties: dict[str, Place] = {}
-        for m in analysis.mentions:
-            if m.role == "party" and m.sentence in windows:
-                parties.setdefault(m.place.party, self._party_place.get(m.place.party, m.place))
+        unmarked: dict[str, int] = {}
+        for k, m in enumerate(analysis.mentions):
+            if m.role != "party" or m.sentence not in windows:
+                continue
+            key = m.place.party
+            # An Indonesian region counts only as a government named so somewhere in the
+            # document ("Pemkot Bekasi", "Wali Kota Bekasi"); a foreign country only when its
+            # government acts ("Pemerintah Belanda", "Duta Besar Arab Saudi"), since a bare
+            # country name is mostly a nationality ("investor Jepang") or scenery.
+            needs_mark = not m.place.foreign or m.place.level == "country"
+            if needs_mark and key not in governments:
+                unmarked.setdefault(key, k)
+                continue
+            parties.setdefault(key, self._party_place.get(key, m.place))
+        # ... unless it is joined to a party by a conjunction: "Papua dan Papua Barat kerja sama"
+        joined = {i for pair in analysis.linked for i in pair}
+        for key, k in sorted(unmarked.items(), key=lambda item: item[1]):
+            partners_of_k = {j for pair in analysis.linked if k in pair for j in pair if j != k}
+            # the anchor must be an Indonesian government: "sister city Jakarta dan Tokyo" in a
+            # hotel's press release names no government at all
+            if k in joined and any(analysis.mentions[j].place.party in parties
+                                   and not analysis.mentions[j].place.foreign
+                                   for j in partners_of_k):
+                parties.setdefault(key, self._party_place.get(key, analysis.mentions[k].place))
         parties = _drop_subsumed_countries(parties)
-        # A place never marked as a government ("ke Nusantara, Kalimantan Timur") only completes
-        # a cooperation; when two marked governments are already there it is scenery.
-        marked = [k for k, p in parties.items() if not p.foreign and k in governments]
-        if len(marked) >= 2:
-            parties = {k: p for k, p in parties.items() if p.foreign or k in governments}
+        # an unnamed group of regional governments ("para bupati", "Koalisi Kabupaten ...")
+        # completes a cooperation with a named regional government in the same window
+        group = [target for sentence, target in analysis.collectives if sentence in windows]
+        named = [p for p in parties.values() if not p.foreign]
+        if group and named:
+            provinces = {p.province for p in named}
+            parties[_GROUP] = Place(_GROUP, "group", provinces.pop() if len(provinces) == 1 else "",
+                                    "Indonesia", group[0], False)
+        ignored += sorted(f"{k}(not marked as a government)" for k in set(unmarked) - set(parties))
         indonesian = {k: p for k, p in parties.items() if not p.foreign}
         foreign = {k: p for k, p in parties.items() if p.foreign}
-        gov_ok = any(k in governments for k in indonesian)
-        names = tuple(sorted(parties))
+        names = tuple(sorted(k for k in parties if k != _GROUP))
+        cue_sentences = {s for s, _ in analysis.cue_windows}
         coop, reason = "none", ""
-        if foreign and indonesian and gov_ok:
+        if foreign and indonesian:
             coop, reason = "international", "foreign partner"
-        elif not foreign and indonesian and analysis.international_cue and gov_ok:
+        elif not foreign and indonesian and analysis.international_cue:
             coop, reason = "international", "sister-city cue, partner unnamed"
-        elif not foreign and len(indonesian) >= 2 and gov_ok:
+        elif not foreign and len(indonesian) >= 2:
             agg = self._shared_agglomeration(indonesian.values())
-            coop, reason = ("agglomeration", agg) if agg else ("domestic_other", "no shared metro region")
+            if not agg and cue_sentences & analysis.central_sentences and not _one_province(
+                    indonesian.values()):
+                reason = ("regions in different provinces named with a national agency: "
+                          "its separate partners")
+            elif _vertical(indonesian.values()) and not analysis.agreement_cue:
+                reason = ("a province with regions inside it: hierarchy unless a signed "
+                          "agreement is named")
+            else:
+                coop, reason = (("agglomeration", agg) if agg
+                                else ("domestic_other", "no shared metro region"))
         elif foreign and not indonesian:
-            reason = "foreign parties only (no Indonesian region)"
-        elif (foreign or len(indonesian) >= 2) and not gov_ok:
-            reason = "no Indonesian party marked as a government"
+            reason = "foreign parties only (no Indonesian regional government)"
         else:
             reason = "fewer than two governments near the cue"
-        party_text = tuple(f"{k}({'gov' if k in governments else 'place'})" for k in names)
+        party_text = tuple(f"{k}({'gov' if k in governments else 'place'})" for k in names) + (
+            (_GROUP,) if _GROUP in parties else ())
         evidence = _evidence(f"{coop}: {reason}", cues, party_text, ignored, sector_terms)
         basis = "direct" if coop != "none" else "none"
         return Coding(coop, names if coop != "none" else (), sectors, evidence, basis, cues, names,
@@ -367,6 +518,7 @@ class Classifier:
         if _LINK_LINE.match(text or ""):
             return Coding("none", (), (), "link line (Baca juga) ignored", "link")
         analysis = self._analyse(_strip_leading_noise(text or ""))
+        analysis = self._with_people(analysis, analysis.aliases)
         return self._decide(analysis, set(governments) | analysis.governments)
 
     def classify_document(self, title: str | None, paragraphs: Sequence[str]) -> DocumentCoding:
@@ -384,6 +536,21 @@ class Classifier:
             analysis = self._analyse(_strip_leading_noise(text))
             analyses.append(analysis)
             governments |= analysis.governments
+        # officials' names, learnt anywhere in the document; a name word claimed by two
+        # governments is ambiguous and dropped
+        aliases: dict[str, Place] = {}
+        clashes: set[str] = set()
+        for a in analyses:
+            for word, place in (a.aliases.items() if a is not None else ()):
+                if aliases.setdefault(word, place).party != place.party:
+                    clashes.add(word)
+        for word in clashes:
+            aliases.pop(word)
+        if aliases:
+            analyses = [None if a is None else self._with_people(a, aliases) for a in analyses]
+            for a in analyses:
+                if a is not None:
+                    governments |= a.governments
         codings = [
             Coding("none", (), (), "link line (Baca juga) ignored", "link") if a is None
             else self._decide(a, governments)
@@ -437,6 +604,35 @@ def _contains(outer: Place, inner: Place) -> bool:
         return outer.level == "country" and inner.foreign and inner.country == outer.canonical
     return (outer.level in ("province", "special_region") and not inner.foreign
             and inner.province == outer.canonical)
+
+
+def _former(ends: dict[int, list[tuple[int, str, str]]], start: int) -> bool:
+    """True when "mantan", "calon" ... stands right before the government word at ``start``."""
+    return any(kind == "former" for _s, kind, _t in ends.get(start, ()))
+
+
+def _links(mentions: Sequence[_Mention], tokens: Sequence[Token], text: str) -> set[tuple[int, int]]:
+    """Adjacent mentions joined by a conjunction or a hyphen ("Papua dan Papua Barat")."""
+    linked = set()
+    for k in range(1, len(mentions)):
+        a, b = mentions[k - 1], mentions[k]
+        between = tokens[a.end:b.start]
+        if (not between and text[tokens[a.end - 1].end:tokens[b.start].start].strip() == "-") or (
+                len(between) == 1 and between[0].lower in _CONJUNCTIONS
+                and not between[0].cut_before and not tokens[b.start].cut_before):
+            linked.add((k - 1, k))
+    return linked
+
+
+def _one_province(places: Iterable[Place]) -> bool:
+    return len({p.province for p in places}) == 1
+
+
+def _vertical(places: Iterable[Place]) -> bool:
+    """A provincial government and only regencies/cities inside that province."""
+    places = list(places)
+    provinces = [p for p in places if p.level in ("province", "special_region")]
+    return len(provinces) == 1 and _one_province(places) and len(places) >= 2
 
 
 def _drop_subsumed_countries(parties: dict[str, Place]) -> dict[str, Place]:
@@ -549,10 +745,10 @@ def _classify_batch(batch: list[tuple[str, str | None, tuple[str, ...]]]) -> lis
 
 def _classify_many(items: list[tuple[str, str | None, tuple[str, ...]]], lexicon_dir: Path,
                    n_jobs: int, classifier: Classifier | None = None) -> list[DocumentCoding]:
-    if n_jobs <= 1 or len(items) < 200:
+    if n_jobs <= 1 or len(items) < 2 * _MIN_BATCH:  # a pool costs more than it saves here
         clf = classifier or Classifier.from_lexicons(lexicon_dir)
         return [clf.classify_document(t, p) for _i, t, p in items]
-    size = max(50, len(items) // (n_jobs * 8))
+    size = max(_MIN_BATCH, len(items) // (n_jobs * 8))
     batches = [items[i:i + size] for i in range(0, len(items), size)]
     with ProcessPoolExecutor(max_workers=n_jobs, initializer=_init_worker,
                              initargs=(str(lexicon_dir),)) as pool:
@@ -595,6 +791,12 @@ def classify_input(input_path: str | Path, output_csv: str | Path, *,
 # ---------------------------------------------------------------------- pipeline stage
 _CLASSIFIED_COLUMNS = ["level", "doc_id", "para_id", "para_index", "para_fingerprint", "coop_type",
                        "partners", "sectors", "evidence"]
+_CLASSIFIED_SCHEMA = pa.schema([
+    ("level", pa.string()), ("doc_id", pa.string()), ("para_id", pa.string()),
+    ("para_index", pa.int32()), ("para_fingerprint", pa.string()), ("coop_type", pa.string()),
+    ("partners", pa.list_(pa.string())), ("sectors", pa.list_(pa.string())),
+    ("evidence", pa.string()),
+])
 
 
 def run_classify(documents_path: str | Path, paragraphs_path: str | Path, *,
@@ -645,7 +847,11 @@ def run_classify(documents_path: str | Path, paragraphs_path: str | Path, *,
     table["para_index"] = table["para_index"].astype("Int32")
     for column in ("level", "doc_id", "para_id", "para_fingerprint", "coop_type", "evidence"):
         table[column] = table[column].astype("string")
-    write_parquet(classified_path, table)
+    # An explicit Arrow schema, so an input without any partner still writes list<string>
+    # (write_parquet would let Arrow infer list<null>); atomic like every stage output.
+    with atomic_path(classified_path) as tmp:
+        arrow = pa.Table.from_pandas(table, schema=_CLASSIFIED_SCHEMA, preserve_index=False)
+        pq.write_table(arrow, tmp, compression="zstd")
     return table
 
 

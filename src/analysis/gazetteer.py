@@ -37,7 +37,9 @@ AGGLOMERATIONS = (
 INDONESIAN_LEVELS = ("province", "special_region", "city", "regency")
 FOREIGN_LEVELS = ("city", "region", "country")
 CUE_KINDS = ("general", "international", "agreement", "exclude")
-CONTEXT_KINDS = ("government", "org", "foreign_nonparty", "location", "exclude")
+CONTEXT_KINDS = ("government", "org", "org_after", "foreign_nonparty", "central", "location",
+                 "location_after", "former", "not_a_name", "collective", "collective_counted",
+                 "exclude")
 MATCH_RULES = ("", "uppercase", "government_prefix")
 
 _FILES = {
@@ -48,15 +50,16 @@ _FILES = {
     "context": "place_context.csv",
 }
 
-# A word: letters/digits, joined by inner hyphens or apostrophes (chungcheongnam-do, bau-bau, dato').
-_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+# A word: letters/digits, joined by inner apostrophes (dato'). Hyphens split words, so that
+# "Jakarta-Bekasi" names two places and "Chungcheongnam-do" is matched as "chungcheongnam do".
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _HARD_SEPARATOR = re.compile(r"[,;:!?()\[\]\"“”/|.\n]")
 _CUT_SEPARATOR = re.compile(r"[,;:!?.\n]")
 _SENTENCE_END = re.compile(r"[.!?]|\n")
 _ENCLITICS = ("nya", "lah", "pun", "ku", "mu")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build, and there are millions
 class Token:
     """One word of a text with the facts the matchers need."""
 
@@ -98,16 +101,21 @@ def tokenize(text: str) -> list[Token]:
     sentence = 0
     previous_end = 0
     for match in _WORD.finditer(text):
-        gap = text[previous_end:match.start()]
+        start, end = match.span()
+        gap = text[previous_end:start]
         hard = cut = False
-        if tokens and not _is_abbreviation(tokens[-1].lower, gap):
+        # most gaps are one space: skip the separator tests for them
+        if tokens and gap != " " and gap.strip() and not _is_abbreviation(tokens[-1].lower, gap):
             if _SENTENCE_END.search(gap):
                 sentence += 1
             hard = bool(_HARD_SEPARATOR.search(gap))
             cut = bool(_CUT_SEPARATOR.search(gap))
+        elif tokens and "\n" in gap:
+            sentence += 1
+            hard = cut = True
         word = match.group()
-        tokens.append(Token(word, word.lower(), match.start(), match.end(), sentence, hard, cut))
-        previous_end = match.end()
+        tokens.append(Token(word, word.lower(), start, end, sentence, hard, cut))
+        previous_end = end
     return tokens
 
 
@@ -136,21 +144,15 @@ class _PhraseTable:
         self.max_len = max(self.max_len, len(key))
 
     def normalise(self, words: Sequence[str]) -> list[str]:
-        """Strip enclitics and reduplication when that turns an unknown word into a known one."""
-        out = []
+        """Strip enclitics when that turns an unknown word into a known one."""
         vocab = self.vocabulary
-        for w in words:
-            if w not in vocab:
-                if "-" in w:
-                    head, _, tail = w.partition("-")
-                    if head == tail and head in vocab:
-                        w = head
-                for suffix in _ENCLITICS:
-                    if w.endswith(suffix) and w[: -len(suffix)] in vocab:
-                        w = w[: -len(suffix)]
-                        break
-            out.append(w)
-        return out
+        return [self._strip(w) if w not in vocab and w.endswith(_ENCLITICS) else w for w in words]
+
+    def _strip(self, word: str) -> str:
+        for suffix in _ENCLITICS:
+            if word.endswith(suffix) and word[: -len(suffix)] in self.vocabulary:
+                return word[: -len(suffix)]
+        return word
 
     def find(self, tokens: Sequence[Token], words: Sequence[str] | None = None
              ) -> list[tuple[int, int, object]]:
@@ -277,14 +279,16 @@ def load_lexicons(lexicon_dir: str | Path = "data/lexicons") -> Lexicons:
     context_path = directory / _FILES["context"]
     ctx = _read_table(context_path, ["term", "kind", "target"])
     _check_values(context_path, ctx, "kind", CONTEXT_KINDS)
-    _check_values(context_path, ctx, "target", ("", "city", "regency", "province"))
+    _check_values(context_path, ctx, "target", ("", "city", "regency", "province", *AGGLOMERATIONS))
     for r in ctx.itertuples(index=False):
         key = _normalise_term(r.term)
         if r.kind == "exclude":
             # Exclusions compete with place names for the longest match.
             places.add(key, exclusion)
         else:
-            context.add(key, (r.kind, r.target))
+            # one word may play several roles (kementerian: a government, and central)
+            roles = context.entries.get(key, ())
+            context.add(key, (*roles, (r.kind, r.target)))
 
     cues = _PhraseTable()
     cue_path = directory / _FILES["cues"]

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -77,13 +79,18 @@ _NOT_WORDS_RE = re.compile(
     """,
     re.VERBOSE,
 )
+_TLD_RE = re.compile(r"[a-z0-9]\.(?:com|id|net|org|co|go|ac|or|sch|tv|info|news|io|me|my|asia|biz|sg)\b")
 # English possessive ("Jakarta's") and apostrophes inside words ("Jum'at", "Ma'ruf") are removed
 # so the word stays whole; any other apostrophe ("Dato'") simply ends the word.
 _POSSESSIVE_RE = re.compile(r"(?<=[a-z])'s\b")
 _INNER_APOSTROPHE_RE = re.compile(r"(?<=[a-z])'(?=[a-z])")
 # Clause boundaries: a multiword expression is only joined inside one clause.
-_CLAUSE_BREAK_RE = re.compile(r"[.,;:!?()\[\]{}\"|/\\<>\u2026\u2013\u2014\u201c\u201d\u00ab\u00bb\n]+")
+_BREAK_CHARS = ".,;:!?()[]{}\"|/\\<>\u2026\u2013\u2014\u201c\u201d\u00ab\u00bb\n"
+_CLAUSE_BREAK_RE = re.compile("[" + re.escape(_BREAK_CHARS) + "]+")
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# Tokens and clause breaks in one pass: a break item sits between two words, so no
+# multiword expression can match across it, and it is dropped afterwards.
+_TOKEN_OR_BREAK_RE = re.compile(_TOKEN_RE.pattern + "|[" + re.escape(_BREAK_CHARS) + "]+")
 # Numbers and amounts carry no topic: 2025, 11-8, ke-3 (ordinal), rp10 / usd1 (money), 1990-an.
 _NUMBER_RE = re.compile(r"(?:ke-|rp|usd|us|idr|rm|sgd|eur)?[0-9]+(?:-[0-9]+)*(?:-an)?")
 _PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t\r\f\v]*\n")
@@ -97,7 +104,8 @@ def _normalise(text: str) -> str:
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
         text = text.translate(_CHAR_MAP)
     text = text.lower()
-    if "." in text or "@" in text or "#" in text:
+    # the full pattern is slow to scan; run it only where one of its anchors occurs
+    if "@" in text or "#" in text or "://" in text or "www." in text or _TLD_RE.search(text):
         text = _NOT_WORDS_RE.sub(" ", text)
     if "'" in text:
         text = _INNER_APOSTROPHE_RE.sub("", _POSSESSIVE_RE.sub("", text))
@@ -294,18 +302,47 @@ def _sastrawi_stemmer() -> Any:
     return Stemmer(ArrayDictionary(StemmerFactory().get_words()))
 
 
-_WORKER_STEMMER: Any = None
-# Below this many new words, starting worker processes costs more than it saves.
+# Below these sizes, starting worker processes costs more than it saves.
 _MIN_PARALLEL_TYPES = 2000
+_MIN_PARALLEL_PARAGRAPHS = 2000
+# Lines `stem_stream` reads before answering when its input is not a terminal.
+_STREAM_BATCH_LINES = 500
+
+# The worker's own Preprocessor, built once per worker process by _worker_init.
+_WORKER: Preprocessor | None = None
 
 
-def _worker_init() -> None:
-    global _WORKER_STEMMER
-    _WORKER_STEMMER = _sastrawi_stemmer()
+def _worker_init(lexicons: Lexicons, min_token_length: int) -> None:
+    global _WORKER
+    _WORKER = Preprocessor(lexicons, min_token_length=min_token_length)
+
+
+def _worker_tokenize(paragraphs: list[str]) -> list[list[str]]:
+    assert _WORKER is not None
+    # one string object per distinct token: pickling sends each once, memory holds each once
+    canonical: dict[str, str] = {}
+    return [[canonical.setdefault(t, t) for t in _WORKER.tokenize(p)] for p in paragraphs]
 
 
 def _worker_stem(words: list[str]) -> list[str]:
-    return [_WORKER_STEMMER.stem_word(word) for word in words]
+    assert _WORKER is not None
+    stemmer = _WORKER._sastrawi()
+    return [stemmer.stem_word(word) for word in words]
+
+
+def _worker_pool(n_jobs: int, pre: Preprocessor) -> Any:
+    """A pool of ``n_jobs`` processes, each with a Preprocessor built from ``pre``'s lexicons.
+
+    Linux forks (fast, and works from scripts without a ``__main__`` guard; the workers run
+    only pure-Python tokenising and Sastrawi, never the parent's Arrow threads); other
+    platforms spawn, their safe default.
+    """
+    import multiprocessing
+
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    context = multiprocessing.get_context(method)
+    return context.Pool(n_jobs, initializer=_worker_init,
+                        initargs=(pre.lexicons, pre.min_token_length))
 
 
 # --------------------------------------------------------------------------------------------
@@ -333,6 +370,9 @@ class Preprocessor:
         for words in lexicons.multiword:
             lengths.setdefault(words[0], set()).add(len(words))
         self._mwe_lengths = {w: sorted(ls, reverse=True) for w, ls in lengths.items()}
+        self._variant_keys = frozenset(lexicons.variants)
+        # words that can start a rewrite or a join; a clause without any skips _join
+        self._join_triggers = frozenset(self._mwe_lengths) | self._variant_keys
         self._mwe = lexicons.multiword
         self._stopwords = lexicons.stopwords
         self._variants = lexicons.variants
@@ -358,46 +398,45 @@ class Preprocessor:
 
     def _join(self, words: list[str]) -> list[str]:
         """Rewrite variants, then join multiword expressions by greedy longest match."""
-        if self._variants and any(w in self._variants for w in words):
+        if not self._variant_keys.isdisjoint(words):
             expanded: list[str] = []
             for w in words:
                 expanded.extend(self._variants.get(w, (w,)))
             words = expanded
         mwe_lengths = self._mwe_lengths
-        if not any(w in mwe_lengths for w in words):
-            return words
+        mwe = self._mwe
         out: list[str] = []
-        i, n = 0, len(words)
+        i = start = 0
+        n = len(words)
         while i < n:
             lengths = mwe_lengths.get(words[i])
-            if lengths:
-                for length in lengths:
-                    if i + length > n:
-                        continue
-                    candidate = tuple(words[i:i + length])
-                    if candidate in self._mwe:
-                        out.append("_".join(candidate))
-                        i += length
-                        break
-                    # a clitic on the last word ("kerja samanya") still closes the expression
-                    last = candidate[-1]
-                    base = _strip_clitic(last)
-                    if base and candidate[:-1] + (base,) in self._mwe:
-                        out.append("_".join(candidate[:-1] + (base,)))
-                        i += length
-                        break
-                else:
-                    out.append(words[i])
-                    i += 1
-            else:
-                out.append(words[i])
+            if lengths is None:
                 i += 1
+                continue
+            joined = None
+            for length in lengths:
+                if i + length > n:
+                    continue
+                candidate = tuple(words[i:i + length])
+                if candidate in mwe:
+                    joined = candidate
+                    break
+                # a clitic on the last word ("kerja samanya") still closes the expression
+                base = _strip_clitic(candidate[-1])
+                if base and candidate[:-1] + (base,) in mwe:
+                    joined = candidate[:-1] + (base,)
+                    break
+            if joined is None:
+                i += 1
+                continue
+            out.extend(words[start:i])
+            out.append("_".join(joined))
+            i += len(joined)
+            start = i
+        if start == 0:
+            return words
+        out.extend(words[start:])
         return out
-
-    def _keep(self, token: str) -> bool:
-        return (len(token) >= self.min_token_length
-                and token not in self._stopwords
-                and not _NUMBER_RE.fullmatch(token))
 
     def tokenize(self, text: str) -> list[str]:
         """Tokens of ``text``: lower-cased, multiword expressions joined, stopwords removed.
@@ -411,12 +450,20 @@ class Preprocessor:
         if not text:
             return []
         tokens: list[str] = []
-        keep = self._keep
-        for clause in _CLAUSE_BREAK_RE.split(_normalise(text)):
-            words = _TOKEN_RE.findall(clause)
-            if not words:
-                continue
-            tokens.extend(t for t in self._join(words) if keep(t))
+        append = tokens.append
+        stopwords = self._stopwords
+        min_length = self.min_token_length
+        is_number = _NUMBER_RE.fullmatch
+        words = _TOKEN_OR_BREAK_RE.findall(_normalise(text))
+        if not self._join_triggers.isdisjoint(words):
+            words = self._join(words)
+        for token in words:
+            if token.isalpha():  # the common case: a plain word
+                if len(token) >= min_length and token not in stopwords:
+                    append(token)
+            elif (token[0] not in _BREAK_CHARS and len(token) >= min_length
+                  and token not in stopwords and not is_number(token)):
+                append(token)
         return tokens
 
     # ---- stems -----------------------------------------------------------------------------
@@ -486,7 +533,7 @@ class Preprocessor:
         tokens = self.tokenize(text)
         return tokens, self.stem_tokens(tokens)
 
-    def prestem(self, tokens: Iterable[str], *, n_jobs: int = 1) -> int:
+    def prestem(self, tokens: Iterable[str], *, n_jobs: int = 1, pool: Any = None) -> int:
         """Fill the cache for many distinct tokens, optionally in ``n_jobs`` worker processes.
 
         The result does not depend on ``n_jobs``: a stem is a function of the token alone.
@@ -494,6 +541,7 @@ class Preprocessor:
         Args:
             tokens: tokens (duplicates are fine).
             n_jobs: worker processes for Sastrawi; 1 stems in this process.
+            pool: an existing pool from ``_worker_pool`` to use instead of starting one.
 
         Returns:
             The number of tokens that went through Sastrawi.
@@ -508,20 +556,24 @@ class Preprocessor:
             else:
                 self._cache[token] = stem
         todo.sort()  # fixed order: identical chunks on every run
-        if n_jobs <= 1 or len(todo) < _MIN_PARALLEL_TYPES:
+        if pool is None and (n_jobs <= 1 or len(todo) < _MIN_PARALLEL_TYPES):
             stemmer = self._sastrawi()
             for token in todo:
                 self._cache[token] = stemmer.stem_word(token)
             return len(todo)
-        import multiprocessing
-
         # Interleaved chunks balance the work (rare long words are slow) across workers.
-        n_chunks = n_jobs * 8
+        n_chunks = max(1, (n_jobs if pool is None else pool._processes) * 8)
         chunks = [todo[i::n_chunks] for i in range(n_chunks)]
-        context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
-        with context.Pool(n_jobs, initializer=_worker_init) as pool:
+        own_pool = pool is None
+        if own_pool:
+            pool = _worker_pool(n_jobs, self)
+        try:
             for chunk, stems in zip(chunks, pool.map(_worker_stem, chunks)):
                 self._cache.update(zip(chunk, stems))
+        finally:
+            if own_pool:
+                pool.close()
+                pool.join()
         return len(todo)
 
     @property
@@ -544,32 +596,59 @@ def _strip_clitic(word: str) -> str | None:
 
 
 def stem_stream(instream: TextIO, outstream: TextIO, *, lexicon_dir: str | Path = "data/lexicons",
-                min_token_length: int = 2) -> int:
+                min_token_length: int = 2, n_jobs: int = 1) -> int:
     """Print the processed stems of each input line, one output line per input line.
 
     This is ``python -m analysis stem``: tokens after multiword joining, stopword removal and
     protection, stemmed with a cache, separated by single spaces; an input line without tokens
-    gives an empty output line.
+    gives an empty output line. From a terminal each line is answered at once; piped input is
+    handled in batches of lines so that, with ``n_jobs > 1``, the new words of a large batch
+    are stemmed by worker processes (the output is the same for any ``n_jobs``).
 
     Args:
         instream: text lines (e.g. ``sys.stdin``).
         outstream: where the stems go (e.g. ``sys.stdout``).
         lexicon_dir: the lexicon directory.
         min_token_length: tokens shorter than this are dropped.
+        n_jobs: worker processes for stemming new words of large batches.
 
     Returns:
         The number of lines processed.
     """
+    if not isinstance(n_jobs, int) or n_jobs < 1:
+        raise UserError(f"n_jobs must be a positive integer, got {n_jobs!r}")
     pre = Preprocessor.from_lexicons(lexicon_dir, min_token_length=min_token_length)
-    interactive = hasattr(instream, "isatty") and instream.isatty()
     write = outstream.write
     n_lines = 0
-    for line in instream:
-        _, stems = pre.process(line)
-        write(" ".join(stems) + "\n")
-        n_lines += 1
-        if interactive:
+    if hasattr(instream, "isatty") and instream.isatty():
+        for line in instream:
+            write(" ".join(pre.process(line)[1]) + "\n")
             outstream.flush()
+            n_lines += 1
+        return n_lines
+
+    pool = None
+    try:
+        batch: list[str] = []
+        for line in itertools.chain(instream, [None]):
+            if line is not None:
+                batch.append(line)
+                if len(batch) < _STREAM_BATCH_LINES:
+                    continue
+            if not batch:
+                break
+            token_lists = [pre.tokenize(text) for text in batch]
+            if n_jobs > 1:
+                new = {t for tokens in token_lists for t in tokens} - pre._cache.keys()
+                if len(new) >= _MIN_PARALLEL_TYPES:
+                    pool = pool or _worker_pool(n_jobs, pre)
+                    pre.prestem(new, pool=pool)
+            write("".join(" ".join(pre.stem_tokens(tokens)) + "\n" for tokens in token_lists))
+            n_lines += len(batch)
+            batch = []
+    finally:
+        if pool is not None:
+            pool.terminate()
     outstream.flush()
     return n_lines
 
@@ -660,7 +739,6 @@ def run_preprocess(documents_path: str | Path, *, paragraphs_path: str | Path | 
     doc_ids: list[str] = []
     indices: list[int] = []
     texts: list[str] = []
-    token_lists: list[list[str]] = []
     without_paragraphs: list[str] = []
     for doc_id, text in zip(kept["doc_id"].tolist(), kept["text"].tolist()):
         paragraphs = split_paragraphs(text if isinstance(text, str) else None)
@@ -671,12 +749,24 @@ def run_preprocess(documents_path: str | Path, *, paragraphs_path: str | Path | 
             doc_ids.append(str(doc_id))
             indices.append(index)
             texts.append(paragraph)
-            token_lists.append(pre.tokenize(paragraph))
 
     token_counts: Counter[str] = Counter()
-    for tokens in token_lists:
-        token_counts.update(tokens)
-    n_sastrawi = pre.prestem(token_counts, n_jobs=n_jobs)
+    if n_jobs > 1 and len(texts) >= _MIN_PARALLEL_PARAGRAPHS:
+        with _worker_pool(n_jobs, pre) as pool:
+            # contiguous chunks, results concatenated in order: same lists as one process
+            size = -(-len(texts) // (n_jobs * 4))
+            chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
+            token_lists = [tokens for part in pool.map(_worker_tokenize, chunks) for tokens in part]
+            for tokens in token_lists:
+                token_counts.update(tokens)
+            n_sastrawi = pre.prestem(token_counts, n_jobs=n_jobs, pool=pool)
+    else:
+        canonical: dict[str, str] = {}
+        token_lists = [[canonical.setdefault(t, t) for t in pre.tokenize(p)] for p in texts]
+        del canonical
+        for tokens in token_lists:
+            token_counts.update(tokens)
+        n_sastrawi = pre.prestem(token_counts, n_jobs=n_jobs)
     stem_lists = [pre.stem_tokens(tokens) for tokens in token_lists]
 
     table = pd.DataFrame({
