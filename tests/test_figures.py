@@ -223,3 +223,10 @@ def test_redrawing_gives_the_same_bytes(tables, tmp_path, name):
     a = fg.save_figure(_draw(tables, name, "id"), name, tmp_path / "a")
     b = fg.save_figure(_draw(tables, name, "id"), name, tmp_path / "b")
     assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+
+
+def test_figures_show_themselves_in_notebooks(tables):
+    # Built without pyplot, so Jupyter needs _repr_png_ to display them (papermill, HTML).
+    figure = _draw(tables, "coverage", "en")
+    first, second = figure._repr_png_(), figure._repr_png_()
+    assert first.startswith(b"\x89PNG") and first == second

@@ -40,6 +40,7 @@ from .io import atomic_path
 __all__ = [
     "COOP_STYLE",
     "LANGUAGES",
+    "ReportFigure",
     "load_labels",
     "label",
     "save_figure",
