@@ -173,12 +173,21 @@ def _decimal(lang: str) -> FuncFormatter:
 # --------------------------------------------------------------------------------------------
 
 def _styled(function: Callable[..., Figure]) -> Callable[..., Figure]:
-    """Build the figure under the house style without touching the caller's rcParams."""
+    """Build the figure under the house style without touching the caller's rcParams.
+
+    The constrained layout is solved once and then frozen: matplotlib re-solves it on every
+    draw starting from the previous solution, so without freezing a second render (the SVG
+    after the PNG, or the notebook image) could differ from the first by a pixel.
+    """
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Figure:
         _check_lang(kwargs.get("lang", "en"))
         with mpl.rc_context(_STYLE):
-            return function(*args, **kwargs)
+            figure = function(*args, **kwargs)
+            if figure.get_layout_engine() is not None:
+                figure.canvas.draw()
+                figure.set_layout_engine("none")
+        return figure
     return wrapper
 
 
@@ -342,7 +351,8 @@ def plot_coverage_monthly(coverage_monthly: pd.DataFrame, *, lang: str = "en",
     ax = figure.add_subplot()
     x = np.arange(len(months))
     width = 0.8 / len(kinds)
-    annotate = len(months) * len(kinds) <= 48
+    # Numbers on the bars only while they fit; the table has them all.
+    annotate = len(months) * len(kinds) <= 24 and counts.to_numpy().max() < 1000
     for j, kind in enumerate(kinds):
         style = COOP_STYLE[kind]
         offset = (j - (len(kinds) - 1) / 2) * width
