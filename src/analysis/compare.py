@@ -1060,7 +1060,8 @@ def run_compare(documents_path: str | Path, paragraphs_path: str | Path,
                 metrics_path: str | Path = "reports/metrics/compare.json", focal: str = "Jakarta",
                 n_bootstrap: int = 2000, ci_level: float = 0.95, top_terms: int = 15,
                 seed: int = 20250811, paragraph_labels: ParagraphLabels = "paragraph",
-                alpha_0: float | None = None, min_bootstrap_docs: int = MIN_BOOTSTRAP_DOCS,
+                alpha_0: float | None = None, prior_scale: float = PRIOR_SCALE,
+                min_bootstrap_docs: int = MIN_BOOTSTRAP_DOCS,
                 languages: Sequence[str] = ("en", "id")) -> CompareResult:
     """Run the compare stage: tables, metrics, English and Indonesian figures, findings.
 
@@ -1074,8 +1075,10 @@ def run_compare(documents_path: str | Path, paragraphs_path: str | Path,
         n_bootstrap, ci_level, seed: interval settings (see :func:`sector_shares`).
         top_terms: distinctive terms kept per side.
         paragraph_labels: how paragraphs get their kind (see :func:`paragraph_frame`).
-        alpha_0: log-odds prior weight in pseudo-tokens (None: 0.1 x the compared tokens, see
-            :func:`log_odds_dirichlet`).
+        alpha_0: log-odds prior weight in pseudo-tokens (None: ``prior_scale`` x the compared
+            tokens, see :func:`log_odds_dirichlet`).
+        prior_scale: the prior weight as a fraction of the compared tokens (params.yaml
+            ``compare.prior_scale``), used when ``alpha_0`` is None.
         min_bootstrap_docs: below this many articles a kind's intervals are Wilson intervals.
         languages: figure languages to write ("en" is always kept in ``result.figures``).
 
@@ -1101,6 +1104,8 @@ def run_compare(documents_path: str | Path, paragraphs_path: str | Path,
                     min_bootstrap_docs=min_bootstrap_docs)
     a, b = CONTRAST
     counts_a, counts_b = stem_counts(paras, a), stem_counts(paras, b)
+    if alpha_0 is None:
+        alpha_0 = prior_scale * float(counts_a.sum() + counts_b.sum())
     if len(counts_a) and len(counts_b) and len(counts_a.index.union(counts_b.index)) >= 2:
         log_odds = log_odds_dirichlet(counts_a, counts_b, alpha_0=alpha_0)
     else:  # nothing to contrast (e.g. a corpus without one of the two kinds): empty table
@@ -1126,7 +1131,8 @@ def run_compare(documents_path: str | Path, paragraphs_path: str | Path,
     parameters = {
         "focal": focal, "n_bootstrap": n_bootstrap, "ci_level": ci_level, "seed": seed,
         "top_terms": top_terms, "paragraph_labels": paragraph_labels,
-        "alpha_0": log_odds.attrs.get("alpha_0"), "contrast": list(CONTRAST),
+        "alpha_0": log_odds.attrs.get("alpha_0"), "prior_scale": prior_scale,
+        "contrast": list(CONTRAST),
         "min_bootstrap_docs": min_bootstrap_docs,
     }
     metrics = compare_metrics(tables, docs, paras, parameters=parameters)
