@@ -521,12 +521,11 @@ class Preprocessor:
 
     def stem_tokens(self, tokens: Iterable[str]) -> list[str]:
         """Stems of ``tokens``, same length and order."""
-        cache = self._cache
-        out = []
-        for token in tokens:
-            stem = cache.get(token)
-            out.append(stem if stem is not None else self.stem(token))
-        return out
+        tokens = tokens if isinstance(tokens, list) else list(tokens)
+        try:  # fast path: every token already cached (the usual case after prestem)
+            return list(map(self._cache.__getitem__, tokens))
+        except KeyError:
+            return [self.stem(token) for token in tokens]
 
     def process(self, text: str) -> tuple[list[str], list[str]]:
         """Tokens and their stems for one text."""
