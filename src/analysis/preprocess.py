@@ -22,6 +22,7 @@ Pipeline for one paragraph (:meth:`Preprocessor.process`):
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import itertools
 import re
@@ -365,8 +366,17 @@ def _worker_pool(n_jobs: int, pre: Preprocessor) -> Any:
 
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     context = multiprocessing.get_context(method)
-    return context.Pool(n_jobs, initializer=_worker_init,
-                        initargs=(pre.lexicons, pre.min_token_length))
+    if method != "fork":
+        return context.Pool(n_jobs, initializer=_worker_init,
+                            initargs=(pre.lexicons, pre.min_token_length))
+    # Freeze the parent's objects while forking so the workers' garbage collector leaves them
+    # alone (no copy-on-write of the whole parent heap); the parent unfreezes right after.
+    gc.freeze()
+    try:
+        return context.Pool(n_jobs, initializer=_worker_init,
+                            initargs=(pre.lexicons, pre.min_token_length))
+    finally:
+        gc.unfreeze()
 
 
 # --------------------------------------------------------------------------------------------
