@@ -381,3 +381,8 @@ def test_shortcut_matches_the_installed_sastrawi_rules() -> None:
     assert version("pysastrawi") == "1.2.1", (
         "PySastrawi changed: re-check _MAY_HAVE_PREFIX/_MAY_HAVE_SUFFIX in analysis.preprocess "
         "against its rules and rerun benchmarks/sastrawi_equivalence.py")
+
+
+def test_spaced_dash_is_a_clause_break(pre: Preprocessor) -> None:
+    assert pre.tokenize("Kuala - Lumpur, kota-kota - lain") == ["kuala", "lumpur", "kota-kota"]
+    assert pre.tokenize("-Jakarta--Bekasi-") == ["jakarta", "bekasi"]

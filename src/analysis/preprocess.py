@@ -85,9 +85,10 @@ _TLD_RE = re.compile(r"[a-z0-9]\.(?:com|id|net|org|co|go|ac|or|sch|tv|info|news|
 # so the word stays whole; any other apostrophe ("Dato'") simply ends the word.
 _POSSESSIVE_RE = re.compile(r"(?<=[a-z])'s\b")
 _INNER_APOSTROPHE_RE = re.compile(r"(?<=[a-z])'(?=[a-z])")
-# Clause boundaries: a multiword expression is only joined inside one clause.
-_BREAK_CHARS = ".,;:!?()[]{}\"|/\\<>\u2026\u2013\u2014\u201c\u201d\u00ab\u00bb\n"
-_CLAUSE_BREAK_RE = re.compile("[" + re.escape(_BREAK_CHARS) + "]+")
+# Clause boundaries: a multiword expression is only joined inside one clause. A hyphen is a
+# break only where it is not inside a token (a dash: "Jakarta - Gubernur"), because the token
+# pattern is tried first.
+_BREAK_CHARS = ".,;:!?()[]{}\"|/\\<>\u2026\u2013\u2014\u201c\u201d\u00ab\u00bb\n-"
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # Tokens and clause breaks in one pass: a break item sits between two words, so no
 # multiword expression can match across it, and it is dropped afterwards.
