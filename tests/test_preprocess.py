@@ -356,3 +356,33 @@ def test_every_lexicon_token_shape(pre: Preprocessor) -> None:
     token_shape = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
     for token in pre.lexicons.protected | pre.lexicons.stopwords:
         assert token_shape.fullmatch(token), token
+
+
+def test_shortcut_for_words_no_rule_can_change(sastrawi) -> None:
+    """Words without any affix pattern skip Sastrawi's rule search; the answer is the same."""
+    from analysis.preprocess import _MAY_HAVE_PREFIX, _MAY_HAVE_SUFFIX, _sastrawi_stemmer
+
+    stemmer = _sastrawi_stemmer()
+    shortcut = ["jakarta", "bogor", "ankara", "yavas", "flyover", "soehandoko", "covid", "5g",
+                "gubernur", "target", "festival", "hotel", "program", "proyek"]
+    for word in shortcut:
+        assert not _MAY_HAVE_PREFIX.match(word) and not _MAY_HAVE_SUFFIX.search(word), word
+        assert stemmer.stem_word(word) == sastrawi.stem(word) == word
+    # words the rules may change still go through Sastrawi
+    for word, stem in [("kinerja", "kerja"),  # infix -in- (rule 40)
+                       ("pembangunan", "bangun"), ("jalankan", "jalan"), ("kota-kota", "kota")]:
+        assert stemmer.stem_word(word) == sastrawi.stem(word) == stem
+
+
+def test_shortcut_matches_the_installed_sastrawi_rules() -> None:
+    """The shortcut mirrors PySastrawi 1.2.1's rule set; a new version needs a review."""
+    from importlib.metadata import version
+
+    assert version("pysastrawi") == "1.2.1", (
+        "PySastrawi changed: re-check _MAY_HAVE_PREFIX/_MAY_HAVE_SUFFIX in analysis.preprocess "
+        "against its rules and rerun benchmarks/sastrawi_equivalence.py")
+
+
+def test_spaced_dash_is_a_clause_break(pre: Preprocessor) -> None:
+    assert pre.tokenize("Kuala - Lumpur, kota-kota - lain") == ["kuala", "lumpur", "kota-kota"]
+    assert pre.tokenize("-Jakarta--Bekasi-") == ["jakarta", "bekasi"]

@@ -213,3 +213,18 @@ def test_clickid_sample_parity_and_protection(clickid_path: Path, lexicon_dir: P
     for name in ("bekasi", "bali", "kediri"):
         if name in tokens:
             assert pre.stem(name) == name
+
+
+def test_spawned_workers_give_the_same_stems(lexicon_dir: Path, raw_dir: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The start method used off Linux (spawn: lexicons are pickled to fresh interpreters)."""
+    text = (raw_dir / "003_2e0963ee0979c594.txt").read_text(encoding="utf-8")
+    local = Preprocessor.from_lexicons(lexicon_dir)
+    tokens = local.tokenize(text)
+    expected = local.stem_tokens(tokens)
+    remote = Preprocessor.from_lexicons(lexicon_dir)
+    monkeypatch.setattr(sys, "platform", "darwin")
+    with preprocess_module._worker_pool(2, remote) as pool:
+        assert pool._ctx.get_start_method() == "spawn"
+        assert remote.prestem(tokens, pool=pool) > 50
+    assert remote.stem_tokens(tokens) == expected
