@@ -251,12 +251,18 @@ def load_lexicons(lexicon_dir: str | Path = "data/lexicons") -> Lexicons:
         if len(words) >= 2:
             multiword.add(words)
 
+    # A multi-word place name counts as its canonical place: "dki jakarta", "provinsi dki
+    # jakarta" and "jakarta" are one term for c-TF-IDF and log-odds, "kota bekasi" is "bekasi".
+    place_stems: dict[str, set[str]] = {}
     for path in sorted(lexicon_dir.glob(GAZETTEER_GLOB)):
         sources.append(path.name)
         for _, row in _csv_rows(path, ["name"]):
             words = tuple(_raw_tokens(row["name"]))
             if len(words) >= 2:
                 multiword.add(words)
+                canonical = _raw_tokens(row.get("canonical") or "")
+                if canonical:
+                    place_stems.setdefault("_".join(words), set()).add("_".join(canonical))
             elif len(words) == 1:
                 protected.add(words[0])
 
@@ -280,6 +286,10 @@ def load_lexicons(lexicon_dir: str | Path = "data/lexicons") -> Lexicons:
             if not token or not stem:
                 raise UserError(f"{path}:{number}: token and stem must both be filled in")
             overrides[token] = stem
+    for token, stems in sorted(place_stems.items()):
+        # Reviewed overrides win; a name two places share keeps its own form.
+        if len(stems) == 1 and token not in overrides and next(iter(stems)) != token:
+            overrides[token] = next(iter(stems))
 
     return Lexicons(
         stopwords=frozenset(stopwords),
