@@ -107,9 +107,8 @@ def test_rerun_is_byte_identical(documents_path: Path, lexicon_dir: Path, tmp_pa
 
 def test_two_jobs_give_identical_output(documents_path: Path, lexicon_dir: Path, tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    # force the worker pool even for this small vocabulary
-    monkeypatch.setattr(preprocess_module, "_MIN_PARALLEL_TYPES", 0)
-    monkeypatch.setattr(preprocess_module, "_MIN_PARALLEL_PARAGRAPHS", 0)
+    # force the worker pool even for these few documents: several batches of two
+    monkeypatch.setattr(preprocess_module, "_DOC_BATCH", 2)
     one, two = tmp_path / "one.parquet", tmp_path / "two.parquet"
     r1 = run_preprocess(documents_path, paragraphs_path=one, lexicon_dir=lexicon_dir, n_jobs=1)
     r2 = run_preprocess(documents_path, paragraphs_path=two, lexicon_dir=lexicon_dir, n_jobs=2)

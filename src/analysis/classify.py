@@ -46,6 +46,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .errors import UserError
@@ -60,6 +61,7 @@ from .gazetteer import (
     tokenize,
 )
 from .io import atomic_path, write_csv
+from .parallel import batched, check_backend, map_batches, progress
 
 __all__ = [
     "Coding",
@@ -729,32 +731,21 @@ def _read_articles(input_path: Path, ids: set[str] | None = None) -> Iterator[_A
             yield _Article(rid, record.get("title") or None, tuple(_split_paragraphs(record["text"])))
 
 
-# one classifier per worker process
-_WORKER: Classifier | None = None
+def _classify_batch(classifier: Classifier, batch: list[tuple[str, str | None, tuple[str, ...]]]
+                    ) -> list[DocumentCoding]:
+    return [classifier.classify_document(title, paras) for _id, title, paras in batch]
 
 
-def _init_worker(lexicon_dir: str) -> None:
-    global _WORKER
-    _WORKER = Classifier.from_lexicons(lexicon_dir)
-
-
-def _classify_batch(batch: list[tuple[str, str | None, tuple[str, ...]]]) -> list[DocumentCoding]:
-    assert _WORKER is not None
-    return [_WORKER.classify_document(title, paras) for _id, title, paras in batch]
-
-
-def _classify_many(items: list[tuple[str, str | None, tuple[str, ...]]], lexicon_dir: Path,
-                   n_jobs: int, classifier: Classifier | None = None) -> list[DocumentCoding]:
-    if n_jobs <= 1 or len(items) < 2 * _MIN_BATCH:  # a pool costs more than it saves here
-        clf = classifier or Classifier.from_lexicons(lexicon_dir)
-        return [clf.classify_document(t, p) for _i, t, p in items]
-    size = max(_MIN_BATCH, len(items) // (n_jobs * 8))
-    batches = [items[i:i + size] for i in range(0, len(items), size)]
-    with ProcessPoolExecutor(max_workers=n_jobs, initializer=_init_worker,
-                             initargs=(str(lexicon_dir),)) as pool:
-        out: list[DocumentCoding] = []
-        for result in pool.map(_classify_batch, batches):
-            out.extend(result)
+def _classify_many(items: Iterable[tuple[str, str | None, tuple[str, ...]]], lexicon_dir: Path,
+                   n_jobs: int, classifier: Classifier | None = None, *, backend: str = "local",
+                   dask_scheduler: str = "") -> list[DocumentCoding]:
+    """Code every item in order: in this process, in worker processes or on Dask workers
+    (:mod:`analysis.parallel`); the codings do not depend on where they were made."""
+    classifier = classifier or Classifier.from_lexicons(lexicon_dir)
+    out: list[DocumentCoding] = []
+    for codings in map_batches(_classify_batch, batched(items, _MIN_BATCH), context=classifier,
+                               backend=backend, n_jobs=n_jobs, scheduler=dask_scheduler):
+        out.extend(codings)
     return out
 
 
@@ -799,9 +790,64 @@ _CLASSIFIED_SCHEMA = pa.schema([
 ])
 
 
+def _classify_rows(classifier: Classifier,
+                   batch: list[tuple[str, str | None, list[str], list[int], list[str]]]) -> pa.RecordBatch:
+    """classified.parquet rows of a batch of documents: each document, then its paragraphs."""
+    columns: dict[str, list] = {name: [] for name in _CLASSIFIED_COLUMNS}
+
+    def add(*values) -> None:
+        for name, value in zip(_CLASSIFIED_COLUMNS, values, strict=True):
+            columns[name].append(value)
+
+    for doc_id, title, para_ids, para_indices, texts in batch:
+        coding = classifier.classify_document(title, texts)
+        add("document", doc_id, None, None, None, coding.coop_type, list(coding.partners),
+            list(coding.sectors), coding.evidence)
+        for para_id, para_index, text, unit in zip(para_ids, para_indices, texts,
+                                                   coding.paragraphs, strict=True):
+            add("paragraph", doc_id, para_id, para_index, paragraph_fingerprint(text),
+                unit.coop_type, list(unit.partners), list(unit.sectors), unit.evidence)
+    return pa.RecordBatch.from_arrays(
+        [pa.array(columns[field.name], type=field.type) for field in _CLASSIFIED_SCHEMA],
+        schema=_CLASSIFIED_SCHEMA)
+
+
+def _document_batches(kept: pa.Table, paragraphs: pa.Table, size: int
+                      ) -> Iterable[list[tuple[str, str | None, list[str], list[int], list[str]]]]:
+    """Batches of ``(doc_id, title, para_ids, para_indices, texts)``, documents in ``kept`` order.
+
+    ``kept`` and ``paragraphs`` are sorted by doc_id, so a batch's paragraphs are one slice of
+    ``paragraphs``; only one batch at a time becomes Python objects.
+    """
+    ends = pc.run_end_encode(paragraphs.column("doc_id").combine_chunks())
+    spans: dict[str, tuple[int, int]] = {}
+    start = 0
+    for doc_id, end in zip(ends.values.to_pylist(), ends.run_ends.to_pylist()):
+        spans[doc_id] = (start, end)
+        start = end
+    for offset in range(0, kept.num_rows, size):
+        chunk = kept.slice(offset, size)
+        doc_ids = chunk.column("doc_id").to_pylist()
+        titles = chunk.column("title").to_pylist()
+        found = [spans[d] for d in doc_ids if d in spans]
+        first = found[0][0] if found else 0
+        last = found[-1][1] if found else 0
+        rows = paragraphs.slice(first, last - first)
+        para_ids = rows.column("para_id").to_pylist()
+        para_indices = rows.column("para_index").to_pylist()
+        texts = [t or "" for t in rows.column("text").to_pylist()]
+        batch = []
+        for doc_id, title in zip(doc_ids, titles):
+            lo, hi = spans.get(doc_id, (first, first))
+            lo, hi = lo - first, hi - first
+            batch.append((doc_id, title if isinstance(title, str) else None, para_ids[lo:hi],
+                          [int(i) for i in para_indices[lo:hi]], texts[lo:hi]))
+        yield batch
+
+
 def run_classify(documents_path: str | Path, paragraphs_path: str | Path, *,
                  classified_path: str | Path, lexicon_dir: str | Path = "data/lexicons",
-                 n_jobs: int = 1) -> pd.DataFrame:
+                 n_jobs: int = 1, backend: str = "local", dask_scheduler: str = "") -> pd.DataFrame:
     """Pipeline stage: code documents and paragraphs, write classified.parquet.
 
     Reads documents.parquet (doc_id, title, duplicate_of) and paragraphs.parquet (para_id,
@@ -809,62 +855,68 @@ def run_classify(documents_path: str | Path, paragraphs_path: str | Path, *,
     paragraphs. Writes one row per document (``level="document"``) and per paragraph, columns per
     docs/architecture.md plus ``para_index`` and ``para_fingerprint`` (the gold-set key).
 
+    The inputs stay Arrow columns; batches of documents are coded in this process, in
+    ``n_jobs`` worker processes or on Dask workers (``backend``, see :mod:`analysis.parallel`)
+    and come back in order, so the file is the same bytes for every ``n_jobs`` and backend.
+
     Raises:
         UserError: an input file is missing or lacks a required column, or paragraphs refer to
             documents that are not in documents.parquet.
     """
+    check_backend(backend, n_jobs, dask_scheduler)
     documents = _read_parquet(documents_path, ["doc_id", "title", "duplicate_of"])
     paragraphs = _read_parquet(paragraphs_path, ["para_id", "doc_id", "para_index", "text"])
-    known = set(documents["doc_id"])
-    orphans = sorted(set(paragraphs["doc_id"]) - known)
-    if orphans:
+    unknown = pc.invert(pc.is_in(paragraphs.column("doc_id"), value_set=documents.column("doc_id")))
+    if pc.any(unknown).as_py():
+        orphans = sorted(set(paragraphs.column("doc_id").filter(unknown).to_pylist()))
         raise UserError(f"{paragraphs_path}: {len(orphans)} document id(s) not in {documents_path} "
                         f"(first: {orphans[0]!r}); rerun ingest and preprocess together")
-    kept = documents[documents["duplicate_of"].isna()].sort_values("doc_id", kind="stable")
-    paragraphs = paragraphs[paragraphs["doc_id"].isin(set(kept["doc_id"]))]
-    paragraphs = paragraphs.sort_values(["doc_id", "para_index"], kind="stable")
-    grouped = {doc_id: group for doc_id, group in paragraphs.groupby("doc_id", sort=False)}
-    items = []
-    for row in kept.itertuples(index=False):
-        group = grouped.get(row.doc_id)
-        texts = tuple(group["text"].fillna("")) if group is not None else ()
-        title = row.title if isinstance(row.title, str) else None
-        items.append((row.doc_id, title, texts))
-    codings = _classify_many(items, Path(lexicon_dir), n_jobs)
-    rows = []
-    for (doc_id, _title, texts), coding in zip(items, codings, strict=True):
-        rows.append(("document", doc_id, None, None, None, coding.coop_type, list(coding.partners),
-                     list(coding.sectors), coding.evidence))
-        group = grouped.get(doc_id)
-        if group is None:
-            continue
-        for (para_id, para_index), text, pc in zip(
-                zip(group["para_id"], group["para_index"], strict=True), texts, coding.paragraphs,
-                strict=True):
-            rows.append(("paragraph", doc_id, para_id, int(para_index), paragraph_fingerprint(text),
-                         pc.coop_type, list(pc.partners), list(pc.sectors), pc.evidence))
-    table = pd.DataFrame(rows, columns=_CLASSIFIED_COLUMNS)
-    table["para_index"] = table["para_index"].astype("Int32")
-    for column in ("level", "doc_id", "para_id", "para_fingerprint", "coop_type", "evidence"):
-        table[column] = table[column].astype("string")
+    kept = documents.filter(pc.is_null(documents.column("duplicate_of")))
+    kept = kept.take(pc.sort_indices(kept, sort_keys=[("doc_id", "ascending")]))
+    paragraphs = paragraphs.filter(pc.is_in(paragraphs.column("doc_id"), value_set=kept.column("doc_id")))
+    paragraphs = paragraphs.take(pc.sort_indices(
+        paragraphs, sort_keys=[("doc_id", "ascending"), ("para_index", "ascending")]))
+
+    classifier = Classifier.from_lexicons(lexicon_dir)
+    batches: list[pa.RecordBatch] = []
+    with progress(total=kept.num_rows, desc="classify", unit="document") as bar:
+        for batch in map_batches(_classify_rows, _document_batches(kept, paragraphs, _MIN_BATCH),
+                                 context=classifier, backend=backend, n_jobs=n_jobs,
+                                 scheduler=dask_scheduler):
+            batches.append(batch)
+            bar.update(int(pc.sum(pc.equal(batch.column("level"), "document")).as_py() or 0))
+    arrow = pa.Table.from_batches(batches, schema=_CLASSIFIED_SCHEMA)
     # An explicit Arrow schema, so an input without any partner still writes list<string>
     # (write_parquet would let Arrow infer list<null>); atomic like every stage output.
     with atomic_path(classified_path) as tmp:
-        arrow = pa.Table.from_pandas(table, schema=_CLASSIFIED_SCHEMA, preserve_index=False)
         pq.write_table(arrow, tmp, compression="zstd")
+    return _classified_frame(arrow)
+
+
+def _classified_frame(arrow: pa.Table) -> pd.DataFrame:
+    """The table as pandas: text columns as ``string``, para_index ``Int32``, lists as lists."""
+    table = pd.DataFrame({
+        name: (pd.Series(arrow.column(name).to_pylist(), dtype=object)
+               if name in ("partners", "sectors") else
+               arrow.column(name).to_pandas(types_mapper={pa.int32(): pd.Int32Dtype(),
+                                                          pa.string(): pd.StringDtype()}.get))
+        for name in _CLASSIFIED_COLUMNS})
     return table
 
 
-def _read_parquet(path: str | Path, required: Sequence[str]) -> pd.DataFrame:
+def _read_parquet(path: str | Path, required: Sequence[str]) -> pa.Table:
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{path}: not found; run the stage that writes it first (dvc repro)")
-    frame = pd.read_parquet(path)
-    missing = [c for c in required if c not in frame.columns]
+    try:
+        names = pq.read_schema(path).names
+    except (OSError, pa.ArrowException) as exc:
+        raise UserError(f"{path}: not a readable Parquet file ({exc})") from None
+    missing = [c for c in required if c not in names]
     if missing:
         raise UserError(f"{path}: missing column(s) {', '.join(missing)} "
                         f"(see docs/architecture.md)")
-    return frame
+    return pq.read_table(path, columns=list(required))
 
 
 def evaluate_gold(classified: pd.DataFrame, gold_dir: str | Path = "data/annotations",

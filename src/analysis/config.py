@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from .errors import UserError
 
@@ -31,6 +31,15 @@ class ComputeParams(_Section):
     backend: Literal["local", "dask"] = "local"
     n_jobs: int = Field(2, ge=1, le=256)
     dask_scheduler: str = ""
+
+    @field_validator("dask_scheduler")
+    @classmethod
+    def _scheduler_needs_dask(cls, value: str, info: ValidationInfo) -> str:
+        # an address with the local backend would be ignored silently; say so instead
+        if value.strip() and info.data.get("backend") != "dask":
+            raise ValueError(f"a scheduler address needs backend: dask (backend is "
+                             f"{info.data.get('backend')!r}); set backend: dask, or dask_scheduler: \"\"")
+        return value
 
 
 class IngestParams(_Section):

@@ -23,16 +23,13 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
-import multiprocessing
 import os
 import re
-import sys
 import warnings
 import zlib
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +46,7 @@ from .ingest_sources import (
     markdown_article,
 )
 from .io import write_csv, write_parquet
+from .parallel import batched, check_backend, map_batches, progress, progress_enabled
 from .textclean import CleaningLexicons, canonical_outlet, clean_article, load_lexicons, parse_date
 
 __all__ = [
@@ -78,7 +76,7 @@ _SHINGLE_WORDS = 5
 # Below this many words a language guess is unreliable: only a confident guess rejects.
 _SHORT_TEXT_WORDS = 20
 _INDONESIAN_COMPATIBLE = ("id", "ms")
-_BATCH = 2000  # records in flight at once: bounds memory when n_jobs > 1
+_BATCH = 64  # records per worker task (a few tasks per worker are in flight)
 
 
 # --------------------------------------------------------------------------------------------
@@ -339,46 +337,26 @@ def _process(item: SourceItem, override: dict[str, object], ctx: _Context,
     return _Outcome(record, digest, shingles, minhash)
 
 
-_WORKER_CONTEXT: _Context | None = None  # set once per worker process by _init_worker
-
-
-def _init_worker(ctx: _Context) -> None:
-    global _WORKER_CONTEXT
-    _WORKER_CONTEXT = ctx
-
-
-def _process_in_worker(task: tuple[SourceItem, dict, bool]) -> _Outcome:
-    assert _WORKER_CONTEXT is not None
-    return _process(task[0], task[1], _WORKER_CONTEXT, task[2])
+def _process_batch(ctx: _Context, batch: list[tuple[SourceItem, dict, bool]]) -> list[_Outcome]:
+    """The per-record work of one batch; runs wherever :func:`analysis.parallel.map_batches` puts it."""
+    return [_process(item, override, ctx, fp) for item, override, fp in batch]
 
 
 def _progress_disabled() -> bool:
-    return bool(os.environ.get("CI")) or not sys.stderr.isatty()
+    return not progress_enabled()
 
 
-def _outcomes(tasks: Iterable[tuple[SourceItem, dict, bool]], ctx: _Context,
-              n_jobs: int) -> Iterator[_Outcome]:
-    """Process tasks in order, in this process or in ``n_jobs`` worker processes.
+def _outcomes(tasks: Iterable[tuple[SourceItem, dict, bool]], ctx: _Context, n_jobs: int,
+              backend: str = "local", dask_scheduler: str = "") -> Iterator[_Outcome]:
+    """Process tasks in order, in this process, in local worker processes or on Dask workers.
 
-    Workers get batches of ``_BATCH`` tasks so a large corpus is never queued whole; results
-    come back in input order, so the output does not depend on ``n_jobs``.
+    Batches of ``_BATCH`` records go to the workers, a few batches ahead of the one being
+    consumed, so a large corpus is never queued whole; results come back in input order, so
+    the output depends on neither ``n_jobs`` nor ``backend``.
     """
-    if n_jobs <= 1:
-        for item, override, fp in tasks:
-            yield _process(item, override, ctx, fp)
-        return
-    # "spawn" starts clean interpreters: safe with the threads pyarrow and BLAS may hold.
-    mp = multiprocessing.get_context("spawn")
-    with mp.Pool(n_jobs, initializer=_init_worker, initargs=(ctx,)) as pool:
-        iterator = iter(tasks)
-        in_flight: deque = deque()
-        # Two batches in flight: workers start on the next batch while this one is consumed.
-        while batch := list(islice(iterator, _BATCH)):
-            in_flight.append(pool.imap(_process_in_worker, batch, chunksize=32))
-            if len(in_flight) == 2:
-                yield from in_flight.popleft()
-        while in_flight:
-            yield from in_flight.popleft()
+    for outcomes in map_batches(_process_batch, batched(tasks, _BATCH), context=ctx,
+                                backend=backend, n_jobs=n_jobs, scheduler=dask_scheduler):
+        yield from outcomes
 
 
 # --------------------------------------------------------------------------------------------
@@ -471,6 +449,8 @@ def iter_records(
     metadata_file: str | Path = "",
     min_words: int = 40,
     n_jobs: int = 1,
+    backend: str = "local",
+    dask_scheduler: str = "",
 ) -> Iterator[RawRecord]:
     """Read and clean every article in a folder or in one file, in a stable order.
 
@@ -484,6 +464,9 @@ def iter_records(
         metadata_file: optional sidecar CSV (``file,outlet,date,title,url,notes``); "" for none.
         min_words: articles with fewer words after cleaning come back as ``too_short``.
         n_jobs: worker processes (1 = in this process); the output does not depend on it.
+        backend: ``local`` or ``dask`` (see :mod:`analysis.parallel`); the output does not
+            depend on it.
+        dask_scheduler: address of a running Dask scheduler; "" starts a local cluster.
 
     Yields:
         One :class:`RawRecord` per input file or record, rejects included (``reason`` set).
@@ -491,11 +474,12 @@ def iter_records(
         ``#key`` inside multi-record files: the record's ``id`` when present and unique in the
         file, else ``L{line}`` (JSONL, 1-based) or ``R{row}`` (CSV, 1-based data row).
     """
+    check_backend(backend, n_jobs, dask_scheduler)
     lex = load_lexicons(lexicon_dir)
     sidecar = Path(metadata_file) if str(metadata_file) else None
     tasks, unmatched = _tasks(input_path, lex, sidecar, fingerprints=False)
     _warn_unmatched(unmatched, sidecar)
-    for outcome in _outcomes(tasks, _Context(lex, min_words), n_jobs):
+    for outcome in _outcomes(tasks, _Context(lex, min_words), n_jobs, backend, dask_scheduler):
         yield outcome.record
 
 
@@ -671,6 +655,8 @@ def run_ingest(
     min_words: int = 40,
     near_duplicate_threshold: float = 0.8,
     n_jobs: int = 1,
+    backend: str = "local",
+    dask_scheduler: str = "",
 ) -> IngestResult:
     """Ingest every article under ``raw_dir`` into documents.parquet and rejects.csv.
 
@@ -685,6 +671,12 @@ def run_ingest(
         near_duplicate_threshold: Jaccard similarity of word 5-shingle sets at or above which a
             document is a near duplicate of an earlier one.
         n_jobs: worker processes for per-record cleaning; results are identical for any value.
+        backend: where the per-record cleaning runs: ``local`` (this process or a pool of
+            ``n_jobs`` processes) or ``dask`` (a Dask cluster, see :mod:`analysis.parallel`).
+            Reading the input and duplicate detection (global over all documents) stay in this
+            process. The output is byte-identical for both.
+        dask_scheduler: address of a running Dask scheduler; "" starts a local cluster of
+            ``n_jobs`` workers.
 
     Returns:
         The two tables as written, with ``metrics()`` and ``summary_table()``.
@@ -695,25 +687,26 @@ def run_ingest(
     """
     raw_dir = Path(raw_dir)
     _check_arguments(raw_dir, min_words, near_duplicate_threshold, n_jobs)
+    check_backend(backend, n_jobs, dask_scheduler)
     lex = load_lexicons(lexicon_dir)
     sidecar = Path(metadata_file) if str(metadata_file) else None
     tasks, unmatched = _tasks(raw_dir, lex, sidecar, fingerprints=True)
     _warn_unmatched(unmatched, sidecar)
 
-    from tqdm.auto import tqdm
-
     dedup = _Deduplicator(float(near_duplicate_threshold))
     documents: list[tuple[RawRecord, str | None]] = []
     rejects: list[RawRecord] = []
-    outcomes = _outcomes(tasks, _Context(lex, min_words), n_jobs)
-    for outcome in tqdm(outcomes, desc="ingest", unit="article", disable=_progress_disabled(),
-                        file=sys.stderr):
-        record = outcome.record
-        if record.is_reject:
-            rejects.append(record)
-            continue
-        duplicate_of = dedup.check(record.doc_id, outcome.digest, outcome.shingles, outcome.minhash)
-        documents.append((record, duplicate_of))
+    outcomes = _outcomes(tasks, _Context(lex, min_words), n_jobs, backend, dask_scheduler)
+    with progress(desc="ingest", unit="article") as bar:
+        for outcome in outcomes:
+            bar.update(1)
+            record = outcome.record
+            if record.is_reject:
+                rejects.append(record)
+                continue
+            duplicate_of = dedup.check(record.doc_id, outcome.digest, outcome.shingles,
+                                       outcome.minhash)
+            documents.append((record, duplicate_of))
     del dedup
 
     doc_frame = _documents_frame(documents)

@@ -95,7 +95,12 @@ def setup_notebook() -> Path:
     root = find_project_root()
     os.chdir(root)
     os.environ.setdefault("MPLBACKEND", "Agg")
-    os.environ.setdefault("TQDM_DISABLE", "1")  # progress bars would be saved into the notebook
+    if "TQDM_DISABLE" not in os.environ:
+        # Library progress bars would be saved into the notebook, so tqdm is silenced here; the
+        # stages' own bars (analysis.parallel.progress) draw on the terminal, not in the
+        # notebook, so they stay on unless the user set TQDM_DISABLE.
+        os.environ["TQDM_DISABLE"] = "1"
+        os.environ["ANALYSIS_NOTEBOOK_SILENCED_TQDM"] = "1"
     warnings.filterwarnings("ignore", message="IProgress not found")
 
     import matplotlib

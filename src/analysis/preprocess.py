@@ -340,7 +340,6 @@ def _sastrawi_stemmer() -> _Sastrawi:
 
 # Below these sizes, starting worker processes costs more than it saves.
 _MIN_PARALLEL_TYPES = 2000
-_MIN_PARALLEL_PARAGRAPHS = 2000
 # Lines `stem_stream` reads before answering when its input is not a terminal.
 _STREAM_BATCH_LINES = 500
 
@@ -351,13 +350,6 @@ _WORKER: Preprocessor | None = None
 def _worker_init(lexicons: Lexicons, min_token_length: int) -> None:
     global _WORKER
     _WORKER = Preprocessor(lexicons, min_token_length=min_token_length)
-
-
-def _worker_tokenize(paragraphs: list[str]) -> list[list[str]]:
-    assert _WORKER is not None
-    # one string object per distinct token: pickling sends each once, memory holds each once
-    canonical: dict[str, str] = {}
-    return [[canonical.setdefault(t, t) for t in _WORKER.tokenize(p)] for p in paragraphs]
 
 
 def _worker_stem(words: list[str]) -> list[str]:
@@ -700,28 +692,75 @@ def stem_stream(instream: TextIO, outstream: TextIO, *, lexicon_dir: str | Path 
 # --------------------------------------------------------------------------------------------
 # Stage
 
+# Documents per worker task, and paragraphs per Parquet row group (fixed, so the file layout
+# never depends on batching, workers or backend).
+_DOC_BATCH = 200
+_ROW_GROUP_ROWS = 65_536
 
-@dataclass
+
 class PreprocessResult:
     """What :func:`run_preprocess` produced.
 
+    The paragraphs are kept as Arrow record batches (or read back from the written file), not
+    as Python lists: :attr:`paragraphs` builds the pandas table only when it is asked for.
+
     Attributes:
-        paragraphs: the paragraphs table (the contract of paragraphs.parquet).
         stats: counts gathered on the way; see :meth:`metrics`.
     """
 
-    paragraphs: pd.DataFrame
-    stats: dict[str, Any]
+    def __init__(self, stats: dict[str, Any], *, path: Path | None = None,
+                 batches: list[Any] | None = None) -> None:
+        self.stats = stats
+        self._path = path
+        self._batches = batches
+        self._frame: pd.DataFrame | None = None
 
     def metrics(self) -> dict[str, Any]:
         """JSON-ready summary: documents, paragraphs, tokens, types, protection, top stems."""
         return dict(self.stats)
+
+    def _arrow(self, limit: int | None = None) -> Any:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if self._batches is not None:
+            table = pa.Table.from_batches(self._batches, schema=_paragraphs_schema())
+            return table if limit is None else table.slice(0, limit)
+        if limit is None:
+            return pq.read_table(self._path, schema=_paragraphs_schema())
+        batches = next(pq.ParquetFile(self._path).iter_batches(batch_size=max(1, limit)), None)
+        return (pa.Table.from_batches([batches]) if batches is not None
+                else _paragraphs_schema().empty_table())
+
+    @staticmethod
+    def _to_frame(table: Any) -> pd.DataFrame:
+        import pandas as pd
+
+        frame = table.drop_columns(["tokens", "stems"]).to_pandas()
+        frame["tokens"] = pd.Series(table.column("tokens").to_pylist(), dtype=object)
+        frame["stems"] = pd.Series(table.column("stems").to_pylist(), dtype=object)
+        return frame
+
+    @property
+    def paragraphs(self) -> pd.DataFrame:
+        """The paragraphs table (the contract of paragraphs.parquet); tokens/stems as lists."""
+        if self._frame is None:
+            self._frame = self._to_frame(self._arrow())
+        return self._frame
+
+    def head(self, n: int = 5) -> pd.DataFrame:
+        """The first ``n`` paragraphs, without building the whole table."""
+        return self._to_frame(self._arrow(n))
 
 
 _REQUIRED_DOC_COLUMNS = ("doc_id", "text", "duplicate_of")
 
 
 def _read_documents(documents_path: Path) -> pd.DataFrame:
+    """Check documents.parquet and return its ``doc_id`` and ``duplicate_of`` columns.
+
+    The texts are not read here: :func:`run_preprocess` streams them batch by batch.
+    """
     import pandas as pd
     import pyarrow.parquet as pq
 
@@ -735,7 +774,7 @@ def _read_documents(documents_path: Path) -> pd.DataFrame:
     if missing:
         raise UserError(f"{documents_path}: missing column(s) {', '.join(missing)} required by "
                         f"preprocess (see docs/architecture.md, documents.parquet)")
-    frame = pd.read_parquet(documents_path, columns=list(_REQUIRED_DOC_COLUMNS))
+    frame = pd.read_parquet(documents_path, columns=["doc_id", "duplicate_of"])
     duplicated = frame["doc_id"][frame["doc_id"].duplicated()]
     if len(duplicated):
         raise UserError(f"{documents_path}: doc_id must be unique; repeated: "
@@ -745,98 +784,206 @@ def _read_documents(documents_path: Path) -> pd.DataFrame:
     return frame
 
 
+def _document_batches(documents_path: Path) -> Iterator[list[tuple[str, str | None]]]:
+    """``(doc_id, text)`` of the non-duplicate documents, ``_DOC_BATCH`` at a time, in file order."""
+    import pyarrow.parquet as pq
+
+    pending: list[tuple[str, str | None]] = []
+    for chunk in pq.ParquetFile(documents_path).iter_batches(
+            batch_size=_DOC_BATCH, columns=list(_REQUIRED_DOC_COLUMNS)):
+        for doc_id, text, duplicate_of in zip(chunk.column("doc_id").to_pylist(),
+                                              chunk.column("text").to_pylist(),
+                                              chunk.column("duplicate_of").to_pylist()):
+            # null marks an original; an empty string is read the same way (a CSV round trip)
+            if duplicate_of is not None and str(duplicate_of) != "":
+                continue
+            pending.append((str(doc_id), text if isinstance(text, str) else None))
+            if len(pending) == _DOC_BATCH:
+                yield pending
+                pending = []
+    if pending:
+        yield pending
+
+
+@dataclass(frozen=True)
+class _StageContext:
+    """What every preprocess worker needs: the word lists and the one setting."""
+
+    lexicons: Lexicons
+    min_token_length: int
+
+
+def _stage_worker(context: _StageContext) -> Preprocessor:
+    return Preprocessor(context.lexicons, min_token_length=context.min_token_length)
+
+
+def _preprocess_batch(pre: Preprocessor, batch: list[tuple[str, str | None]]
+                      ) -> tuple[Any, list[str], int]:
+    """Paragraphs, tokens and stems of a batch of documents as one Arrow record batch.
+
+    Each worker keeps its Preprocessor (and so its stem cache) for every batch it gets; a stem
+    is a function of the token alone, so which worker stems a word does not matter.
+
+    Returns:
+        The record batch (paragraphs.parquet schema), the ids of documents without paragraphs
+        and the number of documents in the batch.
+    """
+    import pyarrow as pa
+
+    para_ids: list[str] = []
+    doc_ids: list[str] = []
+    indices: list[int] = []
+    texts: list[str] = []
+    token_lists: list[list[str]] = []
+    stem_lists: list[list[str]] = []
+    without_paragraphs: list[str] = []
+    for doc_id, text in batch:
+        paragraphs = split_paragraphs(text)
+        if not paragraphs:
+            without_paragraphs.append(doc_id)
+        for index, paragraph in enumerate(paragraphs):
+            tokens = pre.tokenize(paragraph)
+            para_ids.append(f"{doc_id}:p{index:03d}")
+            doc_ids.append(doc_id)
+            indices.append(index)
+            texts.append(paragraph)
+            token_lists.append(tokens)
+            stem_lists.append(pre.stem_tokens(tokens))
+    schema = _paragraphs_schema()
+    arrays = [pa.array(values, type=schema.field(i).type) for i, values in
+              enumerate((para_ids, doc_ids, indices, texts, token_lists, stem_lists))]
+    return pa.RecordBatch.from_arrays(arrays, schema=schema), without_paragraphs, len(batch)
+
+
+class _RowGroupWriter:
+    """Write record batches to Parquet in row groups of a fixed number of rows."""
+
+    def __init__(self, path: Path) -> None:
+        import pyarrow.parquet as pq
+
+        self._writer = pq.ParquetWriter(path, _paragraphs_schema(), compression="zstd")
+        self._pending: list[Any] = []
+        self._rows = 0
+
+    def write(self, batch: Any) -> None:
+        self._pending.append(batch)
+        self._rows += batch.num_rows
+        while self._rows >= _ROW_GROUP_ROWS:
+            self._flush(_ROW_GROUP_ROWS)
+
+    def _flush(self, rows: int) -> None:
+        import pyarrow as pa
+
+        table = pa.Table.from_batches(self._pending, schema=_paragraphs_schema())
+        self._writer.write_table(table.slice(0, rows), row_group_size=rows)
+        rest = table.slice(rows)
+        self._pending = rest.to_batches() if rest.num_rows else []
+        self._rows = rest.num_rows
+
+    def close(self) -> None:
+        if self._rows:
+            self._flush(self._rows)
+        self._writer.close()
+
+
 def run_preprocess(documents_path: str | Path, *, paragraphs_path: str | Path | None,
                    lexicon_dir: str | Path = "data/lexicons", min_token_length: int = 2,
-                   n_jobs: int = 1, top_n: int = 30) -> PreprocessResult:
+                   n_jobs: int = 1, top_n: int = 30, backend: str = "local",
+                   dask_scheduler: str = "") -> PreprocessResult:
     """Split documents into paragraphs, tokenise and stem them, write paragraphs.parquet.
 
     Rows whose ``duplicate_of`` is set are skipped (counted in the metrics). Paragraphs are the
     blank-line-separated blocks of ``text``; a paragraph without any token is kept with empty
     lists, so every paragraph of the text is present.
 
+    The documents are read from the Parquet file in batches and processed as batches (in this
+    process, a pool of ``n_jobs`` processes or on Dask workers, see :mod:`analysis.parallel`);
+    the paragraphs are written as they come back, in document order, so memory does not grow
+    with Python objects for the whole corpus. The output is the same bytes for every
+    ``n_jobs`` and ``backend``.
+
     Args:
         documents_path: documents.parquet from the ingest stage.
         paragraphs_path: where to write paragraphs.parquet (``None`` = do not write).
         lexicon_dir: the lexicon directory.
         min_token_length: tokens shorter than this are dropped.
-        n_jobs: worker processes for stemming new words; the output does not depend on it.
+        n_jobs: worker processes; the output does not depend on it.
         top_n: how many of the most frequent stems to report in the metrics.
+        backend: ``local`` or ``dask``; the output does not depend on it.
+        dask_scheduler: address of a running Dask scheduler; "" starts a local cluster.
 
     Returns:
-        A :class:`PreprocessResult` with the table and the metrics.
+        A :class:`PreprocessResult` with the metrics (and the table on demand).
 
     Raises:
         UserError: missing/unreadable input, bad columns, bad lexicons or parameters.
     """
-    import pandas as pd
+    import pyarrow.compute as pc
+
+    from .io import atomic_path
+    from .parallel import check_backend, map_batches, progress
 
     if not isinstance(n_jobs, int) or n_jobs < 1:
         raise UserError(f"n_jobs must be a positive integer, got {n_jobs!r}")
+    check_backend(backend, n_jobs, dask_scheduler)
     documents_path = Path(documents_path)
     pre = Preprocessor.from_lexicons(lexicon_dir, min_token_length=min_token_length)
     documents = _read_documents(documents_path)
-    # null marks an original; an empty string is read the same way (a CSV round trip makes one)
     is_duplicate = documents["duplicate_of"].notna() & (documents["duplicate_of"].astype(str) != "")
-    kept = documents[~is_duplicate]
-
-    para_ids: list[str] = []
-    doc_ids: list[str] = []
-    indices: list[int] = []
-    texts: list[str] = []
-    without_paragraphs: list[str] = []
-    for doc_id, text in zip(kept["doc_id"].tolist(), kept["text"].tolist()):
-        paragraphs = split_paragraphs(text if isinstance(text, str) else None)
-        if not paragraphs:
-            without_paragraphs.append(str(doc_id))
-        for index, paragraph in enumerate(paragraphs):
-            para_ids.append(f"{doc_id}:p{index:03d}")
-            doc_ids.append(str(doc_id))
-            indices.append(index)
-            texts.append(paragraph)
+    n_kept = int((~is_duplicate).sum())
+    del documents
 
     token_counts: Counter[str] = Counter()
-    if n_jobs > 1 and len(texts) >= _MIN_PARALLEL_PARAGRAPHS:
-        with _worker_pool(n_jobs, pre) as pool:
-            # contiguous chunks, results concatenated in order: same lists as one process
-            size = -(-len(texts) // (n_jobs * 4))
-            chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
-            token_lists = [tokens for part in pool.map(_worker_tokenize, chunks) for tokens in part]
-            for tokens in token_lists:
-                token_counts.update(tokens)
-            n_sastrawi = pre.prestem(token_counts, n_jobs=n_jobs, pool=pool)
-    else:
-        canonical: dict[str, str] = {}
-        token_lists = [[canonical.setdefault(t, t) for t in pre.tokenize(p)] for p in texts]
-        del canonical
-        for tokens in token_lists:
-            token_counts.update(tokens)
-        n_sastrawi = pre.prestem(token_counts, n_jobs=n_jobs)
-    stem_lists = [pre.stem_tokens(tokens) for tokens in token_lists]
+    stem_counts: Counter[str] = Counter()
+    without_paragraphs: list[str] = []
+    n_paragraphs = n_without_tokens = 0
+    kept_batches: list[Any] | None = [] if paragraphs_path is None else None
+    context = _StageContext(pre.lexicons, min_token_length)
+    results = map_batches(_preprocess_batch, _document_batches(documents_path), context=context,
+                          setup=_stage_worker, backend=backend, n_jobs=n_jobs,
+                          scheduler=dask_scheduler)
 
-    table = pd.DataFrame({
-        "para_id": pd.Series(para_ids, dtype="str"),
-        "doc_id": pd.Series(doc_ids, dtype="str"),
-        "para_index": pd.Series(indices, dtype="int32"),
-        "text": pd.Series(texts, dtype="str"),
-        "tokens": pd.Series(token_lists, dtype=object),
-        "stems": pd.Series(stem_lists, dtype=object),
-    })
-    if paragraphs_path is not None:
-        write_paragraphs(paragraphs_path, table)
+    def consume(batch: Any, without: list[str]) -> None:
+        nonlocal n_paragraphs, n_without_tokens
+        without_paragraphs.extend(without)
+        n_paragraphs += batch.num_rows
+        tokens, stems = batch.column("tokens"), batch.column("stems")
+        n_without_tokens += int(pc.sum(pc.equal(pc.list_value_length(tokens), 0)).as_py() or 0)
+        for column, counter in ((tokens, token_counts), (stems, stem_counts)):
+            counts = pc.value_counts(pc.list_flatten(column))
+            counter.update(dict(zip(counts.field("values").to_pylist(),
+                                    counts.field("counts").to_pylist())))
 
-    stats = _metrics(pre, token_counts, stem_lists, top_n=top_n)
+    with progress(total=n_kept, desc="preprocess", unit="document") as bar:
+        if paragraphs_path is None:
+            for batch, without, n_documents in results:
+                consume(batch, without)
+                kept_batches.append(batch)
+                bar.update(n_documents)
+        else:
+            with atomic_path(paragraphs_path) as tmp:
+                writer = _RowGroupWriter(tmp)
+                for batch, without, n_documents in results:
+                    consume(batch, without)
+                    writer.write(batch)
+                    bar.update(n_documents)
+                writer.close()
+
+    stats = _metrics(pre, token_counts, stem_counts, top_n=top_n)
     stats.update({
-        "n_documents": int(len(kept)),
+        "n_documents": n_kept,
         "n_duplicates_skipped": int(is_duplicate.sum()),
         "n_documents_without_paragraphs": len(without_paragraphs),
         "documents_without_paragraphs": sorted(without_paragraphs)[:20],
-        "n_paragraphs": len(para_ids),
-        "n_paragraphs_without_tokens": sum(1 for tokens in token_lists if not tokens),
-        "n_sastrawi_types": n_sastrawi,
+        "n_paragraphs": n_paragraphs,
+        "n_paragraphs_without_tokens": n_without_tokens,
+        # every token type no lexicon decides goes through Sastrawi once (per process)
+        "n_sastrawi_types": sum(1 for token in token_counts if pre._stem_new(token) is None),
         "min_token_length": min_token_length,
         "lexicon_files": list(pre.lexicons.sources),
     })
-    return PreprocessResult(paragraphs=table, stats=stats)
+    path = Path(paragraphs_path) if paragraphs_path is not None else None
+    return PreprocessResult(stats, path=path, batches=kept_batches)
 
 
 def _paragraphs_schema() -> Any:
@@ -857,24 +1004,24 @@ def write_paragraphs(target: str | Path, table: pd.DataFrame) -> Path:
 
     The schema is explicit so it never depends on the data (a column of only empty token lists
     would otherwise be written as ``list<null>``); compression and layout match
-    :func:`analysis.io.write_parquet`, so reruns are byte-identical.
+    :func:`run_preprocess`, so the same rows give the same bytes.
     """
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     from .io import atomic_path
 
     arrow_table = pa.Table.from_pandas(table, schema=_paragraphs_schema(), preserve_index=False)
+    arrow_table = arrow_table.replace_schema_metadata(None)
     with atomic_path(target) as tmp:
-        pq.write_table(arrow_table, tmp, compression="zstd")
+        writer = _RowGroupWriter(tmp)
+        for batch in arrow_table.to_batches():
+            writer.write(batch)
+        writer.close()
     return Path(target)
 
 
-def _metrics(pre: Preprocessor, token_counts: Counter[str], stem_lists: list[list[str]], *,
+def _metrics(pre: Preprocessor, token_counts: Counter[str], stem_counts: Counter[str], *,
              top_n: int) -> dict[str, Any]:
-    stem_counts: Counter[str] = Counter()
-    for stems in stem_lists:
-        stem_counts.update(stems)
     hits: Counter[str] = Counter()
     for token, count in token_counts.items():
         reason = pre.protection(token)
@@ -895,4 +1042,3 @@ def _metrics(pre: Preprocessor, token_counts: Counter[str], stem_lists: list[lis
         "top_stems": top(stem_counts),
         "top_multiword": top(multiword),
     }
-
