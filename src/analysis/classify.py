@@ -879,7 +879,7 @@ def run_classify(documents_path: str | Path, paragraphs_path: str | Path, *,
 
     classifier = Classifier.from_lexicons(lexicon_dir)
     batches: list[pa.RecordBatch] = []
-    with progress(total=kept.num_rows, desc="classify", unit="document") as bar:
+    with progress(total=kept.num_rows, desc="classify", unit=" documents") as bar:
         for batch in map_batches(_classify_rows, _document_batches(kept, paragraphs, _MIN_BATCH),
                                  context=classifier, backend=backend, n_jobs=n_jobs,
                                  scheduler=dask_scheduler):

@@ -697,7 +697,7 @@ def run_ingest(
     documents: list[tuple[RawRecord, str | None]] = []
     rejects: list[RawRecord] = []
     outcomes = _outcomes(tasks, _Context(lex, min_words), n_jobs, backend, dask_scheduler)
-    with progress(desc="ingest", unit="article") as bar:
+    with progress(desc="ingest", unit=" articles") as bar:
         for outcome in outcomes:
             bar.update(1)
             record = outcome.record

@@ -276,7 +276,7 @@ def progress(*, total: int | None = None, desc: str, unit: str) -> Iterator[Any]
     Args:
         total: expected number of units, if known.
         desc: label shown before the bar (the stage name).
-        unit: what is counted (``article``, ``document``).
+        unit: what is counted, with a leading space (``" articles"``).
 
     Yields:
         An object with ``update(n)`` and ``set_postfix_str(text)``.

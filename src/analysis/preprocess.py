@@ -954,7 +954,7 @@ def run_preprocess(documents_path: str | Path, *, paragraphs_path: str | Path | 
             counter.update(dict(zip(counts.field("values").to_pylist(),
                                     counts.field("counts").to_pylist())))
 
-    with progress(total=n_kept, desc="preprocess", unit="document") as bar:
+    with progress(total=n_kept, desc="preprocess", unit=" documents") as bar:
         if paragraphs_path is None:
             for batch, without, n_documents in results:
                 consume(batch, without)
