@@ -562,14 +562,16 @@ def run_topics(
         UserError: missing or inconsistent inputs, too few paragraphs, or a sentence model that
             is not available locally.
     """
-    from threadpoolctl import threadpool_limits
-
-    from .embeddings import embed_paragraphs
-
     frame = _load_inputs(paragraphs_path, classified_path, documents_path)
     fit, rest, selection = _select(frame, fit_on, sample_size, seed)
     if len(fit) < MIN_PARAGRAPHS:
         clustering_settings(len(fit), min_topic_size)  # raises the user-facing message
+
+    # Imported here: BERTopic pulls in torch, which takes seconds and is not needed to report
+    # a bad input.
+    from threadpoolctl import threadpool_limits
+
+    from .embeddings import embed_paragraphs
 
     # One BLAS/OpenMP thread: SVD, k-means and LDA sums then run in a fixed order, so a rerun
     # (or a machine with more cores) gives bit-identical embeddings and assignments.
