@@ -37,7 +37,7 @@ def _cmd_stem(args: argparse.Namespace) -> int:
     from .preprocess import stem_stream
 
     stem_stream(sys.stdin, sys.stdout, lexicon_dir=args.lexicons,
-                min_token_length=args.min_token_length)
+                min_token_length=args.min_token_length, n_jobs=args.jobs)
     return 0
 
 
@@ -85,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stem", help="read text lines on stdin, print processed tokens per line")
     p.add_argument("--lexicons", type=Path, default=DEFAULT_LEXICONS)
     p.add_argument("--min-token-length", type=int, default=2)
+    p.add_argument("--jobs", type=int, default=1,
+                   help="worker processes for stemming new words of large inputs (output is the same)")
     p.set_defaults(func=_cmd_stem)
 
     p = sub.add_parser("classify", help="code articles: coop_type, partners, sectors, evidence")

@@ -86,6 +86,7 @@ def setup_notebook() -> Path:
     cell mean the same thing in both.
     """
     import os
+    import warnings
 
     from .config import find_project_root
 
@@ -93,6 +94,7 @@ def setup_notebook() -> Path:
     os.chdir(root)
     os.environ.setdefault("MPLBACKEND", "Agg")
     os.environ.setdefault("TQDM_DISABLE", "1")  # progress bars would be saved into the notebook
+    warnings.filterwarnings("ignore", message="IProgress not found")
 
     import matplotlib
     import pandas as pd

@@ -1,0 +1,859 @@
+"""Code documents and paragraphs for cooperation type, partner governments and sectors, with evidence.
+
+The rules are transparent on purpose (data/annotations/GUIDE.md states them for annotators):
+
+* A unit (title or paragraph) is a *cooperation* when a cooperation cue (cooperation_cues.csv)
+  occurs in a sentence whose window (that sentence and its neighbours) names at least two
+  governments, or one Indonesian government and a foreign place; at least one Indonesian party
+  must be marked as a government somewhere in the document ("Gubernur DKI Jakarta", "Pemkot
+  Bekasi", "Kota Bekasi"), which keeps company deals, police cooperation and national diplomacy out.
+* Place mentions that name an organisation or facility ("Polres Bekasi", "Stasiun Bekasi"), a
+  nationality ("perusahaan Jepang"), a bare location ("di Jakarta") or a qualifier ("Kuala Lumpur,
+  Malaysia") are not parties.
+* ``international`` when a foreign place is a party (or a sister-city cue names one Indonesian
+  government); ``agglomeration`` when all Indonesian parties lie in one metropolitan region
+  (a provincial government counts as part of the regions inside its province, and Banten and Jawa
+  Barat as part of Jabodetabekjur); otherwise ``domestic_other``.
+* Document type: vote of the cooperation units, the title counting twice; ties go to
+  international, then agglomeration, then domestic_other. Cue-bearing units that name no new
+  party then take the document's type ("kerja sama ini ..."), so their sectors count.
+* Partners include every government involved, the home government (e.g. Jakarta) too; document
+  partners are those named in the title's cooperation or in at least a third as many cooperation
+  units as the most frequent partner (passing mentions of earlier partners drop out).
+* Sectors: sector terms in a unit; document sectors are the union over its cooperation units.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import UserError
+from .gazetteer import (
+    AGGLOMERATIONS,
+    COOP_TYPES,
+    SECTORS,
+    Lexicons,
+    Place,
+    Token,
+    load_lexicons,
+    tokenize,
+)
+from .io import write_csv, write_parquet
+
+__all__ = [
+    "Coding",
+    "DocumentCoding",
+    "Classifier",
+    "classify_input",
+    "run_classify",
+    "paragraph_fingerprint",
+    "evaluate_gold",
+    "COOP_TYPES",
+    "SECTORS",
+]
+
+# Words inside multiword names that news writes in lower case ("kota Bekasi", "Pangkajene dan
+# Kepulauan"); every other word of a place name must be capitalised to count.
+_LOWER_OK = frozenset({"kota", "kabupaten", "provinsi", "dan", "di", "daerah", "istimewa", "khusus",
+                       "ibu", "ibukota", "administrasi", "pemerintah", "city", "hall", "of"})
+_GOVERNMENT_NAME_START = frozenset({"kota", "kabupaten", "provinsi", "pemerintah", "daerah"})
+_GOV_WINDOW = 3  # words between a government word and the place ("Pemerintah Provinsi (Pemprov) Jakarta")
+# Function words that end a government title: in "Duta Besar Indonesia untuk Kanada" the
+# ambassador is not Canada's. (Structural words, not a lexicon.)
+_TITLE_BREAKS = frozenset({"untuk", "di", "ke", "dari", "dengan", "dan", "oleh", "bagi", "pada",
+                           "yang", "serta"})
+# Words that join two parties: "Papua dan Papua Barat", "Jakarta-Bekasi", "Bekasi dengan DKI".
+_CONJUNCTIONS = frozenset({"dan", "dengan", "serta", "bersama", "maupun"})
+_ORG_WINDOW = 2
+_TIE_ORDER = ("international", "agglomeration", "domestic_other")
+_CUE_WINDOW = 1  # sentences on each side of a cue sentence where parties are looked for
+_GROUP = "(unnamed regional governments)"
+_TITLE_WEIGHT = 2.0
+
+# Lines that only link to other articles; they say nothing about this one.
+_LINK_LINE = re.compile(r"^\s*(?:baca|lihat|simak)\s+(?:juga|pula)\b|^\s*baca\s*:", re.IGNORECASE)
+# Header noise seen in real input: " date 2025-08-11 ..." and outlet datelines.
+_DATE_HEADER = re.compile(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s*")
+_DATELINES = (
+    # "Ntvnews.id, Jakarta - ", "Bisnis.com, Jakarta — ", "TEMPO.CO, Jakarta - "
+    re.compile(r"^\W*[\w-]+\.(?:com|co|id|net|org|news)\b[\w.]*\s*,\s*[A-Z][\w ]{1,25}?\s*[-–—]+\s*"),
+    # "JAKARTA, KOMPAS.com - ", "Jakarta, (ANTARA) - "
+    re.compile(r"^\W*[A-Z][A-Za-z .]{2,25},\s*\(?[\w.]+\)?\s*[-–—]+\s*"),
+    # "JAKARTA - "
+    re.compile(r"^\W*[A-Z][A-Z .]{2,25}\s*[-–—]+\s+"),
+    # a bare dash left where a hyperlinked dateline was dropped (" , - Menteri")
+    re.compile(r"^[\s,.\-–—]+(?=\w)"),
+)
+# clickid lost paragraph breaks: paragraphs are joined as "kalimat.,Kalimat".
+_JOINED_PARAGRAPHS = re.compile(r"(?<=[.!?\"”’'])\s*,(?=\s*[A-Z0-9\"“‘'(])")
+
+
+def _strip_leading_noise(text: str) -> str:
+    text = _DATE_HEADER.sub("", text, count=1)
+    for pattern in _DATELINES:
+        stripped = pattern.sub("", text, count=1)
+        if stripped != text:
+            return stripped
+    return text
+
+
+def paragraph_fingerprint(text: str) -> str:
+    """Stable 12-hex key of a paragraph, robust to case, spacing, punctuation and datelines.
+
+    The gold paragraphs are keyed by this value (plus doc_id) so labels survive changes in how
+    ingest normalises quotes, dashes, whitespace or strips an outlet dateline.
+    """
+    text = unicodedata.normalize("NFKC", _strip_leading_noise(text)).casefold()
+    words = re.findall(r"[^\W_]+", text)
+    return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    place: Place
+    start: int
+    end: int
+    sentence: int
+    surface: str
+    government: bool
+    role: str  # party | org | nonparty | location | qualifier
+
+
+@dataclass(frozen=True, slots=True)
+class Coding:
+    """The coding of one unit of text (a title or a paragraph).
+
+    Attributes:
+        coop_type: codebook id.
+        partners: sorted canonical names of the governments/places cooperating (home included).
+        sectors: sorted sector ids of the sector terms in the unit.
+        evidence: human-readable audit trail.
+        basis: ``direct`` (cue + parties here), ``inherited`` (cue here, parties from the
+            document), ``link`` (a "Baca juga" line, ignored) or ``none``.
+        cues: cooperation cues that fired.
+        parties: parties found near a cue (canonical names).
+        sector_terms: ``sector:term`` pairs that fired.
+        governments: places marked as governments in this unit.
+    """
+
+    coop_type: str
+    partners: tuple[str, ...]
+    sectors: tuple[str, ...]
+    evidence: str
+    basis: str = "none"
+    cues: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
+    sector_terms: tuple[str, ...] = ()
+    governments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentCoding:
+    """Document-level coding plus the coding of its title and of each paragraph."""
+
+    coop_type: str
+    partners: tuple[str, ...]
+    sectors: tuple[str, ...]
+    evidence: str
+    title: Coding | None
+    paragraphs: tuple[Coding, ...] = field(default_factory=tuple)
+
+
+@dataclass(slots=True)
+class _Analysis:
+    """What the lexicons found in one unit, before any decision."""
+
+    cue_windows: list[tuple[int, list[str]]]  # (sentence, cue terms), excluded cues removed
+    international_cue: bool
+    mentions: list[_Mention]
+    sector_hits: list[tuple[str, str]]
+    governments: set[str]
+    central_sentences: set[int]  # sentences naming a national-government actor
+    linked: set[tuple[int, int]]  # indices of mention pairs joined by a conjunction or hyphen
+    agreement_cue: bool  # a signed instrument (MoU, LoI, perjanjian kerja sama) is named
+    tokens: list[Token]
+    text: str
+    aliases: dict[str, Place]  # officials' name words -> their government ("pramono" -> Jakarta)
+    collectives: list[tuple[int, str]]  # (sentence, agglomeration id or "") of unnamed groups
+
+
+class Classifier:
+    """Rule-based cooperation coder built from the lexicon files."""
+
+    def __init__(self, lexicons: Lexicons):
+        self.lexicons = lexicons
+        self._jakarta = lexicons.resolve("jakarta")
+        if self._jakarta is None:
+            raise UserError(f"{lexicons.directory}/gazetteer_indonesia.csv: no row for 'jakarta'")
+        self._party_place: dict[str, Place] = {}
+        province_aggs: dict[str, set[str]] = {}
+        for place, _rule in lexicons.place_info:
+            self._party_place.setdefault(place.canonical, place)
+            if not place.foreign and place.agglomeration and place.level in ("city", "regency"):
+                province_aggs.setdefault(place.province, set()).add(place.agglomeration)
+        self._province_aggs = {k: frozenset(v) for k, v in province_aggs.items()}
+
+    @classmethod
+    def from_lexicons(cls, lexicon_dir: str | Path = "data/lexicons") -> Classifier:
+        """Build a classifier from the lexicon folder (see data/lexicons/*.csv)."""
+        return cls(load_lexicons(lexicon_dir))
+
+    # ------------------------------------------------------------------ analysis
+    def _analyse(self, text: str) -> _Analysis:
+        lex = self.lexicons
+        tokens = tokenize(text)
+        words = [t.lower for t in tokens]
+        context_hits = lex.context.find(tokens, words)
+        # context words indexed by the token they end before / start at
+        ends: dict[int, list[tuple[int, str, str]]] = {}
+        starts: dict[int, set[str]] = {}
+        central_sentences: set[int] = set()
+        collectives: list[tuple[int, str]] = []
+        for start, end, roles in context_hits:
+            for kind, target in roles:
+                ends.setdefault(end, []).append((start, kind, target))
+                starts.setdefault(start, set()).add(kind)
+                if kind == "central":
+                    central_sentences.add(tokens[start].sentence)
+                elif kind == "collective" or (kind == "collective_counted" and start > 0
+                                              and tokens[start - 1].text.isdigit()
+                                              and not tokens[start].hard_before):
+                    collectives.append((tokens[start].sentence, target))
+        covering = {k: (s, e, roles) for s, e, roles in context_hits for k in range(s + 1, e)}
+
+        mentions: list[_Mention] = []
+        governments: set[str] = set()
+        for start, end, value in lex.places.find(tokens, words):
+            if value == ("exclude",):
+                continue
+            place, rule = lex.place_info[value]
+            span = tokens[start:end]
+            if rule == "uppercase":
+                if not all(t.text.isupper() for t in span):
+                    continue
+            elif not all(t.text[0].isupper() or t.text[0].isdigit() or t.lower in _LOWER_OK
+                         # the tail of a hyphenated name: "Chungcheongnam-do", "Tojo Una-una"
+                         or (k > start and text[tokens[k - 1].end:t.start] == "-")
+                         for k, t in enumerate(span, start)):
+                continue
+            gov_target, gov, org, nonparty = self._context_before(
+                tokens, start, ends, covering.get(start), mentions[-1].end if mentions else 0)
+            if rule == "government_prefix" and not gov:
+                continue
+            surface = " ".join(words[start:end])
+            if gov_target and surface.split()[0] not in _GOVERNMENT_NAME_START:
+                place = self._resolve_level(surface, place, gov_target)
+            after = starts.get(end, set()) if end < len(tokens) else set()
+            role = "party"
+            if org and not gov or ("org_after" in after and not tokens[end].cut_before):
+                role = "org"
+            elif nonparty and place.foreign and not gov:
+                role = "nonparty"
+            elif (start > 0 and words[start - 1] == "di" and not tokens[start].hard_before) or (
+                    "location_after" in after and tokens[end].cut_before):
+                role = "location"
+            if mentions and role == "party":
+                prev = mentions[-1]
+                if prev.end == start and tokens[start].hard_before and _contains(place, prev.place):
+                    role = "qualifier"
+            mention = _Mention(place, start, end, tokens[start].sentence, surface, gov, role)
+            mentions.append(mention)
+            if gov and role in ("party", "location"):
+                governments.add(place.party)
+
+        linked = _links(mentions, tokens, text)
+        aliases = self._aliases(mentions, tokens, text)
+
+        cue_by_sentence: dict[int, list[str]] = {}
+        international_cue = agreement_cue = False
+        for start, _end, (kind, term) in lex.cues.find(tokens, lex.cues.normalise(words)):
+            if kind == "exclude":
+                continue
+            cue_by_sentence.setdefault(tokens[start].sentence, []).append(term)
+            international_cue = international_cue or kind == "international"
+            agreement_cue = agreement_cue or kind == "agreement"
+        sector_hits = [
+            (sector, term)
+            for _s, _e, (sector, term) in lex.sectors.find(tokens, lex.sectors.normalise(words))
+            if sector != "none"
+        ]
+        return _Analysis(sorted(cue_by_sentence.items()), international_cue, mentions,
+                         sector_hits, governments, central_sentences, linked, agreement_cue,
+                         tokens, text, aliases, collectives)
+
+    def _aliases(self, mentions: Sequence[_Mention], tokens: Sequence[Token],
+                 text: str) -> dict[str, Place]:
+        """Name words of officials introduced with their title: "Gubernur Jawa Timur Khofifah
+        Indar Parawansa" -> khofifah, indar, parawansa -> Jawa Timur."""
+        lex = self.lexicons
+        aliases: dict[str, Place] = {}
+        for m in mentions:
+            if not m.government or m.role not in ("party", "location"):
+                continue
+            k = m.end
+            gap = text[tokens[m.end - 1].end:tokens[k].start] if k < len(tokens) else ""
+            # "Gubernur Jawa Tengah (Jateng) Ganjar Pranowo": skip a bracketed abbreviation
+            if gap.strip() == "(" and k + 1 < len(tokens):
+                close = text[tokens[k].end:tokens[k + 1].start].strip()
+                if close == ")":
+                    k += 1
+                    gap = ""
+            if gap.strip() not in ("", ","):
+                continue
+            after_comma = gap.strip() == ","
+            found: list[str] = []
+            taken = 0
+            while k < len(tokens) and taken < 4:
+                token = tokens[k]
+                if taken and text[tokens[k - 1].end:token.start].strip():
+                    break  # punctuation ends the name
+                if not token.text[0].isupper() or token.lower in lex.places.first:
+                    break
+                roles = lex.context.entries.get((token.lower,), ())
+                if any(kind != "not_a_name" for kind, _ in roles):
+                    break
+                if len(token.lower) >= 4 and not roles:
+                    found.append(token.lower)
+                taken += 1
+                k += 1
+            # after a comma a single capitalised word is as likely the next clause's subject
+            # ("Gubernur Jatim, Ganjar mengaku ..."): only a full name counts there
+            if taken >= 2 or (found and not after_comma):
+                for word in found:
+                    aliases[word] = m.place
+        return aliases
+
+    @staticmethod
+    def _with_people(analysis: _Analysis, aliases: dict[str, Place]) -> _Analysis:
+        """Add mentions for officials' names ("Pramono") as their governments."""
+        tokens = analysis.tokens
+        covered = {k for m in analysis.mentions for k in range(m.start, m.end)}
+        added = [
+            _Mention(aliases[t.lower], k, k + 1, t.sentence, t.lower, True, "party")
+            for k, t in enumerate(tokens)
+            if t.lower in aliases and k not in covered and t.text[0].isupper()
+        ]
+        if not added:
+            return analysis
+        mentions = sorted([*analysis.mentions, *added], key=lambda m: m.start)
+        governments = analysis.governments | {m.place.party for m in added}
+        return replace(analysis, mentions=mentions, governments=governments,
+                       linked=_links(mentions, tokens, analysis.text))
+
+    @staticmethod
+    def _context_before(tokens: Sequence[Token], start: int,
+                        ends: dict[int, list[tuple[int, str, str]]],
+                        covering: tuple[int, int, tuple] | None,
+                        previous_end: int) -> tuple[str, bool, bool, bool]:
+        """Government/org/nationality words just before a place mention.
+
+        A title binds the first place after it only ("Kedutaan Besar Singapura Jakarta" is not
+        Jakarta's), and only across capitalised words ("Pemerintah Provinsi (Pemprov) Jakarta",
+        not "kabupaten lainnya seperti Cilacap").
+        """
+        gov_target, gov, nonparty = "", False, False
+        best_gov_end, best_org_end = -1, -1
+        sentence = tokens[start].sentence
+        if covering is not None and not _former(ends, covering[0]):
+            # "Wali Kota Bekasi": the longest place match "kota bekasi" swallowed part of the
+            # government word; count that word as standing right before the place.
+            for kind, target in covering[2]:
+                if kind == "government":
+                    best_gov_end, gov, gov_target = start, True, target
+        for end in range(start, max(previous_end + 1, start - _GOV_WINDOW) - 1, -1):
+            # a comma or sentence break between the word and the place cuts the link; brackets
+            # do not ("Pemerintah Provinsi (Pemprov) Jakarta")
+            if tokens[end].cut_before or (end < start and (
+                    tokens[end].lower in _TITLE_BREAKS or not tokens[end].text[0].isupper())):
+                break
+            for s, kind, target in ends.get(end, ()):
+                if tokens[s].sentence != sentence:
+                    continue
+                if kind == "government" and _former(ends, s):
+                    continue  # "mantan Wali Kota Bekasi": not acting for Bekasi
+                if kind == "government" and end > best_gov_end:
+                    best_gov_end = end
+                    gov = True
+                    gov_target = gov_target or target
+                elif kind == "org" and start - end <= _ORG_WINDOW and end > best_org_end:
+                    best_org_end = end
+                elif kind == "foreign_nonparty" and start - end <= _ORG_WINDOW:
+                    nonparty = True
+        # an org word counts unless a government word stands between it and the place
+        org = best_org_end >= 0 and best_org_end > best_gov_end
+        if org:
+            gov = False
+        return gov_target, gov, org, nonparty
+
+    def _resolve_level(self, surface: str, place: Place, target: str) -> Place:
+        """'Bupati Bekasi' -> Kabupaten Bekasi; 'Gubernur Jambi' stays the province."""
+        if place.foreign:
+            return place
+        prefix = {"regency": "kabupaten", "city": "kota", "province": "provinsi"}[target]
+        if (target == "regency" and place.level == "regency") or (
+                target == "province" and place.level in ("province", "special_region")) or (
+                target == "city" and place.level == "city"):
+            return place
+        other = self.lexicons.resolve(f"{prefix} {surface}")
+        return other if other is not None and not other.foreign else place
+
+    # ------------------------------------------------------------------ decisions
+    def _decide(self, analysis: _Analysis, governments: set[str]) -> Coding:
+        sectors = tuple(sorted({s for s, _t in analysis.sector_hits}, key=SECTORS.index))
+        sector_terms = tuple(sorted({f"{s}:{t}" for s, t in analysis.sector_hits}))
+        cues = tuple(sorted({c for _s, terms in analysis.cue_windows for c in terms}))
+        ignored = sorted({f"{m.place.canonical}({m.role})" for m in analysis.mentions
+                          if m.role != "party"})
+        if not analysis.cue_windows:
+            return Coding("none", (), sectors, _evidence("no cooperation cue", (), (), ignored,
+                                                         sector_terms),
+                          "none", cues, (), sector_terms, tuple(sorted(analysis.governments)))
+        windows = {s + d for s, _ in analysis.cue_windows
+                   for d in range(-_CUE_WINDOW, _CUE_WINDOW + 1)}
+        parties: dict[str, Place] = {}
+        unmarked: dict[str, int] = {}
+        for k, m in enumerate(analysis.mentions):
+            if m.role != "party" or m.sentence not in windows:
+                continue
+            key = m.place.party
+            # An Indonesian region counts only as a government named so somewhere in the
+            # document ("Pemkot Bekasi", "Wali Kota Bekasi"); a foreign country only when its
+            # government acts ("Pemerintah Belanda", "Duta Besar Arab Saudi"), since a bare
+            # country name is mostly a nationality ("investor Jepang") or scenery.
+            needs_mark = not m.place.foreign or m.place.level == "country"
+            if needs_mark and key not in governments:
+                unmarked.setdefault(key, k)
+                continue
+            parties.setdefault(key, self._party_place.get(key, m.place))
+        # ... unless it is joined to a party by a conjunction: "Papua dan Papua Barat kerja sama"
+        joined = {i for pair in analysis.linked for i in pair}
+        for key, k in sorted(unmarked.items(), key=lambda item: item[1]):
+            partners_of_k = {j for pair in analysis.linked if k in pair for j in pair if j != k}
+            # the anchor must be an Indonesian government: "sister city Jakarta dan Tokyo" in a
+            # hotel's press release names no government at all
+            if k in joined and any(analysis.mentions[j].place.party in parties
+                                   and not analysis.mentions[j].place.foreign
+                                   for j in partners_of_k):
+                parties.setdefault(key, self._party_place.get(key, analysis.mentions[k].place))
+        parties = _drop_subsumed_countries(parties)
+        # an unnamed group of regional governments ("para bupati", "Koalisi Kabupaten ...")
+        # completes a cooperation with a named regional government in the same window
+        group = [target for sentence, target in analysis.collectives if sentence in windows]
+        named = [p for p in parties.values() if not p.foreign]
+        if group and named:
+            provinces = {p.province for p in named}
+            parties[_GROUP] = Place(_GROUP, "group", provinces.pop() if len(provinces) == 1 else "",
+                                    "Indonesia", group[0], False)
+        ignored += sorted(f"{k}(not marked as a government)" for k in set(unmarked) - set(parties))
+        indonesian = {k: p for k, p in parties.items() if not p.foreign}
+        foreign = {k: p for k, p in parties.items() if p.foreign}
+        names = tuple(sorted(k for k in parties if k != _GROUP))
+        cue_sentences = {s for s, _ in analysis.cue_windows}
+        coop, reason = "none", ""
+        if foreign and indonesian:
+            coop, reason = "international", "foreign partner"
+        elif not foreign and indonesian and analysis.international_cue:
+            coop, reason = "international", "sister-city cue, partner unnamed"
+        elif not foreign and len(indonesian) >= 2:
+            agg = self._shared_agglomeration(indonesian.values())
+            if not agg and cue_sentences & analysis.central_sentences and not _one_province(
+                    indonesian.values()):
+                reason = ("regions in different provinces named with a national agency: "
+                          "its separate partners")
+            elif _vertical(indonesian.values()) and not analysis.agreement_cue:
+                reason = ("a province with regions inside it: hierarchy unless a signed "
+                          "agreement is named")
+            else:
+                coop, reason = (("agglomeration", agg) if agg
+                                else ("domestic_other", "no shared metro region"))
+        elif foreign and not indonesian:
+            reason = "foreign parties only (no Indonesian regional government)"
+        else:
+            reason = "fewer than two governments near the cue"
+        party_text = tuple(f"{k}({'gov' if k in governments else 'place'})" for k in names) + (
+            (_GROUP,) if _GROUP in parties else ())
+        evidence = _evidence(f"{coop}: {reason}", cues, party_text, ignored, sector_terms)
+        basis = "direct" if coop != "none" else "none"
+        return Coding(coop, names if coop != "none" else (), sectors, evidence, basis, cues, names,
+                      sector_terms, tuple(sorted(analysis.governments)))
+
+    def _shared_agglomeration(self, places: Iterable[Place]) -> str:
+        shared: set[str] | None = None
+        for p in places:
+            aggs = {p.agglomeration} if p.agglomeration else set()
+            if p.level in ("province", "special_region"):
+                aggs |= self._province_aggs.get(p.canonical, frozenset())
+            shared = aggs if shared is None else shared & aggs
+        if not shared:
+            return ""
+        return min(shared, key=AGGLOMERATIONS.index)
+
+    # ------------------------------------------------------------------ public
+    def classify_paragraph(self, text: str, *, governments: Iterable[str] = ()) -> Coding:
+        """Code one paragraph on its own.
+
+        Args:
+            text: the paragraph.
+            governments: parties already known to be governments from the rest of the
+                document (``classify_document`` passes them); the paragraph adds its own.
+        """
+        if _LINK_LINE.match(text or ""):
+            return Coding("none", (), (), "link line (Baca juga) ignored", "link")
+        analysis = self._analyse(_strip_leading_noise(text or ""))
+        analysis = self._with_people(analysis, analysis.aliases)
+        return self._decide(analysis, set(governments) | analysis.governments)
+
+    def classify_document(self, title: str | None, paragraphs: Sequence[str]) -> DocumentCoding:
+        """Code a document from its title and paragraphs; also returns each paragraph's coding."""
+        units: list[tuple[str, str]] = []
+        if title and title.strip():
+            units.append(("title", title))
+        units += [(f"p{i}", p or "") for i, p in enumerate(paragraphs)]
+        analyses: list[_Analysis | None] = []
+        governments: set[str] = set()
+        for _label, text in units:
+            if _LINK_LINE.match(text):
+                analyses.append(None)
+                continue
+            analysis = self._analyse(_strip_leading_noise(text))
+            analyses.append(analysis)
+            governments |= analysis.governments
+        # officials' names, learnt anywhere in the document; a name word claimed by two
+        # governments is ambiguous and dropped
+        aliases: dict[str, Place] = {}
+        clashes: set[str] = set()
+        for a in analyses:
+            for word, place in (a.aliases.items() if a is not None else ()):
+                if aliases.setdefault(word, place).party != place.party:
+                    clashes.add(word)
+        for word in clashes:
+            aliases.pop(word)
+        if aliases:
+            analyses = [None if a is None else self._with_people(a, aliases) for a in analyses]
+            for a in analyses:
+                if a is not None:
+                    governments |= a.governments
+        codings = [
+            Coding("none", (), (), "link line (Baca juga) ignored", "link") if a is None
+            else self._decide(a, governments)
+            for a in analyses
+        ]
+        votes: Counter[str] = Counter()
+        for (label, _t), c in zip(units, codings, strict=True):
+            if c.basis == "direct":
+                votes[c.coop_type] += _TITLE_WEIGHT if label == "title" else 1.0
+        if not votes:
+            doc_type = "none"
+        else:
+            best = max(votes.values())
+            doc_type = next(t for t in _TIE_ORDER if votes.get(t) == best)
+        partners: tuple[str, ...] = ()
+        dropped: tuple[str, ...] = ()
+        if doc_type != "none":
+            partners, dropped = _document_partners(
+                [(label, c) for (label, _t), c in zip(units, codings, strict=True)
+                 if c.basis == "direct" and c.coop_type == doc_type])
+            partner_set = set(partners)
+            for k, c in enumerate(codings):
+                if c.basis == "none" and c.cues and set(c.parties) <= partner_set:
+                    codings[k] = Coding(
+                        doc_type, partners, c.sectors,
+                        f"{doc_type}: inherited from document (cue here, parties "
+                        f"{', '.join(c.parties) or 'none'} already partners); {c.evidence}",
+                        "inherited", c.cues, c.parties, c.sector_terms, c.governments)
+        coop_units = [c for c in codings if c.coop_type != "none"]
+        sectors = tuple(s for s in SECTORS if any(s in c.sectors for c in coop_units))
+        vote_text = ", ".join(f"{t}={votes[t]:g}" for t in COOP_TYPES if votes.get(t))
+        lines = [f"document: {doc_type}" + (f" (votes {vote_text})" if vote_text else
+                                            " (no unit with a cue and two governments)")]
+        if partners:
+            lines.append("partners: " + "; ".join(partners))
+        if dropped:
+            lines.append("mentioned once, not a main partner: " + "; ".join(dropped))
+        for (label, _t), c in zip(units, codings, strict=True):
+            if c.basis in ("direct", "inherited") or c.cues:
+                lines.append(f"{label}: {c.evidence}")
+        title_coding = codings[0] if title and title.strip() else None
+        body = tuple(codings[1:] if title_coding is not None else codings)
+        return DocumentCoding(doc_type, partners, sectors, "\n".join(lines), title_coding, body)
+
+
+def _contains(outer: Place, inner: Place) -> bool:
+    """True when ``outer`` is the province/country that contains ``inner`` (a qualifier)."""
+    if outer == inner:
+        return False
+    if outer.foreign:
+        return outer.level == "country" and inner.foreign and inner.country == outer.canonical
+    return (outer.level in ("province", "special_region") and not inner.foreign
+            and inner.province == outer.canonical)
+
+
+def _former(ends: dict[int, list[tuple[int, str, str]]], start: int) -> bool:
+    """True when "mantan", "calon" ... stands right before the government word at ``start``."""
+    return any(kind == "former" for _s, kind, _t in ends.get(start, ()))
+
+
+def _links(mentions: Sequence[_Mention], tokens: Sequence[Token], text: str) -> set[tuple[int, int]]:
+    """Adjacent mentions joined by a conjunction or a hyphen ("Papua dan Papua Barat")."""
+    linked = set()
+    for k in range(1, len(mentions)):
+        a, b = mentions[k - 1], mentions[k]
+        between = tokens[a.end:b.start]
+        if (not between and text[tokens[a.end - 1].end:tokens[b.start].start].strip() == "-") or (
+                len(between) == 1 and between[0].lower in _CONJUNCTIONS
+                and not between[0].cut_before and not tokens[b.start].cut_before):
+            linked.add((k - 1, k))
+    return linked
+
+
+def _one_province(places: Iterable[Place]) -> bool:
+    return len({p.province for p in places}) == 1
+
+
+def _vertical(places: Iterable[Place]) -> bool:
+    """A provincial government and only regencies/cities inside that province."""
+    places = list(places)
+    provinces = [p for p in places if p.level in ("province", "special_region")]
+    return len(provinces) == 1 and _one_province(places) and len(places) >= 2
+
+
+def _drop_subsumed_countries(parties: dict[str, Place]) -> dict[str, Place]:
+    countries_with_cities = {p.country for p in parties.values() if p.foreign and p.level != "country"}
+    return {k: p for k, p in parties.items()
+            if not (p.foreign and p.level == "country" and p.canonical in countries_with_cities)}
+
+
+def _document_partners(direct: list[tuple[str, Coding]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    counts: Counter[str] = Counter()
+    title_parties: set[str] = set()
+    for label, c in direct:
+        counts.update(set(c.partners))
+        if label == "title":
+            title_parties.update(c.partners)
+    top = max(counts.values())
+    keep = {p for p, n in counts.items() if n * 3 >= top} | title_parties
+    if len(keep) < 2:
+        keep = set(counts)
+    return tuple(sorted(keep)), tuple(sorted(set(counts) - keep))
+
+
+def _evidence(decision: str, cues: Sequence[str], parties: Sequence[str], ignored: Sequence[str],
+              sector_terms: Sequence[str]) -> str:
+    parts = [decision]
+    if cues:
+        parts.append("cues: " + ", ".join(cues))
+    if parties:
+        parts.append("parties: " + ", ".join(parties))
+    if ignored:
+        parts.append("not parties: " + ", ".join(ignored))
+    if sector_terms:
+        parts.append("sectors: " + ", ".join(sector_terms))
+    return " | ".join(parts)
+
+
+# ---------------------------------------------------------------------- input reading
+@dataclass(frozen=True, slots=True)
+class _Article:
+    id: str
+    title: str | None
+    paragraphs: tuple[str, ...]
+
+
+def _split_paragraphs(text: str) -> list[str]:
+    lines = [ln.strip() for ln in (text or "").splitlines()]
+    lines = [ln for ln in lines if ln]
+    if len(lines) == 1 and len(lines[0]) > 400:
+        lines = [p.strip() for p in _JOINED_PARAGRAPHS.split(lines[0]) if p.strip()]
+    return lines
+
+
+def _read_articles(input_path: Path, ids: set[str] | None = None) -> Iterator[_Article]:
+    """Minimal reader for a folder of .txt files or a .jsonl(.gz) of {id, title, text}.
+
+    Kept small on purpose: it stands in for ``analysis.ingest.iter_records`` until that lands.
+    """
+    if input_path.is_dir():
+        titles: dict[str, str] = {}
+        meta = input_path / "metadata.csv"
+        if meta.is_file():
+            frame = pd.read_csv(meta, dtype=str, keep_default_na=False)
+            if {"file", "title"} <= set(frame.columns):
+                titles = dict(zip(frame["file"], frame["title"], strict=True))
+        files = sorted(p for p in input_path.rglob("*.txt") if p.is_file())
+        if not files:
+            raise UserError(f"{input_path}: no .txt articles found; pass a folder of .txt files "
+                            f"or a .jsonl/.jsonl.gz file")
+        for path in files:
+            rel = path.relative_to(input_path).as_posix()
+            text = path.read_bytes().decode("utf-8", errors="replace")
+            yield _Article(rel, titles.get(rel) or None, tuple(_split_paragraphs(text)))
+        return
+    name = input_path.name.lower()
+    if not input_path.is_file():
+        raise UserError(f"{input_path}: not found; pass a folder of articles or a .jsonl(.gz)")
+    if not (name.endswith(".jsonl") or name.endswith(".jsonl.gz")):
+        raise UserError(f"{input_path}: unsupported input; use a folder of .txt files or a "
+                        f".jsonl/.jsonl.gz with fields id, title, text")
+    opener = gzip.open if name.endswith(".gz") else open
+    with opener(input_path, "rt", encoding="utf-8") as handle:
+        for line_no, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise UserError(f"{input_path}: line {line_no} is not valid JSON ({exc.msg})") from None
+            if not isinstance(record, dict) or "text" not in record:
+                raise UserError(f"{input_path}: line {line_no} has no 'text' field")
+            rid = str(record.get("id") or f"line{line_no}")
+            if ids is not None and rid not in ids:
+                continue
+            yield _Article(rid, record.get("title") or None, tuple(_split_paragraphs(record["text"])))
+
+
+# one classifier per worker process
+_WORKER: Classifier | None = None
+
+
+def _init_worker(lexicon_dir: str) -> None:
+    global _WORKER
+    _WORKER = Classifier.from_lexicons(lexicon_dir)
+
+
+def _classify_batch(batch: list[tuple[str, str | None, tuple[str, ...]]]) -> list[DocumentCoding]:
+    assert _WORKER is not None
+    return [_WORKER.classify_document(title, paras) for _id, title, paras in batch]
+
+
+def _classify_many(items: list[tuple[str, str | None, tuple[str, ...]]], lexicon_dir: Path,
+                   n_jobs: int, classifier: Classifier | None = None) -> list[DocumentCoding]:
+    if n_jobs <= 1 or len(items) < 200:
+        clf = classifier or Classifier.from_lexicons(lexicon_dir)
+        return [clf.classify_document(t, p) for _i, t, p in items]
+    size = max(50, len(items) // (n_jobs * 8))
+    batches = [items[i:i + size] for i in range(0, len(items), size)]
+    with ProcessPoolExecutor(max_workers=n_jobs, initializer=_init_worker,
+                             initargs=(str(lexicon_dir),)) as pool:
+        out: list[DocumentCoding] = []
+        for result in pool.map(_classify_batch, batches):
+            out.extend(result)
+    return out
+
+
+def classify_input(input_path: str | Path, output_csv: str | Path, *,
+                   lexicon_dir: str | Path = "data/lexicons", n_jobs: int = 1) -> pd.DataFrame:
+    """Code every article of a folder of .txt files or a .jsonl(.gz) and write a CSV.
+
+    Args:
+        input_path: folder of article files (ids are their relative paths; titles from a
+            ``metadata.csv`` with columns file,title when present) or a .jsonl/.jsonl.gz with
+            fields id, title, text.
+        output_csv: CSV to write: id, coop_type, partners, sectors (``;``-separated), evidence.
+        lexicon_dir: folder of the lexicon files.
+        n_jobs: worker processes.
+
+    Returns:
+        The table written, one row per article in input order.
+    """
+    lexicon_dir = Path(lexicon_dir)
+    classifier = Classifier.from_lexicons(lexicon_dir)  # validates lexicons before reading input
+    items = [(a.id, a.title, a.paragraphs) for a in _read_articles(Path(input_path))]
+    codings = _classify_many(items, lexicon_dir, n_jobs, classifier)
+    table = pd.DataFrame({
+        "id": [i for i, _t, _p in items],
+        "coop_type": [c.coop_type for c in codings],
+        "partners": [";".join(c.partners) for c in codings],
+        "sectors": [";".join(c.sectors) for c in codings],
+        "evidence": [c.evidence for c in codings],
+    })
+    write_csv(output_csv, table)
+    return table
+
+
+# ---------------------------------------------------------------------- pipeline stage
+_CLASSIFIED_COLUMNS = ["level", "doc_id", "para_id", "para_index", "para_fingerprint", "coop_type",
+                       "partners", "sectors", "evidence"]
+
+
+def run_classify(documents_path: str | Path, paragraphs_path: str | Path, *,
+                 classified_path: str | Path, lexicon_dir: str | Path = "data/lexicons",
+                 n_jobs: int = 1) -> pd.DataFrame:
+    """Pipeline stage: code documents and paragraphs, write classified.parquet.
+
+    Reads documents.parquet (doc_id, title, duplicate_of) and paragraphs.parquet (para_id,
+    doc_id, para_index, text); documents with ``duplicate_of`` set are skipped, as are their
+    paragraphs. Writes one row per document (``level="document"``) and per paragraph, columns per
+    docs/architecture.md plus ``para_index`` and ``para_fingerprint`` (the gold-set key).
+
+    Raises:
+        UserError: an input file is missing or lacks a required column, or paragraphs refer to
+            documents that are not in documents.parquet.
+    """
+    documents = _read_parquet(documents_path, ["doc_id", "title", "duplicate_of"])
+    paragraphs = _read_parquet(paragraphs_path, ["para_id", "doc_id", "para_index", "text"])
+    known = set(documents["doc_id"])
+    orphans = sorted(set(paragraphs["doc_id"]) - known)
+    if orphans:
+        raise UserError(f"{paragraphs_path}: {len(orphans)} document id(s) not in {documents_path} "
+                        f"(first: {orphans[0]!r}); rerun ingest and preprocess together")
+    kept = documents[documents["duplicate_of"].isna()].sort_values("doc_id", kind="stable")
+    paragraphs = paragraphs[paragraphs["doc_id"].isin(set(kept["doc_id"]))]
+    paragraphs = paragraphs.sort_values(["doc_id", "para_index"], kind="stable")
+    grouped = {doc_id: group for doc_id, group in paragraphs.groupby("doc_id", sort=False)}
+    items = []
+    for row in kept.itertuples(index=False):
+        group = grouped.get(row.doc_id)
+        texts = tuple(group["text"].fillna("")) if group is not None else ()
+        title = row.title if isinstance(row.title, str) else None
+        items.append((row.doc_id, title, texts))
+    codings = _classify_many(items, Path(lexicon_dir), n_jobs)
+    rows = []
+    for (doc_id, _title, texts), coding in zip(items, codings, strict=True):
+        rows.append(("document", doc_id, None, None, None, coding.coop_type, list(coding.partners),
+                     list(coding.sectors), coding.evidence))
+        group = grouped.get(doc_id)
+        if group is None:
+            continue
+        for (para_id, para_index), text, pc in zip(
+                zip(group["para_id"], group["para_index"], strict=True), texts, coding.paragraphs,
+                strict=True):
+            rows.append(("paragraph", doc_id, para_id, int(para_index), paragraph_fingerprint(text),
+                         pc.coop_type, list(pc.partners), list(pc.sectors), pc.evidence))
+    table = pd.DataFrame(rows, columns=_CLASSIFIED_COLUMNS)
+    table["para_index"] = table["para_index"].astype("Int32")
+    for column in ("level", "doc_id", "para_id", "para_fingerprint", "coop_type", "evidence"):
+        table[column] = table[column].astype("string")
+    write_parquet(classified_path, table)
+    return table
+
+
+def _read_parquet(path: str | Path, required: Sequence[str]) -> pd.DataFrame:
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: not found; run the stage that writes it first (dvc repro)")
+    frame = pd.read_parquet(path)
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise UserError(f"{path}: missing column(s) {', '.join(missing)} "
+                        f"(see docs/architecture.md)")
+    return frame
+
+
+def evaluate_gold(classified: pd.DataFrame, gold_dir: str | Path = "data/annotations",
+                  clickid_path: str | Path | None = None, *,
+                  lexicon_dir: str | Path = "data/lexicons") -> dict:
+    """Compare codings with the hand-labelled gold set; see ``analysis.classify_eval``."""
+    from .classify_eval import evaluate_gold as _evaluate
+
+    return _evaluate(classified, gold_dir, clickid_path, lexicon_dir=lexicon_dir)

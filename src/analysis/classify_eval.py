@@ -1,0 +1,243 @@
+"""Score cooperation codings against the hand-labelled gold set (data/annotations)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import UserError
+from .gazetteer import COOP_TYPES, SECTORS
+
+__all__ = ["evaluate_gold", "classification_report", "read_gold"]
+
+_DOC_COLUMNS = ["doc_id", "coop_type", "partners", "sectors", "split"]
+_PARA_COLUMNS = ["doc_id", "para_index", "fingerprint", "coop_type", "partners", "sectors"]
+
+
+def read_gold(gold_dir: str | Path = "data/annotations") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read and check gold_documents.csv and gold_paragraphs.csv.
+
+    Raises:
+        UserError: a file is missing, lacks a column, repeats a key or uses a label outside the
+            codebook.
+    """
+    gold_dir = Path(gold_dir)
+    documents = _read(gold_dir / "gold_documents.csv", _DOC_COLUMNS)
+    paragraphs = _read(gold_dir / "gold_paragraphs.csv", _PARA_COLUMNS)
+    for name, frame, key in (("gold_documents.csv", documents, ["doc_id"]),
+                             ("gold_paragraphs.csv", paragraphs, ["doc_id", "fingerprint"])):
+        path = gold_dir / name
+        bad = sorted(set(frame["coop_type"]) - set(COOP_TYPES))
+        if bad:
+            raise UserError(f"{path}: coop_type {bad} not in the codebook {list(COOP_TYPES)}")
+        sectors = {s for cell in frame["sectors"] for s in _split(cell)}
+        if sectors - set(SECTORS):
+            raise UserError(f"{path}: sectors {sorted(sectors - set(SECTORS))} not in the codebook")
+        duplicated = frame[frame.duplicated(key, keep=False)]
+        if not duplicated.empty:
+            raise UserError(f"{path}: key {key} repeated, e.g. {duplicated.iloc[0][key].tolist()}")
+    paragraphs["para_index"] = pd.to_numeric(paragraphs["para_index"], errors="coerce")
+    return documents, paragraphs
+
+
+def _read(path: Path, required: Sequence[str]) -> pd.DataFrame:
+    if not path.is_file():
+        raise UserError(f"{path}: gold file not found; it lives in data/annotations/ in the repository")
+    frame = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise UserError(f"{path}: missing column(s) {', '.join(missing)}")
+    return frame
+
+
+def _split(cell: object) -> list[str]:
+    if cell is None or (isinstance(cell, float) and pd.isna(cell)):
+        return []
+    if isinstance(cell, str):
+        return [x for x in cell.split(";") if x]
+    return [str(x) for x in cell]
+
+
+def classification_report(gold: Sequence[str], predicted: Sequence[str],
+                          labels: Sequence[str] = COOP_TYPES) -> dict:
+    """Per-class precision/recall/F1/support, macro-F1, accuracy and confusion matrix.
+
+    Macro-F1 averages over the labels that occur in the gold or the predicted labels (a class
+    absent from both says nothing about the classifier). Confusion rows are gold, columns
+    predicted, both in ``labels`` order.
+    """
+    if len(gold) != len(predicted):
+        raise ValueError("gold and predicted differ in length")
+    index = {label: k for k, label in enumerate(labels)}
+    matrix = [[0] * len(labels) for _ in labels]
+    for g, p in zip(gold, predicted, strict=True):
+        matrix[index[g]][index[p]] += 1
+    per_class = {}
+    used = []
+    for k, label in enumerate(labels):
+        tp = matrix[k][k]
+        support = sum(matrix[k])
+        predicted_n = sum(row[k] for row in matrix)
+        precision = tp / predicted_n if predicted_n else 0.0
+        recall = tp / support if support else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_class[label] = {"precision": precision, "recall": recall, "f1": f1,
+                            "support": support, "predicted": predicted_n}
+        if support or predicted_n:
+            used.append(f1)
+    n = len(gold)
+    return {
+        "n": n,
+        "accuracy": sum(matrix[k][k] for k in range(len(labels))) / n if n else None,
+        "macro_f1": sum(used) / len(used) if used else None,
+        "per_class": per_class,
+        "confusion": {"labels": list(labels), "rows_gold_columns_predicted": matrix},
+    }
+
+
+def _set_scores(gold_sets: Iterable[set[str]], predicted_sets: Iterable[set[str]]) -> dict:
+    tp = fp = fn = exact = n = 0
+    for g, p in zip(gold_sets, predicted_sets, strict=True):
+        tp += len(g & p)
+        fp += len(p - g)
+        fn += len(g - p)
+        exact += g == p
+        n += 1
+    precision = tp / (tp + fp) if tp + fp else None
+    recall = tp / (tp + fn) if tp + fn else None
+    f1 = (2 * precision * recall / (precision + recall)
+          if precision is not None and recall is not None and precision + recall else None)
+    return {"n": n, "micro_precision": precision, "micro_recall": recall, "micro_f1": f1,
+            "exact_match": exact / n if n else None}
+
+
+def _document_predictions(classified: pd.DataFrame) -> pd.DataFrame:
+    frame = classified
+    if "level" in frame.columns:
+        frame = frame[frame["level"] == "document"]
+    elif "id" in frame.columns and "doc_id" not in frame.columns:
+        frame = frame.rename(columns={"id": "doc_id"})  # the classify CLI's CSV
+    missing = [c for c in ("doc_id", "coop_type") if c not in frame.columns]
+    if missing:
+        raise UserError(f"classified table lacks column(s) {missing}; pass classified.parquet "
+                        f"or the CSV written by `python -m analysis classify`")
+    out = frame[["doc_id", "coop_type"]].copy()
+    out["partners"] = frame["partners"].map(_split) if "partners" in frame else [[]] * len(frame)
+    out["sectors"] = frame["sectors"].map(_split) if "sectors" in frame else [[]] * len(frame)
+    return out.drop_duplicates("doc_id", keep="last")
+
+
+def _classify_clickid(clickid_path: Path, ids: set[str], lexicon_dir: str | Path) -> pd.DataFrame:
+    from .classify import Classifier, _read_articles
+
+    classifier = Classifier.from_lexicons(lexicon_dir)
+    rows = []
+    for article in _read_articles(clickid_path, ids=ids):
+        coding = classifier.classify_document(article.title, article.paragraphs)
+        rows.append((article.id, coding.coop_type, list(coding.partners), list(coding.sectors)))
+    return pd.DataFrame(rows, columns=["doc_id", "coop_type", "partners", "sectors"])
+
+
+def evaluate_gold(classified: pd.DataFrame, gold_dir: str | Path = "data/annotations",
+                  clickid_path: str | Path | None = None, *,
+                  lexicon_dir: str | Path = "data/lexicons") -> dict:
+    """Compare codings with the gold set; return JSON-ready metrics.
+
+    Args:
+        classified: classified.parquet as a DataFrame (document and paragraph rows), or the CSV
+            of ``python -m analysis classify`` (columns id, coop_type, partners, sectors).
+        gold_dir: folder with gold_documents.csv and gold_paragraphs.csv.
+        clickid_path: the clickid corpus; when given and present, the gold clickid articles are
+            read from it (only those ids) and classified afresh, and these codings are used for
+            them in the document-level evaluation.
+        lexicon_dir: lexicons for classifying the clickid gold articles.
+
+    Returns:
+        ``{"documents": {...}, "paragraphs": {...}}``. ``documents`` holds ``all`` and one entry
+        per gold split (seed, dev, heldout) with a classification report, partner and sector
+        set scores on documents both sides code as cooperation, and ``disagreements`` (ids and
+        labels only). Gold rows without a prediction are listed under ``unmatched`` and left out
+        of the scores, never dropped silently.
+    """
+    gold_docs, gold_paras = read_gold(gold_dir)
+    predictions = _document_predictions(classified)
+    clickid_status = "not requested"
+    if clickid_path is not None:
+        clickid_path = Path(clickid_path)
+        ids = {d for d in gold_docs["doc_id"] if d.startswith("clickid:")}
+        if clickid_path.is_file():
+            fresh = _classify_clickid(clickid_path, ids, lexicon_dir)
+            predictions = pd.concat([predictions[~predictions["doc_id"].isin(set(fresh["doc_id"]))],
+                                     fresh], ignore_index=True)
+            clickid_status = f"classified {len(fresh)} of {len(ids)} gold clickid articles"
+        else:
+            clickid_status = f"{clickid_path} not found; clickid gold rows without predictions"
+
+    merged = gold_docs.merge(predictions, on="doc_id", how="left", suffixes=("_gold", "_pred"))
+    unmatched = merged[merged["coop_type_pred"].isna()]
+    matched = merged[merged["coop_type_pred"].notna()]
+    documents: dict = {
+        "clickid": clickid_status,
+        "unmatched": sorted(unmatched["doc_id"]),
+        "all": _document_block(matched),
+    }
+    for split in sorted(set(gold_docs["split"])):
+        documents[split] = _document_block(matched[matched["split"] == split])
+    clickid_rows = matched[matched["doc_id"].str.startswith("clickid:")]
+    documents["clickid_all"] = _document_block(clickid_rows)
+    return {"documents": documents, "paragraphs": _paragraph_block(classified, gold_paras)}
+
+
+def _document_block(frame: pd.DataFrame) -> dict:
+    gold = frame["coop_type_gold"].tolist()
+    pred = frame["coop_type_pred"].tolist()
+    block = classification_report(gold, pred)
+    both = frame[(frame["coop_type_gold"] != "none") & (frame["coop_type_pred"] != "none")]
+    block["partners"] = _set_scores((set(_split(x)) for x in both["partners_gold"]),
+                                    (set(_split(x)) for x in both["partners_pred"]))
+    block["sectors"] = _set_scores((set(_split(x)) for x in both["sectors_gold"]),
+                                   (set(_split(x)) for x in both["sectors_pred"]))
+    block["disagreements"] = [
+        {"doc_id": r.doc_id, "gold": r.coop_type_gold, "predicted": r.coop_type_pred,
+         "split": r.split}
+        for r in frame.itertuples(index=False) if r.coop_type_gold != r.coop_type_pred
+    ]
+    return block
+
+
+def _paragraph_block(classified: pd.DataFrame, gold_paras: pd.DataFrame) -> dict:
+    if "level" not in classified.columns or "para_fingerprint" not in classified.columns:
+        return {"status": "no paragraph rows in the classified table",
+                "unmatched": [{"doc_id": r.doc_id, "fingerprint": r.fingerprint}
+                              for r in gold_paras.itertuples(index=False)]}
+    paras = classified[classified["level"] == "paragraph"]
+    by_key: dict[tuple[str, str], list] = {}
+    for r in paras.itertuples(index=False):
+        by_key.setdefault((r.doc_id, r.para_fingerprint), []).append(r)
+    gold, pred, unmatched, disagreements = [], [], [], []
+    gold_sectors, pred_sectors = [], []
+    for g in gold_paras.itertuples(index=False):
+        candidates = by_key.get((g.doc_id, g.fingerprint))
+        if not candidates:
+            unmatched.append({"doc_id": g.doc_id, "fingerprint": g.fingerprint,
+                              "para_index": None if pd.isna(g.para_index) else int(g.para_index)})
+            continue
+        # identical paragraphs in one document: take the one nearest the index hint
+        hint = -1 if pd.isna(g.para_index) else g.para_index
+        best = min(candidates, key=lambda r: abs((r.para_index if pd.notna(r.para_index) else 0)
+                                                 - hint))
+        gold.append(g.coop_type)
+        pred.append(best.coop_type)
+        gold_sectors.append(set(_split(g.sectors)))
+        pred_sectors.append(set(_split(best.sectors)))
+        if g.coop_type != best.coop_type:
+            disagreements.append({"doc_id": g.doc_id, "fingerprint": g.fingerprint,
+                                  "para_id": best.para_id, "gold": g.coop_type,
+                                  "predicted": best.coop_type})
+    block = classification_report(gold, pred)
+    block["sectors"] = _set_scores(gold_sectors, pred_sectors)
+    block["unmatched"] = unmatched
+    block["disagreements"] = disagreements
+    return block

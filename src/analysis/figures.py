@@ -1,0 +1,766 @@
+"""Figures for the compare stage: colour-blind safe, readable in greyscale, in English or Indonesian.
+
+Every ``plot_*`` function takes a table from :mod:`analysis.compare` and ``lang`` ("en" or
+"id") and returns a :class:`matplotlib.figure.Figure` built without pyplot (no global figure
+registry, nothing shown by side effect); :func:`save_figure` writes it as PNG and SVG with
+byte-stable output. Words on the figures come from ``data/lexicons/labels_figures.csv``.
+
+Each kind of cooperation is drawn with its own Okabe-Ito colour (Okabe & Ito 2008) *and* its
+own marker, line style and hatch, so the figures survive greyscale printing and every common
+colour-vision deficiency. Colours are picked to differ in lightness too: agglomeration is dark
+blue, international light orange, other inter-regional mid-dark vermillion; "none" is
+neutral light grey.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import math
+import re
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+import networkx as nx
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+
+from .errors import UserError
+from .io import atomic_path
+
+__all__ = [
+    "COOP_STYLE",
+    "LANGUAGES",
+    "load_labels",
+    "label",
+    "save_figure",
+    "plot_coverage",
+    "plot_coverage_monthly",
+    "plot_sector_shares",
+    "plot_log_odds",
+    "plot_topic_prevalence",
+    "plot_partner_network",
+]
+
+LANGUAGES = ("en", "id")
+
+#: Colour (Okabe-Ito), marker, line style and hatch per kind of cooperation.
+COOP_STYLE: dict[str, dict[str, str]] = {
+    "agglomeration": {"color": "#0072B2", "marker": "o", "linestyle": "-", "hatch": ""},
+    "international": {"color": "#E69F00", "marker": "s", "linestyle": "--", "hatch": "//"},
+    "domestic_other": {"color": "#D55E00", "marker": "^", "linestyle": ":", "hatch": ".."},
+    "none": {"color": "#BBBBBB", "marker": "D", "linestyle": "-.", "hatch": "xx"},
+}
+_COOP_ORDER = tuple(COOP_STYLE)
+_INK = "#222222"
+_MUTED = "#666666"
+_WIDTH = 7.0  # inches: a full text column of an A4 brief
+_PNG_DPI = 150
+_STYLE = {
+    "font.family": "DejaVu Sans",  # ships with matplotlib: same glyphs on every machine
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "legend.frameon": False,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": _INK,
+    "axes.labelcolor": _INK,
+    "xtick.color": _INK,
+    "ytick.color": _INK,
+    "text.color": _INK,
+    "hatch.linewidth": 0.7,
+    "figure.dpi": 100,
+}
+# Saving: SVG text as paths so the PDF brief (which embeds the SVGs) looks exactly like the
+# PNG on any machine; a fixed hash salt makes the SVG element ids repeatable.
+_SAVE_STYLE = {"svg.fonttype": "path", "svg.hashsalt": "coopnews-compare", "svg.image_inline": True}
+_DEFAULT_LABELS = Path(__file__).resolve().parents[2] / "data" / "lexicons" / "labels_figures.csv"
+
+
+# --------------------------------------------------------------------------------------------
+# Labels
+# --------------------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=8)
+def _read_labels(path: str) -> dict[str, dict[str, str]]:
+    source = Path(path)
+    if not source.is_file():
+        raise UserError(f"{source}: figure label file not found; restore "
+                        "data/lexicons/labels_figures.csv from git")
+    lines = [line for line in source.read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.lstrip().startswith("#")]
+    reader = csv.DictReader(lines)
+    if reader.fieldnames != ["key", *LANGUAGES]:
+        raise UserError(f"{source}: header must be key,{','.join(LANGUAGES)} "
+                        f"(found {','.join(reader.fieldnames or [])})")
+    labels: dict[str, dict[str, str]] = {}
+    for number, row in enumerate(reader, start=1):
+        key = (row["key"] or "").strip()
+        if not key or any(not (row.get(lang) or "").strip() for lang in LANGUAGES):
+            raise UserError(f"{source}: entry {number} ({key or 'no key'}) needs a key and a "
+                            f"non-empty text for each of {', '.join(LANGUAGES)}")
+        if key in labels:
+            raise UserError(f"{source}: key {key!r} appears twice; keep one")
+        labels[key] = {lang: row[lang].strip() for lang in LANGUAGES}
+    return labels
+
+
+def load_labels(path: str | Path | None = None) -> dict[str, dict[str, str]]:
+    """Read the figure label dictionary: key -> {"en": text, "id": text}.
+
+    Args:
+        path: the CSV (``key,en,id``; ``#`` lines are comments); default
+            ``data/lexicons/labels_figures.csv`` of this project.
+
+    Raises:
+        UserError: file missing, wrong header, empty text or repeated key.
+    """
+    return _read_labels(str(Path(path) if path is not None else _DEFAULT_LABELS))
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise UserError(f"lang = {lang!r}: figures are available in {', '.join(LANGUAGES)}")
+
+
+def label(key: str, lang: str = "en", *, labels: Mapping[str, Mapping[str, str]] | None = None,
+          **values: Any) -> str:
+    """The text for ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``.
+
+    Sector, kind and topic keys that the dictionary lacks fall back to the id itself (with
+    underscores as spaces), so a new codebook sector still draws; every other key must exist.
+    """
+    _check_lang(lang)
+    table = labels if labels is not None else load_labels()
+    entry = table.get(key)
+    if entry is None:
+        prefix, _, ident = key.partition(".")
+        if prefix in ("sector", "coop", "coop_short"):
+            return ident.replace("_", " ")
+        raise KeyError(f"no figure label {key!r} in labels_figures.csv")
+    text = entry[lang]
+    return text.format(**values) if values else text
+
+
+def _count_text(n: int, unit: str, lang: str) -> str:
+    return label(f"common.n_{unit}_{'one' if n == 1 else 'many'}", lang, n=n)
+
+
+def _decimal(lang: str) -> FuncFormatter:
+    """Tick formatter with the decimal separator of the report language (1.5 / 1,5)."""
+    def fmt(value: float, _pos: int) -> str:
+        text = f"{value:g}".replace("-", "\u2212")
+        return text.replace(".", ",") if lang == "id" else text
+    return FuncFormatter(fmt)
+
+
+# --------------------------------------------------------------------------------------------
+# Figure scaffolding
+# --------------------------------------------------------------------------------------------
+
+def _styled(function: Callable[..., Figure]) -> Callable[..., Figure]:
+    """Build the figure under the house style without touching the caller's rcParams."""
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Figure:
+        _check_lang(kwargs.get("lang", "en"))
+        with mpl.rc_context(_STYLE):
+            return function(*args, **kwargs)
+    return wrapper
+
+
+def _new_figure(height: float, width: float = _WIDTH) -> Figure:
+    figure = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(figure)  # a canvas of its own: renders and measures text without pyplot
+    figure.get_layout_engine().set(w_pad=0.06, h_pad=0.06)
+    return figure
+
+
+def _title(figure: Figure, text: str) -> None:
+    figure.suptitle(text, x=0.01, ha="left", fontsize=11, fontweight="bold")
+
+
+def _note(figure: Figure, text: str, width: float = _WIDTH) -> None:
+    """A caption under the plot, wrapped to the figure width, kept inside the layout."""
+    chars = int(width * 72 / (7 * 0.56))
+    wrapped = "\n".join(textwrap.wrap(text, chars))
+    figure.supxlabel(wrapped, x=0.01, ha="left", fontsize=7, color=_MUTED, linespacing=1.3)
+
+
+def _empty(title: str, message: str) -> Figure:
+    figure = _new_figure(2.0)
+    _title(figure, title)
+    ax = figure.add_subplot()
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, message, ha="center", va="center", color=_MUTED, transform=ax.transAxes)
+    return figure
+
+
+def _kinds(table: pd.DataFrame, count: str | None = None) -> list[str]:
+    """Kinds in codebook order; with ``count``, only kinds that have a positive total."""
+    present = set(table["coop_type"])
+    if count is not None:
+        totals = table.groupby("coop_type")[count].sum()
+        present = {k for k in present if totals.get(k, 0) > 0}
+    return [k for k in _COOP_ORDER if k in present]
+
+
+def _legend(ax: Any, handles: Sequence[Any], *, ncols: int) -> None:
+    """Legend between the title and the plot, left-aligned with the axes (inside the layout)."""
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.02), ncols=ncols,
+              borderaxespad=0.0, handlelength=2.2, columnspacing=1.5, alignment="left")
+
+
+def _bar_patch(kind: str, text: str) -> Patch:
+    style = COOP_STYLE[kind]
+    return Patch(facecolor=style["color"], hatch=style["hatch"], edgecolor=_INK, linewidth=0.6,
+                 label=text)
+
+
+def _marker_handle(kind: str, text: str, line: bool = False) -> Line2D:
+    style = COOP_STYLE[kind]
+    return Line2D([], [], color=style["color"], marker=style["marker"], markersize=7,
+                  markeredgecolor=_INK, markeredgewidth=0.6,
+                  linestyle=style["linestyle"] if line else "none", linewidth=2.0, label=text)
+
+
+def save_figure(fig: Figure, stem: str, out_dir: str | Path) -> list[Path]:
+    """Write ``<out_dir>/<stem>.png`` (150 dpi) and ``<out_dir>/<stem>.svg``, byte-stable.
+
+    Two saves of the same figure give identical bytes: the SVG carries no date and a fixed
+    id salt, the PNG no software/time metadata, and both files are written atomically.
+
+    Returns:
+        [png_path, svg_path].
+    """
+    out = Path(out_dir)
+    png, svg = out / f"{stem}.png", out / f"{stem}.svg"
+    with mpl.rc_context(_SAVE_STYLE):
+        with atomic_path(png) as tmp:
+            fig.savefig(tmp, format="png", dpi=_PNG_DPI, metadata={"Software": None})
+        with atomic_path(svg) as tmp:
+            fig.savefig(tmp, format="svg", metadata={"Date": None, "Creator": None})
+    return [png, svg]
+
+
+# --------------------------------------------------------------------------------------------
+# Coverage
+# --------------------------------------------------------------------------------------------
+
+@_styled
+def plot_coverage(coverage_outlet: pd.DataFrame, *, lang: str = "en",
+                  max_outlets: int = 25) -> Figure:
+    """Articles per outlet, stacked by kind of cooperation (horizontal bars).
+
+    Args:
+        coverage_outlet: :func:`analysis.compare.coverage_by_outlet` output.
+        lang: "en" or "id".
+        max_outlets: outlets beyond this many (the smallest) are not drawn; the caption says so.
+    """
+    title = label("coverage.title", lang)
+    kinds = _kinds(coverage_outlet, "n_documents")
+    if not kinds:
+        return _empty(title, label("common.no_data", lang))
+    counts = coverage_outlet.pivot(index="outlet", columns="coop_type", values="n_documents")
+    order = list(dict.fromkeys(coverage_outlet["outlet"]))[:max_outlets]
+    counts = counts.loc[order, kinds].fillna(0)
+    names = [label("common.unknown_outlet", lang) if o == "(unknown)" else o for o in order]
+    figure = _new_figure(1.5 + 0.32 * len(order))
+    _title(figure, title)
+    ax = figure.add_subplot()
+    y = np.arange(len(order))[::-1]
+    left = np.zeros(len(order))
+    for kind in kinds:
+        style = COOP_STYLE[kind]
+        ax.barh(y, counts[kind].to_numpy(), left=left, height=0.62, color=style["color"],
+                hatch=style["hatch"], edgecolor=_INK, linewidth=0.6)
+        left += counts[kind].to_numpy()
+    for yy, total in zip(y, left):
+        ax.text(total, yy, f" {int(total)}", va="center", ha="left", fontsize=8)
+    ax.set_yticks(y, names)
+    ax.set_xlim(0, max(left.max() * 1.12, 1))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(label("coverage.xlabel", lang))
+    ax.set_ylabel(label("coverage.ylabel", lang))
+    _legend(ax, [_bar_patch(k, label(f"coop.{k}", lang)) for k in kinds], ncols=2)
+    return figure
+
+
+def _month_label(month: str, lang: str) -> str:
+    year, number = month.split("-")
+    return f"{label(f'month.{int(number)}', lang)}\n{year}"
+
+
+@_styled
+def plot_coverage_monthly(coverage_monthly: pd.DataFrame, *, lang: str = "en",
+                          n_undated: int = 0) -> Figure:
+    """Articles per month and kind (grouped bars); empty months show an explicit 0.
+
+    Args:
+        coverage_monthly: :func:`analysis.compare.coverage_monthly` output (months already
+            filled, including months without articles).
+        lang: "en" or "id".
+        n_undated: articles without a date, named in the caption when > 0.
+    """
+    title = label("coverage_monthly.title", lang)
+    kinds = _kinds(coverage_monthly, "n_documents")
+    if coverage_monthly.empty or not kinds:
+        return _empty(title, label("common.no_data", lang))
+    counts = coverage_monthly.pivot(index="month", columns="coop_type", values="n_documents")
+    counts = counts.sort_index()[kinds].fillna(0)
+    months = list(counts.index)
+    figure = _new_figure(3.4)
+    _title(figure, title)
+    ax = figure.add_subplot()
+    x = np.arange(len(months))
+    width = 0.8 / len(kinds)
+    annotate = len(months) * len(kinds) <= 48
+    for j, kind in enumerate(kinds):
+        style = COOP_STYLE[kind]
+        offset = (j - (len(kinds) - 1) / 2) * width
+        values = counts[kind].to_numpy()
+        ax.bar(x + offset, values, width=width * 0.92, color=style["color"], hatch=style["hatch"],
+               edgecolor=_INK, linewidth=0.6)
+        if annotate:
+            for xx, value in zip(x + offset, values):
+                ax.text(xx, value, f"{int(value)}", ha="center", va="bottom", fontsize=7,
+                        color=_INK if value else _MUTED)
+    step = max(1, math.ceil(len(months) / 12))
+    ax.set_xticks(x[::step], [_month_label(m, lang) for m in months[::step]])
+    ax.set_xlim(-0.6, len(months) - 0.4)
+    ax.set_ylim(0, max(counts.to_numpy().max() * 1.18, 1))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(label("coverage_monthly.xlabel", lang))
+    ax.set_ylabel(label("coverage_monthly.ylabel", lang))
+    _legend(ax, [_bar_patch(k, label(f"coop.{k}", lang)) for k in kinds], ncols=2)
+    if n_undated:
+        _note(figure, label("coverage_monthly.undated", lang, n=n_undated))
+    return figure
+
+
+# --------------------------------------------------------------------------------------------
+# Shares with intervals (sectors, topics)
+# --------------------------------------------------------------------------------------------
+
+def _dot_whisker(figure: Figure, table: pd.DataFrame, item: str, item_labels: Mapping[Any, str],
+                 order: Sequence[Any], kinds: Sequence[str], *, lang: str, xlabel: str,
+                 unit: str, count: str = "n_mentioning") -> None:
+    """Dots (share) and whiskers (interval) per item and kind, with a k/n column on the right."""
+    ax = figure.add_subplot()
+    n_items, n_kinds = len(order), len(kinds)
+    rows = {value: n_items - 1 - i for i, value in enumerate(order)}  # first item on top
+    band = 0.72 / n_kinds
+    count_x = [1.08 + 0.12 * j for j in range(n_kinds)]
+    for i in range(n_items):
+        if i % 2 == 0:
+            ax.axhspan(i - 0.5, i + 0.5, color="#F2F2F2", zorder=0, linewidth=0)
+    for j, kind in enumerate(kinds):
+        style = COOP_STYLE[kind]
+        rows_kind = table[(table["coop_type"] == kind) & table[item].isin(rows)]
+        y = rows_kind[item].map(rows).to_numpy(dtype=float) + (
+            (n_kinds - 1) / 2 - j) * band
+        share = rows_kind["share"].to_numpy(dtype=float)
+        for method, dashes in (("bootstrap", "-"), ("wilson", "--")):
+            mask = (rows_kind["ci_method"] == method).to_numpy() & np.isfinite(share)
+            if mask.any():
+                low = rows_kind["ci_low"].to_numpy(dtype=float)[mask]
+                high = rows_kind["ci_high"].to_numpy(dtype=float)[mask]
+                bars = ax.errorbar(share[mask], y[mask],
+                                   xerr=[share[mask] - low, high - share[mask]], fmt="none",
+                                   ecolor=style["color"], elinewidth=1.6, capsize=2.5,
+                                   capthick=1.2, zorder=2)
+                bars.lines[2][0].set_linestyle(dashes)
+        ax.plot(share, y, linestyle="none", marker=style["marker"], markersize=6.5,
+                color=style["color"], markeredgecolor=_INK, markeredgewidth=0.7, zorder=3)
+        for yy, k, n in zip(y, rows_kind[count], rows_kind["n_units"]):
+            ax.text(count_x[j], yy, f"{int(k)}/{int(n)}", ha="center", va="center", fontsize=7.5)
+        ax.plot([count_x[j]], [n_items - 0.5 + 0.35], marker=style["marker"], markersize=6,
+                color=style["color"], markeredgecolor=_INK, markeredgewidth=0.6,
+                linestyle="none", clip_on=False)
+    ax.axvline(1.02, color=_MUTED, linewidth=0.6)
+    ax.set_xlim(-0.03, count_x[-1] + 0.07)
+    ax.set_ylim(-0.6, n_items - 0.5 + 0.7)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_yticks(range(n_items), [item_labels[v] for v in reversed(order)])
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlabel(xlabel)
+    ax.spines["left"].set_visible(False)
+    handles = []
+    for kind in kinds:
+        rows_kind = table.loc[table["coop_type"] == kind]
+        n_units, n_docs = int(rows_kind["n_units"].max()), int(rows_kind["n_docs"].max())
+        counts = _count_text(n_docs, "articles", lang)
+        if unit != "articles":
+            counts += ", " + _count_text(n_units, unit, lang)
+        handles.append(_marker_handle(kind, f"{label(f'coop.{kind}', lang)} (n = {counts})"))
+    _legend(ax, handles, ncols=1)
+
+
+def _number(value: float, lang: str) -> str:
+    text = f"{value:g}"
+    return text.replace(".", ",") if lang == "id" else text
+
+
+@_styled
+def plot_sector_shares(sectors: pd.DataFrame, *, lang: str = "en", ci_level: float = 0.95,
+                       n_bootstrap: int = 2000, min_bootstrap_docs: int = 10,
+                       max_sectors: int = 13) -> Figure:
+    """Dot-and-whisker chart: share of each kind's articles (or paragraphs) mentioning a sector.
+
+    The interval of each dot is the one in the table: solid for a percentile bootstrap
+    interval, dashed for a Wilson interval (small kinds, or a degenerate bootstrap). A k/n column prints the counts behind every dot, so two
+    articles out of two is never mistaken for a large sample.
+
+    Args:
+        sectors: :func:`analysis.compare.sector_shares` output (one ``level``).
+        lang: "en" or "id".
+        ci_level, n_bootstrap, min_bootstrap_docs: as used for the table (for the caption).
+        max_sectors: sectors beyond this many (lowest share) are not drawn.
+    """
+    title = label("sectors.title", lang)
+    kinds = _kinds(sectors, "n_units") if len(sectors) else []
+    if not kinds:
+        return _empty(title, label("common.no_data", lang))
+    level = str(sectors["level"].iloc[0]) if "level" in sectors else "document"
+    mean_share = sectors[sectors["coop_type"].isin(kinds)].groupby("sector")["share"].mean()
+    order = sorted(mean_share.index, key=lambda s: (-mean_share[s], label(f"sector.{s}", lang)))
+    order = order[:max_sectors]
+    names = {s: label(f"sector.{s}", lang) for s in order}
+    figure = _new_figure(1.9 + 0.36 * len(order) * max(1.0, len(kinds) / 2))
+    _title(figure, title)
+    unit = "articles" if level == "document" else "paragraphs"
+    _dot_whisker(figure, sectors, "sector", names, order, kinds, lang=lang,
+                 xlabel=label(f"sectors.xlabel_{level}", lang), unit=unit)
+    _note(figure, label("sectors.note", lang, ci=_number(100 * ci_level, lang), b=n_bootstrap,
+                        m=min_bootstrap_docs) + " " + label(f"sectors.kn_{level}", lang))
+    return figure
+
+
+def _topic_name(topic: int, raw: str, lang: str) -> str:
+    """'3_kerja_sama_kota' -> '3: kerja_sama_kota' (shortened); outliers get the dictionary label.
+
+    The words are left as the topics stage wrote them: underscores join both words and
+    multiword expressions, so splitting them again would guess.
+    """
+    if topic < 0:
+        return label("topics.outlier", lang)
+    words = re.sub(rf"^{topic}_", "", raw)
+    text = f"{topic}: {words}"
+    return text if len(text) <= 40 else text[:38] + "…"
+
+
+@_styled
+def plot_topic_prevalence(prevalence: pd.DataFrame, *, lang: str = "en", ci_level: float = 0.95,
+                          n_bootstrap: int = 2000, min_bootstrap_docs: int = 10,
+                          max_topics: int = 15) -> Figure:
+    """Dot-and-whisker chart: share of each kind's paragraphs in each topic.
+
+    Args:
+        prevalence: :func:`analysis.compare.topic_prevalence` output.
+        lang: "en" or "id".
+        ci_level, n_bootstrap, min_bootstrap_docs: as used for the table (for the caption).
+        max_topics: topics beyond this many (lowest share) are not drawn; outliers always are.
+    """
+    title = label("topics.title", lang)
+    kinds = _kinds(prevalence, "n_units") if len(prevalence) else []
+    if not kinds:
+        return _empty(title, label("common.no_data", lang))
+    shown = prevalence[prevalence["coop_type"].isin(kinds)]
+    best = shown.groupby("topic")["share"].max()
+    real = sorted((t for t in best.index if t >= 0), key=lambda t: (-best[t], t))[:max_topics]
+    order = sorted(real) + [t for t in best.index if t < 0]
+    labels_by_topic = shown.drop_duplicates("topic").set_index("topic")["topic_label"]
+    names = {t: _topic_name(int(t), str(labels_by_topic[t]), lang) for t in order}
+    figure = _new_figure(1.9 + 0.36 * len(order) * max(1.0, len(kinds) / 2))
+    _title(figure, title)
+    _dot_whisker(figure, shown, "topic", names, order, kinds, lang=lang,
+                 xlabel=label("topics.xlabel", lang), unit="paragraphs", count="n_paragraphs")
+    _note(figure, label("topics.note", lang, ci=_number(100 * ci_level, lang), b=n_bootstrap,
+                        m=min_bootstrap_docs))
+    return figure
+
+
+# --------------------------------------------------------------------------------------------
+# Distinctive vocabulary
+# --------------------------------------------------------------------------------------------
+
+def _overlaps(box: Any, others: Sequence[Any]) -> float:
+    """Total overlap area (display units) between one bbox and a list of bboxes."""
+    area = 0.0
+    for other in others:
+        width = min(box.x1, other.x1) - max(box.x0, other.x0)
+        height = min(box.y1, other.y1) - max(box.y0, other.y0)
+        if width > 0 and height > 0:
+            area += width * height
+    return area
+
+
+def _place_labels(ax: Any, points: Sequence[tuple[float, float, str]], *, fontsize: float = 7.5,
+                  obstacles: Sequence[tuple[float, float]] = ()) -> None:
+    """Label points without overlaps: try offsets around each point, keep the first free one.
+
+    Deterministic greedy placement: labels are placed in the given order (most important
+    first); each tries offsets at growing distances and directions and takes the first whose
+    box stays inside the axes and clear of earlier labels and of the labelled points; if none
+    is free, the least-overlapping candidate wins. Far labels get a thin leader line.
+    """
+    figure = ax.figure
+    renderer = figure.canvas.get_renderer()
+    inside = ax.get_window_extent(renderer)
+    scale = figure.dpi / 72.0
+    marker_boxes = []
+    for x, y in [(p[0], p[1]) for p in points] + list(obstacles):
+        cx, cy = ax.transData.transform((x, y))
+        r = 3.5 * scale
+        marker_boxes.append(mpl.transforms.Bbox([[cx - r, cy - r], [cx + r, cy + r]]))
+    directions = [(1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1), (0, 1), (0, -1)]
+    radii = [5, 10, 16, 24, 34, 46, 60]
+    placed: list[Any] = []
+    text_style = {"fontsize": fontsize, "zorder": 5,
+                  "bbox": {"boxstyle": "square,pad=0.1", "facecolor": "white",
+                           "edgecolor": "none", "alpha": 0.8}}
+    for x, y, text in points:
+        probe = ax.annotate(text, (x, y), xytext=(0, 0), textcoords="offset points", **text_style)
+        best: tuple[float, tuple[float, float], str, str, Any] | None = None
+        for radius in radii:
+            for dx, dy in directions:
+                norm = math.hypot(dx, dy)
+                offset = (radius * dx / norm, radius * dy / norm)
+                ha = "left" if dx > 0 else "right" if dx < 0 else "center"
+                va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
+                probe.set_position(offset)
+                probe.set_ha(ha)
+                probe.set_va(va)
+                box = probe.get_window_extent(renderer).padded(2.5 * scale)
+                outside = (box.x0 < inside.x0 or box.x1 > inside.x1 or box.y0 < inside.y0
+                           or box.y1 > inside.y1)
+                cost = _overlaps(box, placed) + _overlaps(box, marker_boxes) + (1e9 if outside else 0)
+                if best is None or cost < best[0]:
+                    best = (cost, offset, ha, va, box)
+                if cost == 0:
+                    break
+            if best is not None and best[0] == 0:
+                break
+        assert best is not None
+        probe.remove()
+        _, offset, ha, va, box = best
+        leader = ({"arrowstyle": "-", "color": _MUTED, "linewidth": 0.5, "shrinkA": 0,
+                   "shrinkB": 2.5} if math.hypot(*offset) > 12 else None)
+        ax.annotate(text, (x, y), xytext=offset, textcoords="offset points", ha=ha, va=va,
+                    arrowprops=leader, **text_style)
+        placed.append(box)
+
+
+@_styled
+def plot_log_odds(log_odds: pd.DataFrame, *, lang: str = "en",
+                  groups: tuple[str, str] = ("agglomeration", "international"),
+                  n_labels: int = 10, threshold: float = 1.96) -> Figure:
+    """z-score of each stem's weighted log-odds against its frequency, top stems labelled.
+
+    Stems above ``+threshold`` lean to ``groups[0]``, below ``-threshold`` to ``groups[1]``;
+    they are drawn in that kind's colour and marker, every other stem as a small grey dot.
+
+    Args:
+        log_odds: :func:`analysis.compare.log_odds_dirichlet` output.
+        lang: "en" or "id".
+        groups: the (positive, negative) kinds, as passed to the log-odds.
+        n_labels: stems labelled per side (the most extreme z).
+        threshold: |z| drawn as dashed reference lines.
+    """
+    title = label("log_odds.title", lang)
+    if log_odds is None or log_odds.empty:
+        return _empty(title, label("common.no_data", lang))
+    figure = _new_figure(5.2)
+    _title(figure, title)
+    ax = figure.add_subplot()
+    x = log_odds["log_frequency"].to_numpy(dtype=float)
+    z = log_odds["z"].to_numpy(dtype=float)
+    plain = np.abs(z) <= threshold
+    ax.scatter(x[plain], z[plain], s=6, color="#AAAAAA", linewidths=0, zorder=1)
+    handles = []
+    for sign, kind in ((1, groups[0]), (-1, groups[1])):
+        style = COOP_STYLE[kind]
+        mask = sign * z > threshold
+        ax.scatter(x[mask], z[mask], s=22, marker=style["marker"], color=style["color"],
+                   edgecolors=_INK, linewidths=0.5, zorder=3)
+        handles.append(_marker_handle(kind, label(
+            "log_odds.more_typical", lang, group=label(f"coop_short.{kind}", lang))))
+    handles.append(Line2D([], [], color="#AAAAAA", marker="o", markersize=3, linestyle="none",
+                          label=label("log_odds.other_terms", lang)))
+    for level in (threshold, -threshold):
+        ax.axhline(level, color=_MUTED, linewidth=0.7, linestyle="--", zorder=0)
+    ax.axhline(0, color=_MUTED, linewidth=0.5, zorder=0)
+    limit = max(float(np.abs(z).max()) * 1.12, threshold * 1.5)
+    ax.set_ylim(-limit, limit)
+    span = max(float(x.max()) - float(x.min()), 0.5)
+    ax.set_xlim(float(x.min()) - 0.06 * span, float(x.max()) + 0.18 * span)
+    ax.xaxis.set_major_formatter(_decimal(lang))
+    ax.yaxis.set_major_formatter(_decimal(lang))
+    ax.set_xlabel(label("log_odds.xlabel", lang))
+    ax.set_ylabel(label("log_odds.ylabel", lang))
+    _legend(ax, handles, ncols=2)
+    _note(figure, label("log_odds.note", lang))
+    # Fix the layout before measuring label boxes, then freeze it so labels cannot move it.
+    figure.canvas.draw()
+    figure.set_layout_engine("none")
+    top = log_odds[log_odds["z"] > 0].head(n_labels)
+    bottom = log_odds[log_odds["z"] < 0].sort_values("z", kind="stable").head(n_labels)
+    ranked = pd.concat([top, bottom])
+    ranked = ranked.reindex(ranked["z"].abs().sort_values(ascending=False, kind="stable").index)
+    # Stems with the same counts sit on the same point: one label lists them all.
+    together: dict[tuple[float, float], list[str]] = {}
+    for row in ranked.itertuples():
+        key = (round(float(row.log_frequency), 9), round(float(row.z), 9))
+        together.setdefault(key, []).append(str(row.term))
+    points = [(x0, z0, ", ".join(terms[:4]) + (f" +{len(terms) - 4}" if len(terms) > 4 else ""))
+              for (x0, z0), terms in together.items()]
+    _place_labels(ax, points)
+    return figure
+
+
+# --------------------------------------------------------------------------------------------
+# Partner network
+# --------------------------------------------------------------------------------------------
+
+def _partner_layout(partners: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """Partners evenly on a circle, in the given order, starting upper left going counter-clockwise.
+
+    With kinds sorted first, each kind occupies one arc of the circle (agglomeration on the
+    left, international on the right for the usual two-kind corpus).
+    """
+    n = len(partners)
+    start = math.pi / 2 + math.pi / n if n > 1 else math.pi
+    return {name: (math.cos(start + 2 * math.pi * i / n), math.sin(start + 2 * math.pi * i / n))
+            for i, name in enumerate(partners)}
+
+
+def _wrap_items(items: Sequence[str], width: int) -> str:
+    """Join items with ' · ', breaking lines between items (never inside one)."""
+    lines: list[str] = []
+    for item in items:
+        if lines and len(lines[-1]) + 3 + len(item) <= width:
+            lines[-1] += " · " + item
+        else:
+            lines.append(item)
+    return "\n".join(lines)
+
+
+def _partner_label(ax: Any, x: float, y: float, name: str, sectors: str) -> None:
+    """Name (bold) and sectors (below it) placed outward from a node on the circle."""
+    ha = "left" if x > 0.25 else "right" if x < -0.25 else "center"
+    above = y > 0.25
+    gap = 9  # points between the node and its label
+    dx = gap if ha == "left" else -gap if ha == "right" else 0
+    anchor_x = {"left": 0.0, "right": 1.0, "center": 0.5}[ha]
+    common = {"ha": ha, "fontsize": 7.5, "zorder": 5, "linespacing": 1.2,
+              "multialignment": ha if ha != "center" else "center"}
+    if above and sectors:  # sectors sit just above the node, the name above the sectors
+        lines = ax.annotate(sectors, (x, y), xytext=(dx, gap), textcoords="offset points",
+                            va="bottom", **common)
+        ax.annotate(name, (anchor_x, 1.0), xycoords=lines, xytext=(0, 1.5),
+                    textcoords="offset points", va="bottom", fontweight="bold", **common)
+        return
+    dy = gap if above else -gap if y < -0.25 else -gap / 2
+    head = ax.annotate(name, (x, y), xytext=(dx, dy), textcoords="offset points",
+                       va="bottom" if above else "top", fontweight="bold", **common)
+    if sectors:
+        ax.annotate(sectors, (anchor_x, 0.0), xycoords=head, xytext=(0, -1.5),
+                    textcoords="offset points", va="top", **common)
+
+
+@_styled
+def plot_partner_network(edges: pd.DataFrame, *, focal: str = "Jakarta", lang: str = "en",
+                         max_partners: int = 20) -> Figure:
+    """The focal government and its partners: one line per (partner, kind) of cooperation.
+
+    Line width grows with the number of articles (printed on the line); colour, line style
+    and node marker give the kind; under each partner, the sectors those articles mention.
+    The layout is fixed (partners on a circle, ordered by kind, articles, name), so reruns
+    draw the same picture.
+
+    Args:
+        edges: :func:`analysis.compare.partner_edges` output.
+        focal: name at the centre.
+        lang: "en" or "id".
+        max_partners: partners beyond this many (fewest articles) are left out; the caption
+            says how many.
+    """
+    title = label("partners.title", lang, focal=focal)
+    if edges is None or edges.empty:
+        return _empty(title, label("partners.empty", lang, focal=focal))
+    rank = {k: i for i, k in enumerate(_COOP_ORDER)}
+    totals = edges.groupby("partner")["n_documents"].sum()
+    first_kind = edges.assign(r=edges["coop_type"].map(rank)).groupby("partner")["r"].min()
+    partners = sorted(totals.index, key=lambda p: (first_kind[p], -totals[p], p))
+    hidden = max(0, len(partners) - max_partners)
+    if hidden:
+        keep = set(sorted(totals.index, key=lambda p: (-totals[p], p))[:max_partners])
+        partners = [p for p in partners if p in keep]
+    shown = edges[edges["partner"].isin(partners)]
+
+    graph = nx.MultiGraph()
+    graph.add_node(focal)
+    for row in shown.itertuples(index=False):
+        graph.add_edge(focal, row.partner, key=row.coop_type, n=int(row.n_documents),
+                       sectors=row.sectors)
+    pos = {focal: (0.0, 0.0), **_partner_layout(partners)}
+
+    figure = _new_figure(5.0)
+    _title(figure, title)
+    ax = figure.add_subplot()
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    most = max(int(shown["n_documents"].max()), 1)
+    for partner in partners:
+        kinds = sorted((k for _, _, k in graph.edges(partner, keys=True)), key=rank.get)
+        for i, kind in enumerate(kinds):
+            data = graph.get_edge_data(focal, partner, key=kind)
+            style = COOP_STYLE[kind]
+            bend = 0.0 if len(kinds) == 1 else (i - (len(kinds) - 1) / 2) * 0.25
+            width = 1.5 + 3.5 * (data["n"] - 1) / max(most - 1, 1)
+            nx.draw_networkx_edges(graph, pos, edgelist=[(focal, partner)], ax=ax, arrows=True,
+                                   arrowstyle="-", edge_color=style["color"], width=width,
+                                   style=style["linestyle"], connectionstyle=f"arc3,rad={bend}",
+                                   node_size=900, min_source_margin=0, min_target_margin=0)
+            (x0, y0), (x1, y1) = pos[focal], pos[partner]
+            mx, my = (x0 + x1) / 2 - bend * (y1 - y0) / 2, (y0 + y1) / 2 + bend * (x1 - x0) / 2
+            ax.text(mx, my, str(data["n"]), ha="center", va="center", fontsize=8, zorder=4,
+                    bbox={"boxstyle": "circle,pad=0.25", "facecolor": "white",
+                          "edgecolor": style["color"], "linewidth": 1.0})
+    nx.draw_networkx_nodes(graph, pos, nodelist=[focal], ax=ax, node_color=_INK,
+                           node_size=max(900, (5.2 * len(focal) + 10) ** 2), node_shape="o")
+    ax.text(0, 0, focal, ha="center", va="center", color="white", fontsize=7.5,
+            fontweight="bold", zorder=6)
+    for partner in partners:
+        kind = min((k for _, _, k in graph.edges(partner, keys=True)), key=rank.get)
+        style = COOP_STYLE[kind]
+        nx.draw_networkx_nodes(graph, pos, nodelist=[partner], ax=ax, node_color=style["color"],
+                               node_shape=style["marker"], node_size=260, edgecolors=_INK,
+                               linewidths=0.8)
+        x, y = pos[partner]
+        sectors = sorted({s for _, _, d in graph.edges(partner, data=True)
+                          for s in str(d["sectors"]).split(";") if s})
+        sector_text = _wrap_items([label(f"sector.{s}", lang) for s in sectors], 32)
+        _partner_label(ax, x, y, partner, sector_text)
+    ax.set_xlim(-2.3, 2.3)
+    ax.set_ylim(-1.6, 1.6)
+    kinds_shown = [k for k in _COOP_ORDER if k in set(shown["coop_type"])]
+    _legend(ax, [_marker_handle(k, label(f"coop.{k}", lang), line=True) for k in kinds_shown],
+            ncols=1)
+    note = label("partners.note", lang)
+    if hidden:
+        note += " " + label("partners.more", lang, n=hidden)
+    _note(figure, note)
+    return figure

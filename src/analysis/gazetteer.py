@@ -1,0 +1,304 @@
+"""Load the classification lexicons and find places, cooperation cues and sector terms in text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import UserError
+
+__all__ = [
+    "COOP_TYPES",
+    "SECTORS",
+    "AGGLOMERATIONS",
+    "Place",
+    "Token",
+    "Lexicons",
+    "load_lexicons",
+    "tokenize",
+]
+
+# Codebook ids (DESIGN.md); order matters for reports and confusion matrices.
+COOP_TYPES = ("agglomeration", "domestic_other", "international", "none")
+SECTORS = (
+    "transport", "water", "waste", "flood", "environment_climate", "health", "culture_tourism",
+    "education_youth_sport", "digital_governance", "economy_trade", "food_security",
+    "spatial_planning_housing", "other",
+)
+AGGLOMERATIONS = (
+    "jabodetabekjur", "gerbangkertosusila", "bandung_raya", "kedungsepur", "mebidangro",
+    "sarbagita", "maminasata", "kartamantul",
+)
+INDONESIAN_LEVELS = ("province", "special_region", "city", "regency")
+FOREIGN_LEVELS = ("city", "region", "country")
+CUE_KINDS = ("general", "international", "agreement", "exclude")
+CONTEXT_KINDS = ("government", "org", "org_after", "foreign_nonparty", "central", "location",
+                 "location_after", "former", "not_a_name", "collective", "collective_counted",
+                 "exclude")
+MATCH_RULES = ("", "uppercase", "government_prefix")
+
+_FILES = {
+    "indonesia": "gazetteer_indonesia.csv",
+    "foreign": "gazetteer_foreign.csv",
+    "cues": "cooperation_cues.csv",
+    "sectors": "sector_terms.csv",
+    "context": "place_context.csv",
+}
+
+# A word: letters/digits, joined by inner apostrophes (dato'). Hyphens split words, so that
+# "Jakarta-Bekasi" names two places and "Chungcheongnam-do" is matched as "chungcheongnam do".
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_HARD_SEPARATOR = re.compile(r"[,;:!?()\[\]\"“”/|.\n]")
+_CUT_SEPARATOR = re.compile(r"[,;:!?.\n]")
+_SENTENCE_END = re.compile(r"[.!?]|\n")
+_ENCLITICS = ("nya", "lah", "pun", "ku", "mu")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word of a text with the facts the matchers need."""
+
+    text: str  # as written
+    lower: str
+    start: int
+    end: int
+    sentence: int  # index of the sentence the token is in
+    hard_before: bool  # punctuation (other than a space or hyphen) separates it from the previous word
+    cut_before: bool  # a comma, colon, semicolon or sentence break (not brackets or quotes) does
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A government or place from one of the gazetteers."""
+
+    canonical: str
+    level: str
+    province: str  # Indonesian province (canonical) or "" for foreign places
+    country: str  # "Indonesia" or the foreign country
+    agglomeration: str
+    foreign: bool
+
+    @property
+    def party(self) -> str:
+        """Name of the government acting as a party.
+
+        Jakarta's administrative cities and regency are not autonomous governments: they act
+        through the provincial government, so they are counted as Jakarta.
+        """
+        if not self.foreign and self.province == "Jakarta":
+            return "Jakarta"
+        return self.canonical
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split text into word tokens with sentence indices and separator flags."""
+    tokens: list[Token] = []
+    sentence = 0
+    previous_end = 0
+    for match in _WORD.finditer(text):
+        gap = text[previous_end:match.start()]
+        hard = cut = False
+        if tokens and not _is_abbreviation(tokens[-1].lower, gap):
+            if _SENTENCE_END.search(gap):
+                sentence += 1
+            hard = bool(_HARD_SEPARATOR.search(gap))
+            cut = bool(_CUT_SEPARATOR.search(gap))
+        word = match.group()
+        tokens.append(Token(word, word.lower(), match.start(), match.end(), sentence, hard, cut))
+        previous_end = match.end()
+    return tokens
+
+
+def _is_abbreviation(previous_lower: str, gap: str) -> bool:
+    # "Kab. Bogor", "Washington D.C." : a period after a short word does not end the name.
+    return gap.strip() == "." and len(previous_lower) <= 3
+
+
+def _normalise_term(term: str) -> tuple[str, ...]:
+    return tuple(t.lower() for t in _WORD.findall(unicodedata.normalize("NFKC", term)))
+
+
+@dataclass(slots=True)
+class _PhraseTable:
+    """Token n-gram dictionary with leftmost-longest matching."""
+
+    entries: dict[tuple[str, ...], object] = field(default_factory=dict)
+    first: set[str] = field(default_factory=set)
+    vocabulary: set[str] = field(default_factory=set)
+    max_len: int = 1
+
+    def add(self, key: tuple[str, ...], value: object) -> None:
+        self.entries[key] = value
+        self.first.add(key[0])
+        self.vocabulary.update(key)
+        self.max_len = max(self.max_len, len(key))
+
+    def normalise(self, words: Sequence[str]) -> list[str]:
+        """Strip enclitics when that turns an unknown word into a known one."""
+        out = []
+        vocab = self.vocabulary
+        for w in words:
+            if w not in vocab:
+                for suffix in _ENCLITICS:
+                    if w.endswith(suffix) and w[: -len(suffix)] in vocab:
+                        w = w[: -len(suffix)]
+                        break
+            out.append(w)
+        return out
+
+    def find(self, tokens: Sequence[Token], words: Sequence[str] | None = None
+             ) -> list[tuple[int, int, object]]:
+        """Return (start, end, value) for leftmost-longest matches; n-grams never cross punctuation."""
+        if words is None:
+            words = [t.lower for t in tokens]
+        found = []
+        i, n = 0, len(words)
+        entries, first, max_len = self.entries, self.first, self.max_len
+        while i < n:
+            if words[i] not in first:
+                i += 1
+                continue
+            limit = 1
+            while limit < max_len and i + limit < n and not tokens[i + limit].hard_before:
+                limit += 1
+            hit = None
+            for length in range(limit, 0, -1):
+                value = entries.get(tuple(words[i:i + length]))
+                if value is not None:
+                    hit = (i, i + length, value)
+                    break
+            if hit is None:
+                i += 1
+            else:
+                found.append(hit)
+                i = hit[1]
+        return found
+
+
+def _read_table(path: Path, required: Sequence[str]) -> pd.DataFrame:
+    if not path.is_file():
+        raise UserError(f"{path}: lexicon file not found; restore it from git or point "
+                        f"--lexicons / lexicon_dir at the folder holding it")
+    try:
+        frame = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False,
+                            skipinitialspace=False)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: not a readable CSV ({exc})") from None
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise UserError(f"{path}: missing column(s) {', '.join(missing)}; "
+                        f"expected at least {', '.join(required)}")
+    return frame
+
+
+def _check_values(path: Path, frame: pd.DataFrame, column: str, allowed: Iterable[str]) -> None:
+    allowed = set(allowed)
+    bad = sorted(set(frame[column]) - allowed)
+    if bad:
+        raise UserError(f"{path}: column {column} has value(s) {bad[:5]} not in the codebook "
+                        f"{sorted(allowed)}")
+
+
+@dataclass(slots=True)
+class Lexicons:
+    """All word lists the classifier uses, compiled into phrase tables."""
+
+    places: _PhraseTable
+    place_info: list[tuple[Place, str]]  # (place, match_rule) per place table value
+    place_by_name: dict[str, int]
+    cues: _PhraseTable
+    sectors: _PhraseTable
+    context: _PhraseTable
+    directory: Path
+
+    def resolve(self, name: str) -> Place | None:
+        """Look up a surface form (e.g. ``"kabupaten bekasi"``) in the gazetteers."""
+        index = self.place_by_name.get(" ".join(_normalise_term(name)))
+        return None if index is None else self.place_info[index][0]
+
+
+def load_lexicons(lexicon_dir: str | Path = "data/lexicons") -> Lexicons:
+    """Read and validate the gazetteers, cue list, context words and sector codebook.
+
+    Raises:
+        UserError: a file is missing, unreadable, has missing columns or values outside the
+            codebook, or a surface form is listed twice with different meanings.
+    """
+    directory = Path(lexicon_dir)
+    places = _PhraseTable()
+    place_info: list[tuple[Place, str]] = []
+    place_by_name: dict[str, int] = {}
+    exclusion = ("exclude",)
+
+    indo_path = directory / _FILES["indonesia"]
+    indo = _read_table(indo_path, ["name", "canonical", "level", "province", "agglomeration"])
+    if "match_rule" not in indo.columns:
+        indo["match_rule"] = ""
+    _check_values(indo_path, indo, "level", INDONESIAN_LEVELS)
+    _check_values(indo_path, indo, "agglomeration", ("", *AGGLOMERATIONS))
+    _check_values(indo_path, indo, "match_rule", MATCH_RULES)
+    foreign_path = directory / _FILES["foreign"]
+    foreign = _read_table(foreign_path, ["name", "canonical", "level", "country"])
+    if "match_rule" not in foreign.columns:
+        foreign["match_rule"] = ""
+    _check_values(foreign_path, foreign, "level", FOREIGN_LEVELS)
+    _check_values(foreign_path, foreign, "match_rule", MATCH_RULES)
+
+    rows = [
+        (indo_path, r.name, Place(r.canonical, r.level, r.province, "Indonesia", r.agglomeration,
+                                  False), r.match_rule)
+        for r in indo.itertuples(index=False)
+    ] + [
+        (foreign_path, r.name, Place(r.canonical, r.level, "", r.country, "", True), r.match_rule)
+        for r in foreign.itertuples(index=False)
+    ]
+    for path, name, place, rule in rows:
+        key = _normalise_term(name)
+        if not key:
+            raise UserError(f"{path}: empty place name in row for {place.canonical!r}")
+        joined = " ".join(key)
+        if joined in place_by_name:
+            other = place_info[place_by_name[joined]][0]
+            if other != place:
+                raise UserError(f"{path}: name {name!r} means both {other.canonical!r} and "
+                                f"{place.canonical!r}; keep one row or drop the bare name")
+            continue
+        place_by_name[joined] = len(place_info)
+        place_info.append((place, rule))
+        places.add(key, len(place_info) - 1)
+
+    context = _PhraseTable()
+    context_path = directory / _FILES["context"]
+    ctx = _read_table(context_path, ["term", "kind", "target"])
+    _check_values(context_path, ctx, "kind", CONTEXT_KINDS)
+    _check_values(context_path, ctx, "target", ("", "city", "regency", "province", *AGGLOMERATIONS))
+    for r in ctx.itertuples(index=False):
+        key = _normalise_term(r.term)
+        if r.kind == "exclude":
+            # Exclusions compete with place names for the longest match.
+            places.add(key, exclusion)
+        else:
+            # one word may play several roles (kementerian: a government, and central)
+            roles = context.entries.get(key, ())
+            context.add(key, (*roles, (r.kind, r.target)))
+
+    cues = _PhraseTable()
+    cue_path = directory / _FILES["cues"]
+    cue_frame = _read_table(cue_path, ["term", "kind"])
+    _check_values(cue_path, cue_frame, "kind", CUE_KINDS)
+    for r in cue_frame.itertuples(index=False):
+        cues.add(_normalise_term(r.term), (r.kind, " ".join(_normalise_term(r.term))))
+
+    sectors = _PhraseTable()
+    sector_path = directory / _FILES["sectors"]
+    sector_frame = _read_table(sector_path, ["term", "sector"])
+    _check_values(sector_path, sector_frame, "sector", (*SECTORS, "none"))
+    for r in sector_frame.itertuples(index=False):
+        sectors.add(_normalise_term(r.term), (r.sector, " ".join(_normalise_term(r.term))))
+
+    return Lexicons(places, place_info, place_by_name, cues, sectors, context, directory)

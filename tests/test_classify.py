@@ -1,0 +1,233 @@
+"""Cooperation classifier: the seed articles, hand-checked rules and the pipeline stage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.classify import Classifier, classify_input, paragraph_fingerprint, run_classify
+from analysis.errors import UserError
+
+SEEDS = {
+    "000": "000_4394a814a780e277.txt",
+    "001": "001_17a0fc84c87f51fc.txt",
+    "002": "002_b0853180490134cc.txt",
+    "003": "003_2e0963ee0979c594.txt",
+    "004": "004_8c38530ddb7b0270.txt",
+}
+
+
+@pytest.fixture(scope="module")
+def classifier(lexicon_dir: Path) -> Classifier:
+    return Classifier.from_lexicons(lexicon_dir)
+
+
+def _seed(raw_dir: Path, key: str) -> tuple[str | None, list[str]]:
+    """Title from metadata.csv and paragraphs as ingest cleaning gives them (non-empty lines,
+    "Baca Juga" link lines removed)."""
+    meta = pd.read_csv(raw_dir / "metadata.csv", dtype=str, keep_default_na=False)
+    title = dict(zip(meta["file"], meta["title"], strict=True))[SEEDS[key]] or None
+    lines = (raw_dir / SEEDS[key]).read_text(encoding="utf-8").splitlines()
+    paragraphs = [ln.strip() for ln in lines
+                  if ln.strip() and not ln.strip().lower().startswith("baca juga")]
+    return title, paragraphs
+
+
+@pytest.mark.parametrize("key, coop_type, partners", [
+    ("000", "agglomeration", ("Bekasi", "Jakarta")),
+    ("001", "agglomeration", ("Banten", "Jakarta")),
+    ("002", "international", ("Jakarta", "Kuala Lumpur")),
+    ("003", "international", ("Ankara", "Jakarta")),
+    ("004", "international", ("Jakarta", "Kuala Lumpur")),
+])
+def test_seed_documents(classifier, raw_dir, key, coop_type, partners):
+    coding = classifier.classify_document(*_seed(raw_dir, key))
+    assert coding.coop_type == coop_type
+    assert coding.partners == partners
+
+
+def test_seed_000_sectors_exactly_transport_water_waste(classifier, raw_dir):
+    coding = classifier.classify_document(*_seed(raw_dir, "000"))
+    assert coding.sectors == ("transport", "water", "waste")
+
+
+def test_seed_000_baca_juga_line_is_ignored_even_if_not_cleaned(classifier, raw_dir):
+    lines = [ln.strip() for ln in (raw_dir / SEEDS["000"]).read_text(encoding="utf-8").splitlines()
+             if ln.strip()]
+    assert any(ln.startswith("Baca Juga") for ln in lines)
+    coding = classifier.classify_document(None, lines)
+    assert "flood" not in coding.sectors
+    link = [c for ln, c in zip(lines, coding.paragraphs, strict=True) if ln.startswith("Baca Juga")]
+    assert link[0].basis == "link" and link[0].sectors == ()
+
+
+def test_seed_002_sectors(classifier, raw_dir):
+    coding = classifier.classify_document(*_seed(raw_dir, "002"))
+    assert {"health", "flood", "environment_climate", "transport", "waste",
+            "culture_tourism"} <= set(coding.sectors)
+
+
+def test_seed_004_passing_partners_are_not_main_partners(classifier, raw_dir):
+    coding = classifier.classify_document(*_seed(raw_dir, "004"))
+    assert "Heidelberg" not in coding.partners and "Chungcheongnam-do" not in coding.partners
+    assert "Heidelberg" in coding.evidence  # still auditable
+    # the paragraph that names the earlier partners codes them
+    para = next(c for c in coding.paragraphs if "Heidelberg" in c.partners)
+    assert para.coop_type == "international"
+    assert set(para.partners) == {"Chungcheongnam-do", "Heidelberg", "Jakarta", "Kuala Lumpur"}
+
+
+@pytest.mark.parametrize("text, coop_type, partners", [
+    # two governments in one metro region
+    ("Pemkot Depok dan Pemprov DKI Jakarta menandatangani perjanjian kerja sama pengelolaan sampah.",
+     "agglomeration", ("Depok", "Jakarta")),
+    # a province and a city inside its metro region, with a signed instrument
+    ("Gubernur Jawa Timur dan Wali Kota Surabaya menandatangani nota kesepahaman penanganan banjir.",
+     "agglomeration", ("Jawa Timur", "Surabaya")),
+    # an official introduced with the title counts as the government later in the paragraph
+    ("Gubernur Jawa Tengah Ganjar Pranowo menemui Gubernur Jawa Timur Khofifah Indar Parawansa. "
+     "Ganjar dan Khofifah sepakat bekerja sama mengelola sungai.",
+     "domestic_other", ("Jawa Tengah", "Jawa Timur")),
+    # two regions in different metro regions
+    ("Pemkot Surabaya menjalin kerja sama dengan Pemkot Makassar di bidang pendidikan.",
+     "domestic_other", ("Makassar", "Surabaya")),
+    # bare regency name resolved by the government word before it
+    ("Bupati Bekasi dan Wali Kota Bekasi sepakat bekerja sama soal air bersih.",
+     "agglomeration", ("Bekasi", "Kabupaten Bekasi")),
+    # sister city with a foreign city; the country after the city is a qualifier
+    ("Pemkot Bandung menjalin kerja sama sister city dengan Braunschweig, Jerman.",
+     "international", ("Bandung", "Braunschweig")),
+])
+def test_paragraph_rules(classifier, text, coop_type, partners):
+    coding = classifier.classify_paragraph(text)
+    assert (coding.coop_type, coding.partners) == (coop_type, partners)
+
+
+@pytest.mark.parametrize("text", [
+    # government-company deal
+    "Pemprov DKI Jakarta menandatangani kerja sama dengan PT Telkom untuk layanan internet.",
+    # police cooperation: place names inside organisation names
+    "Polres Bekasi bekerja sama dengan Polda Metro Jaya dan Polresta Bogor mengungkap kasus narkoba.",
+    # teamwork in sport
+    "Kerja sama tim Persija Jakarta dan pemain asal Bandung membuat laga berjalan baik.",
+    # national-level diplomacy, no subnational government
+    "Indonesia dan Jepang sepakat memperkuat kerja sama ekonomi dalam pertemuan di Tokyo.",
+    # a nationality, not a government
+    "Pemkot Surabaya bekerja sama dengan perusahaan Jepang membangun pabrik.",
+    # a cue with no places
+    "Kerja sama yang baik antara warga dan petugas membuat acara lancar.",
+    # a province with a city inside it and no signed instrument: hierarchy, not cooperation
+    "Gubernur Jawa Timur dan Wali Kota Surabaya sepakat bekerja sama menangani banjir.",
+    # a former official does not act for the government
+    "Mantan Wali Kota Bekasi dan Gubernur DKI Jakarta sepakat soal koalisi partai.",
+    # a title binds the first place after it: the embassy is Singapore's, not Jakarta's
+    "Kedutaan Besar Singapura Jakarta berjanji memberikan bantuan kepada Polri.",
+    # a hotel's press release mentions a sister city: no government is named
+    "Tahun ini menandai 30 tahun kerja sama sister city Jakarta dan Tokyo, kata manajer hotel.",
+])
+def test_paragraph_hard_negatives(classifier, text):
+    assert classifier.classify_paragraph(text).coop_type == "none"
+
+
+def test_government_prefix_names_need_a_government_word(classifier):
+    # "Batu" is a city (Kota Batu) and the word for stone
+    assert classifier.classify_paragraph(
+        "Pemkot Malang dan Pemkot Batu sepakat bekerja sama.").partners == ("Batu", "Malang")
+    assert classifier.classify_paragraph(
+        "Pemkot Malang bekerja sama membangun taman Batu Alam.").coop_type == "none"
+
+
+def test_fingerprint_is_robust_to_case_spacing_quotes_and_dateline():
+    a = paragraph_fingerprint("Ntvnews.id, Jakarta - Gubernur DKI  Jakarta “menerima” kunjungan.")
+    b = paragraph_fingerprint('gubernur dki jakarta "menerima" kunjungan')
+    assert a == b and len(a) == 12
+    assert a != paragraph_fingerprint("Gubernur DKI Jakarta menolak kunjungan.")
+
+
+def test_classify_input_directory(tmp_path, raw_dir, lexicon_dir):
+    out = tmp_path / "out.csv"
+    table = classify_input(raw_dir, out, lexicon_dir=lexicon_dir)
+    assert list(table.columns) == ["id", "coop_type", "partners", "sectors", "evidence"]
+    assert table["id"].tolist() == sorted(SEEDS.values())
+    assert table["coop_type"].tolist() == ["agglomeration", "agglomeration", "international",
+                                           "international", "international"]
+    assert table.loc[2, "partners"] == "Jakarta;Kuala Lumpur"
+    again = tmp_path / "again.csv"
+    classify_input(raw_dir, again, lexicon_dir=lexicon_dir)
+    assert out.read_bytes() == again.read_bytes()
+
+
+def test_classify_input_jsonl_and_errors(tmp_path, lexicon_dir):
+    src = tmp_path / "a.jsonl"
+    src.write_text(
+        '{"id": "x1", "title": "Jakarta gandeng Tokyo", "text": "Pemprov DKI Jakarta dan '
+        'Tokyo menandatangani MoU kota kembar."}\n'
+        '{"id": "x2", "title": null, "text": "Hujan turun di Bogor sore ini."}\n',
+        encoding="utf-8")
+    table = classify_input(src, tmp_path / "o.csv", lexicon_dir=lexicon_dir)
+    assert table["coop_type"].tolist() == ["international", "none"]
+    with pytest.raises(UserError, match="unsupported input"):
+        classify_input(tmp_path / "o.csv", tmp_path / "p.csv", lexicon_dir=lexicon_dir)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(UserError, match="line 1"):
+        classify_input(bad, tmp_path / "p.csv", lexicon_dir=lexicon_dir)
+
+
+def _stage_inputs(tmp_path: Path) -> tuple[Path, Path]:
+    documents = pd.DataFrame({
+        "doc_id": ["d1", "d2", "d3"],
+        "title": ["Bekasi dan Jakarta kerja sama air bersih", None, "Copy"],
+        "duplicate_of": [None, None, "d1"],
+    })
+    texts = {
+        "d1": ["Wali Kota Bekasi dan Gubernur DKI Jakarta sepakat bekerja sama.",
+               "Kerja sama ini mencakup distribusi air bersih."],
+        "d2": ["Harga cabai naik di pasar."],
+        "d3": ["Wali Kota Bekasi dan Gubernur DKI Jakarta sepakat bekerja sama."],
+    }
+    rows = [(f"{d}:p{i:03d}", d, i, t) for d, ts in texts.items() for i, t in enumerate(ts)]
+    paragraphs = pd.DataFrame(rows, columns=["para_id", "doc_id", "para_index", "text"])
+    paragraphs["para_index"] = paragraphs["para_index"].astype("int32")
+    doc_path, para_path = tmp_path / "documents.parquet", tmp_path / "paragraphs.parquet"
+    documents.to_parquet(doc_path, index=False)
+    paragraphs.to_parquet(para_path, index=False)
+    return doc_path, para_path
+
+
+def test_run_classify_contract(tmp_path, lexicon_dir):
+    doc_path, para_path = _stage_inputs(tmp_path)
+    out = tmp_path / "classified.parquet"
+    table = run_classify(doc_path, para_path, classified_path=out, lexicon_dir=lexicon_dir)
+    read = pd.read_parquet(out)
+    assert list(read.columns)[:2] == ["level", "doc_id"]
+    assert {"para_id", "coop_type", "partners", "sectors", "evidence"} <= set(read.columns)
+    assert "d3" not in set(read["doc_id"])  # duplicate skipped
+    docs = read[read["level"] == "document"].set_index("doc_id")
+    assert docs.loc["d1", "coop_type"] == "agglomeration"
+    assert list(docs.loc["d1", "partners"]) == ["Bekasi", "Jakarta"]
+    assert list(docs.loc["d1", "sectors"]) == ["water"]
+    assert docs.loc["d2", "coop_type"] == "none"
+    paras = read[read["level"] == "paragraph"]
+    assert paras["para_id"].tolist() == ["d1:p000", "d1:p001", "d2:p000"]
+    assert paras["coop_type"].tolist() == ["agglomeration", "agglomeration", "none"]
+    assert docs["para_id"].isna().all()
+    assert len(table) == len(read)
+    first = out.read_bytes()
+    run_classify(doc_path, para_path, classified_path=out, lexicon_dir=lexicon_dir)
+    assert out.read_bytes() == first
+
+
+def test_run_classify_errors(tmp_path, lexicon_dir):
+    doc_path, para_path = _stage_inputs(tmp_path)
+    with pytest.raises(UserError, match="not found"):
+        run_classify(tmp_path / "missing.parquet", para_path, classified_path=tmp_path / "c.parquet",
+                     lexicon_dir=lexicon_dir)
+    orphan = pd.DataFrame({"para_id": ["zz:p000"], "doc_id": ["zz"], "para_index": [0],
+                           "text": ["x"]})
+    orphan.to_parquet(para_path, index=False)
+    with pytest.raises(UserError, match="not in"):
+        run_classify(doc_path, para_path, classified_path=tmp_path / "c.parquet",
+                     lexicon_dir=lexicon_dir)
