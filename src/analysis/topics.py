@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ from .errors import UserError
 from .io import write_csv, write_json, write_parquet
 
 __all__ = [
+    "KMEANS_BELOW",
     "MIN_PARAGRAPHS",
     "OUTLIER_STRATEGY",
     "OUTLIER_THRESHOLD",
@@ -492,6 +494,17 @@ def _share_table(assigned: pd.DataFrame, group: str, topic_info: pd.DataFrame) -
 # --------------------------------------------------------------------------- stage
 
 
+class _Stopwatch:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._last, 3)
+        self._last = now
+
+
 @dataclass
 class TopicsResult:
     """What ``run_topics`` returns.
@@ -505,6 +518,8 @@ class TopicsResult:
             ``model.transform(stem_docs, embeddings=model.embedding_model.embed(texts))``.
         by_coop_type: the topics_by_coop_type.csv table.
         over_time: the topics_over_time.csv table.
+        timings: seconds per step (for benchmarks; never written to the outputs, which must
+            not change between runs).
     """
 
     assignments: pd.DataFrame
@@ -513,6 +528,7 @@ class TopicsResult:
     model: Any
     by_coop_type: pd.DataFrame = field(default_factory=pd.DataFrame)
     over_time: pd.DataFrame = field(default_factory=pd.DataFrame)
+    timings: dict = field(default_factory=dict)
 
 
 def run_topics(
@@ -562,6 +578,7 @@ def run_topics(
         UserError: missing or inconsistent inputs, too few paragraphs, or a sentence model that
             is not available locally.
     """
+    clock = _Stopwatch()
     frame = _load_inputs(paragraphs_path, classified_path, documents_path)
     fit, rest, selection = _select(frame, fit_on, sample_size, seed)
     if len(fit) < MIN_PARAGRAPHS:
@@ -576,6 +593,7 @@ def run_topics(
     # One BLAS/OpenMP thread: SVD, k-means and LDA sums then run in a fixed order, so a rerun
     # (or a machine with more cores) gives bit-identical embeddings and assignments.
     with threadpool_limits(limits=1), _quiet_bertopic():
+        clock.lap("load_inputs_and_imports")
         all_texts = fit["text"].tolist() + rest["text"].tolist()
         embeddings, embedder, embedding_info = embed_paragraphs(
             fit["text"].tolist(), all_texts, embedding=embedding,
@@ -589,10 +607,13 @@ def run_topics(
         fit_model = fit[fit_ok].reset_index(drop=True)
         fit_emb = embeddings[: len(fit)][fit_ok]
         settings = clustering_settings(len(fit_model), min_topic_size)
+        clock.lap("embed")
 
         docs = fit_model["stem_doc"].tolist()
         model, raw_topics, settings = _fit(docs, fit_emb, embedder, settings, top_n_words, seed)
+        clock.lap("fit")
         topics = _reduce_outliers(model, docs, raw_topics)
+        clock.lap("reduce_outliers")
 
         rest_model = rest[rest_ok].reset_index(drop=True)
         rest_raw: list[int] = []
@@ -603,6 +624,7 @@ def run_topics(
             rest_raw = [int(t) for t in predicted]
             rest_topics = _reduce_outliers(model, rest_docs, rest_raw)
 
+        clock.lap("assign_rest")
         if topics != raw_topics:
             # Same vectorizer and c-TF-IDF: topic words stay stems after the reassignment.
             model.update_topics(docs, topics=topics, vectorizer_model=model.vectorizer_model,
@@ -613,9 +635,12 @@ def run_topics(
         topic_ids = sorted(set(topics) | set(rest_topics))
         real_topics = [t for t in topic_ids if t != -1]
         reference = [doc.split() for doc in docs]
+        clock.lap("update_topics")
         per_topic_npmi = npmi_coherence([words.get(t, []) for t in real_topics], reference)
         baselines = (_baselines(docs, len(real_topics), top_n_words, seed, reference)
                      if len(real_topics) >= 2 else {})
+
+        clock.lap("quality_and_baselines")
 
     # ---- assignments (fitted, assigned, and paragraphs without content)
     parts = [
@@ -631,11 +656,10 @@ def run_topics(
 
     # ---- topic table
     sizes = assigned["topic"].value_counts()
-    by_position = {i: row for i, row in fit_model.iterrows()}
     info_rows = []
     for topic in topic_ids:
         top = words.get(topic, [])
-        rep = by_position[reps[topic]] if topic in reps else None
+        rep = fit_model.iloc[reps[topic]] if topic in reps else None
         info_rows.append({
             "topic": topic,
             "label": OUTLIER_LABEL if topic == -1 else _label(top),
@@ -689,8 +713,9 @@ def run_topics(
     write_csv(tables_dir / "topics_by_coop_type.csv", by_coop_type)
     write_csv(tables_dir / "topics_over_time.csv", over_time)
     write_json(metrics_path, metrics)
+    clock.lap("tables_and_write")
     return TopicsResult(assigned[out_columns].copy(), topic_info, metrics, model,
-                        by_coop_type, over_time)
+                        by_coop_type, over_time, clock.laps)
 
 
 # --------------------------------------------------------------------------- figures
