@@ -378,8 +378,8 @@ def test_figures_are_returned_not_saved(seed_run):
     table = pd.read_csv(out / "tables" / "topics_by_coop_type.csv")  # as the notebook reads it
     fig = plot_topics_by_coop_type(table)
     assert isinstance(fig, Figure)
-    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["agglomeration",
-                                                                    "international", "none"]
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == [
+        "agglomeration", "international", "not cooperation"]
 
 
 @pytest.mark.slow

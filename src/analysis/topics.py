@@ -721,6 +721,23 @@ def run_topics(
 # --------------------------------------------------------------------------- figures
 
 MAX_PLOTTED_TOPICS = 30
+# The compare figures' fonts, so topic figures sit well beside them in reports.
+_FIGURE_STYLE = {"font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 10,
+                 "xtick.labelsize": 8, "ytick.labelsize": 8, "axes.spines.top": False,
+                 "axes.spines.right": False}
+
+
+def _topic_name(topic: int, label: str) -> str:
+    return label if topic == -1 else f"{topic}: {label}"
+
+
+def _new_figure(width: float, height: float):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(figure)  # renders without pyplot's global figure registry
+    return figure
 
 
 def plot_topic_sizes(topic_info: pd.DataFrame):
@@ -732,20 +749,20 @@ def plot_topic_sizes(topic_info: pd.DataFrame):
     Returns:
         A matplotlib Figure; saving it is the caller's job.
     """
-    from matplotlib.figure import Figure
+    import matplotlib as mpl
 
     data = topic_info.sort_values(["size", "topic"], ascending=[False, True]).head(MAX_PLOTTED_TOPICS)
     data = data.iloc[::-1]  # largest at the top
-    names = [f"{t}: {label}" if t != -1 else label for t, label in zip(data["topic"], data["label"])]
-    fig = Figure(figsize=(8, 1.2 + 0.32 * len(data)), layout="constrained")
-    ax = fig.subplots()
-    colors = ["#b0b0b0" if t == -1 else "#3b6ea5" for t in data["topic"]]
-    ax.barh(range(len(data)), data["size"], color=colors)
-    ax.set_yticks(range(len(data)), names, fontsize=8)
-    ax.set_xlabel("paragraphs")
-    shown = "" if len(topic_info) <= MAX_PLOTTED_TOPICS else f" ({MAX_PLOTTED_TOPICS} largest)"
-    ax.set_title(f"Paragraphs per topic{shown}")
-    ax.spines[["top", "right"]].set_visible(False)
+    with mpl.rc_context(_FIGURE_STYLE):
+        fig = _new_figure(7.0, 1.2 + 0.28 * len(data))
+        ax = fig.subplots()
+        colors = ["#BBBBBB" if t == -1 else "#0072B2" for t in data["topic"]]
+        ax.barh(range(len(data)), data["size"], color=colors)
+        ax.set_yticks(range(len(data)),
+                      [_topic_name(t, lab) for t, lab in zip(data["topic"], data["label"])])
+        ax.set_xlabel("paragraphs")
+        shown = "" if len(topic_info) <= MAX_PLOTTED_TOPICS else f" ({MAX_PLOTTED_TOPICS} largest)"
+        ax.set_title(f"Paragraphs per topic{shown}", loc="left")
     return fig
 
 
@@ -758,22 +775,25 @@ def plot_topics_by_coop_type(table: pd.DataFrame):
     Returns:
         A matplotlib Figure; saving it is the caller's job.
     """
-    from matplotlib.figure import Figure
+    import matplotlib as mpl
+
+    from .figures import label
 
     wide = table.pivot_table(index=["topic", "topic_label"], columns="coop_type", values="share",
                              aggfunc="sum", fill_value=0.0).sort_index(level="topic")
-    wide = wide.head(MAX_PLOTTED_TOPICS + 1)
-    fig = Figure(figsize=(2.5 + 1.3 * wide.shape[1], 1.5 + 0.32 * len(wide)), layout="constrained")
-    ax = fig.subplots()
-    image = ax.imshow(wide.to_numpy(), cmap="Blues", vmin=0, vmax=max(0.01, float(wide.max().max())),
-                      aspect="auto")
-    ax.set_xticks(range(wide.shape[1]), [str(c).replace("_", " ") for c in wide.columns],
-                  rotation=30, ha="right")
-    ax.set_yticks(range(len(wide)), [f"{t}: {lab}" if t != -1 else lab for t, lab in wide.index],
-                  fontsize=8)
-    for (i, j), value in np.ndenumerate(wide.to_numpy()):
-        ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=7,
-                color="white" if value > 0.6 * wide.max().max() else "black")
-    fig.colorbar(image, ax=ax, label="share of the kind's paragraphs", format="{x:.0%}")
-    ax.set_title("Topic share by kind of cooperation")
+    wide = wide.head(MAX_PLOTTED_TOPICS + 1)  # topics in id order: BERTopic numbers by size
+    values = wide.to_numpy()
+    top = max(0.01, float(values.max())) if values.size else 0.01
+    with mpl.rc_context(_FIGURE_STYLE):
+        fig = _new_figure(2.8 + 1.2 * wide.shape[1], 1.6 + 0.28 * len(wide))
+        ax = fig.subplots()
+        image = ax.imshow(values, cmap="Blues", vmin=0, vmax=top, aspect="auto")
+        ax.set_xticks(range(wide.shape[1]), [label(f"coop_short.{c}") for c in wide.columns],
+                      rotation=30, ha="right")
+        ax.set_yticks(range(len(wide)), [_topic_name(t, lab) for t, lab in wide.index])
+        for (i, j), value in np.ndenumerate(values):
+            ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=7,
+                    color="white" if value > 0.6 * top else "black")
+        fig.colorbar(image, ax=ax, label="share of the kind's paragraphs", format="{x:.0%}")
+        ax.set_title("Topic share by kind of cooperation", loc="left")
     return fig
