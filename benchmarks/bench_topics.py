@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -66,7 +67,7 @@ def _prepare_inputs(corpus: Path, folder: Path, n_jobs: int) -> dict[str, Path]:
     return paths
 
 
-def _child(run: str, inputs: Path, out: Path, sample_size: int) -> None:
+def _child(run: str, inputs: Path, out: Path, sample_size: int, cache: Path) -> None:
     """One run_topics call; prints a JSON line with timings, memory and the key metrics."""
     from analysis.topics import run_topics
 
@@ -76,7 +77,7 @@ def _child(run: str, inputs: Path, out: Path, sample_size: int) -> None:
         inputs / "paragraphs.parquet", inputs / "classified.parquet", inputs / "documents.parquet",
         topics_path=out / "topics.parquet", tables_dir=out / "tables",
         metrics_path=out / "topics.json", fit_on=run, sample_size=sample_size, seed=SEED,
-        cache_dir=None,  # time the embedding too
+        cache_dir=cache,  # empty on the first run: the embedding is timed too
     )
     wall = time.perf_counter() - start
     m = result.metrics
@@ -98,7 +99,7 @@ def _child(run: str, inputs: Path, out: Path, sample_size: int) -> None:
     }))
 
 
-def _report(rows: list[dict], args: argparse.Namespace) -> None:
+def _report(rows: list[dict], args: argparse.Namespace, same: dict[str, bool]) -> None:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True, cwd=PROJECT_ROOT).stdout.strip()
     print(f"### {time.strftime('%Y-%m-%d')}, commit {commit}")
@@ -107,7 +108,10 @@ def _report(rows: list[dict], args: argparse.Namespace) -> None:
           f"{os.cpu_count()} cores; load average at the end "
           + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     print(f"- command: `PYTHONPATH=src python benchmarks/bench_topics.py --runs {' '.join(args.runs)} "
-          f"--sample-size {args.sample_size}`")
+          f"--sample-size {args.sample_size}{' --repeat' if args.repeat else ''}`")
+    for run, identical in same.items():
+        print(f"- {run}: second run (embeddings from the cache) gives "
+              f"{'byte-identical' if identical else 'DIFFERENT'} topics.parquet, tables and topics.json")
     print()
     print("| run | paragraphs fitted | assigned | topics | wall s | fit s | assign s | peak RSS MB "
           "| outliers before → after | NPMI BERTopic | NPMI LDA | NPMI NMF | diversity B/L/N |")
@@ -147,33 +151,46 @@ def main() -> int:
     parser.add_argument("--sample-size", type=int, default=20000)
     parser.add_argument("--n-jobs", type=int, default=2, help="workers for building the inputs")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "benchmarks" / "out" / "topics")
+    parser.add_argument("--repeat", action="store_true",
+                        help="run each case twice (the second from the embedding cache) and "
+                             "compare the output files byte for byte")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--child-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.path.insert(0, str(PROJECT_ROOT / "src"))
     inputs = args.out / "inputs"
 
     if args.child:
-        _child(args.child, inputs, args.out / args.child, args.sample_size)
+        _child(args.child, inputs, args.out / args.child_dir, args.sample_size,
+               args.out / "embeddings" / args.child)
         return 0
     if not args.corpus.is_file():
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
         return 2
     _prepare_inputs(args.corpus, inputs, args.n_jobs)
 
-    rows = []
+    rows, same = [], {}
     for run in args.runs:  # one at a time: the machine has 2 shared cores
-        child = subprocess.run(
-            [sys.executable, __file__, "--child", run, "--out", str(args.out),
-             "--sample-size", str(args.sample_size)],
-            capture_output=True, text=True, cwd=PROJECT_ROOT,
-            env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "src")},
-        )
-        if child.returncode != 0:
-            print(child.stderr, file=sys.stderr)
-            return child.returncode
-        rows.append(json.loads(child.stdout.strip().splitlines()[-1]))
-        print(f"{run}: {rows[-1]['wall_s']} s", file=sys.stderr)
-    _report(rows, args)
+        shutil.rmtree(args.out / "embeddings" / run, ignore_errors=True)
+        for attempt in (["first", "second"] if args.repeat else ["first"]):
+            child = subprocess.run(
+                [sys.executable, __file__, "--child", run, "--child-dir", f"{run}-{attempt}",
+                 "--out", str(args.out), "--sample-size", str(args.sample_size)],
+                capture_output=True, text=True, cwd=PROJECT_ROOT,
+                env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "src")},
+            )
+            if child.returncode != 0:
+                print(child.stderr, file=sys.stderr)
+                return child.returncode
+            row = json.loads(child.stdout.strip().splitlines()[-1])
+            print(f"{run} ({attempt}): {row['wall_s']} s", file=sys.stderr)
+            if attempt == "first":
+                rows.append(row)
+        if args.repeat:
+            first, second = args.out / f"{run}-first", args.out / f"{run}-second"
+            files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+            same[run] = all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
+    _report(rows, args, same)
     return 0
 
 
