@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis.classify import Classifier, classify_input, paragraph_fingerprint, run_classify
+from analysis.cli import main
 from analysis.errors import UserError
 
 SEEDS = {
@@ -218,6 +219,23 @@ def test_run_classify_contract(tmp_path, lexicon_dir):
     first = out.read_bytes()
     run_classify(doc_path, para_path, classified_path=out, lexicon_dir=lexicon_dir)
     assert out.read_bytes() == first
+    import pyarrow.parquet as pq
+    schema = pq.read_schema(out)
+    assert str(schema.field("partners").type) == "list<element: string>"
+    assert str(schema.field("para_index").type) == "int32"
+
+
+def test_run_classify_types_hold_without_any_cooperation(tmp_path, lexicon_dir):
+    pd.DataFrame({"doc_id": ["a"], "title": [None], "duplicate_of": [None]}).to_parquet(
+        tmp_path / "d.parquet", index=False)
+    pd.DataFrame({"para_id": ["a:p000"], "doc_id": ["a"], "para_index": [0],
+                  "text": ["Hujan turun."]}).to_parquet(tmp_path / "p.parquet", index=False)
+    run_classify(tmp_path / "d.parquet", tmp_path / "p.parquet",
+                 classified_path=tmp_path / "c.parquet", lexicon_dir=lexicon_dir)
+    import pyarrow.parquet as pq
+    schema = pq.read_schema(tmp_path / "c.parquet")
+    assert str(schema.field("partners").type) == "list<element: string>"
+    assert str(schema.field("sectors").type) == "list<element: string>"
 
 
 def test_run_classify_errors(tmp_path, lexicon_dir):
@@ -231,3 +249,33 @@ def test_run_classify_errors(tmp_path, lexicon_dir):
     with pytest.raises(UserError, match="not in"):
         run_classify(doc_path, para_path, classified_path=tmp_path / "c.parquet",
                      lexicon_dir=lexicon_dir)
+
+
+def test_cli_classify(tmp_path, raw_dir, lexicon_dir, capsys):
+    out = tmp_path / "coded.csv"
+    assert main(["classify", str(raw_dir), "-o", str(out), "--lexicons", str(lexicon_dir)]) == 0
+    table = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert table.loc[0, "coop_type"] == "agglomeration" and table.loc[0, "partners"] == "Bekasi;Jakarta"
+    assert table.loc[0, "sectors"] == "transport;water;waste"
+    assert "classified 5 documents" in capsys.readouterr().err
+    assert main(["classify", str(tmp_path / "nothing"), "-o", str(out),
+                 "--lexicons", str(lexicon_dir)]) == 2
+    assert "not found" in capsys.readouterr().err
+
+
+def test_parallel_coding_equals_serial(tmp_path, raw_dir, lexicon_dir):
+    """120 documents (the seeds repeated) coded by two worker processes give the same table."""
+    src = tmp_path / "many.jsonl"
+    import json
+    lines = []
+    for k in range(24):
+        for path in sorted(raw_dir.glob("*.txt")):
+            lines.append(json.dumps({"id": f"{k}-{path.name}", "title": None,
+                                     "text": path.read_text(encoding="utf-8")}))
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    serial = classify_input(src, tmp_path / "a.csv", lexicon_dir=lexicon_dir, n_jobs=1)
+    parallel = classify_input(src, tmp_path / "b.csv", lexicon_dir=lexicon_dir, n_jobs=2)
+    assert len(serial) == 120
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert parallel["coop_type"].value_counts().to_dict() == {"international": 72,
+                                                              "agglomeration": 48}

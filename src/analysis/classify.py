@@ -1,19 +1,27 @@
 """Code documents and paragraphs for cooperation type, partner governments and sectors, with evidence.
 
-The rules are transparent on purpose (data/annotations/GUIDE.md states them for annotators):
+The rules are transparent on purpose; data/annotations/GUIDE.md states the same decisions for
+annotators, and every word list lives in data/lexicons/.
 
 * A unit (title or paragraph) is a *cooperation* when a cooperation cue (cooperation_cues.csv)
-  occurs in a sentence whose window (that sentence and its neighbours) names at least two
-  governments, or one Indonesian government and a foreign place; at least one Indonesian party
-  must be marked as a government somewhere in the document ("Gubernur DKI Jakarta", "Pemkot
-  Bekasi", "Kota Bekasi"), which keeps company deals, police cooperation and national diplomacy out.
-* Place mentions that name an organisation or facility ("Polres Bekasi", "Stasiun Bekasi"), a
-  nationality ("perusahaan Jepang"), a bare location ("di Jakarta") or a qualifier ("Kuala Lumpur,
-  Malaysia") are not parties.
-* ``international`` when a foreign place is a party (or a sister-city cue names one Indonesian
-  government); ``agglomeration`` when all Indonesian parties lie in one metropolitan region
-  (a provincial government counts as part of the regions inside its province, and Banten and Jawa
-  Barat as part of Jabodetabekjur); otherwise ``domestic_other``.
+  occurs in a sentence whose window (that sentence and its neighbours) names two governments, or
+  an Indonesian regional government and a foreign one.
+* A place counts as a government only where the document names it so: after a title or
+  government word ("Gubernur DKI Jakarta", "Pemkot Bekasi", "Duta Besar Arab Saudi";
+  place_context.csv), or through an official introduced that way ("Pramono" after "Gubernur
+  DKI Jakarta Pramono Anung"). Foreign cities and regions need no such mark; foreign countries
+  do (a bare country name is mostly a nationality). An unmarked region joined to a marked one by
+  "dan"/"dengan" counts ("Papua dan Papua Barat"). Collective bodies ("para bupati", a coalition
+  of regencies) complete a cooperation with a named government. Mentions that name an
+  organisation ("Polres Bekasi", "KBRI Ottawa"), a nationality ("perusahaan Jepang"), a location
+  ("di Jakarta", "Kota Bandung, Senin") or a qualifier ("Kuala Lumpur, Malaysia") are not parties;
+  former or candidate officials do not mark a government.
+* ``international`` when a foreign government is a party (or a sister-city cue names one
+  Indonesian government); ``agglomeration`` when all Indonesian parties lie in one metropolitan
+  region (a provincial government counts as part of the regions inside its province, and Banten
+  and Jawa Barat as part of Jabodetabekjur); otherwise ``domestic_other``. A province with only
+  regions inside it needs a signed instrument (hierarchy otherwise); regions in different
+  provinces named with a national agency in the cue sentence are that agency's separate partners.
 * Document type: vote of the cooperation units, the title counting twice; ties go to
   international, then agglomeration, then domestic_other. Cue-bearing units that name no new
   party then take the document's type ("kerja sama ini ..."), so their sectors count.
@@ -37,6 +45,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .errors import UserError
 from .gazetteer import (
@@ -49,7 +59,7 @@ from .gazetteer import (
     load_lexicons,
     tokenize,
 )
-from .io import write_csv, write_parquet
+from .io import atomic_path, write_csv
 
 __all__ = [
     "Coding",
@@ -69,16 +79,13 @@ _LOWER_OK = frozenset({"kota", "kabupaten", "provinsi", "dan", "di", "daerah", "
                        "ibu", "ibukota", "administrasi", "pemerintah", "city", "hall", "of"})
 _GOVERNMENT_NAME_START = frozenset({"kota", "kabupaten", "provinsi", "pemerintah", "daerah"})
 _GOV_WINDOW = 3  # words between a government word and the place ("Pemerintah Provinsi (Pemprov) Jakarta")
-# Function words that end a government title: in "Duta Besar Indonesia untuk Kanada" the
-# ambassador is not Canada's. (Structural words, not a lexicon.)
-_TITLE_BREAKS = frozenset({"untuk", "di", "ke", "dari", "dengan", "dan", "oleh", "bagi", "pada",
-                           "yang", "serta"})
 # Words that join two parties: "Papua dan Papua Barat", "Jakarta-Bekasi", "Bekasi dengan DKI".
 _CONJUNCTIONS = frozenset({"dan", "dengan", "serta", "bersama", "maupun"})
 _ORG_WINDOW = 2
 _TIE_ORDER = ("international", "agglomeration", "domestic_other")
 _CUE_WINDOW = 1  # sentences on each side of a cue sentence where parties are looked for
 _GROUP = "(unnamed regional governments)"
+_MIN_BATCH = 50  # documents per worker task
 _TITLE_WEIGHT = 2.0
 
 # Lines that only link to other articles; they say nothing about this one.
@@ -193,8 +200,7 @@ class Classifier:
 
     def __init__(self, lexicons: Lexicons):
         self.lexicons = lexicons
-        self._jakarta = lexicons.resolve("jakarta")
-        if self._jakarta is None:
+        if lexicons.resolve("jakarta") is None:
             raise UserError(f"{lexicons.directory}/gazetteer_indonesia.csv: no row for 'jakarta'")
         self._party_place: dict[str, Place] = {}
         province_aggs: dict[str, set[str]] = {}
@@ -374,8 +380,9 @@ class Classifier:
         for end in range(start, max(previous_end + 1, start - _GOV_WINDOW) - 1, -1):
             # a comma or sentence break between the word and the place cuts the link; brackets
             # do not ("Pemerintah Provinsi (Pemprov) Jakarta")
-            if tokens[end].cut_before or (end < start and (
-                    tokens[end].lower in _TITLE_BREAKS or not tokens[end].text[0].isupper())):
+            # ... and so does a lower-case word: in "Duta Besar Indonesia untuk Kanada" the
+            # ambassador is not Canada's
+            if tokens[end].cut_before or (end < start and not tokens[end].text[0].isupper()):
                 break
             for s, kind, target in ends.get(end, ()):
                 if tokens[s].sentence != sentence:
@@ -738,10 +745,10 @@ def _classify_batch(batch: list[tuple[str, str | None, tuple[str, ...]]]) -> lis
 
 def _classify_many(items: list[tuple[str, str | None, tuple[str, ...]]], lexicon_dir: Path,
                    n_jobs: int, classifier: Classifier | None = None) -> list[DocumentCoding]:
-    if n_jobs <= 1 or len(items) < 200:
+    if n_jobs <= 1 or len(items) < 2 * _MIN_BATCH:  # a pool costs more than it saves here
         clf = classifier or Classifier.from_lexicons(lexicon_dir)
         return [clf.classify_document(t, p) for _i, t, p in items]
-    size = max(50, len(items) // (n_jobs * 8))
+    size = max(_MIN_BATCH, len(items) // (n_jobs * 8))
     batches = [items[i:i + size] for i in range(0, len(items), size)]
     with ProcessPoolExecutor(max_workers=n_jobs, initializer=_init_worker,
                              initargs=(str(lexicon_dir),)) as pool:
@@ -784,6 +791,12 @@ def classify_input(input_path: str | Path, output_csv: str | Path, *,
 # ---------------------------------------------------------------------- pipeline stage
 _CLASSIFIED_COLUMNS = ["level", "doc_id", "para_id", "para_index", "para_fingerprint", "coop_type",
                        "partners", "sectors", "evidence"]
+_CLASSIFIED_SCHEMA = pa.schema([
+    ("level", pa.string()), ("doc_id", pa.string()), ("para_id", pa.string()),
+    ("para_index", pa.int32()), ("para_fingerprint", pa.string()), ("coop_type", pa.string()),
+    ("partners", pa.list_(pa.string())), ("sectors", pa.list_(pa.string())),
+    ("evidence", pa.string()),
+])
 
 
 def run_classify(documents_path: str | Path, paragraphs_path: str | Path, *,
@@ -834,7 +847,11 @@ def run_classify(documents_path: str | Path, paragraphs_path: str | Path, *,
     table["para_index"] = table["para_index"].astype("Int32")
     for column in ("level", "doc_id", "para_id", "para_fingerprint", "coop_type", "evidence"):
         table[column] = table[column].astype("string")
-    write_parquet(classified_path, table)
+    # An explicit Arrow schema, so an input without any partner still writes list<string>
+    # (write_parquet would let Arrow infer list<null>); atomic like every stage output.
+    with atomic_path(classified_path) as tmp:
+        arrow = pa.Table.from_pandas(table, schema=_CLASSIFIED_SCHEMA, preserve_index=False)
+        pq.write_table(arrow, tmp, compression="zstd")
     return table
 
 
