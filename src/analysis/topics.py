@@ -1,4 +1,4 @@
-"""Topics stage: BERTopic over paragraphs with offline embeddings, size-adaptive clustering and stem topic words.
+"""Topics stage: BERTopic over paragraphs, offline embeddings, size-adaptive clustering, stem topic words.
 
 Design choices (each is recorded in ``reports/metrics/topics.json``):
 
