@@ -731,15 +731,6 @@ def _topic_name(topic: int, label: str) -> str:
     return label if topic == -1 else f"{topic}: {label}"
 
 
-def _new_figure(width: float, height: float):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(figure)  # renders without pyplot's global figure registry
-    return figure
-
-
 def plot_topic_sizes(topic_info: pd.DataFrame):
     """Horizontal bar chart of paragraphs per topic (outliers in grey, largest 30 topics).
 
@@ -751,10 +742,12 @@ def plot_topic_sizes(topic_info: pd.DataFrame):
     """
     import matplotlib as mpl
 
+    from .figures import new_figure
+
     data = topic_info.sort_values(["size", "topic"], ascending=[False, True]).head(MAX_PLOTTED_TOPICS)
     data = data.iloc[::-1]  # largest at the top
     with mpl.rc_context(_FIGURE_STYLE):
-        fig = _new_figure(7.0, 1.2 + 0.28 * len(data))
+        fig = new_figure(1.2 + 0.28 * len(data), width=7.0)
         ax = fig.subplots()
         colors = ["#BBBBBB" if t == -1 else "#0072B2" for t in data["topic"]]
         ax.barh(range(len(data)), data["size"], color=colors)
@@ -777,7 +770,7 @@ def plot_topics_by_coop_type(table: pd.DataFrame):
     """
     import matplotlib as mpl
 
-    from .figures import label
+    from .figures import label, new_figure
 
     wide = table.pivot_table(index=["topic", "topic_label"], columns="coop_type", values="share",
                              aggfunc="sum", fill_value=0.0).sort_index(level="topic")
@@ -785,7 +778,7 @@ def plot_topics_by_coop_type(table: pd.DataFrame):
     values = wide.to_numpy()
     top = max(0.01, float(values.max())) if values.size else 0.01
     with mpl.rc_context(_FIGURE_STYLE):
-        fig = _new_figure(2.8 + 1.2 * wide.shape[1], 1.6 + 0.28 * len(wide))
+        fig = new_figure(1.6 + 0.28 * len(wide), width=2.8 + 1.2 * wide.shape[1])
         ax = fig.subplots()
         image = ax.imshow(values, cmap="Blues", vmin=0, vmax=top, aspect="auto")
         ax.set_xticks(range(wide.shape[1]), [label(f"coop_short.{c}") for c in wide.columns],
