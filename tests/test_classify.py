@@ -149,32 +149,59 @@ def test_fingerprint_is_robust_to_case_spacing_quotes_and_dateline():
 
 def test_classify_input_directory(tmp_path, raw_dir, lexicon_dir):
     out = tmp_path / "out.csv"
-    table = classify_input(raw_dir, out, lexicon_dir=lexicon_dir)
+    result = classify_input(raw_dir, out, lexicon_dir=lexicon_dir)
+    table = result.codings
     assert list(table.columns) == ["id", "coop_type", "partners", "sectors", "evidence"]
-    assert table["id"].tolist() == sorted(SEEDS.values())
+    assert table["id"].tolist() == sorted(SEEDS.values())  # metadata.csv is not an input
     assert table["coop_type"].tolist() == ["agglomeration", "agglomeration", "international",
                                            "international", "international"]
     assert table.loc[2, "partners"] == "Jakarta;Kuala Lumpur"
+    # ingest cleaning removed the "Baca Juga" line of 000, so flood is not a sector
+    assert table.loc[0, "sectors"] == "transport;water;waste"
+    # nothing rejected, and the rejects file says so (header only)
+    assert result.rejects_csv == tmp_path / "out.rejects.csv"
+    assert result.rejects_csv.read_text(encoding="utf-8") == "id,source_file,record,reason,detail\n"
     again = tmp_path / "again.csv"
     classify_input(raw_dir, again, lexicon_dir=lexicon_dir)
     assert out.read_bytes() == again.read_bytes()
 
 
-def test_classify_input_jsonl_and_errors(tmp_path, lexicon_dir):
+# About 45 words of Indonesian written for this test (not from any corpus).
+_COOPERATION_TEXT = (
+    "Pemerintah Provinsi DKI Jakarta dan Pemerintah Kota Tokyo menandatangani nota kesepahaman "
+    "kota kembar di Balai Kota pada Senin pagi. Kerja sama kedua kota mencakup transportasi "
+    "umum, pengelolaan sampah dan pertukaran pelajar. Gubernur mengatakan kerja sama ini akan "
+    "dievaluasi setiap tahun oleh tim bersama dari kedua pemerintah daerah."
+)
+
+
+def test_classify_input_jsonl_ids_and_rejects(tmp_path, lexicon_dir):
+    import json
     src = tmp_path / "a.jsonl"
     src.write_text(
-        '{"id": "x1", "title": "Jakarta gandeng Tokyo", "text": "Pemprov DKI Jakarta dan '
-        'Tokyo menandatangani MoU kota kembar."}\n'
-        '{"id": "x2", "title": null, "text": "Hujan turun di Bogor sore ini."}\n',
+        json.dumps({"id": "x1", "title": "Jakarta gandeng Tokyo", "text": _COOPERATION_TEXT}) + "\n"
+        + json.dumps({"id": "x2", "title": None, "text": "Hujan turun di Bogor sore ini."}) + "\n"
+        + "{not json\n",
         encoding="utf-8")
-    table = classify_input(src, tmp_path / "o.csv", lexicon_dir=lexicon_dir)
-    assert table["coop_type"].tolist() == ["international", "none"]
-    with pytest.raises(UserError, match="unsupported input"):
-        classify_input(tmp_path / "o.csv", tmp_path / "p.csv", lexicon_dir=lexicon_dir)
-    bad = tmp_path / "bad.jsonl"
-    bad.write_text("{not json\n", encoding="utf-8")
-    with pytest.raises(UserError, match="line 1"):
-        classify_input(bad, tmp_path / "p.csv", lexicon_dir=lexicon_dir)
+    out = tmp_path / "o.csv"
+    result = classify_input(src, out, lexicon_dir=lexicon_dir)
+    # the record's own id, not the ingest doc_id "a.jsonl#x1"
+    assert result.codings["id"].tolist() == ["x1"]
+    assert result.codings.loc[0, "coop_type"] == "international"
+    assert result.codings.loc[0, "partners"] == "Jakarta;Tokyo"
+    rejects = pd.read_csv(tmp_path / "o.rejects.csv", dtype=str, keep_default_na=False)
+    assert rejects["id"].tolist() == ["x2", "L3"]
+    assert rejects["reason"].tolist() == ["too_short", "malformed"]
+    assert rejects.loc[0, "source_file"] == "a.jsonl"
+    assert "min_words" in rejects.loc[0, "detail"]
+    assert "too_short 1" in result.summary() and "malformed 1" in result.summary()
+    # min_words=1 codes the short article too
+    result = classify_input(src, out, lexicon_dir=lexicon_dir, min_words=1)
+    assert result.codings["id"].tolist() == ["x1", "x2"]
+    assert result.codings.loc[1, "coop_type"] == "none"
+    assert pd.read_csv(tmp_path / "o.rejects.csv")["reason"].tolist() == ["malformed"]
+    with pytest.raises(UserError, match="not found"):
+        classify_input(tmp_path / "missing.jsonl", tmp_path / "p.csv", lexicon_dir=lexicon_dir)
 
 
 def _stage_inputs(tmp_path: Path) -> tuple[Path, Path]:
@@ -257,7 +284,9 @@ def test_cli_classify(tmp_path, raw_dir, lexicon_dir, capsys):
     table = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert table.loc[0, "coop_type"] == "agglomeration" and table.loc[0, "partners"] == "Bekasi;Jakarta"
     assert table.loc[0, "sectors"] == "transport;water;waste"
-    assert "classified 5 documents" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "classified 5 documents" in err and "no input rejected" in err
+    assert (tmp_path / "coded.rejects.csv").is_file()
     assert main(["classify", str(tmp_path / "nothing"), "-o", str(out),
                  "--lexicons", str(lexicon_dir)]) == 2
     assert "not found" in capsys.readouterr().err
@@ -273,8 +302,8 @@ def test_parallel_coding_equals_serial(tmp_path, raw_dir, lexicon_dir):
             lines.append(json.dumps({"id": f"{k}-{path.name}", "title": None,
                                      "text": path.read_text(encoding="utf-8")}))
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    serial = classify_input(src, tmp_path / "a.csv", lexicon_dir=lexicon_dir, n_jobs=1)
-    parallel = classify_input(src, tmp_path / "b.csv", lexicon_dir=lexicon_dir, n_jobs=2)
+    serial = classify_input(src, tmp_path / "a.csv", lexicon_dir=lexicon_dir, n_jobs=1).codings
+    parallel = classify_input(src, tmp_path / "b.csv", lexicon_dir=lexicon_dir, n_jobs=2).codings
     assert len(serial) == 120
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
     assert parallel["coop_type"].value_counts().to_dict() == {"international": 72,

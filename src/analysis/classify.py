@@ -33,13 +33,11 @@ annotators, and every word list lives in data/lexicons/.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -66,6 +64,8 @@ __all__ = [
     "DocumentCoding",
     "Classifier",
     "classify_input",
+    "ClassifiedInput",
+    "rejects_path_for",
     "run_classify",
     "paragraph_fingerprint",
     "evaluate_gold",
@@ -95,6 +95,8 @@ _DATE_HEADER = re.compile(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s*")
 _DATELINES = (
     # "Ntvnews.id, Jakarta - ", "Bisnis.com, Jakarta — ", "TEMPO.CO, Jakarta - "
     re.compile(r"^\W*[\w-]+\.(?:com|co|id|net|org|news)\b[\w.]*\s*,\s*[A-Z][\w ]{1,25}?\s*[-–—]+\s*"),
+    # "BeritaNasional.com - " (outlet without a city)
+    re.compile(r"^\W*[\w-]+\.(?:com|co|id|net|org|news)\b[\w.]*\s*[-–—]+\s*"),
     # "JAKARTA, KOMPAS.com - ", "Jakarta, (ANTARA) - "
     re.compile(r"^\W*[A-Z][A-Za-z .]{2,25},\s*\(?[\w.]+\)?\s*[-–—]+\s*"),
     # "JAKARTA - "
@@ -102,8 +104,6 @@ _DATELINES = (
     # a bare dash left where a hyperlinked dateline was dropped (" , - Menteri")
     re.compile(r"^[\s,.\-–—]+(?=\w)"),
 )
-# clickid lost paragraph breaks: paragraphs are joined as "kalimat.,Kalimat".
-_JOINED_PARAGRAPHS = re.compile(r"(?<=[.!?\"”’'])\s*,(?=\s*[A-Z0-9\"“‘'(])")
 
 
 def _strip_leading_noise(text: str) -> str:
@@ -670,63 +670,77 @@ def _evidence(decision: str, cues: Sequence[str], parties: Sequence[str], ignore
 
 
 # ---------------------------------------------------------------------- input reading
-@dataclass(frozen=True, slots=True)
-class _Article:
-    id: str
-    title: str | None
-    paragraphs: tuple[str, ...]
+REJECT_COLUMNS = ("id", "source_file", "record", "reason", "detail")
 
 
-def _split_paragraphs(text: str) -> list[str]:
-    lines = [ln.strip() for ln in (text or "").splitlines()]
-    lines = [ln for ln in lines if ln]
-    if len(lines) == 1 and len(lines[0]) > 400:
-        lines = [p.strip() for p in _JOINED_PARAGRAPHS.split(lines[0]) if p.strip()]
-    return lines
+@dataclass(frozen=True)
+class ClassifiedInput:
+    """What :func:`classify_input` wrote.
 
-
-def _read_articles(input_path: Path, ids: set[str] | None = None) -> Iterator[_Article]:
-    """Minimal reader for a folder of .txt files or a .jsonl(.gz) of {id, title, text}.
-
-    Kept small on purpose: it stands in for ``analysis.ingest.iter_records`` until that lands.
+    Attributes:
+        codings: one row per usable article, in input order: id, coop_type, partners, sectors,
+            evidence (the table in ``output_csv``).
+        rejects: one row per input record that could not be read as an article: id,
+            source_file, record, reason, detail (the table in ``rejects_csv``).
+        output_csv: path of the codings CSV.
+        rejects_csv: path of the rejects CSV.
     """
-    if input_path.is_dir():
-        titles: dict[str, str] = {}
-        meta = input_path / "metadata.csv"
-        if meta.is_file():
-            frame = pd.read_csv(meta, dtype=str, keep_default_na=False)
-            if {"file", "title"} <= set(frame.columns):
-                titles = dict(zip(frame["file"], frame["title"], strict=True))
-        files = sorted(p for p in input_path.rglob("*.txt") if p.is_file())
-        if not files:
-            raise UserError(f"{input_path}: no .txt articles found; pass a folder of .txt files "
-                            f"or a .jsonl/.jsonl.gz file")
-        for path in files:
-            rel = path.relative_to(input_path).as_posix()
-            text = path.read_bytes().decode("utf-8", errors="replace")
-            yield _Article(rel, titles.get(rel) or None, tuple(_split_paragraphs(text)))
-        return
-    name = input_path.name.lower()
-    if not input_path.is_file():
-        raise UserError(f"{input_path}: not found; pass a folder of articles or a .jsonl(.gz)")
-    if not (name.endswith(".jsonl") or name.endswith(".jsonl.gz")):
-        raise UserError(f"{input_path}: unsupported input; use a folder of .txt files or a "
-                        f".jsonl/.jsonl.gz with fields id, title, text")
-    opener = gzip.open if name.endswith(".gz") else open
-    with opener(input_path, "rt", encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise UserError(f"{input_path}: line {line_no} is not valid JSON ({exc.msg})") from None
-            if not isinstance(record, dict) or "text" not in record:
-                raise UserError(f"{input_path}: line {line_no} has no 'text' field")
-            rid = str(record.get("id") or f"line{line_no}")
-            if ids is not None and rid not in ids:
-                continue
-            yield _Article(rid, record.get("title") or None, tuple(_split_paragraphs(record["text"])))
+
+    codings: pd.DataFrame
+    rejects: pd.DataFrame
+    output_csv: Path
+    rejects_csv: Path
+
+    def summary(self) -> str:
+        """One line for a terminal: counts per coop_type and per reject reason."""
+        counts = self.codings["coop_type"].value_counts()
+        coded = ", ".join(f"{t} {int(counts.get(t, 0))}" for t in COOP_TYPES)
+        text = f"classified {len(self.codings)} documents ({coded}) -> {self.output_csv}"
+        if len(self.rejects):
+            reasons = self.rejects["reason"].value_counts().sort_index()
+            listed = ", ".join(f"{r} {n}" for r, n in reasons.items())
+            text += f"; {len(self.rejects)} rejected ({listed}) -> {self.rejects_csv}"
+        else:
+            text += "; no input rejected"
+        return text
+
+
+def rejects_path_for(output_csv: str | Path) -> Path:
+    """``OUT.csv`` -> ``OUT.rejects.csv`` (beside it), where :func:`classify_input` lists rejects."""
+    output_csv = Path(output_csv)
+    stem = output_csv.name[:-4] if output_csv.name.lower().endswith(".csv") else output_csv.name
+    return output_csv.with_name(f"{stem}.rejects.csv")
+
+
+def _record_id(record, single_file: bool) -> str:
+    """The id a user gave: the record's own key inside one multi-record file; otherwise the
+    path relative to the input folder (``file.jsonl#key`` for records in a folder)."""
+    if single_file and record.record is not None:
+        return record.record
+    return record.doc_id
+
+
+def _read_input(input_path: Path, lexicon_dir: Path, *, min_words: int, n_jobs: int,
+                metadata_file: str | Path | None) -> tuple[list, list]:
+    """Articles and rejects of a folder or file, cleaned by ingest's code path."""
+    from .ingest import iter_records
+
+    if not input_path.exists():
+        raise UserError(f"{input_path}: not found; pass a folder of articles or a "
+                        f".jsonl/.jsonl.gz/.csv file of articles (id, title, text)")
+    if metadata_file is None:  # a folder's own sidecar, as ingest reads data/raw/metadata.csv
+        sidecar = input_path / "metadata.csv" if input_path.is_dir() else None
+        metadata_file = sidecar if sidecar is not None and sidecar.is_file() else ""
+    single_file = input_path.is_file()
+    items, rejects = [], []
+    for record in iter_records(input_path, lexicon_dir=lexicon_dir, metadata_file=metadata_file,
+                               min_words=min_words, n_jobs=n_jobs):
+        rid = _record_id(record, single_file)
+        if record.is_reject:
+            rejects.append((rid, record.source_file, record.record, record.reason, record.detail))
+        else:
+            items.append((rid, record.title, tuple(p for p in record.text.split("\n\n") if p)))
+    return items, rejects
 
 
 # one classifier per worker process
@@ -759,23 +773,43 @@ def _classify_many(items: list[tuple[str, str | None, tuple[str, ...]]], lexicon
 
 
 def classify_input(input_path: str | Path, output_csv: str | Path, *,
-                   lexicon_dir: str | Path = "data/lexicons", n_jobs: int = 1) -> pd.DataFrame:
-    """Code every article of a folder of .txt files or a .jsonl(.gz) and write a CSV.
+                   lexicon_dir: str | Path = "data/lexicons", n_jobs: int = 1,
+                   min_words: int = 40, metadata_file: str | Path | None = None
+                   ) -> ClassifiedInput:
+    """Code every article of a folder or file and write a CSV, plus a CSV of rejected input.
+
+    Input is read and cleaned by :func:`analysis.ingest.iter_records`, the ingest stage's own
+    code path (boilerplate, datelines and "Baca juga" lines removed; paragraphs split where a
+    scraper flattened them into commas), without duplicate detection: every record is coded.
 
     Args:
-        input_path: folder of article files (ids are their relative paths; titles from a
-            ``metadata.csv`` with columns file,title when present) or a .jsonl/.jsonl.gz with
-            fields id, title, text.
+        input_path: a folder (sub-folders included; .txt, .md, .html, .jsonl, .jsonl.gz, .csv)
+            or one such file. Ids: for one multi-record file, each record's own ``id`` (else
+            ``L{line}`` / ``R{row}``); for a folder, the file's relative path (``name#key``
+            for a record inside a multi-record file).
         output_csv: CSV to write: id, coop_type, partners, sectors (``;``-separated), evidence.
-        lexicon_dir: folder of the lexicon files.
-        n_jobs: worker processes.
+            Rejected input goes to ``<output stem>.rejects.csv`` beside it (always written, so a
+            stale file never lingers): id, source_file, record, reason, detail, with ingest's
+            reasons (empty, binary, undecodable, unsupported_format, malformed, not_indonesian,
+            too_short, too_large).
+        lexicon_dir: folder of the lexicon files (classification and cleaning).
+        n_jobs: worker processes for cleaning and for coding (the output does not depend on it).
+        min_words: articles with fewer words after cleaning are rejected as too_short (the
+            ingest stage's default; 1 keeps every non-empty article).
+        metadata_file: sidecar CSV of titles/dates (``file,title,...``); None uses
+            ``metadata.csv`` at the top of an input folder when there is one, "" none.
 
     Returns:
-        The table written, one row per article in input order.
+        The codings and rejects written, with their paths.
+
+    Raises:
+        UserError: the input does not exist, a folder holds no article file, or a lexicon or
+            sidecar file is unusable.
     """
     lexicon_dir = Path(lexicon_dir)
     classifier = Classifier.from_lexicons(lexicon_dir)  # validates lexicons before reading input
-    items = [(a.id, a.title, a.paragraphs) for a in _read_articles(Path(input_path))]
+    items, rejected = _read_input(Path(input_path), lexicon_dir, min_words=min_words,
+                                  n_jobs=n_jobs, metadata_file=metadata_file)
     codings = _classify_many(items, lexicon_dir, n_jobs, classifier)
     table = pd.DataFrame({
         "id": [i for i, _t, _p in items],
@@ -783,9 +817,12 @@ def classify_input(input_path: str | Path, output_csv: str | Path, *,
         "partners": [";".join(c.partners) for c in codings],
         "sectors": [";".join(c.sectors) for c in codings],
         "evidence": [c.evidence for c in codings],
-    })
+    }, columns=["id", "coop_type", "partners", "sectors", "evidence"])
+    rejects = pd.DataFrame(rejected, columns=list(REJECT_COLUMNS))
+    rejects_csv = rejects_path_for(output_csv)
     write_csv(output_csv, table)
-    return table
+    write_csv(rejects_csv, rejects)
+    return ClassifiedInput(table, rejects, Path(output_csv), rejects_csv)
 
 
 # ---------------------------------------------------------------------- pipeline stage
