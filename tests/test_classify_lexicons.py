@@ -134,7 +134,16 @@ def test_cue_and_context_files(lexicon_dir):
     assert set(context.loc[context["kind"] == "government", "target"]) <= {
         "", "city", "regency", "province"}
     assert set(context.loc[context["kind"] == "collective", "target"]) <= {"", *AGGLOMERATIONS}
-    assert set(context.loc[~context["kind"].isin(["government", "collective"]), "target"]) == {""}
+    # a bare title stands for one level of government, and each is also a government word
+    bare = context[context["kind"] == "bare_title"]
+    assert set(bare["target"]) == {"city", "regency", "province"}
+    governments = context[context["kind"] == "government"]
+    assert set(bare["term"]) <= set(governments["term"])
+    assert {"gubernur", "pemkot", "pemko", "bupati", "wali kota"} <= set(bare["term"])
+    assert {"dua", "sembilan", "sejumlah"} <= set(context.loc[context["kind"] == "quantifier",
+                                                               "term"])
+    assert set(context.loc[~context["kind"].isin(["government", "collective", "bare_title"]),
+                           "target"]) == {""}
     assert not context.duplicated(["term", "kind"]).any()
     assert (context["term"] == context["term"].str.lower()).all()
 

@@ -37,10 +37,11 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
@@ -58,6 +59,9 @@ from .gazetteer import (
     tokenize,
 )
 from .io import atomic_path, write_csv
+
+if TYPE_CHECKING:
+    from .ingest import RawRecord
 
 __all__ = [
     "Coding",
@@ -81,6 +85,9 @@ _GOVERNMENT_NAME_START = frozenset({"kota", "kabupaten", "provinsi", "pemerintah
 _GOV_WINDOW = 3  # words between a government word and the place ("Pemerintah Provinsi (Pemprov) Jakarta")
 # Words that join two parties: "Papua dan Papua Barat", "Jakarta-Bekasi", "Bekasi dengan DKI".
 _CONJUNCTIONS = frozenset({"dan", "dengan", "serta", "bersama", "maupun"})
+# Prepositions that introduce a cue's partner: "kerja sama dengan X", "kerja sama antara X dan Y",
+# "bantuan kepada/untuk/bagi X", "bantuan dari X".
+_COMPLEMENT_WORDS = frozenset({"dengan", "antara", "kepada", "untuk", "bagi", "dari", "ke"})
 _ORG_WINDOW = 2
 _TIE_ORDER = ("international", "agglomeration", "domestic_other")
 _CUE_WINDOW = 1  # sentences on each side of a cue sentence where parties are looked for
@@ -193,6 +200,8 @@ class _Analysis:
     text: str
     aliases: dict[str, Place]  # officials' name words -> their government ("pramono" -> Jakarta)
     collectives: list[tuple[int, str]]  # (sentence, agglomeration id or "") of unnamed groups
+    bare_titles: list[tuple[int, int, str]]  # (start, end, level) of titles naming no place
+    complements: set[int]  # token starts of places named right after a cue's preposition
 
 
 class Classifier:
@@ -232,10 +241,14 @@ class Classifier:
                 starts.setdefault(start, set()).add(kind)
                 if kind == "central":
                     central_sentences.add(tokens[start].sentence)
-                elif kind == "collective" or (kind == "collective_counted" and start > 0
-                                              and tokens[start - 1].text.isdigit()
-                                              and not tokens[start].hard_before):
+                elif kind == "collective":
                     collectives.append((tokens[start].sentence, target))
+        # "9 bupati", "sembilan bupati", "sejumlah wali kota": a counted group of regional heads
+        for start, _end, roles in context_hits:
+            if start > 0 and not tokens[start].hard_before and (
+                    tokens[start - 1].text.isdigit() or "quantifier" in starts.get(start - 1, ())):
+                collectives += [(tokens[start].sentence, target) for kind, target in roles
+                                if kind == "collective_counted"]
         covering = {k: (s, e, roles) for s, e, roles in context_hits for k in range(s + 1, e)}
 
         mentions: list[_Mention] = []
@@ -280,12 +293,21 @@ class Classifier:
 
         linked = _links(mentions, tokens, text)
         aliases = self._aliases(mentions, tokens, text)
+        bare_titles = _bare_titles(context_hits, ends, mentions, tokens)
 
         cue_by_sentence: dict[int, list[str]] = {}
         international_cue = agreement_cue = False
-        for start, _end, (kind, term) in lex.cues.find(tokens, lex.cues.normalise(words)):
+        complements: set[int] = set()
+        mention_starts = {m.start for m in mentions}
+        for start, end, (kind, term) in lex.cues.find(tokens, lex.cues.normalise(words)):
             if kind == "exclude":
                 continue
+            # "kerja sama dengan Kota Bekasi", "bantuan keuangan kepada Depok": the place right
+            # after the cue's preposition is its partner, written as such
+            if (end + 1 < len(tokens) and words[end] in _COMPLEMENT_WORDS
+                    and not tokens[end].cut_before and not tokens[end + 1].cut_before
+                    and end + 1 in mention_starts):
+                complements.add(end + 1)
             cue_by_sentence.setdefault(tokens[start].sentence, []).append(term)
             international_cue = international_cue or kind == "international"
             agreement_cue = agreement_cue or kind == "agreement"
@@ -296,7 +318,7 @@ class Classifier:
         ]
         return _Analysis(sorted(cue_by_sentence.items()), international_cue, mentions,
                          sector_hits, governments, central_sentences, linked, agreement_cue,
-                         tokens, text, aliases, collectives)
+                         tokens, text, aliases, collectives, bare_titles, complements)
 
     def _aliases(self, mentions: Sequence[_Mention], tokens: Sequence[Token],
                  text: str) -> dict[str, Place]:
@@ -349,6 +371,25 @@ class Classifier:
             _Mention(aliases[t.lower], k, k + 1, t.sentence, t.lower, True, "party")
             for k, t in enumerate(tokens)
             if t.lower in aliases and k not in covered and t.text[0].isupper()
+        ]
+        if not added:
+            return analysis
+        mentions = sorted([*analysis.mentions, *added], key=lambda m: m.start)
+        governments = analysis.governments | {m.place.party for m in added}
+        return replace(analysis, mentions=mentions, governments=governments,
+                       linked=_links(mentions, tokens, analysis.text))
+
+    @staticmethod
+    def _with_titles(analysis: _Analysis, by_level: dict[str, Place]) -> _Analysis:
+        """Add mentions for capitalised titles that name no place ("Pemkot mendapat bantuan",
+        "kata Gubernur"): each stands for the document's only government of that level."""
+        covered = {k for m in analysis.mentions for k in range(m.start, m.end)}
+        tokens = analysis.tokens
+        added = [
+            _Mention(by_level[level], start, end, tokens[start].sentence,
+                     " ".join(t.lower for t in tokens[start:end]), True, "party")
+            for start, end, level in analysis.bare_titles
+            if level in by_level and start not in covered
         ]
         if not added:
             return analysis
@@ -443,15 +484,19 @@ class Classifier:
                 unmarked.setdefault(key, k)
                 continue
             parties.setdefault(key, self._party_place.get(key, m.place))
-        # ... unless it is joined to a party by a conjunction: "Papua dan Papua Barat kerja sama"
+        # ... unless it is joined to a party by a conjunction: "Papua dan Papua Barat kerja sama",
+        # or is the partner a cue names ("kerja sama dengan Kota Bekasi, Depok dan Bogor")
         joined = {i for pair in analysis.linked for i in pair}
+        complement = _linked_closure({k for k, m in enumerate(analysis.mentions)
+                                      if m.start in analysis.complements}, analysis.linked)
+        anchored = any(not p.foreign for p in parties.values())
         for key, k in sorted(unmarked.items(), key=lambda item: item[1]):
             partners_of_k = {j for pair in analysis.linked if k in pair for j in pair if j != k}
             # the anchor must be an Indonesian government: "sister city Jakarta dan Tokyo" in a
             # hotel's press release names no government at all
-            if k in joined and any(analysis.mentions[j].place.party in parties
-                                   and not analysis.mentions[j].place.foreign
-                                   for j in partners_of_k):
+            if (k in joined and any(analysis.mentions[j].place.party in parties
+                                    and not analysis.mentions[j].place.foreign
+                                    for j in partners_of_k)) or (k in complement and anchored):
                 parties.setdefault(key, self._party_place.get(key, analysis.mentions[k].place))
         parties = _drop_subsumed_countries(parties)
         # an unnamed group of regional governments ("para bupati", "Koalisi Kabupaten ...")
@@ -495,6 +540,44 @@ class Classifier:
         return Coding(coop, names if coop != "none" else (), sectors, evidence, basis, cues, names,
                       sector_terms, tuple(sorted(analysis.governments)))
 
+    @staticmethod
+    def _complete_with_counterpart(units: Sequence[tuple[str, str]],
+                                   analyses: Sequence[_Analysis | None],
+                                   codings: list[Coding]) -> None:
+        """A foreign government met in the lead is the partner of the hosts' cooperation cues.
+
+        News of a visit or audience ("Terima Konsulat India, Wagub ...") names the foreign
+        government and the host in the title or first paragraph, then reports the cooperation in
+        paragraphs that name only the host ("... bila terjalin kerja sama dengan Sumsel"). When
+        the title and first paragraph mark exactly one foreign government as acting and at least
+        one Indonesian regional government, a later cue unit whose only parties are such hosts is
+        that international cooperation.
+        """
+        lead = [a for (label, _t), a in zip(units, analyses, strict=True)
+                if a is not None and label in ("title", "p0")]
+        foreign: dict[str, Place] = {}
+        hosts: set[str] = set()
+        for a in lead:
+            for m in a.mentions:
+                if not m.government or m.role not in ("party", "location"):
+                    continue
+                if m.place.foreign and m.role == "party":
+                    foreign.setdefault(m.place.party, m.place)
+                elif not m.place.foreign:
+                    hosts.add(m.place.party)
+        if len(foreign) != 1 or not hosts:
+            return
+        (name, _place), = foreign.items()
+        for k, c in enumerate(codings):
+            if c.basis != "none" or not c.cues or not c.parties or not set(c.parties) <= hosts:
+                continue
+            partners = tuple(sorted({*c.parties, name}))
+            codings[k] = Coding(
+                "international", partners, c.sectors,
+                f"international: foreign counterpart {name} met in the title/first paragraph, "
+                f"host {', '.join(c.parties)} named here; {c.evidence}",
+                "direct", c.cues, partners, c.sector_terms, c.governments)
+
     def _shared_agglomeration(self, places: Iterable[Place]) -> str:
         shared: set[str] | None = None
         for p in places:
@@ -519,6 +602,7 @@ class Classifier:
             return Coding("none", (), (), "link line (Baca juga) ignored", "link")
         analysis = self._analyse(_strip_leading_noise(text or ""))
         analysis = self._with_people(analysis, analysis.aliases)
+        analysis = self._with_titles(analysis, _single_government_by_level([analysis]))
         return self._decide(analysis, set(governments) | analysis.governments)
 
     def classify_document(self, title: str | None, paragraphs: Sequence[str]) -> DocumentCoding:
@@ -551,11 +635,17 @@ class Classifier:
             for a in analyses:
                 if a is not None:
                     governments |= a.governments
+        # titles without a place ("Pemkot", "Gubernur" whose name the scraper dropped) stand for
+        # the document's only government of that level
+        by_level = _single_government_by_level([a for a in analyses if a is not None])
+        if by_level:
+            analyses = [None if a is None else self._with_titles(a, by_level) for a in analyses]
         codings = [
             Coding("none", (), (), "link line (Baca juga) ignored", "link") if a is None
             else self._decide(a, governments)
             for a in analyses
         ]
+        self._complete_with_counterpart(units, analyses, codings)
         votes: Counter[str] = Counter()
         for (label, _t), c in zip(units, codings, strict=True):
             if c.basis == "direct":
@@ -606,22 +696,80 @@ def _contains(outer: Place, inner: Place) -> bool:
             and inner.province == outer.canonical)
 
 
+_TITLE_LEVEL = {"city": "city", "regency": "regency", "province": "province",
+                "special_region": "province", "region": "province"}
+
+
+def _single_government_by_level(analyses: Iterable[_Analysis]) -> dict[str, Place]:
+    """Per title level (city, regency, province), the government when exactly one of that level
+    is marked as a government in the text; foreign cities and regions count, so that a bare
+    "Wali Kota" in a story about two mayors stays unresolved."""
+    by_level: dict[str, dict[str, Place]] = {}
+    for a in analyses:
+        for m in a.mentions:
+            level = _TITLE_LEVEL.get(m.place.level)
+            if m.government and m.role in ("party", "location") and level:
+                by_level.setdefault(level, {}).setdefault(m.place.party, m.place)
+    return {level: next(iter(places.values())) for level, places in by_level.items()
+            if len(places) == 1}
+
+
+def _bare_titles(context_hits: Sequence[tuple[int, int, tuple]],
+                 ends: dict[int, list[tuple[int, str, str]]], mentions: Sequence[_Mention],
+                 tokens: Sequence[Token]) -> list[tuple[int, int, str]]:
+    """Capitalised government titles (bare_title rows of place_context.csv) followed by no place
+    within the government window: "Pemkot mendapat bantuan", "Gubernur Anies". The scraper of
+    real input dropped hyperlinked words, often exactly the place after such a title."""
+    found = []
+    for start, end, roles in context_hits:
+        levels = [target for kind, target in roles if kind == "bare_title"]
+        if not levels or not tokens[start].text[0].isupper() or _former(ends, start):
+            continue
+        sentence = tokens[start].sentence
+        if any(start < m.start <= end + _GOV_WINDOW and m.sentence == sentence for m in mentions):
+            continue  # "Wali Kota Bekasi", "Pemerintah Provinsi (Pemprov) Jakarta"
+        found.append((start, end, levels[0]))
+    return found
+
+
 def _former(ends: dict[int, list[tuple[int, str, str]]], start: int) -> bool:
     """True when "mantan", "calon" ... stands right before the government word at ``start``."""
     return any(kind == "former" for _s, kind, _t in ends.get(start, ()))
 
 
 def _links(mentions: Sequence[_Mention], tokens: Sequence[Token], text: str) -> set[tuple[int, int]]:
-    """Adjacent mentions joined by a conjunction or a hyphen ("Papua dan Papua Barat")."""
+    """Adjacent mentions joined by a conjunction or a hyphen ("Papua dan Papua Barat"), and the
+    members of a list that ends with a conjunction ("Bekasi, Depok, dan Bogor")."""
     linked = set()
+    run: list[tuple[int, int]] = []  # comma-separated pairs waiting for the list's conjunction
     for k in range(1, len(mentions)):
         a, b = mentions[k - 1], mentions[k]
         between = tokens[a.end:b.start]
-        if (not between and text[tokens[a.end - 1].end:tokens[b.start].start].strip() == "-") or (
-                len(between) == 1 and between[0].lower in _CONJUNCTIONS
-                and not between[0].cut_before and not tokens[b.start].cut_before):
+        gap = text[tokens[a.end - 1].end:tokens[b.start].start].strip()
+        conjunction = len(between) == 1 and between[0].lower in _CONJUNCTIONS \
+            and not tokens[b.start].cut_before
+        if (not between and gap == "-") or (conjunction and not between[0].cut_before):
             linked.add((k - 1, k))
+            linked.update(run)
+            run = []
+        elif conjunction and gap.startswith(","):  # ", dan" closes a list
+            if run:
+                linked.update([*run, (k - 1, k)])
+            run = []
+        elif not between and gap == "," and a.sentence == b.sentence:
+            run.append((k - 1, k))
+        else:
+            run = []
     return linked
+
+
+def _linked_closure(seeds: set[int], linked: set[tuple[int, int]]) -> set[int]:
+    """``seeds`` and every mention reachable from them through linked pairs."""
+    found, frontier = set(seeds), set(seeds)
+    while frontier:
+        frontier = {j for a, b in linked for i, j in ((a, b), (b, a)) if i in frontier} - found
+        found |= frontier
+    return found
 
 
 def _one_province(places: Iterable[Place]) -> bool:
@@ -712,7 +860,7 @@ def rejects_path_for(output_csv: str | Path) -> Path:
     return output_csv.with_name(f"{stem}.rejects.csv")
 
 
-def _record_id(record, single_file: bool) -> str:
+def _record_id(record: RawRecord, single_file: bool) -> str:
     """The id a user gave: the record's own key inside one multi-record file; otherwise the
     path relative to the input folder (``file.jsonl#key`` for records in a folder)."""
     if single_file and record.record is not None:
@@ -720,9 +868,10 @@ def _record_id(record, single_file: bool) -> str:
     return record.doc_id
 
 
-def _read_input(input_path: Path, lexicon_dir: Path, *, min_words: int, n_jobs: int,
-                metadata_file: str | Path | None) -> tuple[list, list]:
-    """Articles and rejects of a folder or file, cleaned by ingest's code path."""
+def _input_records(input_path: Path, lexicon_dir: Path, *, min_words: int, n_jobs: int,
+                   metadata_file: str | Path | None) -> Iterator[tuple[str, RawRecord]]:
+    """``(id, record)`` for every record of a folder or file, cleaned by ingest's code path,
+    rejects included, in input order."""
     from .ingest import iter_records
 
     if not input_path.exists():
@@ -732,15 +881,17 @@ def _read_input(input_path: Path, lexicon_dir: Path, *, min_words: int, n_jobs: 
         sidecar = input_path / "metadata.csv" if input_path.is_dir() else None
         metadata_file = sidecar if sidecar is not None and sidecar.is_file() else ""
     single_file = input_path.is_file()
-    items, rejects = [], []
     for record in iter_records(input_path, lexicon_dir=lexicon_dir, metadata_file=metadata_file,
                                min_words=min_words, n_jobs=n_jobs):
-        rid = _record_id(record, single_file)
-        if record.is_reject:
-            rejects.append((rid, record.source_file, record.record, record.reason, record.detail))
-        else:
-            items.append((rid, record.title, tuple(p for p in record.text.split("\n\n") if p)))
-    return items, rejects
+        yield _record_id(record, single_file), record
+
+
+def _paragraphs(text: str) -> tuple[str, ...]:
+    return tuple(p for p in text.split("\n\n") if p)
+
+
+def _reject_row(rid: str, record: RawRecord) -> tuple:
+    return (rid, record.source_file, record.record, record.reason, record.detail)
 
 
 # one classifier per worker process
@@ -793,7 +944,8 @@ def classify_input(input_path: str | Path, output_csv: str | Path, *,
             reasons (empty, binary, undecodable, unsupported_format, malformed, not_indonesian,
             too_short, too_large).
         lexicon_dir: folder of the lexicon files (classification and cleaning).
-        n_jobs: worker processes for cleaning and for coding (the output does not depend on it).
+        n_jobs: worker processes that clean the input while this process codes it (the
+            output does not depend on it).
         min_words: articles with fewer words after cleaning are rejected as too_short (the
             ingest stage's default; 1 keeps every non-empty article).
         metadata_file: sidecar CSV of titles/dates (``file,title,...``); None uses
@@ -808,16 +960,18 @@ def classify_input(input_path: str | Path, output_csv: str | Path, *,
     """
     lexicon_dir = Path(lexicon_dir)
     classifier = Classifier.from_lexicons(lexicon_dir)  # validates lexicons before reading input
-    items, rejected = _read_input(Path(input_path), lexicon_dir, min_words=min_words,
-                                  n_jobs=n_jobs, metadata_file=metadata_file)
-    codings = _classify_many(items, lexicon_dir, n_jobs, classifier)
-    table = pd.DataFrame({
-        "id": [i for i, _t, _p in items],
-        "coop_type": [c.coop_type for c in codings],
-        "partners": [";".join(c.partners) for c in codings],
-        "sectors": [";".join(c.sectors) for c in codings],
-        "evidence": [c.evidence for c in codings],
-    }, columns=["id", "coop_type", "partners", "sectors", "evidence"])
+    # Coding runs here while ingest's workers (n_jobs > 1) clean the next records: the two
+    # halves of the work overlap instead of following each other.
+    rows, rejected = [], []
+    for rid, record in _input_records(Path(input_path), lexicon_dir, min_words=min_words,
+                                      n_jobs=n_jobs, metadata_file=metadata_file):
+        if record.is_reject:
+            rejected.append(_reject_row(rid, record))
+            continue
+        coding = classifier.classify_document(record.title, _paragraphs(record.text))
+        rows.append((rid, coding.coop_type, ";".join(coding.partners), ";".join(coding.sectors),
+                     coding.evidence))
+    table = pd.DataFrame(rows, columns=["id", "coop_type", "partners", "sectors", "evidence"])
     rejects = pd.DataFrame(rejected, columns=list(REJECT_COLUMNS))
     rejects_csv = rejects_path_for(output_csv)
     write_csv(output_csv, table)

@@ -175,21 +175,23 @@ def _classify_corpus(corpus_path: Path, ids: set[str],
     after use), which ``analysis.ingest.iter_records`` then cleans like any input; reading the
     whole corpus would take a minute. Returns the codings and ``{id: reject reason}``.
     """
-    from .classify import Classifier, _read_input
+    from .classify import Classifier, _input_records, _paragraphs
 
     classifier = Classifier.from_lexicons(lexicon_dir)
+    rows, rejected = [], {}
     with tempfile.TemporaryDirectory(prefix="gold-") as tmp:
         subset = Path(tmp) / "gold.jsonl"
         with subset.open("w", encoding="utf-8") as handle:
             handle.writelines(_corpus_records(corpus_path, ids))
-        items, rejects = _read_input(subset, Path(lexicon_dir), min_words=_MIN_WORDS, n_jobs=1,
-                                     metadata_file="")
-    rows = []
-    for doc_id, title, paragraphs in items:
-        coding = classifier.classify_document(title, paragraphs)
-        rows.append((doc_id, coding.coop_type, list(coding.partners), list(coding.sectors)))
+        for doc_id, record in _input_records(subset, Path(lexicon_dir), min_words=_MIN_WORDS,
+                                             n_jobs=1, metadata_file=""):
+            if record.is_reject:
+                rejected[doc_id] = f"{record.reason}: {record.detail}"
+                continue
+            coding = classifier.classify_document(record.title, _paragraphs(record.text))
+            rows.append((doc_id, coding.coop_type, list(coding.partners), list(coding.sectors)))
     frame = pd.DataFrame(rows, columns=["doc_id", "coop_type", "partners", "sectors"])
-    return frame, {r[0]: f"{r[3]}: {r[4]}" for r in rejects}
+    return frame, rejected
 
 
 def evaluate_gold(classified: pd.DataFrame, gold_dir: str | Path = "data/annotations",

@@ -39,7 +39,7 @@ FOREIGN_LEVELS = ("city", "region", "country")
 CUE_KINDS = ("general", "international", "agreement", "exclude")
 CONTEXT_KINDS = ("government", "org", "org_after", "foreign_nonparty", "central", "location",
                  "location_after", "former", "not_a_name", "collective", "collective_counted",
-                 "exclude")
+                 "bare_title", "quantifier", "exclude")
 MATCH_RULES = ("", "uppercase", "government_prefix")
 
 _FILES = {
