@@ -106,6 +106,65 @@ def test_paragraph_rules(classifier, text, coop_type, partners):
     assert (coding.coop_type, coding.partners) == (coop_type, partners)
 
 
+@pytest.mark.parametrize("text, coop_type, partners", [
+    # a regional agency acts for its government (GUIDE.md: dinas, BPBD ...)
+    ("BPBD Riau menyatakan belum membutuhkan bantuan petugas dari Pemprov DKI Jakarta.",
+     "domestic_other", ("Jakarta", "Riau")),
+    # the partner named right after the cue's preposition, and the list it heads
+    ("Pemprov DKI Jakarta menjalin kerja sama dengan Kota Bekasi, Depok, dan Tangerang Selatan.",
+     "agglomeration", ("Bekasi", "Depok", "Jakarta", "Tangerang Selatan")),
+    ("Pemprov DKI Jakarta menyalurkan bantuan keuangan kepada Depok untuk membangun jalan.",
+     "agglomeration", ("Depok", "Jakarta")),
+    # a counted group of regional heads, the number written as a word
+    ("Gubernur Jambi bersama sembilan bupati dan dua wali kota menandatangani pernyataan bersama.",
+     "domestic_other", ("Jambi",)),
+    # strengthening ties between two named governments
+    ("Dinas Pendidikan Provinsi DKI Jakarta mengirim pelajar untuk mempererat hubungan Jakarta dan "
+     "Moskow.", "international", ("Jakarta", "Moscow")),
+    # a foreign government's development agency acts for its country
+    ("Pemkot Bandung menjalin kerja sama dengan JICA untuk pengolahan air limbah.",
+     "international", ("Bandung", "Japan")),
+])
+def test_paragraph_rules_second_round(classifier, text, coop_type, partners):
+    coding = classifier.classify_paragraph(text)
+    assert (coding.coop_type, coding.partners) == (coop_type, partners)
+
+
+def test_people_of_a_country_are_not_its_government(classifier):
+    # Malaysia's government is marked elsewhere in the document; "orang Malaysia" are its people
+    text = "Gubernur DKI Jakarta menyebut bantuan perlu karena orang Malaysia ikut terdampak asap."
+    assert classifier.classify_paragraph(text, governments={"Malaysia"}).coop_type == "none"
+    text = "Gubernur DKI Jakarta menyebut bantuan pemerintah Malaysia perlu diterima."
+    assert classifier.classify_paragraph(text, governments={"Malaysia"}).coop_type == "international"
+
+
+def test_bare_title_stands_for_the_documents_only_government_of_its_level(classifier):
+    # the scraper dropped "Depok" after "Pemkot"; Kota Depok is the only city marked
+    paragraphs = ["Kepala Dinas Perhubungan Kota Depok mengatakan usulan sudah dikirim.",
+                  "Tahun ini Pemkot mendapat bantuan keuangan dari Pemprov DKI Jakarta."]
+    coding = classifier.classify_document(None, paragraphs)
+    assert (coding.coop_type, coding.partners) == ("agglomeration", ("Depok", "Jakarta"))
+    # with two cities marked, a bare "Pemkot" is not resolved
+    paragraphs[0] = "Kepala Dinas Perhubungan Kota Depok dan Wali Kota Bogor bertemu."
+    assert classifier.classify_document(None, paragraphs).coop_type == "none"
+
+
+def test_foreign_government_met_in_the_lead_is_the_partner_of_later_cues(classifier):
+    title = "Terima Konsul Jenderal Jepang, Wagub Sumsel Paparkan Potensi Daerah"
+    paragraphs = [
+        "Konsul Jenderal Jepang melakukan audiensi dengan Wakil Gubernur Sumatera Selatan di "
+        "Palembang, Senin.",
+        "Wakil Gubernur memaparkan pelabuhan dan kawasan industri yang dimiliki daerahnya.",
+        "Menurut dia, bila terjalin kerja sama maka perdagangan Sumsel akan meningkat.",
+    ]
+    coding = classifier.classify_document(title, paragraphs)
+    assert (coding.coop_type, coding.partners) == ("international", ("Japan", "Sumatera Selatan"))
+    assert "counterpart Japan" in coding.paragraphs[2].evidence
+    # without a foreign government in the title or first paragraph nothing is completed
+    coding = classifier.classify_document("Wagub Sumsel Paparkan Potensi Daerah", paragraphs[1:])
+    assert coding.coop_type == "none"
+
+
 @pytest.mark.parametrize("text", [
     # government-company deal
     "Pemprov DKI Jakarta menandatangani kerja sama dengan PT Telkom untuk layanan internet.",
@@ -127,6 +186,8 @@ def test_paragraph_rules(classifier, text, coop_type, partners):
     "Kedutaan Besar Singapura Jakarta berjanji memberikan bantuan kepada Polri.",
     # a hotel's press release mentions a sister city: no government is named
     "Tahun ini menandai 30 tahun kerja sama sister city Jakarta dan Tokyo, kata manajer hotel.",
+    # the complement rule needs a government on the other side: places in a list are scenery
+    "Hujan deras mengguyur Bekasi, Depok, dan Bogor sehingga warga meminta bantuan.",
 ])
 def test_paragraph_hard_negatives(classifier, text):
     assert classifier.classify_paragraph(text).coop_type == "none"

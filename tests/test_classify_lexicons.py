@@ -108,6 +108,7 @@ def test_names_that_are_ambiguous_across_provinces_are_not_bare(indonesia):
     ("turki", "Turkey", "country", "Turkey"),
     ("korea selatan", "South Korea", "country", "South Korea"),
     ("rotterdam", "Rotterdam", "city", "Netherlands"),
+    ("jica", "Japan", "agency", "Japan"),  # acts for its government: the partner is Japan
 ])
 def test_foreign_rows(foreign, name, canonical, level, country):
     row = foreign.set_index("name").loc[name]
@@ -115,9 +116,11 @@ def test_foreign_rows(foreign, name, canonical, level, country):
 
 
 def test_foreign_codebook_values(foreign):
-    assert set(foreign["level"]) == {"city", "region", "country"}
+    assert set(foreign["level"]) == {"city", "region", "country", "agency"}
     countries = set(foreign.loc[foreign["level"] == "country", "canonical"])
     assert set(foreign["country"]) <= countries
+    agencies = foreign[foreign["level"] == "agency"]
+    assert (agencies["canonical"] == agencies["country"]).all()
 
 
 def test_cue_and_context_files(lexicon_dir):
