@@ -6,22 +6,30 @@ annotators, and every word list lives in data/lexicons/.
 * A unit (title or paragraph) is a *cooperation* when a cooperation cue (cooperation_cues.csv)
   occurs in a sentence whose window (that sentence and its neighbours) names two governments, or
   an Indonesian regional government and a foreign one.
-* A place counts as a government only where the document names it so: after a title or
-  government word ("Gubernur DKI Jakarta", "Pemkot Bekasi", "Duta Besar Arab Saudi";
-  place_context.csv), or through an official introduced that way ("Pramono" after "Gubernur
-  DKI Jakarta Pramono Anung"). Foreign cities and regions need no such mark; foreign countries
-  do (a bare country name is mostly a nationality). An unmarked region joined to a marked one by
-  "dan"/"dengan" counts ("Papua dan Papua Barat"). Collective bodies ("para bupati", a coalition
-  of regencies) complete a cooperation with a named government. Mentions that name an
-  organisation ("Polres Bekasi", "KBRI Ottawa"), a nationality ("perusahaan Jepang"), a location
-  ("di Jakarta", "Kota Bandung, Senin") or a qualifier ("Kuala Lumpur, Malaysia") are not parties;
-  former or candidate officials do not mark a government.
+* A place counts as a government only where the document names it so: after a title, government
+  word or regional agency ("Gubernur DKI Jakarta", "Pemkot Bekasi", "BPBD Riau", "Duta Besar Arab
+  Saudi"; place_context.csv), or through an official introduced that way ("Pramono" after
+  "Gubernur DKI Jakarta Pramono Anung"). Foreign cities and regions need no such mark, nor does a
+  foreign development agency (JICA acts for Japan); foreign countries do (a bare country name is
+  mostly a nationality). An unmarked region counts when it is joined to a marked one by "dan"/
+  "dengan" or in a list ending with a conjunction ("Papua dan Papua Barat"; "Bekasi, Depok, dan
+  Bogor"), or when a cue names it as its partner ("kerja sama dengan Kota Bekasi", "bantuan
+  kepada Depok") next to a marked Indonesian government. A capitalised title that names no place
+  ("Pemkot mendapat bantuan", where the scraper dropped the name) stands for the document's only
+  government of that level. Collective bodies ("para bupati", "sembilan bupati", a coalition of
+  regencies) complete a cooperation with a named government. Mentions that name an organisation
+  ("Polres Bekasi", "KBRI Ottawa"), a nationality or people ("perusahaan Jepang", "orang
+  Malaysia"), a location ("di Jakarta", "Kota Bandung, Senin") or a qualifier ("Kuala Lumpur,
+  Malaysia") are not parties; former or candidate officials do not mark a government.
 * ``international`` when a foreign government is a party (or a sister-city cue names one
   Indonesian government); ``agglomeration`` when all Indonesian parties lie in one metropolitan
   region (a provincial government counts as part of the regions inside its province, and Banten
   and Jawa Barat as part of Jabodetabekjur); otherwise ``domestic_other``. A province with only
   regions inside it needs a signed instrument (hierarchy otherwise); regions in different
   provinces named with a national agency in the cue sentence are that agency's separate partners.
+* A foreign government met in the lead (the title and first paragraph mark exactly one foreign
+  government and at least one Indonesian regional government, as in news of an ambassador's or
+  consul's visit) is the partner of later cue units that name only those hosts.
 * Document type: vote of the cooperation units, the title counting twice; ties go to
   international, then agglomeration, then domestic_other. Cue-bearing units that name no new
   party then take the document's type ("kerja sama ini ..."), so their sectors count.
@@ -29,6 +37,12 @@ annotators, and every word list lives in data/lexicons/.
   partners are those named in the title's cooperation or in at least a third as many cooperation
   units as the most frequent partner (passing mentions of earlier partners drop out).
 * Sectors: sector terms in a unit; document sectors are the union over its cooperation units.
+
+``classify_input`` (``python -m analysis classify INPUT -o OUT.csv``) reads a folder or a
+.jsonl/.jsonl.gz/.csv with ingest's own reader and cleaner (``analysis.ingest.iter_records``),
+writes one row per article to OUT.csv (id, coop_type, partners, sectors, evidence) and lists
+every record it could not code, with ingest's reason, in OUT.rejects.csv; nothing is dropped
+silently.
 """
 
 from __future__ import annotations

@@ -213,7 +213,8 @@ def evaluate_gold(classified: pd.DataFrame, gold_dir: str | Path = "data/annotat
         ``{"documents": {...}, "paragraphs": {...}}``. ``documents`` holds ``all`` and one entry
         per gold split (seed, dev, heldout, heldout2) with a classification report, partner and
         sector set scores on documents both sides code as cooperation, and ``disagreements``
-        (ids and labels only); ``clickid_all`` covers the clickid rows of every split. Gold rows
+        (ids and labels only); ``clickid_all`` covers the clickid rows of every split and
+        ``heldout_all`` the held-out splits pooled. Gold rows
         without a prediction are listed under ``unmatched`` (and, when ingest cleaning rejected
         the article, under ``rejected`` with the reason) and left out of the scores, never
         dropped silently.
@@ -247,6 +248,9 @@ def evaluate_gold(classified: pd.DataFrame, gold_dir: str | Path = "data/annotat
     }
     for split in sorted(set(gold_docs["split"])):
         documents[split] = _document_block(matched[matched["split"] == split])
+    held_out = [s for s in sorted(set(gold_docs["split"])) if s.startswith("heldout")]
+    if len(held_out) > 1:  # every split kept out of rule writing, pooled
+        documents["heldout_all"] = _document_block(matched[matched["split"].isin(held_out)])
     documents["clickid_all"] = _document_block(matched[matched["corpus"] == "clickid"])
     return {"documents": documents, "paragraphs": _paragraph_block(classified, gold_paras)}
 
