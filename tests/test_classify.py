@@ -369,3 +369,19 @@ def test_parallel_coding_equals_serial(tmp_path, raw_dir, lexicon_dir):
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
     assert parallel["coop_type"].value_counts().to_dict() == {"international": 72,
                                                               "agglomeration": 48}
+
+
+def test_document_level_shortcut_gives_the_same_document_fields(classifier, raw_dir):
+    """paragraph_codings=False (the CLI) skips documents without any cue, nothing else."""
+    cases = [_seed(raw_dir, key) for key in SEEDS]
+    cases += [("Harga cabai naik", ["Harga cabai di pasar Bekasi naik lagi pekan ini."]),
+              (None, ["Kerjasamanya dengan warga berjalan baik di Depok."])]
+    for title, paragraphs in cases:
+        full = classifier.classify_document(title, paragraphs)
+        quick = classifier.classify_document(title, paragraphs, paragraph_codings=False)
+        assert (quick.coop_type, quick.partners, quick.sectors, quick.evidence) == (
+            full.coop_type, full.partners, full.sectors, full.evidence)
+    # the cue-less document is the one returned without unit codings
+    assert classifier.classify_document(*cases[5], paragraph_codings=False).paragraphs == ()
+    # an enclitic on a cue word keeps the full path ("kerjasamanya")
+    assert classifier.classify_document(*cases[6], paragraph_codings=False).paragraphs != ()

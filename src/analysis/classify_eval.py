@@ -188,7 +188,8 @@ def _classify_corpus(corpus_path: Path, ids: set[str],
             if record.is_reject:
                 rejected[doc_id] = f"{record.reason}: {record.detail}"
                 continue
-            coding = classifier.classify_document(record.title, _paragraphs(record.text))
+            coding = classifier.classify_document(record.title, _paragraphs(record.text),
+                                                  paragraph_codings=False)
             rows.append((doc_id, coding.coop_type, list(coding.partners), list(coding.sectors)))
     frame = pd.DataFrame(rows, columns=["doc_id", "coop_type", "partners", "sectors"])
     return frame, rejected
