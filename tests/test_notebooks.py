@@ -40,3 +40,13 @@ def test_strip_source_notebook(tmp_path):
     assert strip_source_notebook(path) is True
     assert is_stripped(path)
     assert strip_source_notebook(path) is False
+
+
+def test_clean_numbers_random_cell_ids(tmp_path):
+    nb = new_notebook(cells=[new_code_cell("a = 1"), new_code_cell("b = 2")])
+    nb.nbformat_minor = 5
+    nb.cells[0]["id"], nb.cells[1]["id"] = "3f2a9c", "b81e07"
+    path = tmp_path / "ids.ipynb"
+    nbformat.write(nb, path)
+    clean_executed_notebook(path)
+    assert [c["id"] for c in nbformat.read(path, as_version=4).cells] == ["cell-000", "cell-001"]

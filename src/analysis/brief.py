@@ -377,6 +377,7 @@ def _facts(metrics: Mapping[str, Mapping[str, Any]], params: Any,
 
     put("ci_level", fmt.percent(params.compare.ci_level))
     put("n_bootstrap", fmt.count(params.compare.n_bootstrap))
+    put("min_bootstrap_docs", fmt.count(params.compare.min_bootstrap_docs))
 
     commit_hash, dirty = commit
     if commit_hash is None:

@@ -70,6 +70,8 @@ class CompareParams(_Section):
     n_bootstrap: int = Field(2000, ge=100, le=1_000_000)
     ci_level: float = Field(0.95, gt=0.5, lt=1.0)
     top_terms: int = Field(15, ge=1, le=500)
+    prior_scale: float = Field(0.1, gt=0.0, le=100.0)
+    min_bootstrap_docs: int = Field(10, ge=2, le=100_000)
 
 
 class Params(_Section):

@@ -34,7 +34,9 @@ def clean_executed_notebook(path: str | Path) -> Path:
     pm = nb.metadata.get("papermill", {})
     for key in _VOLATILE_NOTEBOOK_KEYS:
         pm.pop(key, None)
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
+        if "id" in cell:  # nbformat 4.5 gives new cells random ids; number them instead
+            cell["id"] = f"cell-{index:03d}"
         cell.metadata.pop("execution", None)
         cell_pm = cell.metadata.get("papermill")
         if cell_pm is not None:
