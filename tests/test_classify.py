@@ -130,6 +130,15 @@ def test_paragraph_rules_second_round(classifier, text, coop_type, partners):
     assert (coding.coop_type, coding.partners) == (coop_type, partners)
 
 
+def test_di_is_a_location_and_DI_the_special_region(classifier):
+    coding = classifier.classify_paragraph(
+        "Gubernur DI Yogyakarta sepakat bekerja sama dengan Gubernur Jawa Tengah.")
+    assert coding.partners == ("DI Yogyakarta", "Jawa Tengah")
+    coding = classifier.classify_paragraph(
+        "Gubernur Jawa Tengah sepakat bekerja sama dengan pengusaha di Yogyakarta.")
+    assert coding.coop_type == "none" and "Yogyakarta(location)" in coding.evidence
+
+
 def test_people_of_a_country_are_not_its_government(classifier):
     # Malaysia's government is marked elsewhere in the document; "orang Malaysia" are its people
     text = "Gubernur DKI Jakarta menyebut bantuan perlu karena orang Malaysia ikut terdampak asap."

@@ -298,7 +298,9 @@ class Classifier:
                 role = "org"
             elif nonparty and place.foreign and not gov:
                 role = "nonparty"
-            elif (start > 0 and words[start - 1] == "di" and not tokens[start].hard_before) or (
+            # "di Yogyakarta" is a location, "DI Yogyakarta" (Daerah Istimewa) the province
+            elif (start > 0 and tokens[start - 1].text in ("di", "Di")
+                  and not tokens[start].hard_before) or (
                     "location_after" in after and tokens[end].cut_before):
                 role = "location"
             if mentions and role == "party":
