@@ -156,6 +156,10 @@ def test_bare_title_stands_for_the_documents_only_government_of_its_level(classi
     # with two cities marked, a bare "Pemkot" is not resolved
     paragraphs[0] = "Kepala Dinas Perhubungan Kota Depok dan Wali Kota Bogor bertemu."
     assert classifier.classify_document(None, paragraphs).coop_type == "none"
+    # no city marked as a government: the only city the text names
+    paragraphs[0] = "Warga Kota Depok menyambut rencana pembangunan itu."
+    coding = classifier.classify_document(None, paragraphs)
+    assert (coding.coop_type, coding.partners) == ("agglomeration", ("Depok", "Jakarta"))
 
 
 def test_foreign_government_met_in_the_lead_is_the_partner_of_later_cues(classifier):

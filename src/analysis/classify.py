@@ -750,11 +750,19 @@ def _single_government_by_level(analyses: Iterable[_Analysis]) -> dict[str, Plac
     is marked as a government in the text; foreign cities and regions count, so that a bare
     "Wali Kota" in a story about two mayors stays unresolved."""
     by_level: dict[str, dict[str, Place]] = {}
+    named: dict[str, dict[str, Place]] = {}  # places of the level named as parties, marked or not
     for a in analyses:
         for m in a.mentions:
             level = _TITLE_LEVEL.get(m.place.level)
-            if m.government and m.role in ("party", "location") and level:
+            if not level:
+                continue
+            if m.government and m.role in ("party", "location"):
                 by_level.setdefault(level, {}).setdefault(m.place.party, m.place)
+            if m.role == "party":
+                named.setdefault(level, {}).setdefault(m.place.party, m.place)
+    # no government of the level marked: the only place of that level the text names
+    for level, places in named.items():
+        by_level.setdefault(level, places)
     return {level: next(iter(places.values())) for level, places in by_level.items()
             if len(places) == 1}
 
