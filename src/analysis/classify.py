@@ -685,6 +685,9 @@ class Classifier:
         by_level = _single_government_by_level([a for a in analyses if a is not None])
         if by_level:
             analyses = [None if a is None else self._with_titles(a, by_level) for a in analyses]
+            for a in analyses:
+                if a is not None:
+                    governments |= a.governments
         codings = [
             Coding("none", (), (), "link line (Baca juga) ignored", "link") if a is None
             else self._decide(a, governments)
