@@ -102,7 +102,12 @@ def main() -> int:
         text += ("\n## classify\n\nRule classifier over all 23,020 clickid articles "
                  "(`analysis.classify.classify_input`, reading the .jsonl.gz with ingest's "
                  "reader).\n")
-    args.results.write_text(text + "\n".join(lines), encoding="utf-8")
+    # the entry goes at the end of the classify section, before the next "## " heading
+    section = text.index("## classify")
+    end = text.find("\n## ", section + 1)
+    end = len(text) if end < 0 else end
+    entry = "\n".join(lines)
+    args.results.write_text(text[:end].rstrip("\n") + "\n" + entry + text[end:], encoding="utf-8")
     print("\n".join(lines))
     return 0
 
