@@ -3,8 +3,10 @@
 Usage (from the project root):
     PYTHONPATH=src python benchmarks/bench_classify.py [--n-jobs 1] [--corpus PATH]
 
-Writes the coded corpus to benchmarks/out/clickid_classified.csv (git-ignored) and appends date,
-machine, commit, command, wall time, peak RSS and the count per coop_type under "## classify".
+Writes the coded corpus to benchmarks/out/clickid_classified.csv (git-ignored; rejects beside it)
+and appends date, machine, load, commit, command, wall and CPU time, peak RSS, the count per
+coop_type and the rejects per reason under "## classify". CPU time (this process and its workers)
+does not depend on what else the shared machine runs; wall time does.
 """
 
 from __future__ import annotations
@@ -37,6 +39,12 @@ def _commit() -> str:
         return "unknown"
 
 
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _peak_rss_mb() -> float:
     # ru_maxrss is in KiB on Linux; include worker processes
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -59,24 +67,32 @@ def main() -> int:
 
     out = ROOT / "benchmarks" / "out" / "clickid_classified.csv"
     load = os.getloadavg()[0]
+    cpu_start = _cpu_seconds()
     start = time.perf_counter()
-    table = classify_input(args.corpus, out, lexicon_dir=ROOT / "data" / "lexicons",
-                           n_jobs=args.n_jobs)
+    result = classify_input(args.corpus, out, lexicon_dir=ROOT / "data" / "lexicons",
+                            n_jobs=args.n_jobs)
     seconds = time.perf_counter() - start
+    cpu = _cpu_seconds() - cpu_start
+    load_after = os.getloadavg()[0]
+    table = result.codings
     counts = table["coop_type"].value_counts()
+    reasons = result.rejects["reason"].value_counts().sort_index()
     order = ["agglomeration", "domestic_other", "international", "none"]
     lines = [
         "",
         f"### {dt.date.today().isoformat()} — classify_input on clickid, n_jobs={args.n_jobs}",
         "",
         f"- machine: {platform.machine()}, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}, 2 cores shared; load average before the run "
-        f"{load:.1f} (other sessions)",
+        f"Python {platform.python_version()}, 2 cores shared; load average {load:.1f} before "
+        f"and {load_after:.1f} after the run (other sessions)",
         f"- commit: {_commit()}",
         f"- command: `PYTHONPATH=src python benchmarks/bench_classify.py --n-jobs {args.n_jobs} "
         f"--corpus {args.corpus}`",
-        f"- documents: {len(table)}; wall time: {seconds:.1f} s "
-        f"({len(table) / seconds:.0f} docs/s); peak RSS: {_peak_rss_mb():.0f} MB",
+        f"- input records: {len(table) + len(result.rejects)} = coded {len(table)} + rejected "
+        f"{len(result.rejects)} ("
+        + (", ".join(f"{r} {n}" for r, n in reasons.items()) or "none") + ")",
+        f"- wall time: {seconds:.1f} s ({len(table) / seconds:.0f} docs/s); CPU time (all "
+        f"processes): {cpu:.1f} s; peak RSS: {_peak_rss_mb():.0f} MB",
         "- documents per coop_type: "
         + ", ".join(f"{label} {int(counts.get(label, 0))}" for label in order),
         "",
@@ -84,8 +100,14 @@ def main() -> int:
     text = args.results.read_text(encoding="utf-8") if args.results.is_file() else ""
     if "## classify" not in text:
         text += ("\n## classify\n\nRule classifier over all 23,020 clickid articles "
-                 "(`analysis.classify.classify_input`, reading the .jsonl.gz itself).\n")
-    args.results.write_text(text + "\n".join(lines), encoding="utf-8")
+                 "(`analysis.classify.classify_input`, reading the .jsonl.gz with ingest's "
+                 "reader).\n")
+    # the entry goes at the end of the classify section, before the next "## " heading
+    section = text.index("## classify")
+    end = text.find("\n## ", section + 1)
+    end = len(text) if end < 0 else end
+    entry = "\n".join(lines)
+    args.results.write_text(text[:end].rstrip("\n") + "\n" + entry + text[end:], encoding="utf-8")
     print("\n".join(lines))
     return 0
 

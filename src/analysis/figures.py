@@ -41,6 +41,7 @@ __all__ = [
     "COOP_STYLE",
     "LANGUAGES",
     "ReportFigure",
+    "new_figure",
     "load_labels",
     "label",
     "save_figure",
@@ -205,7 +206,8 @@ class ReportFigure(Figure):
         return buffer.getvalue()
 
 
-def _new_figure(height: float, width: float = _WIDTH) -> Figure:
+def new_figure(height: float, width: float = _WIDTH) -> Figure:
+    """A constrained-layout figure that displays itself in notebooks and needs no pyplot."""
     figure = ReportFigure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(figure)  # a canvas of its own: renders and measures text without pyplot
     figure.get_layout_engine().set(w_pad=0.06, h_pad=0.06)
@@ -224,7 +226,7 @@ def _note(figure: Figure, text: str, width: float = _WIDTH) -> None:
 
 
 def _empty(title: str, message: str) -> Figure:
-    figure = _new_figure(2.0)
+    figure = new_figure(2.0)
     _title(figure, title)
     ax = figure.add_subplot()
     ax.set_axis_off()
@@ -302,7 +304,7 @@ def plot_coverage(coverage_outlet: pd.DataFrame, *, lang: str = "en",
     order = list(dict.fromkeys(coverage_outlet["outlet"]))[:max_outlets]
     counts = counts.loc[order, kinds].fillna(0)
     names = [label("common.unknown_outlet", lang) if o == "(unknown)" else o for o in order]
-    figure = _new_figure(1.5 + 0.32 * len(order))
+    figure = new_figure(1.5 + 0.32 * len(order))
     _title(figure, title)
     ax = figure.add_subplot()
     y = np.arange(len(order))[::-1]
@@ -346,7 +348,7 @@ def plot_coverage_monthly(coverage_monthly: pd.DataFrame, *, lang: str = "en",
     counts = coverage_monthly.pivot(index="month", columns="coop_type", values="n_documents")
     counts = counts.sort_index()[kinds].fillna(0)
     months = list(counts.index)
-    figure = _new_figure(3.4)
+    figure = new_figure(3.4)
     _title(figure, title)
     ax = figure.add_subplot()
     x = np.arange(len(months))
@@ -494,7 +496,7 @@ def plot_sector_shares(sectors: pd.DataFrame, *, lang: str = "en", ci_level: flo
     order = sorted(mean_share.index, key=lambda s: (-mean_share[s], label(f"sector.{s}", lang)))
     order = order[:max_sectors]
     names = {s: label(f"sector.{s}", lang) for s in order}
-    figure = _new_figure(1.9 + 0.36 * len(order) * max(1.0, len(kinds) / 2))
+    figure = new_figure(1.9 + 0.36 * len(order) * max(1.0, len(kinds) / 2))
     _title(figure, title)
     unit = "articles" if level == "document" else "paragraphs"
     _dot_whisker(figure, sectors, "sector", names, order, kinds, lang=lang,
@@ -539,7 +541,7 @@ def plot_topic_prevalence(prevalence: pd.DataFrame, *, lang: str = "en", ci_leve
     order = sorted(real) + [t for t in best.index if t < 0]
     labels_by_topic = shown.drop_duplicates("topic").set_index("topic")["topic_label"]
     names = {t: _topic_name(int(t), str(labels_by_topic[t]), lang) for t in order}
-    figure = _new_figure(1.9 + 0.36 * len(order) * max(1.0, len(kinds) / 2))
+    figure = new_figure(1.9 + 0.36 * len(order) * max(1.0, len(kinds) / 2))
     _title(figure, title)
     _dot_whisker(figure, shown, "topic", names, order, kinds, lang=lang,
                  xlabel=label("topics.xlabel", lang), unit="paragraphs", count="n_paragraphs")
@@ -638,7 +640,7 @@ def plot_log_odds(log_odds: pd.DataFrame, *, lang: str = "en",
     title = label("log_odds.title", lang)
     if log_odds is None or log_odds.empty:
         return _empty(title, label("common.no_data", lang))
-    figure = _new_figure(5.2)
+    figure = new_figure(5.2)
     _title(figure, title)
     ax = figure.add_subplot()
     # Stems with the same two counts share one point: draw each point once. Tens of
@@ -754,7 +756,7 @@ def plot_partner_network(edges: pd.DataFrame, *, focal: str = "Jakarta", lang: s
     pos = _fan_layout(focal, partners, main_kind)
     rows_span = max(1.0, -min(y for _, y in pos.values()))
 
-    figure = _new_figure(1.9 + 0.42 * (rows_span + 1))
+    figure = new_figure(1.9 + 0.42 * (rows_span + 1))
     _title(figure, title)
     ax = figure.add_subplot()
     ax.set_axis_off()

@@ -35,11 +35,11 @@ AGGLOMERATIONS = (
     "sarbagita", "maminasata", "kartamantul",
 )
 INDONESIAN_LEVELS = ("province", "special_region", "city", "regency")
-FOREIGN_LEVELS = ("city", "region", "country")
+FOREIGN_LEVELS = ("city", "region", "country", "agency")
 CUE_KINDS = ("general", "international", "agreement", "exclude")
 CONTEXT_KINDS = ("government", "org", "org_after", "foreign_nonparty", "central", "location",
                  "location_after", "former", "not_a_name", "collective", "collective_counted",
-                 "exclude")
+                 "bare_title", "quantifier", "exclude")
 MATCH_RULES = ("", "uppercase", "government_prefix")
 
 _FILES = {
