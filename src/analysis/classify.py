@@ -52,7 +52,6 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -75,7 +74,7 @@ from .gazetteer import (
     tokenize,
 )
 from .io import atomic_path, write_csv
-from .parallel import batched, check_backend, map_batches, progress
+from .parallel import check_backend, map_batches, progress
 
 if TYPE_CHECKING:
     from .ingest import RawRecord
@@ -950,24 +949,6 @@ def _paragraphs(text: str) -> tuple[str, ...]:
 
 def _reject_row(rid: str, record: RawRecord) -> tuple:
     return (rid, record.source_file, record.record, record.reason, record.detail)
-
-
-def _classify_batch(classifier: Classifier, batch: list[tuple[str, str | None, tuple[str, ...]]]
-                    ) -> list[DocumentCoding]:
-    return [classifier.classify_document(title, paras) for _id, title, paras in batch]
-
-
-def _classify_many(items: Iterable[tuple[str, str | None, tuple[str, ...]]], lexicon_dir: Path,
-                   n_jobs: int, classifier: Classifier | None = None, *, backend: str = "local",
-                   dask_scheduler: str = "") -> list[DocumentCoding]:
-    """Code every item in order: in this process, in worker processes or on Dask workers
-    (:mod:`analysis.parallel`); the codings do not depend on where they were made."""
-    classifier = classifier or Classifier.from_lexicons(lexicon_dir)
-    out: list[DocumentCoding] = []
-    for codings in map_batches(_classify_batch, batched(items, _MIN_BATCH), context=classifier,
-                               backend=backend, n_jobs=n_jobs, scheduler=dask_scheduler):
-        out.extend(codings)
-    return out
 
 
 def classify_input(input_path: str | Path, output_csv: str | Path, *,
