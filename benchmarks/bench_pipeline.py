@@ -19,7 +19,8 @@ Markdown block on stdout to paste into benchmarks/RESULTS.md.
 
 Usage (from the project root):
     PYTHONPATH=src /work/main/.venv/bin/python benchmarks/bench_pipeline.py --size 1000 \
-        [--size 5000 --size all] [--backend local|dask] [--n-jobs 2] [--stages ingest,preprocess]
+        [--size 5000 --size all] [--backend local|dask] [--n-jobs 2] [--stages ingest,preprocess] \
+        [--set topics.fit_on=online] [--label NAME] [--keep]
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ def _project_files() -> list[str]:
 
 
 def _make_copy(dest: Path, raw_input: Path, corpus: Path, backend: str, n_jobs: int,
-               scheduler: str) -> None:
+               scheduler: str, overrides: dict[str, str]) -> None:
     for rel in _project_files():
         src = ROOT / rel
         if src.is_file():
@@ -110,6 +111,9 @@ def _make_copy(dest: Path, raw_input: Path, corpus: Path, backend: str, n_jobs: 
     params["ingest"]["metadata_file"] = ""
     params["classify"]["clickid_path"] = str(corpus.resolve())
     params["compute"].update(backend=backend, n_jobs=n_jobs, dask_scheduler=scheduler)
+    for dotted, value in overrides.items():
+        section, key = dotted.split(".", 1)
+        params[section][key] = yaml.safe_load(value)
     params_path.write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
     subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
 
@@ -210,11 +214,13 @@ def run_one(size: str, corpus: Path, args: argparse.Namespace) -> dict:
         raw_input = corpus if size == "all" else _subset(corpus, int(size), tmp)
         copy = tmp / "project"
         copy.mkdir()
-        _make_copy(copy, raw_input, corpus, args.backend, args.n_jobs, args.dask_scheduler)
-        log = args.out / f"pipeline_{size}_{args.backend}.log"
+        _make_copy(copy, raw_input, corpus, args.backend, args.n_jobs, args.dask_scheduler,
+                   args.set)
+        tag = f"{size}_{args.label or args.backend}"
+        log = args.out / f"pipeline_{tag}.log"
         log.write_text("", encoding="utf-8")
         results: dict = {"size": size, "backend": args.backend, "n_jobs": args.n_jobs,
-                         "stages": {}}
+                         "params": args.set, "stages": {}}
         for stage in stages:
             print(f"[{size}] {stage} ...", file=sys.stderr, flush=True)
             results["stages"][stage] = _timed(["dvc", "repro", "--single-item", stage], copy, log)
@@ -227,7 +233,7 @@ def run_one(size: str, corpus: Path, args: argparse.Namespace) -> dict:
             results["dvc_status"] = status
         results["counts"] = _counts(copy)
         if args.keep:
-            kept = args.out / f"project_{size}_{args.backend}"
+            kept = args.out / f"project_{tag}"
             shutil.rmtree(kept, ignore_errors=True)
             shutil.copytree(copy / "data" / "processed", kept / "data" / "processed",
                             symlinks=True)
@@ -275,11 +281,19 @@ def main() -> int:
     parser.add_argument("--dask-scheduler", default="")
     parser.add_argument("--stages", default=",".join(STAGES),
                         help="comma-separated stages to run, in pipeline order")
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                        help="override a params.yaml value in the copy, e.g. topics.fit_on=online")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "pipeline")
+    parser.add_argument("--label", default="",
+                        help="name used in the output file names instead of the backend")
     parser.add_argument("--keep", action="store_true",
                         help="keep data/processed and reports of each run in --out")
     args = parser.parse_args()
     args.stages = [s.strip() for s in args.stages.split(",") if s.strip()]
+    try:
+        args.set = dict(item.split("=", 1) for item in args.set)
+    except ValueError:
+        parser.error("--set takes SECTION.KEY=VALUE")
     unknown = sorted(set(args.stages) - set(STAGES))
     if unknown:
         parser.error(f"unknown stage(s) {unknown}; choose from {', '.join(STAGES)}")
@@ -298,7 +312,7 @@ def main() -> int:
         run = run_one(size, args.corpus, args)
         runs.append(run)
         stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-        path = args.out / f"pipeline_{size}_{args.backend}_{stamp}.json"
+        path = args.out / f"pipeline_{size}_{args.label or args.backend}_{stamp}.json"
         path.write_text(json.dumps({**header, **run}, indent=2) + "\n", encoding="utf-8")
     print(_markdown(runs, header))
     return 0

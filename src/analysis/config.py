@@ -70,7 +70,7 @@ class TopicsParams(_Section):
     svd_components: int = Field(50, ge=2, le=2000)
     min_topic_size: int = Field(4, ge=2, le=100_000)
     top_n_words: int = Field(10, ge=3, le=100)
-    fit_on: Literal["relevant", "all", "sample"] = "relevant"
+    fit_on: Literal["relevant", "all", "sample", "online"] = "relevant"
     sample_size: int = Field(20000, ge=100, le=10_000_000)
 
 

@@ -17,6 +17,10 @@ Design choices (each is recorded in ``reports/metrics/topics.json``):
 * Quality: NPMI coherence of each topic's top stems over the fitted paragraphs (document
   co-occurrence), topic diversity, outlier shares, and the same numbers for seeded LDA and
   NMF baselines with as many topics.
+* Scale (``fit_on``): the cooperation-relevant subset by default; a seeded sample with the
+  rest assigned by ``transform``; or BERTopic's online path over every paragraph
+  (IncrementalPCA + MiniBatchKMeans + OnlineCountVectorizer, ``partial_fit`` chunk by chunk),
+  whose memory does not grow with the corpus the way UMAP and HDBSCAN do (docs/scaling.md).
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ __all__ = [
     "ClusteringSettings",
     "TopicsResult",
     "clustering_settings",
+    "online_settings",
     "npmi_coherence",
     "topic_diversity",
     "run_topics",
@@ -76,6 +81,11 @@ UNKNOWN_MONTH = "unknown"
 OUTLIER_LABEL = "outliers (no topic)"
 # A whitespace-delimited token is one stem; `\S+` keeps `kuala_lumpur` whole.
 STEM_TOKEN_PATTERN = r"\S+"
+# fit_on: online — paragraphs per partial_fit call, and the number of k-means topics: about
+# one per thousand paragraphs, within these bounds (never more than the paragraphs).
+ONLINE_CHUNK = 10_000
+PARAGRAPHS_PER_ONLINE_TOPIC = 1000
+ONLINE_MIN_TOPICS, ONLINE_MAX_TOPICS = 10, 50
 
 
 # --------------------------------------------------------------------------- settings
@@ -131,6 +141,28 @@ def clustering_settings(n_paragraphs: int, min_topic_size: int = 4) -> Clusterin
         max(1, min_cluster_size // 4), None,
         f"n >= {KMEANS_BELOW}: HDBSCAN, min_cluster_size = max(min_topic_size, "
         f"ceil(n/{PARAGRAPHS_PER_MIN_CLUSTER})), min_samples = max(1, min_cluster_size // 4)",
+    )
+
+
+def online_settings(n_paragraphs: int, min_topic_size: int = 4) -> ClusteringSettings:
+    """Settings of the online fit (``fit_on: online``) for ``n_paragraphs``.
+
+    IncrementalPCA to 5 dimensions replaces UMAP, MiniBatchKMeans replaces HDBSCAN, with
+    ``k = clip(n // 1000, 10, 50)`` topics (at most ``n``): 10 topics up to 10,000 paragraphs,
+    50 from 50,000. k-means leaves no outliers.
+
+    Raises:
+        UserError: when ``n_paragraphs < MIN_PARAGRAPHS``.
+    """
+    clustering_settings(n_paragraphs, min_topic_size)  # the same lower bound and message
+    k = int(min(n_paragraphs, ONLINE_MAX_TOPICS,
+                max(ONLINE_MIN_TOPICS, n_paragraphs // PARAGRAPHS_PER_ONLINE_TOPIC)))
+    return ClusteringSettings(
+        "minibatch-kmeans", n_paragraphs, 0, UMAP_COMPONENTS, 0.0, min_topic_size, None, k,
+        f"online: IncrementalPCA({UMAP_COMPONENTS}) + MiniBatchKMeans, k = clip(n // "
+        f"{PARAGRAPHS_PER_ONLINE_TOPIC}, {ONLINE_MIN_TOPICS}, {ONLINE_MAX_TOPICS}); partial_fit "
+        f"on seeded chunks of {ONLINE_CHUNK} paragraphs, then every paragraph assigned by the "
+        "final model",
     )
 
 
@@ -296,6 +328,8 @@ def _select(frame: pd.DataFrame, fit_on: str, sample_size: int, seed: int
             )
     elif fit_on == "all":
         fit, rest, used = pool, empty, "all"
+    elif fit_on == "online":
+        fit, rest, used = pool, empty, "online"
     elif fit_on == "sample":
         if len(pool) <= sample_size:
             fit, rest, used = pool, empty, "all"
@@ -308,7 +342,8 @@ def _select(frame: pd.DataFrame, fit_on: str, sample_size: int, seed: int
             mask[chosen] = True
             fit, rest, used = pool[mask], pool[~mask], "sample"
     else:
-        raise UserError(f"topics.fit_on = {fit_on!r} is not allowed; use relevant, all or sample")
+        raise UserError(f"topics.fit_on = {fit_on!r} is not allowed; use relevant, all, sample "
+                        "or online")
     info["fit_on_used"] = used
     info["n_paragraphs_not_modelled"] = int(len(pool) - len(fit) - len(rest))
     return fit.reset_index(drop=True), rest.reset_index(drop=True), info
@@ -388,6 +423,51 @@ def _fit(docs, embeddings, embedder, settings, top_n_words, seed):
         model = _build_model(settings, embedder, top_n_words, seed)
         topics, _ = model.fit_transform(docs, embeddings=embeddings)
     return model, [int(t) for t in topics], settings
+
+
+def _fit_online(docs, embeddings, embedder, settings, top_n_words, seed):
+    """BERTopic's online path: ``partial_fit`` chunk by chunk, then assign with the final model.
+
+    The chunks are a seeded permutation of the paragraphs cut into nearly equal parts (so each
+    mixes outlets and months, and none is too small for IncrementalPCA). Assigning every
+    paragraph with the final model, instead of keeping the label it got when its chunk was
+    seen, makes the assignment independent of the chunk order; the topic words are then
+    recomputed from these assignments (``run_topics``).
+    """
+    from bertopic import BERTopic
+    from bertopic.vectorizers import ClassTfidfTransformer, OnlineCountVectorizer
+    from sklearn.cluster import MiniBatchKMeans
+    from sklearn.decomposition import IncrementalPCA
+
+    model = BERTopic(
+        embedding_model=embedder,
+        umap_model=IncrementalPCA(n_components=settings.n_components),
+        hdbscan_model=MiniBatchKMeans(n_clusters=settings.n_clusters, random_state=seed,
+                                      n_init=3, batch_size=1024),
+        vectorizer_model=OnlineCountVectorizer(lowercase=False, token_pattern=STEM_TOKEN_PATTERN),
+        ctfidf_model=ClassTfidfTransformer(), top_n_words=top_n_words,
+        calculate_probabilities=False, verbose=False,
+    )
+    if model.language == "english":  # see _build_model
+        raise RuntimeError("BERTopic would strip '_' from stems; pass an embedding model")
+    order = np.random.default_rng(seed).permutation(len(docs))
+    n_chunks = max(1, math.ceil(len(docs) / ONLINE_CHUNK))
+    for chunk in np.array_split(order, n_chunks):
+        model.partial_fit([docs[i] for i in chunk], embeddings=embeddings[chunk])
+    topics: list[int] = []
+    for start in range(0, len(docs), ONLINE_CHUNK):
+        predicted, _ = model.transform(docs[start:start + ONLINE_CHUNK],
+                                       embeddings=embeddings[start:start + ONLINE_CHUNK])
+        topics.extend(int(t) for t in predicted)
+    return model, topics, settings
+
+
+def _seeded_sample(items: list, size: int, seed: int) -> list:
+    """At most ``size`` items drawn with ``seed``, in their original order."""
+    if len(items) <= size:
+        return list(items)
+    chosen = np.sort(np.random.default_rng(seed).choice(len(items), size, replace=False))
+    return [items[i] for i in chosen]
 
 
 def _reduce_outliers(model, docs: list[str], topics: list[int]) -> list[int]:
@@ -564,10 +644,14 @@ def run_topics(
         fit_on: ``relevant`` — paragraphs coded as cooperation plus every paragraph of a
             document coded as cooperation (the context of the cooperation: what is built,
             funded, supplied), falling back to all paragraphs when fewer than
-            ``MIN_PARAGRAPHS``; ``all``; or ``sample`` — fit on ``sample_size`` paragraphs
-            drawn with ``seed`` and assign the others with the fitted model. Paragraphs of
+            ``MIN_PARAGRAPHS``; ``all``; ``sample`` — fit on ``sample_size`` paragraphs
+            drawn with ``seed`` and assign the others with the fitted model; or ``online`` —
+            every paragraph, through BERTopic's ``partial_fit`` (see :func:`online_settings`);
+            the TF-IDF→SVD embedding, the NPMI reference and the LDA/NMF baselines then use
+            a seeded sample of at most ``sample_size`` paragraphs. Paragraphs of
             documents flagged as duplicates are never modelled.
-        sample_size: paragraphs fitted when ``fit_on="sample"``.
+        sample_size: paragraphs fitted when ``fit_on="sample"``; with ``"online"`` the
+            size of the sample behind the embedding fit and the quality measures.
         seed: seed of the SVD, UMAP, k-means, sampling and the baselines.
         cache_dir: embedding cache directory (None disables it).
 
@@ -595,8 +679,13 @@ def run_topics(
     with threadpool_limits(limits=1), _quiet_bertopic():
         clock.lap("load_inputs_and_imports")
         all_texts = fit["text"].tolist() + rest["text"].tolist()
+        online = selection["fit_on_used"] == "online"
+        # Online: the TF-IDF vocabulary and SVD come from a seeded sample, like the fit of
+        # fit_on: sample, so their cost does not grow with the corpus.
+        embed_fit = (_seeded_sample(fit["text"].tolist(), sample_size, seed) if online
+                     else fit["text"].tolist())
         embeddings, embedder, embedding_info = embed_paragraphs(
-            fit["text"].tolist(), all_texts, embedding=embedding,
+            embed_fit, all_texts, embedding=embedding,
             svd_components=svd_components, seed=seed, cache_dir=cache_dir,
         )
         # A paragraph with no known word has a zero vector: UMAP cannot place it, so it is an
@@ -606,11 +695,14 @@ def run_topics(
         rest_ok = has_content[len(fit):]
         fit_model = fit[fit_ok].reset_index(drop=True)
         fit_emb = embeddings[: len(fit)][fit_ok]
-        settings = clustering_settings(len(fit_model), min_topic_size)
+        settings = (online_settings if online else clustering_settings)(len(fit_model),
+                                                                         min_topic_size)
         clock.lap("embed")
 
         docs = fit_model["stem_doc"].tolist()
-        model, raw_topics, settings = _fit(docs, fit_emb, embedder, settings, top_n_words, seed)
+        fit_function = _fit_online if online else _fit
+        model, raw_topics, settings = fit_function(docs, fit_emb, embedder, settings,
+                                                   top_n_words, seed)
         clock.lap("fit")
         topics = _reduce_outliers(model, docs, raw_topics)
         clock.lap("reduce_outliers")
@@ -625,7 +717,12 @@ def run_topics(
             rest_topics = _reduce_outliers(model, rest_docs, rest_raw)
 
         clock.lap("assign_rest")
-        if topics != raw_topics:
+        if online:
+            # Topic words from the final assignments, with the same batch vectorizer and
+            # c-TF-IDF as the other modes (the online vectorizer only served the training).
+            model.update_topics(docs, topics=topics, vectorizer_model=_stem_vectorizer(),
+                                ctfidf_model=model.ctfidf_model, top_n_words=top_n_words)
+        elif topics != raw_topics:
             # Same vectorizer and c-TF-IDF: topic words stay stems after the reassignment.
             model.update_topics(docs, topics=topics, vectorizer_model=model.vectorizer_model,
                                 ctfidf_model=model.ctfidf_model, top_n_words=top_n_words)
@@ -634,10 +731,13 @@ def run_topics(
         reps = _representatives(model, docs, topics, fit_model["para_id"].tolist())
         topic_ids = sorted(set(topics) | set(rest_topics))
         real_topics = [t for t in topic_ids if t != -1]
-        reference = [doc.split() for doc in docs]
+        # Online: coherence and the LDA/NMF baselines on a seeded sample of the paragraphs
+        # (batch LDA over every paragraph of a large corpus would dominate the stage).
+        quality_docs = _seeded_sample(docs, sample_size, seed) if online else docs
+        reference = [doc.split() for doc in quality_docs]
         clock.lap("update_topics")
         per_topic_npmi = npmi_coherence([words.get(t, []) for t in real_topics], reference)
-        baselines = (_baselines(docs, len(real_topics), top_n_words, seed, reference)
+        baselines = (_baselines(quality_docs, len(real_topics), top_n_words, seed, reference)
                      if len(real_topics) >= 2 else {})
 
         clock.lap("quality_and_baselines")
@@ -691,6 +791,9 @@ def run_topics(
         "embedding_dimensions": embedding_info["dimensions"],
         "embedding_cache_key": embedding_info["cache_key"],
         "clustering": asdict(settings),
+        **({"online": {"chunk_paragraphs": ONLINE_CHUNK,
+                       "n_chunks": max(1, math.ceil(len(fit_model) / ONLINE_CHUNK)),
+                       "embedding_fit_paragraphs": len(embed_fit)}} if online else {}),
         "outlier_reduction": {"strategy": OUTLIER_STRATEGY, "threshold": OUTLIER_THRESHOLD},
         "n_topics": len(real_topics),
         "top_n_words": top_n_words,
@@ -701,7 +804,9 @@ def run_topics(
         "outlier_share_output": outlier_share(assigned["topic"].tolist()),
         "coherence_npmi": _mean(per_topic_npmi),
         "coherence_npmi_by_topic": {str(t): v for t, v in zip(real_topics, per_topic_npmi)},
-        "coherence_reference": "fitted paragraphs, stem presence per paragraph",
+        "coherence_reference": (
+            f"seeded sample of {len(reference)} fitted paragraphs, stem presence per paragraph"
+            if online else "fitted paragraphs, stem presence per paragraph"),
         "topic_diversity": topic_diversity([words.get(t, []) for t in real_topics]),
         "baselines": baselines,
     }
