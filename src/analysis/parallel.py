@@ -178,7 +178,7 @@ def _dask(func, batches, context, setup, n_jobs, scheduler, in_flight) -> Iterat
         # The context (lexicons) goes to every worker once, not with every task.
         [shared] = client.scatter([context], broadcast=True, hash=False)
         if in_flight is None:
-            in_flight = 2 * max(1, sum(client.nthreads().values()))
+            in_flight = 4 * max(1, sum(client.nthreads().values()))
 
         def submit(batch):
             return client.submit(_run_batch, token, setup, shared, func, batch, pure=False)
@@ -213,7 +213,7 @@ def map_batches(
         n_jobs: worker processes (local pool or LocalCluster workers); ignored with a scheduler
             address, where the cluster's workers are used.
         scheduler: address of a running Dask scheduler; "" starts a LocalCluster.
-        in_flight: batches submitted ahead of the one being consumed; default twice the
+        in_flight: batches submitted ahead of the one being consumed; default four times the
             number of workers.
 
     Yields:
@@ -233,7 +233,7 @@ def map_batches(
             for batch in iterator:
                 yield func(state, batch)
             return
-        yield from _local_pool(func, iterator, context, setup, n_jobs, in_flight or 2 * n_jobs)
+        yield from _local_pool(func, iterator, context, setup, n_jobs, in_flight or 4 * n_jobs)
         return
     yield from _dask(func, iterator, context, setup, n_jobs, scheduler, in_flight)
 
