@@ -147,7 +147,7 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path,
                         default=Path(os.environ.get("CLICKID_PATH", DEFAULT_CORPUS)))
     parser.add_argument("--runs", nargs="+", default=["relevant", "sample"],
-                        choices=["relevant", "sample", "all"])
+                        choices=["relevant", "sample", "all", "online"])
     parser.add_argument("--sample-size", type=int, default=20000)
     parser.add_argument("--n-jobs", type=int, default=2, help="workers for building the inputs")
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "benchmarks" / "out" / "topics")
