@@ -139,12 +139,22 @@ def terminal(monkeypatch):
         os.close(master)
 
 
+def _drain(master: int) -> str:
+    """Everything written to the pseudo-terminal so far (it may arrive in several chunks)."""
+    import select
+
+    chunks = []
+    while select.select([master], [], [], 0.2)[0]:
+        chunks.append(os.read(master, 4096))
+    return b"".join(chunks).decode()
+
+
 def test_progress_draws_on_a_terminal(terminal):
     master = terminal()
     assert progress_enabled()
     with progress(total=4, desc="ingest", unit="article") as bar:
         bar.update(4)
-    drawn = os.read(master, 4096).decode()
+    drawn = _drain(master)
     assert "ingest" in drawn and "4/4" in drawn
 
 
@@ -175,3 +185,12 @@ def test_progress_is_silent_without_a_terminal(monkeypatch, tmp_path):
         with progress(total=1, desc="ingest", unit="article") as bar:
             bar.update(1)
     assert (tmp_path / "log.txt").read_text() == ""
+
+
+def test_params_refuse_a_scheduler_address_without_the_dask_backend():
+    from analysis.config import ParamsError, validate_section
+
+    with pytest.raises(ParamsError, match=r"compute\.dask_scheduler = 'tcp://10\.0\.0\.5:8786'.*backend: dask"):
+        validate_section("compute", backend="local", n_jobs=2, dask_scheduler="tcp://10.0.0.5:8786")
+    accepted = validate_section("compute", backend="dask", n_jobs=2, dask_scheduler="tcp://10.0.0.5:8786")
+    assert accepted.dask_scheduler == "tcp://10.0.0.5:8786"

@@ -183,8 +183,24 @@ def _dask(func, batches, context, setup, n_jobs, scheduler, in_flight) -> Iterat
         def submit(batch):
             return client.submit(_run_batch, token, setup, shared, func, batch, pure=False)
 
+        def fetch(future):
+            try:
+                return future.result()
+            except Exception as exc:
+                # A scheduler or worker without the project's code: the scheduler reports a
+                # RuntimeError caused by the ImportError, a worker the ImportError itself.
+                missing = exc if isinstance(exc, ImportError) else exc.__cause__
+                if not isinstance(missing, ImportError):
+                    raise
+                where = f" at {scheduler}" if scheduler else ""
+                raise UserError(
+                    f"the Dask cluster{where} cannot import {missing.name or 'a module'!r} "
+                    f"({missing}); "
+                    "the scheduler and every worker need the project's code and packages "
+                    "(see docs/scaling.md, 'Running on a real Dask cluster')") from exc
+
         try:
-            yield from _ordered(submit, lambda future: future.result(), batches, in_flight)
+            yield from _ordered(submit, fetch, batches, in_flight)
         finally:
             client.cancel([shared])
 
