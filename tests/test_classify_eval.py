@@ -187,10 +187,12 @@ def test_gold_on_clickid(clickid_path, seed_classified, gold_dir):
     assert {"seed", "dev", "heldout", "heldout2", "heldout3", "heldout_all",
             "clickid_all"} <= set(documents)
     assert documents["rejected"] == {}  # every gold article survives ingest cleaning
-    # regression floors below the measured figures (all 0.859, dev 0.938, heldout 0.792,
-    # heldout2 0.512 at commit 730dede; benchmarks/RESULTS.md)
-    assert documents["all"]["macro_f1"] >= 0.80
-    assert documents["dev"]["macro_f1"] >= 0.90
+    # regression floors below the measured figures (all 0.897, dev 0.974, heldout 0.792,
+    # heldout2 0.711, heldout3 0.538, heldout_all 0.743 with the rules of 168b68b;
+    # benchmarks/RESULTS.md). heldout3 was scored once; these floors guard, they do not tune.
+    assert documents["all"]["macro_f1"] >= 0.85
+    assert documents["dev"]["macro_f1"] >= 0.95
+    assert documents["heldout_all"]["macro_f1"] >= 0.70
     assert documents["heldout"]["n"] >= 25 and documents["heldout2"]["n"] >= 40
     # heldout_all pools the splits never used for development; heldout2 is development data now
     assert documents["heldout3"]["n"] >= 50

@@ -25,16 +25,16 @@ annotators, and every word list lives in data/lexicons/.
   coordination, joint teams, cost sharing ("patungan"), shared facilities ("TPA regional"),
   standing bodies of regional governments (KOPEK, BKSP) and sending help are cues (the sending
   verbs only next to satgas/personel/bantuan ..., the ``requires`` column of
-  cooperation_cues.csv). The region help goes to ("mengirimkan 65 personel ... ke Riau") is its
+  cooperation_cues.csv). The region help goes to ("mengirim 40 personel ... ke Jambi") is its
   partner (Indonesian places only: a team sent abroad travels). A counted group of governments
-  ("tiga gubernur", "6 daerah"; a generic word like "daerah" only after a number, in the cue's
+  ("empat gubernur", "5 daerah"; a generic word like "daerah" only after a number, in the cue's
   sentence, and not after di/ke/dari) completes a cooperation, and places listed next to such a
-  group ("asrama Papua, Kalbar, Sumbar") are its members. A cost split or facility shared among
+  group ("asrama Aceh, NTB, Maluku") are its members. A cost split or facility shared among
   regions, named anywhere in the document, lifts the hierarchy rule. Guards against the new
   cues: places after "di" (also "di beberapa wilayah X") are locations and cannot anchor a
-  joined place; when every government near a cue is one list that follows the cue ("Danrem
-  berkoordinasi dengan Bupati Bogor, Wali Kota Bogor") or receives aid ("bantuan ke Kota Dumai,
-  Kab. Kampar dan Kab. Rokan Hilir"), they are counterparts of the cue's subject, not partners.
+  joined place; when every government near a cue is one list that follows the cue ("a
+  commander berkoordinasi dengan Bupati Tangerang, Wali Kota Tangerang") or receives aid
+  ("bantuan ke Kota Batam, Kab. Bintan dan Kab. Karimun"), they are counterparts of the cue's subject, not partners.
 * ``international`` when a foreign government is a party (or a sister-city cue names one
   Indonesian government); ``agglomeration`` when all Indonesian parties lie in one metropolitan
   region (a provincial government counts as part of the regions inside its province, and Banten
@@ -229,7 +229,7 @@ class _Analysis:
     tokens: list[Token]
     text: str
     aliases: dict[str, Place]  # officials' name words -> their government ("pramono" -> Jakarta)
-    # (sentence, agglomeration id or "", strict) of unnamed groups; a strict group ("6 daerah")
+    # (sentence, agglomeration id or "", strict) of unnamed groups; a strict group ("5 daerah")
     # counts only in a cue's own sentence, the others in the cue's window
     collectives: list[tuple[int, str, bool]]
     bare_titles: list[tuple[int, int, str]]  # (start, end, level) of titles naming no place
@@ -284,14 +284,14 @@ class Classifier:
                 elif kind == "collective":
                     collectives.append((tokens[start].sentence, target, False))
         # "9 bupati", "sembilan bupati", "sejumlah wali kota": a counted group of regional heads
-        # "6 daerah", "tiga provinsi": a generic unit word counts as a group only after a number
+        # "5 daerah", "empat provinsi": a generic unit word counts as a group only after a number
         # ("seluruh daerah" is a figure of speech)
         for start, _end, roles in context_hits:
             if start == 0 or tokens[start].hard_before:
                 continue
             before = starts.get(start - 1, ())
             number = tokens[start - 1].text.isdigit() or "number" in before
-            # "di empat kota", "ke 3 provinsi": counted places, not a group of governments
+            # "di tiga kota", "ke 3 provinsi": counted places, not a group of governments
             placed = start > 1 and tokens[start - 2].lower in _PLACE_PREPOSITIONS
             if number or "quantifier" in before:
                 collectives += [(tokens[start].sentence, target, kind == "collective_numbered")
@@ -357,7 +357,7 @@ class Classifier:
                 continue
             sentence = tokens[start].sentence
             if requires:
-                # "mengirim" is a cue only next to a team or aid word ("mengirim 65 personel")
+                # "mengirim" is a cue only next to a team or aid word ("mengirim 40 personel")
                 if sentence_words is None:
                     sentence_words = _sentence_words(tokens)
                 if not requires & sentence_words.get(sentence, set()):
@@ -369,7 +369,7 @@ class Classifier:
                     and end + 1 in mention_starts):
                 complements.add(end + 1)
             if kind == "aid":
-                # help goes somewhere: "mengirimkan 65 orang satgas ... ke Riau" -- the first
+                # help goes somewhere: "mengirim 40 personel ... ke Jambi" -- the first
                 # place after the cue in its sentence introduced by ke/kepada/untuk/bagi
                 recipient = _recipient(mentions, tokens, end, sentence)
                 if recipient is not None:
@@ -566,7 +566,7 @@ class Classifier:
             partners_of_k = {j for pair in analysis.linked if k in pair for j in pair if j != k}
             # the anchor must be an Indonesian government: "sister city Jakarta dan Tokyo" in a
             # hotel's press release names no government at all
-            # ... the mention it is joined to must itself be a party ("di Jambi dan Sumsel"
+            # ... the mention it is joined to must itself be a party ("di Jambi dan Bengkulu"
             # names two locations, whatever else the sentence says about Jambi)
             if (k in joined and any(analysis.mentions[j].place.party in parties
                                     and not analysis.mentions[j].place.foreign
@@ -580,7 +580,7 @@ class Classifier:
         group = [target for sentence, target, strict in analysis.collectives
                  if sentence in (cue_sentences if strict else windows)]
         if group:
-            # "tiga provinsi patungan ... asrama Papua, Kalbar, Sumbar": regions listed together
+            # "empat provinsi patungan ... asrama Aceh, NTB, Maluku": regions listed together
             # next to an unnamed group of regional governments are its members
             by_start = {m.start: m for m in analysis.mentions if m.role == "party"}
             for run in analysis.lists:
@@ -867,7 +867,7 @@ _PLACE_PREPOSITIONS = frozenset({"di", "ke", "dari"})
 
 
 def _after_di(tokens: Sequence[Token], start: int, starts: dict[int, set[str]]) -> bool:
-    """A place written as where something happens: "di Riau", also "di beberapa wilayah Papua"
+    """A place written as where something happens: "di Riau", also "di sebagian wilayah Maluku"
     (location_filler words of place_context.csv may stand between "di" and the place).
     "DI Yogyakarta" (Daerah Istimewa) is the province, so "di" must be lower case or capitalised
     only at a sentence start."""
@@ -884,9 +884,9 @@ def _after_di(tokens: Sequence[Token], start: int, starts: dict[int, set[str]]) 
 def _counterpart_list(analysis: _Analysis, parties: dict[str, Place], windows: set[int]) -> str:
     """Why the Indonesian parties near a cue are not partners of each other, or "".
 
-    They are one list of places, and either every cue is help ("bantuan ... untuk Kota Dumai,
-    Kab. Kampar dan Kab. Rokan Hilir": recipients of a third party's aid) or the list follows a
-    cue in its sentence ("berkoordinasi dengan Bupati Bogor, Wali Kota Bogor" after an army
+    They are one list of places, and either every cue is help ("bantuan ... untuk Kota Batam,
+    Kab. Bintan dan Kab. Karimun": recipients of a third party's aid) or the list follows a
+    cue in its sentence ("berkoordinasi dengan Bupati Tangerang, Wali Kota Tangerang" after an army
     commander): the counterparts of the cue's subject, who is not a regional government.
     """
     if len(parties) < 2:
@@ -922,7 +922,7 @@ def _sentence_words(tokens: Sequence[Token]) -> dict[int, set[str]]:
 def _recipient(mentions: Sequence[_Mention], tokens: Sequence[Token], cue_end: int,
                sentence: int) -> int | None:
     """Token start of the first place after an aid cue, in its sentence, that follows ke/kepada/
-    untuk/bagi directly ("... 65 orang satgas ke Riau"); None when there is none."""
+    untuk/bagi directly ("... 40 personel ke Jambi"); None when there is none."""
     for m in mentions:
         if m.start < cue_end or m.sentence != sentence:
             continue
@@ -939,7 +939,7 @@ def _recipient(mentions: Sequence[_Mention], tokens: Sequence[Token], cue_end: i
 def _place_lists(mentions: Sequence[_Mention], tokens: Sequence[Token],
                  text: str) -> tuple[tuple[int, ...], ...]:
     """Runs of two or more places in one sentence separated only by commas, slashes or
-    dan/serta/atau/maupun ("Papua, Kalbar, Sumbar"), as token starts."""
+    dan/serta/atau/maupun ("Aceh, NTB, Maluku"), as token starts."""
     runs: list[list[int]] = []
     current: list[int] = []
     for k, m in enumerate(mentions):
@@ -950,8 +950,8 @@ def _place_lists(mentions: Sequence[_Mention], tokens: Sequence[Token],
             gap = text[tokens[a.end - 1].end:first.start].strip()
             joiner = bool(between) and between[0].lower in _LIST_WORDS
             titles = between[1:] if joiner else between
-            # the next item may carry its own title: "Bupati Bogor, Wali Kota Bogor",
-            # "Kota Dumai, Kab. Kampar, dan Kab. Rokan Hilir"
+            # the next item may carry its own title: "Bupati Tangerang, Wali Kota Tangerang",
+            # "Kota Batam, Kab. Bintan, dan Kab. Karimun"
             titled = len(titles) <= 3 and all(t.text[0].isupper() for t in titles) and not any(
                 t.hard_before for t in [*titles, tokens[m.start]] if t is not first)
             joined = a.sentence == m.sentence and titled and (
