@@ -170,7 +170,8 @@ def test_paragraph_rules_third_round(classifier, text, coop_type, partners):
     ("Relawan akan mengirim bantuan ke Kota Batam, Kab. Bintan, dan Kab. Karimun.",
      "one list of recipients"),
     # "di beberapa wilayah X": where something happens
-    ("Polisi menerjunkan personel di sebagian wilayah Maluku dan Maluku Utara, kata Gubernur Maluku.",
+    ("Polisi menerjunkan personel di sebagian wilayah Maluku dan Maluku Utara, kata Gubernur "
+     "Maluku.",
      "fewer than two"),
     # counted places after "di" are locations, not a group of governments
     ("Lomba diadakan di tiga kota, yakni Bandung, Semarang dan Denpasar, dan sponsor "

@@ -34,7 +34,8 @@ annotators, and every word list lives in data/lexicons/.
   cues: places after "di" (also "di beberapa wilayah X") are locations and cannot anchor a
   joined place; when every government near a cue is one list that follows the cue ("a
   commander berkoordinasi dengan Bupati Tangerang, Wali Kota Tangerang") or receives aid
-  ("bantuan ke Kota Batam, Kab. Bintan dan Kab. Karimun"), they are counterparts of the cue's subject, not partners.
+  ("bantuan ke Kota Batam, Kab. Bintan dan Kab. Karimun"), they are counterparts of the cue's
+  subject, not partners.
 * ``international`` when a foreign government is a party (or a sister-city cue names one
   Indonesian government); ``agglomeration`` when all Indonesian parties lie in one metropolitan
   region (a provincial government counts as part of the regions inside its province, and Banten
@@ -234,7 +235,7 @@ class _Analysis:
     collectives: list[tuple[int, str, bool]]
     bare_titles: list[tuple[int, int, str]]  # (start, end, level) of titles naming no place
     complements: set[int]  # token starts of places named right after a cue's preposition
-    shared_cue: bool = False  # a cost split or shared facility among regions (patungan, TPA regional)
+    shared_cue: bool = False  # a cost split or facility shared among regions (TPA regional)
     lists: tuple[tuple[int, ...], ...] = ()  # token starts of places listed together in a sentence
     cue_starts: tuple[int, ...] = ()  # token starts of the cues kept
     aid_only: bool = False  # every cue kept is of kind aid
@@ -929,7 +930,8 @@ def _recipient(mentions: Sequence[_Mention], tokens: Sequence[Token], cue_end: i
         if m.role != "party":
             return None  # "di Riau", "Kota Bandung, Senin": a location ends the search
         before = tokens[m.start - 1] if m.start > 0 else None
-        if before is not None and before.lower in _RECIPIENT_WORDS and not tokens[m.start].cut_before:
+        if (before is not None and before.lower in _RECIPIENT_WORDS
+                and not tokens[m.start].cut_before):
             # a team sent abroad ("ke Belanda") travels; help between governments inside
             # Indonesia goes to a region
             return None if m.place.foreign else m.start
