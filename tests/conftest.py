@@ -6,6 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests: bounded example counts are set per test; CI runs are derandomised so a
+# failure reproduces exactly (set HYPOTHESIS_PROFILE=dev to explore with fresh examples).
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CLICKID_PATH = Path(

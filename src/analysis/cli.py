@@ -15,9 +15,12 @@ DEFAULT_LEXICONS = Path("data/lexicons")
 
 
 def _cmd_params(args: argparse.Namespace) -> int:
-    from .config import load_params
+    from .config import check_stage, load_params
 
-    load_params(args.file)
+    if args.stage:
+        check_stage(args.stage, args.file)
+    else:
+        load_params(args.file)
     print(f"{args.file}: ok")
     return 0
 
@@ -74,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("params", help="validate params.yaml")
     p.add_argument("action", choices=["check"])
     p.add_argument("--file", type=Path, default=Path("params.yaml"))
+    p.add_argument("--stage", choices=["ingest", "preprocess", "classify", "topics", "compare"],
+                   help="also check what this stage needs (topics: the embedding model is "
+                        "available offline) and create the folder for its executed notebook")
     p.set_defaults(func=_cmd_params)
 
     p = sub.add_parser("nbclean", help="remove run timestamps from executed notebooks")
