@@ -40,3 +40,34 @@ def test_strip_source_notebook(tmp_path):
     assert strip_source_notebook(path) is True
     assert is_stripped(path)
     assert strip_source_notebook(path) is False
+
+
+def test_clean_gives_cells_ids_that_do_not_change_between_runs(tmp_path):
+    # nbformat 4.5 gives every cell a random id when a 4.4 notebook is upgraded (as Papermill
+    # does); two runs of the same notebook then differed in every cell.
+    paths = []
+    for run in ("a", "b"):
+        nb = new_notebook(cells=[new_code_cell("x = 1"), new_code_cell("x")])
+        nb.nbformat_minor = 5
+        assert nb.cells[0].id != nb.cells[1].id
+        path = tmp_path / f"{run}.ipynb"
+        nbformat.write(nb, path)
+        clean_executed_notebook(path)
+        paths.append(path)
+    first, second = (nbformat.read(p, as_version=4) for p in paths)
+    assert [c.id for c in first.cells] == ["cell-000", "cell-001"]
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+
+
+def test_a_user_error_in_a_notebook_shows_its_message_not_a_traceback(capsys):
+    # Stage notebooks run in IPython kernels; a UserError (too few paragraphs, a bad lexicon)
+    # must read like the CLI's message, not as a traceback through the package.
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    result = shell.run_cell("from analysis.errors import UserError\n"
+                            "def stage():\n    raise UserError('add articles to the corpus')\n"
+                            "stage()")
+    shown = capsys.readouterr().out
+    assert not result.success
+    assert shown.strip() == "UserError: add articles to the corpus"

@@ -21,6 +21,11 @@ def _cmd_params(args: argparse.Namespace) -> int:
         check_stage(args.stage, args.file)
     else:
         load_params(args.file)
+    if args.stamp:
+        from .io import write_json
+
+        # Constant content: stages that depend on the stamp rerun for their own params only.
+        write_json(args.stamp, {"params_file": "params.yaml", "valid": True})
     print(f"{args.file}: ok")
     return 0
 
@@ -80,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--stage", choices=["ingest", "preprocess", "classify", "topics", "compare"],
                    help="also check what this stage needs (topics: the embedding model is "
                         "available offline) and create the folder for its executed notebook")
+    p.add_argument("--stamp", type=Path,
+                   help="after a successful check, write this file (the pipeline's params stage)")
     p.set_defaults(func=_cmd_params)
 
     p = sub.add_parser("nbclean", help="remove run timestamps from executed notebooks")

@@ -102,12 +102,29 @@ def find_project_root(start: Path | None = None) -> Path:
     )
 
 
+_TYPE_WORDS = {int: "a whole number", float: "a number", str: "text", bool: "true or false"}
+
+
+def _describe(field: Any) -> str:
+    """What a field accepts, in words: its type or choices and its bounds."""
+    annotation = field.annotation
+    choices = getattr(annotation, "__args__", None)
+    if getattr(annotation, "__origin__", None) is Literal and choices:
+        return "one of " + ", ".join(repr(c) for c in choices)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "a section"
+    what = _TYPE_WORDS.get(annotation, getattr(annotation, "__name__", str(annotation)))
+    bounds = []
+    for item in field.metadata:
+        for attr, word in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+            bound = getattr(item, attr, None)
+            if bound is not None:
+                bounds.append(f"{word} {bound}")
+    return what + (" " + " and ".join(bounds) if bounds else "")
+
+
 def _allowed(model: type[BaseModel]) -> str:
-    parts = []
-    for name, field in model.model_fields.items():
-        annotation = getattr(field.annotation, "__name__", str(field.annotation))
-        parts.append(f"{name} ({annotation.replace('typing.', '')})")
-    return ", ".join(parts)
+    return ", ".join(f"{name} ({_describe(field)})" for name, field in model.model_fields.items())
 
 
 def _model_at(path: tuple[Any, ...]) -> type[BaseModel]:
@@ -127,15 +144,18 @@ def _format_error(err: ValidationError, source: str, prefix: str = "") -> str:
     for item in err.errors():
         loc = tuple(item["loc"])
         key = prefix + ".".join(str(p) for p in loc)
+        path = tuple(prefix.rstrip(".").split(".")) + loc if prefix else loc
         if item["type"] == "extra_forbidden":
-            parent = _model_at(loc[:-1])
-            section = ".".join(str(p) for p in loc[:-1]) or "top level"
+            parent = _model_at(path[:-1])
+            section = ".".join(str(p) for p in path[:-1]) or "top level"
             lines.append(
                 f"{source}: unknown key '{key}'. Allowed keys in {section}: {_allowed(parent)}"
             )
         else:
             value = item.get("input")
-            lines.append(f"{source}: {key} = {value!r} is not allowed: {item['msg']}")
+            field = _model_at(path[:-1]).model_fields.get(str(path[-1])) if path else None
+            allowed = f" (allowed: {_describe(field)})" if field is not None else ""
+            lines.append(f"{source}: {key} = {value!r} is not allowed: {item['msg']}{allowed}")
     return "\n".join(lines)
 
 
