@@ -28,6 +28,8 @@ import json
 import os
 import platform
 import re
+import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -97,7 +99,7 @@ def commit() -> str:
 # ------------------------------------------------------------------------------------------
 
 
-def bench_stem(n_articles: int) -> dict:
+def bench_stem(n_articles: int, repeats: int) -> dict:
     from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
     from Sastrawi.Stemmer.Filter import TextNormalizer
     from Sastrawi.Stemmer.Stemmer import Stemmer
@@ -112,40 +114,59 @@ def bench_stem(n_articles: int) -> dict:
 
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     command = [sys.executable, "-m", "analysis", "stem", "--lexicons", str(ROOT / "data" / "lexicons")]
-    cli = {}
-    for jobs in (1, 2):
+    plain = Stemmer(ArrayDictionary(StemmerFactory().get_words()))  # no cache
+
+    def run_cli(jobs: int) -> dict:
         output = OUT / f"stem_output_jobs{jobs}.txt"
+        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         with input_file.open("rb") as stdin, output.open("wb") as stdout:
             subprocess.run(command + ["--jobs", str(jobs)], stdin=stdin, stdout=stdout, env=env,
                            cwd=ROOT, check=True)
-        seconds = time.perf_counter() - start
-        cli[jobs] = {"seconds": seconds, "words_per_s": len(words) / seconds,
-                     "output_lines": output.read_text(encoding="utf-8").count("\n")}
-    same_output = (OUT / "stem_output_jobs1.txt").read_bytes() == (OUT / "stem_output_jobs2.txt").read_bytes()
+        wall = time.perf_counter() - start
+        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+        return {"wall": wall, "cpu": cpu}
 
-    # start-up alone: the same command on empty input
-    start = time.perf_counter()
+    def run_plain() -> dict:
+        cpu, start = time.process_time(), time.perf_counter()
+        for word in words:
+            plain.stem(word)
+        return {"wall": time.perf_counter() - start, "cpu": time.process_time() - cpu}
+
+    # Other jobs share the two cores, so each measurement is repeated in alternation and the
+    # median is reported, with CPU seconds (less sensitive to contention) beside wall seconds.
+    rounds: dict[str, list[dict]] = {"cli_jobs1": [], "cli_jobs2": [], "plain": []}
+    for _ in range(repeats):
+        rounds["cli_jobs1"].append(run_cli(1))
+        rounds["cli_jobs2"].append(run_cli(2))
+        rounds["plain"].append(run_plain())
+    same_output = (OUT / "stem_output_jobs1.txt").read_bytes() == (OUT / "stem_output_jobs2.txt").read_bytes()
+    output_lines = (OUT / "stem_output_jobs1.txt").read_text(encoding="utf-8").count("\n")
+
+    start = time.perf_counter()  # start-up alone: the same command on empty input
     subprocess.run(command, input=b"", env=env, cwd=ROOT, check=True)
     startup_seconds = time.perf_counter() - start
 
-    plain = Stemmer(ArrayDictionary(StemmerFactory().get_words()))  # no cache
-    start = time.perf_counter()
-    for word in words:
-        plain.stem(word)
-    plain_seconds = time.perf_counter() - start
-
+    summary = {name: {"wall_median": statistics.median(r["wall"] for r in runs),
+                      "cpu_median": statistics.median(r["cpu"] for r in runs),
+                      "walls": [round(r["wall"], 2) for r in runs]}
+               for name, runs in rounds.items()}
+    for name in summary:
+        summary[name]["words_per_s"] = len(words) / summary[name]["wall_median"]
+    plain_wall = summary["plain"]["wall_median"]
+    plain_cpu = summary["plain"]["cpu_median"]
     return {
         "articles": len(lines),
         "words": len(words),
-        "cli_jobs1": cli[1],
-        "cli_jobs2": cli[2],
+        "repeats": repeats,
+        "output_lines": output_lines,
         "cli_outputs_identical": same_output,
         "cli_startup_seconds": startup_seconds,
-        "plain_seconds": plain_seconds,
-        "plain_words_per_s": len(words) / plain_seconds,
-        "speedup_jobs1": plain_seconds / cli[1]["seconds"],
-        "speedup_jobs2": plain_seconds / cli[2]["seconds"],
+        **summary,
+        "speedup_wall_jobs1": plain_wall / summary["cli_jobs1"]["wall_median"],
+        "speedup_wall_jobs2": plain_wall / summary["cli_jobs2"]["wall_median"],
+        "speedup_cpu_jobs1": plain_cpu / summary["cli_jobs1"]["cpu_median"],
         "load_average_after": os.getloadavg(),
     }
 
@@ -168,7 +189,7 @@ print(json.dumps({"seconds": seconds, "peak_rss_mb": own / 1024, "worker_peak_rs
 """
 
 
-def bench_full(jobs: list[int]) -> dict:
+def bench_full(jobs: list[int], repeats: int) -> dict:
     from analysis.io import write_parquet
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -180,12 +201,19 @@ def bench_full(jobs: list[int]) -> dict:
     runs = {}
     for n_jobs in jobs:
         target = OUT / f"clickid_paragraphs_jobs{n_jobs}.parquet"
-        start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-c", _CHILD, str(documents), str(target),
-                               str(ROOT / "data" / "lexicons"), str(n_jobs)],
-                              env=env, cwd=ROOT, check=True, capture_output=True, text=True)
-        wall = time.perf_counter() - start
-        runs[n_jobs] = {"process_wall_seconds": wall, **json.loads(proc.stdout)}
+        trials = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            proc = subprocess.run([sys.executable, "-c", _CHILD, str(documents), str(target),
+                                   str(ROOT / "data" / "lexicons"), str(n_jobs)],
+                                  env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+            trials.append({"process_wall_seconds": time.perf_counter() - start,
+                           **json.loads(proc.stdout)})
+        runs[n_jobs] = {**trials[-1],
+                        "process_wall_seconds_median": statistics.median(
+                            t["process_wall_seconds"] for t in trials),
+                        "process_wall_seconds_all": [round(t["process_wall_seconds"], 1) for t in trials],
+                        "peak_rss_mb_max": max(t["peak_rss_mb"] for t in trials)}
     outputs = {(OUT / f"clickid_paragraphs_jobs{n}.parquet").read_bytes() for n in jobs}
     return {"loader_seconds": load_seconds, "runs": runs, "identical_outputs": len(outputs) == 1,
             "load_average_after": os.getloadavg()}
@@ -196,13 +224,14 @@ def main() -> None:
     parser.add_argument("--only", choices=["stem", "full"])
     parser.add_argument("--articles", type=int, default=3000)
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     report: dict = {"load_average_before": os.getloadavg(), "machine": machine(), "commit": commit(), "date": time.strftime("%Y-%m-%d"),
                     "corpus": str(corpus_path())}
     if args.only in (None, "stem"):
-        report["stem"] = bench_stem(args.articles)
+        report["stem"] = bench_stem(args.articles, args.repeats)
     if args.only in (None, "full"):
-        report["full"] = bench_full(args.jobs)
+        report["full"] = bench_full(args.jobs, max(1, args.repeats - 1))
     text = json.dumps(report, indent=2, ensure_ascii=False)
     (OUT / f"bench_stem_{args.only or 'all'}.json").write_text(text + "\n", encoding="utf-8")
     print(text)

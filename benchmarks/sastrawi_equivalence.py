@@ -42,14 +42,12 @@ def _default_corpus() -> Path:
 
 
 def _sample(args: argparse.Namespace) -> None:
-    from analysis.preprocess import _CLAUSE_BREAK_RE, _TOKEN_RE, _normalise
+    from analysis.preprocess import _TOKEN_RE, _normalise
 
     types: set[str] = set()
     with gzip.open(args.corpus or _default_corpus(), "rt", encoding="utf-8") as handle:
         for line in handle:
-            text = _normalise(json.loads(line)["text"])
-            for clause in _CLAUSE_BREAK_RE.split(text):
-                types.update(_TOKEN_RE.findall(clause))
+            types.update(_TOKEN_RE.findall(_normalise(json.loads(line)["text"])))
     words = sorted(random.Random(args.seed).sample(sorted(types), args.n))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(words) + "\n", encoding="utf-8")

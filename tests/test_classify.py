@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis.classify import Classifier, classify_input, paragraph_fingerprint, run_classify
+from analysis.cli import main
 from analysis.errors import UserError
 
 SEEDS = {
@@ -105,6 +106,78 @@ def test_paragraph_rules(classifier, text, coop_type, partners):
     assert (coding.coop_type, coding.partners) == (coop_type, partners)
 
 
+@pytest.mark.parametrize("text, coop_type, partners", [
+    # a regional agency acts for its government (GUIDE.md: dinas, BPBD ...)
+    ("BPBD Riau menyatakan belum membutuhkan bantuan petugas dari Pemprov DKI Jakarta.",
+     "domestic_other", ("Jakarta", "Riau")),
+    # the partner named right after the cue's preposition, and the list it heads
+    ("Pemprov DKI Jakarta menjalin kerja sama dengan Kota Bekasi, Depok, dan Tangerang Selatan.",
+     "agglomeration", ("Bekasi", "Depok", "Jakarta", "Tangerang Selatan")),
+    ("Pemprov DKI Jakarta menyalurkan bantuan keuangan kepada Depok untuk membangun jalan.",
+     "agglomeration", ("Depok", "Jakarta")),
+    # a counted group of regional heads, the number written as a word
+    ("Gubernur Jambi bersama sembilan bupati dan dua wali kota menandatangani pernyataan bersama.",
+     "domestic_other", ("Jambi",)),
+    # strengthening ties between two named governments
+    ("Dinas Pendidikan Provinsi DKI Jakarta mengirim pelajar untuk mempererat hubungan Jakarta dan "
+     "Moskow.", "international", ("Jakarta", "Moscow")),
+    # a foreign government's development agency acts for its country
+    ("Pemkot Bandung menjalin kerja sama dengan JICA untuk pengolahan air limbah.",
+     "international", ("Bandung", "Japan")),
+])
+def test_paragraph_rules_second_round(classifier, text, coop_type, partners):
+    coding = classifier.classify_paragraph(text)
+    assert (coding.coop_type, coding.partners) == (coop_type, partners)
+
+
+def test_di_is_a_location_and_DI_the_special_region(classifier):
+    coding = classifier.classify_paragraph(
+        "Gubernur DI Yogyakarta sepakat bekerja sama dengan Gubernur Jawa Tengah.")
+    assert coding.partners == ("DI Yogyakarta", "Jawa Tengah")
+    coding = classifier.classify_paragraph(
+        "Gubernur Jawa Tengah sepakat bekerja sama dengan pengusaha di Yogyakarta.")
+    assert coding.coop_type == "none" and "Yogyakarta(location)" in coding.evidence
+
+
+def test_people_of_a_country_are_not_its_government(classifier):
+    # Malaysia's government is marked elsewhere in the document; "orang Malaysia" are its people
+    text = "Gubernur DKI Jakarta menyebut bantuan perlu karena orang Malaysia ikut terdampak asap."
+    assert classifier.classify_paragraph(text, governments={"Malaysia"}).coop_type == "none"
+    text = "Gubernur DKI Jakarta menyebut bantuan pemerintah Malaysia perlu diterima."
+    assert classifier.classify_paragraph(text, governments={"Malaysia"}).coop_type == "international"
+
+
+def test_bare_title_stands_for_the_documents_only_government_of_its_level(classifier):
+    # the scraper dropped "Depok" after "Pemkot"; Kota Depok is the only city marked
+    paragraphs = ["Kepala Dinas Perhubungan Kota Depok mengatakan usulan sudah dikirim.",
+                  "Tahun ini Pemkot mendapat bantuan keuangan dari Pemprov DKI Jakarta."]
+    coding = classifier.classify_document(None, paragraphs)
+    assert (coding.coop_type, coding.partners) == ("agglomeration", ("Depok", "Jakarta"))
+    # with two cities marked, a bare "Pemkot" is not resolved
+    paragraphs[0] = "Kepala Dinas Perhubungan Kota Depok dan Wali Kota Bogor bertemu."
+    assert classifier.classify_document(None, paragraphs).coop_type == "none"
+    # no city marked as a government: the only city the text names
+    paragraphs[0] = "Warga Kota Depok menyambut rencana pembangunan itu."
+    coding = classifier.classify_document(None, paragraphs)
+    assert (coding.coop_type, coding.partners) == ("agglomeration", ("Depok", "Jakarta"))
+
+
+def test_foreign_government_met_in_the_lead_is_the_partner_of_later_cues(classifier):
+    title = "Terima Konsul Jenderal Jepang, Wagub Sumsel Paparkan Potensi Daerah"
+    paragraphs = [
+        "Konsul Jenderal Jepang melakukan audiensi dengan Wakil Gubernur Sumatera Selatan di "
+        "Palembang, Senin.",
+        "Wakil Gubernur memaparkan pelabuhan dan kawasan industri yang dimiliki daerahnya.",
+        "Menurut dia, bila terjalin kerja sama maka perdagangan Sumsel akan meningkat.",
+    ]
+    coding = classifier.classify_document(title, paragraphs)
+    assert (coding.coop_type, coding.partners) == ("international", ("Japan", "Sumatera Selatan"))
+    assert "counterpart Japan" in coding.paragraphs[2].evidence
+    # without a foreign government in the title or first paragraph nothing is completed
+    coding = classifier.classify_document("Wagub Sumsel Paparkan Potensi Daerah", paragraphs[1:])
+    assert coding.coop_type == "none"
+
+
 @pytest.mark.parametrize("text", [
     # government-company deal
     "Pemprov DKI Jakarta menandatangani kerja sama dengan PT Telkom untuk layanan internet.",
@@ -126,6 +199,8 @@ def test_paragraph_rules(classifier, text, coop_type, partners):
     "Kedutaan Besar Singapura Jakarta berjanji memberikan bantuan kepada Polri.",
     # a hotel's press release mentions a sister city: no government is named
     "Tahun ini menandai 30 tahun kerja sama sister city Jakarta dan Tokyo, kata manajer hotel.",
+    # the complement rule needs a government on the other side: places in a list are scenery
+    "Hujan deras mengguyur Bekasi, Depok, dan Bogor sehingga warga meminta bantuan.",
 ])
 def test_paragraph_hard_negatives(classifier, text):
     assert classifier.classify_paragraph(text).coop_type == "none"
@@ -148,32 +223,59 @@ def test_fingerprint_is_robust_to_case_spacing_quotes_and_dateline():
 
 def test_classify_input_directory(tmp_path, raw_dir, lexicon_dir):
     out = tmp_path / "out.csv"
-    table = classify_input(raw_dir, out, lexicon_dir=lexicon_dir)
+    result = classify_input(raw_dir, out, lexicon_dir=lexicon_dir)
+    table = result.codings
     assert list(table.columns) == ["id", "coop_type", "partners", "sectors", "evidence"]
-    assert table["id"].tolist() == sorted(SEEDS.values())
+    assert table["id"].tolist() == sorted(SEEDS.values())  # metadata.csv is not an input
     assert table["coop_type"].tolist() == ["agglomeration", "agglomeration", "international",
                                            "international", "international"]
     assert table.loc[2, "partners"] == "Jakarta;Kuala Lumpur"
+    # ingest cleaning removed the "Baca Juga" line of 000, so flood is not a sector
+    assert table.loc[0, "sectors"] == "transport;water;waste"
+    # nothing rejected, and the rejects file says so (header only)
+    assert result.rejects_csv == tmp_path / "out.rejects.csv"
+    assert result.rejects_csv.read_text(encoding="utf-8") == "id,source_file,record,reason,detail\n"
     again = tmp_path / "again.csv"
     classify_input(raw_dir, again, lexicon_dir=lexicon_dir)
     assert out.read_bytes() == again.read_bytes()
 
 
-def test_classify_input_jsonl_and_errors(tmp_path, lexicon_dir):
+# About 45 words of Indonesian written for this test (not from any corpus).
+_COOPERATION_TEXT = (
+    "Pemerintah Provinsi DKI Jakarta dan Pemerintah Kota Tokyo menandatangani nota kesepahaman "
+    "kota kembar di Balai Kota pada Senin pagi. Kerja sama kedua kota mencakup transportasi "
+    "umum, pengelolaan sampah dan pertukaran pelajar. Gubernur mengatakan kerja sama ini akan "
+    "dievaluasi setiap tahun oleh tim bersama dari kedua pemerintah daerah."
+)
+
+
+def test_classify_input_jsonl_ids_and_rejects(tmp_path, lexicon_dir):
+    import json
     src = tmp_path / "a.jsonl"
     src.write_text(
-        '{"id": "x1", "title": "Jakarta gandeng Tokyo", "text": "Pemprov DKI Jakarta dan '
-        'Tokyo menandatangani MoU kota kembar."}\n'
-        '{"id": "x2", "title": null, "text": "Hujan turun di Bogor sore ini."}\n',
+        json.dumps({"id": "x1", "title": "Jakarta gandeng Tokyo", "text": _COOPERATION_TEXT}) + "\n"
+        + json.dumps({"id": "x2", "title": None, "text": "Hujan turun di Bogor sore ini."}) + "\n"
+        + "{not json\n",
         encoding="utf-8")
-    table = classify_input(src, tmp_path / "o.csv", lexicon_dir=lexicon_dir)
-    assert table["coop_type"].tolist() == ["international", "none"]
-    with pytest.raises(UserError, match="unsupported input"):
-        classify_input(tmp_path / "o.csv", tmp_path / "p.csv", lexicon_dir=lexicon_dir)
-    bad = tmp_path / "bad.jsonl"
-    bad.write_text("{not json\n", encoding="utf-8")
-    with pytest.raises(UserError, match="line 1"):
-        classify_input(bad, tmp_path / "p.csv", lexicon_dir=lexicon_dir)
+    out = tmp_path / "o.csv"
+    result = classify_input(src, out, lexicon_dir=lexicon_dir)
+    # the record's own id, not the ingest doc_id "a.jsonl#x1"
+    assert result.codings["id"].tolist() == ["x1"]
+    assert result.codings.loc[0, "coop_type"] == "international"
+    assert result.codings.loc[0, "partners"] == "Jakarta;Tokyo"
+    rejects = pd.read_csv(tmp_path / "o.rejects.csv", dtype=str, keep_default_na=False)
+    assert rejects["id"].tolist() == ["x2", "L3"]
+    assert rejects["reason"].tolist() == ["too_short", "malformed"]
+    assert rejects.loc[0, "source_file"] == "a.jsonl"
+    assert "min_words" in rejects.loc[0, "detail"]
+    assert "too_short 1" in result.summary() and "malformed 1" in result.summary()
+    # min_words=1 codes the short article too
+    result = classify_input(src, out, lexicon_dir=lexicon_dir, min_words=1)
+    assert result.codings["id"].tolist() == ["x1", "x2"]
+    assert result.codings.loc[1, "coop_type"] == "none"
+    assert pd.read_csv(tmp_path / "o.rejects.csv")["reason"].tolist() == ["malformed"]
+    with pytest.raises(UserError, match="not found"):
+        classify_input(tmp_path / "missing.jsonl", tmp_path / "p.csv", lexicon_dir=lexicon_dir)
 
 
 def _stage_inputs(tmp_path: Path) -> tuple[Path, Path]:
@@ -218,6 +320,23 @@ def test_run_classify_contract(tmp_path, lexicon_dir):
     first = out.read_bytes()
     run_classify(doc_path, para_path, classified_path=out, lexicon_dir=lexicon_dir)
     assert out.read_bytes() == first
+    import pyarrow.parquet as pq
+    schema = pq.read_schema(out)
+    assert str(schema.field("partners").type) == "list<element: string>"
+    assert str(schema.field("para_index").type) == "int32"
+
+
+def test_run_classify_types_hold_without_any_cooperation(tmp_path, lexicon_dir):
+    pd.DataFrame({"doc_id": ["a"], "title": [None], "duplicate_of": [None]}).to_parquet(
+        tmp_path / "d.parquet", index=False)
+    pd.DataFrame({"para_id": ["a:p000"], "doc_id": ["a"], "para_index": [0],
+                  "text": ["Hujan turun."]}).to_parquet(tmp_path / "p.parquet", index=False)
+    run_classify(tmp_path / "d.parquet", tmp_path / "p.parquet",
+                 classified_path=tmp_path / "c.parquet", lexicon_dir=lexicon_dir)
+    import pyarrow.parquet as pq
+    schema = pq.read_schema(tmp_path / "c.parquet")
+    assert str(schema.field("partners").type) == "list<element: string>"
+    assert str(schema.field("sectors").type) == "list<element: string>"
 
 
 def test_run_classify_errors(tmp_path, lexicon_dir):
@@ -231,3 +350,51 @@ def test_run_classify_errors(tmp_path, lexicon_dir):
     with pytest.raises(UserError, match="not in"):
         run_classify(doc_path, para_path, classified_path=tmp_path / "c.parquet",
                      lexicon_dir=lexicon_dir)
+
+
+def test_cli_classify(tmp_path, raw_dir, lexicon_dir, capsys):
+    out = tmp_path / "coded.csv"
+    assert main(["classify", str(raw_dir), "-o", str(out), "--lexicons", str(lexicon_dir)]) == 0
+    table = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert table.loc[0, "coop_type"] == "agglomeration" and table.loc[0, "partners"] == "Bekasi;Jakarta"
+    assert table.loc[0, "sectors"] == "transport;water;waste"
+    err = capsys.readouterr().err
+    assert "classified 5 documents" in err and "no input rejected" in err
+    assert (tmp_path / "coded.rejects.csv").is_file()
+    assert main(["classify", str(tmp_path / "nothing"), "-o", str(out),
+                 "--lexicons", str(lexicon_dir)]) == 2
+    assert "not found" in capsys.readouterr().err
+
+
+def test_parallel_coding_equals_serial(tmp_path, raw_dir, lexicon_dir):
+    """120 documents (the seeds repeated) coded by two worker processes give the same table."""
+    src = tmp_path / "many.jsonl"
+    import json
+    lines = []
+    for k in range(24):
+        for path in sorted(raw_dir.glob("*.txt")):
+            lines.append(json.dumps({"id": f"{k}-{path.name}", "title": None,
+                                     "text": path.read_text(encoding="utf-8")}))
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    serial = classify_input(src, tmp_path / "a.csv", lexicon_dir=lexicon_dir, n_jobs=1).codings
+    parallel = classify_input(src, tmp_path / "b.csv", lexicon_dir=lexicon_dir, n_jobs=2).codings
+    assert len(serial) == 120
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert parallel["coop_type"].value_counts().to_dict() == {"international": 72,
+                                                              "agglomeration": 48}
+
+
+def test_document_level_shortcut_gives_the_same_document_fields(classifier, raw_dir):
+    """paragraph_codings=False (the CLI) skips documents without any cue, nothing else."""
+    cases = [_seed(raw_dir, key) for key in SEEDS]
+    cases += [("Harga cabai naik", ["Harga cabai di pasar Bekasi naik lagi pekan ini."]),
+              (None, ["Kerjasamanya dengan warga berjalan baik di Depok."])]
+    for title, paragraphs in cases:
+        full = classifier.classify_document(title, paragraphs)
+        quick = classifier.classify_document(title, paragraphs, paragraph_codings=False)
+        assert (quick.coop_type, quick.partners, quick.sectors, quick.evidence) == (
+            full.coop_type, full.partners, full.sectors, full.evidence)
+    # the cue-less document is the one returned without unit codings
+    assert classifier.classify_document(*cases[5], paragraph_codings=False).paragraphs == ()
+    # an enclitic on a cue word keeps the full path ("kerjasamanya")
+    assert classifier.classify_document(*cases[6], paragraph_codings=False).paragraphs != ()

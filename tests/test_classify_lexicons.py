@@ -108,6 +108,7 @@ def test_names_that_are_ambiguous_across_provinces_are_not_bare(indonesia):
     ("turki", "Turkey", "country", "Turkey"),
     ("korea selatan", "South Korea", "country", "South Korea"),
     ("rotterdam", "Rotterdam", "city", "Netherlands"),
+    ("jica", "Japan", "agency", "Japan"),  # acts for its government: the partner is Japan
 ])
 def test_foreign_rows(foreign, name, canonical, level, country):
     row = foreign.set_index("name").loc[name]
@@ -115,9 +116,11 @@ def test_foreign_rows(foreign, name, canonical, level, country):
 
 
 def test_foreign_codebook_values(foreign):
-    assert set(foreign["level"]) == {"city", "region", "country"}
+    assert set(foreign["level"]) == {"city", "region", "country", "agency"}
     countries = set(foreign.loc[foreign["level"] == "country", "canonical"])
     assert set(foreign["country"]) <= countries
+    agencies = foreign[foreign["level"] == "agency"]
+    assert (agencies["canonical"] == agencies["country"]).all()
 
 
 def test_cue_and_context_files(lexicon_dir):
@@ -134,7 +137,16 @@ def test_cue_and_context_files(lexicon_dir):
     assert set(context.loc[context["kind"] == "government", "target"]) <= {
         "", "city", "regency", "province"}
     assert set(context.loc[context["kind"] == "collective", "target"]) <= {"", *AGGLOMERATIONS}
-    assert set(context.loc[~context["kind"].isin(["government", "collective"]), "target"]) == {""}
+    # a bare title stands for one level of government, and each is also a government word
+    bare = context[context["kind"] == "bare_title"]
+    assert set(bare["target"]) == {"city", "regency", "province"}
+    governments = context[context["kind"] == "government"]
+    assert set(bare["term"]) <= set(governments["term"])
+    assert {"gubernur", "pemkot", "pemko", "bupati", "wali kota"} <= set(bare["term"])
+    assert {"dua", "sembilan", "sejumlah"} <= set(context.loc[context["kind"] == "quantifier",
+                                                               "term"])
+    assert set(context.loc[~context["kind"].isin(["government", "collective", "bare_title"]),
+                           "target"]) == {""}
     assert not context.duplicated(["term", "kind"]).any()
     assert (context["term"] == context["term"].str.lower()).all()
 

@@ -307,6 +307,20 @@ def test_partner_edges_from_the_focal_government(docs):
     assert partner_edges(docs, focal="Surabaya").empty
 
 
+def test_partner_edges_skip_non_cooperation_news_and_rank_sectors(docs):
+    extra = pd.DataFrame([
+        {"doc_id": "x-1", "outlet": None, "date": pd.NaT, "coop_type": "none",
+         "partners": ["Jakarta", "Bekasi"], "sectors": ["health"]},
+        {"doc_id": "x-2", "outlet": None, "date": pd.NaT, "coop_type": "agglomeration",
+         "partners": ["Bekasi", "Jakarta"], "sectors": ["flood", "water"]},
+    ])
+    edges = partner_edges(pd.concat([docs, extra], ignore_index=True)).set_index("partner")
+    bekasi = edges.loc["Bekasi"]
+    assert bekasi["n_documents"] == 2 and bekasi["doc_ids"] == "seed-000;x-2"
+    assert bekasi["sectors"] == "water;flood;transport;waste"  # water in 2 articles first
+    assert bekasi["sector_counts"] == "water=2;flood=1;transport=1;waste=1"
+
+
 def test_partner_counts_leave_out_the_focal(docs):
     counts = partner_counts(docs, exclude=("Jakarta",))
     assert counts.values.tolist() == [["agglomeration", "Banten", 1], ["agglomeration", "Bekasi", 1],

@@ -113,7 +113,8 @@ def test_plots_csv_for_dvc(run):
     assert monthly[0] == "month,coop_type,n_documents"
     assert "2025-05,agglomeration,0" in monthly
     wide = (out / "tables" / "coverage_monthly_wide.csv").read_text(encoding="utf-8").splitlines()
-    assert wide[0] == "month,agglomeration,international" and wide[2] == "2025-05,0,0"
+    assert wide[0] == "month,month_index,agglomeration,international"
+    assert wide[2] == "2025-05,2,0,0"
     header = (out / "tables" / "log_odds.csv").read_text(encoding="utf-8").splitlines()[0]
     assert {"term", "z", "log_frequency"} <= set(header.split(","))
 

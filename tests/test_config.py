@@ -137,12 +137,6 @@ def test_the_builtin_embedding_name_matches_the_topics_stage():
     assert f'\nTFIDF_SVD = "{TFIDF_SVD}"\n' in source
 
 
-def test_stage_check_creates_the_notebook_folder(tmp_path):
-    path = _project(tmp_path, "tfidf-svd")
-    check_stage("ingest", path)
-    assert (tmp_path / "reports" / "notebooks").is_dir()
-
-
 def test_cli_stamp_is_written_only_after_a_passing_check(tmp_path):
     stamp = tmp_path / "out" / "params_check.json"
     bad = _write(tmp_path, lambda p: p["compare"].update(ci_level=1.5))

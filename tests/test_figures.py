@@ -152,7 +152,7 @@ def test_monthly_axis_has_every_month_and_indonesian_names(tables):
 
 def test_sector_figure_prints_k_over_n(tables):
     figure = fg.plot_sector_shares(tables["sectors"], lang="en")
-    texts = [t.get_text() for t in figure.axes[0].texts]
+    texts = [t.get_text() for ax in figure.axes for t in ax.texts]
     assert texts.count("2/2") == 2 and texts.count("3/3") == 4  # transport, waste / 4 sectors
 
 
@@ -184,6 +184,8 @@ def test_partner_labels_do_not_overlap(tables):
     names = {t for t, _ in boxes}
     assert {"Bekasi", "Banten", "Kuala Lumpur", "Ankara", "Jakarta"} <= names
     assert not _overlapping(boxes)
+    figure.set_dpi(150)  # the PNG resolution: text is measured a little wider than on screen
+    boxes = _boxes(figure, (Text,))
     figure_box = figure.bbox
     assert all(figure_box.x0 <= b.x0 and b.x1 <= figure_box.x1 for _, b in boxes)
 
@@ -221,3 +223,10 @@ def test_redrawing_gives_the_same_bytes(tables, tmp_path, name):
     a = fg.save_figure(_draw(tables, name, "id"), name, tmp_path / "a")
     b = fg.save_figure(_draw(tables, name, "id"), name, tmp_path / "b")
     assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+
+
+def test_figures_show_themselves_in_notebooks(tables):
+    # Built without pyplot, so Jupyter needs _repr_png_ to display them (papermill, HTML).
+    figure = _draw(tables, "coverage", "en")
+    first, second = figure._repr_png_(), figure._repr_png_()
+    assert first.startswith(b"\x89PNG") and first == second

@@ -106,5 +106,5 @@ def test_topics_embedding_is_checked_when_the_stage_starts(resumed):
         f"sentence-transformers model (looked for {copy}/models/no-such-model), or the name of a "
         "model already in the local Hugging Face cache; nothing is downloaded at run time")
     assert errors[1].startswith("ERROR: failed to reproduce 'topics': failed to run: python -m "
-                                "analysis params check --stage topics && papermill")
+                                "analysis params check --stage topics && ")
     assert "Traceback" not in proc.stderr + proc.stdout

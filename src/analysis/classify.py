@@ -1,19 +1,35 @@
 """Code documents and paragraphs for cooperation type, partner governments and sectors, with evidence.
 
-The rules are transparent on purpose (data/annotations/GUIDE.md states them for annotators):
+The rules are transparent on purpose; data/annotations/GUIDE.md states the same decisions for
+annotators, and every word list lives in data/lexicons/.
 
 * A unit (title or paragraph) is a *cooperation* when a cooperation cue (cooperation_cues.csv)
-  occurs in a sentence whose window (that sentence and its neighbours) names at least two
-  governments, or one Indonesian government and a foreign place; at least one Indonesian party
-  must be marked as a government somewhere in the document ("Gubernur DKI Jakarta", "Pemkot
-  Bekasi", "Kota Bekasi"), which keeps company deals, police cooperation and national diplomacy out.
-* Place mentions that name an organisation or facility ("Polres Bekasi", "Stasiun Bekasi"), a
-  nationality ("perusahaan Jepang"), a bare location ("di Jakarta") or a qualifier ("Kuala Lumpur,
-  Malaysia") are not parties.
-* ``international`` when a foreign place is a party (or a sister-city cue names one Indonesian
-  government); ``agglomeration`` when all Indonesian parties lie in one metropolitan region
-  (a provincial government counts as part of the regions inside its province, and Banten and Jawa
-  Barat as part of Jabodetabekjur); otherwise ``domestic_other``.
+  occurs in a sentence whose window (that sentence and its neighbours) names two governments, or
+  an Indonesian regional government and a foreign one.
+* A place counts as a government only where the document names it so: after a title, government
+  word or regional agency ("Gubernur DKI Jakarta", "Pemkot Bekasi", "BPBD Riau", "Duta Besar Arab
+  Saudi"; place_context.csv), or through an official introduced that way ("Pramono" after
+  "Gubernur DKI Jakarta Pramono Anung"). Foreign cities and regions need no such mark, nor does a
+  foreign development agency (JICA acts for Japan); foreign countries do (a bare country name is
+  mostly a nationality). An unmarked region counts when it is joined to a marked one by "dan"/
+  "dengan" or in a list ending with a conjunction ("Papua dan Papua Barat"; "Bekasi, Depok, dan
+  Bogor"), or when a cue names it as its partner ("kerja sama dengan Kota Bekasi", "bantuan
+  kepada Depok") next to a marked Indonesian government. A capitalised title that names no place
+  ("Pemkot mendapat bantuan", where the scraper dropped the name) stands for the document's only
+  government of that level. Collective bodies ("para bupati", "sembilan bupati", a coalition of
+  regencies) complete a cooperation with a named government. Mentions that name an organisation
+  ("Polres Bekasi", "KBRI Ottawa"), a nationality or people ("perusahaan Jepang", "orang
+  Malaysia"), a location ("di Jakarta", "Kota Bandung, Senin") or a qualifier ("Kuala Lumpur,
+  Malaysia") are not parties; former or candidate officials do not mark a government.
+* ``international`` when a foreign government is a party (or a sister-city cue names one
+  Indonesian government); ``agglomeration`` when all Indonesian parties lie in one metropolitan
+  region (a provincial government counts as part of the regions inside its province, and Banten
+  and Jawa Barat as part of Jabodetabekjur); otherwise ``domestic_other``. A province with only
+  regions inside it needs a signed instrument (hierarchy otherwise); regions in different
+  provinces named with a national agency in the cue sentence are that agency's separate partners.
+* A foreign government met in the lead (the title and first paragraph mark exactly one foreign
+  government and at least one Indonesian regional government, as in news of an ambassador's or
+  consul's visit) is the partner of later cue units that name only those hosts.
 * Document type: vote of the cooperation units, the title counting twice; ties go to
   international, then agglomeration, then domestic_other. Cue-bearing units that name no new
   party then take the document's type ("kerja sama ini ..."), so their sectors count.
@@ -21,13 +37,17 @@ The rules are transparent on purpose (data/annotations/GUIDE.md states them for 
   partners are those named in the title's cooperation or in at least a third as many cooperation
   units as the most frequent partner (passing mentions of earlier partners drop out).
 * Sectors: sector terms in a unit; document sectors are the union over its cooperation units.
+
+``classify_input`` (``python -m analysis classify INPUT -o OUT.csv``) reads a folder or a
+.jsonl/.jsonl.gz/.csv with ingest's own reader and cleaner (``analysis.ingest.iter_records``),
+writes one row per article to OUT.csv (id, coop_type, partners, sectors, evidence) and lists
+every record it could not code, with ingest's reason, in OUT.rejects.csv; nothing is dropped
+silently.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 import re
 import unicodedata
 from collections import Counter
@@ -35,10 +55,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .errors import UserError
+from .gazetteer import _ENCLITICS, _WORD  # the tokenizer's word and clitic rules
 from .gazetteer import (
     AGGLOMERATIONS,
     COOP_TYPES,
@@ -49,13 +73,18 @@ from .gazetteer import (
     load_lexicons,
     tokenize,
 )
-from .io import write_csv, write_parquet
+from .io import atomic_path, write_csv
+
+if TYPE_CHECKING:
+    from .ingest import RawRecord
 
 __all__ = [
     "Coding",
     "DocumentCoding",
     "Classifier",
     "classify_input",
+    "ClassifiedInput",
+    "rejects_path_for",
     "run_classify",
     "paragraph_fingerprint",
     "evaluate_gold",
@@ -69,16 +98,17 @@ _LOWER_OK = frozenset({"kota", "kabupaten", "provinsi", "dan", "di", "daerah", "
                        "ibu", "ibukota", "administrasi", "pemerintah", "city", "hall", "of"})
 _GOVERNMENT_NAME_START = frozenset({"kota", "kabupaten", "provinsi", "pemerintah", "daerah"})
 _GOV_WINDOW = 3  # words between a government word and the place ("Pemerintah Provinsi (Pemprov) Jakarta")
-# Function words that end a government title: in "Duta Besar Indonesia untuk Kanada" the
-# ambassador is not Canada's. (Structural words, not a lexicon.)
-_TITLE_BREAKS = frozenset({"untuk", "di", "ke", "dari", "dengan", "dan", "oleh", "bagi", "pada",
-                           "yang", "serta"})
 # Words that join two parties: "Papua dan Papua Barat", "Jakarta-Bekasi", "Bekasi dengan DKI".
 _CONJUNCTIONS = frozenset({"dan", "dengan", "serta", "bersama", "maupun"})
+# Prepositions that introduce a cue's partner: "kerja sama dengan X", "kerja sama antara X dan Y",
+# "bantuan kepada/untuk/bagi X", "bantuan dari X".
+_COMPLEMENT_WORDS = frozenset({"dengan", "antara", "kepada", "untuk", "bagi", "dari", "ke"})
 _ORG_WINDOW = 2
 _TIE_ORDER = ("international", "agglomeration", "domestic_other")
 _CUE_WINDOW = 1  # sentences on each side of a cue sentence where parties are looked for
 _GROUP = "(unnamed regional governments)"
+_NO_COOPERATION = "document: none (no unit with a cue and two governments)"
+_MIN_BATCH = 50  # documents per worker task
 _TITLE_WEIGHT = 2.0
 
 # Lines that only link to other articles; they say nothing about this one.
@@ -88,6 +118,8 @@ _DATE_HEADER = re.compile(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s*")
 _DATELINES = (
     # "Ntvnews.id, Jakarta - ", "Bisnis.com, Jakarta — ", "TEMPO.CO, Jakarta - "
     re.compile(r"^\W*[\w-]+\.(?:com|co|id|net|org|news)\b[\w.]*\s*,\s*[A-Z][\w ]{1,25}?\s*[-–—]+\s*"),
+    # "BeritaNasional.com - " (outlet without a city)
+    re.compile(r"^\W*[\w-]+\.(?:com|co|id|net|org|news)\b[\w.]*\s*[-–—]+\s*"),
     # "JAKARTA, KOMPAS.com - ", "Jakarta, (ANTARA) - "
     re.compile(r"^\W*[A-Z][A-Za-z .]{2,25},\s*\(?[\w.]+\)?\s*[-–—]+\s*"),
     # "JAKARTA - "
@@ -95,8 +127,6 @@ _DATELINES = (
     # a bare dash left where a hyperlinked dateline was dropped (" , - Menteri")
     re.compile(r"^[\s,.\-–—]+(?=\w)"),
 )
-# clickid lost paragraph breaks: paragraphs are joined as "kalimat.,Kalimat".
-_JOINED_PARAGRAPHS = re.compile(r"(?<=[.!?\"”’'])\s*,(?=\s*[A-Z0-9\"“‘'(])")
 
 
 def _strip_leading_noise(text: str) -> str:
@@ -186,6 +216,8 @@ class _Analysis:
     text: str
     aliases: dict[str, Place]  # officials' name words -> their government ("pramono" -> Jakarta)
     collectives: list[tuple[int, str]]  # (sentence, agglomeration id or "") of unnamed groups
+    bare_titles: list[tuple[int, int, str]]  # (start, end, level) of titles naming no place
+    complements: set[int]  # token starts of places named right after a cue's preposition
 
 
 class Classifier:
@@ -193,8 +225,7 @@ class Classifier:
 
     def __init__(self, lexicons: Lexicons):
         self.lexicons = lexicons
-        self._jakarta = lexicons.resolve("jakarta")
-        if self._jakarta is None:
+        if lexicons.resolve("jakarta") is None:
             raise UserError(f"{lexicons.directory}/gazetteer_indonesia.csv: no row for 'jakarta'")
         self._party_place: dict[str, Place] = {}
         province_aggs: dict[str, set[str]] = {}
@@ -203,6 +234,9 @@ class Classifier:
             if not place.foreign and place.agglomeration and place.level in ("city", "regency"):
                 province_aggs.setdefault(place.province, set()).add(place.agglomeration)
         self._province_aggs = {k: frozenset(v) for k, v in province_aggs.items()}
+        # word tuples of the cues, for a quick test that a document cannot contain one
+        self._cue_keys = tuple(key for key, (kind, _t) in lexicons.cues.entries.items()
+                               if kind != "exclude")
 
     @classmethod
     def from_lexicons(cls, lexicon_dir: str | Path = "data/lexicons") -> Classifier:
@@ -226,10 +260,14 @@ class Classifier:
                 starts.setdefault(start, set()).add(kind)
                 if kind == "central":
                     central_sentences.add(tokens[start].sentence)
-                elif kind == "collective" or (kind == "collective_counted" and start > 0
-                                              and tokens[start - 1].text.isdigit()
-                                              and not tokens[start].hard_before):
+                elif kind == "collective":
                     collectives.append((tokens[start].sentence, target))
+        # "9 bupati", "sembilan bupati", "sejumlah wali kota": a counted group of regional heads
+        for start, _end, roles in context_hits:
+            if start > 0 and not tokens[start].hard_before and (
+                    tokens[start - 1].text.isdigit() or "quantifier" in starts.get(start - 1, ())):
+                collectives += [(tokens[start].sentence, target) for kind, target in roles
+                                if kind == "collective_counted"]
         covering = {k: (s, e, roles) for s, e, roles in context_hits for k in range(s + 1, e)}
 
         mentions: list[_Mention] = []
@@ -260,7 +298,9 @@ class Classifier:
                 role = "org"
             elif nonparty and place.foreign and not gov:
                 role = "nonparty"
-            elif (start > 0 and words[start - 1] == "di" and not tokens[start].hard_before) or (
+            # "di Yogyakarta" is a location, "DI Yogyakarta" (Daerah Istimewa) the province
+            elif (start > 0 and tokens[start - 1].text in ("di", "Di")
+                  and not tokens[start].hard_before) or (
                     "location_after" in after and tokens[end].cut_before):
                 role = "location"
             if mentions and role == "party":
@@ -274,12 +314,21 @@ class Classifier:
 
         linked = _links(mentions, tokens, text)
         aliases = self._aliases(mentions, tokens, text)
+        bare_titles = _bare_titles(context_hits, ends, mentions, tokens)
 
         cue_by_sentence: dict[int, list[str]] = {}
         international_cue = agreement_cue = False
-        for start, _end, (kind, term) in lex.cues.find(tokens, lex.cues.normalise(words)):
+        complements: set[int] = set()
+        mention_starts = {m.start for m in mentions}
+        for start, end, (kind, term) in lex.cues.find(tokens, lex.cues.normalise(words)):
             if kind == "exclude":
                 continue
+            # "kerja sama dengan Kota Bekasi", "bantuan keuangan kepada Depok": the place right
+            # after the cue's preposition is its partner, written as such
+            if (end + 1 < len(tokens) and words[end] in _COMPLEMENT_WORDS
+                    and not tokens[end].cut_before and not tokens[end + 1].cut_before
+                    and end + 1 in mention_starts):
+                complements.add(end + 1)
             cue_by_sentence.setdefault(tokens[start].sentence, []).append(term)
             international_cue = international_cue or kind == "international"
             agreement_cue = agreement_cue or kind == "agreement"
@@ -290,7 +339,7 @@ class Classifier:
         ]
         return _Analysis(sorted(cue_by_sentence.items()), international_cue, mentions,
                          sector_hits, governments, central_sentences, linked, agreement_cue,
-                         tokens, text, aliases, collectives)
+                         tokens, text, aliases, collectives, bare_titles, complements)
 
     def _aliases(self, mentions: Sequence[_Mention], tokens: Sequence[Token],
                  text: str) -> dict[str, Place]:
@@ -352,6 +401,25 @@ class Classifier:
                        linked=_links(mentions, tokens, analysis.text))
 
     @staticmethod
+    def _with_titles(analysis: _Analysis, by_level: dict[str, Place]) -> _Analysis:
+        """Add mentions for capitalised titles that name no place ("Pemkot mendapat bantuan",
+        "kata Gubernur"): each stands for the document's only government of that level."""
+        covered = {k for m in analysis.mentions for k in range(m.start, m.end)}
+        tokens = analysis.tokens
+        added = [
+            _Mention(by_level[level], start, end, tokens[start].sentence,
+                     " ".join(t.lower for t in tokens[start:end]), True, "party")
+            for start, end, level in analysis.bare_titles
+            if level in by_level and start not in covered
+        ]
+        if not added:
+            return analysis
+        mentions = sorted([*analysis.mentions, *added], key=lambda m: m.start)
+        governments = analysis.governments | {m.place.party for m in added}
+        return replace(analysis, mentions=mentions, governments=governments,
+                       linked=_links(mentions, tokens, analysis.text))
+
+    @staticmethod
     def _context_before(tokens: Sequence[Token], start: int,
                         ends: dict[int, list[tuple[int, str, str]]],
                         covering: tuple[int, int, tuple] | None,
@@ -374,8 +442,9 @@ class Classifier:
         for end in range(start, max(previous_end + 1, start - _GOV_WINDOW) - 1, -1):
             # a comma or sentence break between the word and the place cuts the link; brackets
             # do not ("Pemerintah Provinsi (Pemprov) Jakarta")
-            if tokens[end].cut_before or (end < start and (
-                    tokens[end].lower in _TITLE_BREAKS or not tokens[end].text[0].isupper())):
+            # ... and so does a lower-case word: in "Duta Besar Indonesia untuk Kanada" the
+            # ambassador is not Canada's
+            if tokens[end].cut_before or (end < start and not tokens[end].text[0].isupper()):
                 break
             for s, kind, target in ends.get(end, ()):
                 if tokens[s].sentence != sentence:
@@ -436,15 +505,19 @@ class Classifier:
                 unmarked.setdefault(key, k)
                 continue
             parties.setdefault(key, self._party_place.get(key, m.place))
-        # ... unless it is joined to a party by a conjunction: "Papua dan Papua Barat kerja sama"
+        # ... unless it is joined to a party by a conjunction: "Papua dan Papua Barat kerja sama",
+        # or is the partner a cue names ("kerja sama dengan Kota Bekasi, Depok dan Bogor")
         joined = {i for pair in analysis.linked for i in pair}
+        complement = _linked_closure({k for k, m in enumerate(analysis.mentions)
+                                      if m.start in analysis.complements}, analysis.linked)
+        anchored = any(not p.foreign for p in parties.values())
         for key, k in sorted(unmarked.items(), key=lambda item: item[1]):
             partners_of_k = {j for pair in analysis.linked if k in pair for j in pair if j != k}
             # the anchor must be an Indonesian government: "sister city Jakarta dan Tokyo" in a
             # hotel's press release names no government at all
-            if k in joined and any(analysis.mentions[j].place.party in parties
-                                   and not analysis.mentions[j].place.foreign
-                                   for j in partners_of_k):
+            if (k in joined and any(analysis.mentions[j].place.party in parties
+                                    and not analysis.mentions[j].place.foreign
+                                    for j in partners_of_k)) or (k in complement and anchored):
                 parties.setdefault(key, self._party_place.get(key, analysis.mentions[k].place))
         parties = _drop_subsumed_countries(parties)
         # an unnamed group of regional governments ("para bupati", "Koalisi Kabupaten ...")
@@ -488,6 +561,44 @@ class Classifier:
         return Coding(coop, names if coop != "none" else (), sectors, evidence, basis, cues, names,
                       sector_terms, tuple(sorted(analysis.governments)))
 
+    @staticmethod
+    def _complete_with_counterpart(units: Sequence[tuple[str, str]],
+                                   analyses: Sequence[_Analysis | None],
+                                   codings: list[Coding]) -> None:
+        """A foreign government met in the lead is the partner of the hosts' cooperation cues.
+
+        News of a visit or audience ("Terima Konsulat India, Wagub ...") names the foreign
+        government and the host in the title or first paragraph, then reports the cooperation in
+        paragraphs that name only the host ("... bila terjalin kerja sama dengan Sumsel"). When
+        the title and first paragraph mark exactly one foreign government as acting and at least
+        one Indonesian regional government, a later cue unit whose only parties are such hosts is
+        that international cooperation.
+        """
+        lead = [a for (label, _t), a in zip(units, analyses, strict=True)
+                if a is not None and label in ("title", "p0")]
+        foreign: dict[str, Place] = {}
+        hosts: set[str] = set()
+        for a in lead:
+            for m in a.mentions:
+                if not m.government or m.role not in ("party", "location"):
+                    continue
+                if m.place.foreign and m.role == "party":
+                    foreign.setdefault(m.place.party, m.place)
+                elif not m.place.foreign:
+                    hosts.add(m.place.party)
+        if len(foreign) != 1 or not hosts:
+            return
+        (name, _place), = foreign.items()
+        for k, c in enumerate(codings):
+            if c.basis != "none" or not c.cues or not c.parties or not set(c.parties) <= hosts:
+                continue
+            partners = tuple(sorted({*c.parties, name}))
+            codings[k] = Coding(
+                "international", partners, c.sectors,
+                f"international: foreign counterpart {name} met in the title/first paragraph, "
+                f"host {', '.join(c.parties)} named here; {c.evidence}",
+                "direct", c.cues, partners, c.sector_terms, c.governments)
+
     def _shared_agglomeration(self, places: Iterable[Place]) -> str:
         shared: set[str] | None = None
         for p in places:
@@ -498,6 +609,17 @@ class Classifier:
         if not shared:
             return ""
         return min(shared, key=AGGLOMERATIONS.index)
+
+    def _may_have_cue(self, texts: Iterable[str]) -> bool:
+        """False only when no cooperation cue can match: some word of every cue is missing
+        (enclitics stripped as the cue matcher strips them)."""
+        words: set[str] = set()
+        for text in texts:
+            for word in _WORD.findall(text.lower()):
+                words.add(word)
+                if word.endswith(_ENCLITICS):
+                    words.update(word[:-len(e)] for e in _ENCLITICS if word.endswith(e))
+        return any(all(w in words for w in key) for key in self._cue_keys)
 
     # ------------------------------------------------------------------ public
     def classify_paragraph(self, text: str, *, governments: Iterable[str] = ()) -> Coding:
@@ -512,10 +634,24 @@ class Classifier:
             return Coding("none", (), (), "link line (Baca juga) ignored", "link")
         analysis = self._analyse(_strip_leading_noise(text or ""))
         analysis = self._with_people(analysis, analysis.aliases)
+        analysis = self._with_titles(analysis, _single_government_by_level([analysis]))
         return self._decide(analysis, set(governments) | analysis.governments)
 
-    def classify_document(self, title: str | None, paragraphs: Sequence[str]) -> DocumentCoding:
-        """Code a document from its title and paragraphs; also returns each paragraph's coding."""
+    def classify_document(self, title: str | None, paragraphs: Sequence[str], *,
+                          paragraph_codings: bool = True) -> DocumentCoding:
+        """Code a document from its title and paragraphs; also returns each paragraph's coding.
+
+        Args:
+            title: the headline, or None.
+            paragraphs: the body paragraphs in order.
+            paragraph_codings: False when only the document-level fields are needed (the
+                classify CLI): a document that contains no cooperation cue at all is then
+                returned at once with the same coop_type, partners, sectors and evidence, but
+                without title and paragraph codings. Most news has no cue, so this halves the
+                time of a large corpus.
+        """
+        if not paragraph_codings and not self._may_have_cue([title or "", *paragraphs]):
+            return DocumentCoding("none", (), (), _NO_COOPERATION, None, ())
         units: list[tuple[str, str]] = []
         if title and title.strip():
             units.append(("title", title))
@@ -544,11 +680,20 @@ class Classifier:
             for a in analyses:
                 if a is not None:
                     governments |= a.governments
+        # titles without a place ("Pemkot", "Gubernur" whose name the scraper dropped) stand for
+        # the document's only government of that level
+        by_level = _single_government_by_level([a for a in analyses if a is not None])
+        if by_level:
+            analyses = [None if a is None else self._with_titles(a, by_level) for a in analyses]
+            for a in analyses:
+                if a is not None:
+                    governments |= a.governments
         codings = [
             Coding("none", (), (), "link line (Baca juga) ignored", "link") if a is None
             else self._decide(a, governments)
             for a in analyses
         ]
+        self._complete_with_counterpart(units, analyses, codings)
         votes: Counter[str] = Counter()
         for (label, _t), c in zip(units, codings, strict=True):
             if c.basis == "direct":
@@ -575,8 +720,8 @@ class Classifier:
         coop_units = [c for c in codings if c.coop_type != "none"]
         sectors = tuple(s for s in SECTORS if any(s in c.sectors for c in coop_units))
         vote_text = ", ".join(f"{t}={votes[t]:g}" for t in COOP_TYPES if votes.get(t))
-        lines = [f"document: {doc_type}" + (f" (votes {vote_text})" if vote_text else
-                                            " (no unit with a cue and two governments)")]
+        lines = [f"document: {doc_type} (votes {vote_text})" if vote_text else
+                 _NO_COOPERATION if doc_type == "none" else f"document: {doc_type}"]
         if partners:
             lines.append("partners: " + "; ".join(partners))
         if dropped:
@@ -599,22 +744,88 @@ def _contains(outer: Place, inner: Place) -> bool:
             and inner.province == outer.canonical)
 
 
+_TITLE_LEVEL = {"city": "city", "regency": "regency", "province": "province",
+                "special_region": "province", "region": "province"}
+
+
+def _single_government_by_level(analyses: Iterable[_Analysis]) -> dict[str, Place]:
+    """Per title level (city, regency, province), the government when exactly one of that level
+    is marked as a government in the text; foreign cities and regions count, so that a bare
+    "Wali Kota" in a story about two mayors stays unresolved."""
+    by_level: dict[str, dict[str, Place]] = {}
+    named: dict[str, dict[str, Place]] = {}  # places of the level named as parties, marked or not
+    for a in analyses:
+        for m in a.mentions:
+            level = _TITLE_LEVEL.get(m.place.level)
+            if not level:
+                continue
+            if m.government and m.role in ("party", "location"):
+                by_level.setdefault(level, {}).setdefault(m.place.party, m.place)
+            if m.role == "party":
+                named.setdefault(level, {}).setdefault(m.place.party, m.place)
+    # no government of the level marked: the only place of that level the text names
+    for level, places in named.items():
+        by_level.setdefault(level, places)
+    return {level: next(iter(places.values())) for level, places in by_level.items()
+            if len(places) == 1}
+
+
+def _bare_titles(context_hits: Sequence[tuple[int, int, tuple]],
+                 ends: dict[int, list[tuple[int, str, str]]], mentions: Sequence[_Mention],
+                 tokens: Sequence[Token]) -> list[tuple[int, int, str]]:
+    """Capitalised government titles (bare_title rows of place_context.csv) followed by no place
+    within the government window: "Pemkot mendapat bantuan", "Gubernur Anies". The scraper of
+    real input dropped hyperlinked words, often exactly the place after such a title."""
+    found = []
+    for start, end, roles in context_hits:
+        levels = [target for kind, target in roles if kind == "bare_title"]
+        if not levels or not tokens[start].text[0].isupper() or _former(ends, start):
+            continue
+        sentence = tokens[start].sentence
+        if any(start < m.start <= end + _GOV_WINDOW and m.sentence == sentence for m in mentions):
+            continue  # "Wali Kota Bekasi", "Pemerintah Provinsi (Pemprov) Jakarta"
+        found.append((start, end, levels[0]))
+    return found
+
+
 def _former(ends: dict[int, list[tuple[int, str, str]]], start: int) -> bool:
     """True when "mantan", "calon" ... stands right before the government word at ``start``."""
     return any(kind == "former" for _s, kind, _t in ends.get(start, ()))
 
 
 def _links(mentions: Sequence[_Mention], tokens: Sequence[Token], text: str) -> set[tuple[int, int]]:
-    """Adjacent mentions joined by a conjunction or a hyphen ("Papua dan Papua Barat")."""
+    """Adjacent mentions joined by a conjunction or a hyphen ("Papua dan Papua Barat"), and the
+    members of a list that ends with a conjunction ("Bekasi, Depok, dan Bogor")."""
     linked = set()
+    run: list[tuple[int, int]] = []  # comma-separated pairs waiting for the list's conjunction
     for k in range(1, len(mentions)):
         a, b = mentions[k - 1], mentions[k]
         between = tokens[a.end:b.start]
-        if (not between and text[tokens[a.end - 1].end:tokens[b.start].start].strip() == "-") or (
-                len(between) == 1 and between[0].lower in _CONJUNCTIONS
-                and not between[0].cut_before and not tokens[b.start].cut_before):
+        gap = text[tokens[a.end - 1].end:tokens[b.start].start].strip()
+        conjunction = len(between) == 1 and between[0].lower in _CONJUNCTIONS \
+            and not tokens[b.start].cut_before
+        if (not between and gap == "-") or (conjunction and not between[0].cut_before):
             linked.add((k - 1, k))
+            linked.update(run)
+            run = []
+        elif conjunction and gap.startswith(","):  # ", dan" closes a list
+            if run:
+                linked.update([*run, (k - 1, k)])
+            run = []
+        elif not between and gap == "," and a.sentence == b.sentence:
+            run.append((k - 1, k))
+        else:
+            run = []
     return linked
+
+
+def _linked_closure(seeds: set[int], linked: set[tuple[int, int]]) -> set[int]:
+    """``seeds`` and every mention reachable from them through linked pairs."""
+    found, frontier = set(seeds), set(seeds)
+    while frontier:
+        frontier = {j for a, b in linked for i, j in ((a, b), (b, a)) if i in frontier} - found
+        found |= frontier
+    return found
 
 
 def _one_province(places: Iterable[Place]) -> bool:
@@ -663,63 +874,80 @@ def _evidence(decision: str, cues: Sequence[str], parties: Sequence[str], ignore
 
 
 # ---------------------------------------------------------------------- input reading
-@dataclass(frozen=True, slots=True)
-class _Article:
-    id: str
-    title: str | None
-    paragraphs: tuple[str, ...]
+REJECT_COLUMNS = ("id", "source_file", "record", "reason", "detail")
 
 
-def _split_paragraphs(text: str) -> list[str]:
-    lines = [ln.strip() for ln in (text or "").splitlines()]
-    lines = [ln for ln in lines if ln]
-    if len(lines) == 1 and len(lines[0]) > 400:
-        lines = [p.strip() for p in _JOINED_PARAGRAPHS.split(lines[0]) if p.strip()]
-    return lines
+@dataclass(frozen=True)
+class ClassifiedInput:
+    """What :func:`classify_input` wrote.
 
-
-def _read_articles(input_path: Path, ids: set[str] | None = None) -> Iterator[_Article]:
-    """Minimal reader for a folder of .txt files or a .jsonl(.gz) of {id, title, text}.
-
-    Kept small on purpose: it stands in for ``analysis.ingest.iter_records`` until that lands.
+    Attributes:
+        codings: one row per usable article, in input order: id, coop_type, partners, sectors,
+            evidence (the table in ``output_csv``).
+        rejects: one row per input record that could not be read as an article: id,
+            source_file, record, reason, detail (the table in ``rejects_csv``).
+        output_csv: path of the codings CSV.
+        rejects_csv: path of the rejects CSV.
     """
-    if input_path.is_dir():
-        titles: dict[str, str] = {}
-        meta = input_path / "metadata.csv"
-        if meta.is_file():
-            frame = pd.read_csv(meta, dtype=str, keep_default_na=False)
-            if {"file", "title"} <= set(frame.columns):
-                titles = dict(zip(frame["file"], frame["title"], strict=True))
-        files = sorted(p for p in input_path.rglob("*.txt") if p.is_file())
-        if not files:
-            raise UserError(f"{input_path}: no .txt articles found; pass a folder of .txt files "
-                            f"or a .jsonl/.jsonl.gz file")
-        for path in files:
-            rel = path.relative_to(input_path).as_posix()
-            text = path.read_bytes().decode("utf-8", errors="replace")
-            yield _Article(rel, titles.get(rel) or None, tuple(_split_paragraphs(text)))
-        return
-    name = input_path.name.lower()
-    if not input_path.is_file():
-        raise UserError(f"{input_path}: not found; pass a folder of articles or a .jsonl(.gz)")
-    if not (name.endswith(".jsonl") or name.endswith(".jsonl.gz")):
-        raise UserError(f"{input_path}: unsupported input; use a folder of .txt files or a "
-                        f".jsonl/.jsonl.gz with fields id, title, text")
-    opener = gzip.open if name.endswith(".gz") else open
-    with opener(input_path, "rt", encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise UserError(f"{input_path}: line {line_no} is not valid JSON ({exc.msg})") from None
-            if not isinstance(record, dict) or "text" not in record:
-                raise UserError(f"{input_path}: line {line_no} has no 'text' field")
-            rid = str(record.get("id") or f"line{line_no}")
-            if ids is not None and rid not in ids:
-                continue
-            yield _Article(rid, record.get("title") or None, tuple(_split_paragraphs(record["text"])))
+
+    codings: pd.DataFrame
+    rejects: pd.DataFrame
+    output_csv: Path
+    rejects_csv: Path
+
+    def summary(self) -> str:
+        """One line for a terminal: counts per coop_type and per reject reason."""
+        counts = self.codings["coop_type"].value_counts()
+        coded = ", ".join(f"{t} {int(counts.get(t, 0))}" for t in COOP_TYPES)
+        text = f"classified {len(self.codings)} documents ({coded}) -> {self.output_csv}"
+        if len(self.rejects):
+            reasons = self.rejects["reason"].value_counts().sort_index()
+            listed = ", ".join(f"{r} {n}" for r, n in reasons.items())
+            text += f"; {len(self.rejects)} rejected ({listed}) -> {self.rejects_csv}"
+        else:
+            text += "; no input rejected"
+        return text
+
+
+def rejects_path_for(output_csv: str | Path) -> Path:
+    """``OUT.csv`` -> ``OUT.rejects.csv`` (beside it), where :func:`classify_input` lists rejects."""
+    output_csv = Path(output_csv)
+    stem = output_csv.name[:-4] if output_csv.name.lower().endswith(".csv") else output_csv.name
+    return output_csv.with_name(f"{stem}.rejects.csv")
+
+
+def _record_id(record: RawRecord, single_file: bool) -> str:
+    """The id a user gave: the record's own key inside one multi-record file; otherwise the
+    path relative to the input folder (``file.jsonl#key`` for records in a folder)."""
+    if single_file and record.record is not None:
+        return record.record
+    return record.doc_id
+
+
+def _input_records(input_path: Path, lexicon_dir: Path, *, min_words: int, n_jobs: int,
+                   metadata_file: str | Path | None) -> Iterator[tuple[str, RawRecord]]:
+    """``(id, record)`` for every record of a folder or file, cleaned by ingest's code path,
+    rejects included, in input order."""
+    from .ingest import iter_records
+
+    if not input_path.exists():
+        raise UserError(f"{input_path}: not found; pass a folder of articles or a "
+                        f".jsonl/.jsonl.gz/.csv file of articles (id, title, text)")
+    if metadata_file is None:  # a folder's own sidecar, as ingest reads data/raw/metadata.csv
+        sidecar = input_path / "metadata.csv" if input_path.is_dir() else None
+        metadata_file = sidecar if sidecar is not None and sidecar.is_file() else ""
+    single_file = input_path.is_file()
+    for record in iter_records(input_path, lexicon_dir=lexicon_dir, metadata_file=metadata_file,
+                               min_words=min_words, n_jobs=n_jobs):
+        yield _record_id(record, single_file), record
+
+
+def _paragraphs(text: str) -> tuple[str, ...]:
+    return tuple(p for p in text.split("\n\n") if p)
+
+
+def _reject_row(rid: str, record: RawRecord) -> tuple:
+    return (rid, record.source_file, record.record, record.reason, record.detail)
 
 
 # one classifier per worker process
@@ -738,10 +966,10 @@ def _classify_batch(batch: list[tuple[str, str | None, tuple[str, ...]]]) -> lis
 
 def _classify_many(items: list[tuple[str, str | None, tuple[str, ...]]], lexicon_dir: Path,
                    n_jobs: int, classifier: Classifier | None = None) -> list[DocumentCoding]:
-    if n_jobs <= 1 or len(items) < 200:
+    if n_jobs <= 1 or len(items) < 2 * _MIN_BATCH:  # a pool costs more than it saves here
         clf = classifier or Classifier.from_lexicons(lexicon_dir)
         return [clf.classify_document(t, p) for _i, t, p in items]
-    size = max(50, len(items) // (n_jobs * 8))
+    size = max(_MIN_BATCH, len(items) // (n_jobs * 8))
     batches = [items[i:i + size] for i in range(0, len(items), size)]
     with ProcessPoolExecutor(max_workers=n_jobs, initializer=_init_worker,
                              initargs=(str(lexicon_dir),)) as pool:
@@ -752,38 +980,71 @@ def _classify_many(items: list[tuple[str, str | None, tuple[str, ...]]], lexicon
 
 
 def classify_input(input_path: str | Path, output_csv: str | Path, *,
-                   lexicon_dir: str | Path = "data/lexicons", n_jobs: int = 1) -> pd.DataFrame:
-    """Code every article of a folder of .txt files or a .jsonl(.gz) and write a CSV.
+                   lexicon_dir: str | Path = "data/lexicons", n_jobs: int = 1,
+                   min_words: int = 40, metadata_file: str | Path | None = None
+                   ) -> ClassifiedInput:
+    """Code every article of a folder or file and write a CSV, plus a CSV of rejected input.
+
+    Input is read and cleaned by :func:`analysis.ingest.iter_records`, the ingest stage's own
+    code path (boilerplate, datelines and "Baca juga" lines removed; paragraphs split where a
+    scraper flattened them into commas), without duplicate detection: every record is coded.
 
     Args:
-        input_path: folder of article files (ids are their relative paths; titles from a
-            ``metadata.csv`` with columns file,title when present) or a .jsonl/.jsonl.gz with
-            fields id, title, text.
+        input_path: a folder (sub-folders included; .txt, .md, .html, .jsonl, .jsonl.gz, .csv)
+            or one such file. Ids: for one multi-record file, each record's own ``id`` (else
+            ``L{line}`` / ``R{row}``); for a folder, the file's relative path (``name#key``
+            for a record inside a multi-record file).
         output_csv: CSV to write: id, coop_type, partners, sectors (``;``-separated), evidence.
-        lexicon_dir: folder of the lexicon files.
-        n_jobs: worker processes.
+            Rejected input goes to ``<output stem>.rejects.csv`` beside it (always written, so a
+            stale file never lingers): id, source_file, record, reason, detail, with ingest's
+            reasons (empty, binary, undecodable, unsupported_format, malformed, not_indonesian,
+            too_short, too_large).
+        lexicon_dir: folder of the lexicon files (classification and cleaning).
+        n_jobs: worker processes that clean the input while this process codes it (the
+            output does not depend on it).
+        min_words: articles with fewer words after cleaning are rejected as too_short (the
+            ingest stage's default; 1 keeps every non-empty article).
+        metadata_file: sidecar CSV of titles/dates (``file,title,...``); None uses
+            ``metadata.csv`` at the top of an input folder when there is one, "" none.
 
     Returns:
-        The table written, one row per article in input order.
+        The codings and rejects written, with their paths.
+
+    Raises:
+        UserError: the input does not exist, a folder holds no article file, or a lexicon or
+            sidecar file is unusable.
     """
     lexicon_dir = Path(lexicon_dir)
     classifier = Classifier.from_lexicons(lexicon_dir)  # validates lexicons before reading input
-    items = [(a.id, a.title, a.paragraphs) for a in _read_articles(Path(input_path))]
-    codings = _classify_many(items, lexicon_dir, n_jobs, classifier)
-    table = pd.DataFrame({
-        "id": [i for i, _t, _p in items],
-        "coop_type": [c.coop_type for c in codings],
-        "partners": [";".join(c.partners) for c in codings],
-        "sectors": [";".join(c.sectors) for c in codings],
-        "evidence": [c.evidence for c in codings],
-    })
+    # Coding runs here while ingest's workers (n_jobs > 1) clean the next records: the two
+    # halves of the work overlap instead of following each other.
+    rows, rejected = [], []
+    for rid, record in _input_records(Path(input_path), lexicon_dir, min_words=min_words,
+                                      n_jobs=n_jobs, metadata_file=metadata_file):
+        if record.is_reject:
+            rejected.append(_reject_row(rid, record))
+            continue
+        coding = classifier.classify_document(record.title, _paragraphs(record.text),
+                                              paragraph_codings=False)
+        rows.append((rid, coding.coop_type, ";".join(coding.partners), ";".join(coding.sectors),
+                     coding.evidence))
+    table = pd.DataFrame(rows, columns=["id", "coop_type", "partners", "sectors", "evidence"])
+    rejects = pd.DataFrame(rejected, columns=list(REJECT_COLUMNS))
+    rejects_csv = rejects_path_for(output_csv)
     write_csv(output_csv, table)
-    return table
+    write_csv(rejects_csv, rejects)
+    return ClassifiedInput(table, rejects, Path(output_csv), rejects_csv)
 
 
 # ---------------------------------------------------------------------- pipeline stage
 _CLASSIFIED_COLUMNS = ["level", "doc_id", "para_id", "para_index", "para_fingerprint", "coop_type",
                        "partners", "sectors", "evidence"]
+_CLASSIFIED_SCHEMA = pa.schema([
+    ("level", pa.string()), ("doc_id", pa.string()), ("para_id", pa.string()),
+    ("para_index", pa.int32()), ("para_fingerprint", pa.string()), ("coop_type", pa.string()),
+    ("partners", pa.list_(pa.string())), ("sectors", pa.list_(pa.string())),
+    ("evidence", pa.string()),
+])
 
 
 def run_classify(documents_path: str | Path, paragraphs_path: str | Path, *,
@@ -834,7 +1095,11 @@ def run_classify(documents_path: str | Path, paragraphs_path: str | Path, *,
     table["para_index"] = table["para_index"].astype("Int32")
     for column in ("level", "doc_id", "para_id", "para_fingerprint", "coop_type", "evidence"):
         table[column] = table[column].astype("string")
-    write_parquet(classified_path, table)
+    # An explicit Arrow schema, so an input without any partner still writes list<string>
+    # (write_parquet would let Arrow infer list<null>); atomic like every stage output.
+    with atomic_path(classified_path) as tmp:
+        arrow = pa.Table.from_pandas(table, schema=_CLASSIFIED_SCHEMA, preserve_index=False)
+        pq.write_table(arrow, tmp, compression="zstd")
     return table
 
 

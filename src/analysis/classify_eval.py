@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gzip
+import json
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -10,14 +13,27 @@ import pandas as pd
 from .errors import UserError
 from .gazetteer import COOP_TYPES, SECTORS
 
-__all__ = ["evaluate_gold", "classification_report", "read_gold"]
+__all__ = ["evaluate_gold", "classification_report", "read_gold", "GOLD_CORPORA"]
 
-_DOC_COLUMNS = ["doc_id", "coop_type", "partners", "sectors", "split"]
+_DOC_COLUMNS = ["corpus", "doc_id", "coop_type", "partners", "sectors", "split"]
+# Where gold documents come from: the bundled seeds (doc_id = file name in data/raw) or an
+# external corpus read at run time, whose ids are "<corpus>:<article id>" in the corpus file.
+# The gold file stores the corpus name and the article id apart, so that no corpus id (and no
+# search for corpus text in the repository) mixes with the labels.
+GOLD_CORPORA = ("seed", "clickid")
+_MIN_WORDS = 40  # as the ingest stage (params.yaml ingest.min_words), so gold sees what the pipeline sees
 _PARA_COLUMNS = ["doc_id", "para_index", "fingerprint", "coop_type", "partners", "sectors"]
 
 
 def read_gold(gold_dir: str | Path = "data/annotations") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read and check gold_documents.csv and gold_paragraphs.csv.
+
+    ``gold_documents.csv`` stores each document's ``corpus`` (``seed`` or ``clickid``) and its id
+    within that corpus; the returned table's ``doc_id`` is the full id the classifier sees: the
+    file name for a seed, ``<corpus>:<id>`` otherwise (the id field of the corpus file).
+
+    Returns:
+        (documents, paragraphs); documents has the columns of the file, doc_id rebuilt.
 
     Raises:
         UserError: a file is missing, lacks a column, repeats a key or uses a label outside the
@@ -26,6 +42,13 @@ def read_gold(gold_dir: str | Path = "data/annotations") -> tuple[pd.DataFrame, 
     gold_dir = Path(gold_dir)
     documents = _read(gold_dir / "gold_documents.csv", _DOC_COLUMNS)
     paragraphs = _read(gold_dir / "gold_paragraphs.csv", _PARA_COLUMNS)
+    unknown = sorted(set(documents["corpus"]) - set(GOLD_CORPORA))
+    if unknown:
+        raise UserError(f"{gold_dir / 'gold_documents.csv'}: corpus {unknown} unknown; use one of "
+                        f"{list(GOLD_CORPORA)}")
+    external = documents["corpus"] != "seed"
+    documents.loc[external, "doc_id"] = documents.loc[external, "corpus"] + ":" + \
+        documents.loc[external, "doc_id"]
     for name, frame, key in (("gold_documents.csv", documents, ["doc_id"]),
                              ("gold_paragraphs.csv", paragraphs, ["doc_id", "fingerprint"])):
         path = gold_dir / name
@@ -129,15 +152,47 @@ def _document_predictions(classified: pd.DataFrame) -> pd.DataFrame:
     return out.drop_duplicates("doc_id", keep="last")
 
 
-def _classify_clickid(clickid_path: Path, ids: set[str], lexicon_dir: str | Path) -> pd.DataFrame:
-    from .classify import Classifier, _read_articles
+def _corpus_records(corpus_path: Path, ids: set[str]) -> Iterator[str]:
+    """The JSON lines of a .jsonl(.gz) corpus whose ``id`` is in ``ids``, in file order."""
+    opener = gzip.open if corpus_path.name.lower().endswith(".gz") else open
+    with opener(corpus_path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # not a gold article; ingest reports such lines when reading the corpus
+            if isinstance(record, dict) and str(record.get("id")) in ids:
+                yield line if line.endswith("\n") else line + "\n"
+
+
+def _classify_corpus(corpus_path: Path, ids: set[str],
+                     lexicon_dir: str | Path) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Code the gold articles of a corpus file exactly as ``classify_input`` would.
+
+    Only the gold records are copied to a temporary .jsonl (outside the repository, deleted
+    after use), which ``analysis.ingest.iter_records`` then cleans like any input; reading the
+    whole corpus would take a minute. Returns the codings and ``{id: reject reason}``.
+    """
+    from .classify import Classifier, _input_records, _paragraphs
 
     classifier = Classifier.from_lexicons(lexicon_dir)
-    rows = []
-    for article in _read_articles(clickid_path, ids=ids):
-        coding = classifier.classify_document(article.title, article.paragraphs)
-        rows.append((article.id, coding.coop_type, list(coding.partners), list(coding.sectors)))
-    return pd.DataFrame(rows, columns=["doc_id", "coop_type", "partners", "sectors"])
+    rows, rejected = [], {}
+    with tempfile.TemporaryDirectory(prefix="gold-") as tmp:
+        subset = Path(tmp) / "gold.jsonl"
+        with subset.open("w", encoding="utf-8") as handle:
+            handle.writelines(_corpus_records(corpus_path, ids))
+        for doc_id, record in _input_records(subset, Path(lexicon_dir), min_words=_MIN_WORDS,
+                                             n_jobs=1, metadata_file=""):
+            if record.is_reject:
+                rejected[doc_id] = f"{record.reason}: {record.detail}"
+                continue
+            coding = classifier.classify_document(record.title, _paragraphs(record.text),
+                                                  paragraph_codings=False)
+            rows.append((doc_id, coding.coop_type, list(coding.partners), list(coding.sectors)))
+    frame = pd.DataFrame(rows, columns=["doc_id", "coop_type", "partners", "sectors"])
+    return frame, rejected
 
 
 def evaluate_gold(classified: pd.DataFrame, gold_dir: str | Path = "data/annotations",
@@ -150,28 +205,36 @@ def evaluate_gold(classified: pd.DataFrame, gold_dir: str | Path = "data/annotat
             of ``python -m analysis classify`` (columns id, coop_type, partners, sectors).
         gold_dir: folder with gold_documents.csv and gold_paragraphs.csv.
         clickid_path: the clickid corpus; when given and present, the gold clickid articles are
-            read from it (only those ids) and classified afresh, and these codings are used for
-            them in the document-level evaluation.
-        lexicon_dir: lexicons for classifying the clickid gold articles.
+            read from it (only those ids), cleaned by ingest's code path and classified afresh
+            (as ``python -m analysis classify`` would), and these codings are used for them in
+            the document-level evaluation.
+        lexicon_dir: lexicons for cleaning and classifying the clickid gold articles.
 
     Returns:
         ``{"documents": {...}, "paragraphs": {...}}``. ``documents`` holds ``all`` and one entry
-        per gold split (seed, dev, heldout) with a classification report, partner and sector
-        set scores on documents both sides code as cooperation, and ``disagreements`` (ids and
-        labels only). Gold rows without a prediction are listed under ``unmatched`` and left out
-        of the scores, never dropped silently.
+        per gold split (seed, dev, heldout, heldout2) with a classification report, partner and
+        sector set scores on documents both sides code as cooperation, and ``disagreements``
+        (ids and labels only); ``clickid_all`` covers the clickid rows of every split and
+        ``heldout_all`` the held-out splits pooled. Gold rows
+        without a prediction are listed under ``unmatched`` (and, when ingest cleaning rejected
+        the article, under ``rejected`` with the reason) and left out of the scores, never
+        dropped silently.
     """
     gold_docs, gold_paras = read_gold(gold_dir)
     predictions = _document_predictions(classified)
     clickid_status = "not requested"
+    rejected: dict[str, str] = {}
+    clickid = gold_docs["corpus"] == "clickid"
     if clickid_path is not None:
         clickid_path = Path(clickid_path)
-        ids = {d for d in gold_docs["doc_id"] if d.startswith("clickid:")}
+        ids = set(gold_docs.loc[clickid, "doc_id"])
         if clickid_path.is_file():
-            fresh = _classify_clickid(clickid_path, ids, lexicon_dir)
+            fresh, rejected = _classify_corpus(clickid_path, ids, lexicon_dir)
             predictions = pd.concat([predictions[~predictions["doc_id"].isin(set(fresh["doc_id"]))],
                                      fresh], ignore_index=True)
             clickid_status = f"classified {len(fresh)} of {len(ids)} gold clickid articles"
+            if rejected:
+                clickid_status += f" ({len(rejected)} rejected by ingest cleaning)"
         else:
             clickid_status = f"{clickid_path} not found; clickid gold rows without predictions"
 
@@ -181,12 +244,15 @@ def evaluate_gold(classified: pd.DataFrame, gold_dir: str | Path = "data/annotat
     documents: dict = {
         "clickid": clickid_status,
         "unmatched": sorted(unmatched["doc_id"]),
+        "rejected": dict(sorted(rejected.items())),
         "all": _document_block(matched),
     }
     for split in sorted(set(gold_docs["split"])):
         documents[split] = _document_block(matched[matched["split"] == split])
-    clickid_rows = matched[matched["doc_id"].str.startswith("clickid:")]
-    documents["clickid_all"] = _document_block(clickid_rows)
+    held_out = [s for s in sorted(set(gold_docs["split"])) if s.startswith("heldout")]
+    if len(held_out) > 1:  # every split kept out of rule writing, pooled
+        documents["heldout_all"] = _document_block(matched[matched["split"].isin(held_out)])
+    documents["clickid_all"] = _document_block(matched[matched["corpus"] == "clickid"])
     return {"documents": documents, "paragraphs": _paragraph_block(classified, gold_paras)}
 
 

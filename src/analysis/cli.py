@@ -52,8 +52,10 @@ def _cmd_stem(args: argparse.Namespace) -> int:
 def _cmd_classify(args: argparse.Namespace) -> int:
     from .classify import classify_input
 
-    table = classify_input(args.input, args.output, lexicon_dir=args.lexicons)
-    print(f"classified {len(table)} documents -> {args.output}", file=sys.stderr)
+    result = classify_input(args.input, args.output, lexicon_dir=args.lexicons,
+                            n_jobs=args.jobs, min_words=args.min_words,
+                            metadata_file=args.metadata)
+    print(result.summary(), file=sys.stderr)
     return 0
 
 
@@ -84,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--file", type=Path, default=Path("params.yaml"))
     p.add_argument("--stage", choices=["ingest", "preprocess", "classify", "topics", "compare"],
                    help="also check what this stage needs (topics: the embedding model is "
-                        "available offline) and create the folder for its executed notebook")
+                        "available offline)")
     p.add_argument("--stamp", type=Path,
                    help="after a successful check, write this file (the pipeline's params stage)")
     p.set_defaults(func=_cmd_params)
@@ -102,10 +104,28 @@ def _parser() -> argparse.ArgumentParser:
                    help="worker processes for stemming new words of large inputs (output is the same)")
     p.set_defaults(func=_cmd_stem)
 
-    p = sub.add_parser("classify", help="code articles: coop_type, partners, sectors, evidence")
-    p.add_argument("input", type=Path, help="a directory of article files or a .jsonl/.jsonl.gz")
-    p.add_argument("-o", "--output", type=Path, required=True, help="CSV to write")
+    p = sub.add_parser(
+        "classify", help="code articles: coop_type, partners, sectors, evidence",
+        description="Code every article for cooperation type, partner governments and sectors. "
+                    "Input is cleaned as the ingest stage cleans it. OUT.csv gets one row per "
+                    "article: id (the record's id in a .jsonl/.jsonl.gz/.csv, the relative file "
+                    "name for a folder of files), coop_type, partners and sectors "
+                    "(semicolon-separated), evidence. Input that cannot be coded (empty, "
+                    "undecodable, malformed, not Indonesian, too short, ...) is never dropped "
+                    "silently: it is listed with its reason in OUT.rejects.csv beside OUT.csv, "
+                    "and a summary of both goes to stderr.")
+    p.add_argument("input", type=Path,
+                   help="a folder of article files or one .jsonl/.jsonl.gz/.csv file")
+    p.add_argument("-o", "--output", type=Path, required=True,
+                   help="CSV to write; rejects go to <stem>.rejects.csv beside it")
     p.add_argument("--lexicons", type=Path, default=DEFAULT_LEXICONS)
+    p.add_argument("--min-words", type=int, default=40,
+                   help="articles with fewer words after cleaning are rejected as too_short "
+                        "(default 40, as in ingest; 1 codes every non-empty article)")
+    p.add_argument("--metadata", default=None,
+                   help="sidecar CSV with titles/dates (file,title,...); default: metadata.csv "
+                        "at the top of an input folder when present; '' for none")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (same output)")
     p.set_defaults(func=_cmd_classify)
 
     p = sub.add_parser("render", help="executed notebooks -> standalone HTML + index.html")

@@ -174,7 +174,7 @@ def paragraph_frame(paragraphs: pd.DataFrame, classified: pd.DataFrame, docs: pd
             gives every paragraph its article's coop_type. Sectors are always the paragraph's.
 
     Returns:
-        para_id, doc_id, coop_type, sectors (list), stems (list), sorted by para_id.
+        para_id, doc_id, coop_type, sectors (list), stems (as read from Parquet), sorted by para_id.
 
     Raises:
         UserError: when a paragraph of a counted document has no paragraph-level coding.
@@ -201,7 +201,8 @@ def paragraph_frame(paragraphs: pd.DataFrame, classified: pd.DataFrame, docs: pd
         merged["coop_type"] = merged["doc_id"].map(docs.set_index("doc_id")["coop_type"])
     merged["coop_type"] = merged["coop_type"].astype(str)
     merged["sectors"] = merged["sectors"].map(lambda v: sorted(set(_as_list(v))))
-    merged["stems"] = merged["stems"].map(_as_list)
+    # Stems stay as read (arrays from Parquet): converting millions of tokens to Python lists
+    # would double the memory of the largest table for no gain.
     return merged.sort_values("para_id", kind="stable").reset_index(drop=True)
 
 
@@ -329,9 +330,9 @@ def bootstrap_share_ci(successes: Sequence[float] | np.ndarray,
     paragraphs, where ``totals`` are each article's paragraphs): resampling articles rather
     than paragraphs keeps the dependence between paragraphs of one article in the interval.
 
-    The resampling is vectorised: each replicate is a multinomial count vector over the
-    ``n`` units (equivalent to drawing ``n`` units with replacement), so all shares of a group
-    come from one ``(n_bootstrap, n)`` weight matrix and one matrix product.
+    The resampling is vectorised: ``n`` unit indices are drawn with replacement for every
+    replicate at once, counted into a ``(n_bootstrap, n)`` weight matrix, and all shares of
+    a group come from one matrix product (in blocks, so memory stays bounded).
 
     Why the interval can be useless for small groups: a percentile bootstrap can only
     reproduce variation present in the sample. With one unit (``n == 1``), or when every
@@ -371,13 +372,15 @@ def bootstrap_share_ci(successes: Sequence[float] | np.ndarray,
     if np.any(t <= 0):
         raise ValueError("every unit needs a positive total (drop units without paragraphs)")
     rng = _rng(seed)
-    probabilities = np.full(n, 1.0 / n)
     block = max(1, _BOOTSTRAP_BLOCK_CELLS // n)
     replicates = np.empty((n_bootstrap, k))
     for start in range(0, n_bootstrap, block):
-        stop = min(n_bootstrap, start + block)
-        weights = rng.multinomial(n, probabilities, size=stop - start).astype(float)
-        replicates[start:stop] = (weights @ s) / (weights @ t)[:, None]
+        rows = min(n_bootstrap, start + block) - start
+        # n draws with replacement per replicate, turned into per-unit counts (a multinomial
+        # weight vector) by one bincount over row-offset indices.
+        picks = rng.integers(0, n, size=(rows, n)) + (np.arange(rows) * n)[:, None]
+        weights = np.bincount(picks.ravel(), minlength=rows * n).reshape(rows, n).astype(float)
+        replicates[start:start + rows] = (weights @ s) / (weights @ t)[:, None]
     alpha = 1.0 - ci_level
     low, high = np.quantile(replicates, [alpha / 2.0, 1.0 - alpha / 2.0], axis=0)
     share = s.sum(axis=0) / t.sum()
@@ -758,37 +761,47 @@ def _check_topic_ids(topics: pd.DataFrame, paragraphs: pd.DataFrame) -> None:
 # Partners
 # --------------------------------------------------------------------------------------------
 
-def partner_edges(docs: pd.DataFrame, *, focal: str = "Jakarta") -> pd.DataFrame:
+def partner_edges(docs: pd.DataFrame, *, focal: str = "Jakarta",
+                  coop_types: Sequence[str] = COOPERATION_TYPES) -> pd.DataFrame:
     """Edges from the focal government to each partner it cooperates with in the news.
 
     An article links the focal government to a partner when both are in its document-level
-    ``partners`` list (names compared case-insensitively). One edge per (partner, kind).
+    ``partners`` list (names compared case-insensitively) and the article is about
+    cooperation (its kind is in ``coop_types``; places named in non-cooperation news are not
+    partners). One edge per (partner, kind).
 
     Returns:
-        focal, partner, coop_type, n_documents, sectors (``;``-joined, sorted union of the
-        articles' sectors), doc_ids (``;``-joined); sorted by kind (codebook order), articles
-        (descending), partner. Empty when no article names the focal government.
+        focal, partner, coop_type, n_documents, sectors (``;``-joined union of the articles'
+        sectors, most frequent first, ties by id), sector_counts (the same with the number
+        of articles, ``transport=2;waste=1``), doc_ids (``;``-joined); sorted by kind
+        (codebook order), articles (descending), partner. Empty when no cooperation article
+        names the focal government.
     """
     key = focal.casefold()
+    kinds = set(coop_types)
     rows = []
     for doc in docs.itertuples(index=False):
         names = {p.casefold(): p for p in doc.partners}
-        if key not in names:
+        if key not in names or doc.coop_type not in kinds:
             continue
         for folded, name in sorted(names.items()):
             if folded != key:
                 rows.append((name, doc.coop_type, doc.doc_id, tuple(doc.sectors)))
-    columns = ["focal", "partner", "coop_type", "n_documents", "sectors", "doc_ids"]
+    columns = ["focal", "partner", "coop_type", "n_documents", "sectors", "sector_counts",
+               "doc_ids"]
     if not rows:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "n_documents" else str)
                              for c in columns})
     frame = pd.DataFrame(rows, columns=["partner", "coop_type", "doc_id", "sectors"])
     edges = []
     for (partner, kind), group in frame.groupby(["partner", "coop_type"], sort=True):
-        sectors = sorted({s for values in group["sectors"] for s in values})
+        mentions = pd.Series([s for values in group["sectors"] for s in values], dtype=object)
+        counts = mentions.value_counts() if len(mentions) else pd.Series(dtype="int64")
+        sectors = sorted(counts.index, key=lambda s: (-int(counts[s]), s))
         edges.append({"focal": focal, "partner": partner, "coop_type": kind,
                       "n_documents": int(group["doc_id"].nunique()),
                       "sectors": ";".join(sectors),
+                      "sector_counts": ";".join(f"{s}={int(counts[s])}" for s in sectors),
                       "doc_ids": ";".join(sorted(group["doc_id"].unique()))})
     table = pd.DataFrame(edges, columns=columns)
     table["_kind"] = table["coop_type"].map({t: i for i, t in enumerate(COOP_TYPES)})
@@ -797,20 +810,23 @@ def partner_edges(docs: pd.DataFrame, *, focal: str = "Jakarta") -> pd.DataFrame
     return table.reset_index(drop=True)
 
 
-def partner_counts(docs: pd.DataFrame, *, exclude: Sequence[str] = ("Jakarta",)) -> pd.DataFrame:
+def partner_counts(docs: pd.DataFrame, *, exclude: Sequence[str] = ("Jakarta",),
+                   coop_types: Sequence[str] = COOPERATION_TYPES) -> pd.DataFrame:
     """Articles naming each partner, per kind of cooperation (all articles, any focal).
 
     Args:
         docs: :func:`document_frame` output.
         exclude: names left out (case-insensitive), normally the focal government, which is
             party to nearly every article and would top every list.
+        coop_types: kinds counted (default the cooperation kinds: not ``none``).
 
     Returns:
         coop_type, partner, n_documents; sorted by kind, articles (descending), partner.
     """
     skip = {e.casefold() for e in exclude}
+    kinds = set(coop_types)
     rows = [(doc.coop_type, name, doc.doc_id)
-            for doc in docs.itertuples(index=False)
+            for doc in docs.itertuples(index=False) if doc.coop_type in kinds
             for name in sorted(set(doc.partners)) if name.casefold() not in skip]
     if not rows:
         return pd.DataFrame({"coop_type": pd.Series(dtype=str), "partner": pd.Series(dtype=str),
@@ -960,8 +976,10 @@ def findings(metrics: Mapping[str, Any], tables: Mapping[str, pd.DataFrame]) -> 
         strong = log_odds[log_odds["z"].abs() > 1.96]
         out.append(
             f"{len(strong)} of {len(log_odds)} stems have |z| > 1.96 "
-            f"({int((strong['z'] > 0).sum())} leaning to {a}, {int((strong['z'] < 0).sum())} to {b});"
-            " with many stems tested some exceed this by chance, so treat single words as leads."
+            f"({int((strong['z'] > 0).sum())} leaning to {a}, {int((strong['z'] < 0).sum())} to {b}); "
+            f"about {0.05 * len(log_odds):.0f} would by chance alone if both kinds used words "
+            "alike, and words cluster within articles, so treat single words as leads, not "
+            "as established differences."
         )
     edges = tables.get("partners")
     focal = metrics["parameters"].get("focal", "the focal government")
@@ -1021,12 +1039,19 @@ def _read_parquet(path: str | Path, stage: str) -> pd.DataFrame:
 
 
 def _wide_monthly(monthly: pd.DataFrame) -> pd.DataFrame:
-    """month x kind counts, one column per kind: the shape `dvc plots` draws as several lines."""
+    """month x kind counts, one column per kind: the shape `dvc plots` draws as several lines.
+
+    ``month_index`` (1 = first month) is a numeric x axis for DVC's templates, which treat x
+    as a quantity and cannot place "2025-04".
+    """
     if monthly.empty:
-        return pd.DataFrame({"month": pd.Series(dtype=str)})
+        return pd.DataFrame({"month": pd.Series(dtype=str),
+                             "month_index": pd.Series(dtype="int64")})
     wide = monthly.pivot(index="month", columns="coop_type", values="n_documents")
     kinds = [k for k in COOP_TYPES if k in wide.columns]
-    return wide[kinds].reset_index().rename_axis(columns=None)
+    table = wide[kinds].sort_index().reset_index().rename_axis(columns=None)
+    table.insert(1, "month_index", np.arange(1, len(table) + 1, dtype="int64"))
+    return table
 
 
 def run_compare(documents_path: str | Path, paragraphs_path: str | Path,
@@ -1035,7 +1060,8 @@ def run_compare(documents_path: str | Path, paragraphs_path: str | Path,
                 metrics_path: str | Path = "reports/metrics/compare.json", focal: str = "Jakarta",
                 n_bootstrap: int = 2000, ci_level: float = 0.95, top_terms: int = 15,
                 seed: int = 20250811, paragraph_labels: ParagraphLabels = "paragraph",
-                alpha_0: float | None = None, min_bootstrap_docs: int = MIN_BOOTSTRAP_DOCS,
+                alpha_0: float | None = None, prior_scale: float = PRIOR_SCALE,
+                min_bootstrap_docs: int = MIN_BOOTSTRAP_DOCS,
                 languages: Sequence[str] = ("en", "id")) -> CompareResult:
     """Run the compare stage: tables, metrics, English and Indonesian figures, findings.
 
@@ -1049,8 +1075,10 @@ def run_compare(documents_path: str | Path, paragraphs_path: str | Path,
         n_bootstrap, ci_level, seed: interval settings (see :func:`sector_shares`).
         top_terms: distinctive terms kept per side.
         paragraph_labels: how paragraphs get their kind (see :func:`paragraph_frame`).
-        alpha_0: log-odds prior weight in pseudo-tokens (None: 0.1 x the compared tokens, see
-            :func:`log_odds_dirichlet`).
+        alpha_0: log-odds prior weight in pseudo-tokens (None: ``prior_scale`` x the compared
+            tokens, see :func:`log_odds_dirichlet`).
+        prior_scale: the prior weight as a fraction of the compared tokens (params.yaml
+            ``compare.prior_scale``), used when ``alpha_0`` is None.
         min_bootstrap_docs: below this many articles a kind's intervals are Wilson intervals.
         languages: figure languages to write ("en" is always kept in ``result.figures``).
 
@@ -1076,6 +1104,8 @@ def run_compare(documents_path: str | Path, paragraphs_path: str | Path,
                     min_bootstrap_docs=min_bootstrap_docs)
     a, b = CONTRAST
     counts_a, counts_b = stem_counts(paras, a), stem_counts(paras, b)
+    if alpha_0 is None:
+        alpha_0 = prior_scale * float(counts_a.sum() + counts_b.sum())
     if len(counts_a) and len(counts_b) and len(counts_a.index.union(counts_b.index)) >= 2:
         log_odds = log_odds_dirichlet(counts_a, counts_b, alpha_0=alpha_0)
     else:  # nothing to contrast (e.g. a corpus without one of the two kinds): empty table
@@ -1101,7 +1131,8 @@ def run_compare(documents_path: str | Path, paragraphs_path: str | Path,
     parameters = {
         "focal": focal, "n_bootstrap": n_bootstrap, "ci_level": ci_level, "seed": seed,
         "top_terms": top_terms, "paragraph_labels": paragraph_labels,
-        "alpha_0": log_odds.attrs.get("alpha_0"), "contrast": list(CONTRAST),
+        "alpha_0": log_odds.attrs.get("alpha_0"), "prior_scale": prior_scale,
+        "contrast": list(CONTRAST),
         "min_bootstrap_docs": min_bootstrap_docs,
     }
     metrics = compare_metrics(tables, docs, paras, parameters=parameters)

@@ -24,8 +24,6 @@ __all__ = [
 STAGES = ("ingest", "preprocess", "classify", "topics", "compare")
 # The built-in embedding (analysis.embeddings.TFIDF_SVD; not imported: that pulls in BERTopic).
 TFIDF_SVD = "tfidf-svd"
-# Papermill refuses to write an executed notebook into a folder that does not exist.
-NOTEBOOK_DIR = "reports/notebooks"
 
 
 class ParamsError(UserError, ValueError):
@@ -79,6 +77,8 @@ class CompareParams(_Section):
     n_bootstrap: int = Field(2000, ge=100, le=1_000_000)
     ci_level: float = Field(0.95, gt=0.5, lt=1.0)
     top_terms: int = Field(15, ge=1, le=500)
+    prior_scale: float = Field(0.1, gt=0.0, le=100.0)
+    min_bootstrap_docs: int = Field(10, ge=2, le=100_000)
 
 
 class Params(_Section):
@@ -263,9 +263,7 @@ def check_stage(stage: str, path: str | Path = "params.yaml") -> Params:
     """Validate params.yaml and what one stage needs before it starts any work.
 
     Besides :func:`load_params`, a stage checks its optional inputs here (``topics``: the
-    embedding model is available without the network) and gets the folder Papermill writes its
-    executed notebook to (``reports/notebooks``, created when missing, e.g. after
-    ``rm -rf reports``).
+    embedding model is available without the network).
 
     Args:
         stage: one of :data:`STAGES`.
@@ -280,7 +278,6 @@ def check_stage(stage: str, path: str | Path = "params.yaml") -> Params:
     params = load_params(path)
     if stage == "topics":
         _check_embedding(params, path)
-    (path.resolve().parent / NOTEBOOK_DIR).mkdir(parents=True, exist_ok=True)
     return params
 
 

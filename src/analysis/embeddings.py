@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,7 @@ _WORD_PATTERN = r"(?u)\b[^\W\d_]{2,}\b"
 # Below this many paragraphs every word counts; above it, words seen in one paragraph only are
 # mostly typos and names that cannot help place a paragraph near others.
 _MIN_DF_FROM = 1000
+_OFFLINE_VARIABLES = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
 # Bump when the embedding recipe changes so old cache files are never reused.
 _RECIPE_VERSION = 1
 
@@ -74,8 +76,11 @@ class TfidfSvdEmbedder(BaseEmbedder):
             min_df=2 if len(texts) >= _MIN_DF_FROM else 1,
             dtype=np.float64,
         )
-        counts = tfidf.fit_transform(texts)
-        n_vocab = counts.shape[1]
+        try:
+            counts = tfidf.fit_transform(texts)
+        except ValueError:  # sklearn: "empty vocabulary"
+            counts = None
+        n_vocab = counts.shape[1] if counts is not None else 0
         if n_vocab < 3:
             raise UserError(
                 f"the paragraph texts contain only {n_vocab} distinct words; topic modelling "
@@ -106,6 +111,39 @@ class TfidfSvdEmbedder(BaseEmbedder):
         return np.asarray(self.pipeline_.transform(list(documents)), dtype=np.float64)
 
 
+@contextlib.contextmanager
+def _offline_environment() -> Iterator[None]:
+    """Set the Hugging Face offline switches while loading, then restore the environment.
+
+    They only take effect if the libraries are imported inside the block; the guarantee that
+    nothing is downloaded is ``local_files_only=True``.
+    """
+    saved = {key: os.environ.get(key) for key in _OFFLINE_VARIABLES}
+    os.environ.update({key: "1" for key in _OFFLINE_VARIABLES})
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _model_fingerprint(name: str) -> str:
+    """Content hash of a local model directory, so a replaced model never reuses old embeddings."""
+    path = Path(name)
+    if not path.is_dir():
+        return name  # a name in the HF cache: the name is all we can key on without network
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(file.relative_to(path).as_posix().encode("utf-8") + b"\x00")
+        with file.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
 def load_sentence_model(name: str):
     """Load a sentence-transformers model from a local directory or the local HF cache only.
 
@@ -116,21 +154,18 @@ def load_sentence_model(name: str):
     Raises:
         UserError: when the model is not available without the network.
     """
-    # Make any code path inside transformers/huggingface_hub that consults the environment
-    # stay offline too; `local_files_only` is the guarantee for the load itself.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from sentence_transformers import SentenceTransformer
-
     try:
-        return SentenceTransformer(name, device="cpu", local_files_only=True)
+        with _offline_environment():
+            from sentence_transformers import SentenceTransformer
+
+            return SentenceTransformer(name, device="cpu", local_files_only=True)
     except Exception as exc:  # the library raises OSError, ValueError, HF errors…
         raise UserError(
-            f"topics.embedding: model {name!r} is not available locally ({type(exc).__name__}). "
-            f"Download it on a machine with network with `python -c \"from sentence_transformers "
-            f"import SentenceTransformer; SentenceTransformer('{name}').save('models/NAME')\"`, "
-            "copy that directory here and set topics.embedding to its path, "
-            f"or set topics.embedding: {TFIDF_SVD}"
+            f"topics.embedding: sentence-transformers model {name!r} is not available locally "
+            f"({type(exc).__name__}; nothing is downloaded at run time). On a machine with "
+            f"network run `python -c \"from sentence_transformers import SentenceTransformer as S; "
+            f"S('{name}').save('models/{name}')\"`, copy models/{name} into the project and set "
+            f"topics.embedding: models/{name} — or set topics.embedding: {TFIDF_SVD}"
         ) from None
 
 
@@ -193,7 +228,8 @@ def embed_paragraphs(
     else:
         embedder = load_sentence_model(embedding)
         settings = {"backend": "sentence-transformers", "model": embedding,
-                    "normalize": True, "recipe": _RECIPE_VERSION}
+                    "fingerprint": _model_fingerprint(embedding), "normalize": True,
+                    "recipe": _RECIPE_VERSION}
         fit_texts = ()  # a pretrained model is not fitted on the corpus
 
     key = _cache_key(settings, fit_texts, texts)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import math
 import re
 import textwrap
@@ -39,6 +40,8 @@ from .io import atomic_path
 __all__ = [
     "COOP_STYLE",
     "LANGUAGES",
+    "ReportFigure",
+    "new_figure",
     "load_labels",
     "label",
     "save_figure",
@@ -171,17 +174,41 @@ def _decimal(lang: str) -> FuncFormatter:
 # --------------------------------------------------------------------------------------------
 
 def _styled(function: Callable[..., Figure]) -> Callable[..., Figure]:
-    """Build the figure under the house style without touching the caller's rcParams."""
+    """Build the figure under the house style without touching the caller's rcParams.
+
+    The constrained layout is solved once and then frozen: matplotlib re-solves it on every
+    draw starting from the previous solution, so without freezing a second render (the SVG
+    after the PNG, or the notebook image) could differ from the first by a pixel.
+    """
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Figure:
         _check_lang(kwargs.get("lang", "en"))
         with mpl.rc_context(_STYLE):
-            return function(*args, **kwargs)
+            figure = function(*args, **kwargs)
+            if figure.get_layout_engine() is not None:
+                figure.canvas.draw()
+                figure.set_layout_engine("none")
+        return figure
     return wrapper
 
 
-def _new_figure(height: float, width: float = _WIDTH) -> Figure:
-    figure = Figure(figsize=(width, height), layout="constrained")
+class ReportFigure(Figure):
+    """A Figure that shows itself in Jupyter without pyplot (``display(fig)`` gives a PNG).
+
+    Figures here are built without pyplot, so IPython's matplotlib hooks never see them;
+    ``_repr_png_`` makes a notebook (and its HTML rendering) show the image, with the same
+    byte-stable PNG settings as :func:`save_figure`.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
+        return buffer.getvalue()
+
+
+def new_figure(height: float, width: float = _WIDTH) -> Figure:
+    """A constrained-layout figure that displays itself in notebooks and needs no pyplot."""
+    figure = ReportFigure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(figure)  # a canvas of its own: renders and measures text without pyplot
     figure.get_layout_engine().set(w_pad=0.06, h_pad=0.06)
     return figure
@@ -199,7 +226,7 @@ def _note(figure: Figure, text: str, width: float = _WIDTH) -> None:
 
 
 def _empty(title: str, message: str) -> Figure:
-    figure = _new_figure(2.0)
+    figure = new_figure(2.0)
     _title(figure, title)
     ax = figure.add_subplot()
     ax.set_axis_off()
@@ -250,7 +277,8 @@ def save_figure(fig: Figure, stem: str, out_dir: str | Path) -> list[Path]:
         with atomic_path(png) as tmp:
             fig.savefig(tmp, format="png", dpi=_PNG_DPI, metadata={"Software": None})
         with atomic_path(svg) as tmp:
-            fig.savefig(tmp, format="svg", metadata={"Date": None, "Creator": None})
+            # dpi only matters for rasterised layers (the grey cloud of a large log-odds plot).
+            fig.savefig(tmp, format="svg", dpi=_PNG_DPI, metadata={"Date": None, "Creator": None})
     return [png, svg]
 
 
@@ -276,7 +304,7 @@ def plot_coverage(coverage_outlet: pd.DataFrame, *, lang: str = "en",
     order = list(dict.fromkeys(coverage_outlet["outlet"]))[:max_outlets]
     counts = counts.loc[order, kinds].fillna(0)
     names = [label("common.unknown_outlet", lang) if o == "(unknown)" else o for o in order]
-    figure = _new_figure(1.5 + 0.32 * len(order))
+    figure = new_figure(1.5 + 0.32 * len(order))
     _title(figure, title)
     ax = figure.add_subplot()
     y = np.arange(len(order))[::-1]
@@ -320,12 +348,13 @@ def plot_coverage_monthly(coverage_monthly: pd.DataFrame, *, lang: str = "en",
     counts = coverage_monthly.pivot(index="month", columns="coop_type", values="n_documents")
     counts = counts.sort_index()[kinds].fillna(0)
     months = list(counts.index)
-    figure = _new_figure(3.4)
+    figure = new_figure(3.4)
     _title(figure, title)
     ax = figure.add_subplot()
     x = np.arange(len(months))
     width = 0.8 / len(kinds)
-    annotate = len(months) * len(kinds) <= 48
+    # Numbers on the bars only while they fit; the table has them all.
+    annotate = len(months) * len(kinds) <= 24 and counts.to_numpy().max() < 1000
     for j, kind in enumerate(kinds):
         style = COOP_STYLE[kind]
         offset = (j - (len(kinds) - 1) / 2) * width
@@ -356,15 +385,34 @@ def plot_coverage_monthly(coverage_monthly: pd.DataFrame, *, lang: str = "en",
 def _dot_whisker(figure: Figure, table: pd.DataFrame, item: str, item_labels: Mapping[Any, str],
                  order: Sequence[Any], kinds: Sequence[str], *, lang: str, xlabel: str,
                  unit: str, count: str = "n_mentioning") -> None:
-    """Dots (share) and whiskers (interval) per item and kind, with a k/n column on the right."""
-    ax = figure.add_subplot()
+    """Dots (share) and whiskers (interval) per item and kind, with k/n columns on the right.
+
+    The counts sit in a narrow axes of their own, sized from the longest "k/n" text, each on
+    its dot's row after that kind's marker, so they never run into the plot or into each
+    other whatever the sample size.
+    """
     n_items, n_kinds = len(order), len(kinds)
     rows = {value: n_items - 1 - i for i, value in enumerate(order)}  # first item on top
     band = 0.72 / n_kinds
-    count_x = [1.08 + 0.12 * j for j in range(n_kinds)]
+    subset = table[table["coop_type"].isin(kinds) & table[item].isin(rows)]
+    longest = max((len(f"{int(k)}/{int(n)}") for k, n in zip(subset[count], subset["n_units"])),
+                  default=3)
+    side = max(0.65, longest * 7.5 * 0.58 / 72 + 0.4)  # inches: a marker and the longest "k/n"
+    # The legend gets a row of its own above both axes: anchored to the plot it would push
+    # the count column away whenever a legend entry is wider than the plot.
+    legend_height = 0.2 * n_kinds + 0.05
+    plot_height = max(figure.get_figheight() - 1.4 - legend_height, 1.0)
+    grid = figure.add_gridspec(2, 2, width_ratios=[max(_WIDTH - 2.2 - side, 1.5), side],
+                               height_ratios=[legend_height, plot_height], wspace=0.02,
+                               hspace=0.01)
+    legend_ax = figure.add_subplot(grid[0, :])
+    legend_ax.set_axis_off()
+    ax = figure.add_subplot(grid[1, 0])
+    counts_ax = figure.add_subplot(grid[1, 1], sharey=ax)
     for i in range(n_items):
         if i % 2 == 0:
-            ax.axhspan(i - 0.5, i + 0.5, color="#F2F2F2", zorder=0, linewidth=0)
+            for target in (ax, counts_ax):
+                target.axhspan(i - 0.5, i + 0.5, color="#F2F2F2", zorder=0, linewidth=0)
     for j, kind in enumerate(kinds):
         style = COOP_STYLE[kind]
         rows_kind = table[(table["coop_type"] == kind) & table[item].isin(rows)]
@@ -383,29 +431,38 @@ def _dot_whisker(figure: Figure, table: pd.DataFrame, item: str, item_labels: Ma
                 bars.lines[2][0].set_linestyle(dashes)
         ax.plot(share, y, linestyle="none", marker=style["marker"], markersize=6.5,
                 color=style["color"], markeredgecolor=_INK, markeredgewidth=0.7, zorder=3)
+        # One column: each count on its dot's row, after that kind's marker.
+        counts_ax.plot(np.full(len(y), 0.16 / side), y, linestyle="none", marker=style["marker"],
+                       markersize=4.5, color=style["color"], markeredgecolor=_INK,
+                       markeredgewidth=0.5, clip_on=False)
         for yy, k, n in zip(y, rows_kind[count], rows_kind["n_units"]):
-            ax.text(count_x[j], yy, f"{int(k)}/{int(n)}", ha="center", va="center", fontsize=7.5)
-        ax.plot([count_x[j]], [n_items - 0.5 + 0.35], marker=style["marker"], markersize=6,
-                color=style["color"], markeredgecolor=_INK, markeredgewidth=0.6,
-                linestyle="none", clip_on=False)
-    ax.axvline(1.02, color=_MUTED, linewidth=0.6)
-    ax.set_xlim(-0.03, count_x[-1] + 0.07)
-    ax.set_ylim(-0.6, n_items - 0.5 + 0.7)
+            counts_ax.text(0.28 / side, yy, f"{int(k)}/{int(n)}", ha="left", va="center",
+                           fontsize=7.5)
+    ax.set_xlim(-0.03, 1.03)
+    ax.set_ylim(-0.6, n_items - 0.4)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_yticks(range(n_items), [item_labels[v] for v in reversed(order)])
     ax.tick_params(axis="y", length=0)
     ax.set_xlabel(xlabel)
     ax.spines["left"].set_visible(False)
+    counts_ax.set_xlim(0, 1)
+    counts_ax.set_xticks([])
+    counts_ax.tick_params(axis="y", left=False, labelleft=False)
+    for spine in ("top", "right", "bottom"):
+        counts_ax.spines[spine].set_visible(False)
+    counts_ax.spines["left"].set_color(_MUTED)
+    counts_ax.spines["left"].set_linewidth(0.6)
     handles = []
     for kind in kinds:
         rows_kind = table.loc[table["coop_type"] == kind]
         n_units, n_docs = int(rows_kind["n_units"].max()), int(rows_kind["n_docs"].max())
-        counts = _count_text(n_docs, "articles", lang)
+        text = _count_text(n_docs, "articles", lang)
         if unit != "articles":
-            counts += ", " + _count_text(n_units, unit, lang)
-        handles.append(_marker_handle(kind, f"{label(f'coop.{kind}', lang)} (n = {counts})"))
-    _legend(ax, handles, ncols=1)
+            text += ", " + _count_text(n_units, unit, lang)
+        handles.append(_marker_handle(kind, f"{label(f'coop.{kind}', lang)} (n = {text})"))
+    legend_ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 1.0), ncols=1,
+                     borderaxespad=0.0, handlelength=2.2, alignment="left")
 
 
 def _number(value: float, lang: str) -> str:
@@ -420,8 +477,9 @@ def plot_sector_shares(sectors: pd.DataFrame, *, lang: str = "en", ci_level: flo
     """Dot-and-whisker chart: share of each kind's articles (or paragraphs) mentioning a sector.
 
     The interval of each dot is the one in the table: solid for a percentile bootstrap
-    interval, dashed for a Wilson interval (small kinds, or a degenerate bootstrap). A k/n column prints the counts behind every dot, so two
-    articles out of two is never mistaken for a large sample.
+    interval, dashed for a Wilson interval (small kinds, or a degenerate bootstrap). A k/n
+    column prints the counts behind every dot, so two articles out of two is never mistaken
+    for a large sample.
 
     Args:
         sectors: :func:`analysis.compare.sector_shares` output (one ``level``).
@@ -438,7 +496,7 @@ def plot_sector_shares(sectors: pd.DataFrame, *, lang: str = "en", ci_level: flo
     order = sorted(mean_share.index, key=lambda s: (-mean_share[s], label(f"sector.{s}", lang)))
     order = order[:max_sectors]
     names = {s: label(f"sector.{s}", lang) for s in order}
-    figure = _new_figure(1.9 + 0.36 * len(order) * max(1.0, len(kinds) / 2))
+    figure = new_figure(1.9 + 0.36 * len(order) * max(1.0, len(kinds) / 2))
     _title(figure, title)
     unit = "articles" if level == "document" else "paragraphs"
     _dot_whisker(figure, sectors, "sector", names, order, kinds, lang=lang,
@@ -483,7 +541,7 @@ def plot_topic_prevalence(prevalence: pd.DataFrame, *, lang: str = "en", ci_leve
     order = sorted(real) + [t for t in best.index if t < 0]
     labels_by_topic = shown.drop_duplicates("topic").set_index("topic")["topic_label"]
     names = {t: _topic_name(int(t), str(labels_by_topic[t]), lang) for t in order}
-    figure = _new_figure(1.9 + 0.36 * len(order) * max(1.0, len(kinds) / 2))
+    figure = new_figure(1.9 + 0.36 * len(order) * max(1.0, len(kinds) / 2))
     _title(figure, title)
     _dot_whisker(figure, shown, "topic", names, order, kinds, lang=lang,
                  xlabel=label("topics.xlabel", lang), unit="paragraphs", count="n_paragraphs")
@@ -582,13 +640,17 @@ def plot_log_odds(log_odds: pd.DataFrame, *, lang: str = "en",
     title = label("log_odds.title", lang)
     if log_odds is None or log_odds.empty:
         return _empty(title, label("common.no_data", lang))
-    figure = _new_figure(5.2)
+    figure = new_figure(5.2)
     _title(figure, title)
     ax = figure.add_subplot()
-    x = log_odds["log_frequency"].to_numpy(dtype=float)
-    z = log_odds["z"].to_numpy(dtype=float)
+    # Stems with the same two counts share one point: draw each point once. Tens of
+    # thousands of grey points are rasterised so the SVG for the brief stays small.
+    points = log_odds[["log_frequency", "z"]].drop_duplicates()
+    x = points["log_frequency"].to_numpy(dtype=float)
+    z = points["z"].to_numpy(dtype=float)
     plain = np.abs(z) <= threshold
-    ax.scatter(x[plain], z[plain], s=6, color="#AAAAAA", linewidths=0, zorder=1)
+    ax.scatter(x[plain], z[plain], s=6, color="#AAAAAA", linewidths=0, zorder=1,
+               rasterized=bool(plain.sum() > 2000))
     handles = []
     for sign, kind in ((1, groups[0]), (-1, groups[1])):
         style = COOP_STYLE[kind]
@@ -634,68 +696,45 @@ def plot_log_odds(log_odds: pd.DataFrame, *, lang: str = "en",
 # Partner network
 # --------------------------------------------------------------------------------------------
 
-def _partner_layout(partners: Sequence[str]) -> dict[str, tuple[float, float]]:
-    """Partners evenly on a circle, in the given order, starting upper left going counter-clockwise.
+def _fan_layout(focal: str, partners: Sequence[str], kinds: Mapping[str, str]
+                ) -> dict[str, tuple[float, float]]:
+    """Focal government on the left, partners in one column on the right, top to bottom.
 
-    With kinds sorted first, each kind occupies one arc of the circle (agglomeration on the
-    left, international on the right for the usual two-kind corpus).
+    Partners keep the given order (kind, then articles, then name); a half-row gap separates
+    kinds. One row per partner means labels cannot collide however many partners there are.
     """
-    n = len(partners)
-    start = math.pi / 2 + math.pi / n if n > 1 else math.pi
-    return {name: (math.cos(start + 2 * math.pi * i / n), math.sin(start + 2 * math.pi * i / n))
-            for i, name in enumerate(partners)}
-
-
-def _wrap_items(items: Sequence[str], width: int) -> str:
-    """Join items with ' · ', breaking lines between items (never inside one)."""
-    lines: list[str] = []
-    for item in items:
-        if lines and len(lines[-1]) + 3 + len(item) <= width:
-            lines[-1] += " · " + item
-        else:
-            lines.append(item)
-    return "\n".join(lines)
-
-
-def _partner_label(ax: Any, x: float, y: float, name: str, sectors: str) -> None:
-    """Name (bold) and sectors (below it) placed outward from a node on the circle."""
-    ha = "left" if x > 0.25 else "right" if x < -0.25 else "center"
-    above = y > 0.25
-    gap = 9  # points between the node and its label
-    dx = gap if ha == "left" else -gap if ha == "right" else 0
-    anchor_x = {"left": 0.0, "right": 1.0, "center": 0.5}[ha]
-    common = {"ha": ha, "fontsize": 7.5, "zorder": 5, "linespacing": 1.2,
-              "multialignment": ha if ha != "center" else "center"}
-    if above and sectors:  # sectors sit just above the node, the name above the sectors
-        lines = ax.annotate(sectors, (x, y), xytext=(dx, gap), textcoords="offset points",
-                            va="bottom", **common)
-        ax.annotate(name, (anchor_x, 1.0), xycoords=lines, xytext=(0, 1.5),
-                    textcoords="offset points", va="bottom", fontweight="bold", **common)
-        return
-    dy = gap if above else -gap if y < -0.25 else -gap / 2
-    head = ax.annotate(name, (x, y), xytext=(dx, dy), textcoords="offset points",
-                       va="bottom" if above else "top", fontweight="bold", **common)
-    if sectors:
-        ax.annotate(sectors, (anchor_x, 0.0), xycoords=head, xytext=(0, -1.5),
-                    textcoords="offset points", va="top", **common)
+    pos: dict[str, tuple[float, float]] = {}
+    y = 0.0
+    previous = None
+    for partner in partners:
+        if previous is not None and kinds[partner] != previous:
+            y -= 0.5
+        pos[partner] = (1.0, y)
+        previous = kinds[partner]
+        y -= 1.0
+    centre = (max(p[1] for p in pos.values()) + min(p[1] for p in pos.values())) / 2 if pos else 0.0
+    pos[focal] = (0.0, centre)
+    return pos
 
 
 @_styled
 def plot_partner_network(edges: pd.DataFrame, *, focal: str = "Jakarta", lang: str = "en",
-                         max_partners: int = 20) -> Figure:
+                         max_partners: int = 15, max_sectors: int = 4) -> Figure:
     """The focal government and its partners: one line per (partner, kind) of cooperation.
 
-    Line width grows with the number of articles (printed on the line); colour, line style
-    and node marker give the kind; under each partner, the sectors those articles mention.
-    The layout is fixed (partners on a circle, ordered by kind, articles, name), so reruns
-    draw the same picture.
+    A fan layout (focal government on the left, partners in a column on the right, grouped by
+    kind) keeps every label on its own row, so labels never overlap and reruns draw the same
+    picture. Line width grows with the number of articles, printed on the line; colour, line
+    style and node marker give the kind; under each partner, the sectors its articles mention
+    most often (up to ``max_sectors``, then "+k").
 
     Args:
         edges: :func:`analysis.compare.partner_edges` output.
-        focal: name at the centre.
+        focal: name of the focal government.
         lang: "en" or "id".
         max_partners: partners beyond this many (fewest articles) are left out; the caption
-            says how many.
+            says how many; the table has them all.
+        max_sectors: sectors named per partner.
     """
     title = label("partners.title", lang, focal=focal)
     if edges is None or edges.empty:
@@ -703,64 +742,96 @@ def plot_partner_network(edges: pd.DataFrame, *, focal: str = "Jakarta", lang: s
     rank = {k: i for i, k in enumerate(_COOP_ORDER)}
     totals = edges.groupby("partner")["n_documents"].sum()
     first_kind = edges.assign(r=edges["coop_type"].map(rank)).groupby("partner")["r"].min()
-    partners = sorted(totals.index, key=lambda p: (first_kind[p], -totals[p], p))
-    hidden = max(0, len(partners) - max_partners)
-    if hidden:
-        keep = set(sorted(totals.index, key=lambda p: (-totals[p], p))[:max_partners])
-        partners = [p for p in partners if p in keep]
+    keep = sorted(totals.index, key=lambda p: (-totals[p], p))[:max_partners]
+    hidden = len(totals) - len(keep)
+    partners = sorted(keep, key=lambda p: (first_kind[p], -totals[p], p))
+    main_kind = {p: _COOP_ORDER[first_kind[p]] for p in partners}
     shown = edges[edges["partner"].isin(partners)]
 
     graph = nx.MultiGraph()
     graph.add_node(focal)
     for row in shown.itertuples(index=False):
         graph.add_edge(focal, row.partner, key=row.coop_type, n=int(row.n_documents),
-                       sectors=row.sectors)
-    pos = {focal: (0.0, 0.0), **_partner_layout(partners)}
+                       sector_counts=row.sector_counts)
+    pos = _fan_layout(focal, partners, main_kind)
+    rows_span = max(1.0, -min(y for _, y in pos.values()))
 
-    figure = _new_figure(5.0)
+    figure = new_figure(1.9 + 0.42 * (rows_span + 1))
     _title(figure, title)
     ax = figure.add_subplot()
     ax.set_axis_off()
-    ax.set_aspect("equal")
     most = max(int(shown["n_documents"].max()), 1)
+    labels: list[Any] = []
     for partner in partners:
         kinds = sorted((k for _, _, k in graph.edges(partner, keys=True)), key=rank.get)
         for i, kind in enumerate(kinds):
             data = graph.get_edge_data(focal, partner, key=kind)
             style = COOP_STYLE[kind]
-            bend = 0.0 if len(kinds) == 1 else (i - (len(kinds) - 1) / 2) * 0.25
-            width = 1.5 + 3.5 * (data["n"] - 1) / max(most - 1, 1)
-            nx.draw_networkx_edges(graph, pos, edgelist=[(focal, partner)], ax=ax, arrows=True,
-                                   arrowstyle="-", edge_color=style["color"], width=width,
-                                   style=style["linestyle"], connectionstyle=f"arc3,rad={bend}",
-                                   node_size=900, min_source_margin=0, min_target_margin=0)
+            # Several kinds for one partner: parallel straight lanes, counts staggered along them.
+            lane = (i - (len(kinds) - 1) / 2) * 0.16
             (x0, y0), (x1, y1) = pos[focal], pos[partner]
-            mx, my = (x0 + x1) / 2 - bend * (y1 - y0) / 2, (y0 + y1) / 2 + bend * (x1 - x0) / 2
-            ax.text(mx, my, str(data["n"]), ha="center", va="center", fontsize=8, zorder=4,
-                    bbox={"boxstyle": "circle,pad=0.25", "facecolor": "white",
+            lane_pos = {focal: (x0, y0 + lane), partner: (x1, y1 + lane)}
+            width = 1.5 + 3.5 * (data["n"] - 1) / max(most - 1, 1)
+            nx.draw_networkx_edges(graph, lane_pos, edgelist=[(focal, partner)], ax=ax,
+                                   edge_color=style["color"], width=width,
+                                   style=style["linestyle"], node_size=0)
+            where = 0.82 - 0.16 * i
+            ax.text(x0 + where * (x1 - x0), y0 + lane + where * (y1 - y0), str(data["n"]),
+                    ha="center", va="center", fontsize=7, zorder=4,
+                    bbox={"boxstyle": "round,pad=0.2", "facecolor": "white",
                           "edgecolor": style["color"], "linewidth": 1.0})
     nx.draw_networkx_nodes(graph, pos, nodelist=[focal], ax=ax, node_color=_INK,
                            node_size=max(900, (5.2 * len(focal) + 10) ** 2), node_shape="o")
-    ax.text(0, 0, focal, ha="center", va="center", color="white", fontsize=7.5,
+    ax.text(*pos[focal], focal, ha="center", va="center", color="white", fontsize=7.5,
             fontweight="bold", zorder=6)
     for partner in partners:
-        kind = min((k for _, _, k in graph.edges(partner, keys=True)), key=rank.get)
-        style = COOP_STYLE[kind]
+        style = COOP_STYLE[main_kind[partner]]
         nx.draw_networkx_nodes(graph, pos, nodelist=[partner], ax=ax, node_color=style["color"],
-                               node_shape=style["marker"], node_size=260, edgecolors=_INK,
+                               node_shape=style["marker"], node_size=200, edgecolors=_INK,
                                linewidths=0.8)
+        counts: dict[str, int] = {}
+        for _, _, data in graph.edges(partner, data=True):
+            for item in str(data["sector_counts"]).split(";"):
+                if item:
+                    sector, _, n = item.partition("=")
+                    counts[sector] = counts.get(sector, 0) + int(n)
+        sectors = sorted(counts, key=lambda s: (-counts[s], s))
+        names = [label(f"sector.{s}", lang) for s in sectors[:max_sectors]]
+        if len(sectors) > max_sectors:
+            names.append(f"+{len(sectors) - max_sectors}")
         x, y = pos[partner]
-        sectors = sorted({s for _, _, d in graph.edges(partner, data=True)
-                          for s in str(d["sectors"]).split(";") if s})
-        sector_text = _wrap_items([label(f"sector.{s}", lang) for s in sectors], 32)
-        _partner_label(ax, x, y, partner, sector_text)
-    ax.set_xlim(-2.3, 2.3)
-    ax.set_ylim(-1.6, 1.6)
+        labels.append(ax.annotate(partner, (x, y), xytext=(9, 1), textcoords="offset points",
+                                  ha="left", va="bottom", fontsize=8, fontweight="bold",
+                                  zorder=5))
+        if names:
+            labels.append(ax.annotate(" · ".join(names), (x, y), xytext=(9, -1),
+                                      textcoords="offset points", ha="left", va="top",
+                                      fontsize=7, color=_MUTED, zorder=5))
+    for text in labels:
+        text.set_in_layout(False)  # placed below by widening the x range, not by the layout
+    x_low = -0.35
+    ax.set_xlim(x_low, 3.2)
+    ax.set_ylim(-rows_span - 0.6, 0.6)
     kinds_shown = [k for k in _COOP_ORDER if k in set(shown["coop_type"])]
     _legend(ax, [_marker_handle(k, label(f"coop.{k}", lang), line=True) for k in kinds_shown],
-            ncols=1)
+            ncols=min(len(kinds_shown), 2))
     note = label("partners.note", lang)
     if hidden:
         note += " " + label("partners.more", lang, n=hidden)
     _note(figure, note)
+    # Labels have a fixed size in points: once the layout is final, widen the x range just
+    # enough that the longest label ends inside the axes, then freeze the layout.
+    figure.canvas.draw()
+    figure.set_layout_engine("none")
+    renderer = figure.canvas.get_renderer()
+    axes_box = ax.get_window_extent(renderer)
+    column = ax.transData.transform((1.0, 0.0))[0]
+    widest = max(t.get_window_extent(renderer).x1 for t in labels) - column
+    room = axes_box.x1 - column
+    if widest > 0.96 * room:
+        share = (column - axes_box.x0) / axes_box.width  # where the column sits, 0..1
+        # 4% spare: text measured at screen dpi is a little narrower than at 150 dpi.
+        needed = (0.96 * axes_box.width - widest) / axes_box.width  # the column's new place
+        x_high = x_low + (1.0 - x_low) / max(min(share, needed), 0.15)
+        ax.set_xlim(x_low, x_high)
     return figure

@@ -35,11 +35,11 @@ AGGLOMERATIONS = (
     "sarbagita", "maminasata", "kartamantul",
 )
 INDONESIAN_LEVELS = ("province", "special_region", "city", "regency")
-FOREIGN_LEVELS = ("city", "region", "country")
+FOREIGN_LEVELS = ("city", "region", "country", "agency")
 CUE_KINDS = ("general", "international", "agreement", "exclude")
 CONTEXT_KINDS = ("government", "org", "org_after", "foreign_nonparty", "central", "location",
                  "location_after", "former", "not_a_name", "collective", "collective_counted",
-                 "exclude")
+                 "bare_title", "quantifier", "exclude")
 MATCH_RULES = ("", "uppercase", "government_prefix")
 
 _FILES = {
@@ -59,7 +59,7 @@ _SENTENCE_END = re.compile(r"[.!?]|\n")
 _ENCLITICS = ("nya", "lah", "pun", "ku", "mu")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build, and there are millions
 class Token:
     """One word of a text with the facts the matchers need."""
 
@@ -101,16 +101,21 @@ def tokenize(text: str) -> list[Token]:
     sentence = 0
     previous_end = 0
     for match in _WORD.finditer(text):
-        gap = text[previous_end:match.start()]
+        start, end = match.span()
+        gap = text[previous_end:start]
         hard = cut = False
-        if tokens and not _is_abbreviation(tokens[-1].lower, gap):
+        # most gaps are one space: skip the separator tests for them
+        if tokens and gap != " " and gap.strip() and not _is_abbreviation(tokens[-1].lower, gap):
             if _SENTENCE_END.search(gap):
                 sentence += 1
             hard = bool(_HARD_SEPARATOR.search(gap))
             cut = bool(_CUT_SEPARATOR.search(gap))
+        elif tokens and "\n" in gap:
+            sentence += 1
+            hard = cut = True
         word = match.group()
-        tokens.append(Token(word, word.lower(), match.start(), match.end(), sentence, hard, cut))
-        previous_end = match.end()
+        tokens.append(Token(word, word.lower(), start, end, sentence, hard, cut))
+        previous_end = end
     return tokens
 
 
@@ -140,16 +145,14 @@ class _PhraseTable:
 
     def normalise(self, words: Sequence[str]) -> list[str]:
         """Strip enclitics when that turns an unknown word into a known one."""
-        out = []
         vocab = self.vocabulary
-        for w in words:
-            if w not in vocab:
-                for suffix in _ENCLITICS:
-                    if w.endswith(suffix) and w[: -len(suffix)] in vocab:
-                        w = w[: -len(suffix)]
-                        break
-            out.append(w)
-        return out
+        return [self._strip(w) if w not in vocab and w.endswith(_ENCLITICS) else w for w in words]
+
+    def _strip(self, word: str) -> str:
+        for suffix in _ENCLITICS:
+            if word.endswith(suffix) and word[: -len(suffix)] in self.vocabulary:
+                return word[: -len(suffix)]
+        return word
 
     def find(self, tokens: Sequence[Token], words: Sequence[str] | None = None
              ) -> list[tuple[int, int, object]]:

@@ -25,8 +25,7 @@ def _scrub_text(value: str | list[str]) -> str | list[str]:
 
 
 def clean_executed_notebook(path: str | Path) -> Path:
-    """Remove run timestamps, durations, random cell ids and memory addresses from an executed
-    notebook.
+    """Remove run timestamps, durations and memory addresses from an executed notebook.
 
     Parameter values, outputs and figures stay: they are the reproducible record of the run.
     """
@@ -36,9 +35,7 @@ def clean_executed_notebook(path: str | Path) -> Path:
     for key in _VOLATILE_NOTEBOOK_KEYS:
         pm.pop(key, None)
     for index, cell in enumerate(nb.cells):
-        # The source notebooks (nbformat 4.4) have no cell ids; nbformat gives each cell a random
-        # one when Papermill upgrades them, so every run would change the file and its HTML.
-        if "id" in cell:
+        if "id" in cell:  # nbformat 4.5 gives new cells random ids; number them instead
             cell["id"] = f"cell-{index:03d}"
         cell.metadata.pop("execution", None)
         cell_pm = cell.metadata.get("papermill")

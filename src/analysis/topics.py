@@ -1,4 +1,4 @@
-"""Topics stage: BERTopic over paragraphs with offline embeddings, size-adaptive clustering and stem topic words.
+"""Topics stage: BERTopic over paragraphs, offline embeddings, size-adaptive clustering, stem topic words.
 
 Design choices (each is recorded in ``reports/metrics/topics.json``):
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ from .errors import UserError
 from .io import write_csv, write_json, write_parquet
 
 __all__ = [
+    "KMEANS_BELOW",
     "MIN_PARAGRAPHS",
     "OUTLIER_STRATEGY",
     "OUTLIER_THRESHOLD",
@@ -492,6 +494,17 @@ def _share_table(assigned: pd.DataFrame, group: str, topic_info: pd.DataFrame) -
 # --------------------------------------------------------------------------- stage
 
 
+class _Stopwatch:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._last, 3)
+        self._last = now
+
+
 @dataclass
 class TopicsResult:
     """What ``run_topics`` returns.
@@ -505,6 +518,8 @@ class TopicsResult:
             ``model.transform(stem_docs, embeddings=model.embedding_model.embed(texts))``.
         by_coop_type: the topics_by_coop_type.csv table.
         over_time: the topics_over_time.csv table.
+        timings: seconds per step (for benchmarks; never written to the outputs, which must
+            not change between runs).
     """
 
     assignments: pd.DataFrame
@@ -513,6 +528,7 @@ class TopicsResult:
     model: Any
     by_coop_type: pd.DataFrame = field(default_factory=pd.DataFrame)
     over_time: pd.DataFrame = field(default_factory=pd.DataFrame)
+    timings: dict = field(default_factory=dict)
 
 
 def run_topics(
@@ -562,18 +578,22 @@ def run_topics(
         UserError: missing or inconsistent inputs, too few paragraphs, or a sentence model that
             is not available locally.
     """
-    from threadpoolctl import threadpool_limits
-
-    from .embeddings import embed_paragraphs
-
+    clock = _Stopwatch()
     frame = _load_inputs(paragraphs_path, classified_path, documents_path)
     fit, rest, selection = _select(frame, fit_on, sample_size, seed)
     if len(fit) < MIN_PARAGRAPHS:
         clustering_settings(len(fit), min_topic_size)  # raises the user-facing message
 
+    # Imported here: BERTopic pulls in torch, which takes seconds and is not needed to report
+    # a bad input.
+    from threadpoolctl import threadpool_limits
+
+    from .embeddings import embed_paragraphs
+
     # One BLAS/OpenMP thread: SVD, k-means and LDA sums then run in a fixed order, so a rerun
     # (or a machine with more cores) gives bit-identical embeddings and assignments.
     with threadpool_limits(limits=1), _quiet_bertopic():
+        clock.lap("load_inputs_and_imports")
         all_texts = fit["text"].tolist() + rest["text"].tolist()
         embeddings, embedder, embedding_info = embed_paragraphs(
             fit["text"].tolist(), all_texts, embedding=embedding,
@@ -587,10 +607,13 @@ def run_topics(
         fit_model = fit[fit_ok].reset_index(drop=True)
         fit_emb = embeddings[: len(fit)][fit_ok]
         settings = clustering_settings(len(fit_model), min_topic_size)
+        clock.lap("embed")
 
         docs = fit_model["stem_doc"].tolist()
         model, raw_topics, settings = _fit(docs, fit_emb, embedder, settings, top_n_words, seed)
+        clock.lap("fit")
         topics = _reduce_outliers(model, docs, raw_topics)
+        clock.lap("reduce_outliers")
 
         rest_model = rest[rest_ok].reset_index(drop=True)
         rest_raw: list[int] = []
@@ -601,6 +624,7 @@ def run_topics(
             rest_raw = [int(t) for t in predicted]
             rest_topics = _reduce_outliers(model, rest_docs, rest_raw)
 
+        clock.lap("assign_rest")
         if topics != raw_topics:
             # Same vectorizer and c-TF-IDF: topic words stay stems after the reassignment.
             model.update_topics(docs, topics=topics, vectorizer_model=model.vectorizer_model,
@@ -611,9 +635,12 @@ def run_topics(
         topic_ids = sorted(set(topics) | set(rest_topics))
         real_topics = [t for t in topic_ids if t != -1]
         reference = [doc.split() for doc in docs]
+        clock.lap("update_topics")
         per_topic_npmi = npmi_coherence([words.get(t, []) for t in real_topics], reference)
         baselines = (_baselines(docs, len(real_topics), top_n_words, seed, reference)
                      if len(real_topics) >= 2 else {})
+
+        clock.lap("quality_and_baselines")
 
     # ---- assignments (fitted, assigned, and paragraphs without content)
     parts = [
@@ -629,11 +656,10 @@ def run_topics(
 
     # ---- topic table
     sizes = assigned["topic"].value_counts()
-    by_position = {i: row for i, row in fit_model.iterrows()}
     info_rows = []
     for topic in topic_ids:
         top = words.get(topic, [])
-        rep = by_position[reps[topic]] if topic in reps else None
+        rep = fit_model.iloc[reps[topic]] if topic in reps else None
         info_rows.append({
             "topic": topic,
             "label": OUTLIER_LABEL if topic == -1 else _label(top),
@@ -687,13 +713,22 @@ def run_topics(
     write_csv(tables_dir / "topics_by_coop_type.csv", by_coop_type)
     write_csv(tables_dir / "topics_over_time.csv", over_time)
     write_json(metrics_path, metrics)
+    clock.lap("tables_and_write")
     return TopicsResult(assigned[out_columns].copy(), topic_info, metrics, model,
-                        by_coop_type, over_time)
+                        by_coop_type, over_time, clock.laps)
 
 
 # --------------------------------------------------------------------------- figures
 
 MAX_PLOTTED_TOPICS = 30
+# The compare figures' fonts, so topic figures sit well beside them in reports.
+_FIGURE_STYLE = {"font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 10,
+                 "xtick.labelsize": 8, "ytick.labelsize": 8, "axes.spines.top": False,
+                 "axes.spines.right": False}
+
+
+def _topic_name(topic: int, label: str) -> str:
+    return label if topic == -1 else f"{topic}: {label}"
 
 
 def plot_topic_sizes(topic_info: pd.DataFrame):
@@ -705,20 +740,22 @@ def plot_topic_sizes(topic_info: pd.DataFrame):
     Returns:
         A matplotlib Figure; saving it is the caller's job.
     """
-    from matplotlib.figure import Figure
+    import matplotlib as mpl
+
+    from .figures import new_figure
 
     data = topic_info.sort_values(["size", "topic"], ascending=[False, True]).head(MAX_PLOTTED_TOPICS)
     data = data.iloc[::-1]  # largest at the top
-    names = [f"{t}: {label}" if t != -1 else label for t, label in zip(data["topic"], data["label"])]
-    fig = Figure(figsize=(8, 1.2 + 0.32 * len(data)), layout="constrained")
-    ax = fig.subplots()
-    colors = ["#b0b0b0" if t == -1 else "#3b6ea5" for t in data["topic"]]
-    ax.barh(range(len(data)), data["size"], color=colors)
-    ax.set_yticks(range(len(data)), names, fontsize=8)
-    ax.set_xlabel("paragraphs")
-    shown = "" if len(topic_info) <= MAX_PLOTTED_TOPICS else f" ({MAX_PLOTTED_TOPICS} largest)"
-    ax.set_title(f"Paragraphs per topic{shown}")
-    ax.spines[["top", "right"]].set_visible(False)
+    with mpl.rc_context(_FIGURE_STYLE):
+        fig = new_figure(1.2 + 0.28 * len(data), width=7.0)
+        ax = fig.subplots()
+        colors = ["#BBBBBB" if t == -1 else "#0072B2" for t in data["topic"]]
+        ax.barh(range(len(data)), data["size"], color=colors)
+        ax.set_yticks(range(len(data)),
+                      [_topic_name(t, lab) for t, lab in zip(data["topic"], data["label"])])
+        ax.set_xlabel("paragraphs")
+        shown = "" if len(topic_info) <= MAX_PLOTTED_TOPICS else f" ({MAX_PLOTTED_TOPICS} largest)"
+        ax.set_title(f"Paragraphs per topic{shown}", loc="left")
     return fig
 
 
@@ -731,22 +768,25 @@ def plot_topics_by_coop_type(table: pd.DataFrame):
     Returns:
         A matplotlib Figure; saving it is the caller's job.
     """
-    from matplotlib.figure import Figure
+    import matplotlib as mpl
+
+    from .figures import label, new_figure
 
     wide = table.pivot_table(index=["topic", "topic_label"], columns="coop_type", values="share",
                              aggfunc="sum", fill_value=0.0).sort_index(level="topic")
-    wide = wide.head(MAX_PLOTTED_TOPICS + 1)
-    fig = Figure(figsize=(2.5 + 1.3 * wide.shape[1], 1.5 + 0.32 * len(wide)), layout="constrained")
-    ax = fig.subplots()
-    image = ax.imshow(wide.to_numpy(), cmap="Blues", vmin=0, vmax=max(0.01, float(wide.max().max())),
-                      aspect="auto")
-    ax.set_xticks(range(wide.shape[1]), [str(c).replace("_", " ") for c in wide.columns],
-                  rotation=30, ha="right")
-    ax.set_yticks(range(len(wide)), [f"{t}: {lab}" if t != -1 else lab for t, lab in wide.index],
-                  fontsize=8)
-    for (i, j), value in np.ndenumerate(wide.to_numpy()):
-        ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=7,
-                color="white" if value > 0.6 * wide.max().max() else "black")
-    fig.colorbar(image, ax=ax, label="share of the kind's paragraphs", format="{x:.0%}")
-    ax.set_title("Topic share by kind of cooperation")
+    wide = wide.head(MAX_PLOTTED_TOPICS + 1)  # topics in id order: BERTopic numbers by size
+    values = wide.to_numpy()
+    top = max(0.01, float(values.max())) if values.size else 0.01
+    with mpl.rc_context(_FIGURE_STYLE):
+        fig = new_figure(1.6 + 0.28 * len(wide), width=2.8 + 1.2 * wide.shape[1])
+        ax = fig.subplots()
+        image = ax.imshow(values, cmap="Blues", vmin=0, vmax=top, aspect="auto")
+        ax.set_xticks(range(wide.shape[1]), [label(f"coop_short.{c}") for c in wide.columns],
+                      rotation=30, ha="right")
+        ax.set_yticks(range(len(wide)), [_topic_name(t, lab) for t, lab in wide.index])
+        for (i, j), value in np.ndenumerate(values):
+            ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=7,
+                    color="white" if value > 0.6 * top else "black")
+        fig.colorbar(image, ax=ax, label="share of the kind's paragraphs", format="{x:.0%}")
+        ax.set_title("Topic share by kind of cooperation", loc="left")
     return fig

@@ -1,0 +1,198 @@
+"""Benchmark the topics stage on the clickid corpus: the cooperation-relevant subset and a 20k sample.
+
+Inputs are built once by the real upstream stages (ingest → preprocess → classify) from a
+symbolic link to the corpus (never a copy) into ``benchmarks/out/topics/inputs`` (git-ignored)
+and reused on later runs. Each topic-model run then happens in a fresh child process so its
+peak resident memory (``ru_maxrss``) and the one-off numba compilation are its own. Prints a
+Markdown block to paste into benchmarks/RESULTS.md.
+
+Usage (from the project root):
+    PYTHONPATH=src python benchmarks/bench_topics.py [--runs relevant sample] [--n-jobs 2]
+        [--sample-size 20000] [--corpus PATH] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+_CORPUS = Path("shared") / "corpora" / "clickid" / "articles.jsonl.gz"
+# ../shared beside the project; a git worktree sits one level deeper, so look further up too.
+DEFAULT_CORPUS = next((p / _CORPUS for p in PROJECT_ROOT.parents if (p / _CORPUS).is_file()),
+                      PROJECT_ROOT.parent / _CORPUS)
+LEXICONS = PROJECT_ROOT / "data" / "lexicons"
+SEED = 20250811
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _prepare_inputs(corpus: Path, folder: Path, n_jobs: int) -> dict[str, Path]:
+    """documents/paragraphs/classified parquet for clickid, built once by the real stages."""
+    from analysis.classify import run_classify
+    from analysis.ingest import run_ingest
+    from analysis.preprocess import run_preprocess
+
+    paths = {name: folder / f"{name}.parquet" for name in ("documents", "paragraphs", "classified")}
+    if all(p.is_file() for p in paths.values()):
+        return paths
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="bench_topics_") as tmp:
+        raw_dir = Path(tmp) / "raw"
+        raw_dir.mkdir()
+        (raw_dir / corpus.name).symlink_to(corpus.resolve())
+        start = time.perf_counter()
+        run_ingest(raw_dir, documents_path=paths["documents"], rejects_path=folder / "rejects.csv",
+                   lexicon_dir=LEXICONS, n_jobs=n_jobs)
+        print(f"ingest {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    start = time.perf_counter()
+    run_preprocess(paths["documents"], paragraphs_path=paths["paragraphs"], lexicon_dir=LEXICONS,
+                   n_jobs=n_jobs)
+    print(f"preprocess {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    start = time.perf_counter()
+    run_classify(paths["documents"], paths["paragraphs"], classified_path=paths["classified"],
+                 lexicon_dir=LEXICONS, n_jobs=n_jobs)
+    print(f"classify {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    return paths
+
+
+def _child(run: str, inputs: Path, out: Path, sample_size: int, cache: Path) -> None:
+    """One run_topics call; prints a JSON line with timings, memory and the key metrics."""
+    from analysis.topics import run_topics
+
+    baseline = _peak_rss_mb()
+    start = time.perf_counter()
+    result = run_topics(
+        inputs / "paragraphs.parquet", inputs / "classified.parquet", inputs / "documents.parquet",
+        topics_path=out / "topics.parquet", tables_dir=out / "tables",
+        metrics_path=out / "topics.json", fit_on=run, sample_size=sample_size, seed=SEED,
+        cache_dir=cache,  # empty on the first run: the embedding is timed too
+    )
+    wall = time.perf_counter() - start
+    m = result.metrics
+    top = result.topic_info[result.topic_info["topic"] != -1].nlargest(8, "size")
+    print(json.dumps({
+        "run": run, "wall_s": round(wall, 1), "peak_rss_mb": round(_peak_rss_mb()),
+        "rss_before_mb": round(baseline), "timings": result.timings,
+        "metrics": {k: m[k] for k in (
+            "n_paragraphs_input", "n_paragraphs_relevant", "fit_on_used", "fallback",
+            "n_paragraphs_fitted", "n_paragraphs_assigned", "n_paragraphs_without_content",
+            "n_topics", "clustering", "embedding_dimensions",
+            "outlier_share_before_reduction", "outlier_share_after_reduction",
+            "outlier_share_assigned_before_reduction", "outlier_share_assigned_after_reduction",
+            "coherence_npmi", "topic_diversity")},
+        "baselines": {k: {"coherence_npmi": v["coherence_npmi"], "topic_diversity": v["topic_diversity"]}
+                      for k, v in m["baselines"].items()},
+        "largest_topics": [f"{r.topic} ({r.size}): {' '.join(r.top_words.split()[:6])}"
+                           for r in top.itertuples()],
+    }))
+
+
+def _report(rows: list[dict], args: argparse.Namespace, same: dict[str, bool]) -> None:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True, cwd=PROJECT_ROOT).stdout.strip()
+    print(f"### {time.strftime('%Y-%m-%d')}, commit {commit}")
+    print()
+    print(f"- machine: {platform.platform()}, Python {platform.python_version()}, "
+          f"{os.cpu_count()} cores; load average at the end "
+          + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+    print(f"- command: `PYTHONPATH=src python benchmarks/bench_topics.py --runs {' '.join(args.runs)} "
+          f"--sample-size {args.sample_size}{' --repeat' if args.repeat else ''}`")
+    for run, identical in same.items():
+        print(f"- {run}: second run (embeddings from the cache) gives "
+              f"{'byte-identical' if identical else 'DIFFERENT'} topics.parquet, tables and topics.json")
+    print()
+    print("| run | paragraphs fitted | assigned | topics | wall s | fit s | assign s | peak RSS MB "
+          "| outliers before → after | NPMI BERTopic | NPMI LDA | NPMI NMF | diversity B/L/N |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|")
+    for row in rows:
+        m, b, t = row["metrics"], row["baselines"], row["timings"]
+        npmi = {k: (f"{v['coherence_npmi']:.3f}" if v["coherence_npmi"] is not None else "–")
+                for k, v in b.items()}
+        div = "/".join(f"{x:.2f}" for x in (m["topic_diversity"], b["lda"]["topic_diversity"],
+                                              b["nmf"]["topic_diversity"]))
+        print(f"| {row['run']} | {m['n_paragraphs_fitted']:,} | {m['n_paragraphs_assigned']:,} "
+              f"| {m['n_topics']} | {row['wall_s']} | {t.get('fit', 0):.1f} | {t.get('assign_rest', 0):.1f} "
+              f"| {row['peak_rss_mb']:,} | {m['outlier_share_before_reduction']:.3f} → "
+              f"{m['outlier_share_after_reduction']:.3f} | {m['coherence_npmi']:.3f} "
+              f"| {npmi.get('lda', '–')} | {npmi.get('nmf', '–')} | {div} |")
+    print()
+    for row in rows:
+        m = row["metrics"]
+        c = m["clustering"]
+        print(f"- **{row['run']}**: {m['n_paragraphs_input']:,} paragraphs, "
+              f"{m['n_paragraphs_relevant']:,} cooperation-relevant; fit_on_used={m['fit_on_used']}"
+              f"{' (' + m['fallback'] + ')' if m['fallback'] else ''}; {c['algorithm']} "
+              f"n_neighbors={c['n_neighbors']} min_cluster_size={c['min_cluster_size']} "
+              f"min_samples={c['min_samples']}; SVD dims {m['embedding_dimensions']}; "
+              f"assigned outliers {m['outlier_share_assigned_before_reduction']} → "
+              f"{m['outlier_share_assigned_after_reduction']}")
+        print(f"  - seconds per step: {json.dumps(row['timings'])}")
+        print(f"  - largest topics: {'; '.join(row['largest_topics'])}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path,
+                        default=Path(os.environ.get("CLICKID_PATH", DEFAULT_CORPUS)))
+    parser.add_argument("--runs", nargs="+", default=["relevant", "sample"],
+                        choices=["relevant", "sample", "all"])
+    parser.add_argument("--sample-size", type=int, default=20000)
+    parser.add_argument("--n-jobs", type=int, default=2, help="workers for building the inputs")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "benchmarks" / "out" / "topics")
+    parser.add_argument("--repeat", action="store_true",
+                        help="run each case twice (the second from the embedding cache) and "
+                             "compare the output files byte for byte")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--child-dir", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    sys.path.insert(0, str(PROJECT_ROOT / "src"))
+    inputs = args.out / "inputs"
+
+    if args.child:
+        _child(args.child, inputs, args.out / args.child_dir, args.sample_size,
+               args.out / "embeddings" / args.child)
+        return 0
+    if not args.corpus.is_file():
+        print(f"corpus not found: {args.corpus}", file=sys.stderr)
+        return 2
+    _prepare_inputs(args.corpus, inputs, args.n_jobs)
+
+    rows, same = [], {}
+    for run in args.runs:  # one at a time: the machine has 2 shared cores
+        shutil.rmtree(args.out / "embeddings" / run, ignore_errors=True)
+        for attempt in (["first", "second"] if args.repeat else ["first"]):
+            child = subprocess.run(
+                [sys.executable, __file__, "--child", run, "--child-dir", f"{run}-{attempt}",
+                 "--out", str(args.out), "--sample-size", str(args.sample_size)],
+                capture_output=True, text=True, cwd=PROJECT_ROOT,
+                env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "src")},
+            )
+            if child.returncode != 0:
+                print(child.stderr, file=sys.stderr)
+                return child.returncode
+            row = json.loads(child.stdout.strip().splitlines()[-1])
+            print(f"{run} ({attempt}): {row['wall_s']} s", file=sys.stderr)
+            if attempt == "first":
+                rows.append(row)
+        if args.repeat:
+            first, second = args.out / f"{run}-first", args.out / f"{run}-second"
+            files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+            same[run] = all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
+    _report(rows, args, same)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
