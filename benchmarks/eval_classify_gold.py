@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = Path(os.environ.get(
     "CLICKID_PATH", ROOT.parent / "shared" / "corpora" / "clickid" / "articles.jsonl.gz"))
-SPLITS = ("all", "dev", "heldout", "heldout2", "heldout_all", "seed", "clickid_all")
+SPLITS = ("all", "dev", "heldout", "heldout2", "heldout3", "heldout_all", "seed", "clickid_all")
 
 
 def main() -> int:

@@ -6,6 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests: bounded example counts are set per test; CI runs are derandomised so a
+# failure reproduces exactly (set HYPOTHESIS_PROFILE=dev to explore with fresh examples).
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CLICKID_PATH = Path(
@@ -37,3 +44,16 @@ def clickid_path() -> Path:
     if not CLICKID_PATH.is_file():
         pytest.skip(f"clickid corpus not found at {CLICKID_PATH}")
     return CLICKID_PATH
+
+
+@pytest.fixture(scope="session")
+def seed_pipeline(tmp_path_factory) -> Path:
+    """A copy of the project (no reports, no dvc.lock) after one `dvc repro` on the seed corpus.
+
+    Shared by the end-to-end tests (tests/pipeline_utils.py): one full run per test session.
+    """
+    from pipeline_utils import copy_project, run_ok
+
+    copy = copy_project(tmp_path_factory.mktemp("project"))
+    run_ok(["dvc", "repro"], copy)
+    return copy

@@ -130,6 +130,74 @@ def test_paragraph_rules_second_round(classifier, text, coop_type, partners):
     assert (coding.coop_type, coding.partners) == (coop_type, partners)
 
 
+@pytest.mark.parametrize("text, coop_type, partners", [
+    # coordination between two governments (new cue family)
+    ("Gubernur Jawa Tengah berkoordinasi dengan Bupati Lampung Selatan soal pemudik.",
+     "domestic_other", ("Jawa Tengah", "Kabupaten Lampung Selatan")),
+    # a team sent to help another region: the region after "ke" is the partner
+    ("Gubernur Jawa Timur mengirim 40 personel pemadam kebakaran ke Jambi.",
+     "domestic_other", ("Jambi", "Jawa Timur")),
+    # provinces sharing a cost: an unnamed group of governors with the regions listed next to it
+    ("Menteri meminta empat gubernur patungan membangun asrama pelajar. "
+     "Asrama Aceh, NTB, Maluku nanti disatukan.",
+     "domestic_other", ("Aceh", "Maluku", "Nusa Tenggara Barat")),
+    # a facility shared by several regions is cooperation among them, the province included
+    ("Gubernur Jawa Barat dan Wali Kota Depok membahas pembiayaan TPA regional.",
+     "agglomeration", ("Depok", "Jawa Barat")),
+    # a standing body of regional governments acting with a named member
+    ("Bupati Gorontalo selaku Ketua Kopek menyatakan festival berikutnya digelar Gorontalo.",
+     "domestic_other", ("Kabupaten Gorontalo",)),
+    # several places listed before the cue are its subjects, so they cooperate
+    ("Bupati Tangerang dan Wali Kota Tangerang berkoordinasi menata sungai.",
+     "agglomeration", ("Kabupaten Tangerang", "Tangerang")),
+])
+def test_paragraph_rules_third_round(classifier, text, coop_type, partners):
+    coding = classifier.classify_paragraph(text)
+    assert (coding.coop_type, coding.partners) == (coop_type, partners)
+
+
+@pytest.mark.parametrize("text, reason", [
+    # a province coordinating a city inside it is hierarchy (no shared facility, no signature)
+    ("Gubernur Jawa Barat dan Wali Kota Depok menggelar rapat koordinasi banjir.", "hierarchy"),
+    # a sending verb without a team or aid word in the sentence is not a cue
+    ("Gubernur Bali mengirim surat ke Gubernur Riau.", "no cooperation cue"),
+    # a team sent abroad travels; the foreign country is not a recipient of help
+    ("Pemkot Padang memberangkatkan petugas ke Belanda menelusuri dokumen.", "fewer than two"),
+    # governments listed after the cue are the counterparts of its (non-government) subject
+    ("Komandan berkoordinasi dengan Bupati Tangerang, Wali Kota Tangerang, dan instansi lain.",
+     "one list after the cue"),
+    # recipients of a third party's aid are not partners of each other
+    ("Relawan akan mengirim bantuan ke Kota Batam, Kab. Bintan, dan Kab. Karimun.",
+     "one list of recipients"),
+    # "di beberapa wilayah X": where something happens
+    ("Polisi menerjunkan personel di sebagian wilayah Maluku dan Maluku Utara, kata Gubernur "
+     "Maluku.",
+     "fewer than two"),
+    # counted places after "di" are locations, not a group of governments
+    ("Lomba diadakan di tiga kota, yakni Bandung, Semarang dan Denpasar, dan sponsor "
+     "menawarkan hadiah.", "fewer than two"),
+    # subordination is not coordination
+    ("Unit layanan di Kota Kediri dan Kabupaten Agam berada di bawah koordinasi Pemkot Kediri dan "
+     "Pemkab Agam.", "no cooperation cue"),
+    # a public-private partnership scheme (KPBU) is not cooperation between governments
+    ("Gubernur Jawa Barat memilih pola kerja sama pemerintah dan badan usaha bagi Kota Bandung.",
+     "no cooperation cue"),
+])
+def test_paragraph_hard_negatives_third_round(classifier, text, reason):
+    coding = classifier.classify_paragraph(text)
+    assert coding.coop_type == "none"
+    assert reason in coding.evidence
+
+
+def test_shared_facility_named_anywhere_lifts_hierarchy_in_the_document(classifier):
+    # the counted group of regions ("5 daerah") completes the cooperation with the province
+    paragraphs = ["Gubernur Jawa Barat mengajukan bantuan dana angkutan sampah 5 daerah.",
+                  "Proyek TPA Regional itu akan dibangun tahun depan."]
+    assert classifier.classify_document(None, paragraphs).coop_type == "domestic_other"
+    # without the shared facility the province and its regions are hierarchy
+    assert classifier.classify_document(None, paragraphs[:1]).coop_type == "none"
+
+
 def test_di_is_a_location_and_DI_the_special_region(classifier):
     coding = classifier.classify_paragraph(
         "Gubernur DI Yogyakarta sepakat bekerja sama dengan Gubernur Jawa Tengah.")

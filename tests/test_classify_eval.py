@@ -46,7 +46,7 @@ def test_gold_documents_format(gold_dir):
     assert list(documents.columns) == ["corpus", "doc_id", "coop_type", "partners", "sectors",
                                        "split", "annotator_note"]
     assert set(documents["corpus"]) == {"seed", "clickid"}
-    assert set(documents["split"]) == {"seed", "dev", "heldout", "heldout2"}
+    assert set(documents["split"]) == {"seed", "dev", "heldout", "heldout2", "heldout3"}
     clickid = documents[documents["corpus"] == "clickid"]
     assert len(clickid) >= 60
     assert (documents["split"] == "seed").sum() == 5
@@ -62,6 +62,12 @@ def test_gold_documents_format(gold_dir):
     heldout2 = clickid[clickid["split"] == "heldout2"]
     assert len(heldout2) >= 40
     assert set(heldout2["coop_type"]) == set(COOP_TYPES)
+    # the third batch, labelled before round 3 changed a rule; the corpus had no unlabelled
+    # regional-foreign cooperation left, so it has no international positive
+    heldout3 = clickid[clickid["split"] == "heldout3"]
+    assert len(heldout3) >= 50
+    assert set(heldout3["coop_type"]) == {"agglomeration", "domestic_other", "none"}
+    assert not set(heldout3["doc_id"]) & set(clickid.loc[clickid["split"] != "heldout3", "doc_id"])
     # labels only: short notes in the annotator's words, no article text
     assert documents["annotator_note"].str.len().max() <= 300
     none_rows = documents[documents["coop_type"] == "none"]
@@ -178,14 +184,19 @@ def test_gold_on_clickid(clickid_path, seed_classified, gold_dir):
     documents = metrics["documents"]
     assert documents["unmatched"] == []
     assert documents["all"]["n"] == len(read_gold(gold_dir)[0])
-    assert {"seed", "dev", "heldout", "heldout2", "heldout_all", "clickid_all"} <= set(documents)
+    assert {"seed", "dev", "heldout", "heldout2", "heldout3", "heldout_all",
+            "clickid_all"} <= set(documents)
     assert documents["rejected"] == {}  # every gold article survives ingest cleaning
-    # regression floors below the measured figures (all 0.859, dev 0.938, heldout 0.792,
-    # heldout2 0.512 at commit 730dede; benchmarks/RESULTS.md)
-    assert documents["all"]["macro_f1"] >= 0.80
-    assert documents["dev"]["macro_f1"] >= 0.90
+    # regression floors below the measured figures (all 0.897, dev 0.974, heldout 0.792,
+    # heldout2 0.711, heldout3 0.538, heldout_all 0.743 with the rules of 168b68b;
+    # benchmarks/RESULTS.md). heldout3 was scored once; these floors guard, they do not tune.
+    assert documents["all"]["macro_f1"] >= 0.85
+    assert documents["dev"]["macro_f1"] >= 0.95
+    assert documents["heldout_all"]["macro_f1"] >= 0.70
     assert documents["heldout"]["n"] >= 25 and documents["heldout2"]["n"] >= 40
-    assert documents["heldout_all"]["n"] == documents["heldout"]["n"] + documents["heldout2"]["n"]
+    # heldout_all pools the splits never used for development; heldout2 is development data now
+    assert documents["heldout3"]["n"] >= 50
+    assert documents["heldout_all"]["n"] == documents["heldout"]["n"] + documents["heldout3"]["n"]
 
 
 @pytest.mark.corpus

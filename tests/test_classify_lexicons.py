@@ -125,8 +125,14 @@ def test_foreign_codebook_values(foreign):
 
 def test_cue_and_context_files(lexicon_dir):
     cues = _read(lexicon_dir, "cooperation_cues.csv")
-    assert list(cues.columns)[:2] == ["term", "kind"]
-    assert set(cues["kind"]) <= set(CUE_KINDS)
+    assert list(cues.columns)[:3] == ["term", "kind", "requires"]
+    assert set(cues["kind"]) == set(CUE_KINDS)  # every kind is used
+    # requires: lower-case words separated by spaces, only on cues that are not exclusions
+    required = cues[cues["requires"] != ""]
+    assert len(required) >= 5 and (required["kind"] != "exclude").all()
+    assert (required["requires"] == required["requires"].str.lower()).all()
+    assert {"mengirimkan", "koordinasi", "patungan", "tpa regional", "tim gabungan"} <= set(
+        cues["term"])
     assert {"kerja sama", "kerjasama", "sister city", "kota kembar", "kota bersaudara", "mou",
             "nota kesepahaman", "loi", "letter of intent", "kolaborasi", "penandatanganan",
             "kemitraan", "perjanjian kerja sama", "bersinergi"} <= set(cues["term"])
@@ -145,8 +151,15 @@ def test_cue_and_context_files(lexicon_dir):
     assert {"gubernur", "pemkot", "pemko", "bupati", "wali kota"} <= set(bare["term"])
     assert {"dua", "sembilan", "sejumlah"} <= set(context.loc[context["kind"] == "quantifier",
                                                                "term"])
+    # a generic government word counts as a group only after a number, never a vague quantifier
+    numbers = set(context.loc[context["kind"] == "number", "term"])
+    assert {"dua", "sembilan"} <= numbers and not {"sejumlah", "seluruh"} & numbers
+    assert {"daerah", "provinsi", "pemda"} <= set(
+        context.loc[context["kind"] == "collective_numbered", "term"])
+    assert "wilayah" in set(context.loc[context["kind"] == "location_filler", "term"])
     assert set(context.loc[~context["kind"].isin(["government", "collective", "bare_title"]),
                            "target"]) == {""}
+    assert set(context["kind"]) == set(CONTEXT_KINDS)  # every kind is used
     assert not context.duplicated(["term", "kind"]).any()
     assert (context["term"] == context["term"].str.lower()).all()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.config import ParamsError, load_params, validate_section
+from analysis.config import ParamsError, check_stage, load_params, validate_section
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -78,3 +78,73 @@ def test_cli_prints_one_line_and_exits_2_without_traceback(tmp_path):
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("error: ")
     assert "topics.min_topic_size = -3" in proc.stderr
+
+
+def test_a_named_metadata_file_must_exist(tmp_path):
+    path = _write(tmp_path, lambda p: p["ingest"].update(metadata_file="data/raw/meta.csv"))
+    with pytest.raises(ParamsError, match=r"ingest\.metadata_file = 'data/raw/meta\.csv' is not a "
+                                          r"file .* or set it to \"\" for none"):
+        load_params(path)
+    path = _write(tmp_path, lambda p: p["ingest"].update(metadata_file=""))
+    (tmp_path / "data" / "annotations").mkdir(parents=True, exist_ok=True)
+    assert load_params(path).ingest.metadata_file == ""
+
+
+def test_gold_dir_must_exist(tmp_path):
+    path = _write(tmp_path, lambda p: p["ingest"].update(metadata_file=""))
+    with pytest.raises(ParamsError, match=r"classify\.gold_dir = 'data/annotations' is not a "
+                                          r"directory"):
+        load_params(path)
+
+
+def test_errors_say_what_is_allowed():
+    with pytest.raises(ParamsError) as err:
+        validate_section("compute", n_jobs=0)
+    assert str(err.value) == ("params: compute.n_jobs = 0 is not allowed: Input should be greater "
+                              "than or equal to 1 (allowed: a whole number >= 1 and <= 256)")
+    with pytest.raises(ParamsError, match=r"fit_on \(one of 'relevant', 'all', 'sample'\)"):
+        validate_section("topics", min_clustr_size=3)
+
+
+def _project(tmp_path, embedding: str) -> Path:
+    path = _write(tmp_path, lambda p: (p["ingest"].update(metadata_file=""),
+                                       p["topics"].update(embedding=embedding)))
+    (tmp_path / "data" / "annotations").mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def test_topics_stage_checks_the_embedding_model_is_available_offline(tmp_path):
+    path = _project(tmp_path, "models/minilm")
+    load_params(path)  # optional input: not checked before the topics stage
+    check_stage("ingest", path)
+    with pytest.raises(ParamsError, match=r"topics\.embedding = 'models/minilm' is not available "
+                                          r"offline: allowed values are 'tfidf-svd'"):
+        check_stage("topics", path)
+    (tmp_path / "models" / "minilm").mkdir(parents=True)
+    with pytest.raises(ParamsError, match=r"is a directory .* without a saved sentence-transformers"):
+        check_stage("topics", path)
+    (tmp_path / "models" / "minilm" / "modules.json").write_text("[]", encoding="utf-8")
+    assert check_stage("topics", path).topics.embedding == "models/minilm"
+    with pytest.raises(ParamsError, match="unknown stage 'plot'"):
+        check_stage("plot", path)
+
+
+def test_the_builtin_embedding_name_matches_the_topics_stage():
+    from analysis.config import TFIDF_SVD
+
+    # Read, not imported: importing analysis.embeddings loads BERTopic (seconds).
+    source = (ROOT / "src" / "analysis" / "embeddings.py").read_text(encoding="utf-8")
+    assert f'\nTFIDF_SVD = "{TFIDF_SVD}"\n' in source
+
+
+def test_cli_stamp_is_written_only_after_a_passing_check(tmp_path):
+    stamp = tmp_path / "out" / "params_check.json"
+    bad = _write(tmp_path, lambda p: p["compare"].update(ci_level=1.5))
+    args = [sys.executable, "-m", "analysis", "params", "check", "--file", str(bad),
+            "--stamp", str(stamp)]
+    assert subprocess.run(args, capture_output=True, cwd=ROOT).returncode == 2
+    assert not stamp.exists()
+    good = _project(tmp_path, "tfidf-svd")
+    args[args.index(str(bad))] = str(good)
+    assert subprocess.run(args, capture_output=True, cwd=ROOT).returncode == 0
+    assert stamp.read_text(encoding="utf-8") == '{\n  "params_file": "params.yaml",\n  "valid": true\n}\n'

@@ -42,3 +42,21 @@ def test_writers_are_byte_identical_across_runs(tmp_path):
     assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
     write_json(tmp_path / "m.json", {"b": 0.1234567891, "a": float("nan")})
     assert read_json(tmp_path / "m.json") == {"a": None, "b": 0.123457}
+
+
+def test_atomic_path_removes_temporary_files_a_killed_run_left(tmp_path):
+    target = tmp_path / "documents.parquet"
+    stale = tmp_path / ".documents.parquet.k1ll3d.tmp"
+    stale.write_bytes(b"half a parquet file")
+    other = tmp_path / ".other.csv.x.tmp"  # another target's: not touched
+    other.write_bytes(b"x")
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(b"new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.csv.x.tmp", "documents.parquet"]
+
+
+def test_write_csv_guards_category_cells_and_header_cells(tmp_path):
+    frame = pd.DataFrame({"outlet": pd.Categorical(["@evil", "kompas.com"]), "=cmd": [1, 2]})
+    write_csv(tmp_path / "t.csv", frame)
+    assert (tmp_path / "t.csv").read_text(encoding="utf-8") == (
+        "outlet,'=cmd\n'@evil,1\nkompas.com,2\n")

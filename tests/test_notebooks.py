@@ -50,3 +50,17 @@ def test_clean_numbers_random_cell_ids(tmp_path):
     nbformat.write(nb, path)
     clean_executed_notebook(path)
     assert [c["id"] for c in nbformat.read(path, as_version=4).cells] == ["cell-000", "cell-001"]
+
+
+def test_a_user_error_in_a_notebook_shows_its_message_not_a_traceback(capsys):
+    # Stage notebooks run in IPython kernels; a UserError (too few paragraphs, a bad lexicon)
+    # must read like the CLI's message, not as a traceback through the package.
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    result = shell.run_cell("from analysis.errors import UserError\n"
+                            "def stage():\n    raise UserError('add articles to the corpus')\n"
+                            "stage()")
+    shown = capsys.readouterr().out
+    assert not result.success
+    assert shown.strip() == "UserError: add articles to the corpus"

@@ -28,7 +28,8 @@ _CHECK_SCRIPT = """<script>
 window.addEventListener("load", function () {
   var images = Array.from(document.images);
   var broken = images.filter(function (i) { return !(i.complete && i.naturalWidth > 0); })
-                     .map(function (i) { return i.src.slice(0, 80); });
+                     .map(function (i) {  // shorten embedded images, keep file paths whole
+                       return i.src.indexOf("data:") === 0 ? i.src.slice(0, 80) : i.src; });
   var requests = performance.getEntriesByType("resource").map(function (e) { return e.name; })
                      .filter(function (name) { return name.indexOf("data:") !== 0; });
   var out = document.createElement("pre");

@@ -21,6 +21,21 @@ annotators, and every word list lives in data/lexicons/.
   ("Polres Bekasi", "KBRI Ottawa"), a nationality or people ("perusahaan Jepang", "orang
   Malaysia"), a location ("di Jakarta", "Kota Bandung, Senin") or a qualifier ("Kuala Lumpur,
   Malaysia") are not parties; former or candidate officials do not mark a government.
+* Round-3 recall rules (each motivated by missed cooperation in dev/heldout2, see GUIDE.md):
+  coordination, joint teams, cost sharing ("patungan"), shared facilities ("TPA regional"),
+  standing bodies of regional governments (KOPEK, BKSP) and sending help are cues (the sending
+  verbs only next to satgas/personel/bantuan ..., the ``requires`` column of
+  cooperation_cues.csv). The region help goes to ("mengirim 40 personel ... ke Jambi") is its
+  partner (Indonesian places only: a team sent abroad travels). A counted group of governments
+  ("empat gubernur", "5 daerah"; a generic word like "daerah" only after a number, in the cue's
+  sentence, and not after di/ke/dari) completes a cooperation, and places listed next to such a
+  group ("asrama Aceh, NTB, Maluku") are its members. A cost split or facility shared among
+  regions, named anywhere in the document, lifts the hierarchy rule. Guards against the new
+  cues: places after "di" (also "di beberapa wilayah X") are locations and cannot anchor a
+  joined place; when every government near a cue is one list that follows the cue ("a
+  commander berkoordinasi dengan Bupati Tangerang, Wali Kota Tangerang") or receives aid
+  ("bantuan ke Kota Batam, Kab. Bintan dan Kab. Karimun"), they are counterparts of the cue's
+  subject, not partners.
 * ``international`` when a foreign government is a party (or a sister-city cue names one
   Indonesian government); ``agglomeration`` when all Indonesian parties lie in one metropolitan
   region (a provincial government counts as part of the regions inside its province, and Banten
@@ -216,9 +231,15 @@ class _Analysis:
     tokens: list[Token]
     text: str
     aliases: dict[str, Place]  # officials' name words -> their government ("pramono" -> Jakarta)
-    collectives: list[tuple[int, str]]  # (sentence, agglomeration id or "") of unnamed groups
+    # (sentence, agglomeration id or "", strict) of unnamed groups; a strict group ("5 daerah")
+    # counts only in a cue's own sentence, the others in the cue's window
+    collectives: list[tuple[int, str, bool]]
     bare_titles: list[tuple[int, int, str]]  # (start, end, level) of titles naming no place
     complements: set[int]  # token starts of places named right after a cue's preposition
+    shared_cue: bool = False  # a cost split or facility shared among regions (TPA regional)
+    lists: tuple[tuple[int, ...], ...] = ()  # token starts of places listed together in a sentence
+    cue_starts: tuple[int, ...] = ()  # token starts of the cues kept
+    aid_only: bool = False  # every cue kept is of kind aid
 
 
 class Classifier:
@@ -236,8 +257,9 @@ class Classifier:
                 province_aggs.setdefault(place.province, set()).add(place.agglomeration)
         self._province_aggs = {k: frozenset(v) for k, v in province_aggs.items()}
         # word tuples of the cues, for a quick test that a document cannot contain one
-        self._cue_keys = tuple(key for key, (kind, _t) in lexicons.cues.entries.items()
-                               if kind != "exclude")
+        # (with the words one of which the cue's sentence must hold, if any)
+        self._cue_keys = tuple((key, requires) for key, (kind, _term, requires)
+                               in lexicons.cues.entries.items() if kind != "exclude")
 
     @classmethod
     def from_lexicons(cls, lexicon_dir: str | Path = "data/lexicons") -> Classifier:
@@ -254,7 +276,7 @@ class Classifier:
         ends: dict[int, list[tuple[int, str, str]]] = {}
         starts: dict[int, set[str]] = {}
         central_sentences: set[int] = set()
-        collectives: list[tuple[int, str]] = []
+        collectives: list[tuple[int, str, bool]] = []
         for start, end, roles in context_hits:
             for kind, target in roles:
                 ends.setdefault(end, []).append((start, kind, target))
@@ -262,13 +284,22 @@ class Classifier:
                 if kind == "central":
                     central_sentences.add(tokens[start].sentence)
                 elif kind == "collective":
-                    collectives.append((tokens[start].sentence, target))
+                    collectives.append((tokens[start].sentence, target, False))
         # "9 bupati", "sembilan bupati", "sejumlah wali kota": a counted group of regional heads
+        # "5 daerah", "empat provinsi": a generic unit word counts as a group only after a number
+        # ("seluruh daerah" is a figure of speech)
         for start, _end, roles in context_hits:
-            if start > 0 and not tokens[start].hard_before and (
-                    tokens[start - 1].text.isdigit() or "quantifier" in starts.get(start - 1, ())):
-                collectives += [(tokens[start].sentence, target) for kind, target in roles
-                                if kind == "collective_counted"]
+            if start == 0 or tokens[start].hard_before:
+                continue
+            before = starts.get(start - 1, ())
+            number = tokens[start - 1].text.isdigit() or "number" in before
+            # "di tiga kota", "ke 3 provinsi": counted places, not a group of governments
+            placed = start > 1 and tokens[start - 2].lower in _PLACE_PREPOSITIONS
+            if number or "quantifier" in before:
+                collectives += [(tokens[start].sentence, target, kind == "collective_numbered")
+                                for kind, target in roles
+                                if kind == "collective_counted"
+                                or (kind == "collective_numbered" and number and not placed)]
         covering = {k: (s, e, roles) for s, e, roles in context_hits for k in range(s + 1, e)}
 
         mentions: list[_Mention] = []
@@ -300,8 +331,7 @@ class Classifier:
             elif nonparty and place.foreign and not gov:
                 role = "nonparty"
             # "di Yogyakarta" is a location, "DI Yogyakarta" (Daerah Istimewa) the province
-            elif (start > 0 and tokens[start - 1].text in ("di", "Di")
-                  and not tokens[start].hard_before) or (
+            elif _after_di(tokens, start, starts) or (
                     "location_after" in after and tokens[end].cut_before):
                 role = "location"
             if mentions and role == "party":
@@ -318,21 +348,40 @@ class Classifier:
         bare_titles = _bare_titles(context_hits, ends, mentions, tokens)
 
         cue_by_sentence: dict[int, list[str]] = {}
-        international_cue = agreement_cue = False
+        cue_starts: list[int] = []
+        aid_only = True
+        international_cue = agreement_cue = shared_cue = False
         complements: set[int] = set()
         mention_starts = {m.start for m in mentions}
-        for start, end, (kind, term) in lex.cues.find(tokens, lex.cues.normalise(words)):
+        sentence_words: dict[int, set[str]] | None = None
+        for start, end, (kind, term, requires) in lex.cues.find(tokens, lex.cues.normalise(words)):
             if kind == "exclude":
                 continue
+            sentence = tokens[start].sentence
+            if requires:
+                # "mengirim" is a cue only next to a team or aid word ("mengirim 40 personel")
+                if sentence_words is None:
+                    sentence_words = _sentence_words(tokens)
+                if not requires & sentence_words.get(sentence, set()):
+                    continue
             # "kerja sama dengan Kota Bekasi", "bantuan keuangan kepada Depok": the place right
             # after the cue's preposition is its partner, written as such
             if (end + 1 < len(tokens) and words[end] in _COMPLEMENT_WORDS
                     and not tokens[end].cut_before and not tokens[end + 1].cut_before
                     and end + 1 in mention_starts):
                 complements.add(end + 1)
-            cue_by_sentence.setdefault(tokens[start].sentence, []).append(term)
+            if kind == "aid":
+                # help goes somewhere: "mengirim 40 personel ... ke Jambi" -- the first
+                # place after the cue in its sentence introduced by ke/kepada/untuk/bagi
+                recipient = _recipient(mentions, tokens, end, sentence)
+                if recipient is not None:
+                    complements.add(recipient)
+            cue_by_sentence.setdefault(sentence, []).append(term)
+            cue_starts.append(start)
+            aid_only = aid_only and kind == "aid"
             international_cue = international_cue or kind == "international"
             agreement_cue = agreement_cue or kind == "agreement"
+            shared_cue = shared_cue or kind == "shared"
         sector_hits = [
             (sector, term)
             for _s, _e, (sector, term) in lex.sectors.find(tokens, lex.sectors.normalise(words))
@@ -340,7 +389,9 @@ class Classifier:
         ]
         return _Analysis(sorted(cue_by_sentence.items()), international_cue, mentions,
                          sector_hits, governments, central_sentences, linked, agreement_cue,
-                         tokens, text, aliases, collectives, bare_titles, complements)
+                         tokens, text, aliases, collectives, bare_titles, complements, shared_cue,
+                         _place_lists(mentions, tokens, text), tuple(cue_starts),
+                         aid_only and bool(cue_starts))
 
     def _aliases(self, mentions: Sequence[_Mention], tokens: Sequence[Token],
                  text: str) -> dict[str, Place]:
@@ -479,7 +530,8 @@ class Classifier:
         return other if other is not None and not other.foreign else place
 
     # ------------------------------------------------------------------ decisions
-    def _decide(self, analysis: _Analysis, governments: set[str]) -> Coding:
+    def _decide(self, analysis: _Analysis, governments: set[str], *,
+                shared: bool = False) -> Coding:
         sectors = tuple(sorted({s for s, _t in analysis.sector_hits}, key=SECTORS.index))
         sector_terms = tuple(sorted({f"{s}:{t}" for s, t in analysis.sector_hits}))
         cues = tuple(sorted({c for _s, terms in analysis.cue_windows for c in terms}))
@@ -516,14 +568,30 @@ class Classifier:
             partners_of_k = {j for pair in analysis.linked if k in pair for j in pair if j != k}
             # the anchor must be an Indonesian government: "sister city Jakarta dan Tokyo" in a
             # hotel's press release names no government at all
+            # ... the mention it is joined to must itself be a party ("di Jambi dan Bengkulu"
+            # names two locations, whatever else the sentence says about Jambi)
             if (k in joined and any(analysis.mentions[j].place.party in parties
                                     and not analysis.mentions[j].place.foreign
+                                    and analysis.mentions[j].role == "party"
                                     for j in partners_of_k)) or (k in complement and anchored):
                 parties.setdefault(key, self._party_place.get(key, analysis.mentions[k].place))
         parties = _drop_subsumed_countries(parties)
         # an unnamed group of regional governments ("para bupati", "Koalisi Kabupaten ...")
         # completes a cooperation with a named regional government in the same window
-        group = [target for sentence, target in analysis.collectives if sentence in windows]
+        cue_sentences = {s for s, _ in analysis.cue_windows}
+        group = [target for sentence, target, strict in analysis.collectives
+                 if sentence in (cue_sentences if strict else windows)]
+        if group:
+            # "empat provinsi patungan ... asrama Aceh, NTB, Maluku": regions listed together
+            # next to an unnamed group of regional governments are its members
+            by_start = {m.start: m for m in analysis.mentions if m.role == "party"}
+            for run in analysis.lists:
+                members = [by_start[k] for k in run if k in by_start]
+                if len(members) >= 2 and members[0].sentence in windows:
+                    for m in members:
+                        if not m.place.foreign:
+                            parties.setdefault(m.place.party,
+                                               self._party_place.get(m.place.party, m.place))
         named = [p for p in parties.values() if not p.foreign]
         if group and named:
             provinces = {p.province for p in named}
@@ -533,9 +601,11 @@ class Classifier:
         indonesian = {k: p for k, p in parties.items() if not p.foreign}
         foreign = {k: p for k, p in parties.items() if p.foreign}
         names = tuple(sorted(k for k in parties if k != _GROUP))
-        cue_sentences = {s for s, _ in analysis.cue_windows}
+        counterparts = "" if group or foreign else _counterpart_list(analysis, indonesian, windows)
         coop, reason = "none", ""
-        if foreign and indonesian:
+        if counterparts:
+            reason = counterparts
+        elif foreign and indonesian:
             coop, reason = "international", "foreign partner"
         elif not foreign and indonesian and analysis.international_cue:
             coop, reason = "international", "sister-city cue, partner unnamed"
@@ -545,9 +615,10 @@ class Classifier:
                     indonesian.values()):
                 reason = ("regions in different provinces named with a national agency: "
                           "its separate partners")
-            elif _vertical(indonesian.values()) and not analysis.agreement_cue:
+            elif _vertical(indonesian.values()) and not (analysis.agreement_cue
+                                                          or analysis.shared_cue or shared):
                 reason = ("a province with regions inside it: hierarchy unless a signed "
-                          "agreement is named")
+                          "agreement or a cost/facility shared among the regions is named")
             else:
                 coop, reason = (("agglomeration", agg) if agg
                                 else ("domestic_other", "no shared metro region"))
@@ -620,7 +691,8 @@ class Classifier:
                 words.add(word)
                 if word.endswith(_ENCLITICS):
                     words.update(word[:-len(e)] for e in _ENCLITICS if word.endswith(e))
-        return any(all(w in words for w in key) for key in self._cue_keys)
+        return any(all(w in words for w in key) and (not requires or requires & words)
+                   for key, requires in self._cue_keys)
 
     # ------------------------------------------------------------------ public
     def classify_paragraph(self, text: str, *, governments: Iterable[str] = ()) -> Coding:
@@ -689,9 +761,12 @@ class Classifier:
             for a in analyses:
                 if a is not None:
                     governments |= a.governments
+        # a facility or cost shared among regions named anywhere in the article (a regional
+        # landfill, provinces "patungan") is what its province-and-regions pairs are about
+        shared = any(a is not None and a.shared_cue for a in analyses)
         codings = [
             Coding("none", (), (), "link line (Baca juga) ignored", "link") if a is None
-            else self._decide(a, governments)
+            else self._decide(a, governments, shared=shared)
             for a in analyses
         ]
         self._complete_with_counterpart(units, analyses, codings)
@@ -787,6 +862,112 @@ def _bare_titles(context_hits: Sequence[tuple[int, int, tuple]],
             continue  # "Wali Kota Bekasi", "Pemerintah Provinsi (Pemprov) Jakarta"
         found.append((start, end, levels[0]))
     return found
+
+
+_RECIPIENT_WORDS = frozenset({"ke", "kepada", "untuk", "bagi"})
+_PLACE_PREPOSITIONS = frozenset({"di", "ke", "dari"})
+
+
+def _after_di(tokens: Sequence[Token], start: int, starts: dict[int, set[str]]) -> bool:
+    """A place written as where something happens: "di Riau", also "di sebagian wilayah Maluku"
+    (location_filler words of place_context.csv may stand between "di" and the place).
+    "DI Yogyakarta" (Daerah Istimewa) is the province, so "di" must be lower case or capitalised
+    only at a sentence start."""
+    k = start - 1
+    while k >= 0 and k > start - 4 and not tokens[k + 1].hard_before:
+        if tokens[k].text in ("di", "Di"):
+            return True
+        if "location_filler" not in starts.get(k, ()) or not tokens[k].text.islower():
+            return False
+        k -= 1
+    return False
+
+
+def _counterpart_list(analysis: _Analysis, parties: dict[str, Place], windows: set[int]) -> str:
+    """Why the Indonesian parties near a cue are not partners of each other, or "".
+
+    They are one list of places, and either every cue is help ("bantuan ... untuk Kota Batam,
+    Kab. Bintan dan Kab. Karimun": recipients of a third party's aid) or the list follows a
+    cue in its sentence ("berkoordinasi dengan Bupati Tangerang, Wali Kota Tangerang" after an army
+    commander): the counterparts of the cue's subject, who is not a regional government.
+    """
+    if len(parties) < 2:
+        return ""
+    by_start = {m.start: m for m in analysis.mentions
+                if m.role == "party" and m.sentence in windows and not m.place.foreign}
+    for run in analysis.lists:
+        members = [by_start[k] for k in run if k in by_start]
+        if not members or not set(parties) <= {m.place.party for m in members}:
+            continue
+        sentence = members[0].sentence
+        if analysis.aid_only:
+            return "the governments near the aid cue are one list of recipients (no giver named)"
+        if any(analysis.tokens[c].sentence == sentence and c < members[0].start
+               for c in analysis.cue_starts):
+            return "the governments are one list after the cue: counterparts of its subject"
+    return ""
+_LIST_WORDS = frozenset({"dan", "serta", "atau", "maupun"})
+
+
+def _sentence_words(tokens: Sequence[Token]) -> dict[int, set[str]]:
+    """Lower-case words of each sentence, enclitics also stripped ("personelnya" -> personel)."""
+    found: dict[int, set[str]] = {}
+    for t in tokens:
+        words = found.setdefault(t.sentence, set())
+        words.add(t.lower)
+        for suffix in _ENCLITICS:
+            if t.lower.endswith(suffix) and len(t.lower) > len(suffix) + 2:
+                words.add(t.lower[:-len(suffix)])
+    return found
+
+
+def _recipient(mentions: Sequence[_Mention], tokens: Sequence[Token], cue_end: int,
+               sentence: int) -> int | None:
+    """Token start of the first place after an aid cue, in its sentence, that follows ke/kepada/
+    untuk/bagi directly ("... 40 personel ke Jambi"); None when there is none."""
+    for m in mentions:
+        if m.start < cue_end or m.sentence != sentence:
+            continue
+        if m.role != "party":
+            return None  # "di Riau", "Kota Bandung, Senin": a location ends the search
+        before = tokens[m.start - 1] if m.start > 0 else None
+        if (before is not None and before.lower in _RECIPIENT_WORDS
+                and not tokens[m.start].cut_before):
+            # a team sent abroad ("ke Belanda") travels; help between governments inside
+            # Indonesia goes to a region
+            return None if m.place.foreign else m.start
+    return None
+
+
+def _place_lists(mentions: Sequence[_Mention], tokens: Sequence[Token],
+                 text: str) -> tuple[tuple[int, ...], ...]:
+    """Runs of two or more places in one sentence separated only by commas, slashes or
+    dan/serta/atau/maupun ("Aceh, NTB, Maluku"), as token starts."""
+    runs: list[list[int]] = []
+    current: list[int] = []
+    for k, m in enumerate(mentions):
+        if current:
+            a = mentions[k - 1]
+            between = list(tokens[a.end:m.start])
+            first = between[0] if between else tokens[m.start]
+            gap = text[tokens[a.end - 1].end:first.start].strip()
+            joiner = bool(between) and between[0].lower in _LIST_WORDS
+            titles = between[1:] if joiner else between
+            # the next item may carry its own title: "Bupati Tangerang, Wali Kota Tangerang",
+            # "Kota Batam, Kab. Bintan, dan Kab. Karimun"
+            titled = len(titles) <= 3 and all(t.text[0].isupper() for t in titles) and not any(
+                t.hard_before for t in [*titles, tokens[m.start]] if t is not first)
+            joined = a.sentence == m.sentence and titled and (
+                gap in ("", ",") if joiner else gap in (",", "/"))
+            if joined:
+                current.append(m.start)
+                continue
+            if len(current) >= 2:
+                runs.append(current)
+        current = [m.start]
+    if len(current) >= 2:
+        runs.append(current)
+    return tuple(tuple(r) for r in runs)
 
 
 def _former(ends: dict[int, list[tuple[int, str, str]]], start: int) -> bool:

@@ -15,9 +15,17 @@ DEFAULT_LEXICONS = Path("data/lexicons")
 
 
 def _cmd_params(args: argparse.Namespace) -> int:
-    from .config import load_params
+    from .config import check_stage, load_params
 
-    load_params(args.file)
+    if args.stage:
+        check_stage(args.stage, args.file)
+    else:
+        load_params(args.file)
+    if args.stamp:
+        from .io import write_json
+
+        # Constant content: stages that depend on the stamp rerun for their own params only.
+        write_json(args.stamp, {"params_file": "params.yaml", "valid": True})
     print(f"{args.file}: ok")
     return 0
 
@@ -76,6 +84,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("params", help="validate params.yaml")
     p.add_argument("action", choices=["check"])
     p.add_argument("--file", type=Path, default=Path("params.yaml"))
+    p.add_argument("--stage", choices=["ingest", "preprocess", "classify", "topics", "compare"],
+                   help="also check what this stage needs (topics: the embedding model is "
+                        "available offline)")
+    p.add_argument("--stamp", type=Path,
+                   help="after a successful check, write this file (the pipeline's params stage)")
     p.set_defaults(func=_cmd_params)
 
     p = sub.add_parser("nbclean", help="remove run timestamps from executed notebooks")

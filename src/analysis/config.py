@@ -16,7 +16,14 @@ __all__ = [
     "load_params",
     "validate_section",
     "find_project_root",
+    "STAGES",
+    "check_stage",
 ]
+
+# Stages whose command starts with `python -m analysis params check --stage <name>`.
+STAGES = ("ingest", "preprocess", "classify", "topics", "compare")
+# The built-in embedding (analysis.embeddings.TFIDF_SVD; not imported: that pulls in BERTopic).
+TFIDF_SVD = "tfidf-svd"
 
 
 class ParamsError(UserError, ValueError):
@@ -104,12 +111,29 @@ def find_project_root(start: Path | None = None) -> Path:
     )
 
 
+_TYPE_WORDS = {int: "a whole number", float: "a number", str: "text", bool: "true or false"}
+
+
+def _describe(field: Any) -> str:
+    """What a field accepts, in words: its type or choices and its bounds."""
+    annotation = field.annotation
+    choices = getattr(annotation, "__args__", None)
+    if getattr(annotation, "__origin__", None) is Literal and choices:
+        return "one of " + ", ".join(repr(c) for c in choices)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "a section"
+    what = _TYPE_WORDS.get(annotation, getattr(annotation, "__name__", str(annotation)))
+    bounds = []
+    for item in field.metadata:
+        for attr, word in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+            bound = getattr(item, attr, None)
+            if bound is not None:
+                bounds.append(f"{word} {bound}")
+    return what + (" " + " and ".join(bounds) if bounds else "")
+
+
 def _allowed(model: type[BaseModel]) -> str:
-    parts = []
-    for name, field in model.model_fields.items():
-        annotation = getattr(field.annotation, "__name__", str(field.annotation))
-        parts.append(f"{name} ({annotation.replace('typing.', '')})")
-    return ", ".join(parts)
+    return ", ".join(f"{name} ({_describe(field)})" for name, field in model.model_fields.items())
 
 
 def _model_at(path: tuple[Any, ...]) -> type[BaseModel]:
@@ -129,15 +153,18 @@ def _format_error(err: ValidationError, source: str, prefix: str = "") -> str:
     for item in err.errors():
         loc = tuple(item["loc"])
         key = prefix + ".".join(str(p) for p in loc)
+        path = tuple(prefix.rstrip(".").split(".")) + loc if prefix else loc
         if item["type"] == "extra_forbidden":
-            parent = _model_at(loc[:-1])
-            section = ".".join(str(p) for p in loc[:-1]) or "top level"
+            parent = _model_at(path[:-1])
+            section = ".".join(str(p) for p in path[:-1]) or "top level"
             lines.append(
                 f"{source}: unknown key '{key}'. Allowed keys in {section}: {_allowed(parent)}"
             )
         else:
             value = item.get("input")
-            lines.append(f"{source}: {key} = {value!r} is not allowed: {item['msg']}")
+            field = _model_at(path[:-1]).model_fields.get(str(path[-1])) if path else None
+            allowed = f" (allowed: {_describe(field)})" if field is not None else ""
+            lines.append(f"{source}: {key} = {value!r} is not allowed: {item['msg']}{allowed}")
     return "\n".join(lines)
 
 
@@ -168,13 +195,98 @@ def load_params(path: str | Path = "params.yaml", *, check_paths: bool = True) -
     except ValidationError as exc:
         raise ParamsError(_format_error(exc, str(path))) from None
     if check_paths:
-        root = path.resolve().parent
-        raw_dir = root / params.ingest.raw_dir
-        if not raw_dir.is_dir():
-            raise ParamsError(
-                f"{path}: ingest.raw_dir = {params.ingest.raw_dir!r} is not a directory "
-                f"(looked for {raw_dir}); point it at a folder of articles"
-            )
+        _check_paths(params, path)
+    return params
+
+
+def _check_paths(params: Params, path: Path) -> None:
+    """Input paths every run needs: the corpus folder, the sidecar (when named), the gold set."""
+    root = path.resolve().parent
+    raw_dir = root / params.ingest.raw_dir
+    if not raw_dir.is_dir():
+        raise ParamsError(
+            f"{path}: ingest.raw_dir = {params.ingest.raw_dir!r} is not a directory "
+            f"(looked for {raw_dir}); point it at a folder of articles"
+        )
+    metadata = params.ingest.metadata_file
+    if metadata.strip() and not (root / metadata).is_file():
+        raise ParamsError(
+            f"{path}: ingest.metadata_file = {metadata!r} is not a file (looked for "
+            f"{root / metadata}); name a metadata CSV (file,outlet,date,title,url) or set it "
+            "to \"\" for none"
+        )
+    gold_dir = root / params.classify.gold_dir
+    if not gold_dir.is_dir():
+        raise ParamsError(
+            f"{path}: classify.gold_dir = {params.classify.gold_dir!r} is not a directory "
+            f"(looked for {gold_dir}); point it at the gold annotations (data/annotations)"
+        )
+
+
+def _huggingface_cached(name: str) -> bool:
+    """Whether a model name is in the local Hugging Face cache (never asks the network)."""
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:  # sentence-transformers (and with it huggingface_hub) not installed
+        return False
+    candidates = [name] if "/" in name else [name, f"sentence-transformers/{name}"]
+    for repo_id in candidates:
+        for filename in ("modules.json", "config.json"):
+            try:
+                found = try_to_load_from_cache(repo_id, filename)
+            except ValueError:  # not a valid repo id
+                return False
+            if isinstance(found, str):
+                return True
+    return False
+
+
+def _check_embedding(params: Params, path: Path) -> None:
+    """topics.embedding: the built-in tfidf-svd, a saved model directory or a cached model."""
+    embedding = params.topics.embedding
+    if embedding == TFIDF_SVD:
+        return
+    root = path.resolve().parent
+    folder = root / embedding
+    if folder.is_dir():
+        if (folder / "modules.json").is_file() or (folder / "config.json").is_file():
+            return
+        raise ParamsError(
+            f"{path}: topics.embedding = {embedding!r} is a directory ({folder}) without a saved "
+            "sentence-transformers model (no modules.json or config.json); save the model there "
+            f"or set topics.embedding: {TFIDF_SVD}"
+        )
+    looks_like_path = embedding.startswith((".", "/", "~")) or "\\" in embedding or (
+        embedding.count("/") > 1)
+    if not looks_like_path and _huggingface_cached(embedding):
+        return
+    raise ParamsError(
+        f"{path}: topics.embedding = {embedding!r} is not available offline: allowed values are "
+        f"{TFIDF_SVD!r} (built in), the path of a directory holding a saved sentence-transformers "
+        f"model (looked for {folder}), or the name of a model already in the local Hugging Face "
+        f"cache; nothing is downloaded at run time"
+    )
+
+
+def check_stage(stage: str, path: str | Path = "params.yaml") -> Params:
+    """Validate params.yaml and what one stage needs before it starts any work.
+
+    Besides :func:`load_params`, a stage checks its optional inputs here (``topics``: the
+    embedding model is available without the network).
+
+    Args:
+        stage: one of :data:`STAGES`.
+        path: the params file; the project root is its directory.
+
+    Raises:
+        ParamsError: one message naming the key and what is allowed.
+    """
+    if stage not in STAGES:
+        raise ParamsError(f"unknown stage {stage!r}; stages are {', '.join(STAGES)}")
+    path = Path(path)
+    params = load_params(path)
+    if stage == "topics":
+        _check_embedding(params, path)
     return params
 
 

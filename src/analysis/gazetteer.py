@@ -36,10 +36,11 @@ AGGLOMERATIONS = (
 )
 INDONESIAN_LEVELS = ("province", "special_region", "city", "regency")
 FOREIGN_LEVELS = ("city", "region", "country", "agency")
-CUE_KINDS = ("general", "international", "agreement", "exclude")
+CUE_KINDS = ("general", "international", "agreement", "aid", "shared", "exclude")
 CONTEXT_KINDS = ("government", "org", "org_after", "foreign_nonparty", "central", "location",
                  "location_after", "former", "not_a_name", "collective", "collective_counted",
-                 "bare_title", "quantifier", "exclude")
+                 "collective_numbered", "bare_title", "quantifier", "number", "location_filler",
+                 "exclude")
 MATCH_RULES = ("", "uppercase", "government_prefix")
 
 _FILES = {
@@ -293,9 +294,14 @@ def load_lexicons(lexicon_dir: str | Path = "data/lexicons") -> Lexicons:
     cues = _PhraseTable()
     cue_path = directory / _FILES["cues"]
     cue_frame = _read_table(cue_path, ["term", "kind"])
+    if "requires" not in cue_frame.columns:
+        cue_frame["requires"] = ""
     _check_values(cue_path, cue_frame, "kind", CUE_KINDS)
     for r in cue_frame.itertuples(index=False):
-        cues.add(_normalise_term(r.term), (r.kind, " ".join(_normalise_term(r.term))))
+        # requires: words of which one must stand in the cue's sentence ("kirim" is a cue only
+        # next to tim/personel/bantuan ...); empty = no condition
+        requires = frozenset(w for w in re.split(r"[;\s]+", r.requires.lower()) if w)
+        cues.add(_normalise_term(r.term), (r.kind, " ".join(_normalise_term(r.term)), requires))
 
     sectors = _PhraseTable()
     sector_path = directory / _FILES["sectors"]

@@ -17,6 +17,7 @@ import gzip
 import json
 import os
 import re
+import stat
 import unicodedata
 import zlib
 from collections import Counter
@@ -32,6 +33,7 @@ __all__ = [
     "MULTI_RECORD_FORMATS",
     "MAX_FILE_BYTES",
     "MAX_ARTICLE_CHARS",
+    "MAX_RECORD_BYTES",
     "input_format",
     "discover_files",
     "decode_bytes",
@@ -46,6 +48,11 @@ MULTI_RECORD_FORMATS = {".jsonl": "jsonl", ".jsonl.gz": "jsonl", ".csv": "csv"}
 MAX_FILE_BYTES = 20_000_000
 # Longest text accepted for one article, after decoding (ten times the clickid maximum).
 MAX_ARTICLE_CHARS = 200_000
+# Longest line read from a JSONL file. A record holding an article of MAX_ARTICLE_CHARS takes at
+# most 12 bytes a character even fully \u-escaped (2.4 MB); a longer line is rejected as
+# too_large while it is skipped, so a corrupt or hostile file (one 3 GB line, a gzip bomb) is
+# never held in memory.
+MAX_RECORD_BYTES = 4_000_000
 SIDECAR_NAME = "metadata.csv"
 _LEGACY_TEXT_PUNCTUATION = frozenset("\u201c\u201d\u2018\u2019\u201a\u201e\u2013\u2014\u2026"
                                      "\u2022\u00ab\u00bb\u20ac\u00b0\u00b7\u00a9\u00ae\u2122")
@@ -106,24 +113,36 @@ def discover_files(input_dir: Path, *, skip: frozenset[Path] = frozenset()) -> l
     directory, which describes articles rather than being one) and any path in ``skip``.
     Everything else is listed, whatever its type, so unsupported files are reported as rejects.
     Symbolic links to files are followed (a benchmark links a large corpus instead of copying it).
+    Symbolic links to folders are listed but not followed (a link can loop back to a parent), so
+    :func:`iter_source_items` reports them as rejects instead of reading a folder twice or
+    forever; broken or looping links are listed too and rejected as unreadable.
 
     Returns:
         ``(relative POSIX path, absolute path)`` pairs sorted by relative path.
     """
     found: list[tuple[str, Path]] = []
-    skip_resolved = {p.resolve() for p in skip}
+    skip_resolved = {_resolved(p) for p in skip} - {None}
     for root, dirs, files in os.walk(input_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in files:
+        linked = [d for d in dirs if not d.startswith(".") and os.path.islink(os.path.join(root, d))]
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in linked)
+        for name in [*files, *linked]:
             if name.startswith("."):
                 continue
             path = Path(root) / name
             rel = path.relative_to(input_dir).as_posix()
-            if rel == SIDECAR_NAME or path.resolve() in skip_resolved:
+            if rel == SIDECAR_NAME or (skip_resolved and _resolved(path) in skip_resolved):
                 continue
             found.append((rel, path))
     found.sort(key=lambda pair: pair[0])
     return found
+
+
+def _resolved(path: Path) -> Path | None:
+    """The real path, or None for a link that loops (resolve raises instead of returning)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return None
 
 
 def _control_share(text: str) -> float:
@@ -157,7 +176,12 @@ def decode_bytes(data: bytes) -> tuple[str | None, str | None, str]:
             return None, "binary", f"file content is {what}, not text"
     n_nul = data.count(b"\x00")
     if n_nul:
-        return None, "binary", f"{n_nul} NUL bytes: not a text file"
+        hint = ""
+        half = len(data) // 2
+        # Latin-script UTF-16 has a NUL in every other byte: say so, it is a common export.
+        if half >= 2 and max(data[0::2].count(0), data[1::2].count(0)) > 0.8 * half:
+            hint = " (it looks like UTF-16 without a byte-order mark: save it as UTF-8)"
+        return None, "binary", f"{n_nul} NUL bytes: not a text file{hint}"
     try:
         text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -184,6 +208,13 @@ def decode_bytes(data: bytes) -> tuple[str | None, str | None, str]:
 # --------------------------------------------------------------------------------------------
 
 _POSITION_KEY = re.compile(r"^[LR]\d+$")
+# JSON can spell a lone UTF-16 surrogate ("\ud800"); it is not a character, cannot be written
+# as UTF-8 (Parquet, CSV) and carries no text, so it is removed from every value read.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(text: str) -> str:
+    return text if text.isascii() else _SURROGATE.sub("", text)
 
 
 def _field_names(lex: CleaningLexicons, name: str) -> tuple[str, ...]:
@@ -203,7 +234,7 @@ def _pick(obj: dict, names: tuple[str, ...]) -> tuple[str | None, object]:
 def _record_key(value: object) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return None
-    key = str(value).strip()
+    key = _without_surrogates(str(value)).strip()
     # A key shaped like a positional key could collide with one; fall back to position instead.
     return key if key and not _POSITION_KEY.match(key) else None
 
@@ -218,7 +249,7 @@ def _record_fields(obj: dict, lex: CleaningLexicons) -> tuple[dict, str | None, 
         elif isinstance(value, bool) or isinstance(value, (list, dict)):
             return {}, None, f"field {key!r} is {type(value).__name__}, expected a string"
         else:
-            fields[name] = str(value).strip()
+            fields[name] = _without_surrogates(str(value)).strip() or None
     key, value = _pick(obj, _field_names(lex, "text"))
     if key is None:
         looked = ", ".join(_field_names(lex, "text"))
@@ -227,7 +258,7 @@ def _record_fields(obj: dict, lex: CleaningLexicons) -> tuple[dict, str | None, 
         return fields, "", None
     if not isinstance(value, str):
         return {}, None, f"field {key!r} is {type(value).__name__}, expected a string"
-    return fields, value, None
+    return fields, _without_surrogates(value), None
 
 
 def _decode_line(raw: bytes) -> str:
@@ -247,13 +278,31 @@ def _open_binary(path: Path, gzipped: bool):
 _READ_ERRORS = (OSError, EOFError, zlib.error, gzip.BadGzipFile)
 
 
+def _bounded_lines(fh) -> Iterator[tuple[bytes | None, int]]:
+    """``(line, size)`` for each line of a binary file; ``(None, size)`` for a line longer than
+    ``MAX_RECORD_BYTES``, which is skipped in pieces rather than read into memory."""
+    limit = MAX_RECORD_BYTES
+    while line := fh.readline(limit + 1):
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line, len(line)
+            continue
+        size = len(line)
+        while chunk := fh.readline(1 << 20):
+            size += len(chunk)
+            if chunk.endswith(b"\n"):
+                break
+        yield None, size
+
+
 def _jsonl_ids(path: Path, gzipped: bool, lex: CleaningLexicons) -> Counter:
     """First pass: how often each record id occurs (ids must be unique to serve as keys)."""
     counts: Counter = Counter()
     names = _field_names(lex, "id")
     try:
         with _open_binary(path, gzipped) as fh:
-            for raw in fh:
+            for raw, _size in _bounded_lines(fh):
+                if raw is None:
+                    continue
                 try:
                     obj = json.loads(_decode_line(raw).lstrip("\ufeff"))
                 except ValueError:
@@ -275,8 +324,14 @@ def _iter_jsonl(rel: str, path: Path, lex: CleaningLexicons) -> Iterator[SourceI
     n_records = 0
     try:
         with _open_binary(path, gzipped) as fh:
-            for raw in fh:
+            for raw, size in _bounded_lines(fh):
                 lineno += 1
+                if raw is None:
+                    n_records += 1
+                    yield SourceItem(rel, f"L{lineno}", "jsonl", reject=(
+                        "too_large", f"line {lineno} has {size:,} bytes; a JSONL record may have "
+                        f"at most {MAX_RECORD_BYTES:,}"))
+                    continue
                 text_line = _decode_line(raw).lstrip("\ufeff") if lineno == 1 else _decode_line(raw)
                 if not text_line.strip():
                     continue  # blank lines separate nothing and are not records
@@ -333,7 +388,11 @@ def _csv_encoding(path: Path) -> tuple[str | None, tuple[str, str] | None]:
 
 
 def _iter_csv(rel: str, path: Path, lex: CleaningLexicons) -> Iterator[SourceItem]:
-    encoding, problem = _csv_encoding(path)
+    try:
+        encoding, problem = _csv_encoding(path)
+    except OSError as exc:
+        yield SourceItem(rel, None, "csv", reject=("undecodable", f"cannot read the file: {exc}"))
+        return
     if problem:
         yield SourceItem(rel, None, "csv", reject=problem)
         return
@@ -343,6 +402,8 @@ def _iter_csv(rel: str, path: Path, lex: CleaningLexicons) -> Iterator[SourceIte
         with open(path, encoding=encoding, newline="") as fh:
             yield from csv.reader(fh)
 
+    n_rows = 0
+    number = 0
     try:
         reader = rows()
         header = next(reader, None)
@@ -361,12 +422,14 @@ def _iter_csv(rel: str, path: Path, lex: CleaningLexicons) -> Iterator[SourceIte
         ids: Counter = Counter()
         if id_column is not None:
             idx = header.index(id_column)
-            for row in rows():
-                if len(row) > idx:
-                    key = _record_key(row[idx])
-                    if key is not None:
-                        ids[key] += 1
-        n_rows = 0
+            try:
+                for row in rows():
+                    if len(row) > idx:
+                        key = _record_key(row[idx])
+                        if key is not None:
+                            ids[key] += 1
+            except csv.Error:
+                pass  # the pass below meets the same error at the same row and reports it
         for number, row in enumerate(reader, start=1):
             if not row or not any(cell.strip() for cell in row):
                 continue
@@ -386,8 +449,14 @@ def _iter_csv(rel: str, path: Path, lex: CleaningLexicons) -> Iterator[SourceIte
             yield SourceItem(rel, record, "csv", payload=text, fields=fields)
         if n_rows == 0:
             yield SourceItem(rel, None, "csv", reject=("empty", "a header but no data rows"))
-    except csv.Error as exc:
-        yield SourceItem(rel, None, "csv", reject=("malformed", f"not a readable CSV file: {exc}"))
+    except (csv.Error, OSError, UnicodeDecodeError) as exc:
+        if n_rows == 0:
+            yield SourceItem(rel, None, "csv", reject=("malformed", f"not a readable CSV file: {exc}"))
+        else:
+            # Rows already read stay documents; the rest of the file is one reject, so each row
+            # is accounted for once (a reader cannot resynchronise after a broken row).
+            yield SourceItem(rel, f"R{number + 1}", "csv", reject=(
+                "malformed", f"rows {number + 1} and after cannot be read: {exc}"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -403,6 +472,12 @@ def iter_source_items(files: list[tuple[str, Path]], lex: CleaningLexicons) -> I
     row). Blank JSONL lines and empty CSV rows are not records.
     """
     for rel, path in files:
+        if path.is_symlink() and path.is_dir():
+            yield SourceItem(rel, None, "other", reject=(
+                "unsupported_format", f"a symbolic link to the folder {os.readlink(path)}; links to "
+                "folders are not followed (one could loop), so its files were not read: put the "
+                "folder itself, or links to its files, in the input folder"))
+            continue
         fmt = input_format(rel)
         if fmt is None:
             yield SourceItem(rel, None, "other", reject=(
@@ -411,7 +486,14 @@ def iter_source_items(files: list[tuple[str, Path]], lex: CleaningLexicons) -> I
                 ".html, .htm, .jsonl, .jsonl.gz, .csv"))
             continue
         try:
-            size = path.stat().st_size
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode):  # a named pipe would block the run forever
+                yield SourceItem(rel, None, fmt, reject=(
+                    "unsupported_format", "not a regular file (a named pipe, socket or device)"))
+                continue
+            size = info.st_size
+            with open(path, "rb") as handle:  # readable at all? (permissions)
+                handle.read(1)
         except OSError as exc:
             yield SourceItem(rel, None, fmt, reject=("undecodable", f"cannot read the file: {exc}"))
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import math
 import os
@@ -36,6 +37,11 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    # A run killed during a write (SIGKILL, power loss) leaves its temporary file behind; remove
+    # those of this target so they do not pile up next to outputs or inside output folders.
+    for stale in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -107,8 +113,13 @@ def write_csv(target: str | Path, frame: pd.DataFrame, *, float_format: str = "%
     """Write a CSV table that is safe to open in a spreadsheet and byte-stable across runs."""
     safe = frame.copy()
     for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(guard_formula)
+        values = safe[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype(object)  # category labels are text too ("@outlet")
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            safe[column] = values.map(guard_formula)
+    # Header cells come from data when a table is pivoted (one column per outlet or partner).
+    safe.columns = [guard_formula(c) for c in safe.columns]
     with atomic_path(target) as tmp:
         safe.to_csv(tmp, index=False, float_format=float_format, lineterminator="\n")
     return Path(target)

@@ -216,6 +216,7 @@ _MOJIBAKE_SIGNATURE = re.compile(
     "\u2039\u203a\u20ac\u2122]"
 )
 _C1_CONTROL = re.compile("[\u0080-\u009f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _HTML_ENTITY = re.compile(r"&(?:#\d{2,7}|#[xX][0-9a-fA-F]{2,6}|[a-zA-Z][a-zA-Z0-9]{1,30});")
 # Greek alpha typed for Latin "a" inside a Latin word (seen in scraped Indonesian news).
 _GREEK_ALPHA_IN_WORD = re.compile(r"(?<=[A-Za-z])\u03b1|\u03b1(?=[A-Za-z])")
@@ -228,9 +229,9 @@ def normalize_text(text: str) -> str:
 
     Mojibake is repaired with ``ftfy.fix_encoding``; HTML character references are decoded;
     the text is NFC-normalised; NBSP and other Unicode spaces become a space; curly single and
-    double quotes become ``'`` and ``"``; zero-width, bidirectional and control characters are
-    removed; ``\\r\\n`` and ``\\r`` become ``\\n``; runs of spaces collapse to one; lines are
-    stripped; more than one blank line collapses to one.
+    double quotes become ``'`` and ``"``; zero-width, bidirectional and control characters and
+    lone surrogates are removed; ``\\r\\n`` and ``\\r`` become ``\\n``; runs of spaces collapse
+    to one; lines are stripped; more than one blank line collapses to one.
 
     Args:
         text: decoded text.
@@ -238,6 +239,10 @@ def normalize_text(text: str) -> str:
     Returns:
         The normalised text (lines kept; at most one blank line in a row; no outer whitespace).
     """
+    if not text.isascii() and _SURROGATE.search(text):
+        # Lone UTF-16 surrogates (from JSON "\ud800" escapes) are not characters and cannot
+        # be written as UTF-8; they carry no text.
+        text = _SURROGATE.sub("", text)
     if _MOJIBAKE_SIGNATURE.search(text):
         import ftfy
 
@@ -629,8 +634,8 @@ def clean_article(
             title = first.text
             paras = paras[1:]
             fired.append("headline")
-    if title:
-        title = " ".join(normalize_text(title).split()) or None
+    # An empty or blank title is no title (None), as documented, not "".
+    title = (" ".join(normalize_text(title).split()) or None) if title else None
     if title:
         title_words = _word_set(title)
         head, rest = paras[:5], paras[5:]
