@@ -208,7 +208,8 @@ def _counts(copy: Path) -> dict:
 
 
 def run_one(size: str, corpus: Path, args: argparse.Namespace) -> dict:
-    stages = [s for s in STAGES if s in args.stages]
+    # the params check writes the stamp every later stage depends on: always run it first
+    stages = [s for s in STAGES if s in args.stages or s == "params"]
     with tempfile.TemporaryDirectory(prefix=f"bench_pipeline_{size}_") as tmp:
         tmp = Path(tmp)
         raw_input = corpus if size == "all" else _subset(corpus, int(size), tmp)
