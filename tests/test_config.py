@@ -102,7 +102,7 @@ def test_errors_say_what_is_allowed():
         validate_section("compute", n_jobs=0)
     assert str(err.value) == ("params: compute.n_jobs = 0 is not allowed: Input should be greater "
                               "than or equal to 1 (allowed: a whole number >= 1 and <= 256)")
-    with pytest.raises(ParamsError, match=r"fit_on \(one of 'relevant', 'all', 'sample'\)"):
+    with pytest.raises(ParamsError, match=r"fit_on \(one of 'relevant', 'all', 'sample', 'online'\)"):
         validate_section("topics", min_clustr_size=3)
 
 

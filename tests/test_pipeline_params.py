@@ -17,8 +17,8 @@ DVC_LINE = ("ERROR: failed to reproduce 'params': failed to run: python -m analy
             "--stamp data/processed/params_check.json, exited with 2")
 TOPICS_KEYS = ("embedding (text), svd_components (a whole number >= 2 and <= 2000), "
                "min_topic_size (a whole number >= 2 and <= 100000), top_n_words (a whole number "
-               ">= 3 and <= 100), fit_on (one of 'relevant', 'all', 'sample'), sample_size (a whole "
-               "number >= 100 and <= 10000000)")
+               ">= 3 and <= 100), fit_on (one of 'relevant', 'all', 'sample', 'online'), "
+               "sample_size (a whole number >= 100 and <= 10000000)")
 
 CASES = {
     "unknown key": (
