@@ -151,7 +151,7 @@ def test_seed_inputs_are_seed_sized(seed_frames):
 
 def test_missing_input_file_names_the_file_and_the_stage(seed_inputs, tmp_path):
     inputs = dict(seed_inputs, classified=tmp_path / "nope.parquet")
-    with pytest.raises(UserError, match=r"nope\.parquet: file not found; run the classify stage"):
+    with pytest.raises(UserError, match=r"nope\.parquet: not found; run the classify stage"):
         _run(inputs, tmp_path / "out")
 
 

@@ -88,7 +88,7 @@ from .gazetteer import (
     load_lexicons,
     tokenize,
 )
-from .io import atomic_path, write_csv
+from .io import atomic_path, read_stage_parquet, write_csv
 from .parallel import check_backend, map_batches, progress
 
 if TYPE_CHECKING:
@@ -1274,8 +1274,8 @@ def run_classify(documents_path: str | Path, paragraphs_path: str | Path, *,
             documents that are not in documents.parquet.
     """
     check_backend(backend, n_jobs, dask_scheduler)
-    documents = _read_parquet(documents_path, ["doc_id", "title", "duplicate_of"])
-    paragraphs = _read_parquet(paragraphs_path, ["para_id", "doc_id", "para_index", "text"])
+    documents = _read_columns(documents_path, "ingest", ["doc_id", "title", "duplicate_of"])
+    paragraphs = _read_columns(paragraphs_path, "preprocess", ["para_id", "doc_id", "para_index", "text"])
     unknown = pc.invert(pc.is_in(paragraphs.column("doc_id"), value_set=documents.column("doc_id")))
     if pc.any(unknown).as_py():
         orphans = sorted(set(paragraphs.column("doc_id").filter(unknown).to_pylist()))
@@ -1314,19 +1314,9 @@ def _classified_frame(arrow: pa.Table) -> pd.DataFrame:
     return table
 
 
-def _read_parquet(path: str | Path, required: Sequence[str]) -> pa.Table:
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: not found; run the stage that writes it first (dvc repro)")
-    try:
-        names = pq.read_schema(path).names
-    except (OSError, pa.ArrowException) as exc:
-        raise UserError(f"{path}: not a readable Parquet file ({exc})") from None
-    missing = [c for c in required if c not in names]
-    if missing:
-        raise UserError(f"{path}: missing column(s) {', '.join(missing)} "
-                        f"(see docs/architecture.md)")
-    return pq.read_table(path, columns=list(required))
+
+def _read_columns(path: str | Path, producer: str, names: list[str]) -> pa.Table:
+    return read_stage_parquet(path, producer, names, columns=names, arrow=True)
 
 
 def evaluate_gold(classified: pd.DataFrame, gold_dir: str | Path = "data/annotations",

@@ -1028,15 +1028,6 @@ class CompareResult:
     written: list[Path] = field(default_factory=list)
 
 
-def _read_parquet(path: str | Path, stage: str) -> pd.DataFrame:
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: not found; run the {stage} stage first (dvc repro {stage})")
-    try:
-        return pd.read_parquet(path)
-    except Exception as exc:  # pyarrow raises many types for a damaged file
-        raise UserError(f"{path}: cannot be read as Parquet ({exc}); rerun the {stage} stage") from None
-
 
 def _wide_monthly(monthly: pd.DataFrame) -> pd.DataFrame:
     """month x kind counts, one column per kind: the shape `dvc plots` draws as several lines.
@@ -1086,12 +1077,12 @@ def run_compare(documents_path: str | Path, paragraphs_path: str | Path,
         A :class:`CompareResult`.
     """
     from . import figures as fg
-    from .io import write_csv, write_json
+    from .io import read_stage_parquet, write_csv, write_json
 
-    documents = _read_parquet(documents_path, "ingest")
-    paragraphs = _read_parquet(paragraphs_path, "preprocess")
-    classified = _read_parquet(classified_path, "classify")
-    topics = _read_parquet(topics_path, "topics")
+    documents = read_stage_parquet(documents_path, "ingest")
+    paragraphs = read_stage_parquet(paragraphs_path, "preprocess")
+    classified = read_stage_parquet(classified_path, "classify")
+    topics = read_stage_parquet(topics_path, "topics")
     _require_columns(topics, _TOPIC_COLUMNS, f"{topics_path}")
     _check_topic_ids(topics, paragraphs)
 

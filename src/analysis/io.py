@@ -22,6 +22,7 @@ __all__ = [
     "write_csv",
     "guard_formula",
     "read_json",
+    "read_stage_parquet",
 ]
 
 # Spreadsheet programs execute cells that start with these characters as formulas.
@@ -90,6 +91,40 @@ def write_json(target: str | Path, data: Any) -> Path:
 
 def read_json(path: str | Path) -> Any:
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def read_stage_parquet(path: str | Path, producer: str, required: tuple[str, ...] | list[str] = (),
+                       *, columns: list[str] | None = None, arrow: bool = False):
+    """Read a Parquet file another stage wrote, or stop with a message the user can act on.
+
+    ``producer`` names the stage that writes the file (the message says to run it);
+    ``required`` columns must be present; ``columns`` limits what is read (default: all).
+    Returns a DataFrame, or a ``pyarrow.Table`` with ``arrow=True``.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .errors import UserError
+
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: not found; run the {producer} stage first (dvc repro {producer})")
+    try:
+        names = pq.read_schema(path).names
+    except (OSError, pa.ArrowException) as exc:
+        raise UserError(f"{path}: not a readable Parquet file ({exc}); "
+                        f"rerun the {producer} stage") from None
+    missing = [c for c in required if c not in names]
+    if missing:
+        raise UserError(f"{path}: missing column(s) {', '.join(missing)} "
+                        f"(see docs/architecture.md); rerun the {producer} stage")
+    try:
+        if arrow:
+            return pq.read_table(path, columns=columns)
+        return pd.read_parquet(path, columns=columns)
+    except (OSError, pa.ArrowException) as exc:
+        raise UserError(f"{path}: not a readable Parquet file ({exc}); "
+                        f"rerun the {producer} stage") from None
 
 
 def write_parquet(target: str | Path, frame: pd.DataFrame) -> Path:

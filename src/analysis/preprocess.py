@@ -761,20 +761,10 @@ def _read_documents(documents_path: Path) -> pd.DataFrame:
 
     The texts are not read here: :func:`run_preprocess` streams them batch by batch.
     """
-    import pandas as pd
-    import pyarrow.parquet as pq
+    from .io import read_stage_parquet
 
-    if not documents_path.is_file():
-        raise UserError(f"{documents_path} not found; run the ingest stage first (dvc repro ingest)")
-    try:
-        names = pq.read_schema(documents_path).names
-    except Exception as exc:  # pyarrow raises several types for a non-parquet file
-        raise UserError(f"{documents_path}: not a readable Parquet file ({exc})") from exc
-    missing = [c for c in _REQUIRED_DOC_COLUMNS if c not in names]
-    if missing:
-        raise UserError(f"{documents_path}: missing column(s) {', '.join(missing)} required by "
-                        f"preprocess (see docs/architecture.md, documents.parquet)")
-    frame = pd.read_parquet(documents_path, columns=["doc_id", "duplicate_of"])
+    frame = read_stage_parquet(documents_path, "ingest", _REQUIRED_DOC_COLUMNS,
+                               columns=["doc_id", "duplicate_of"])
     duplicated = frame["doc_id"][frame["doc_id"].duplicated()]
     if len(duplicated):
         raise UserError(f"{documents_path}: doc_id must be unique; repeated: "

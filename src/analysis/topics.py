@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import UserError
-from .io import write_csv, write_json, write_parquet
+from .io import read_stage_parquet, write_csv, write_json, write_parquet
 
 __all__ = [
     "KMEANS_BELOW",
@@ -242,27 +242,14 @@ def _mean(values: Iterable[float | None]) -> float | None:
 # --------------------------------------------------------------------------- inputs
 
 
-def _read_parquet(path: str | Path, columns: Sequence[str], producer: str) -> pd.DataFrame:
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: file not found; run the {producer} stage first (dvc repro {producer})")
-    frame = pd.read_parquet(path)
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise UserError(
-            f"{path}: missing column(s) {', '.join(missing)} (see docs/architecture.md); "
-            f"rerun the {producer} stage"
-        )
-    return frame
-
 
 def _load_inputs(paragraphs_path, classified_path, documents_path) -> pd.DataFrame:
     """One row per paragraph with its stem document, coop_types, month and duplicate flag."""
-    paragraphs = _read_parquet(
-        paragraphs_path, ["para_id", "doc_id", "para_index", "text", "stems"], "preprocess")
-    classified = _read_parquet(
-        classified_path, ["level", "doc_id", "para_id", "coop_type"], "classify")
-    documents = _read_parquet(documents_path, ["doc_id", "date"], "ingest")
+    paragraphs = read_stage_parquet(
+        paragraphs_path, "preprocess", ["para_id", "doc_id", "para_index", "text", "stems"])
+    classified = read_stage_parquet(
+        classified_path, "classify", ["level", "doc_id", "para_id", "coop_type"])
+    documents = read_stage_parquet(documents_path, "ingest", ["doc_id", "date"])
 
     if paragraphs["para_id"].duplicated().any():
         dup = paragraphs.loc[paragraphs["para_id"].duplicated(), "para_id"].iloc[0]
