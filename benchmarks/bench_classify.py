@@ -16,27 +16,16 @@ import datetime as dt
 import os
 import platform
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _common import commit_id  # benchmarks/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = Path(os.environ.get(
     "CLICKID_PATH", ROOT.parent / "shared" / "corpora" / "clickid" / "articles.jsonl.gz"))
 
-
-def _commit() -> str:
-    try:
-        out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                             capture_output=True, text=True, check=True).stdout.strip()
-        # the results file itself is not part of what is measured
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", ".",
-                                ":!benchmarks/RESULTS.md"],
-                               capture_output=True, text=True, check=True).stdout.strip()
-        return out + ("+uncommitted changes" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def _cpu_seconds() -> float:
@@ -85,7 +74,7 @@ def main() -> int:
         f"- machine: {platform.machine()}, {platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}, 2 cores shared; load average {load:.1f} before "
         f"and {load_after:.1f} after the run (other sessions)",
-        f"- commit: {_commit()}",
+        f"- commit: {commit_id()}",
         f"- command: `PYTHONPATH=src python benchmarks/bench_classify.py --n-jobs {args.n_jobs} "
         f"--corpus {args.corpus}`",
         f"- input records: {len(table) + len(result.rejects)} = coded {len(table)} + rejected "

@@ -42,6 +42,7 @@ from pathlib import Path
 
 import psutil
 import yaml
+from _common import commit_id  # benchmarks/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parents[1]
 _CORPUS = Path("shared") / "corpora" / "clickid" / "articles.jsonl.gz"
@@ -52,17 +53,6 @@ STAGES = ("params", "ingest", "preprocess", "classify", "topics", "compare", "re
 BIN = Path(sys.executable).parent
 RAW_DIR = "bench_raw"  # the copy's raw folder: one symlink, nothing else
 
-
-def _commit() -> str:
-    try:
-        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", ".",
-                                ":!benchmarks/RESULTS.md"],
-                               capture_output=True, text=True, check=True).stdout.strip()
-        return head + ("+uncommitted changes" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def _machine() -> str:
@@ -304,7 +294,7 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     header = {
         "date": dt.date.today().isoformat(),
-        "commit": _commit(),
+        "commit": commit_id(),
         "machine": _machine(),
         "command": "PYTHONPATH=src python benchmarks/bench_pipeline.py " + " ".join(sys.argv[1:]),
     }

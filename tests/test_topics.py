@@ -105,22 +105,6 @@ def _run(inputs: dict[str, Path], out: Path, **kwargs):
     )
 
 
-@pytest.fixture(scope="session")
-def seed_inputs(raw_dir, lexicon_dir, tmp_path_factory):
-    """The bundled seeds through the real ingest, preprocess and classify stages."""
-    from analysis.classify import run_classify
-    from analysis.ingest import run_ingest
-    from analysis.preprocess import run_preprocess
-
-    folder = tmp_path_factory.mktemp("seed_inputs")
-    paths = {name: folder / f"{name}.parquet" for name in ("documents", "paragraphs", "classified")}
-    run_ingest(raw_dir, documents_path=paths["documents"], rejects_path=folder / "rejects.csv",
-               metadata_file=raw_dir / "metadata.csv", lexicon_dir=lexicon_dir)
-    run_preprocess(paths["documents"], paragraphs_path=paths["paragraphs"], lexicon_dir=lexicon_dir)
-    run_classify(paths["documents"], paths["paragraphs"], classified_path=paths["classified"],
-                 lexicon_dir=lexicon_dir)
-    return paths
-
 
 @pytest.fixture(scope="session")
 def seed_frames(seed_inputs):

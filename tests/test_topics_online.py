@@ -24,22 +24,6 @@ def test_online_topic_count_follows_the_corpus_size():
         online_settings(19)
 
 
-@pytest.fixture(scope="module")
-def seed_inputs(raw_dir, lexicon_dir, tmp_path_factory):
-    """The bundled seeds through the real ingest, preprocess and classify stages."""
-    from analysis.classify import run_classify
-    from analysis.ingest import run_ingest
-    from analysis.preprocess import run_preprocess
-
-    folder = tmp_path_factory.mktemp("online_inputs")
-    paths = {name: folder / f"{name}.parquet" for name in ("documents", "paragraphs", "classified")}
-    run_ingest(raw_dir, documents_path=paths["documents"], rejects_path=folder / "rejects.csv",
-               metadata_file=raw_dir / "metadata.csv", lexicon_dir=lexicon_dir)
-    run_preprocess(paths["documents"], paragraphs_path=paths["paragraphs"], lexicon_dir=lexicon_dir)
-    run_classify(paths["documents"], paths["paragraphs"], classified_path=paths["classified"],
-                 lexicon_dir=lexicon_dir)
-    return paths
-
 
 def _run_online(inputs: dict[str, Path], out: Path):
     return run_topics(

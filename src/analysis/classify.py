@@ -445,12 +445,7 @@ class Classifier:
             for k, t in enumerate(tokens)
             if t.lower in aliases and k not in covered and t.text[0].isupper()
         ]
-        if not added:
-            return analysis
-        mentions = sorted([*analysis.mentions, *added], key=lambda m: m.start)
-        governments = analysis.governments | {m.place.party for m in added}
-        return replace(analysis, mentions=mentions, governments=governments,
-                       linked=_links(mentions, tokens, analysis.text))
+        return _with_mentions(analysis, added)
 
     @staticmethod
     def _with_titles(analysis: _Analysis, by_level: dict[str, Place]) -> _Analysis:
@@ -464,12 +459,7 @@ class Classifier:
             for start, end, level in analysis.bare_titles
             if level in by_level and start not in covered
         ]
-        if not added:
-            return analysis
-        mentions = sorted([*analysis.mentions, *added], key=lambda m: m.start)
-        governments = analysis.governments | {m.place.party for m in added}
-        return replace(analysis, mentions=mentions, governments=governments,
-                       linked=_links(mentions, tokens, analysis.text))
+        return _with_mentions(analysis, added)
 
     @staticmethod
     def _context_before(tokens: Sequence[Token], start: int,
@@ -999,6 +989,16 @@ def _links(mentions: Sequence[_Mention], tokens: Sequence[Token], text: str) -> 
         else:
             run = []
     return linked
+
+
+def _with_mentions(analysis: _Analysis, added: list[_Mention]) -> _Analysis:
+    """``analysis`` with ``added`` party mentions merged in (governments and links updated)."""
+    if not added:
+        return analysis
+    mentions = sorted([*analysis.mentions, *added], key=lambda m: m.start)
+    governments = analysis.governments | {m.place.party for m in added}
+    return replace(analysis, mentions=mentions, governments=governments,
+                   linked=_links(mentions, analysis.tokens, analysis.text))
 
 
 def _linked_closure(seeds: set[int], linked: set[tuple[int, int]]) -> set[int]:

@@ -1,0 +1,24 @@
+"""Helpers shared by the benchmark scripts (run as `python benchmarks/NAME.py`)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def commit_id() -> str:
+    """Short HEAD commit, with "+uncommitted changes" when the tree differs from it.
+
+    benchmarks/RESULTS.md itself is left out of the check: it is where results are written.
+    """
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", ".",
+                                ":!benchmarks/RESULTS.md"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+uncommitted changes" if dirty else "")
