@@ -146,7 +146,7 @@ def test_evaluate_gold_accepts_the_cli_csv(gold_dir):
                              "evidence": ["x"]})
     metrics = evaluate_gold(csv_like, gold_dir)
     assert metrics["documents"]["seed"]["disagreements"] == [
-        {"doc_id": "000_4394a814a780e277.txt", "gold": "agglomeration",
+        {"corpus": "seed", "doc_id": "000_4394a814a780e277.txt", "gold": "agglomeration",
          "predicted": "international", "split": "seed"}]
     assert metrics["paragraphs"]["status"] == "no paragraph rows in the classified table"
 
@@ -197,6 +197,11 @@ def test_gold_on_clickid(clickid_path, seed_classified, gold_dir):
     # heldout_all pools the splits never used for development; heldout2 is development data now
     assert documents["heldout3"]["n"] >= 50
     assert documents["heldout_all"]["n"] == documents["heldout"]["n"] + documents["heldout3"]["n"]
+    # disagreements name articles as gold_documents.csv does: corpus, then the id within it
+    stored = {(c, i) for c, i in read_gold(gold_dir)[0][["corpus", "doc_id"]].itertuples(index=False)}
+    clickid_rows = [d for d in documents["all"]["disagreements"] if d["corpus"] == "clickid"]
+    assert clickid_rows and all(not d["doc_id"].startswith("clickid:") for d in clickid_rows)
+    assert all(("clickid", "clickid:" + d["doc_id"]) in stored for d in clickid_rows)
 
 
 @pytest.mark.corpus

@@ -271,12 +271,19 @@ def _document_block(frame: pd.DataFrame) -> dict:
                                     (set(_split(x)) for x in both["partners_pred"]))
     block["sectors"] = _set_scores((set(_split(x)) for x in both["sectors_gold"]),
                                    (set(_split(x)) for x in both["sectors_pred"]))
+    # ids as gold_documents.csv writes them (corpus, id within it), so a reader finds the row
     block["disagreements"] = [
-        {"doc_id": r.doc_id, "gold": r.coop_type_gold, "predicted": r.coop_type_pred,
-         "split": r.split}
+        {"corpus": r.corpus, "doc_id": _local_id(r.doc_id, r.corpus), "gold": r.coop_type_gold,
+         "predicted": r.coop_type_pred, "split": r.split}
         for r in frame.itertuples(index=False) if r.coop_type_gold != r.coop_type_pred
     ]
     return block
+
+
+def _local_id(doc_id: str, corpus: str) -> str:
+    """``doc_id`` without the ``<corpus>:`` prefix that :func:`read_gold` adds."""
+    prefix = f"{corpus}:"
+    return doc_id[len(prefix):] if corpus != "seed" and doc_id.startswith(prefix) else doc_id
 
 
 def _paragraph_block(classified: pd.DataFrame, gold_paras: pd.DataFrame) -> dict:
