@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.io import atomic_path, guard_formula, read_json, write_csv, write_json, write_parquet
+from analysis.errors import UserError
+from analysis.io import (atomic_path, guard_formula, read_json, read_stage_parquet, write_csv,
+                         write_json, write_parquet)
 
 
 def test_atomic_path_leaves_old_file_when_writer_fails(tmp_path):
@@ -60,3 +62,19 @@ def test_write_csv_guards_category_cells_and_header_cells(tmp_path):
     write_csv(tmp_path / "t.csv", frame)
     assert (tmp_path / "t.csv").read_text(encoding="utf-8") == (
         "outlet,'=cmd\n'@evil,1\nkompas.com,2\n")
+
+
+def test_read_stage_parquet_reads_checks_and_names_the_stage(tmp_path):
+    path = write_parquet(tmp_path / "t.parquet", pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}))
+    assert read_stage_parquet(path, "ingest", ["a"], columns=["a"]).columns.tolist() == ["a"]
+    table = read_stage_parquet(path, "ingest", ["a", "b"], arrow=True)
+    assert table.num_rows == 2 and table.column_names == ["a", "b"]
+    with pytest.raises(UserError, match=r"missing column\(s\) c .*rerun the ingest stage"):
+        read_stage_parquet(path, "ingest", ["a", "c"])
+    with pytest.raises(UserError, match=r"nope\.parquet: not found; run the topics stage first"):
+        read_stage_parquet(tmp_path / "nope.parquet", "topics")
+    # foreign and truncated files: one message, never a pyarrow traceback
+    for name, data in (("text.parquet", b"hello"), ("cut.parquet", b"PAR1" + b"\0" * 20 + b"PAR1")):
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(UserError, match="not a readable Parquet file.*rerun the classify stage"):
+            read_stage_parquet(tmp_path / name, "classify")

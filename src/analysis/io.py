@@ -101,7 +101,6 @@ def read_stage_parquet(path: str | Path, producer: str, required: tuple[str, ...
     ``required`` columns must be present; ``columns`` limits what is read (default: all).
     Returns a DataFrame, or a ``pyarrow.Table`` with ``arrow=True``.
     """
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     from .errors import UserError
@@ -109,11 +108,12 @@ def read_stage_parquet(path: str | Path, producer: str, required: tuple[str, ...
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{path}: not found; run the {producer} stage first (dvc repro {producer})")
+    # pyarrow raises many exception types for a damaged or foreign file; each is the user's
+    # file problem, not a bug here, so all of them become the same message
     try:
         names = pq.read_schema(path).names
-    except (OSError, pa.ArrowException) as exc:
-        raise UserError(f"{path}: not a readable Parquet file ({exc}); "
-                        f"rerun the {producer} stage") from None
+    except Exception as exc:
+        raise _unreadable(path, producer, exc) from None
     missing = [c for c in required if c not in names]
     if missing:
         raise UserError(f"{path}: missing column(s) {', '.join(missing)} "
@@ -122,9 +122,15 @@ def read_stage_parquet(path: str | Path, producer: str, required: tuple[str, ...
         if arrow:
             return pq.read_table(path, columns=columns)
         return pd.read_parquet(path, columns=columns)
-    except (OSError, pa.ArrowException) as exc:
-        raise UserError(f"{path}: not a readable Parquet file ({exc}); "
-                        f"rerun the {producer} stage") from None
+    except Exception as exc:
+        raise _unreadable(path, producer, exc) from None
+
+
+def _unreadable(path: Path, producer: str, exc: Exception) -> Exception:
+    from .errors import UserError
+
+    reason = " ".join(str(exc).split())  # pyarrow messages may end in a newline
+    return UserError(f"{path}: not a readable Parquet file ({reason}); rerun the {producer} stage")
 
 
 def write_parquet(target: str | Path, frame: pd.DataFrame) -> Path:
