@@ -39,7 +39,7 @@ test: $(STAMP)
 	python -m pytest $(PYTEST_ARGS)
 
 lab: $(STAMP)
-	jupyter lab --notebook-dir=notebooks
+	python -m analysis lab
 
 # Refresh requirements.lock from requirements.in in a throwaway venv (needs the network).
 lock:

@@ -8,7 +8,11 @@ Markdown block to paste into benchmarks/RESULTS.md.
 
 Usage (from the project root):
     PYTHONPATH=src python benchmarks/bench_topics.py [--runs relevant sample] [--n-jobs 2]
-        [--sample-size 20000] [--corpus PATH] [--out DIR]
+        [--sample-size 20000] [--corpus PATH] [--out DIR] [--numeric pinned native]
+
+``--numeric`` runs each case in the pipeline's pinned numeric environment (the default, as
+``dvc repro`` runs it: analysis.core.runtime) and/or with the host's native CPU code paths, to
+measure what the pinning costs.
 """
 
 from __future__ import annotations
@@ -108,7 +112,8 @@ def _report(rows: list[dict], args: argparse.Namespace, same: dict[str, bool]) -
           f"{os.cpu_count()} cores; load average at the end "
           + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     print(f"- command: `PYTHONPATH=src python benchmarks/bench_topics.py --runs {' '.join(args.runs)} "
-          f"--sample-size {args.sample_size}{' --repeat' if args.repeat else ''}`")
+          f"--sample-size {args.sample_size} --numeric {' '.join(args.numeric)}"
+          f"{' --repeat' if args.repeat else ''}`")
     for run, identical in same.items():
         print(f"- {run}: second run (embeddings from the cache) gives "
               f"{'byte-identical' if identical else 'DIFFERENT'} topics.parquet, tables and topics.json")
@@ -154,6 +159,8 @@ def main() -> int:
     parser.add_argument("--repeat", action="store_true",
                         help="run each case twice (the second from the embedding cache) and "
                              "compare the output files byte for byte")
+    parser.add_argument("--numeric", nargs="+", default=["pinned"], choices=["pinned", "native"],
+                        help="numeric environment of each run (see analysis.core.runtime)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--child-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -169,27 +176,38 @@ def main() -> int:
         return 2
     _prepare_inputs(args.corpus, inputs, args.n_jobs)
 
+    from analysis.core import runtime
+
+    native = {k: v for k, v in os.environ.items()
+              if k not in runtime.PINNED and k not in ("GLIBC_TUNABLES", "COOPNEWS_PINNED")}
+    environments = {"pinned": runtime.pinned_environment(native), "native": native}
     rows, same = [], {}
     for run in args.runs:  # one at a time: the machine has 2 shared cores
-        shutil.rmtree(args.out / "embeddings" / run, ignore_errors=True)
-        for attempt in (["first", "second"] if args.repeat else ["first"]):
-            child = subprocess.run(
-                [sys.executable, __file__, "--child", run, "--child-dir", f"{run}-{attempt}",
-                 "--out", str(args.out), "--sample-size", str(args.sample_size)],
-                capture_output=True, text=True, cwd=PROJECT_ROOT,
-                env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "src")},
-            )
-            if child.returncode != 0:
-                print(child.stderr, file=sys.stderr)
-                return child.returncode
-            row = json.loads(child.stdout.strip().splitlines()[-1])
-            print(f"{run} ({attempt}): {row['wall_s']} s", file=sys.stderr)
-            if attempt == "first":
-                rows.append(row)
-        if args.repeat:
-            first, second = args.out / f"{run}-first", args.out / f"{run}-second"
-            files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
-            same[run] = all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
+        for numeric in args.numeric:
+            shutil.rmtree(args.out / "embeddings" / run, ignore_errors=True)
+            label = run if args.numeric == ["pinned"] else f"{run} ({numeric})"
+            for attempt in (["first", "second"] if args.repeat else ["first"]):
+                child = subprocess.run(
+                    [sys.executable, __file__, "--child", run, "--child-dir",
+                     f"{run}-{numeric}-{attempt}", "--out", str(args.out), "--sample-size",
+                     str(args.sample_size)],
+                    capture_output=True, text=True, cwd=PROJECT_ROOT,
+                    env={**environments[numeric], "PYTHONPATH": str(PROJECT_ROOT / "src")},
+                )
+                if child.returncode != 0:
+                    print(child.stderr, file=sys.stderr)
+                    return child.returncode
+                row = json.loads(child.stdout.strip().splitlines()[-1])
+                row["run"] = label
+                print(f"{label} ({attempt}): {row['wall_s']} s", file=sys.stderr)
+                if attempt == "first":
+                    rows.append(row)
+            if args.repeat:
+                first = args.out / f"{run}-{numeric}-first"
+                second = args.out / f"{run}-{numeric}-second"
+                files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+                same[label] = all((first / f).read_bytes() == (second / f).read_bytes()
+                                  for f in files)
     _report(rows, args, same)
     return 0
 

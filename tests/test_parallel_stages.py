@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ import analysis.classify as classify_module
 import analysis.ingest as ingest_module
 import analysis.preprocess as preprocess_module
 from analysis.classify import run_classify
+from analysis.core import runtime
+from analysis.errors import UserError
 from analysis.ingest import run_ingest
 from analysis.preprocess import run_preprocess
 
@@ -58,13 +61,36 @@ def test_seeds_give_identical_bytes_locally_in_a_pool_and_on_dask(raw_dir, lexic
         assert run == reference, f"{key} differs from local with one process"
 
 
+def _cluster(distributed, *, pinned: bool):
+    """A two-worker cluster whose worker processes start in the pinned numeric environment
+    (as `python -m analysis dask-worker` starts them) or in this process's own."""
+    saved = dict(os.environ)
+    if pinned:
+        os.environ.update(runtime.pinned_environment())
+    try:
+        return distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                        dashboard_address=None)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 @pytest.fixture(scope="module")
 def dask_scheduler():
     """The address of a two-worker cluster started here, as a researcher's cluster would be."""
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+    with _cluster(distributed, pinned=True) as cluster:
         yield cluster.scheduler_address
+
+
+@pytest.mark.slow
+def test_an_existing_cluster_with_unpinned_workers_is_refused(raw_dir, lexicon_dir, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with _cluster(distributed, pinned=False) as cluster:
+        with pytest.raises(UserError, match=r"2 worker\(s\) .* run without the pinned numeric "
+                                            r"environment.*python -m analysis dask-worker"):
+            _run_stages(raw_dir, tmp_path / "out", lexicon_dir, backend="dask", n_jobs=2,
+                        scheduler=cluster.scheduler_address)
 
 
 @pytest.mark.slow

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
-import shlex
 from pathlib import Path
 
 import nbformat
@@ -12,79 +10,70 @@ import papermill
 import pytest
 import yaml
 
+from analysis.config import load_params
+from analysis.stages.runner import NOTEBOOK_STAGES as RUNNER_NOTEBOOKS
+from analysis.stages.runner import STAGES as RUNNER_STAGES
+from analysis.stages.runner import notebook_parameters
+
 ROOT = Path(__file__).resolve().parents[1]
 DVC = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
 PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
-NOTEBOOK_STAGES = {
-    name: stage for name, stage in DVC.items() if "papermill" in stage["cmd"]
-}
+NOTEBOOK_STAGES = {name: DVC[name] for name in RUNNER_NOTEBOOKS}
 
 
-def _papermill_args(cmd: str) -> tuple[str, dict[str, str]]:
-    """Return the input notebook and the ``-p name value`` pairs of a stage command."""
-    words = shlex.split(cmd.replace("&&", " && "))
-    start = words.index("papermill")
-    notebook = words[start + 1]
-    passed: dict[str, str] = {}
-    i = start
-    while i < len(words) and words[i] != "&&":
-        if words[i] == "-p":
-            passed[words[i + 1]] = words[i + 2]
-            i += 3
-        else:
-            i += 1
-    return notebook, passed
+class _Recorder:
+    """Stands in for the validated params and records which sections the runner reads."""
+
+    def __init__(self, params, seen: set[str], prefix: str = "") -> None:
+        self._params, self._seen, self._prefix = params, seen, prefix
+
+    def __getattr__(self, name):
+        value = getattr(self._params, name)
+        dotted = self._prefix + name
+        if hasattr(value, "model_fields"):
+            return _Recorder(value, self._seen, dotted + ".")
+        self._seen.add(dotted)
+        return value
 
 
-def _lookup(dotted: str):
-    value = PARAMS
-    for part in dotted.split("."):
-        value = value[part]
-    return value
+def test_every_stage_runs_through_the_stage_runner():
+    assert set(DVC) == set(RUNNER_STAGES)
+    for name, stage in DVC.items():
+        assert stage["cmd"] == f"python3 src/stage.py {name}", name
+        assert "src/stage.py" in stage["deps"], name
 
 
 def test_every_analysis_stage_runs_a_notebook_into_reports():
     assert set(NOTEBOOK_STAGES) == {"ingest", "preprocess", "classify", "topics", "compare"}
     for name, stage in NOTEBOOK_STAGES.items():
-        notebook, _ = _papermill_args(stage["cmd"])
-        output = f"reports/notebooks/{Path(notebook).name}"
-        assert output in stage["cmd"], name
+        notebook = f"notebooks/{RUNNER_NOTEBOOKS[name]}.ipynb"
+        output = f"reports/notebooks/{RUNNER_NOTEBOOKS[name]}.ipynb"
         outs = [next(iter(o)) if isinstance(o, dict) else o for o in stage["outs"]]
         assert output in outs, f"{name}: executed notebook must be a declared (git-tracked) out"
         assert notebook in stage["deps"], f"{name}: source notebook must be a dep"
 
 
 @pytest.mark.parametrize("stage_name", sorted(NOTEBOOK_STAGES))
-def test_parameters_cell_matches_what_dvc_passes(stage_name):
-    notebook, passed = _papermill_args(NOTEBOOK_STAGES[stage_name]["cmd"])
-    declared = papermill.inspect_notebook(str(ROOT / notebook))
+def test_parameters_cell_matches_what_the_runner_passes(stage_name):
+    notebook = ROOT / "notebooks" / f"{RUNNER_NOTEBOOKS[stage_name]}.ipynb"
+    passed = notebook_parameters(stage_name, load_params(ROOT / "params.yaml"))
+    declared = papermill.inspect_notebook(str(notebook))
     assert set(passed) == set(declared), (
-        f"{notebook}: parameters cell {sorted(declared)} vs dvc.yaml -p {sorted(passed)}"
+        f"{notebook.name}: parameters cell {sorted(declared)} vs runner {sorted(passed)}"
     )
-    for name, raw in passed.items():
-        default = declared[name]["default"]
-        match = re.fullmatch(r"\$\{([\w.]+)\}", raw)
-        if match:  # value comes from params.yaml: same type as the notebook's default
-            value = _lookup(match.group(1))
-            default_value = ast.literal_eval(default)
-            expected = (float, int) if isinstance(default_value, float) else type(default_value)
-            assert isinstance(value, expected), (
-                f"{name}: params.yaml gives {value!r}, notebook default is {default_value!r}"
-            )
-        else:  # a literal path written in dvc.yaml: the notebook default is the same path
-            assert default.strip("'\"") == raw, f"{name}: default {default} vs dvc.yaml {raw}"
+    for name, value in passed.items():
+        # the cell's defaults are the committed params.yaml, so a JupyterLab run matches dvc repro
+        assert ast.literal_eval(declared[name]["default"]) == value, name
 
 
 @pytest.mark.parametrize("stage_name", sorted(NOTEBOOK_STAGES))
 def test_stage_params_section_is_declared(stage_name):
-    stage = NOTEBOOK_STAGES[stage_name]
-    used = set(re.findall(r"\$\{([\w.]+)\}", stage["cmd"]))
-    declared = set()
-    for entry in stage.get("params", []):
-        declared.add(entry)
-    for dotted in used:
+    seen: set[str] = set()
+    notebook_parameters(stage_name, _Recorder(load_params(ROOT / "params.yaml"), seen))
+    declared = set(NOTEBOOK_STAGES[stage_name].get("params", []))
+    for dotted in seen:
         assert any(dotted == d or dotted.startswith(d + ".") for d in declared), (
-            f"{stage_name}: ${{{dotted}}} is passed but not declared under params:"
+            f"{stage_name}: {dotted} is passed but not declared under params:"
         )
 
 
@@ -132,8 +121,7 @@ def _module_closure(start: set[str]) -> set[str]:
 @pytest.mark.parametrize("stage_name", sorted(NOTEBOOK_STAGES))
 def test_stage_declares_every_module_its_notebook_imports(stage_name):
     stage = NOTEBOOK_STAGES[stage_name]
-    notebook, _ = _papermill_args(stage["cmd"])
-    nb = nbformat.read(ROOT / notebook, as_version=4)
+    nb = nbformat.read(ROOT / "notebooks" / f"{RUNNER_NOTEBOOKS[stage_name]}.ipynb", as_version=4)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     modules = _module_closure(_analysis_imports(code))
     declared = {Path(d).stem for d in stage["deps"] if d.startswith("src/analysis/")}

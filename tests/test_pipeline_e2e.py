@@ -9,6 +9,8 @@ and fingerprinted: no stage may write into it. The run itself is the session fix
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from pipeline_utils import ROOT, output_digests, run_ok, tree_fingerprint
 
@@ -57,3 +59,19 @@ def test_forced_rerun_is_byte_identical(seed_pipeline):
     changed = sorted(k for k in before if before[k] != after.get(k))
     assert not changed, f"outputs differ after dvc repro -f: {changed}"
     assert set(before) == set(after)
+
+
+@pytest.mark.slow
+def test_committed_reports_are_what_the_pipeline_produces(seed_pipeline):
+    # The promise to readers: a clone that runs `dvc repro` gets the committed reports/. The
+    # briefs are left out here only because they print the commit, which the copy does not have.
+    def digests(root):
+        files = [p for p in (root / "reports").rglob("*")
+                 if p.is_file() and not p.name.startswith("brief_")]
+        return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in files}
+
+    produced, committed = digests(seed_pipeline), digests(ROOT)
+    stale = sorted(k for k in produced.keys() | committed.keys()
+                   if produced.get(k) != committed.get(k))
+    assert not stale, f"committed reports differ from a fresh run (rerun dvc repro): {stale}"

@@ -105,6 +105,6 @@ def test_topics_embedding_is_checked_when_the_stage_starts(resumed):
         "allowed values are 'tfidf-svd' (built in), the path of a directory holding a saved "
         f"sentence-transformers model (looked for {copy}/models/no-such-model), or the name of a "
         "model already in the local Hugging Face cache; nothing is downloaded at run time")
-    assert errors[1].startswith("ERROR: failed to reproduce 'topics': failed to run: python -m "
-                                "analysis params check --stage topics && ")
+    assert errors[1] == ("ERROR: failed to reproduce 'topics': failed to run: python3 "
+                         "src/stage.py topics, exited with 2")
     assert "Traceback" not in proc.stderr + proc.stdout

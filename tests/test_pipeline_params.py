@@ -1,7 +1,7 @@
 """A bad params.yaml stops `dvc repro` before any stage does work, with one message naming the
 key and what is allowed, and no Python traceback.
 
-The first stage of dvc.yaml (``params``) runs ``python -m analysis params check``; every other
+The first stage of dvc.yaml (``params``) runs ``python3 src/stage.py params``; every other
 stage depends on its stamp, so nothing else starts. DVC adds its own "failed to reproduce" line.
 """
 
@@ -13,8 +13,8 @@ from pipeline_utils import copy_project, run, set_params
 
 pytestmark = pytest.mark.slow
 
-DVC_LINE = ("ERROR: failed to reproduce 'params': failed to run: python -m analysis params check "
-            "--stamp data/processed/params_check.json, exited with 2")
+DVC_LINE = ("ERROR: failed to reproduce 'params': failed to run: python3 src/stage.py params, "
+            "exited with 2")
 TOPICS_KEYS = ("embedding (text), svd_components (a whole number >= 2 and <= 2000), "
                "min_topic_size (a whole number >= 2 and <= 100000), top_n_words (a whole number "
                ">= 3 and <= 100), fit_on (one of 'relevant', 'all', 'sample', 'online'), "
@@ -81,7 +81,7 @@ def test_bad_params_stop_the_run_before_any_work_with_one_message(project, case)
     assert _lines(proc.stderr) == [message.format(copy=copy), DVC_LINE]
     assert _lines(proc.stdout) == [
         "Running stage 'params':",
-        "> python -m analysis params check --stamp data/processed/params_check.json"]
+        "> python3 src/stage.py params"]
     # Before any work: no stage output, no lock file, no executed notebook.
     assert not (copy / "data" / "processed").exists() or not any(
         (copy / "data" / "processed").iterdir())

@@ -74,6 +74,24 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_dask_worker(args: argparse.Namespace) -> int:
+    import os
+
+    # This process is already pinned (python -m analysis re-executes itself), so the worker and
+    # the processes it starts inherit the settings.
+    argv = [sys.executable, "-m", "distributed.cli.dask_worker", args.scheduler, *args.worker_args]
+    os.execv(sys.executable, argv)
+    return 0  # pragma: no cover
+
+
+def _cmd_lab(args: argparse.Namespace) -> int:
+    import os
+
+    argv = [sys.executable, "-m", "jupyterlab", "--notebook-dir=notebooks", *args.lab_args]
+    os.execv(sys.executable, argv)
+    return 0  # pragma: no cover
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m analysis",
@@ -127,6 +145,20 @@ def _parser() -> argparse.ArgumentParser:
                         "at the top of an input folder when present; '' for none")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (same output)")
     p.set_defaults(func=_cmd_classify)
+
+    p = sub.add_parser(
+        "dask-worker", help="start a Dask worker with the pinned numeric environment",
+        description="Start `dask worker SCHEDULER` in the pipeline's pinned numeric environment "
+                    "(same bytes on any x86-64 CPU); workers of an external cluster must be "
+                    "started this way. Further arguments go to dask worker.")
+    p.add_argument("scheduler", help="scheduler address, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("worker_args", nargs=argparse.REMAINDER,
+                   help="passed on to dask worker (e.g. --nworkers 2 --nthreads 1)")
+    p.set_defaults(func=_cmd_dask_worker)
+
+    p = sub.add_parser("lab", help="JupyterLab on notebooks/ in the pinned numeric environment")
+    p.add_argument("lab_args", nargs=argparse.REMAINDER, help="passed on to jupyter lab")
+    p.set_defaults(func=_cmd_lab)
 
     p = sub.add_parser("render", help="executed notebooks -> standalone HTML + index.html")
     p.add_argument("--notebooks-dir", type=Path, default=Path("reports/notebooks"))

@@ -80,6 +80,26 @@ def is_stripped(path: str | Path) -> bool:
     )
 
 
+def _check_runtime() -> None:
+    """A stage run must be pinned (core.runtime); an interactive kernel is warned."""
+    import os
+    import warnings
+
+    from .core.runtime import problems
+
+    found = problems()
+    if not found:
+        return
+    if os.environ.get("COOPNEWS_PINNED"):  # started by src/stage.py or python -m analysis
+        raise RuntimeError("the stage's kernel lost the pinned numeric environment: "
+                           + "; ".join(found))
+    warnings.warn(
+        "this kernel does not run in the pipeline's pinned numeric environment, so topic "
+        "results may differ from the committed reports; start JupyterLab with "
+        "`python -m analysis lab` (or `make lab`). Differences: " + "; ".join(found),
+        stacklevel=3)
+
+
 def setup_notebook() -> Path:
     """Prepare a stage notebook: work from the project root, with stable display settings.
 
@@ -94,6 +114,7 @@ def setup_notebook() -> Path:
 
     root = find_project_root()
     os.chdir(root)
+    _check_runtime()
     os.environ.setdefault("MPLBACKEND", "Agg")
     if "TQDM_DISABLE" not in os.environ:
         # Library progress bars would be saved into the notebook, so tqdm is silenced here; the

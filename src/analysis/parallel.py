@@ -154,6 +154,7 @@ def _dask_client(n_jobs: int, scheduler: str) -> Iterator[Any]:
                             f"({exc}); start one (dask scheduler) or set dask_scheduler: \"\" for "
                             f"a local cluster") from None
         try:
+            _check_workers_pinned(client, scheduler)
             yield client
         finally:
             client.close()
@@ -170,6 +171,23 @@ def _dask_client(n_jobs: int, scheduler: str) -> Iterator[Any]:
             client.close()
     finally:
         cluster.close()
+
+
+def _worker_pinned() -> bool:
+    from .core.runtime import is_pinned
+
+    return is_pinned()
+
+
+def _check_workers_pinned(client: Any, scheduler: str) -> None:
+    """Workers of an external cluster must compute as the pipeline does (core.runtime)."""
+    unpinned = sorted(addr for addr, ok in client.run(_worker_pinned).items() if not ok)
+    if unpinned:
+        raise UserError(
+            f"compute.dask_scheduler = {scheduler!r}: {len(unpinned)} worker(s) (e.g. "
+            f"{unpinned[0]}) run without the pinned numeric environment, so their results could "
+            "differ in the last bit from this machine's; start every worker with "
+            f"`python -m analysis dask-worker {scheduler}` (docs/scaling.md)")
 
 
 def _dask(func, batches, context, setup, n_jobs, scheduler, in_flight) -> Iterator[Any]:

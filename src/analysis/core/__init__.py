@@ -1,0 +1,1 @@
+"""Infrastructure every layer uses: configuration, errors, file I/O, worker pools, the pinned runtime."""
