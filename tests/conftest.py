@@ -54,7 +54,7 @@ def seed_pipeline(tmp_path_factory) -> Path:
     """
     from pipeline_utils import copy_project, run_ok
 
-    copy = copy_project(tmp_path_factory.mktemp("project"))
+    copy = copy_project(tmp_path_factory.mktemp("seedrun") / "project", with_shared=True)
     run_ok(["dvc", "repro"], copy)
     return copy
 

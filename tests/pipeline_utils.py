@@ -85,10 +85,18 @@ def tree_fingerprint(path: Path) -> dict[str, tuple]:
     return found
 
 
-def copy_project(dest: Path) -> Path:
+def copy_project(dest: Path, *, with_shared: bool = False) -> Path:
     """Copy the project (sources, notebooks, data, params; no reports, no dvc.lock) to ``dest``,
-    make ``data/raw`` read-only and start a git repository there (the brief stamps a commit)."""
+    make ``data/raw`` read-only and start a git repository there (the brief stamps a commit).
+
+    ``with_shared`` links ``../shared`` beside the copy to the one beside the project, as on a
+    clone next to it (the gold evaluation then reads the clickid articles, as the committed
+    reports did).
+    """
     dest.mkdir(parents=True, exist_ok=True)
+    shared = ROOT.parent / "shared"
+    if with_shared and shared.is_dir() and not (dest.parent / "shared").exists():
+        (dest.parent / "shared").symlink_to(shared.resolve(), target_is_directory=True)
     for rel in _project_files():
         src = ROOT / rel
         if src.is_file():

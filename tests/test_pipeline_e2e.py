@@ -65,6 +65,9 @@ def test_forced_rerun_is_byte_identical(seed_pipeline):
 def test_committed_reports_are_what_the_pipeline_produces(seed_pipeline):
     # The promise to readers: a clone that runs `dvc repro` gets the committed reports/. The
     # briefs are left out here only because they print the commit, which the copy does not have.
+    # The committed gold evaluation read the clickid articles from ../shared beside the project.
+    if not (ROOT.parent / "shared" / "corpora" / "clickid" / "articles.jsonl.gz").is_file():
+        pytest.skip("../shared/corpora/clickid is absent: the committed gold evaluation used it")
     def digests(root):
         files = [p for p in (root / "reports").rglob("*")
                  if p.is_file() and not p.name.startswith("brief_")]

@@ -78,7 +78,7 @@ def _run_notebook(stage: str, root: Path) -> None:
     from ..config import check_stage
     from ..notebooks import clean_executed_notebook
 
-    params = check_stage(stage, root / "params.yaml")
+    params = check_stage(stage, Path("params.yaml"))  # relative: messages name "params.yaml"
     name = NOTEBOOK_STAGES[stage]
     # Relative to the project root (the working directory): Papermill records both paths in
     # the executed notebook, which must not depend on where the project lives.
@@ -103,7 +103,7 @@ def _run_params(root: Path) -> None:
     from ..config import load_params
     from ..io import write_json
 
-    load_params(root / "params.yaml")
+    load_params(Path("params.yaml"))
     # Constant content: stages that depend on the stamp rerun for their own params only.
     write_json(root / "data" / "processed" / "params_check.json",
                {"params_file": "params.yaml", "valid": True})
