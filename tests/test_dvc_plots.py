@@ -49,7 +49,10 @@ def test_template_is_the_configured_one_and_loads_nothing_from_the_web():
     template = (ROOT / "templates" / "dvc_plots" / "offline.html").read_text(encoding="utf-8")
     assert "{plot_divs}" in template and "{scripts}" not in template
     assert not re.search(r"<script[^>]+src=", template)
-    assert "dvc_plots/" in (ROOT / ".gitignore").read_text(encoding="utf-8").split()
+    assert "/dvc_plots/" in (ROOT / ".gitignore").read_text(encoding="utf-8").split()
+    tracked = subprocess.run(["git", "ls-files", "templates/dvc_plots/offline.html"], cwd=ROOT,
+                             capture_output=True, text=True, check=True).stdout.split()
+    assert tracked == ["templates/dvc_plots/offline.html"]  # not caught by the ignore rule
 
 
 def test_plots_show_draws_every_plot_offline(tmp_path, chromium_available):
