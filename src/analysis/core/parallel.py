@@ -39,18 +39,22 @@ import threading
 import uuid
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import UserError
 
-__all__ = ["BACKENDS", "batched", "check_backend", "map_batches", "progress", "progress_enabled"]
+if TYPE_CHECKING:
+    from .config import ComputeParams
+
+__all__ = ["BACKENDS", "WorkerPool", "batched", "check_backend", "compute_options", "map_batches",
+           "progress", "progress_enabled", "worker_pool"]
 
 BACKENDS = ("local", "dask")
 
 B = TypeVar("B")
 R = TypeVar("R")
 
-# Set by analysis.notebooks.setup_notebook when it (not the user) silenced tqdm for library
+# Set by analysis.report.notebooks.setup_notebook when it (not the user) silenced tqdm for library
 # progress bars inside a notebook; the stages' own bars go to the terminal and stay on.
 _NOTEBOOK_SILENCED_TQDM = "ANALYSIS_NOTEBOOK_SILENCED_TQDM"
 
@@ -67,6 +71,14 @@ def check_backend(backend: str, n_jobs: int, scheduler: str = "") -> None:
     if scheduler and backend != "dask":
         raise UserError(f"compute.dask_scheduler = {scheduler!r} is set but compute.backend is "
                         f"{backend!r}; set compute.backend: dask, or dask_scheduler: \"\"")
+
+
+def compute_options(compute: ComputeParams | None) -> dict[str, Any]:
+    """:func:`map_batches` keywords for params.yaml ``compute`` (None: in this process)."""
+    if compute is None:
+        return {"backend": "local", "n_jobs": 1, "scheduler": ""}
+    return {"backend": compute.backend, "n_jobs": compute.n_jobs,
+            "scheduler": compute.dask_scheduler}
 
 
 def batched(items: Iterable[B], size: int) -> Iterator[list[B]]:
@@ -124,19 +136,49 @@ def _ordered(submit: Callable[[Any], Any], fetch: Callable[[Any], R], batches: I
         yield fetch(pending.popleft())
 
 
-def _local_pool(func, batches, context, setup, n_jobs, in_flight) -> Iterator[Any]:
+class WorkerPool:
+    """Worker processes that each hold a state built once (see :func:`worker_pool`)."""
+
+    def __init__(self, pool: Any, token: str, n_jobs: int) -> None:
+        self._pool = pool
+        self._token = token
+        self.n_jobs = n_jobs
+
+    def submit(self, func: Callable[[Any, B], R], batch: B) -> Any:
+        """Start ``func(state, batch)`` in a worker; ``.get()`` on the handle waits for it."""
+        return self._pool.apply_async(_pool_run, (self._token, func, batch))
+
+    def map(self, func: Callable[[Any, B], R], batches: Iterable[B]) -> list[R]:
+        """``func(state, batch)`` for every batch, in the workers, results in input order."""
+        return self._pool.starmap(_pool_run, [(self._token, func, b) for b in batches])
+
+
+@contextlib.contextmanager
+def worker_pool(n_jobs: int, *, setup: Callable[[Any], Any] | None = None,
+                context: Any = None) -> Iterator[WorkerPool]:
+    """A pool of ``n_jobs`` worker processes, started with ``spawn``.
+
+    Spawned workers are clean interpreters: no copy of the parent's heap and no inherited
+    threads (Arrow, a notebook kernel), on every platform alike. Each worker builds its state
+    ``setup(context)`` (or keeps ``context``) once and reuses it for every batch it runs.
+    """
     import multiprocessing
 
     token = uuid.uuid4().hex
     pool = multiprocessing.get_context("spawn").Pool(
         n_jobs, initializer=_pool_init, initargs=(token, setup, context))
     try:
-        yield from _ordered(lambda b: pool.apply_async(_pool_run, (token, func, b)),
-                            lambda handle: handle.get(), batches, in_flight)
+        yield WorkerPool(pool, token, n_jobs)
         pool.close()
     finally:
         pool.terminate()
         pool.join()
+
+
+def _local_pool(func, batches, context, setup, n_jobs, in_flight) -> Iterator[Any]:
+    with worker_pool(n_jobs, setup=setup, context=context) as pool:
+        yield from _ordered(lambda b: pool.submit(func, b), lambda handle: handle.get(),
+                            batches, in_flight)
 
 
 @contextlib.contextmanager
@@ -174,7 +216,7 @@ def _dask_client(n_jobs: int, scheduler: str) -> Iterator[Any]:
 
 
 def _worker_pinned() -> bool:
-    from .core.runtime import is_pinned
+    from .runtime import is_pinned
 
     return is_pinned()
 

@@ -1,41 +1,33 @@
 """Load the classification lexicons and find places, cooperation cues and sector terms in text."""
 
+"""The classification lexicons: gazetteers, cues, context words and sector terms, as phrase tables."""
+
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from ..core.codebook import AGGLOMERATIONS, FOREIGN_LEVELS, INDONESIAN_LEVELS, SECTORS
+from ..core.errors import UserError
+from ..text.lexicons import read_table
+from ..text.tokens import MATCHER_CLITICS, Token, term_words
 
-from .errors import UserError
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
-    "COOP_TYPES",
-    "SECTORS",
-    "AGGLOMERATIONS",
+    "CUE_KINDS",
+    "CONTEXT_KINDS",
+    "MATCH_RULES",
     "Place",
-    "Token",
-    "Lexicons",
-    "load_lexicons",
-    "tokenize",
+    "PhraseTable",
+    "ClassifyLexicons",
+    "load_classify_lexicons",
 ]
 
-# Codebook ids (DESIGN.md); order matters for reports and confusion matrices.
-COOP_TYPES = ("agglomeration", "domestic_other", "international", "none")
-SECTORS = (
-    "transport", "water", "waste", "flood", "environment_climate", "health", "culture_tourism",
-    "education_youth_sport", "digital_governance", "economy_trade", "food_security",
-    "spatial_planning_housing", "other",
-)
-AGGLOMERATIONS = (
-    "jabodetabekjur", "gerbangkertosusila", "bandung_raya", "kedungsepur", "mebidangro",
-    "sarbagita", "maminasata", "kartamantul",
-)
-INDONESIAN_LEVELS = ("province", "special_region", "city", "regency")
-FOREIGN_LEVELS = ("city", "region", "country", "agency")
 CUE_KINDS = ("general", "international", "agreement", "aid", "shared", "exclude")
 CONTEXT_KINDS = ("government", "org", "org_after", "foreign_nonparty", "central", "location",
                  "location_after", "former", "not_a_name", "collective", "collective_counted",
@@ -50,28 +42,6 @@ _FILES = {
     "sectors": "sector_terms.csv",
     "context": "place_context.csv",
 }
-
-# A word: letters/digits, joined by inner apostrophes (dato'). Hyphens split words, so that
-# "Jakarta-Bekasi" names two places and "Chungcheongnam-do" is matched as "chungcheongnam do".
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-_HARD_SEPARATOR = re.compile(r"[,;:!?()\[\]\"“”/|.\n]")
-_CUT_SEPARATOR = re.compile(r"[,;:!?.\n]")
-_SENTENCE_END = re.compile(r"[.!?]|\n")
-_ENCLITICS = ("nya", "lah", "pun", "ku", "mu")
-
-
-@dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build, and there are millions
-class Token:
-    """One word of a text with the facts the matchers need."""
-
-    text: str  # as written
-    lower: str
-    start: int
-    end: int
-    sentence: int  # index of the sentence the token is in
-    hard_before: bool  # punctuation (other than a space or hyphen) separates it from the previous word
-    cut_before: bool  # a comma, colon, semicolon or sentence break (not brackets or quotes) does
-
 
 @dataclass(frozen=True, slots=True)
 class Place:
@@ -96,41 +66,8 @@ class Place:
         return self.canonical
 
 
-def tokenize(text: str) -> list[Token]:
-    """Split text into word tokens with sentence indices and separator flags."""
-    tokens: list[Token] = []
-    sentence = 0
-    previous_end = 0
-    for match in _WORD.finditer(text):
-        start, end = match.span()
-        gap = text[previous_end:start]
-        hard = cut = False
-        # most gaps are one space: skip the separator tests for them
-        if tokens and gap != " " and gap.strip() and not _is_abbreviation(tokens[-1].lower, gap):
-            if _SENTENCE_END.search(gap):
-                sentence += 1
-            hard = bool(_HARD_SEPARATOR.search(gap))
-            cut = bool(_CUT_SEPARATOR.search(gap))
-        elif tokens and "\n" in gap:
-            sentence += 1
-            hard = cut = True
-        word = match.group()
-        tokens.append(Token(word, word.lower(), start, end, sentence, hard, cut))
-        previous_end = end
-    return tokens
-
-
-def _is_abbreviation(previous_lower: str, gap: str) -> bool:
-    # "Kab. Bogor", "Washington D.C." : a period after a short word does not end the name.
-    return gap.strip() == "." and len(previous_lower) <= 3
-
-
-def _normalise_term(term: str) -> tuple[str, ...]:
-    return tuple(t.lower() for t in _WORD.findall(unicodedata.normalize("NFKC", term)))
-
-
 @dataclass(slots=True)
-class _PhraseTable:
+class PhraseTable:
     """Token n-gram dictionary with leftmost-longest matching."""
 
     entries: dict[tuple[str, ...], object] = field(default_factory=dict)
@@ -147,10 +84,10 @@ class _PhraseTable:
     def normalise(self, words: Sequence[str]) -> list[str]:
         """Strip enclitics when that turns an unknown word into a known one."""
         vocab = self.vocabulary
-        return [self._strip(w) if w not in vocab and w.endswith(_ENCLITICS) else w for w in words]
+        return [self._strip(w) if w not in vocab and w.endswith(MATCHER_CLITICS) else w for w in words]
 
     def _strip(self, word: str) -> str:
-        for suffix in _ENCLITICS:
+        for suffix in MATCHER_CLITICS:
             if word.endswith(suffix) and word[: -len(suffix)] in self.vocabulary:
                 return word[: -len(suffix)]
         return word
@@ -184,22 +121,6 @@ class _PhraseTable:
         return found
 
 
-def _read_table(path: Path, required: Sequence[str]) -> pd.DataFrame:
-    if not path.is_file():
-        raise UserError(f"{path}: lexicon file not found; restore it from git or point "
-                        f"--lexicons / lexicon_dir at the folder holding it")
-    try:
-        frame = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False,
-                            skipinitialspace=False)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: not a readable CSV ({exc})") from None
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise UserError(f"{path}: missing column(s) {', '.join(missing)}; "
-                        f"expected at least {', '.join(required)}")
-    return frame
-
-
 def _check_values(path: Path, frame: pd.DataFrame, column: str, allowed: Iterable[str]) -> None:
     allowed = set(allowed)
     bad = sorted(set(frame[column]) - allowed)
@@ -209,24 +130,24 @@ def _check_values(path: Path, frame: pd.DataFrame, column: str, allowed: Iterabl
 
 
 @dataclass(slots=True)
-class Lexicons:
+class ClassifyLexicons:
     """All word lists the classifier uses, compiled into phrase tables."""
 
-    places: _PhraseTable
+    places: PhraseTable
     place_info: list[tuple[Place, str]]  # (place, match_rule) per place table value
     place_by_name: dict[str, int]
-    cues: _PhraseTable
-    sectors: _PhraseTable
-    context: _PhraseTable
+    cues: PhraseTable
+    sectors: PhraseTable
+    context: PhraseTable
     directory: Path
 
     def resolve(self, name: str) -> Place | None:
         """Look up a surface form (e.g. ``"kabupaten bekasi"``) in the gazetteers."""
-        index = self.place_by_name.get(" ".join(_normalise_term(name)))
+        index = self.place_by_name.get(" ".join(term_words(name)))
         return None if index is None else self.place_info[index][0]
 
 
-def load_lexicons(lexicon_dir: str | Path = "data/lexicons") -> Lexicons:
+def load_classify_lexicons(lexicon_dir: str | Path) -> ClassifyLexicons:
     """Read and validate the gazetteers, cue list, context words and sector codebook.
 
     Raises:
@@ -234,20 +155,20 @@ def load_lexicons(lexicon_dir: str | Path = "data/lexicons") -> Lexicons:
             codebook, or a surface form is listed twice with different meanings.
     """
     directory = Path(lexicon_dir)
-    places = _PhraseTable()
+    places = PhraseTable()
     place_info: list[tuple[Place, str]] = []
     place_by_name: dict[str, int] = {}
     exclusion = ("exclude",)
 
     indo_path = directory / _FILES["indonesia"]
-    indo = _read_table(indo_path, ["name", "canonical", "level", "province", "agglomeration"])
+    indo = read_table(indo_path, ["name", "canonical", "level", "province", "agglomeration"])
     if "match_rule" not in indo.columns:
         indo["match_rule"] = ""
     _check_values(indo_path, indo, "level", INDONESIAN_LEVELS)
     _check_values(indo_path, indo, "agglomeration", ("", *AGGLOMERATIONS))
     _check_values(indo_path, indo, "match_rule", MATCH_RULES)
     foreign_path = directory / _FILES["foreign"]
-    foreign = _read_table(foreign_path, ["name", "canonical", "level", "country"])
+    foreign = read_table(foreign_path, ["name", "canonical", "level", "country"])
     if "match_rule" not in foreign.columns:
         foreign["match_rule"] = ""
     _check_values(foreign_path, foreign, "level", FOREIGN_LEVELS)
@@ -262,7 +183,7 @@ def load_lexicons(lexicon_dir: str | Path = "data/lexicons") -> Lexicons:
         for r in foreign.itertuples(index=False)
     ]
     for path, name, place, rule in rows:
-        key = _normalise_term(name)
+        key = term_words(name)
         if not key:
             raise UserError(f"{path}: empty place name in row for {place.canonical!r}")
         joined = " ".join(key)
@@ -276,13 +197,13 @@ def load_lexicons(lexicon_dir: str | Path = "data/lexicons") -> Lexicons:
         place_info.append((place, rule))
         places.add(key, len(place_info) - 1)
 
-    context = _PhraseTable()
+    context = PhraseTable()
     context_path = directory / _FILES["context"]
-    ctx = _read_table(context_path, ["term", "kind", "target"])
+    ctx = read_table(context_path, ["term", "kind", "target"])
     _check_values(context_path, ctx, "kind", CONTEXT_KINDS)
     _check_values(context_path, ctx, "target", ("", "city", "regency", "province", *AGGLOMERATIONS))
     for r in ctx.itertuples(index=False):
-        key = _normalise_term(r.term)
+        key = term_words(r.term)
         if r.kind == "exclude":
             # Exclusions compete with place names for the longest match.
             places.add(key, exclusion)
@@ -291,9 +212,9 @@ def load_lexicons(lexicon_dir: str | Path = "data/lexicons") -> Lexicons:
             roles = context.entries.get(key, ())
             context.add(key, (*roles, (r.kind, r.target)))
 
-    cues = _PhraseTable()
+    cues = PhraseTable()
     cue_path = directory / _FILES["cues"]
-    cue_frame = _read_table(cue_path, ["term", "kind"])
+    cue_frame = read_table(cue_path, ["term", "kind"])
     if "requires" not in cue_frame.columns:
         cue_frame["requires"] = ""
     _check_values(cue_path, cue_frame, "kind", CUE_KINDS)
@@ -301,13 +222,13 @@ def load_lexicons(lexicon_dir: str | Path = "data/lexicons") -> Lexicons:
         # requires: words of which one must stand in the cue's sentence ("kirim" is a cue only
         # next to tim/personel/bantuan ...); empty = no condition
         requires = frozenset(w for w in re.split(r"[;\s]+", r.requires.lower()) if w)
-        cues.add(_normalise_term(r.term), (r.kind, " ".join(_normalise_term(r.term)), requires))
+        cues.add(term_words(r.term), (r.kind, " ".join(term_words(r.term)), requires))
 
-    sectors = _PhraseTable()
+    sectors = PhraseTable()
     sector_path = directory / _FILES["sectors"]
-    sector_frame = _read_table(sector_path, ["term", "sector"])
+    sector_frame = read_table(sector_path, ["term", "sector"])
     _check_values(sector_path, sector_frame, "sector", (*SECTORS, "none"))
     for r in sector_frame.itertuples(index=False):
-        sectors.add(_normalise_term(r.term), (r.sector, " ".join(_normalise_term(r.term))))
+        sectors.add(term_words(r.term), (r.sector, " ".join(term_words(r.term))))
 
-    return Lexicons(places, place_info, place_by_name, cues, sectors, context, directory)
+    return ClassifyLexicons(places, place_info, place_by_name, cues, sectors, context, directory)

@@ -23,6 +23,7 @@ __all__ = [
     "guard_formula",
     "read_json",
     "read_stage_parquet",
+    "RowGroupWriter",
 ]
 
 # Spreadsheet programs execute cells that start with these characters as formulas.
@@ -90,6 +91,7 @@ def write_json(target: str | Path, data: Any) -> Path:
 
 
 def read_json(path: str | Path) -> Any:
+    """Read a JSON file written by :func:`write_json`."""
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
@@ -164,3 +166,41 @@ def write_csv(target: str | Path, frame: pd.DataFrame, *, float_format: str = "%
     with atomic_path(target) as tmp:
         safe.to_csv(tmp, index=False, float_format=float_format, lineterminator="\n")
     return Path(target)
+
+
+class RowGroupWriter:
+    """Write Arrow record batches to Parquet in row groups of a fixed number of rows.
+
+    The file layout then depends on the rows alone, never on how they were batched by workers.
+    """
+
+    def __init__(self, path: str | Path, schema: Any, row_group_rows: int) -> None:
+        import pyarrow.parquet as pq
+
+        self._schema = schema
+        self._row_group_rows = row_group_rows
+        self._writer = pq.ParquetWriter(path, schema, compression="zstd")
+        self._pending: list[Any] = []
+        self._rows = 0
+
+    def write(self, batch: Any) -> None:
+        """Add one record batch (written once a row group is full)."""
+        self._pending.append(batch)
+        self._rows += batch.num_rows
+        while self._rows >= self._row_group_rows:
+            self._flush(self._row_group_rows)
+
+    def _flush(self, rows: int) -> None:
+        import pyarrow as pa
+
+        table = pa.Table.from_batches(self._pending, schema=self._schema)
+        self._writer.write_table(table.slice(0, rows), row_group_size=rows)
+        rest = table.slice(rows)
+        self._pending = rest.to_batches() if rest.num_rows else []
+        self._rows = rest.num_rows
+
+    def close(self) -> None:
+        """Write the last, shorter row group and close the file."""
+        if self._rows:
+            self._flush(self._rows)
+        self._writer.close()

@@ -9,20 +9,26 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from .errors import UserError
+from .paths import ANALYSIS_STAGES
 
 __all__ = [
     "ParamsError",
     "Params",
+    "ComputeParams",
+    "IngestParams",
+    "PreprocessParams",
+    "ClassifyParams",
+    "TopicsParams",
+    "CompareParams",
+    "TFIDF_SVD",
     "load_params",
     "validate_section",
+    "params_from_sections",
     "find_project_root",
-    "STAGES",
     "check_stage",
 ]
 
-# Stages whose command starts with `python -m analysis params check --stage <name>`.
-STAGES = ("ingest", "preprocess", "classify", "topics", "compare")
-# The built-in embedding (analysis.embeddings.TFIDF_SVD; not imported: that pulls in BERTopic).
+#: The built-in embedding of the topics stage (TF-IDF -> SVD, ships with the code).
 TFIDF_SVD = "tfidf-svd"
 
 
@@ -73,7 +79,7 @@ class ClassifyParams(_Section):
 
 
 class TopicsParams(_Section):
-    embedding: str = "tfidf-svd"
+    embedding: str = TFIDF_SVD
     svd_components: int = Field(50, ge=2, le=2000)
     min_topic_size: int = Field(4, ge=2, le=100_000)
     top_n_words: int = Field(10, ge=3, le=100)
@@ -275,14 +281,14 @@ def check_stage(stage: str, path: str | Path = "params.yaml") -> Params:
     embedding model is available without the network).
 
     Args:
-        stage: one of :data:`STAGES`.
+        stage: an analysis stage (:data:`analysis.core.paths.ANALYSIS_STAGES`).
         path: the params file; the project root is its directory.
 
     Raises:
         ParamsError: one message naming the key and what is allowed.
     """
-    if stage not in STAGES:
-        raise ParamsError(f"unknown stage {stage!r}; stages are {', '.join(STAGES)}")
+    if stage not in ANALYSIS_STAGES:
+        raise ParamsError(f"unknown stage {stage!r}; stages are {', '.join(ANALYSIS_STAGES)}")
     path = Path(path)
     params = load_params(path)
     if stage == "topics":
@@ -291,10 +297,10 @@ def check_stage(stage: str, path: str | Path = "params.yaml") -> Params:
 
 
 def validate_section(section: str, **values: Any) -> BaseModel:
-    """Validate the values a notebook received for one params.yaml section.
+    """Validate the values of one params.yaml section, as :func:`load_params` would.
 
-    Notebooks get their parameters from papermill; this applies the same schema as
-    ``load_params`` so a stage run by hand with a bad value stops with the same message.
+    Raises:
+        ParamsError: one line per problem, naming ``section.key`` and what is allowed.
     """
     field = Params.model_fields.get(section)
     if field is None or not isinstance(field.annotation, type):
@@ -304,3 +310,26 @@ def validate_section(section: str, **values: Any) -> BaseModel:
         return model.model_validate(values)
     except ValidationError as exc:
         raise ParamsError(_format_error(exc, "params", prefix=f"{section}.")) from None
+
+
+def params_from_sections(**sections: Any) -> Params:
+    """The validated :class:`Params` from the sections a stage notebook received.
+
+    Papermill passes a notebook the params.yaml sections its stage reads (a mapping per
+    section, ``seed`` as a number); each is validated as :func:`load_params` validates the
+    file, so a notebook run by hand with a bad value stops with the same message. Sections not
+    given keep their schema defaults (the stage does not read them).
+
+    Raises:
+        ParamsError: one line per problem, naming ``section.key`` and what is allowed.
+    """
+    values: dict[str, Any] = {}
+    for section, value in sections.items():
+        if isinstance(value, dict):
+            values[section] = validate_section(section, **value)
+        else:
+            values[section] = value
+    try:
+        return Params.model_validate(values)
+    except ValidationError as exc:
+        raise ParamsError(_format_error(exc, "params")) from None

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .textclean import CleaningLexicons
+from .lexicons import CleaningLexicons
 
 __all__ = [
     "SourceItem",

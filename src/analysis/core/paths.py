@@ -1,0 +1,133 @@
+"""The project's folders and files, derived once from its root, and the pipeline's stage names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "PROJECT_ROOT",
+    "STAGES",
+    "NOTEBOOKS",
+    "ANALYSIS_STAGES",
+    "ProjectPaths",
+    "default_paths",
+]
+
+# src/analysis/core/paths.py -> the project root (the folder holding params.yaml).
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+# Every dvc.yaml stage, in pipeline order, and the notebook each analysis stage executes.
+NOTEBOOKS: dict[str, str] = {"ingest": "01_ingest", "preprocess": "02_preprocess",
+                             "classify": "03_classify", "topics": "04_topics",
+                             "compare": "05_compare"}
+ANALYSIS_STAGES: tuple[str, ...] = tuple(NOTEBOOKS)
+STAGES: tuple[str, ...] = ("params", *ANALYSIS_STAGES, "render", "brief")
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    """Where every stage reads and writes, relative to one project root.
+
+    The stage runner makes the project root the working directory and uses ``root = "."``, so
+    the paths recorded in outputs (executed notebooks, reject details, messages) never say
+    where the project lives; tests and tools may anchor the same layout anywhere.
+
+    Attributes:
+        root: the project root (the folder holding params.yaml).
+    """
+
+    root: Path
+
+    @classmethod
+    def at(cls, root: str | Path) -> ProjectPaths:
+        """The layout of the project whose root is ``root``."""
+        return cls(Path(root))
+
+    def resolve(self, relative: str | Path) -> Path:
+        """A path from params.yaml (relative to the project root), as seen from here."""
+        return self.root / relative
+
+    # ---- inputs --------------------------------------------------------------------------
+    @property
+    def params_file(self) -> Path:
+        return self.root / "params.yaml"
+
+    @property
+    def lexicons(self) -> Path:
+        return self.root / "data" / "lexicons"
+
+    @property
+    def notebooks(self) -> Path:
+        return self.root / "notebooks"
+
+    @property
+    def brief_templates(self) -> Path:
+        return self.root / "templates" / "brief"
+
+    # ---- data/processed ------------------------------------------------------------------
+    @property
+    def processed(self) -> Path:
+        return self.root / "data" / "processed"
+
+    @property
+    def params_check(self) -> Path:
+        return self.processed / "params_check.json"
+
+    @property
+    def documents(self) -> Path:
+        return self.processed / "documents.parquet"
+
+    @property
+    def rejects(self) -> Path:
+        return self.processed / "rejects.csv"
+
+    @property
+    def paragraphs(self) -> Path:
+        return self.processed / "paragraphs.parquet"
+
+    @property
+    def classified(self) -> Path:
+        return self.processed / "classified.parquet"
+
+    @property
+    def topics(self) -> Path:
+        return self.processed / "topics.parquet"
+
+    @property
+    def embeddings(self) -> Path:
+        return self.processed / "embeddings"
+
+    # ---- reports -------------------------------------------------------------------------
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def executed_notebooks(self) -> Path:
+        return self.reports / "notebooks"
+
+    def notebook(self, stage: str) -> Path:
+        """The source notebook of an analysis stage (``notebooks/01_ingest.ipynb``)."""
+        return self.notebooks / f"{NOTEBOOKS[stage]}.ipynb"
+
+    def executed_notebook(self, stage: str) -> Path:
+        """Where the stage runner writes a stage's executed notebook."""
+        return self.executed_notebooks / f"{NOTEBOOKS[stage]}.ipynb"
+
+    def metrics(self, stage: str) -> Path:
+        """``reports/metrics/<stage>.json``."""
+        return self.reports / "metrics" / f"{stage}.json"
+
+    def figures(self, stage: str) -> Path:
+        """``reports/figures/<stage>`` (one folder per stage: one DVC output each)."""
+        return self.reports / "figures" / stage
+
+    def tables(self, stage: str) -> Path:
+        """``reports/tables/<stage>``."""
+        return self.reports / "tables" / stage
+
+
+def default_paths() -> ProjectPaths:
+    """The layout of the project this package belongs to (used when no root is given)."""
+    return ProjectPaths(PROJECT_ROOT)
