@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -10,10 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import UserError
-from .gazetteer import COOP_TYPES, SECTORS
+from ..core.codebook import COOP_TYPES, SECTORS
+from ..core.errors import UserError
+from ..text.clean import split_paragraphs
+from .files import input_records
+from .rules import Classifier
 
-__all__ = ["evaluate_gold", "classification_report", "read_gold", "GOLD_CORPORA", "HELDOUT_SPLITS"]
+__all__ = ["evaluate_gold", "classification_report", "read_gold", "GOLD_CORPORA", "HELDOUT_SPLITS",
+           "CLICKID_CHECKSUM"]
 
 _DOC_COLUMNS = ["corpus", "doc_id", "coop_type", "partners", "sectors", "split"]
 # Gold splits never used to write or tune the rules; pooled as ``heldout_all``, the honest
@@ -25,11 +30,12 @@ HELDOUT_SPLITS = ("heldout", "heldout3")
 # The gold file stores the corpus name and the article id apart, so that no corpus id (and no
 # search for corpus text in the repository) mixes with the labels.
 GOLD_CORPORA = ("seed", "clickid")
-_MIN_WORDS = 40  # as the ingest stage (params.yaml ingest.min_words), so gold sees what the pipeline sees
+# In the gold folder: the sha256 of the gold clickid articles (see that file).
+CLICKID_CHECKSUM = "clickid_gold.sha256"
 _PARA_COLUMNS = ["doc_id", "para_index", "fingerprint", "coop_type", "partners", "sectors"]
 
 
-def read_gold(gold_dir: str | Path = "data/annotations") -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_gold(gold_dir: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read and check gold_documents.csv and gold_paragraphs.csv.
 
     ``gold_documents.csv`` stores each document's ``corpus`` (``seed`` or ``clickid``) and its id
@@ -171,37 +177,50 @@ def _corpus_records(corpus_path: Path, ids: set[str]) -> Iterator[str]:
                 yield line if line.endswith("\n") else line + "\n"
 
 
-def _classify_corpus(corpus_path: Path, ids: set[str],
-                     lexicon_dir: str | Path) -> tuple[pd.DataFrame, dict[str, str]]:
+def _check_gold_text(subset: Path, corpus_path: Path, checksum: Path) -> None:
+    """Stop unless the gold articles read from the corpus are the text the labels were made on."""
+    expected = [line.strip() for line in checksum.read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.startswith("#")]
+    found = hashlib.sha256(subset.read_bytes()).hexdigest()
+    if expected != [found]:
+        raise UserError(f"{corpus_path}: its gold clickid articles are not the text recorded in "
+                        f"{checksum} (sha256 {found}); point classify.clickid_path at the "
+                        "clickid corpus the gold set was labelled on")
+
+
+def _classify_corpus(corpus_path: Path, ids: set[str], lexicon_dir: str | Path,
+                     min_words: int, checksum: Path | None = None
+                     ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Code the gold articles of a corpus file exactly as ``classify_input`` would.
 
     Only the gold records are copied to a temporary .jsonl (outside the repository, deleted
-    after use), which ``analysis.ingest.iter_records`` then cleans like any input; reading the
+    after use), which :func:`analysis.text.records.iter_records` then cleans like any input
+    (with the ingest stage's ``min_words``, so gold sees what the pipeline sees); reading the
     whole corpus would take a minute. Returns the codings and ``{id: reject reason}``.
     """
-    from .classify import Classifier, _input_records, _paragraphs
-
     classifier = Classifier.from_lexicons(lexicon_dir)
     rows, rejected = [], {}
     with tempfile.TemporaryDirectory(prefix="gold-") as tmp:
         subset = Path(tmp) / "gold.jsonl"
         with subset.open("w", encoding="utf-8") as handle:
             handle.writelines(_corpus_records(corpus_path, ids))
-        for doc_id, record in _input_records(subset, Path(lexicon_dir), min_words=_MIN_WORDS,
-                                             n_jobs=1, metadata_file=""):
+        if checksum is not None:
+            _check_gold_text(subset, corpus_path, checksum)
+        for doc_id, record in input_records(subset, Path(lexicon_dir), min_words=min_words,
+                                            n_jobs=1, metadata_file=""):
             if record.is_reject:
                 rejected[doc_id] = f"{record.reason}: {record.detail}"
                 continue
-            coding = classifier.classify_document(record.title, _paragraphs(record.text),
+            coding = classifier.classify_document(record.title, tuple(split_paragraphs(record.text)),
                                                   paragraph_codings=False)
             rows.append((doc_id, coding.coop_type, list(coding.partners), list(coding.sectors)))
     frame = pd.DataFrame(rows, columns=["doc_id", "coop_type", "partners", "sectors"])
     return frame, rejected
 
 
-def evaluate_gold(classified: pd.DataFrame, gold_dir: str | Path = "data/annotations",
+def evaluate_gold(classified: pd.DataFrame, gold_dir: str | Path,
                   clickid_path: str | Path | None = None, *,
-                  lexicon_dir: str | Path = "data/lexicons") -> dict:
+                  lexicon_dir: str | Path, min_words: int) -> dict:
     """Compare codings with the gold set; return JSON-ready metrics.
 
     Args:
@@ -213,6 +232,7 @@ def evaluate_gold(classified: pd.DataFrame, gold_dir: str | Path = "data/annotat
             (as ``python -m analysis classify`` would), and these codings are used for them in
             the document-level evaluation.
         lexicon_dir: lexicons for cleaning and classifying the clickid gold articles.
+        min_words: shorter clickid gold articles are rejected, as ingest rejects them.
 
     Returns:
         ``{"documents": {...}, "paragraphs": {...}}``. ``documents`` holds ``all`` and one entry
@@ -235,7 +255,9 @@ def evaluate_gold(classified: pd.DataFrame, gold_dir: str | Path = "data/annotat
         clickid_path = Path(clickid_path)
         ids = set(gold_docs.loc[clickid, "doc_id"])
         if clickid_path.is_file():
-            fresh, rejected = _classify_corpus(clickid_path, ids, lexicon_dir)
+            checksum = Path(gold_dir) / CLICKID_CHECKSUM
+            fresh, rejected = _classify_corpus(clickid_path, ids, lexicon_dir, min_words,
+                                               checksum if checksum.is_file() else None)
             predictions = pd.concat([predictions[~predictions["doc_id"].isin(set(fresh["doc_id"]))],
                                      fresh], ignore_index=True)
             clickid_status = f"classified {len(fresh)} of {len(ids)} gold clickid articles"

@@ -1,5 +1,3 @@
-"""Load the classification lexicons and find places, cooperation cues and sector terms in text."""
-
 """The classification lexicons: gazetteers, cues, context words and sector terms, as phrase tables."""
 
 from __future__ import annotations

@@ -1,68 +1,50 @@
-"""Compare news coverage of agglomeration and international cooperation, with honest uncertainty.
-
-Every public function here is a pure function over DataFrames that returns a DataFrame (the
-numbers behind one figure or one sentence of the report); ``run_compare`` chains them, writes
-tables, metrics and figures, and returns everything for the notebook.
+"""The compare stage's tables: documents and paragraphs by kind, coverage, sectors, topics, partners.
 
 Units. A *document* is a non-duplicate article (``duplicate_of`` is null) with its
-document-level ``coop_type``. A *paragraph* belongs to a kind of cooperation through its own
-paragraph-level ``coop_type`` by default (``paragraph_labels="paragraph"``), so an
-international article's paragraph about, say, Jakarta's budget does not count as
-international language; ``paragraph_labels="document"`` makes every paragraph inherit its
-article's label instead.
-
-Uncertainty. Articles are the sampling units: paragraphs of one article are not independent,
-so every interval resamples whole articles (a cluster bootstrap) and never single paragraphs.
+document-level ``coop_type``. A *paragraph* counts for the kind of its own paragraph-level
+``coop_type`` by default (``paragraph_labels="paragraph"``); ``"document"`` makes every
+paragraph inherit its article's kind. Articles are the sampling units: every interval
+resamples whole articles (a cluster bootstrap), never single paragraphs.
 """
 
 from __future__ import annotations
 
 import math
-import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from statistics import NormalDist
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from .errors import UserError
+from ..core.codebook import CONTRAST, COOPERATION_TYPES
+from ..core.codebook import COOP_DISPLAY_ORDER as COOP_TYPES
+from ..core.config import CompareParams
+from ..core.errors import UserError
+from .findings import compare_metrics, findings
+from .stats import (
+    MIN_BOOTSTRAP_DOCS,
+    distinctive_terms,
+    indicator_shares,
+    log_odds_dirichlet,
+    log_odds_sensitivity,
+    stem_counts,
+)
 
 __all__ = [
-    "COOP_TYPES",
-    "CONTRAST",
-    "MIN_BOOTSTRAP_DOCS",
-    "PRIOR_SCALE",
     "CompareResult",
     "document_frame",
     "paragraph_frame",
     "coverage_table",
     "coverage_monthly",
     "coverage_by_outlet",
-    "bootstrap_share_ci",
-    "wilson_interval",
     "sector_shares",
-    "stem_counts",
-    "log_odds_dirichlet",
-    "distinctive_terms",
-    "log_odds_sensitivity",
     "topic_prevalence",
     "partner_edges",
     "partner_counts",
-    "compare_metrics",
-    "findings",
-    "run_compare",
+    "compare_tables",
 ]
-
-#: Codebook ids of the kinds of cooperation, in the order tables and figures show them.
-COOP_TYPES: tuple[str, ...] = ("agglomeration", "international", "domestic_other", "none")
-#: The two kinds the research question contrasts (log-odds: positive z leans to the first).
-CONTRAST: tuple[str, str] = ("agglomeration", "international")
-#: Kinds of cooperation whose sector, topic and partner profiles are reported ("none" is not
-#: cooperation, so its sector profile answers no question of the study).
-COOPERATION_TYPES: tuple[str, ...] = ("agglomeration", "international", "domestic_other")
 
 ParagraphLabels = Literal["paragraph", "document"]
 
@@ -72,9 +54,6 @@ _CLASSIFIED_COLUMNS = ("level", "doc_id", "para_id", "coop_type", "partners", "s
 _TOPIC_COLUMNS = ("para_id", "doc_id", "topic", "topic_label")
 _LOG_ODDS_COLUMNS = ("term", "count_a", "count_b", "count", "prior", "delta", "variance", "z",
                      "log_frequency")
-# Bootstrap weights are drawn in blocks of at most this many cells, so memory stays bounded
-# (about 40 MB) however many articles a group has.
-_BOOTSTRAP_BLOCK_CELLS = 5_000_000
 
 
 # --------------------------------------------------------------------------------------------
@@ -303,174 +282,8 @@ def coverage_by_outlet(docs: pd.DataFrame, *, coop_types: Sequence[str] | None =
 
 
 # --------------------------------------------------------------------------------------------
-# Shares with intervals
+# Shares, topics, partners
 # --------------------------------------------------------------------------------------------
-
-def _rng(seed: int | np.random.Generator | np.random.SeedSequence, *keys: str) -> np.random.Generator:
-    """A Generator for one (seed, group) pair: a group's draws do not depend on other groups."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, np.random.SeedSequence):
-        entropy = seed.entropy
-    else:
-        entropy = int(seed)
-    return np.random.default_rng([entropy, *(zlib.crc32(k.encode("utf-8")) for k in keys)])
-
-
-def bootstrap_share_ci(successes: Sequence[float] | np.ndarray,
-                       totals: Sequence[float] | np.ndarray | None = None, *,
-                       n_bootstrap: int = 2000, ci_level: float = 0.95,
-                       seed: int | np.random.Generator | np.random.SeedSequence = 0,
-                       ) -> dict[str, np.ndarray]:
-    """Percentile bootstrap intervals for one or more shares, resampling whole units.
-
-    Each row is a sampling unit (an article). With ``totals`` omitted a unit is one trial and
-    the share is ``mean(successes)`` (e.g. share of articles mentioning a sector). With
-    ``totals`` the share is the ratio ``sum(successes) / sum(totals)`` (e.g. share of
-    paragraphs, where ``totals`` are each article's paragraphs): resampling articles rather
-    than paragraphs keeps the dependence between paragraphs of one article in the interval.
-
-    The resampling is vectorised: ``n`` unit indices are drawn with replacement for every
-    replicate at once, counted into a ``(n_bootstrap, n)`` weight matrix, and all shares of
-    a group come from one matrix product (in blocks, so memory stays bounded).
-
-    Why the interval can be useless for small groups: a percentile bootstrap can only
-    reproduce variation present in the sample. With one unit (``n == 1``), or when every
-    unit has the same value (all or none of the articles mention a sector), every replicate
-    equals the observed share and the interval collapses to a point, which would claim
-    certainty that two or three articles cannot give. Such rows are flagged
-    ``degenerate``; :func:`sector_shares` reports the Wilson score interval for them. With
-    n = 2 or 3 the replicates can take only 3 or 10 distinct values, so the non-degenerate
-    intervals jump between a point and [0, 1]; that is why small groups get Wilson intervals.
-
-    Args:
-        successes: shape ``(n,)`` or ``(n, k)``: per-unit successes for ``k`` shares at once.
-        totals: shape ``(n,)``, positive per-unit denominators; default all ones.
-        n_bootstrap: number of bootstrap replicates.
-        ci_level: coverage of the interval, e.g. 0.95.
-        seed: an int (combined with nothing else) or a numpy Generator / SeedSequence.
-
-    Returns:
-        dict of arrays of length ``k`` (or scalars' arrays of length 1 for 1-D input):
-        ``share``, ``low``, ``high`` (percentile interval, linear interpolation) and
-        ``degenerate`` (bool). All NaN (degenerate True) when ``n == 0``.
-    """
-    s = np.asarray(successes, dtype=float)
-    if s.ndim == 1:
-        s = s[:, None]
-    n, k = s.shape
-    t = np.ones(n) if totals is None else np.asarray(totals, dtype=float)
-    if t.shape != (n,):
-        raise ValueError(f"totals has shape {t.shape}, expected ({n},)")
-    if not 0.0 < ci_level < 1.0:
-        raise ValueError(f"ci_level = {ci_level} must lie strictly between 0 and 1")
-    if n_bootstrap < 1:
-        raise ValueError(f"n_bootstrap = {n_bootstrap} must be at least 1")
-    if n == 0:
-        nan = np.full(k, np.nan)
-        return {"share": nan, "low": nan.copy(), "high": nan.copy(), "degenerate": np.ones(k, bool)}
-    if np.any(t <= 0):
-        raise ValueError("every unit needs a positive total (drop units without paragraphs)")
-    rng = _rng(seed)
-    block = max(1, _BOOTSTRAP_BLOCK_CELLS // n)
-    replicates = np.empty((n_bootstrap, k))
-    for start in range(0, n_bootstrap, block):
-        rows = min(n_bootstrap, start + block) - start
-        # n draws with replacement per replicate, turned into per-unit counts (a multinomial
-        # weight vector) by one bincount over row-offset indices.
-        picks = rng.integers(0, n, size=(rows, n)) + (np.arange(rows) * n)[:, None]
-        weights = np.bincount(picks.ravel(), minlength=rows * n).reshape(rows, n).astype(float)
-        replicates[start:start + rows] = (weights @ s) / (weights @ t)[:, None]
-    alpha = 1.0 - ci_level
-    low, high = np.quantile(replicates, [alpha / 2.0, 1.0 - alpha / 2.0], axis=0)
-    share = s.sum(axis=0) / t.sum()
-    # Replicates of a constant ratio can differ in the last bit; treat that as no variation.
-    degenerate = np.ptp(replicates, axis=0) <= 1e-12
-    return {"share": share, "low": low, "high": high, "degenerate": degenerate}
-
-
-def wilson_interval(successes: float | np.ndarray, n: float | np.ndarray, *,
-                    ci_level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for a binomial proportion ``successes / n``.
-
-    Chosen as the small-sample companion of the bootstrap because it never collapses to a
-    point at 0/n or n/n (2 of 2 articles gives roughly [0.34, 1] at 95%) and its coverage stays
-    close to nominal for n as small as 2-5, unlike the Wald interval.
-
-    Returns:
-        (low, high) arrays; NaN where ``n == 0``.
-    """
-    k = np.asarray(successes, dtype=float)
-    n = np.asarray(n, dtype=float)
-    z = NormalDist().inv_cdf(1.0 - (1.0 - ci_level) / 2.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        denominator = 1.0 + z * z / n
-        centre = (p + z * z / (2.0 * n)) / denominator
-        half = z / denominator * np.sqrt(p * (1.0 - p) / n + z * z / (4.0 * n * n))
-        # At k = 0 and k = n the bounds are exactly 0 and 1; rounding would leave 1e-17.
-        low = np.where(k <= 0, 0.0, np.clip(centre - half, 0.0, 1.0))
-        high = np.where(k >= n, 1.0, np.clip(centre + half, 0.0, 1.0))
-    return low, high
-
-
-#: Default weight of the log-odds prior, as a fraction of the compared tokens (see log_odds_dirichlet).
-PRIOR_SCALE = 0.1
-#: Below this many articles a kind's intervals are Wilson score intervals (see sector_shares).
-MIN_BOOTSTRAP_DOCS = 10
-
-
-def _indicator_shares(units: pd.DataFrame, items: Sequence[str], *, group: str, what: str,
-                      n_bootstrap: int, ci_level: float, seed: int,
-                      min_bootstrap_docs: int = MIN_BOOTSTRAP_DOCS) -> pd.DataFrame:
-    """Shares of rows of ``units`` (one row per paragraph or document) that carry each item.
-
-    ``units`` has doc_id and ``items_list``; articles are the bootstrap units and the n of
-    the Wilson interval (see :func:`sector_shares` for the choice of interval).
-    """
-    items = list(items)
-    n_units = len(units)
-    n_docs = int(units["doc_id"].nunique()) if n_units else 0
-    if n_units and items:
-        position = {item: j for j, item in enumerate(items)}
-        doc_codes, doc_index = np.unique(units["doc_id"].to_numpy(dtype=object).astype(str),
-                                         return_inverse=True)
-        indicator = np.zeros((n_units, len(items)))
-        for row, values in enumerate(units["items_list"]):
-            for value in values:
-                j = position.get(value)
-                if j is not None:
-                    indicator[row, j] = 1.0
-        per_doc = np.zeros((len(doc_codes), len(items)))
-        np.add.at(per_doc, doc_index, indicator)
-        per_doc_totals = np.bincount(doc_index, minlength=len(doc_codes)).astype(float)
-        counts = indicator.sum(axis=0)
-        boot = bootstrap_share_ci(per_doc, per_doc_totals, n_bootstrap=n_bootstrap,
-                                  ci_level=ci_level, seed=_rng(seed, what, group))
-    else:
-        counts = np.zeros(len(items))
-        nan = np.full(len(items), np.nan)
-        boot = {"share": nan, "low": nan, "high": nan, "degenerate": np.ones(len(items), bool)}
-    # Articles are the independent units: k = share x articles (for paragraph shares this is
-    # the bound for perfectly correlated paragraphs within an article, i.e. conservative).
-    w_low, w_high = wilson_interval(boot["share"] * n_docs, n_docs, ci_level=ci_level)
-    use_wilson = boot["degenerate"] | (n_docs < min_bootstrap_docs)
-    return pd.DataFrame({
-        "coop_type": group,
-        "item": items,
-        "n_docs": n_docs,
-        "n_units": n_units,
-        "n_mentioning": counts.astype("int64"),
-        "share": boot["share"],
-        "ci_low": np.where(use_wilson, w_low, boot["low"]),
-        "ci_high": np.where(use_wilson, w_high, boot["high"]),
-        "ci_method": np.where(use_wilson, "wilson", "bootstrap"),
-        "boot_low": boot["low"],
-        "boot_high": boot["high"],
-        "wilson_low": w_low,
-        "wilson_high": w_high,
-    })
-
 
 def sector_shares(docs: pd.DataFrame, paras: pd.DataFrame | None = None, *,
                   level: Literal["document", "paragraph"] = "document",
@@ -526,7 +339,7 @@ def sector_shares(docs: pd.DataFrame, paras: pd.DataFrame | None = None, *,
         seen = units.loc[units["coop_type"].isin(kinds), "sectors"]
         sectors = sorted({s for values in seen for s in values})
     parts = [
-        _indicator_shares(units.loc[units["coop_type"] == kind].rename(columns={"sectors": "items_list"}),
+        indicator_shares(units.loc[units["coop_type"] == kind].rename(columns={"sectors": "items_list"}),
                           sectors, group=kind, what=f"sectors-{level}",
                           n_bootstrap=n_bootstrap, ci_level=ci_level, seed=seed,
                           min_bootstrap_docs=min_bootstrap_docs)
@@ -538,164 +351,6 @@ def sector_shares(docs: pd.DataFrame, paras: pd.DataFrame | None = None, *,
     table.insert(0, "level", level)
     return table
 
-
-def _top_items(shares: pd.DataFrame, item: str) -> dict[str, list[str]]:
-    """Items with a positive share per kind, by share (desc), then count (desc), then id."""
-    top: dict[str, list[str]] = {}
-    for kind, group in shares.groupby("coop_type", sort=False):
-        positive = group[group["n_mentioning"] > 0]
-        ordered = positive.sort_values([item], kind="stable").sort_values(
-            ["share", "n_mentioning"], ascending=False, kind="stable")
-        top[str(kind)] = [str(v) for v in ordered[item]]
-    return top
-
-
-# --------------------------------------------------------------------------------------------
-# Distinctive vocabulary
-# --------------------------------------------------------------------------------------------
-
-def stem_counts(paras: pd.DataFrame, coop_type: str | None = None) -> pd.Series:
-    """Occurrences of each stem in the paragraphs of one kind (or all paragraphs).
-
-    Returns:
-        int64 Series indexed by stem, sorted by stem.
-    """
-    rows = paras if coop_type is None else paras[paras["coop_type"] == coop_type]
-    flat = rows["stems"].explode().dropna()
-    if flat.empty:
-        return pd.Series(dtype="int64", name="count")
-    counts = flat.astype(str).value_counts().sort_index().astype("int64")
-    counts.index.name = None
-    return counts.rename("count")
-
-
-def log_odds_dirichlet(counts_a: Mapping[str, float] | pd.Series,
-                       counts_b: Mapping[str, float] | pd.Series, *,
-                       prior: Mapping[str, float] | pd.Series | None = None,
-                       alpha_0: float | None = None) -> pd.DataFrame:
-    """Weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008).
-
-    For term w with counts y_a, y_b (group totals n_a, n_b) and prior pseudo-counts
-    alpha_w = alpha_0 * pi_w, where pi_w is the term's share of the prior counts:
-
-        delta_w = log((y_a + alpha_w) / (n_a + alpha_0 - y_a - alpha_w))
-                - log((y_b + alpha_w) / (n_b + alpha_0 - y_b - alpha_w))
-        var_w  ~= 1 / (y_a + alpha_w) + 1 / (y_b + alpha_w)
-        z_w     = delta_w / sqrt(var_w)
-
-    Positive z: the term is more typical of group a. The prior shrinks the log-odds of rare
-    terms towards zero, so a stem seen twice in one group does not outrank a frequent one.
-
-    Prior: ``prior`` defaults to the combined counts of the two groups (pi_w = the term's
-    share of all compared tokens). ``alpha_0`` (the prior's weight in pseudo-tokens) defaults
-    to ``PRIOR_SCALE`` = 0.1 times the prior's total, i.e. alpha_w is one tenth of the term's
-    combined count. Why not the full combined counts (alpha_0 = n_a + n_b, as in tidylo)? The
-    combined counts are dominated by the larger group, and a prior as heavy as the data pulls
-    the smaller group's estimates towards the larger group's rates, hiding the larger group's
-    own vocabulary: on the five seed articles (192 vs 497 stem tokens) 'kuala_lumpur', 18:0
-    in the larger group, scored z = -1.4 while 'bekasi', 7:0 in the smaller, scored 2.2; with
-    0.1 they score -2.1 and 2.6. One tenth still shrinks rare stems (a stem seen once gets
-    alpha_w = 0.1, so its z stays well under 1). ``log_odds_sensitivity`` in ``run_compare``
-    reports z at 0.01, 0.1 and 1 times the total so a reader can see what the choice changes.
-
-    Args:
-        counts_a: term -> count in group a.
-        counts_b: term -> count in group b.
-        prior: term -> background count; must be positive for every term of a and b.
-        alpha_0: total prior pseudo-count (must be > 0); default ``PRIOR_SCALE`` x the prior total.
-
-    Returns:
-        term, count_a, count_b, count (a + b), prior (alpha_w), delta, variance, z,
-        log_frequency (log10 of count); one row per term seen in a or b, sorted by z
-        (descending), then term. ``alpha_0`` used is in ``frame.attrs["alpha_0"]``.
-
-    Raises:
-        ValueError: fewer than two distinct terms, a term without prior mass, alpha_0 <= 0.
-    """
-    a = pd.Series(counts_a, dtype=float)
-    b = pd.Series(counts_b, dtype=float)
-    vocab = a.index.union(b.index)
-    if len(vocab) < 2:
-        raise ValueError("log-odds need at least two distinct terms across the two groups")
-    y_a = a.reindex(vocab, fill_value=0.0).to_numpy()
-    y_b = b.reindex(vocab, fill_value=0.0).to_numpy()
-    if prior is None:
-        prior_counts = y_a + y_b
-    else:
-        prior_counts = pd.Series(prior, dtype=float).reindex(vocab, fill_value=0.0).to_numpy()
-        if np.any(prior_counts <= 0):
-            missing = vocab[prior_counts <= 0][0]
-            raise ValueError(f"prior has no mass for term {missing!r}; use a background corpus "
-                             "that contains both groups")
-    a0 = PRIOR_SCALE * float(prior_counts.sum()) if alpha_0 is None else float(alpha_0)
-    if not a0 > 0:
-        raise ValueError(f"alpha_0 = {alpha_0} must be positive")
-    alpha = a0 * prior_counts / prior_counts.sum()
-    n_a, n_b = y_a.sum(), y_b.sum()
-    # Each side is computed by the same expression so that swapping a and b negates delta
-    # exactly (IEEE subtraction is antisymmetric), and z flips sign exactly.
-    log_odds_a = np.log(y_a + alpha) - np.log(n_a + a0 - y_a - alpha)
-    log_odds_b = np.log(y_b + alpha) - np.log(n_b + a0 - y_b - alpha)
-    delta = log_odds_a - log_odds_b
-    variance = 1.0 / (y_a + alpha) + 1.0 / (y_b + alpha)
-    z = delta / np.sqrt(variance)
-    count = y_a + y_b
-    table = pd.DataFrame({
-        "term": vocab.astype(str), "count_a": y_a.astype("int64"), "count_b": y_b.astype("int64"),
-        "count": count.astype("int64"), "prior": alpha, "delta": delta, "variance": variance,
-        "z": z, "log_frequency": np.log10(count, out=np.zeros_like(count), where=count > 0),
-    })
-    # z first, then term, so ties (common among rare terms) have a stable, readable order.
-    table = table.sort_values("term", kind="stable").sort_values(
-        "z", ascending=False, kind="stable").reset_index(drop=True)
-    table.attrs["alpha_0"] = a0
-    return table
-
-
-def distinctive_terms(log_odds: pd.DataFrame, *, top_n: int = 15,
-                      groups: tuple[str, str] = CONTRAST) -> pd.DataFrame:
-    """The ``top_n`` most distinctive terms of each side of a :func:`log_odds_dirichlet` table.
-
-    Returns:
-        coop_type (the side the term leans to), rank (1 = most distinctive), term, z, delta,
-        count_side (occurrences in that side's paragraphs), count_other, count. Only terms
-        whose z leans to that side (z > 0 for the first group, z < 0 for the second).
-    """
-    first = log_odds[log_odds["z"] > 0].head(top_n)
-    second = (log_odds[log_odds["z"] < 0].sort_values("term", kind="stable")
-              .sort_values("z", kind="stable").head(top_n))
-    parts = []
-    for side, rows, own, other in ((groups[0], first, "count_a", "count_b"),
-                                   (groups[1], second, "count_b", "count_a")):
-        parts.append(pd.DataFrame({
-            "coop_type": side, "rank": np.arange(1, len(rows) + 1), "term": rows["term"].to_numpy(),
-            "z": rows["z"].to_numpy(), "delta": rows["delta"].to_numpy(),
-            "count_side": rows[own].to_numpy(), "count_other": rows[other].to_numpy(),
-            "count": rows["count"].to_numpy(),
-        }))
-    return pd.concat(parts, ignore_index=True)
-
-
-def log_odds_sensitivity(counts_a: Mapping[str, float] | pd.Series,
-                         counts_b: Mapping[str, float] | pd.Series, terms: Sequence[str], *,
-                         scales: Sequence[float] = (0.01, PRIOR_SCALE, 1.0)) -> pd.DataFrame:
-    """z-scores of chosen terms under weaker and stronger priors (alpha_0 = scale x tokens).
-
-    Returns:
-        term, then one column ``z_<scale>`` per scale (e.g. ``z_0.1``), in the order of
-        ``terms``; a reader sees whether a distinctive term depends on the prior's weight.
-    """
-    total = float(pd.Series(counts_a, dtype=float).sum() + pd.Series(counts_b, dtype=float).sum())
-    table = pd.DataFrame({"term": list(terms)})
-    for scale in scales:
-        z = log_odds_dirichlet(counts_a, counts_b, alpha_0=scale * total).set_index("term")["z"]
-        table[f"z_{scale:g}"] = table["term"].map(z).to_numpy()
-    return table
-
-
-# --------------------------------------------------------------------------------------------
-# Topics
-# --------------------------------------------------------------------------------------------
 
 def topic_prevalence(topics: pd.DataFrame, paras: pd.DataFrame, *,
                      coop_types: Sequence[str] | None = None, n_bootstrap: int = 2000,
@@ -735,7 +390,7 @@ def topic_prevalence(topics: pd.DataFrame, paras: pd.DataFrame, *,
         group = joined[joined["coop_type"] == kind]
         units = pd.DataFrame({"doc_id": group["doc_id"],
                               "items_list": [[str(t)] for t in group["topic"]]})
-        part = _indicator_shares(units, [str(t) for t in order], group=kind, what="topics",
+        part = indicator_shares(units, [str(t) for t in order], group=kind, what="topics",
                                  n_bootstrap=n_bootstrap, ci_level=ci_level, seed=seed,
                                  min_bootstrap_docs=min_bootstrap_docs)
         parts.append(part)
@@ -756,10 +411,6 @@ def _check_topic_ids(topics: pd.DataFrame, paragraphs: pd.DataFrame) -> None:
             f"(e.g. {unknown[0]}); the inputs are from different runs, rerun the topics stage"
         )
 
-
-# --------------------------------------------------------------------------------------------
-# Partners
-# --------------------------------------------------------------------------------------------
 
 def partner_edges(docs: pd.DataFrame, *, focal: str = "Jakarta",
                   coop_types: Sequence[str] = COOPERATION_TYPES) -> pd.DataFrame:
@@ -842,171 +493,7 @@ def partner_counts(docs: pd.DataFrame, *, exclude: Sequence[str] = ("Jakarta",),
 
 
 # --------------------------------------------------------------------------------------------
-# Metrics and findings
-# --------------------------------------------------------------------------------------------
-
-def compare_metrics(tables: Mapping[str, pd.DataFrame], docs: pd.DataFrame, paras: pd.DataFrame,
-                    *, parameters: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``compare.json`` content (keys documented in docs/architecture.md)."""
-    dated = docs["date"].dropna()
-    outlets = sorted(docs["outlet"].dropna().astype(str).unique())
-    coverage = tables["coverage"].set_index("coop_type")
-    sectors = tables["sectors"]
-    sector_metrics: dict[str, dict[str, Any]] = {}
-    for row in sectors.itertuples(index=False):
-        sector_metrics.setdefault(row.coop_type, {})[row.sector] = {
-            "share": row.share, "ci_low": row.ci_low, "ci_high": row.ci_high,
-            "n_docs": int(row.n_docs), "n_mentioning": int(row.n_mentioning),
-            "ci_method": row.ci_method,
-        }
-    distinctive = tables["distinctive_terms"]
-    terms = {side: [{"term": r.term, "z": r.z, "count": int(r.count_side)}
-                    for r in distinctive[distinctive["coop_type"] == side].itertuples(index=False)]
-             for side in CONTRAST}
-    partners: dict[str, list[dict[str, Any]]] = {}
-    for row in tables["partner_counts"].itertuples(index=False):
-        partners.setdefault(row.coop_type, []).append(
-            {"partner": row.partner, "n_documents": int(row.n_documents)})
-    topics: dict[str, list[dict[str, Any]]] = {}
-    outliers: dict[str, float] = {}
-    prevalence = tables.get("topic_prevalence")
-    if prevalence is not None and len(prevalence):
-        for kind, group in prevalence.groupby("coop_type", sort=False):
-            real = group[group["topic"] >= 0].sort_values("topic", kind="stable").sort_values(
-                "share", ascending=False, kind="stable")
-            topics[str(kind)] = [{"topic": int(r.topic), "label": r.topic_label, "share": r.share,
-                                  "n_paragraphs": int(r.n_paragraphs)}
-                                 for r in real.itertuples(index=False) if r.n_paragraphs > 0]
-            outlier_rows = group[group["topic"] < 0]
-            outliers[str(kind)] = float(outlier_rows["share"].sum()) if len(outlier_rows) else 0.0
-    monthly = tables["coverage_monthly"]
-    return {
-        "corpus": {
-            "n_documents": len(docs), "n_paragraphs": len(paras), "n_outlets": len(outlets),
-            "outlets": outlets,
-            "date_min": dated.min().date().isoformat() if len(dated) else None,
-            "date_max": dated.max().date().isoformat() if len(dated) else None,
-            "n_undated": int(docs["date"].isna().sum()),
-        },
-        "coverage": {
-            "documents": {k: int(coverage.loc[k, "n_documents"]) for k in COOP_TYPES},
-            "paragraphs": {k: int(coverage.loc[k, "n_paragraphs"]) for k in COOP_TYPES},
-            "monthly": {kind: {r.month: int(r.n_documents) for r in group.itertuples(index=False)}
-                        for kind, group in monthly.groupby("coop_type", sort=False)},
-            "undated": int(docs["date"].isna().sum()),
-        },
-        "sectors": sector_metrics,
-        "top_sectors": _top_items(sectors, "sector"),
-        "distinctive_terms": terms,
-        "partners": partners,
-        "topics": topics,
-        "topic_outlier_share": outliers,
-        "parameters": dict(parameters),
-    }
-
-
-def _pct(value: float) -> str:
-    return "n/a" if value is None or not np.isfinite(value) else f"{100 * value:.0f}%"
-
-
-def _articles(n: int) -> str:
-    return "1 article" if n == 1 else f"{n} articles"
-
-
-def _join(items: Sequence[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def findings(metrics: Mapping[str, Any], tables: Mapping[str, pd.DataFrame]) -> list[str]:
-    """Plain-English sentences stating the main results, built only from the computed numbers."""
-    out: list[str] = []
-    corpus = metrics["corpus"]
-    documents = metrics["coverage"]["documents"]
-    a, b = CONTRAST
-    span = (f" published between {corpus['date_min']} and {corpus['date_max']}"
-            if corpus["date_min"] else "")
-    out.append(
-        f"The corpus has {_articles(corpus['n_documents'])} from {corpus['n_outlets']} "
-        f"outlet{'s' if corpus['n_outlets'] != 1 else ''}{span}: {documents[a]} on agglomeration "
-        f"cooperation, {documents[b]} on international cooperation, {documents['domestic_other']} "
-        f"on other inter-regional cooperation and {documents['none']} not about cooperation."
-    )
-    if corpus.get("n_undated"):
-        out.append(f"{_articles(corpus['n_undated'])} had no publication date and are left out "
-                   "of the monthly counts only.")
-    sectors = tables["sectors"]
-    level = metrics["parameters"].get("ci_level", 0.95)
-    for kind in CONTRAST:
-        group = sectors[(sectors["coop_type"] == kind) & (sectors["n_mentioning"] > 0)]
-        top = metrics["top_sectors"].get(kind, [])[:3]
-        if not len(group) or not top:
-            continue
-        parts = []
-        for sector in top:
-            row = group[group["sector"] == sector].iloc[0]
-            parts.append(f"{sector} ({row.n_mentioning} of {row.n_docs}; "
-                         f"{100 * level:.0f}% CI {_pct(row.ci_low)}-{_pct(row.ci_high)})")
-        out.append(f"Sectors most often mentioned in {kind} articles: {_join(parts)}.")
-    both = sectors[sectors["coop_type"].isin(CONTRAST)].pivot(
-        index="sector", columns="coop_type", values=["ci_low", "ci_high", "share"])
-    if len(both) and all((c, k) in both.columns for c in ("ci_low",) for k in CONTRAST):
-        separated = [s for s in both.index
-                     if both.loc[s, ("ci_low", a)] > both.loc[s, ("ci_high", b)]
-                     or both.loc[s, ("ci_low", b)] > both.loc[s, ("ci_high", a)]]
-        n_a, n_b = documents[a], documents[b]
-        if separated:
-            out.append(f"Sectors whose intervals do not overlap between the two kinds: "
-                       f"{_join(separated)}; every other sector difference is within the noise.")
-        else:
-            out.append(f"No sector share differs clearly between the two kinds: every pair of "
-                       f"{100 * level:.0f}% intervals overlaps, as expected with {n_a} and {n_b} "
-                       "articles; read the sector profile as description, not as evidence of a "
-                       "difference.")
-    terms = metrics["distinctive_terms"]
-    log_odds = tables.get("log_odds")
-    for kind in CONTRAST:
-        listed = terms.get(kind, [])[:5]
-        if listed:
-            words = ", ".join(f"{t['term']} (z = {t['z']:.1f})" for t in listed)
-            out.append(f"Stems most typical of {kind} paragraphs: {words}.")
-    if log_odds is not None and len(log_odds):
-        strong = log_odds[log_odds["z"].abs() > 1.96]
-        out.append(
-            f"{len(strong)} of {len(log_odds)} stems have |z| > 1.96 "
-            f"({int((strong['z'] > 0).sum())} leaning to {a}, {int((strong['z'] < 0).sum())} to {b}); "
-            f"about {0.05 * len(log_odds):.0f} would by chance alone if both kinds used words "
-            "alike, and words cluster within articles, so treat single words as leads, not "
-            "as established differences."
-        )
-    edges = tables.get("partners")
-    focal = metrics["parameters"].get("focal", "the focal government")
-    if edges is not None and len(edges):
-        parts = []
-        for kind in COOP_TYPES:
-            group = edges[edges["coop_type"] == kind]
-            if len(group):
-                names = _join([f"{r.partner} ({_articles(int(r.n_documents))})"
-                               for r in group.itertuples(index=False)][:5])
-                parts.append(f"{kind}: {names}")
-        out.append(f"{focal}'s partners in the news - " + "; ".join(parts) + ".")
-    elif edges is not None:
-        out.append(f"No article names {focal} as a party to cooperation, so the partner network "
-                   "is empty.")
-    topics = metrics.get("topics", {})
-    for kind in CONTRAST:
-        listed = topics.get(kind, [])
-        if listed:
-            best = listed[0]
-            out.append(f"The most common topic in {kind} paragraphs is '{best['label']}' "
-                       f"({_pct(best['share'])} of its paragraphs with a topic).")
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# Pipeline
+# The stage
 # --------------------------------------------------------------------------------------------
 
 @dataclass
@@ -1015,10 +502,12 @@ class CompareResult:
 
     Attributes:
         tables: name -> DataFrame, each also written as ``<tables_dir>/<name>.csv``.
-        figures: name -> English matplotlib Figure (the Indonesian ones are saved and closed).
+        figures: name -> English matplotlib Figure (filled by the stage; the Indonesian ones
+            are saved and closed).
         metrics: the content of compare.json.
         findings: plain-English sentences built from the numbers, for the notebook prose.
         written: every file written, sorted.
+        docs: the documents compared (:func:`document_frame`).
     """
 
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -1026,7 +515,7 @@ class CompareResult:
     metrics: dict[str, Any] = field(default_factory=dict)
     findings: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
-
+    docs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _wide_monthly(monthly: pd.DataFrame) -> pd.DataFrame:
@@ -1045,51 +534,40 @@ def _wide_monthly(monthly: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def run_compare(documents_path: str | Path, paragraphs_path: str | Path,
-                classified_path: str | Path, topics_path: str | Path, *,
-                figures_dir: str | Path = "reports/figures", tables_dir: str | Path = "reports/tables",
-                metrics_path: str | Path = "reports/metrics/compare.json", focal: str = "Jakarta",
-                n_bootstrap: int = 2000, ci_level: float = 0.95, top_terms: int = 15,
-                seed: int = 20250811, paragraph_labels: ParagraphLabels = "paragraph",
-                alpha_0: float | None = None, prior_scale: float = PRIOR_SCALE,
-                min_bootstrap_docs: int = MIN_BOOTSTRAP_DOCS,
-                languages: Sequence[str] = ("en", "id")) -> CompareResult:
-    """Run the compare stage: tables, metrics, English and Indonesian figures, findings.
+def compare_tables(documents: pd.DataFrame, paragraphs: pd.DataFrame, classified: pd.DataFrame,
+                   topics: pd.DataFrame, compare: CompareParams, seed: int, *,
+                   paragraph_labels: ParagraphLabels = "paragraph", alpha_0: float | None = None
+                   ) -> CompareResult:
+    """Every table and number of the compare stage, from the four stage tables.
 
     Args:
-        documents_path, paragraphs_path, classified_path, topics_path: stage inputs.
-        figures_dir: English figures go to ``<figures_dir>/<name>.{png,svg}``, Indonesian
-            ones to ``<figures_dir>/id/<name>.{png,svg}``.
-        tables_dir: CSV tables, one per entry of ``CompareResult.tables``.
-        metrics_path: compare.json.
-        focal: the government at the centre of the partner network.
-        n_bootstrap, ci_level, seed: interval settings (see :func:`sector_shares`).
-        top_terms: distinctive terms kept per side.
+        documents, paragraphs, classified, topics: the stage tables (docs/architecture.md).
+        compare: params.yaml ``compare``: ``focal`` (the government at the centre of the partner
+            network), ``n_bootstrap`` and ``ci_level`` (interval settings, see
+            :func:`sector_shares`), ``top_terms`` (distinctive terms kept per side),
+            ``prior_scale`` (the log-odds prior weight as a fraction of the compared tokens,
+            see :func:`~analysis.compare.stats.log_odds_dirichlet`), ``min_bootstrap_docs``
+            (below this many articles a kind's intervals are Wilson intervals).
+        seed: seed of the bootstrap.
         paragraph_labels: how paragraphs get their kind (see :func:`paragraph_frame`).
-        alpha_0: log-odds prior weight in pseudo-tokens (None: ``prior_scale`` x the compared
-            tokens, see :func:`log_odds_dirichlet`).
-        prior_scale: the prior weight as a fraction of the compared tokens (params.yaml
-            ``compare.prior_scale``), used when ``alpha_0`` is None.
-        min_bootstrap_docs: below this many articles a kind's intervals are Wilson intervals.
-        languages: figure languages to write ("en" is always kept in ``result.figures``).
+        alpha_0: log-odds prior weight in pseudo-tokens (None: ``compare.prior_scale`` x the
+            compared tokens).
 
     Returns:
-        A :class:`CompareResult`.
+        A :class:`CompareResult` without figures (drawing is the report layer's job).
+
+    Raises:
+        UserError: inputs from different runs, uncoded documents, no documents.
     """
-    from . import figures as fg
-    from .io import read_stage_parquet, write_csv, write_json
-
-    documents = read_stage_parquet(documents_path, "ingest")
-    paragraphs = read_stage_parquet(paragraphs_path, "preprocess")
-    classified = read_stage_parquet(classified_path, "classify")
-    topics = read_stage_parquet(topics_path, "topics")
-    _require_columns(topics, _TOPIC_COLUMNS, f"{topics_path}")
+    _require_columns(topics, _TOPIC_COLUMNS, "topics.parquet")
     _check_topic_ids(topics, paragraphs)
-
+    focal, top_terms = compare.focal, compare.top_terms
+    n_bootstrap, ci_level = compare.n_bootstrap, compare.ci_level
+    prior_scale, min_bootstrap_docs = compare.prior_scale, compare.min_bootstrap_docs
     docs = document_frame(documents, classified)
     paras = paragraph_frame(paragraphs, classified, docs, paragraph_labels=paragraph_labels)
     if docs.empty:
-        raise UserError(f"{documents_path}: no non-duplicate documents to compare; check ingest")
+        raise UserError("documents.parquet: no non-duplicate documents to compare; check ingest")
 
     settings = dict(n_bootstrap=n_bootstrap, ci_level=ci_level, seed=seed,
                     min_bootstrap_docs=min_bootstrap_docs)
@@ -1128,33 +606,5 @@ def run_compare(documents_path: str | Path, paragraphs_path: str | Path,
     }
     metrics = compare_metrics(tables, docs, paras, parameters=parameters)
 
-    written: list[Path] = []
-    for name, table in sorted(tables.items()):
-        written.append(write_csv(Path(tables_dir) / f"{name}.csv", table))
-    written.append(write_json(metrics_path, metrics))
-
-    n_undated = int(docs["date"].isna().sum())
-    figures: dict[str, Any] = {}
-    for lang in dict.fromkeys(["en", *languages]):
-        drawn = {
-            "coverage": fg.plot_coverage(tables["coverage_outlet"], lang=lang),
-            "coverage_monthly": fg.plot_coverage_monthly(tables["coverage_monthly"], lang=lang,
-                                                         n_undated=n_undated),
-            "sectors": fg.plot_sector_shares(tables["sectors"], lang=lang, ci_level=ci_level,
-                                             n_bootstrap=n_bootstrap,
-                                             min_bootstrap_docs=min_bootstrap_docs),
-            "log_odds": fg.plot_log_odds(log_odds, lang=lang, groups=CONTRAST),
-            "topics": fg.plot_topic_prevalence(tables["topic_prevalence"], lang=lang,
-                                               ci_level=ci_level, n_bootstrap=n_bootstrap,
-                                               min_bootstrap_docs=min_bootstrap_docs),
-            "partners": fg.plot_partner_network(tables["partners"], focal=focal, lang=lang),
-        }
-        out_dir = Path(figures_dir) if lang == "en" else Path(figures_dir) / lang
-        if lang in languages:
-            for name, figure in drawn.items():
-                written.extend(fg.save_figure(figure, name, out_dir))
-        if lang == "en":
-            figures = drawn
-
-    return CompareResult(tables=tables, figures=figures, metrics=metrics,
-                         findings=findings(metrics, tables), written=sorted(written))
+    return CompareResult(tables=tables, metrics=metrics, findings=findings(metrics, tables),
+                         docs=docs)

@@ -10,6 +10,7 @@ __all__ = [
     "STAGES",
     "NOTEBOOKS",
     "ANALYSIS_STAGES",
+    "SITE_TITLE",
     "ProjectPaths",
     "default_paths",
 ]
@@ -23,6 +24,8 @@ NOTEBOOKS: dict[str, str] = {"ingest": "01_ingest", "preprocess": "02_preprocess
                              "compare": "05_compare"}
 ANALYSIS_STAGES: tuple[str, ...] = tuple(NOTEBOOKS)
 STAGES: tuple[str, ...] = ("params", *ANALYSIS_STAGES, "render", "brief")
+#: The title of the rendered notebook site (reports/notebooks/index.html).
+SITE_TITLE = "Indonesian urban cooperation in the news"
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,10 @@ from typing import Any
 
 import yaml
 
-from .config import load_params
-from .errors import UserError
-from .io import atomic_path
+from ..core.codebook import COOP_TYPES
+from ..core.config import load_params
+from ..core.errors import UserError
+from ..core.io import atomic_path
 
 __all__ = [
     "LANGUAGES",
@@ -31,7 +32,6 @@ __all__ = [
 ]
 
 LANGUAGES = ("en", "id")
-COOP_TYPES = ("agglomeration", "domestic_other", "international", "none")
 # A brief reports on the pipeline that made it: the newest commit touching any of these is the
 # one a reader must check out to get the same numbers. reports/ is left out, so committing a
 # regenerated brief does not make the commit printed inside it stale.

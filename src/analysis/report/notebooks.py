@@ -7,7 +7,8 @@ from pathlib import Path
 
 import nbformat
 
-from .io import write_text
+from ..core.io import write_text
+from ..core.paths import ProjectPaths
 
 __all__ = ["clean_executed_notebook", "strip_source_notebook", "is_stripped", "setup_notebook"]
 
@@ -72,6 +73,7 @@ def strip_source_notebook(path: str | Path) -> bool:
 
 
 def is_stripped(path: str | Path) -> bool:
+    """Whether every code cell of a notebook is without outputs and execution counts."""
     nb = nbformat.read(Path(path), as_version=4)
     return all(
         not cell.get("outputs") and cell.get("execution_count") is None
@@ -85,7 +87,7 @@ def _check_runtime() -> None:
     import os
     import warnings
 
-    from .core.runtime import problems
+    from ..core.runtime import problems
 
     found = problems()
     if not found:
@@ -100,17 +102,20 @@ def _check_runtime() -> None:
         stacklevel=3)
 
 
-def setup_notebook() -> Path:
+def setup_notebook() -> ProjectPaths:
     """Prepare a stage notebook: work from the project root, with stable display settings.
 
     Papermill runs notebooks with ``--cwd .`` from the project root, while JupyterLab starts
-    them in ``notebooks/``; moving to the root makes every relative path in the parameters
-    cell mean the same thing in both.
+    them in ``notebooks/``; moving to the root makes every path relative to it mean the same
+    thing in both (and keeps where the project lives out of the executed notebook).
+
+    Returns:
+        The project layout, relative to the project root (now the working directory).
     """
     import os
     import warnings
 
-    from .config import find_project_root
+    from ..core.config import find_project_root
 
     root = find_project_root()
     os.chdir(root)
@@ -118,7 +123,7 @@ def setup_notebook() -> Path:
     os.environ.setdefault("MPLBACKEND", "Agg")
     if "TQDM_DISABLE" not in os.environ:
         # Library progress bars would be saved into the notebook, so tqdm is silenced here; the
-        # stages' own bars (analysis.parallel.progress) draw on the terminal, not in the
+        # stages' own bars (analysis.core.parallel.progress) draw on the terminal, not in the
         # notebook, so they stay on unless the user set TQDM_DISABLE.
         os.environ["TQDM_DISABLE"] = "1"
         os.environ["ANALYSIS_NOTEBOOK_SILENCED_TQDM"] = "1"
@@ -132,4 +137,4 @@ def setup_notebook() -> Path:
     pd.set_option("display.width", 160)
     matplotlib.rcParams["svg.hashsalt"] = "coopnews"
     matplotlib.rcParams["figure.dpi"] = 100
-    return root
+    return ProjectPaths(Path("."))

@@ -11,12 +11,12 @@ import bleach
 import nbformat
 from bs4 import BeautifulSoup
 
-from .errors import UserError
-from .io import write_text
+from ..core.errors import UserError
+from ..core.io import write_text
+from ..core.paths import SITE_TITLE
 
 __all__ = ["render_site", "find_external_references", "notebook_title_and_summary"]
 
-DEFAULT_INDEX_TITLE = "Indonesian urban cooperation in the news"
 TEMPLATE_ROOT = Path(__file__).resolve().parent / "templates"
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 
@@ -313,7 +313,7 @@ def _render_index(pages: list[_Page], css: str, index_title: str) -> str:
 
 
 def render_site(notebooks_dir: str | Path = "reports/notebooks",
-                index_title: str = DEFAULT_INDEX_TITLE) -> list[Path]:
+                index_title: str = SITE_TITLE) -> list[Path]:
     """Render every executed notebook ``0N_*.ipynb`` to a reader HTML page, plus ``index.html``.
 
     Notebooks are not re-executed: pages show the stored outputs, with figures embedded as

@@ -16,12 +16,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import Normalizer
 
-from .errors import UserError
-from .io import atomic_path
+from ..core.config import TFIDF_SVD
+from ..core.errors import UserError
+from ..core.io import atomic_path
 
 __all__ = ["TFIDF_SVD", "TfidfSvdEmbedder", "load_sentence_model", "embed_paragraphs"]
 
-TFIDF_SVD = "tfidf-svd"
+
 
 # Words of two or more letters: digits (dates, phone numbers, scores) say little about content
 # and would otherwise dominate the SVD of short news paragraphs.

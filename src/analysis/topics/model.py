@@ -1,26 +1,9 @@
-"""Topics stage: BERTopic over paragraphs, offline embeddings, size-adaptive clustering, stem topic words.
+"""The topic model: size-adaptive BERTopic over paragraph embeddings, with stem topic words.
 
-Design choices (each is recorded in ``reports/metrics/topics.json``):
-
-* Embeddings come from the cleaned paragraph text (``analysis.embeddings``: TF-IDF→SVD by
-  default); topic words come from the stems, so c-TF-IDF sees space-joined stems such as
-  ``kuala_lumpur sister_city kerja_sama`` and a whitespace tokenizer keeps every stem whole.
-  BERTopic 0.17 strips non-alphanumeric characters (``_`` included) before c-TF-IDF only when
-  its ``language`` is ``"english"``; it sets ``language`` to None whenever an embedding model is
-  given, and ``_build_model`` checks that this stays so.
-* Clustering adapts to the number of fitted paragraphs (``clustering_settings``): UMAP
-  neighbours and HDBSCAN cluster sizes grow with the corpus, very small corpora use seeded
-  k-means, and fewer than ``MIN_PARAGRAPHS`` paragraphs is an error.
-* Outliers are reassigned to the topic whose c-TF-IDF profile their stems resemble most, only
-  when that cosine similarity reaches ``OUTLIER_THRESHOLD``; the topic words are then recomputed
-  with the same vectorizer and c-TF-IDF settings.
-* Quality: NPMI coherence of each topic's top stems over the fitted paragraphs (document
-  co-occurrence), topic diversity, outlier shares, and the same numbers for seeded LDA and
-  NMF baselines with as many topics.
-* Scale (``fit_on``): the cooperation-relevant subset by default; a seeded sample with the
-  rest assigned by ``transform``; or BERTopic's online path over every paragraph
-  (IncrementalPCA + MiniBatchKMeans + OnlineCountVectorizer, ``partial_fit`` chunk by chunk),
-  whose memory does not grow with the corpus the way UMAP and HDBSCAN do (docs/scaling.md).
+Design choices (each recorded in ``reports/metrics/topics.json``) are described in
+docs/architecture.md and in the docstrings below: embeddings from the cleaned text, topic words
+from the stems, clustering settings that adapt to the corpus size, outliers reassigned by
+c-TF-IDF similarity, and quality measured against seeded LDA and NMF baselines.
 """
 
 from __future__ import annotations
@@ -29,16 +12,28 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from .errors import UserError
-from .io import read_stage_parquet, write_csv, write_json, write_parquet
+from ..core.errors import UserError
+from ..core.schemas import TOPICS_COLUMNS
+from .quality import (
+    STEM_TOKEN_PATTERN,
+    baselines,
+    mean_score,
+    npmi_coherence,
+    stem_vectorizer,
+    topic_diversity,
+)
+from .tables import OUTLIER_LABEL, is_relevant, share_table, topic_label, truncate
+
+if TYPE_CHECKING:
+    from ..core.config import TopicsParams
 
 __all__ = [
     "KMEANS_BELOW",
@@ -49,11 +44,8 @@ __all__ = [
     "TopicsResult",
     "clustering_settings",
     "online_settings",
-    "npmi_coherence",
-    "topic_diversity",
-    "run_topics",
-    "plot_topic_sizes",
-    "plot_topics_by_coop_type",
+    "select_paragraphs",
+    "fit_topics",
 ]
 
 # Fewer paragraphs than this cannot support even two topics of a few paragraphs each.
@@ -73,22 +65,12 @@ OUTLIER_STRATEGY = "c-tf-idf"
 # Cosine similarity between an outlier's c-TF-IDF vector and a topic's; below it the paragraph
 # shares too few specific stems with any topic and stays an outlier.
 OUTLIER_THRESHOLD = 0.1
-LABEL_WORDS = 4
-REPRESENTATIVE_CHARS = 300
-NONE = "none"
-UNCLASSIFIED = "unclassified"
-UNKNOWN_MONTH = "unknown"
-OUTLIER_LABEL = "outliers (no topic)"
-# A whitespace-delimited token is one stem; `\S+` keeps `kuala_lumpur` whole.
-STEM_TOKEN_PATTERN = r"\S+"
 # fit_on: online — paragraphs per partial_fit call, and the number of k-means topics: about
 # one per thousand paragraphs, within these bounds (never more than the paragraphs).
 ONLINE_CHUNK = 10_000
 PARAGRAPHS_PER_ONLINE_TOPIC = 1000
 ONLINE_MIN_TOPICS, ONLINE_MAX_TOPICS = 10, 50
 
-
-# --------------------------------------------------------------------------- settings
 
 
 @dataclass(frozen=True)
@@ -110,7 +92,7 @@ def _kmeans_k(n_paragraphs: int, topic_size: int) -> int:
     return int(min(KMEANS_MAX_K, max(KMEANS_MIN_K, n_paragraphs // (2 * topic_size))))
 
 
-def clustering_settings(n_paragraphs: int, min_topic_size: int = 4) -> ClusteringSettings:
+def clustering_settings(n_paragraphs: int, min_topic_size: int) -> ClusteringSettings:
     """Choose UMAP/HDBSCAN (or k-means) settings that work for ``n_paragraphs``.
 
     Rule: ``n_neighbors = clip(round(sqrt(n)), 5, 15)``; UMAP to 5 dimensions, ``min_dist=0``.
@@ -144,7 +126,7 @@ def clustering_settings(n_paragraphs: int, min_topic_size: int = 4) -> Clusterin
     )
 
 
-def online_settings(n_paragraphs: int, min_topic_size: int = 4) -> ClusteringSettings:
+def online_settings(n_paragraphs: int, min_topic_size: int) -> ClusteringSettings:
     """Settings of the online fit (``fit_on: online``) for ``n_paragraphs``.
 
     IncrementalPCA to 5 dimensions replaces UMAP, MiniBatchKMeans replaces HDBSCAN, with
@@ -166,136 +148,11 @@ def online_settings(n_paragraphs: int, min_topic_size: int = 4) -> ClusteringSet
     )
 
 
-# --------------------------------------------------------------------------- quality metrics
-
-
-def npmi_coherence(
-    topic_words: Sequence[Sequence[str]], documents: Iterable[Iterable[str]]
-) -> list[float | None]:
-    """Mean normalised PMI of every pair of each topic's words, by document co-occurrence.
-
-    For words *a*, *b* in N reference documents, ``P(a)`` is the share of documents containing
-    *a* and ``P(a,b)`` the share containing both; ``NPMI = ln(P(a,b) / (P(a)P(b))) / -ln P(a,b)``.
-    Zero counts are handled by the limits instead of an epsilon: a pair that never co-occurs
-    scores -1, a pair present in every document scores +1. Pairs with a word absent from the
-    reference documents are left out; a topic with no scorable pair gets None.
-
-    Args:
-        topic_words: each topic's top words (the caller chooses how many).
-        documents: the reference corpus, one iterable of words (stems) per document; only
-            presence counts.
-
-    Returns:
-        One coherence value per topic, in [-1, 1] (or None).
-    """
-    vocabulary = sorted({w for words in topic_words for w in words})
-    index = {w: i for i, w in enumerate(vocabulary)}
-    rows, cols = [], []
-    n_docs = 0
-    for doc_row, doc in enumerate(documents):
-        n_docs += 1
-        for word in {w for w in doc if w in index}:
-            rows.append(doc_row)
-            cols.append(index[word])
-    if n_docs == 0:
-        return [None for _ in topic_words]
-    from scipy.sparse import csr_matrix
-
-    presence = csr_matrix(
-        (np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(n_docs, len(vocabulary))
-    )
-    together = (presence.T @ presence).toarray()  # co-document counts; diagonal = document counts
-    counts = np.diag(together)
-
-    scores: list[float | None] = []
-    for words in topic_words:
-        ids = [index[w] for w in dict.fromkeys(words)]
-        values = []
-        for i_pos, i in enumerate(ids):
-            for j in ids[i_pos + 1:]:
-                if counts[i] == 0 or counts[j] == 0:
-                    continue
-                joint = together[i, j]
-                if joint == 0:
-                    values.append(-1.0)
-                elif joint == n_docs:
-                    values.append(1.0)
-                else:
-                    p_ij = joint / n_docs
-                    pmi = math.log(p_ij / ((counts[i] / n_docs) * (counts[j] / n_docs)))
-                    values.append(pmi / -math.log(p_ij))
-        scores.append(float(np.mean(values)) if values else None)
-    return scores
-
-
-def topic_diversity(topic_words: Sequence[Sequence[str]]) -> float | None:
-    """Share of distinct words among all topics' listed top words (1 = no word repeated)."""
-    listed = [w for words in topic_words for w in words]
-    return len(set(listed)) / len(listed) if listed else None
-
-
-def _mean(values: Iterable[float | None]) -> float | None:
-    kept = [v for v in values if v is not None]
-    return float(np.mean(kept)) if kept else None
-
-
-# --------------------------------------------------------------------------- inputs
-
-
-
-def _load_inputs(paragraphs_path, classified_path, documents_path) -> pd.DataFrame:
-    """One row per paragraph with its stem document, coop_types, month and duplicate flag."""
-    paragraphs = read_stage_parquet(
-        paragraphs_path, "preprocess", ["para_id", "doc_id", "para_index", "text", "stems"])
-    classified = read_stage_parquet(
-        classified_path, "classify", ["level", "doc_id", "para_id", "coop_type"])
-    documents = read_stage_parquet(documents_path, "ingest", ["doc_id", "date"])
-
-    if paragraphs["para_id"].duplicated().any():
-        dup = paragraphs.loc[paragraphs["para_id"].duplicated(), "para_id"].iloc[0]
-        raise UserError(f"{paragraphs_path}: para_id {dup!r} occurs more than once; rerun preprocess")
-    unknown_docs = sorted(set(paragraphs["doc_id"]) - set(documents["doc_id"]))
-    if unknown_docs:
-        raise UserError(
-            f"{paragraphs_path}: {len(unknown_docs)} doc_id(s) not in {documents_path} "
-            f"(e.g. {unknown_docs[0]!r}); the inputs come from different runs — rerun dvc repro"
-        )
-
-    frame = paragraphs[["para_id", "doc_id", "para_index", "text"]].copy()
-    frame["text"] = frame["text"].fillna("").astype(str)
-    frame["stem_doc"] = [" ".join(str(s) for s in stems) if stems is not None else ""
-                         for stems in paragraphs["stems"]]
-
-    para_rows = classified[classified["level"] == "paragraph"]
-    if para_rows["para_id"].duplicated().any():
-        raise UserError(f"{classified_path}: a paragraph is classified twice; rerun classify")
-    doc_rows = classified[classified["level"] == "document"].drop_duplicates("doc_id")
-    frame["coop_type"] = frame["para_id"].map(
-        para_rows.set_index("para_id")["coop_type"]).fillna(UNCLASSIFIED).astype(str)
-    frame["doc_coop_type"] = frame["doc_id"].map(
-        doc_rows.set_index("doc_id")["coop_type"]).fillna(UNCLASSIFIED).astype(str)
-
-    docs = documents.drop_duplicates("doc_id").set_index("doc_id")
-    dates = pd.to_datetime(frame["doc_id"].map(docs["date"]), errors="coerce")
-    frame["month"] = dates.dt.strftime("%Y-%m").fillna(UNKNOWN_MONTH)
-    if "duplicate_of" in docs.columns:
-        frame["duplicate"] = frame["doc_id"].map(docs["duplicate_of"]).notna()
-    else:
-        frame["duplicate"] = False
-    return frame.sort_values(["doc_id", "para_index"], kind="stable").reset_index(drop=True)
-
-
-def _is_relevant(frame: pd.DataFrame) -> pd.Series:
-    """A paragraph coded as cooperation, or any paragraph of a document coded as cooperation."""
-    off = {NONE, UNCLASSIFIED}
-    return ~frame["coop_type"].isin(off) | ~frame["doc_coop_type"].isin(off)
-
-
-def _select(frame: pd.DataFrame, fit_on: str, sample_size: int, seed: int
+def select_paragraphs(frame: pd.DataFrame, fit_on: str, sample_size: int, seed: int
             ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Split non-duplicate paragraphs into those the model is fitted on and those assigned after."""
     pool = frame[~frame["duplicate"]]
-    relevant = _is_relevant(pool)
+    relevant = is_relevant(pool)
     info: dict[str, Any] = {
         "fit_on": fit_on,
         "n_paragraphs_input": int(len(frame)),
@@ -336,9 +193,6 @@ def _select(frame: pd.DataFrame, fit_on: str, sample_size: int, seed: int
     return fit.reset_index(drop=True), rest.reset_index(drop=True), info
 
 
-# --------------------------------------------------------------------------- model
-
-
 class _CustomTopicsWarning(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return "custom list of topic assignments" not in record.getMessage()
@@ -355,12 +209,6 @@ def _quiet_bertopic() -> Iterator[None]:
         yield
     finally:
         logger.removeFilter(quiet)
-
-
-def _stem_vectorizer(min_df: int = 1):
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    return CountVectorizer(lowercase=False, token_pattern=STEM_TOKEN_PATTERN, min_df=min_df)
 
 
 def _build_model(settings: ClusteringSettings, embedder, top_n_words: int, seed: int):
@@ -385,7 +233,7 @@ def _build_model(settings: ClusteringSettings, embedder, top_n_words: int, seed:
         )
     model = BERTopic(
         embedding_model=embedder, umap_model=umap_model, hdbscan_model=cluster_model,
-        vectorizer_model=_stem_vectorizer(), ctfidf_model=ClassTfidfTransformer(),
+        vectorizer_model=stem_vectorizer(), ctfidf_model=ClassTfidfTransformer(),
         top_n_words=top_n_words, min_topic_size=settings.min_cluster_size,
         calculate_probabilities=False, verbose=False,
     )
@@ -505,62 +353,6 @@ def _representatives(model, docs: list[str], topics: list[int], para_ids: list[s
     return chosen
 
 
-def _baselines(docs: list[str], n_topics: int, top_n: int, seed: int, reference) -> dict:
-    """Seeded LDA (counts) and NMF (TF-IDF) on the same stems with the same number of topics."""
-    from sklearn.decomposition import NMF, LatentDirichletAllocation
-    from sklearn.feature_extraction.text import TfidfTransformer
-
-    vectorizer = _stem_vectorizer(min_df=2 if len(docs) >= 1000 else 1)
-    counts = vectorizer.fit_transform(docs)
-    vocab = vectorizer.get_feature_names_out()
-    models = {
-        "lda": (LatentDirichletAllocation(n_components=n_topics, learning_method="batch",
-                                          max_iter=20, random_state=seed, n_jobs=1), counts),
-        "nmf": (NMF(n_components=n_topics, init="nndsvda", max_iter=400, random_state=seed),
-                TfidfTransformer(sublinear_tf=True).fit_transform(counts)),
-    }
-    out = {}
-    for name, (estimator, matrix) in models.items():
-        estimator.fit(matrix)
-        words = [[str(vocab[i]) for i in np.argsort(-component, kind="stable")[:top_n]]
-                 for component in estimator.components_]
-        out[name] = {
-            "n_topics": n_topics,
-            "coherence_npmi": _mean(npmi_coherence(words, reference)),
-            "topic_diversity": topic_diversity(words),
-            "top_words": {str(k): " ".join(w) for k, w in enumerate(words)},
-        }
-    return out
-
-
-# --------------------------------------------------------------------------- tables
-
-
-def _truncate(text: str, limit: int = REPRESENTATIVE_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _label(words: Sequence[str]) -> str:
-    return ", ".join(w.replace("_", " ") for w in words[:LABEL_WORDS]) or "(no words)"
-
-
-def _share_table(assigned: pd.DataFrame, group: str, topic_info: pd.DataFrame) -> pd.DataFrame:
-    """Paragraph counts and within-group shares for every (group, topic) pair, zeros included."""
-    groups = sorted(assigned[group].unique())
-    grid = pd.MultiIndex.from_product([groups, topic_info["topic"].tolist()], names=[group, "topic"])
-    counts = assigned.groupby([group, "topic"]).size().reindex(grid, fill_value=0)
-    table = counts.rename("n_paragraphs").reset_index()
-    totals = assigned.groupby(group).size()
-    table[f"{group}_total"] = table[group].map(totals).astype("int64")
-    table["share"] = table["n_paragraphs"] / table[f"{group}_total"]
-    table["topic_label"] = table["topic"].map(topic_info.set_index("topic")["label"])
-    return table[[group, "topic", "topic_label", "n_paragraphs", f"{group}_total", "share"]]
-
-
-# --------------------------------------------------------------------------- stage
-
-
 class _Stopwatch:
     def __init__(self) -> None:
         self.laps: dict[str, float] = {}
@@ -574,7 +366,7 @@ class _Stopwatch:
 
 @dataclass
 class TopicsResult:
-    """What ``run_topics`` returns.
+    """What :func:`fit_topics` returns.
 
     Attributes:
         assignments: one row per modelled paragraph (the topics.parquet table).
@@ -587,6 +379,7 @@ class TopicsResult:
         over_time: the topics_over_time.csv table.
         timings: seconds per step (for benchmarks; never written to the outputs, which must
             not change between runs).
+        figures: the figures the topics stage drew from the tables (name -> Figure).
     """
 
     assignments: pd.DataFrame
@@ -596,71 +389,79 @@ class TopicsResult:
     by_coop_type: pd.DataFrame = field(default_factory=pd.DataFrame)
     over_time: pd.DataFrame = field(default_factory=pd.DataFrame)
     timings: dict = field(default_factory=dict)
+    figures: dict = field(default_factory=dict)
 
 
-def run_topics(
-    paragraphs_path: str | Path,
-    classified_path: str | Path,
-    documents_path: str | Path,
-    *,
-    topics_path: str | Path,
-    tables_dir: str | Path = "reports/tables",
-    metrics_path: str | Path = "reports/metrics/topics.json",
-    embedding: str = "tfidf-svd",
-    svd_components: int = 50,
-    min_topic_size: int = 4,
-    top_n_words: int = 10,
-    fit_on: str = "relevant",
-    sample_size: int = 20000,
-    seed: int = 20250811,
-    cache_dir: str | Path | None = "data/processed/embeddings",
-) -> TopicsResult:
-    """Fit BERTopic on the paragraphs and write assignments, topic tables and quality metrics.
+@dataclass
+class _Fit:
+    """The fitted model and the assignments of the fitted and the assigned paragraphs."""
+
+    model: Any
+    settings: ClusteringSettings
+    embedding_info: dict
+    has_content: np.ndarray
+    fit_model: pd.DataFrame  # fitted paragraphs that have content
+    rest_model: pd.DataFrame  # assigned paragraphs that have content
+    raw_topics: list[int]
+    topics: list[int]
+    rest_raw: list[int]
+    rest_topics: list[int]
+    words: dict[int, list[str]]
+    reps: dict[int, int]
+    embed_fit_size: int
+    quality: dict  # per-topic NPMI, its reference size, the baselines
+
+
+def fit_topics(frame: pd.DataFrame, topics: TopicsParams, seed: int,
+               cache_dir: str | Path | None) -> TopicsResult:
+    """Fit BERTopic on the paragraphs and build assignments, topic tables and quality metrics.
 
     Args:
-        paragraphs_path: paragraphs.parquet (preprocess).
-        classified_path: classified.parquet (classify); paragraph rows give coop_type.
-        documents_path: documents.parquet (ingest); gives dates and duplicate flags.
-        topics_path: where topics.parquet is written.
-        tables_dir: directory for topics.csv, topics_by_coop_type.csv, topics_over_time.csv.
-        metrics_path: where topics.json is written.
-        embedding: ``"tfidf-svd"`` or a local sentence-transformers model (never downloaded).
-        svd_components: SVD dimensions of the tfidf-svd embedding.
-        min_topic_size: smallest topic HDBSCAN may form (floor of the size-adaptive rule).
-        top_n_words: stems listed per topic and used for coherence/diversity.
-        fit_on: ``relevant`` — paragraphs coded as cooperation plus every paragraph of a
-            document coded as cooperation (the context of the cooperation: what is built,
-            funded, supplied), falling back to all paragraphs when fewer than
-            ``MIN_PARAGRAPHS``; ``all``; ``sample`` — fit on ``sample_size`` paragraphs
-            drawn with ``seed`` and assign the others with the fitted model; or ``online`` —
-            every paragraph, through BERTopic's ``partial_fit`` (see :func:`online_settings`);
-            the TF-IDF→SVD embedding, the NPMI reference and the LDA/NMF baselines then use
-            a seeded sample of at most ``sample_size`` paragraphs. Paragraphs of
-            documents flagged as duplicates are never modelled.
-        sample_size: paragraphs fitted when ``fit_on="sample"``; with ``"online"`` the
-            size of the sample behind the embedding fit and the quality measures.
+        frame: :func:`~analysis.topics.tables.load_inputs` (paragraphs with stems, coop_types,
+            months and duplicate flags).
+        topics: params.yaml ``topics``: ``embedding`` (``tfidf-svd`` or a local
+            sentence-transformers model, never downloaded), ``svd_components``,
+            ``min_topic_size`` (floor of the size-adaptive rule), ``top_n_words`` (stems listed
+            per topic and used for coherence/diversity), ``fit_on`` — ``relevant``: paragraphs
+            coded as cooperation plus every paragraph of a document coded as cooperation,
+            falling back to all paragraphs when fewer than ``MIN_PARAGRAPHS``; ``all``;
+            ``sample``: fit on ``sample_size`` paragraphs drawn with ``seed`` and assign the
+            others; ``online``: every paragraph through BERTopic's ``partial_fit`` (see
+            :func:`online_settings`), the embedding fit, NPMI reference and baselines on a
+            seeded sample of at most ``sample_size``. Paragraphs of duplicate documents are
+            never modelled.
         seed: seed of the SVD, UMAP, k-means, sampling and the baselines.
         cache_dir: embedding cache directory (None disables it).
 
-    Returns:
-        A ``TopicsResult``.
-
     Raises:
-        UserError: missing or inconsistent inputs, too few paragraphs, or a sentence model that
-            is not available locally.
+        UserError: too few paragraphs, or a sentence model that is not available locally.
     """
     clock = _Stopwatch()
-    frame = _load_inputs(paragraphs_path, classified_path, documents_path)
-    fit, rest, selection = _select(frame, fit_on, sample_size, seed)
+    fit, rest, selection = select_paragraphs(frame, topics.fit_on, topics.sample_size, seed)
     if len(fit) < MIN_PARAGRAPHS:
-        clustering_settings(len(fit), min_topic_size)  # raises the user-facing message
+        clustering_settings(len(fit), topics.min_topic_size)  # raises the user-facing message
+    done = _fit_and_assign(fit, rest, selection, topics, seed, cache_dir, clock)
+    result = _result(fit, rest, selection, done, topics, seed)
+    clock.lap("tables")
+    result.timings = clock.laps
+    return result
 
+
+def _fit_and_assign(fit: pd.DataFrame, rest: pd.DataFrame, selection: dict,
+                    topics: TopicsParams, seed: int, cache_dir: str | Path | None,
+                    clock: _Stopwatch) -> _Fit:
+    """Embed, fit, reduce outliers, assign the rest, compute topic words and quality.
+
+    One piece: every step runs inside the one-thread BLAS limit and BERTopic's quiet logger,
+    and the steps hand each other the model and index arrays of the same selection.
+    """
     # Imported here: BERTopic pulls in torch, which takes seconds and is not needed to report
     # a bad input.
     from threadpoolctl import threadpool_limits
 
     from .embeddings import embed_paragraphs
 
+    sample_size, top_n_words = topics.sample_size, topics.top_n_words
     # One BLAS/OpenMP thread: SVD, k-means and LDA sums then run in a fixed order, so a rerun
     # (or a machine with more cores) gives bit-identical embeddings and assignments.
     with threadpool_limits(limits=1), _quiet_bertopic():
@@ -672,8 +473,8 @@ def run_topics(
         embed_fit = (_seeded_sample(fit["text"].tolist(), sample_size, seed) if online
                      else fit["text"].tolist())
         embeddings, embedder, embedding_info = embed_paragraphs(
-            embed_fit, all_texts, embedding=embedding,
-            svd_components=svd_components, seed=seed, cache_dir=cache_dir,
+            embed_fit, all_texts, embedding=topics.embedding,
+            svd_components=topics.svd_components, seed=seed, cache_dir=cache_dir,
         )
         # A paragraph with no known word has a zero vector: UMAP cannot place it, so it is an
         # outlier by definition and stays in the output as such.
@@ -683,7 +484,7 @@ def run_topics(
         fit_model = fit[fit_ok].reset_index(drop=True)
         fit_emb = embeddings[: len(fit)][fit_ok]
         settings = (online_settings if online else clustering_settings)(len(fit_model),
-                                                                         min_topic_size)
+                                                                         topics.min_topic_size)
         clock.lap("embed")
 
         docs = fit_model["stem_doc"].tolist()
@@ -691,7 +492,7 @@ def run_topics(
         model, raw_topics, settings = fit_function(docs, fit_emb, embedder, settings,
                                                    top_n_words, seed)
         clock.lap("fit")
-        topics = _reduce_outliers(model, docs, raw_topics)
+        assigned = _reduce_outliers(model, docs, raw_topics)
         clock.lap("reduce_outliers")
 
         rest_model = rest[rest_ok].reset_index(drop=True)
@@ -707,178 +508,106 @@ def run_topics(
         if online:
             # Topic words from the final assignments, with the same batch vectorizer and
             # c-TF-IDF as the other modes (the online vectorizer only served the training).
-            model.update_topics(docs, topics=topics, vectorizer_model=_stem_vectorizer(),
+            model.update_topics(docs, topics=assigned, vectorizer_model=stem_vectorizer(),
                                 ctfidf_model=model.ctfidf_model, top_n_words=top_n_words)
-        elif topics != raw_topics:
+        elif assigned != raw_topics:
             # Same vectorizer and c-TF-IDF: topic words stay stems after the reassignment.
-            model.update_topics(docs, topics=topics, vectorizer_model=model.vectorizer_model,
+            model.update_topics(docs, topics=assigned, vectorizer_model=model.vectorizer_model,
                                 ctfidf_model=model.ctfidf_model, top_n_words=top_n_words)
 
-        words = _top_words(model, topics, top_n_words)
-        reps = _representatives(model, docs, topics, fit_model["para_id"].tolist())
-        topic_ids = sorted(set(topics) | set(rest_topics))
-        real_topics = [t for t in topic_ids if t != -1]
+        words = _top_words(model, assigned, top_n_words)
+        reps = _representatives(model, docs, assigned, fit_model["para_id"].tolist())
+        real_topics = [t for t in sorted(set(assigned) | set(rest_topics)) if t != -1]
         # Online: coherence and the LDA/NMF baselines on a seeded sample of the paragraphs
         # (batch LDA over every paragraph of a large corpus would dominate the stage).
         quality_docs = _seeded_sample(docs, sample_size, seed) if online else docs
         reference = [doc.split() for doc in quality_docs]
         clock.lap("update_topics")
         per_topic_npmi = npmi_coherence([words.get(t, []) for t in real_topics], reference)
-        baselines = (_baselines(quality_docs, len(real_topics), top_n_words, seed, reference)
-                     if len(real_topics) >= 2 else {})
-
+        compared = (baselines(quality_docs, len(real_topics), top_n_words, seed, reference)
+                    if len(real_topics) >= 2 else {})
         clock.lap("quality_and_baselines")
+    return _Fit(model, settings, embedding_info, has_content, fit_model, rest_model, raw_topics,
+                assigned, rest_raw, rest_topics, words, reps, len(embed_fit),
+                {"npmi": per_topic_npmi, "reference": len(reference), "baselines": compared})
 
-    # ---- assignments (fitted, assigned, and paragraphs without content)
+
+def _result(fit: pd.DataFrame, rest: pd.DataFrame, selection: dict, done: _Fit,
+            topics: TopicsParams, seed: int) -> TopicsResult:
+    """Assignments of every paragraph, the topic tables and the metrics of a fit."""
+    has_content = done.has_content
     parts = [
-        fit_model.assign(topic=topics, raw_topic=raw_topics, fitted=True),
-        rest_model.assign(topic=rest_topics, raw_topic=rest_raw, fitted=False),
-        fit[~fit_ok].assign(topic=-1, raw_topic=-1, fitted=True),
-        rest[~rest_ok].assign(topic=-1, raw_topic=-1, fitted=False),
+        done.fit_model.assign(topic=done.topics, raw_topic=done.raw_topics, fitted=True),
+        done.rest_model.assign(topic=done.rest_topics, raw_topic=done.rest_raw, fitted=False),
+        fit[~has_content[: len(fit)]].assign(topic=-1, raw_topic=-1, fitted=True),
+        rest[~has_content[len(fit):]].assign(topic=-1, raw_topic=-1, fitted=False),
     ]
     assigned = pd.concat([p for p in parts if len(p)], ignore_index=True)
     assigned["topic"] = assigned["topic"].astype("int64")
     assigned["reassigned"] = (assigned["raw_topic"] == -1) & (assigned["topic"] != -1)
     assigned = assigned.sort_values(["doc_id", "para_index"], kind="stable").reset_index(drop=True)
 
-    # ---- topic table
+    topic_ids = sorted(set(done.topics) | set(done.rest_topics))
     sizes = assigned["topic"].value_counts()
     info_rows = []
     for topic in topic_ids:
-        top = words.get(topic, [])
-        rep = fit_model.iloc[reps[topic]] if topic in reps else None
+        top = done.words.get(topic, [])
+        rep = done.fit_model.iloc[done.reps[topic]] if topic in done.reps else None
         info_rows.append({
             "topic": topic,
-            "label": OUTLIER_LABEL if topic == -1 else _label(top),
+            "label": OUTLIER_LABEL if topic == -1 else topic_label(top),
             "size": int(sizes.get(topic, 0)),
             "share": float(sizes.get(topic, 0)) / len(assigned),
             "top_words": " ".join(top),
             "representative_para_id": rep["para_id"] if rep is not None else "",
-            "representative_text": _truncate(rep["text"]) if rep is not None else "",
+            "representative_text": truncate(rep["text"]) if rep is not None else "",
         })
     topic_info = pd.DataFrame(info_rows).astype({"topic": "int64", "size": "int64"})
     labels = topic_info.set_index("topic")["label"]
     assigned["topic_label"] = assigned["topic"].map(labels).astype(str)
+    metrics = _metrics(fit, rest, selection, done, assigned, topics, seed)
+    out_columns = list(TOPICS_COLUMNS)
+    return TopicsResult(assigned[out_columns].copy(), topic_info, metrics, done.model,
+                        share_table(assigned, "coop_type", topic_info),
+                        share_table(assigned, "month", topic_info))
 
-    by_coop_type = _share_table(assigned, "coop_type", topic_info)
-    over_time = _share_table(assigned, "month", topic_info)
 
-    # ---- metrics
+def _metrics(fit: pd.DataFrame, rest: pd.DataFrame, selection: dict, done: _Fit,
+             assigned: pd.DataFrame, topics: TopicsParams, seed: int) -> dict:
+    """The topics.json content (keys in docs/architecture.md)."""
     def outlier_share(values: Sequence[int]) -> float | None:
         return float(np.mean(np.asarray(values) == -1)) if len(values) else None
 
-    metrics = {
+    real_topics = [t for t in sorted(set(done.topics) | set(done.rest_topics)) if t != -1]
+    online = selection["fit_on_used"] == "online"
+    per_topic_npmi = done.quality["npmi"]
+    return {
         **selection,
         "seed": seed,
         "n_paragraphs_fitted": int(len(fit)),
         "n_paragraphs_assigned": int(len(rest)),
-        "n_paragraphs_without_content": int((~has_content).sum()),
+        "n_paragraphs_without_content": int((~done.has_content).sum()),
         "n_paragraphs_output": int(len(assigned)),
-        "embedding": embedding_info["embedding"],
-        "embedding_dimensions": embedding_info["dimensions"],
-        "embedding_cache_key": embedding_info["cache_key"],
-        "clustering": asdict(settings),
+        "embedding": done.embedding_info["embedding"],
+        "embedding_dimensions": done.embedding_info["dimensions"],
+        "embedding_cache_key": done.embedding_info["cache_key"],
+        "clustering": asdict(done.settings),
         **({"online": {"chunk_paragraphs": ONLINE_CHUNK,
-                       "n_chunks": max(1, math.ceil(len(fit_model) / ONLINE_CHUNK)),
-                       "embedding_fit_paragraphs": len(embed_fit)}} if online else {}),
+                       "n_chunks": max(1, math.ceil(len(done.fit_model) / ONLINE_CHUNK)),
+                       "embedding_fit_paragraphs": done.embed_fit_size}} if online else {}),
         "outlier_reduction": {"strategy": OUTLIER_STRATEGY, "threshold": OUTLIER_THRESHOLD},
         "n_topics": len(real_topics),
-        "top_n_words": top_n_words,
-        "outlier_share_before_reduction": outlier_share(raw_topics),
-        "outlier_share_after_reduction": outlier_share(topics),
-        "outlier_share_assigned_before_reduction": outlier_share(rest_raw),
-        "outlier_share_assigned_after_reduction": outlier_share(rest_topics),
+        "top_n_words": topics.top_n_words,
+        "outlier_share_before_reduction": outlier_share(done.raw_topics),
+        "outlier_share_after_reduction": outlier_share(done.topics),
+        "outlier_share_assigned_before_reduction": outlier_share(done.rest_raw),
+        "outlier_share_assigned_after_reduction": outlier_share(done.rest_topics),
         "outlier_share_output": outlier_share(assigned["topic"].tolist()),
-        "coherence_npmi": _mean(per_topic_npmi),
+        "coherence_npmi": mean_score(per_topic_npmi),
         "coherence_npmi_by_topic": {str(t): v for t, v in zip(real_topics, per_topic_npmi)},
         "coherence_reference": (
-            f"seeded sample of {len(reference)} fitted paragraphs, stem presence per paragraph"
-            if online else "fitted paragraphs, stem presence per paragraph"),
-        "topic_diversity": topic_diversity([words.get(t, []) for t in real_topics]),
-        "baselines": baselines,
+            f"seeded sample of {done.quality['reference']} fitted paragraphs, stem presence "
+            "per paragraph" if online else "fitted paragraphs, stem presence per paragraph"),
+        "topic_diversity": topic_diversity([done.words.get(t, []) for t in real_topics]),
+        "baselines": done.quality["baselines"],
     }
-
-    out_columns = ["para_id", "doc_id", "topic", "topic_label", "fitted", "reassigned"]
-    write_parquet(topics_path, assigned[out_columns])
-    tables_dir = Path(tables_dir)
-    write_csv(tables_dir / "topics.csv", topic_info)
-    write_csv(tables_dir / "topics_by_coop_type.csv", by_coop_type)
-    write_csv(tables_dir / "topics_over_time.csv", over_time)
-    write_json(metrics_path, metrics)
-    clock.lap("tables_and_write")
-    return TopicsResult(assigned[out_columns].copy(), topic_info, metrics, model,
-                        by_coop_type, over_time, clock.laps)
-
-
-# --------------------------------------------------------------------------- figures
-
-MAX_PLOTTED_TOPICS = 30
-# The compare figures' fonts, so topic figures sit well beside them in reports.
-_FIGURE_STYLE = {"font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 10,
-                 "xtick.labelsize": 8, "ytick.labelsize": 8, "axes.spines.top": False,
-                 "axes.spines.right": False}
-
-
-def _topic_name(topic: int, label: str) -> str:
-    return label if topic == -1 else f"{topic}: {label}"
-
-
-def plot_topic_sizes(topic_info: pd.DataFrame):
-    """Horizontal bar chart of paragraphs per topic (outliers in grey, largest 30 topics).
-
-    Args:
-        topic_info: ``TopicsResult.topic_info`` or topics.csv (topic, label, size).
-
-    Returns:
-        A matplotlib Figure; saving it is the caller's job.
-    """
-    import matplotlib as mpl
-
-    from .figures import new_figure
-
-    data = topic_info.sort_values(["size", "topic"], ascending=[False, True]).head(MAX_PLOTTED_TOPICS)
-    data = data.iloc[::-1]  # largest at the top
-    with mpl.rc_context(_FIGURE_STYLE):
-        fig = new_figure(1.2 + 0.28 * len(data), width=7.0)
-        ax = fig.subplots()
-        colors = ["#BBBBBB" if t == -1 else "#0072B2" for t in data["topic"]]
-        ax.barh(range(len(data)), data["size"], color=colors)
-        ax.set_yticks(range(len(data)),
-                      [_topic_name(t, lab) for t, lab in zip(data["topic"], data["label"])])
-        ax.set_xlabel("paragraphs")
-        shown = "" if len(topic_info) <= MAX_PLOTTED_TOPICS else f" ({MAX_PLOTTED_TOPICS} largest)"
-        ax.set_title(f"Paragraphs per topic{shown}", loc="left")
-    return fig
-
-
-def plot_topics_by_coop_type(table: pd.DataFrame):
-    """Heatmap of each topic's share of the paragraphs of each kind of cooperation.
-
-    Args:
-        table: topics_by_coop_type.csv (coop_type, topic, topic_label, share).
-
-    Returns:
-        A matplotlib Figure; saving it is the caller's job.
-    """
-    import matplotlib as mpl
-
-    from .figures import label, new_figure
-
-    wide = table.pivot_table(index=["topic", "topic_label"], columns="coop_type", values="share",
-                             aggfunc="sum", fill_value=0.0).sort_index(level="topic")
-    wide = wide.head(MAX_PLOTTED_TOPICS + 1)  # topics in id order: BERTopic numbers by size
-    values = wide.to_numpy()
-    top = max(0.01, float(values.max())) if values.size else 0.01
-    with mpl.rc_context(_FIGURE_STYLE):
-        fig = new_figure(1.6 + 0.28 * len(wide), width=2.8 + 1.2 * wide.shape[1])
-        ax = fig.subplots()
-        image = ax.imshow(values, cmap="Blues", vmin=0, vmax=top, aspect="auto")
-        ax.set_xticks(range(wide.shape[1]), [label(f"coop_short.{c}") for c in wide.columns],
-                      rotation=30, ha="right")
-        ax.set_yticks(range(len(wide)), [_topic_name(t, lab) for t, lab in wide.index])
-        for (i, j), value in np.ndenumerate(values):
-            ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=7,
-                    color="white" if value > 0.6 * top else "black")
-        fig.colorbar(image, ax=ax, label="share of the kind's paragraphs", format="{x:.0%}")
-        ax.set_title("Topic share by kind of cooperation", loc="left")
-    return fig
