@@ -94,6 +94,10 @@ def _cmd_lab(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    """The command-line parser.
+
+    One piece: a flat declaration of every command and its options.
+    """
     from .core.config import IngestParams, PreprocessParams
 
     min_words = IngestParams().min_words

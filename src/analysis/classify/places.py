@@ -151,6 +151,9 @@ def load_classify_lexicons(lexicon_dir: str | Path) -> ClassifyLexicons:
     Raises:
         UserError: a file is missing, unreadable, has missing columns or values outside the
             codebook, or a surface form is listed twice with different meanings.
+
+    One piece: the five files are read in an order the checks depend on (exclusions compete
+    with place names in one phrase table), and each block is short.
     """
     directory = Path(lexicon_dir)
     places = PhraseTable()

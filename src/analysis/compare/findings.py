@@ -101,7 +101,10 @@ def _join(items: Sequence[str]) -> str:
 
 
 def findings(metrics: Mapping[str, Any], tables: Mapping[str, pd.DataFrame]) -> list[str]:
-    """Plain-English sentences stating the main results, built only from the computed numbers."""
+    """Plain-English sentences stating the main results, built only from the computed numbers.
+
+    One piece: a list of sentences in reading order, each a few lines over the same metrics.
+    """
     out: list[str] = []
     corpus = metrics["corpus"]
     documents = metrics["coverage"]["documents"]

@@ -244,6 +244,8 @@ def log_odds_dirichlet(counts_a: Mapping[str, float] | pd.Series,
 
     Raises:
         ValueError: fewer than two distinct terms, a term without prior mass, alpha_0 <= 0.
+
+    One piece: most of its length is this docstring; the computation is one formula.
     """
     a = pd.Series(counts_a, dtype=float)
     b = pd.Series(counts_b, dtype=float)

@@ -284,7 +284,10 @@ def load_citation(project_root: str | Path) -> dict[str, str]:
 def _facts(metrics: Mapping[str, Mapping[str, Any]], params: Any,
            strings: Mapping[str, Any], commit: tuple[str | None, bool],
            citation: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Every value a sentence may use, already formatted for the language; missing ones absent."""
+    """Every value a sentence may use, already formatted for the language; missing ones absent.
+
+    One piece: a flat list of facts, each formatted from one metrics key.
+    """
     fmt = NumberFormat.from_strings(strings)
     items = strings["items"]
     compare = metrics["compare"]

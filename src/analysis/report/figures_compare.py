@@ -157,6 +157,8 @@ def _dot_whisker(figure: Figure, table: pd.DataFrame, item: str, item_labels: Ma
     The counts sit in a narrow axes of their own, sized from the longest "k/n" text, each on
     its dot's row after that kind's marker, so they never run into the plot or into each
     other whatever the sample size.
+
+    One piece: the two axes share rows, limits and styles that are set together.
     """
     n_items, n_kinds = len(order), len(kinds)
     rows = {value: n_items - 1 - i for i, value in enumerate(order)}  # first item on top
@@ -502,6 +504,9 @@ def plot_partner_network(edges: pd.DataFrame, *, focal: str = "Jakarta", lang: s
         max_partners: partners beyond this many (fewest articles) are left out; the caption
             says how many; the table has them all.
         max_sectors: sectors named per partner.
+
+    One piece: one drawing pass: edges, nodes and labels are placed, the layout is frozen,
+    then the labels are measured and the x range widened to fit them.
     """
     title = label("partners.title", lang, focal=focal)
     if edges is None or edges.empty:

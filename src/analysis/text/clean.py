@@ -238,6 +238,10 @@ def clean_article(
 
     Returns:
         A :class:`CleanedArticle`.
+
+    One piece: the steps (line rules, author names, headline, prefixes, trailers, tidying)
+    share the metadata captured on the way and must run in this order; each step is a short
+    commented block.
     """
     lex = lexicons or default_cleaning_lexicons()
     paras = _segment(normalize_text(raw))

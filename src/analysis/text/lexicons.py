@@ -254,6 +254,9 @@ def load_stem_lexicons(lexicon_dir: str | Path) -> StemLexicons:
 
     Raises:
         UserError: when the directory or a required file is missing or a CSV lacks a column.
+
+    One piece: the files are read one after another into sets the later ones refine
+    (gazetteer names become multiword terms, protected words and stem overrides).
     """
     lexicon_dir = Path(lexicon_dir)
     if not lexicon_dir.is_dir():
