@@ -52,7 +52,7 @@ def main() -> int:
         return 2
 
     sys.path.insert(0, str(ROOT / "src"))
-    from analysis.classify import classify_input
+    from analysis.classify.files import classify_input
 
     out = ROOT / "benchmarks" / "out" / "clickid_classified.csv"
     load = os.getloadavg()[0]

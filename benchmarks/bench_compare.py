@@ -101,7 +101,7 @@ def build_inputs(path: Path, out: Path, seed: int = 20250811) -> dict[str, Path]
 
 _CHILD = """
 import json, resource, sys, time
-from analysis.compare import run_compare
+from stage_helpers import run_compare
 out = sys.argv[1]
 start = time.perf_counter()
 result = run_compare(f"{out}/documents.parquet", f"{out}/paragraphs.parquet",
@@ -120,7 +120,7 @@ print(json.dumps({"seconds": elapsed,
 
 def time_kernels(out: Path) -> dict[str, float]:
     """Log-odds over the full vocabulary and the bootstrap of the largest kind, alone."""
-    from analysis import compare as cmp
+    from analysis.compare import tables as cmp
 
     classified = pd.read_parquet(out / "classified.parquet")
     docs = cmp.document_frame(pd.read_parquet(out / "documents.parquet"), classified)

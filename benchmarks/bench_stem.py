@@ -173,7 +173,7 @@ def bench_stem(n_articles: int, repeats: int) -> dict:
 
 _CHILD = """
 import json, resource, sys, time
-from analysis.preprocess import run_preprocess
+from stage_helpers import run_preprocess
 start = time.perf_counter()
 result = run_preprocess(sys.argv[1], paragraphs_path=sys.argv[2], lexicon_dir=sys.argv[3],
                         n_jobs=int(sys.argv[4]))
@@ -190,7 +190,7 @@ print(json.dumps({"seconds": seconds, "peak_rss_mb": own / 1024, "worker_peak_rs
 
 
 def bench_full(jobs: list[int], repeats: int) -> dict:
-    from analysis.io import write_parquet
+    from analysis.core.io import write_parquet
 
     OUT.mkdir(parents=True, exist_ok=True)
     documents = OUT / "clickid_documents.parquet"

@@ -44,9 +44,9 @@ def _peak_rss_mb() -> float:
 
 def _prepare_inputs(corpus: Path, folder: Path, n_jobs: int) -> dict[str, Path]:
     """documents/paragraphs/classified parquet for clickid, built once by the real stages."""
-    from analysis.classify import run_classify
-    from analysis.ingest import run_ingest
-    from analysis.preprocess import run_preprocess
+    from stage_helpers import run_classify
+    from stage_helpers import run_ingest
+    from stage_helpers import run_preprocess
 
     paths = {name: folder / f"{name}.parquet" for name in ("documents", "paragraphs", "classified")}
     if all(p.is_file() for p in paths.values()):
@@ -73,7 +73,7 @@ def _prepare_inputs(corpus: Path, folder: Path, n_jobs: int) -> dict[str, Path]:
 
 def _child(run: str, inputs: Path, out: Path, sample_size: int, cache: Path) -> None:
     """One run_topics call; prints a JSON line with timings, memory and the key metrics."""
-    from analysis.topics import run_topics
+    from stage_helpers import run_topics
 
     baseline = _peak_rss_mb()
     start = time.perf_counter()

@@ -35,9 +35,9 @@ def main() -> int:
     sys.path.insert(0, str(ROOT / "src"))
     import pandas as pd
 
-    from analysis.classify import run_classify
-    from analysis.classify_eval import evaluate_gold
-    from analysis.ingest import iter_records
+    from stage_helpers import run_classify
+    from analysis.classify.evaluate import evaluate_gold
+    from analysis.text.records import iter_records
 
     raw, lexicons = ROOT / "data" / "raw", ROOT / "data" / "lexicons"
     records = [r for r in iter_records(raw, lexicon_dir=lexicons, metadata_file=raw / "metadata.csv")

@@ -28,11 +28,11 @@ def main() -> int:
     sys.path.insert(0, str(PROJECT_ROOT / "src"))
     from threadpoolctl import threadpool_limits
 
-    import analysis.topics as topics
-    from analysis.classify import run_classify
-    from analysis.embeddings import embed_paragraphs
-    from analysis.ingest import run_ingest
-    from analysis.preprocess import run_preprocess
+    import analysis.topics.model as topics
+    from stage_helpers import run_classify
+    from analysis.topics.embeddings import embed_paragraphs
+    from stage_helpers import run_ingest
+    from stage_helpers import run_preprocess
 
     raw, lexicons = PROJECT_ROOT / "data" / "raw", PROJECT_ROOT / "data" / "lexicons"
     out = PROJECT_ROOT / "benchmarks" / "out" / "topics" / "seeds"

@@ -22,8 +22,6 @@ from ..core.io import atomic_path
 
 __all__ = ["TFIDF_SVD", "TfidfSvdEmbedder", "load_sentence_model", "embed_paragraphs"]
 
-
-
 # Words of two or more letters: digits (dates, phone numbers, scores) say little about content
 # and would otherwise dominate the SVD of short news paragraphs.
 _WORD_PATTERN = r"(?u)\b[^\W\d_]{2,}\b"
