@@ -15,6 +15,7 @@ from matplotlib.text import Annotation, Text
 
 import compare_fixtures as fx
 from analysis.compare import tables as cmp
+from analysis.report import figures as style
 from analysis.report import figures_compare as fg
 from analysis.core.errors import UserError
 
@@ -89,27 +90,27 @@ def test_label_file_format(lexicon_dir):
 
 
 def test_indonesian_names_of_the_kinds():
-    assert fg.label("coop.agglomeration", "id") == "Kerja sama aglomerasi"
-    assert fg.label("coop.international", "id") == "Kerja sama internasional (sister city)"
-    assert fg.label("coop.domestic_other", "id") == "Kerja sama antardaerah lain"
-    assert fg.label("coop.none", "id") == "Bukan kerja sama"
-    assert fg.label("partners.title", "id", focal="Jakarta") == "Jakarta dan mitra kerja samanya"
-    assert fg.label("sector.new_sector_id", "en") == "new sector id"  # unknown sector: its id
+    assert style.label("coop.agglomeration", "id") == "Kerja sama aglomerasi"
+    assert style.label("coop.international", "id") == "Kerja sama internasional (sister city)"
+    assert style.label("coop.domestic_other", "id") == "Kerja sama antardaerah lain"
+    assert style.label("coop.none", "id") == "Bukan kerja sama"
+    assert style.label("partners.title", "id", focal="Jakarta") == "Jakarta dan mitra kerja samanya"
+    assert style.label("sector.new_sector_id", "en") == "new sector id"  # unknown sector: its id
     with pytest.raises(KeyError):
-        fg.label("sectors.no_such_key", "en")
+        style.label("sectors.no_such_key", "en")
     with pytest.raises(UserError, match="lang = 'fr'"):
-        fg.label("coop.none", "fr")
+        style.label("coop.none", "fr")
 
 
 def test_bad_label_files_stop_with_a_message(tmp_path):
     bad = tmp_path / "labels.csv"
     bad.write_text("# comment\nkey,en\ncoop.none,Not cooperation\n", encoding="utf-8")
     with pytest.raises(UserError, match="header must be key,en,id"):
-        fg.load_labels(bad)
+        style.load_labels(bad)
     twice = tmp_path / "twice.csv"
     twice.write_text("key,en,id\na.b,x,y\na.b,x,y\n", encoding="utf-8")
     with pytest.raises(UserError, match="'a.b' appears twice"):
-        fg.load_labels(twice)
+        style.load_labels(twice)
 
 
 # ---------------------------------------------------------------------------------- styles
@@ -120,7 +121,7 @@ def _luminance(colour: str) -> float:
 
 
 def test_each_kind_is_distinct_without_colour():
-    styles = [fg.COOP_STYLE[k] for k in cmp.COOP_TYPES]
+    styles = [style.COOP_STYLE[k] for k in cmp.COOP_TYPES]
     for part in ("marker", "linestyle", "hatch", "color"):
         assert len({s[part] for s in styles}) == len(styles), part
     lightness = sorted(_luminance(s["color"]) for s in styles)
@@ -136,7 +137,7 @@ def test_every_figure_draws_in_both_languages(tables, name, lang):
     figure = _draw(tables, name, lang)
     assert isinstance(figure, Figure)
     title = figure.get_suptitle()
-    assert title == fg.label(TITLE_KEYS[name], lang, focal="Jakarta")
+    assert title == style.label(TITLE_KEYS[name], lang, focal="Jakarta")
     figure.canvas.draw()
     texts = " ".join(t.get_text() for t in figure.findobj(Text))
     if lang == "id" and name in ("coverage", "coverage_monthly", "sectors", "partners"):
@@ -207,8 +208,8 @@ def test_invalid_language_is_a_user_error(tables):
 
 def test_save_figure_is_byte_identical_and_carries_no_timestamp(tables, tmp_path):
     figure = _draw(tables, "log_odds", "en")
-    first = fg.save_figure(figure, "log_odds", tmp_path / "a")
-    second = fg.save_figure(figure, "log_odds", tmp_path / "b")
+    first = style.save_figure(figure, "log_odds", tmp_path / "a")
+    second = style.save_figure(figure, "log_odds", tmp_path / "b")
     assert [p.name for p in first] == ["log_odds.png", "log_odds.svg"]
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes(), a.name
@@ -220,8 +221,8 @@ def test_save_figure_is_byte_identical_and_carries_no_timestamp(tables, tmp_path
 
 @pytest.mark.parametrize("name", ["log_odds", "partners", "sectors"])
 def test_redrawing_gives_the_same_bytes(tables, tmp_path, name):
-    a = fg.save_figure(_draw(tables, name, "id"), name, tmp_path / "a")
-    b = fg.save_figure(_draw(tables, name, "id"), name, tmp_path / "b")
+    a = style.save_figure(_draw(tables, name, "id"), name, tmp_path / "a")
+    b = style.save_figure(_draw(tables, name, "id"), name, tmp_path / "b")
     assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
 
 

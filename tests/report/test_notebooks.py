@@ -58,7 +58,7 @@ def test_a_user_error_in_a_notebook_shows_its_message_not_a_traceback(capsys):
     from IPython.core.interactiveshell import InteractiveShell
 
     shell = InteractiveShell.instance()
-    result = shell.run_cell("from analysis.errors import UserError\n"
+    result = shell.run_cell("from analysis.core.errors import UserError\n"
                             "def stage():\n    raise UserError('add articles to the corpus')\n"
                             "stage()")
     shown = capsys.readouterr().out

@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import analysis.text.paragraphs as preprocess_module
+import analysis.text.stem as stem_module
 from analysis.core.errors import UserError
 from analysis.core.io import write_parquet
 from analysis.text.stem import Preprocessor, stem_pool, stem_stream
@@ -171,8 +172,8 @@ def test_stem_stream_batches_and_jobs_give_the_same_lines(lexicon_dir: Path, raw
     text = "".join(p.read_text(encoding="utf-8") for p in sorted(raw_dir.glob("*.txt")))
     single = io.StringIO()
     stem_stream(io.StringIO(text), single, lexicon_dir=lexicon_dir, min_token_length=MIN_TOKEN_LENGTH)
-    monkeypatch.setattr(preprocess_module, "_STREAM_BATCH_LINES", 7)
-    monkeypatch.setattr(preprocess_module, "_MIN_PARALLEL_TYPES", 0)
+    monkeypatch.setattr(stem_module, "_STREAM_BATCH_LINES", 7)
+    monkeypatch.setattr(stem_module, "_MIN_PARALLEL_TYPES", 0)
     parallel = io.StringIO()
     n = stem_stream(io.StringIO(text), parallel, lexicon_dir=lexicon_dir, n_jobs=2, min_token_length=MIN_TOKEN_LENGTH)
     assert n == len(text.splitlines()) > 100

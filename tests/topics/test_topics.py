@@ -15,6 +15,7 @@ from analysis.core.errors import UserError
 from analysis.report.figures_topics import plot_topic_sizes, plot_topics_by_coop_type
 from analysis.topics.model import KMEANS_BELOW, MIN_PARAGRAPHS, clustering_settings
 from analysis.topics.quality import npmi_coherence, topic_diversity
+from analysis.topics.tables import load_inputs
 from analysis.core.config import IngestParams, PreprocessParams, TopicsParams
 from stage_helpers import run_topics
 
@@ -133,9 +134,11 @@ def test_seed_inputs_are_seed_sized(seed_frames):
 
 
 def test_missing_input_file_names_the_file_and_the_stage(seed_inputs, tmp_path):
-    inputs = dict(seed_inputs, classified=tmp_path / "nope.parquet")
     with pytest.raises(UserError, match=r"nope\.parquet: not found; run the classify stage"):
-        _run(inputs, tmp_path / "out")
+        load_inputs(seed_inputs["paragraphs"], tmp_path / "nope.parquet", seed_inputs["documents"])
+    inputs = dict(seed_inputs, classified=tmp_path / "nope.parquet")
+    with pytest.raises(UserError, match=r"classified\.parquet: not found; run the classify stage"):
+        _run(inputs, tmp_path / "out")  # the stage entry names its own input
 
 
 def test_missing_column_is_a_user_error(seed_frames, tmp_path):
@@ -320,8 +323,8 @@ def test_relevant_falls_back_to_all_when_too_few(seed_frames, tmp_path):
     keep = (classified["level"] == "paragraph") & (classified["doc_id"] == first_doc)
     classified.loc[keep, "coop_type"] = "agglomeration"
     inputs = _write_inputs(tmp_path, documents, paragraphs, classified)
-    frame = topics_module._load_inputs(inputs["paragraphs"], inputs["classified"], inputs["documents"])
-    fit, rest, info = topics_module._select(frame, "relevant", 20000, 1)
+    frame = load_inputs(inputs["paragraphs"], inputs["classified"], inputs["documents"])
+    fit, rest, info = topics_module.select_paragraphs(frame, "relevant", 20000, 1)
     n_relevant = int((paragraphs["doc_id"] == first_doc).sum())
     assert info["n_paragraphs_relevant"] == n_relevant < MIN_PARAGRAPHS
     assert info["fit_on_used"] == "all" and len(fit) == len(paragraphs) and rest.empty
@@ -340,8 +343,8 @@ def test_relevant_keeps_context_paragraphs_of_cooperation_documents(seed_frames,
     documents = documents.copy()
     documents.loc[documents["doc_id"] == documents["doc_id"].iloc[0], "duplicate_of"] = unrelated
     inputs = _write_inputs(tmp_path, documents, paragraphs, classified)
-    frame = topics_module._load_inputs(inputs["paragraphs"], inputs["classified"], inputs["documents"])
-    fit, _, info = topics_module._select(frame, "relevant", 20000, 1)
+    frame = load_inputs(inputs["paragraphs"], inputs["classified"], inputs["documents"])
+    fit, _, info = topics_module.select_paragraphs(frame, "relevant", 20000, 1)
     duplicate = documents["doc_id"].iloc[0]
     assert duplicate not in set(fit["doc_id"]) and unrelated not in set(fit["doc_id"])
     expected = paragraphs[~paragraphs["doc_id"].isin([duplicate, unrelated])]
