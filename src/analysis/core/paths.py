@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
@@ -30,17 +30,55 @@ SITE_TITLE = "Indonesian urban cooperation in the news"
 
 @dataclass(frozen=True)
 class ProjectPaths:
-    """Where every stage reads and writes, relative to one project root.
+    """Where every stage reads and writes, derived once from one project root.
 
     The stage runner makes the project root the working directory and uses ``root = "."``, so
     the paths recorded in outputs (executed notebooks, reject details, messages) never say
     where the project lives; tests and tools may anchor the same layout anywhere.
 
     Attributes:
-        root: the project root (the folder holding params.yaml).
+        root: the project root (the folder holding params.yaml); every other attribute is a
+            file or folder below it.
     """
 
     root: Path
+    params_file: Path = field(init=False)
+    lexicons: Path = field(init=False)
+    notebooks: Path = field(init=False)
+    brief_templates: Path = field(init=False)
+    processed: Path = field(init=False)
+    params_check: Path = field(init=False)
+    documents: Path = field(init=False)
+    rejects: Path = field(init=False)
+    paragraphs: Path = field(init=False)
+    classified: Path = field(init=False)
+    topics: Path = field(init=False)
+    embeddings: Path = field(init=False)
+    reports: Path = field(init=False)
+    executed_notebooks: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        root = Path(self.root)
+        processed = root / "data" / "processed"
+        layout = {
+            "root": root,
+            "params_file": root / "params.yaml",
+            "lexicons": root / "data" / "lexicons",
+            "notebooks": root / "notebooks",
+            "brief_templates": root / "templates" / "brief",
+            "processed": processed,
+            "params_check": processed / "params_check.json",
+            "documents": processed / "documents.parquet",
+            "rejects": processed / "rejects.csv",
+            "paragraphs": processed / "paragraphs.parquet",
+            "classified": processed / "classified.parquet",
+            "topics": processed / "topics.parquet",
+            "embeddings": processed / "embeddings",
+            "reports": root / "reports",
+            "executed_notebooks": root / "reports" / "notebooks",
+        }
+        for name, path in layout.items():
+            object.__setattr__(self, name, path)
 
     @classmethod
     def at(cls, root: str | Path) -> ProjectPaths:
@@ -50,65 +88,6 @@ class ProjectPaths:
     def resolve(self, relative: str | Path) -> Path:
         """A path from params.yaml (relative to the project root), as seen from here."""
         return self.root / relative
-
-    # ---- inputs --------------------------------------------------------------------------
-    @property
-    def params_file(self) -> Path:
-        return self.root / "params.yaml"
-
-    @property
-    def lexicons(self) -> Path:
-        return self.root / "data" / "lexicons"
-
-    @property
-    def notebooks(self) -> Path:
-        return self.root / "notebooks"
-
-    @property
-    def brief_templates(self) -> Path:
-        return self.root / "templates" / "brief"
-
-    # ---- data/processed ------------------------------------------------------------------
-    @property
-    def processed(self) -> Path:
-        return self.root / "data" / "processed"
-
-    @property
-    def params_check(self) -> Path:
-        return self.processed / "params_check.json"
-
-    @property
-    def documents(self) -> Path:
-        return self.processed / "documents.parquet"
-
-    @property
-    def rejects(self) -> Path:
-        return self.processed / "rejects.csv"
-
-    @property
-    def paragraphs(self) -> Path:
-        return self.processed / "paragraphs.parquet"
-
-    @property
-    def classified(self) -> Path:
-        return self.processed / "classified.parquet"
-
-    @property
-    def topics(self) -> Path:
-        return self.processed / "topics.parquet"
-
-    @property
-    def embeddings(self) -> Path:
-        return self.processed / "embeddings"
-
-    # ---- reports -------------------------------------------------------------------------
-    @property
-    def reports(self) -> Path:
-        return self.root / "reports"
-
-    @property
-    def executed_notebooks(self) -> Path:
-        return self.reports / "notebooks"
 
     def notebook(self, stage: str) -> Path:
         """The source notebook of an analysis stage (``notebooks/01_ingest.ipynb``)."""
