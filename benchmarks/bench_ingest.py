@@ -46,6 +46,7 @@ def main() -> int:
         return 2
 
     sys.path.insert(0, str(PROJECT_ROOT / "src"))
+    sys.path.insert(0, str(PROJECT_ROOT / "tests"))  # stage_helpers: a stage entry on given files
     from stage_helpers import run_ingest
 
     with tempfile.TemporaryDirectory(prefix="bench_ingest_") as tmp:

@@ -37,6 +37,7 @@ import json, os, resource, sys, time
 from pathlib import Path
 tree, stage, raw, out, n_jobs, backend = sys.argv[1:7]
 sys.path.insert(0, str(Path(tree) / "src"))
+sys.path.insert(0, str(Path(tree) / "tests"))  # stage_helpers: a stage entry on given files
 lex = str(Path(tree) / "data" / "lexicons")
 out = Path(out)
 compute = {"n_jobs": int(n_jobs)}

@@ -112,7 +112,7 @@ def bench_stem(n_articles: int, repeats: int) -> dict:
     input_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
     words = [w for line in lines for w in TextNormalizer.normalize_text(line).split(" ") if w]
 
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT / "tests")]))
     command = [sys.executable, "-m", "analysis", "stem", "--lexicons", str(ROOT / "data" / "lexicons")]
     plain = Stemmer(ArrayDictionary(StemmerFactory().get_words()))  # no cache
 
@@ -197,7 +197,7 @@ def bench_full(jobs: list[int], repeats: int) -> dict:
     start = time.perf_counter()
     write_parquet(documents, clickid_documents(corpus_path()))
     load_seconds = time.perf_counter() - start
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT / "tests")]))
     runs = {}
     for n_jobs in jobs:
         target = OUT / f"clickid_paragraphs_jobs{n_jobs}.parquet"

@@ -131,11 +131,11 @@ def test_stem_counts_by_kind(paras):
 # ---------------------------------------------------------------------------------- intervals
 
 def test_wilson_interval_known_values():
-    low, high = wilson_interval(2, 2)
+    low, high = wilson_interval(2, 2, ci_level=0.95)
     assert float(low) == pytest.approx(0.3424, abs=1e-4) and float(high) == 1.0
-    low, high = wilson_interval(0, 10)
+    low, high = wilson_interval(0, 10, ci_level=0.95)
     assert float(low) == 0.0 and float(high) == pytest.approx(0.2775, abs=1e-4)
-    low, high = wilson_interval(1, 2)
+    low, high = wilson_interval(1, 2, ci_level=0.95)
     assert float(low) == pytest.approx(0.0945, abs=1e-4)
     assert float(high) == pytest.approx(0.9055, abs=1e-4)
 
@@ -157,18 +157,18 @@ def test_bootstrap_contains_the_share_and_shrinks_with_n():
 
 def test_bootstrap_is_seeded_and_flags_degenerate_samples():
     successes = np.array([[1, 0], [1, 1], [1, 0], [1, 0]])
-    first = bootstrap_share_ci(successes, n_bootstrap=500, seed=3)
-    again = bootstrap_share_ci(successes, n_bootstrap=500, seed=3)
+    first = bootstrap_share_ci(successes, n_bootstrap=500, ci_level=0.95, seed=3)
+    again = bootstrap_share_ci(successes, n_bootstrap=500, ci_level=0.95, seed=3)
     assert np.array_equal(first["low"], again["low"]) and np.array_equal(first["high"], again["high"])
     assert first["degenerate"].tolist() == [True, False]  # every article mentions the first item
     assert (first["low"][0], first["high"][0]) == (1.0, 1.0)
-    single = bootstrap_share_ci([1.0], n_bootstrap=100, seed=1)
+    single = bootstrap_share_ci([1.0], n_bootstrap=100, ci_level=0.95, seed=1)
     assert single["degenerate"][0]
 
 
 def test_cluster_bootstrap_uses_ratio_of_sums():
     # Two articles: 1 of 1 paragraph and 1 of 3 paragraphs mention the item: share = 2/4.
-    ci = bootstrap_share_ci([1, 1], [1, 3], n_bootstrap=4000, seed=5)
+    ci = bootstrap_share_ci([1, 1], [1, 3], n_bootstrap=4000, ci_level=0.95, seed=5)
     assert ci["share"][0] == pytest.approx(0.5)
     # Replicates can only be 1 (first twice), 1/3 (second twice) or 1/2: percentiles are ends.
     assert ci["low"][0] == pytest.approx(1 / 3) and ci["high"][0] == pytest.approx(1.0)
@@ -177,7 +177,7 @@ def test_cluster_bootstrap_uses_ratio_of_sums():
 # ---------------------------------------------------------------------------------- shares
 
 def test_document_sector_shares_equal_hand_counts(docs):
-    table = sector_shares(docs, n_bootstrap=200, seed=1).set_index(["coop_type", "sector"])
+    table = sector_shares(docs, n_bootstrap=200, seed=1, ci_level=0.95, min_bootstrap_docs=10).set_index(["coop_type", "sector"])
     expected = {
         ("agglomeration", "transport"): (2, 2), ("agglomeration", "waste"): (2, 2),
         ("agglomeration", "water"): (1, 2), ("agglomeration", "flood"): (1, 2),
@@ -198,7 +198,7 @@ def test_document_sector_shares_equal_hand_counts(docs):
 
 
 def test_bootstrap_is_reported_when_allowed_and_varying(docs):
-    table = sector_shares(docs, n_bootstrap=400, seed=1, min_bootstrap_docs=1)
+    table = sector_shares(docs, n_bootstrap=400, seed=1, min_bootstrap_docs=1, ci_level=0.95)
     table = table.set_index(["coop_type", "sector"])
     assert table.loc[("international", "flood"), "ci_method"] == "bootstrap"      # 2 of 3
     assert table.loc[("international", "health"), "ci_method"] == "wilson"        # 3 of 3
@@ -207,7 +207,7 @@ def test_bootstrap_is_reported_when_allowed_and_varying(docs):
 
 
 def test_paragraph_sector_shares_equal_hand_counts(docs, paras):
-    table = sector_shares(docs, paras, level="paragraph", n_bootstrap=200, seed=1)
+    table = sector_shares(docs, paras, level="paragraph", n_bootstrap=200, seed=1, ci_level=0.95, min_bootstrap_docs=10)
     table = table.set_index(["coop_type", "sector"])
     assert table.loc[("agglomeration", "transport"), ["n_mentioning", "n_units", "n_docs"]].tolist() == [2, 4, 2]
     assert table.loc[("international", "transport"), ["n_mentioning", "n_units", "n_docs"]].tolist() == [2, 6, 3]
@@ -215,9 +215,9 @@ def test_paragraph_sector_shares_equal_hand_counts(docs, paras):
 
 
 def test_sector_shares_are_reproducible_and_independent_of_other_kinds(docs):
-    both = sector_shares(docs, n_bootstrap=300, seed=11, min_bootstrap_docs=1)
+    both = sector_shares(docs, n_bootstrap=300, seed=11, min_bootstrap_docs=1, ci_level=0.95)
     alone = sector_shares(docs, n_bootstrap=300, seed=11, min_bootstrap_docs=1,
-                          coop_types=["international"])
+                          coop_types=["international"], ci_level=0.95)
     left = both[both["coop_type"] == "international"].reset_index(drop=True)
     pd.testing.assert_frame_equal(left, alone.reset_index(drop=True))
 
@@ -286,7 +286,7 @@ def test_document_labels_can_be_inherited_by_paragraphs(docs):
 # ---------------------------------------------------------------------------------- topics, partners
 
 def test_topic_prevalence_hand_counts(paras):
-    table = topic_prevalence(fx.topics(), paras, n_bootstrap=200, seed=1)
+    table = topic_prevalence(fx.topics(), paras, n_bootstrap=200, seed=1, ci_level=0.95, min_bootstrap_docs=10)
     agg = table[table["coop_type"] == "agglomeration"].set_index("topic")
     intl = table[table["coop_type"] == "international"].set_index("topic")
     assert agg["n_paragraphs"].to_dict() == {0: 2, 1: 1, 2: 0, -1: 1}
@@ -316,7 +316,7 @@ def test_partner_edges_skip_non_cooperation_news_and_rank_sectors(docs):
         {"doc_id": "x-2", "outlet": None, "date": pd.NaT, "coop_type": "agglomeration",
          "partners": ["Bekasi", "Jakarta"], "sectors": ["flood", "water"]},
     ])
-    edges = partner_edges(pd.concat([docs, extra], ignore_index=True)).set_index("partner")
+    edges = partner_edges(pd.concat([docs, extra], ignore_index=True), focal="Jakarta").set_index("partner")
     bekasi = edges.loc["Bekasi"]
     assert bekasi["n_documents"] == 2 and bekasi["doc_ids"] == "seed-000;x-2"
     assert bekasi["sectors"] == "water;flood;transport;waste"  # water in 2 articles first

@@ -35,10 +35,10 @@ def tables() -> dict[str, pd.DataFrame]:
     return {
         "coverage_outlet": cmp.coverage_by_outlet(docs),
         "coverage_monthly": cmp.coverage_monthly(docs),
-        "sectors": cmp.sector_shares(docs, n_bootstrap=200, seed=1),
-        "sectors_paragraphs": cmp.sector_shares(docs, paras, level="paragraph", n_bootstrap=200),
+        "sectors": cmp.sector_shares(docs, n_bootstrap=200, seed=1, ci_level=0.95, min_bootstrap_docs=10),
+        "sectors_paragraphs": cmp.sector_shares(docs, paras, level="paragraph", n_bootstrap=200, ci_level=0.95, seed=0, min_bootstrap_docs=10),
         "log_odds": log_odds,
-        "topics": cmp.topic_prevalence(fx.topics(), paras, n_bootstrap=200),
+        "topics": cmp.topic_prevalence(fx.topics(), paras, n_bootstrap=200, ci_level=0.95, seed=0, min_bootstrap_docs=10),
         "partners": cmp.partner_edges(docs, focal="Jakarta"),
     }
 
@@ -49,13 +49,13 @@ def _draw(tables, name: str, lang: str) -> Figure:
     if name == "coverage_monthly":
         return fg.plot_coverage_monthly(tables["coverage_monthly"], lang=lang, n_undated=1)
     if name == "sectors":
-        return fg.plot_sector_shares(tables["sectors"], lang=lang)
+        return fg.plot_sector_shares(tables["sectors"], lang=lang, ci_level=0.95, n_bootstrap=2000, min_bootstrap_docs=10)
     if name == "sectors_paragraphs":
-        return fg.plot_sector_shares(tables["sectors_paragraphs"], lang=lang)
+        return fg.plot_sector_shares(tables["sectors_paragraphs"], lang=lang, ci_level=0.95, n_bootstrap=2000, min_bootstrap_docs=10)
     if name == "log_odds":
         return fg.plot_log_odds(tables["log_odds"], lang=lang)
     if name == "topics":
-        return fg.plot_topic_prevalence(tables["topics"], lang=lang)
+        return fg.plot_topic_prevalence(tables["topics"], lang=lang, ci_level=0.95, n_bootstrap=2000, min_bootstrap_docs=10)
     return fg.plot_partner_network(tables["partners"], focal="Jakarta", lang=lang)
 
 
@@ -152,7 +152,7 @@ def test_monthly_axis_has_every_month_and_indonesian_names(tables):
 
 
 def test_sector_figure_prints_k_over_n(tables):
-    figure = fg.plot_sector_shares(tables["sectors"], lang="en")
+    figure = fg.plot_sector_shares(tables["sectors"], lang="en", ci_level=0.95, n_bootstrap=2000, min_bootstrap_docs=10)
     texts = [t.get_text() for ax in figure.axes for t in ax.texts]
     assert texts.count("2/2") == 2 and texts.count("3/3") == 4  # transport, waste / 4 sectors
 

@@ -49,7 +49,7 @@ def test_deferred_fit_embeds_exactly_like_an_eager_fit():
 
 def test_text_without_words_is_refused():
     with pytest.raises(UserError, match="distinct words"):
-        TfidfSvdEmbedder().fit(["123 456", "7 8 9"])
+        TfidfSvdEmbedder(50, 0).fit(["123 456", "7 8 9"])
 
 
 def test_cache_round_trip_is_exact(tmp_path):
@@ -118,14 +118,14 @@ def _tiny_sentence_model(folder):
 
 def test_local_sentence_model_is_used_and_cached(tmp_path):
     model_dir = _tiny_sentence_model(tmp_path / "tiny-model")
-    vectors, embedder, info = embed_paragraphs(TEXTS, TEXTS, embedding=str(model_dir),
+    vectors, embedder, info = embed_paragraphs(TEXTS, TEXTS, embedding=str(model_dir), svd_components=50, seed=0,
                                                cache_dir=tmp_path / "cache")
     assert vectors.shape == (8, 16) and info["embedding"] == str(model_dir)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0)
-    again, _, info_again = embed_paragraphs(TEXTS, TEXTS, embedding=str(model_dir),
+    again, _, info_again = embed_paragraphs(TEXTS, TEXTS, embedding=str(model_dir), svd_components=50, seed=0,
                                             cache_dir=tmp_path / "cache")
     assert np.array_equal(vectors, again) and info_again["cache_key"] == info["cache_key"]
     # replacing the model behind the same path must not reuse the old embeddings
     (model_dir / "README.md").write_text("changed", encoding="utf-8")
-    _, _, changed = embed_paragraphs(TEXTS, TEXTS, embedding=str(model_dir), cache_dir=None)
+    _, _, changed = embed_paragraphs(TEXTS, TEXTS, embedding=str(model_dir), svd_components=50, seed=0, cache_dir=None)
     assert changed["cache_key"] != info["cache_key"]

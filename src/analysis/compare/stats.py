@@ -12,16 +12,13 @@ import pandas as pd
 from ..core.codebook import CONTRAST
 from ..core.config import CompareParams
 
-__all__ = ["PRIOR_SCALE", "MIN_BOOTSTRAP_DOCS", "seeded_rng", "bootstrap_share_ci",
+__all__ = ["PRIOR_SCALE", "seeded_rng", "bootstrap_share_ci",
            "wilson_interval", "indicator_shares", "stem_counts", "log_odds_dirichlet",
            "distinctive_terms", "log_odds_sensitivity"]
 
 #: Default weight of the log-odds prior, as a fraction of the compared tokens (params.yaml
 #: ``compare.prior_scale``; see log_odds_dirichlet).
 PRIOR_SCALE: float = CompareParams.model_fields["prior_scale"].default
-#: Below this many articles a kind's intervals are Wilson score intervals (params.yaml
-#: ``compare.min_bootstrap_docs``; see analysis.compare.tables.sector_shares).
-MIN_BOOTSTRAP_DOCS: int = CompareParams.model_fields["min_bootstrap_docs"].default
 # Bootstrap weights are drawn in blocks of at most this many cells, so memory stays bounded
 # (about 40 MB) however many articles a group has.
 _BOOTSTRAP_BLOCK_CELLS = 5_000_000
@@ -40,8 +37,8 @@ def seeded_rng(seed: int | np.random.Generator | np.random.SeedSequence, *keys: 
 
 def bootstrap_share_ci(successes: Sequence[float] | np.ndarray,
                        totals: Sequence[float] | np.ndarray | None = None, *,
-                       n_bootstrap: int = 2000, ci_level: float = 0.95,
-                       seed: int | np.random.Generator | np.random.SeedSequence = 0,
+                       n_bootstrap: int, ci_level: float,
+                       seed: int | np.random.Generator | np.random.SeedSequence,
                        ) -> dict[str, np.ndarray]:
     """Percentile bootstrap intervals for one or more shares, resampling whole units.
 
@@ -111,7 +108,7 @@ def bootstrap_share_ci(successes: Sequence[float] | np.ndarray,
 
 
 def wilson_interval(successes: float | np.ndarray, n: float | np.ndarray, *,
-                    ci_level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+                    ci_level: float) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for a binomial proportion ``successes / n``.
 
     Chosen as the small-sample companion of the bootstrap because it never collapses to a
@@ -137,7 +134,7 @@ def wilson_interval(successes: float | np.ndarray, n: float | np.ndarray, *,
 
 def indicator_shares(units: pd.DataFrame, items: Sequence[str], *, group: str, what: str,
                       n_bootstrap: int, ci_level: float, seed: int,
-                      min_bootstrap_docs: int = MIN_BOOTSTRAP_DOCS) -> pd.DataFrame:
+                      min_bootstrap_docs: int) -> pd.DataFrame:
     """Shares of rows of ``units`` (one row per paragraph or document) that carry each item.
 
     ``units`` has doc_id and ``items_list``; articles are the bootstrap units and the n of
@@ -287,7 +284,7 @@ def log_odds_dirichlet(counts_a: Mapping[str, float] | pd.Series,
     return table
 
 
-def distinctive_terms(log_odds: pd.DataFrame, *, top_n: int = 15,
+def distinctive_terms(log_odds: pd.DataFrame, *, top_n: int,
                       groups: tuple[str, str] = CONTRAST) -> pd.DataFrame:
     """The ``top_n`` most distinctive terms of each side of a :func:`log_odds_dirichlet` table.
 

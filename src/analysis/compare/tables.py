@@ -24,7 +24,6 @@ from ..core.config import CompareParams
 from ..core.errors import UserError
 from .findings import compare_metrics, findings
 from .stats import (
-    MIN_BOOTSTRAP_DOCS,
     distinctive_terms,
     indicator_shares,
     log_odds_dirichlet,
@@ -288,8 +287,8 @@ def coverage_by_outlet(docs: pd.DataFrame, *, coop_types: Sequence[str] | None =
 def sector_shares(docs: pd.DataFrame, paras: pd.DataFrame | None = None, *,
                   level: Literal["document", "paragraph"] = "document",
                   coop_types: Sequence[str] | None = None, sectors: Sequence[str] | None = None,
-                  n_bootstrap: int = 2000, ci_level: float = 0.95, seed: int = 0,
-                  min_bootstrap_docs: int = MIN_BOOTSTRAP_DOCS) -> pd.DataFrame:
+                  n_bootstrap: int, ci_level: float, seed: int,
+                  min_bootstrap_docs: int) -> pd.DataFrame:
     """Share of documents (or paragraphs) of each kind of cooperation that mention each sector.
 
     Interval choice (``ci_method`` says which one ``ci_low``/``ci_high`` hold; both are always
@@ -353,9 +352,8 @@ def sector_shares(docs: pd.DataFrame, paras: pd.DataFrame | None = None, *,
 
 
 def topic_prevalence(topics: pd.DataFrame, paras: pd.DataFrame, *,
-                     coop_types: Sequence[str] | None = None, n_bootstrap: int = 2000,
-                     ci_level: float = 0.95, seed: int = 0,
-                     min_bootstrap_docs: int = MIN_BOOTSTRAP_DOCS) -> pd.DataFrame:
+                     coop_types: Sequence[str] | None = None, n_bootstrap: int,
+                     ci_level: float, seed: int, min_bootstrap_docs: int) -> pd.DataFrame:
     """Share of each kind's paragraphs that fall in each topic, with intervals.
 
     The denominator is the kind's paragraphs that the topic model saw (topics.parquet rows,
@@ -412,7 +410,7 @@ def _check_topic_ids(topics: pd.DataFrame, paragraphs: pd.DataFrame) -> None:
         )
 
 
-def partner_edges(docs: pd.DataFrame, *, focal: str = "Jakarta",
+def partner_edges(docs: pd.DataFrame, *, focal: str,
                   coop_types: Sequence[str] = COOPERATION_TYPES) -> pd.DataFrame:
     """Edges from the focal government to each partner it cooperates with in the news.
 
@@ -461,7 +459,7 @@ def partner_edges(docs: pd.DataFrame, *, focal: str = "Jakarta",
     return table.reset_index(drop=True)
 
 
-def partner_counts(docs: pd.DataFrame, *, exclude: Sequence[str] = ("Jakarta",),
+def partner_counts(docs: pd.DataFrame, *, exclude: Sequence[str],
                    coop_types: Sequence[str] = COOPERATION_TYPES) -> pd.DataFrame:
     """Articles naming each partner, per kind of cooperation (all articles, any focal).
 

@@ -240,8 +240,8 @@ def _number(value: float, lang: str) -> str:
 
 
 @styled
-def plot_sector_shares(sectors: pd.DataFrame, *, lang: str = "en", ci_level: float = 0.95,
-                       n_bootstrap: int = 2000, min_bootstrap_docs: int = 10,
+def plot_sector_shares(sectors: pd.DataFrame, *, lang: str = "en", ci_level: float,
+                       n_bootstrap: int, min_bootstrap_docs: int,
                        max_sectors: int = 13) -> Figure:
     """Dot-and-whisker chart: share of each kind's articles (or paragraphs) mentioning a sector.
 
@@ -289,8 +289,8 @@ def _topic_name(topic: int, raw: str, lang: str) -> str:
 
 
 @styled
-def plot_topic_prevalence(prevalence: pd.DataFrame, *, lang: str = "en", ci_level: float = 0.95,
-                          n_bootstrap: int = 2000, min_bootstrap_docs: int = 10,
+def plot_topic_prevalence(prevalence: pd.DataFrame, *, lang: str = "en", ci_level: float,
+                          n_bootstrap: int, min_bootstrap_docs: int,
                           max_topics: int = 15) -> Figure:
     """Dot-and-whisker chart: share of each kind's paragraphs in each topic.
 
@@ -487,7 +487,7 @@ def _fan_layout(focal: str, partners: Sequence[str], kinds: Mapping[str, str]
 
 
 @styled
-def plot_partner_network(edges: pd.DataFrame, *, focal: str = "Jakarta", lang: str = "en",
+def plot_partner_network(edges: pd.DataFrame, *, focal: str, lang: str = "en",
                          max_partners: int = 15, max_sectors: int = 4) -> Figure:
     """The focal government and its partners: one line per (partner, kind) of cooperation.
 

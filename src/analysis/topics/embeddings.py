@@ -47,7 +47,7 @@ class TfidfSvdEmbedder(BaseEmbedder):
         seed: random state of the randomized SVD.
     """
 
-    def __init__(self, n_components: int = 50, seed: int = 0):
+    def __init__(self, n_components: int, seed: int):
         super().__init__()
         self.n_components = n_components
         self.seed = seed
@@ -201,8 +201,8 @@ def embed_paragraphs(
     texts: Sequence[str],
     *,
     embedding: str = TFIDF_SVD,
-    svd_components: int = 50,
-    seed: int = 0,
+    svd_components: int,
+    seed: int,
     cache_dir: str | Path | None = None,
 ) -> tuple[np.ndarray, BaseEmbedder | object, dict]:
     """Embed paragraph texts with the chosen backend, reusing cached embeddings.
