@@ -39,7 +39,7 @@ def test_every_rule_matches_its_example(rule):
     example = rule.example
     if rule.scope in ("line", "trailer"):
         assert rule.pattern.fullmatch(example)
-    elif rule.scope in ("prefix", "lead"):
+    elif rule.scope in ("prefix", "lead", "paragraph_header", "paragraph_dateline"):
         m = rule.pattern.match(example)
         assert m and 0 < m.end() < len(example), "a prefix rule must leave the sentence"
     else:  # suffix

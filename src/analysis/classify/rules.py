@@ -17,6 +17,7 @@ from pathlib import Path
 from ..core.codebook import COOP_TYPES, SECTORS
 from ..core.errors import UserError
 from ..text.clean import strip_leading_noise
+from ..text.lexicons import CleaningLexicons, default_cleaning_lexicons, load_cleaning_lexicons
 from ..text.tokens import MATCHER_CLITICS, WORD
 from .decide import (
     Coding,
@@ -42,8 +43,10 @@ _LINK_LINE = re.compile(r"^\s*(?:baca|lihat|simak)\s+(?:juga|pula)\b|^\s*baca\s*
 class Classifier:
     """Rule-based cooperation coder built from the lexicon files."""
 
-    def __init__(self, lexicons: ClassifyLexicons):
+    def __init__(self, lexicons: ClassifyLexicons, cleaning: CleaningLexicons | None = None):
         self.lexicons = lexicons
+        # the leading-noise rules of boilerplate_rules.csv (default: this project's lexicons)
+        self.cleaning = cleaning or default_cleaning_lexicons()
         if lexicons.resolve("jakarta") is None:
             raise UserError(f"{lexicons.directory}/gazetteer_indonesia.csv: no row for 'jakarta'")
         self._index = PartyIndex.build(lexicons)
@@ -55,7 +58,7 @@ class Classifier:
     @classmethod
     def from_lexicons(cls, lexicon_dir: str | Path) -> Classifier:
         """Build a classifier from the lexicon folder (see data/lexicons/*.csv)."""
-        return cls(load_classify_lexicons(lexicon_dir))
+        return cls(load_classify_lexicons(lexicon_dir), load_cleaning_lexicons(lexicon_dir))
 
     def _may_have_cue(self, texts: Iterable[str]) -> bool:
         """False only when no cooperation cue can match: some word of every cue is missing
@@ -80,7 +83,7 @@ class Classifier:
         """
         if _LINK_LINE.match(text or ""):
             return Coding("none", (), (), "link line (Baca juga) ignored", "link")
-        analysis = analyse(self.lexicons, strip_leading_noise(text or ""))
+        analysis = analyse(self.lexicons, strip_leading_noise(text or "", self.cleaning))
         analysis = with_people(analysis, analysis.aliases)
         analysis = with_titles(analysis, single_government_by_level([analysis]))
         return decide(analysis, set(governments) | analysis.governments, self._index)
@@ -125,7 +128,7 @@ class Classifier:
             if _LINK_LINE.match(text):
                 analyses.append(None)
                 continue
-            analysis = analyse(self.lexicons, strip_leading_noise(text))
+            analysis = analyse(self.lexicons, strip_leading_noise(text, self.cleaning))
             analyses.append(analysis)
             governments |= analysis.governments
         # officials' names, learnt anywhere in the document; a name word claimed by two

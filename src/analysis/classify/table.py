@@ -40,7 +40,7 @@ def _classify_rows(classifier: Classifier,
             list(coding.sectors), coding.evidence)
         for para_id, para_index, text, unit in zip(para_ids, para_indices, texts,
                                                    coding.paragraphs, strict=True):
-            add("paragraph", doc_id, para_id, para_index, paragraph_fingerprint(text),
+            add("paragraph", doc_id, para_id, para_index, paragraph_fingerprint(text, classifier.cleaning),
                 unit.coop_type, list(unit.partners), list(unit.sectors), unit.evidence)
     schema = classified_schema()
     return pa.RecordBatch.from_arrays(

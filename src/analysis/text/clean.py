@@ -45,43 +45,30 @@ def split_paragraphs(text: str | None) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
-# Noise a cleaned paragraph may still start with (pasted text, or a dateline the boilerplate
-# rules of data/lexicons did not know): " date 2025-08-11 ..." header lines and outlet
-# datelines. The classifier strips them before reading a paragraph, and the gold paragraphs are
-# keyed by a fingerprint taken after stripping them, so these patterns are part of that key:
-# changing them re-keys the gold set.
-_DATE_HEADER = re.compile(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s*")
-_DATELINES = (
-    # "Ntvnews.id, Jakarta - ", "Bisnis.com, Jakarta — ", "TEMPO.CO, Jakarta - "
-    re.compile(r"^\W*[\w-]+\.(?:com|co|id|net|org|news)\b[\w.]*\s*,\s*[A-Z][\w ]{1,25}?\s*[-–—]+\s*"),
-    # "BeritaNasional.com - " (outlet without a city)
-    re.compile(r"^\W*[\w-]+\.(?:com|co|id|net|org|news)\b[\w.]*\s*[-–—]+\s*"),
-    # "JAKARTA, KOMPAS.com - ", "Jakarta, (ANTARA) - "
-    re.compile(r"^\W*[A-Z][A-Za-z .]{2,25},\s*\(?[\w.]+\)?\s*[-–—]+\s*"),
-    # "JAKARTA - "
-    re.compile(r"^\W*[A-Z][A-Z .]{2,25}\s*[-–—]+\s+"),
-    # a bare dash left where a hyperlinked dateline was dropped (" , - Menteri")
-    re.compile(r"^[\s,.\-–—]+(?=\w)"),
-)
+def strip_leading_noise(text: str, lexicons: CleaningLexicons | None = None) -> str:
+    """``text`` without a leading date header and the first outlet dateline it starts with.
 
-
-def strip_leading_noise(text: str) -> str:
-    """``text`` without a leading date header and the first outlet dateline it starts with."""
-    text = _DATE_HEADER.sub("", text, count=1)
-    for pattern in _DATELINES:
-        stripped = pattern.sub("", text, count=1)
+    The patterns are the ``paragraph_header`` and ``paragraph_dateline`` rows of
+    boilerplate_rules.csv (``lexicons``; default: this project's data/lexicons).
+    """
+    lex = lexicons or default_cleaning_lexicons()
+    for rule in lex.scoped("paragraph_header")[:1]:
+        text = rule.pattern.sub("", text, count=1)
+    for rule in lex.scoped("paragraph_dateline"):
+        stripped = rule.pattern.sub("", text, count=1)
         if stripped != text:
             return stripped
     return text
 
 
-def paragraph_fingerprint(text: str) -> str:
+def paragraph_fingerprint(text: str, lexicons: CleaningLexicons | None = None) -> str:
     """Stable 12-hex key of a paragraph, robust to case, spacing, punctuation and datelines.
 
     The gold paragraphs are keyed by this value (plus doc_id) so labels survive changes in how
-    ingest normalises quotes, dashes, whitespace or strips an outlet dateline.
+    ingest normalises quotes, dashes, whitespace or strips an outlet dateline (the leading
+    noise of :func:`strip_leading_noise`, with ``lexicons``).
     """
-    text = unicodedata.normalize("NFKC", strip_leading_noise(text)).casefold()
+    text = unicodedata.normalize("NFKC", strip_leading_noise(text, lexicons)).casefold()
     words = ALNUM_RUN.findall(text)
     return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()[:12]
 

@@ -46,7 +46,8 @@ VARIANTS_FILE = "token_variants.csv"
 OVERRIDES_FILE = "stem_overrides.csv"
 GAZETTEER_GLOB = "gazetteer_*.csv"
 
-RULE_SCOPES = ("line", "prefix", "lead", "trailer", "suffix")
+RULE_SCOPES = ("line", "prefix", "lead", "trailer", "suffix", "paragraph_header",
+               "paragraph_dateline")
 
 # --------------------------------------------------------------------------------------------
 # Cleaning lexicons (ingest)
