@@ -1,11 +1,4 @@
-"""The cooperation coder: documents and paragraphs to coop_type, partners and sectors, with evidence.
-
-The rules are transparent on purpose: a unit (title or paragraph) is cooperation when a cue of
-cooperation_cues.csv occurs next to two governments (or an Indonesian region and a foreign
-one), and its kind follows from where the parties are. docs/classification.md states every
-rule with its reason and history; data/annotations/GUIDE.md states the same decisions for
-annotators; every word list lives in data/lexicons/.
-"""
+"""The cooperation coder: documents and paragraphs to coop_type, partners and sectors, with evidence."""
 
 from __future__ import annotations
 
@@ -31,6 +24,12 @@ from .mentions import Analysis, analyse, single_government_by_level, with_people
 from .places import ClassifyLexicons, Place, load_classify_lexicons
 
 __all__ = ["Classifier"]
+
+# The rules are transparent on purpose: a unit (title or paragraph) is cooperation when a cue of
+# cooperation_cues.csv occurs next to two governments (or an Indonesian region and a foreign
+# one), and its kind follows from where the parties are. docs/classification.md states every
+# rule with its reason and history; data/annotations/GUIDE.md states the same decisions for
+# annotators; every word list lives in data/lexicons/.
 
 _TIE_ORDER = ("international", "agglomeration", "domestic_other")
 _NO_COOPERATION = "document: none (no unit with a cue and two governments)"

@@ -1,11 +1,4 @@
-"""The compare stage's tables: documents and paragraphs by kind, coverage, sectors, topics, partners.
-
-Units. A *document* is a non-duplicate article (``duplicate_of`` is null) with its
-document-level ``coop_type``. A *paragraph* counts for the kind of its own paragraph-level
-``coop_type`` by default (``paragraph_labels="paragraph"``); ``"document"`` makes every
-paragraph inherit its article's kind. Articles are the sampling units: every interval
-resamples whole articles (a cluster bootstrap), never single paragraphs.
-"""
+"""The compare stage's tables: documents and paragraphs by kind, coverage, sectors, topics, partners."""
 
 from __future__ import annotations
 
@@ -44,6 +37,12 @@ __all__ = [
     "partner_counts",
     "compare_tables",
 ]
+
+# Units. A *document* is a non-duplicate article (``duplicate_of`` is null) with its
+# document-level ``coop_type``. A *paragraph* counts for the kind of its own paragraph-level
+# ``coop_type`` by default (``paragraph_labels="paragraph"``); ``"document"`` makes every
+# paragraph inherit its article's kind. Articles are the sampling units: every interval
+# resamples whole articles (a cluster bootstrap), never single paragraphs.
 
 ParagraphLabels = Literal["paragraph", "document"]
 

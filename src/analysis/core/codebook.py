@@ -1,10 +1,4 @@
-"""The codebook: stable ids of the kinds of cooperation, sectors and metropolitan regions.
-
-Reports and tests use these ids (DESIGN.md, data/annotations/GUIDE.md). Two orders of the kinds
-of cooperation exist on purpose and are named apart: the codebook order of the ids (confusion
-matrices, evidence, gold checks) and the display order of tables and figures, which puts the
-two kinds the study contrasts first.
-"""
+"""The codebook: stable ids of the kinds of cooperation, sectors and metropolitan regions."""
 
 from __future__ import annotations
 
@@ -18,6 +12,11 @@ __all__ = [
     "INDONESIAN_LEVELS",
     "FOREIGN_LEVELS",
 ]
+
+# Reports and tests use these ids (DESIGN.md, data/annotations/GUIDE.md). Two orders of the kinds
+# of cooperation exist on purpose and are named apart: the codebook order of the ids (confusion
+# matrices, evidence, gold checks) and the display order of tables and figures, which puts the
+# two kinds the study contrasts first.
 
 #: Codebook order of the coop_type ids.
 COOP_TYPES: tuple[str, ...] = ("agglomeration", "domestic_other", "international", "none")

@@ -1,31 +1,4 @@
-"""Run a stage's per-batch work in this process, in local worker processes or on a Dask cluster.
-
-The embarrassingly parallel stages (ingest, preprocess, classify) cut their input into batches
-and hand them to :func:`map_batches` with one batch function. The backend only decides where
-that function runs; results always come back in input order, so a stage's output is the same
-bytes for every backend and every number of workers:
-
-* ``local`` with ``n_jobs = 1`` (or a single batch): in this process, no worker is started.
-* ``local`` with ``n_jobs > 1``: a :mod:`multiprocessing` pool of ``n_jobs`` processes started
-  with ``spawn`` (clean interpreters: no copy of the parent's heap, no inherited threads from
-  Arrow or the notebook kernel).
-* ``dask``: tasks on a :mod:`dask.distributed` client; a ``LocalCluster`` with ``n_jobs``
-  single-threaded worker processes, or an existing cluster when ``scheduler`` gives its address
-  (``tcp://host:8786``). Workers need the same code (the ``analysis`` package) and Python
-  packages as the client; they never read files, because the client reads the input and sends
-  each batch, and the stage's lexicons travel with the ``context`` (see docs/scaling.md).
-
-At most ``in_flight`` batches are submitted and not yet consumed, so a corpus of any size is
-never queued whole and memory stays bounded by a few batches.
-
-A batch function is ``func(state, batch) -> result``: ``state`` is built once per worker process
-by ``setup(context)`` (or is ``context`` itself without ``setup``) and reused for every batch
-that process runs, which is where a stage keeps its lexicons, classifier or stem cache.
-
-:func:`progress` is the stages' progress bar: on the terminal (also from inside a notebook
-kernel run by Papermill, where it writes to the terminal Papermill was started from, not into
-the notebook), silent in CI, when stderr is not a terminal, or with ``TQDM_DISABLE`` set.
-"""
+"""Run a stage's per-batch work in this process, in local worker processes or on a Dask cluster."""
 
 from __future__ import annotations
 
@@ -48,6 +21,32 @@ if TYPE_CHECKING:
 
 __all__ = ["BACKENDS", "WorkerPool", "batched", "check_backend", "compute_options", "map_batches",
            "progress", "progress_enabled", "worker_pool"]
+
+# The embarrassingly parallel stages (ingest, preprocess, classify) cut their input into batches
+# and hand them to :func:`map_batches` with one batch function. The backend only decides where
+# that function runs; results always come back in input order, so a stage's output is the same
+# bytes for every backend and every number of workers:
+#
+# * ``local`` with ``n_jobs = 1`` (or a single batch): in this process, no worker is started.
+# * ``local`` with ``n_jobs > 1``: a :mod:`multiprocessing` pool of ``n_jobs`` processes started
+#   with ``spawn`` (clean interpreters: no copy of the parent's heap, no inherited threads from
+#   Arrow or the notebook kernel).
+# * ``dask``: tasks on a :mod:`dask.distributed` client; a ``LocalCluster`` with ``n_jobs``
+#   single-threaded worker processes, or an existing cluster when ``scheduler`` gives its address
+#   (``tcp://host:8786``). Workers need the same code (the ``analysis`` package) and Python
+#   packages as the client; they never read files, because the client reads the input and sends
+#   each batch, and the stage's lexicons travel with the ``context`` (see docs/scaling.md).
+#
+# At most ``in_flight`` batches are submitted and not yet consumed, so a corpus of any size is
+# never queued whole and memory stays bounded by a few batches.
+#
+# A batch function is ``func(state, batch) -> result``: ``state`` is built once per worker process
+# by ``setup(context)`` (or is ``context`` itself without ``setup``) and reused for every batch
+# that process runs, which is where a stage keeps its lexicons, classifier or stem cache.
+#
+# :func:`progress` is the stages' progress bar: on the terminal (also from inside a notebook
+# kernel run by Papermill, where it writes to the terminal Papermill was started from, not into
+# the notebook), silent in CI, when stderr is not a terminal, or with ``TQDM_DISABLE`` set.
 
 BACKENDS = ("local", "dask")
 

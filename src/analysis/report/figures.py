@@ -1,11 +1,4 @@
-"""The house style of every figure: colours and markers per kind, labels in two languages, saving.
-
-Each kind of cooperation is drawn with its own Okabe-Ito colour (Okabe & Ito 2008) *and* its
-own marker, line style and hatch, so the figures survive greyscale printing and every common
-colour-vision deficiency. Figures are built without pyplot (nothing global, nothing shown by
-side effect); :func:`save_figure` writes PNG and SVG with byte-stable output. Words on the
-figures come from ``data/lexicons/labels_figures.csv``.
-"""
+"""The house style of every figure: colours and markers per kind, labels in two languages, saving."""
 
 from __future__ import annotations
 
@@ -56,6 +49,12 @@ __all__ = [
     "marker_handle",
     "save_figure",
 ]
+
+# Each kind of cooperation is drawn with its own Okabe-Ito colour (Okabe & Ito 2008) *and* its
+# own marker, line style and hatch, so the figures survive greyscale printing and every common
+# colour-vision deficiency. Figures are built without pyplot (nothing global, nothing shown by
+# side effect); :func:`save_figure` writes PNG and SVG with byte-stable output. Words on the
+# figures come from ``data/lexicons/labels_figures.csv``.
 
 LANGUAGES = ("en", "id")
 

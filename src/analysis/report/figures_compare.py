@@ -1,8 +1,4 @@
-"""The compare stage's figures: coverage, sector and topic shares, log-odds, the partner network.
-
-Every ``plot_*`` function takes a table from :mod:`analysis.compare.tables` and ``lang`` ("en"
-or "id") and returns a :class:`matplotlib.figure.Figure`; saving it is the caller's job.
-"""
+"""The compare stage's figures: coverage, sector and topic shares, log-odds, the partner network."""
 
 from __future__ import annotations
 
@@ -47,6 +43,9 @@ __all__ = [
     "plot_topic_prevalence",
     "plot_partner_network",
 ]
+
+# Every ``plot_*`` function takes a table from :mod:`analysis.compare.tables` and ``lang`` ("en"
+# or "id") and returns a :class:`matplotlib.figure.Figure`; saving it is the caller's job.
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,11 +1,4 @@
-"""Read the lexicon files of data/lexicons: one reader per file format, and the word lists of
-cleaning and stemming.
-
-Every lexicon is a plain UTF-8 CSV or TXT file a researcher can edit; ``#`` starts a comment
-line. The readers here give each problem one message naming the file and what to do. The
-classification lexicons are compiled by :mod:`analysis.classify.places` from
-:func:`read_table`.
-"""
+"""Read the lexicon files of data/lexicons: one reader per file format, and the word lists of"""
 
 from __future__ import annotations
 
@@ -38,6 +31,13 @@ __all__ = [
     "default_cleaning_lexicons",
     "load_stem_lexicons",
 ]
+
+# cleaning and stemming.
+#
+# Every lexicon is a plain UTF-8 CSV or TXT file a researcher can edit; ``#`` starts a comment
+# line. The readers here give each problem one message naming the file and what to do. The
+# classification lexicons are compiled by :mod:`analysis.classify.places` from
+# :func:`read_table`.
 
 STOPWORDS_FILE = "stopwords_id.txt"
 PROTECTED_FILE = "protected_terms.txt"

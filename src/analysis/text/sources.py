@@ -1,13 +1,4 @@
-"""Find input files, decode their bytes and stream their articles as source items for ingest.
-
-Each input file becomes one or more :class:`SourceItem` objects in a stable order (files sorted
-by their POSIX path relative to the input directory, records in file order). An item either
-carries an article to clean or the reason it cannot become one, so nothing is lost silently.
-
-Formats: ``.txt`` and ``.md`` (one pasted article), ``.html``/``.htm`` (one saved page),
-``.jsonl``/``.jsonl.gz`` (one JSON object per line) and ``.csv`` (one article per row, with a
-header naming the columns; names are matched through ``input_columns.csv``).
-"""
+"""Find input files, decode their bytes and stream their articles as source items for ingest."""
 
 from __future__ import annotations
 
@@ -39,6 +30,14 @@ __all__ = [
     "decode_bytes",
     "iter_source_items",
 ]
+
+# Each input file becomes one or more :class:`SourceItem` objects in a stable order (files sorted
+# by their POSIX path relative to the input directory, records in file order). An item either
+# carries an article to clean or the reason it cannot become one, so nothing is lost silently.
+#
+# Formats: ``.txt`` and ``.md`` (one pasted article), ``.html``/``.htm`` (one saved page),
+# ``.jsonl``/``.jsonl.gz`` (one JSON object per line) and ``.csv`` (one article per row, with a
+# header naming the columns; names are matched through ``input_columns.csv``).
 
 SINGLE_ARTICLE_FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html",
                           ".htm": "html"}

@@ -1,13 +1,4 @@
-"""Words of Indonesian news text: the tokenizers, the clitic list and the word patterns.
-
-Two tokenizers serve two jobs and live here together so they cannot drift apart unnoticed:
-
-* :func:`tokenize` keeps case and position: :class:`Token` objects with sentence indices and
-  separator flags, for the classification rules (a place is a government only when written
-  so, a list ends at a full stop).
-* :func:`normalise` + :data:`TOKEN_OR_BREAK` give lower-cased ASCII terms and clause breaks,
-  for counting (multiword joins, stopwords and stems in :mod:`analysis.text.stem`).
-"""
+"""Words of Indonesian news text: the tokenizers, the clitic list and the word patterns."""
 
 from __future__ import annotations
 
@@ -33,6 +24,14 @@ __all__ = [
     "entry_term",
     "strip_clitic",
 ]
+
+# Two tokenizers serve two jobs and live here together so they cannot drift apart unnoticed:
+#
+# * :func:`tokenize` keeps case and position: :class:`Token` objects with sentence indices and
+#   separator flags, for the classification rules (a place is a government only when written
+#   so, a list ends at a full stop).
+# * :func:`normalise` + :data:`TOKEN_OR_BREAK` give lower-cased ASCII terms and clause breaks,
+#   for counting (multiword joins, stopwords and stems in :mod:`analysis.text.stem`).
 
 # Clitics Indonesian attaches to any word (possessive -nya/-ku/-mu, particles -lah/-kah/-pun/-tah).
 # A protected word carrying one ("relawannya", "Bekasi-lah") keeps its protected base.

@@ -1,10 +1,4 @@
-"""The topic model: size-adaptive BERTopic over paragraph embeddings, with stem topic words.
-
-Design choices (each recorded in ``reports/metrics/topics.json``) are described in
-docs/architecture.md and in the docstrings below: embeddings from the cleaned text, topic words
-from the stems, clustering settings that adapt to the corpus size, outliers reassigned by
-c-TF-IDF similarity, and quality measured against seeded LDA and NMF baselines.
-"""
+"""The topic model: size-adaptive BERTopic over paragraph embeddings, with stem topic words."""
 
 from __future__ import annotations
 
@@ -47,6 +41,11 @@ __all__ = [
     "select_paragraphs",
     "fit_topics",
 ]
+
+# Design choices (each recorded in ``reports/metrics/topics.json``) are described in
+# docs/architecture.md and in the docstrings below: embeddings from the cleaned text, topic words
+# from the stems, clustering settings that adapt to the corpus size, outliers reassigned by
+# c-TF-IDF similarity, and quality measured against seeded LDA and NMF baselines.
 
 # Fewer paragraphs than this cannot support even two topics of a few paragraphs each.
 MIN_PARAGRAPHS = 20
