@@ -8,8 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.codebook import CONTRAST
-from ..core.codebook import COOP_DISPLAY_ORDER as COOP_TYPES
+from ..core.codebook import CONTRAST, COOP_DISPLAY_ORDER
 
 __all__ = ["compare_metrics", "findings"]
 
@@ -69,8 +68,8 @@ def compare_metrics(tables: Mapping[str, pd.DataFrame], docs: pd.DataFrame, para
             "n_undated": int(docs["date"].isna().sum()),
         },
         "coverage": {
-            "documents": {k: int(coverage.loc[k, "n_documents"]) for k in COOP_TYPES},
-            "paragraphs": {k: int(coverage.loc[k, "n_paragraphs"]) for k in COOP_TYPES},
+            "documents": {k: int(coverage.loc[k, "n_documents"]) for k in COOP_DISPLAY_ORDER},
+            "paragraphs": {k: int(coverage.loc[k, "n_paragraphs"]) for k in COOP_DISPLAY_ORDER},
             "monthly": {kind: {r.month: int(r.n_documents) for r in group.itertuples(index=False)}
                         for kind, group in monthly.groupby("coop_type", sort=False)},
             "undated": int(docs["date"].isna().sum()),
@@ -168,7 +167,7 @@ def findings(metrics: Mapping[str, Any], tables: Mapping[str, pd.DataFrame]) -> 
     focal = metrics["parameters"].get("focal", "the focal government")
     if edges is not None and len(edges):
         parts = []
-        for kind in COOP_TYPES:
+        for kind in COOP_DISPLAY_ORDER:
             group = edges[edges["coop_type"] == kind]
             if len(group):
                 names = _join([f"{r.partner} ({_articles(int(r.n_documents))})"

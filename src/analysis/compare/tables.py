@@ -11,8 +11,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..core.codebook import CONTRAST, COOPERATION_TYPES
-from ..core.codebook import COOP_DISPLAY_ORDER as COOP_TYPES
+from ..core.codebook import CONTRAST, COOP_DISPLAY_ORDER, COOPERATION_TYPES
 from ..core.config import CompareParams
 from ..core.errors import UserError
 from .findings import compare_metrics, findings
@@ -79,13 +78,13 @@ def _as_list(value: Any) -> list[str]:
 
 
 def _check_coop_types(values: pd.Series, name: str) -> None:
-    unknown = sorted(set(values.dropna().astype(str)) - set(COOP_TYPES))
+    unknown = sorted(set(values.dropna().astype(str)) - set(COOP_DISPLAY_ORDER))
     if values.isna().any():
         unknown.append("<null>")
     if unknown:
         raise UserError(
             f"{name}: coop_type {', '.join(unknown)} is not a codebook id "
-            f"({', '.join(COOP_TYPES)}); fix the classify stage output"
+            f"({', '.join(COOP_DISPLAY_ORDER)}); fix the classify stage output"
         )
 
 
@@ -186,7 +185,7 @@ def paragraph_frame(paragraphs: pd.DataFrame, classified: pd.DataFrame, docs: pd
 def _present_types(frame: pd.DataFrame, always: Sequence[str] = CONTRAST) -> list[str]:
     """Codebook order, restricted to the kinds that occur (the contrast pair is always kept)."""
     present = set(frame["coop_type"]) | set(always)
-    return [t for t in COOP_TYPES if t in present]
+    return [t for t in COOP_DISPLAY_ORDER if t in present]
 
 
 # --------------------------------------------------------------------------------------------
@@ -208,7 +207,7 @@ def coverage_table(docs: pd.DataFrame, paras: pd.DataFrame) -> pd.DataFrame:
     rows = []
     n_docs_total = len(docs)
     n_paras_total = len(paras)
-    for coop in COOP_TYPES:
+    for coop in COOP_DISPLAY_ORDER:
         group = docs[docs["coop_type"] == coop]
         dates = group["date"].dropna()
         n_paras = int((paras["coop_type"] == coop).sum())
@@ -452,7 +451,7 @@ def partner_edges(docs: pd.DataFrame, *, focal: str,
                       "sector_counts": ";".join(f"{s}={int(counts[s])}" for s in sectors),
                       "doc_ids": ";".join(sorted(group["doc_id"].unique()))})
     table = pd.DataFrame(edges, columns=columns)
-    table["_kind"] = table["coop_type"].map({t: i for i, t in enumerate(COOP_TYPES)})
+    table["_kind"] = table["coop_type"].map({t: i for i, t in enumerate(COOP_DISPLAY_ORDER)})
     table = table.sort_values(["_kind", "n_documents", "partner"], ascending=[True, False, True],
                               kind="stable").drop(columns="_kind")
     return table.reset_index(drop=True)
@@ -482,7 +481,7 @@ def partner_counts(docs: pd.DataFrame, *, exclude: Sequence[str],
     frame = pd.DataFrame(rows, columns=["coop_type", "partner", "doc_id"])
     table = frame.groupby(["coop_type", "partner"])["doc_id"].nunique().rename("n_documents")
     table = table.reset_index()
-    table["_kind"] = table["coop_type"].map({t: i for i, t in enumerate(COOP_TYPES)})
+    table["_kind"] = table["coop_type"].map({t: i for i, t in enumerate(COOP_DISPLAY_ORDER)})
     table = table.sort_values(["_kind", "n_documents", "partner"], ascending=[True, False, True],
                               kind="stable").drop(columns="_kind").reset_index(drop=True)
     table["n_documents"] = table["n_documents"].astype("int64")
@@ -525,7 +524,7 @@ def _wide_monthly(monthly: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"month": pd.Series(dtype=str),
                              "month_index": pd.Series(dtype="int64")})
     wide = monthly.pivot(index="month", columns="coop_type", values="n_documents")
-    kinds = [k for k in COOP_TYPES if k in wide.columns]
+    kinds = [k for k in COOP_DISPLAY_ORDER if k in wide.columns]
     table = wide[kinds].sort_index().reset_index().rename_axis(columns=None)
     table.insert(1, "month_index", np.arange(1, len(table) + 1, dtype="int64"))
     return table
