@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-import analysis.classify.rules as classify_module
+import analysis.classify.table as classify_module
 import analysis.text.records as ingest_module
-import analysis.text.stem as preprocess_module
+import analysis.text.paragraphs as preprocess_module
 from stage_helpers import run_classify
 from analysis.core import runtime
 from analysis.core.errors import UserError
