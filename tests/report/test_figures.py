@@ -15,6 +15,7 @@ from matplotlib.text import Annotation, Text
 
 import compare_fixtures as fx
 from analysis.compare import tables as cmp
+from analysis.core.codebook import COOP_DISPLAY_ORDER
 from analysis.report import figures as style
 from analysis.report import figures_compare as fg
 from analysis.core.errors import UserError
@@ -82,7 +83,7 @@ def test_label_file_format(lexicon_dir):
         fields = [{f for _, f, _, _ in string.Formatter().parse(row[lang]) if f}
                   for lang in ("en", "id")]
         assert fields[0] == fields[1], f"{row['key']}: placeholders differ between en and id"
-    for kind in cmp.COOP_TYPES:
+    for kind in COOP_DISPLAY_ORDER:
         assert f"coop.{kind}" in keys and f"coop_short.{kind}" in keys
     for sector in CODEBOOK_SECTORS:
         assert f"sector.{sector}" in keys
@@ -121,7 +122,7 @@ def _luminance(colour: str) -> float:
 
 
 def test_each_kind_is_distinct_without_colour():
-    styles = [style.COOP_STYLE[k] for k in cmp.COOP_TYPES]
+    styles = [style.COOP_STYLE[k] for k in COOP_DISPLAY_ORDER]
     for part in ("marker", "linestyle", "hatch", "color"):
         assert len({s[part] for s in styles}) == len(styles), part
     lightness = sorted(_luminance(s["color"]) for s in styles)
