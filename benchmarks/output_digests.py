@@ -2,9 +2,10 @@
 
 Usage (from the project root, with the project environment active):
 
-    python benchmarks/output_digests.py --rev d37831a --out benchmarks/out/digests-d37831a.json
+    python benchmarks/output_digests.py --rev d37831a --out benchmarks/digests/d37831a.json
+    python benchmarks/output_digests.py --rev HEAD --out benchmarks/out/digests-head.json
     python benchmarks/output_digests.py --out benchmarks/out/digests-now.json   # working tree
-    python benchmarks/output_digests.py --compare A.json B.json
+    python benchmarks/output_digests.py --compare benchmarks/digests/d37831a.json B.json
 
 For each corpus, a copy of the project (``--rev`` a commit via ``git archive``, default the
 working tree as the tests copy it) runs ``dvc repro`` in a temporary folder and the sha256 of
@@ -179,7 +180,11 @@ def main(argv: list[str] | None = None) -> int:
         return compare(first, second)
     if not args.clickid.is_file():
         parser.error(f"clickid corpus not found at {args.clickid}; pass --clickid")
-    result = {"rev": args.rev or "working tree", "corpora": {}}
+    rev = "working tree"
+    if args.rev:
+        rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", args.rev],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    result = {"rev": rev, "corpora": {}}
     with tempfile.TemporaryDirectory(prefix="digests-") as tmp:
         for corpus in args.corpus or CORPORA:
             result["corpora"][corpus] = run_corpus(corpus, args.rev, args.clickid, Path(tmp))
