@@ -9,6 +9,7 @@ for it to clean: results read their tables from them lazily.
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 from pathlib import Path
@@ -34,6 +35,7 @@ def scratch_project(lexicon_dir: str | Path = LEXICONS, **inputs: str | Path) ->
     """A scratch project whose lexicons are ``lexicon_dir`` and whose stage inputs (by the
     ProjectPaths attribute: ``documents=...``) are links to the given files."""
     root = Path(tempfile.mkdtemp(prefix="stage-"))
+    atexit.register(shutil.rmtree, root, True)
     paths = ProjectPaths(root)
     paths.lexicons.parent.mkdir(parents=True)
     paths.lexicons.symlink_to(Path(lexicon_dir).absolute(), target_is_directory=True)
