@@ -52,14 +52,15 @@ def main() -> int:
         return 2
 
     sys.path.insert(0, str(ROOT / "src"))
-    from analysis.classify import classify_input
+    from analysis.classify.files import classify_input
+    from analysis.core.config import IngestParams
 
     out = ROOT / "benchmarks" / "out" / "clickid_classified.csv"
     load = os.getloadavg()[0]
     cpu_start = _cpu_seconds()
     start = time.perf_counter()
     result = classify_input(args.corpus, out, lexicon_dir=ROOT / "data" / "lexicons",
-                            n_jobs=args.n_jobs)
+                            n_jobs=args.n_jobs, min_words=IngestParams().min_words)
     seconds = time.perf_counter() - start
     cpu = _cpu_seconds() - cpu_start
     load_after = os.getloadavg()[0]

@@ -101,7 +101,7 @@ def build_inputs(path: Path, out: Path, seed: int = 20250811) -> dict[str, Path]
 
 _CHILD = """
 import json, resource, sys, time
-from analysis.compare import run_compare
+from stage_helpers import run_compare
 out = sys.argv[1]
 start = time.perf_counter()
 result = run_compare(f"{out}/documents.parquet", f"{out}/paragraphs.parquet",
@@ -120,7 +120,7 @@ print(json.dumps({"seconds": elapsed,
 
 def time_kernels(out: Path) -> dict[str, float]:
     """Log-odds over the full vocabulary and the bootstrap of the largest kind, alone."""
-    from analysis import compare as cmp
+    from analysis.compare import tables as cmp
 
     classified = pd.read_parquet(out / "classified.parquet")
     docs = cmp.document_frame(pd.read_parquet(out / "documents.parquet"), classified)
@@ -135,7 +135,7 @@ def time_kernels(out: Path) -> dict[str, float]:
     group = docs[docs["coop_type"] == "agglomeration"]
     indicator = np.array([[s in set(v) for s in SECTORS] for v in group["sectors"]], dtype=float)
     start = time.perf_counter()
-    cmp.bootstrap_share_ci(indicator, n_bootstrap=2000, seed=1)
+    cmp.bootstrap_share_ci(indicator, n_bootstrap=2000, seed=1, ci_level=0.95)
     bootstrap = time.perf_counter() - start
     return {"stem_counting_s": counting, "log_odds_s": log_odds, "vocabulary": len(table),
             "bootstrap_s": bootstrap, "bootstrap_units": len(group)}
@@ -153,7 +153,7 @@ def main() -> int:
     if not (args.reuse and (OUT / "topics.parquet").is_file()):
         build_inputs(path, OUT)
     build_s = time.perf_counter() - start
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "MPLBACKEND": "Agg",
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT / "tests")]), "MPLBACKEND": "Agg",
            "PYTHONHASHSEED": "0"}
     child = subprocess.run([sys.executable, "-c", _CHILD, str(OUT)], env=env, check=True,
                            capture_output=True, text=True)

@@ -46,7 +46,8 @@ def main() -> int:
         return 2
 
     sys.path.insert(0, str(PROJECT_ROOT / "src"))
-    from analysis.ingest import run_ingest
+    sys.path.insert(0, str(PROJECT_ROOT / "tests"))  # stage_helpers: a stage entry on given files
+    from stage_helpers import run_ingest
 
     with tempfile.TemporaryDirectory(prefix="bench_ingest_") as tmp:
         raw_dir = Path(tmp) / "raw"

@@ -37,6 +37,7 @@ import json, os, resource, sys, time
 from pathlib import Path
 tree, stage, raw, out, n_jobs, backend = sys.argv[1:7]
 sys.path.insert(0, str(Path(tree) / "src"))
+sys.path.insert(0, str(Path(tree) / "tests"))  # stage_helpers: a stage entry on given files
 lex = str(Path(tree) / "data" / "lexicons")
 out = Path(out)
 compute = {"n_jobs": int(n_jobs)}
@@ -46,16 +47,16 @@ if backend != "local":
 def main():
     start, cpu = time.perf_counter(), time.process_time()
     if stage == "ingest":
-        from analysis.ingest import run_ingest
+        from stage_helpers import run_ingest
         run_ingest(raw, documents_path=out / "documents.parquet", rejects_path=out / "rejects.csv",
                    lexicon_dir=lex, **compute)
     elif stage == "preprocess":
-        from analysis.preprocess import run_preprocess
+        from stage_helpers import run_preprocess
         result = run_preprocess(out / "documents.parquet", paragraphs_path=out / "paragraphs.parquet",
                                 lexicon_dir=lex, **compute)
         (out / "preprocess.json").write_text(json.dumps(result.metrics(), sort_keys=True))
     else:
-        from analysis.classify import run_classify
+        from stage_helpers import run_classify
         run_classify(out / "documents.parquet", out / "paragraphs.parquet",
                      classified_path=out / "classified.parquet", lexicon_dir=lex, **compute)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)

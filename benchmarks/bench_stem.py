@@ -112,7 +112,7 @@ def bench_stem(n_articles: int, repeats: int) -> dict:
     input_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
     words = [w for line in lines for w in TextNormalizer.normalize_text(line).split(" ") if w]
 
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT / "tests")]))
     command = [sys.executable, "-m", "analysis", "stem", "--lexicons", str(ROOT / "data" / "lexicons")]
     plain = Stemmer(ArrayDictionary(StemmerFactory().get_words()))  # no cache
 
@@ -173,7 +173,7 @@ def bench_stem(n_articles: int, repeats: int) -> dict:
 
 _CHILD = """
 import json, resource, sys, time
-from analysis.preprocess import run_preprocess
+from stage_helpers import run_preprocess
 start = time.perf_counter()
 result = run_preprocess(sys.argv[1], paragraphs_path=sys.argv[2], lexicon_dir=sys.argv[3],
                         n_jobs=int(sys.argv[4]))
@@ -190,14 +190,14 @@ print(json.dumps({"seconds": seconds, "peak_rss_mb": own / 1024, "worker_peak_rs
 
 
 def bench_full(jobs: list[int], repeats: int) -> dict:
-    from analysis.io import write_parquet
+    from analysis.core.io import write_parquet
 
     OUT.mkdir(parents=True, exist_ok=True)
     documents = OUT / "clickid_documents.parquet"
     start = time.perf_counter()
     write_parquet(documents, clickid_documents(corpus_path()))
     load_seconds = time.perf_counter() - start
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT / "tests")]))
     runs = {}
     for n_jobs in jobs:
         target = OUT / f"clickid_paragraphs_jobs{n_jobs}.parquet"

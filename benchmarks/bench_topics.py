@@ -44,9 +44,7 @@ def _peak_rss_mb() -> float:
 
 def _prepare_inputs(corpus: Path, folder: Path, n_jobs: int) -> dict[str, Path]:
     """documents/paragraphs/classified parquet for clickid, built once by the real stages."""
-    from analysis.classify import run_classify
-    from analysis.ingest import run_ingest
-    from analysis.preprocess import run_preprocess
+    from stage_helpers import run_classify, run_ingest, run_preprocess
 
     paths = {name: folder / f"{name}.parquet" for name in ("documents", "paragraphs", "classified")}
     if all(p.is_file() for p in paths.values()):
@@ -73,7 +71,7 @@ def _prepare_inputs(corpus: Path, folder: Path, n_jobs: int) -> dict[str, Path]:
 
 def _child(run: str, inputs: Path, out: Path, sample_size: int, cache: Path) -> None:
     """One run_topics call; prints a JSON line with timings, memory and the key metrics."""
-    from analysis.topics import run_topics
+    from stage_helpers import run_topics
 
     baseline = _peak_rss_mb()
     start = time.perf_counter()
@@ -165,6 +163,7 @@ def main() -> int:
     parser.add_argument("--child-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.path.insert(0, str(PROJECT_ROOT / "src"))
+    sys.path.insert(0, str(PROJECT_ROOT / "tests"))  # stage_helpers: a stage entry on given files
     inputs = args.out / "inputs"
 
     if args.child:
@@ -192,7 +191,7 @@ def main() -> int:
                      f"{run}-{numeric}-{attempt}", "--out", str(args.out), "--sample-size",
                      str(args.sample_size)],
                     capture_output=True, text=True, cwd=PROJECT_ROOT,
-                    env={**environments[numeric], "PYTHONPATH": str(PROJECT_ROOT / "src")},
+                    env={**environments[numeric], "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT / "src"), str(PROJECT_ROOT / "tests")])},
                 )
                 if child.returncode != 0:
                     print(child.stderr, file=sys.stderr)

@@ -33,14 +33,19 @@ def main() -> int:
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
         return 2
     sys.path.insert(0, str(ROOT / "src"))
+    sys.path.insert(0, str(ROOT / "tests"))  # stage_helpers: a stage entry on given files
     import pandas as pd
 
-    from analysis.classify import run_classify
-    from analysis.classify_eval import evaluate_gold
-    from analysis.ingest import iter_records
+    from analysis.classify.evaluate import evaluate_gold
+    from analysis.core.config import IngestParams
+    from analysis.text.records import iter_records
+    from stage_helpers import run_classify
+
+    min_words = IngestParams().min_words
 
     raw, lexicons = ROOT / "data" / "raw", ROOT / "data" / "lexicons"
-    records = [r for r in iter_records(raw, lexicon_dir=lexicons, metadata_file=raw / "metadata.csv")
+    records = [r for r in iter_records(raw, lexicon_dir=lexicons, metadata_file=raw / "metadata.csv",
+                                       min_words=min_words)
                if not r.is_reject]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -53,7 +58,7 @@ def main() -> int:
         classified = run_classify(tmp / "d.parquet", tmp / "p.parquet",
                                   classified_path=tmp / "c.parquet", lexicon_dir=lexicons)
     metrics = evaluate_gold(classified, ROOT / "data" / "annotations", args.corpus,
-                            lexicon_dir=lexicons)
+                            lexicon_dir=lexicons, min_words=min_words)
     documents = metrics["documents"]
     print(f"clickid: {documents['clickid']}; unmatched: {documents['unmatched']}")
     for split in SPLITS:

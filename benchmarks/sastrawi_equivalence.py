@@ -42,7 +42,7 @@ def _default_corpus() -> Path:
 
 
 def _sample(args: argparse.Namespace) -> None:
-    from analysis.preprocess import _TOKEN_RE, _normalise
+    from analysis.text.stem import _TOKEN_RE, _normalise
 
     types: set[str] = set()
     with gzip.open(args.corpus or _default_corpus(), "rt", encoding="utf-8") as handle:

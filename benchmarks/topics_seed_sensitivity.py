@@ -26,13 +26,15 @@ MIN_CLUSTER_SIZES = (3, 4, 5)
 
 def main() -> int:
     sys.path.insert(0, str(PROJECT_ROOT / "src"))
+    sys.path.insert(0, str(PROJECT_ROOT / "tests"))  # stage_helpers: a stage entry on given files
     from threadpoolctl import threadpool_limits
 
-    import analysis.topics as topics
-    from analysis.classify import run_classify
-    from analysis.embeddings import embed_paragraphs
-    from analysis.ingest import run_ingest
-    from analysis.preprocess import run_preprocess
+    import analysis.topics.model as topics
+    from analysis.core.config import TopicsParams
+    from analysis.topics.quality import mean_score, npmi_coherence
+    from analysis.topics.tables import load_inputs
+    from stage_helpers import run_classify, run_ingest, run_preprocess
+    from analysis.topics.embeddings import embed_paragraphs
 
     raw, lexicons = PROJECT_ROOT / "data" / "raw", PROJECT_ROOT / "data" / "lexicons"
     out = PROJECT_ROOT / "benchmarks" / "out" / "topics" / "seeds"
@@ -43,12 +45,12 @@ def main() -> int:
                    lexicon_dir=lexicons)
     run_classify(out / "documents.parquet", out / "paragraphs.parquet",
                  classified_path=out / "classified.parquet", lexicon_dir=lexicons)
-    frame = topics._load_inputs(out / "paragraphs.parquet", out / "classified.parquet",
-                                out / "documents.parquet")
-    fit, _, _ = topics._select(frame, "relevant", 20000, SEED)
+    frame = load_inputs(out / "paragraphs.parquet", out / "classified.parquet",
+                        out / "documents.parquet")
+    fit, _, _ = topics.select_paragraphs(frame, "relevant", 20000, SEED)
     docs = fit["stem_doc"].tolist()
     reference = [d.split() for d in docs]
-    rule = topics.clustering_settings(len(docs))
+    rule = topics.clustering_settings(len(docs), TopicsParams().min_topic_size)
     print(f"{len(docs)} seed paragraphs; the rule chooses n_neighbors={rule.n_neighbors}, "
           f"min_cluster_size={rule.min_cluster_size}, min_samples={rule.min_samples}")
     print()
@@ -56,7 +58,8 @@ def main() -> int:
     print("|---:|" + "---|" * len(MIN_CLUSTER_SIZES))
     with threadpool_limits(limits=1), topics._quiet_bertopic():
         embeddings, embedder, _ = embed_paragraphs(fit["text"].tolist(),
-                                                   fit["text"].tolist(), seed=SEED, cache_dir=None)
+                                                   fit["text"].tolist(), seed=SEED, cache_dir=None,
+                                                   svd_components=TopicsParams().svd_components)
         for neighbors in NEIGHBORS:
             cells = []
             for size in MIN_CLUSTER_SIZES:
@@ -66,7 +69,7 @@ def main() -> int:
                 found, _ = model.fit_transform(docs, embeddings=embeddings)
                 words = topics._top_words(model, found, 10)
                 real = [t for t in sorted(words) if t != -1]
-                npmi = topics._mean(topics.npmi_coherence([words[t] for t in real], reference))
+                npmi = mean_score(npmi_coherence([words[t] for t in real], reference))
                 cells.append(f"{len(real)} topics, {np.mean(np.asarray(found) == -1):.0%} out, "
                              f"NPMI {npmi:.2f}" if npmi is not None else f"{len(real)} topics")
             print(f"| {neighbors} | " + " | ".join(cells) + " |")

@@ -54,18 +54,16 @@ def seed_pipeline(tmp_path_factory) -> Path:
     """
     from pipeline_utils import copy_project, run_ok
 
-    copy = copy_project(tmp_path_factory.mktemp("seedrun") / "project", with_shared=True)
+    copy = copy_project(tmp_path_factory.mktemp("project"))
     run_ok(["dvc", "repro"], copy)
     return copy
 
 
 @pytest.fixture(scope="session")
 def seed_inputs(raw_dir, lexicon_dir, tmp_path_factory):
-    """The bundled seeds through the real ingest, preprocess and classify stages (no DVC):
+    """The bundled seeds through the ingest, preprocess and classify stage entries (no DVC):
     documents, paragraphs and classified parquet paths for the topics tests."""
-    from analysis.classify import run_classify
-    from analysis.ingest import run_ingest
-    from analysis.preprocess import run_preprocess
+    from stage_helpers import run_classify, run_ingest, run_preprocess
 
     folder = tmp_path_factory.mktemp("seed_inputs")
     paths = {name: folder / f"{name}.parquet" for name in ("documents", "paragraphs", "classified")}

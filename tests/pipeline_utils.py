@@ -85,18 +85,17 @@ def tree_fingerprint(path: Path) -> dict[str, tuple]:
     return found
 
 
-def copy_project(dest: Path, *, with_shared: bool = False) -> Path:
+def copy_project(dest: Path) -> Path:
     """Copy the project (sources, notebooks, data, params; no reports, no dvc.lock) to ``dest``,
     make ``data/raw`` read-only and start a git repository there (the brief stamps a commit).
 
-    ``with_shared`` links ``../shared`` beside the copy to the one beside the project, as on a
-    clone next to it (the gold evaluation then reads the clickid articles, as the committed
-    reports did).
+    When the clickid corpus is on this machine (``$CLICKID_PATH`` or ``../shared`` beside the
+    project), it is linked where params.yaml's ``classify.clickid_path`` looks for it beside the
+    copy, so the gold evaluation of the copy scores the clickid gold articles as the committed
+    reports do.
     """
     dest.mkdir(parents=True, exist_ok=True)
-    shared = ROOT.parent / "shared"
-    if with_shared and shared.is_dir() and not (dest.parent / "shared").exists():
-        (dest.parent / "shared").symlink_to(shared.resolve(), target_is_directory=True)
+    _link_clickid(dest)
     for rel in _project_files():
         src = ROOT / rel
         if src.is_file():
@@ -105,6 +104,15 @@ def copy_project(dest: Path, *, with_shared: bool = False) -> Path:
     make_read_only(dest / "data" / "raw")
     run_ok(["git", "init", "-q"], dest)
     return dest
+
+
+def _link_clickid(dest: Path) -> None:
+    corpus = Path(os.environ.get(
+        "CLICKID_PATH", ROOT.parent / "shared" / "corpora" / "clickid" / "articles.jsonl.gz"))
+    link = dest.parent / "shared" / "corpora" / "clickid" / "articles.jsonl.gz"
+    if corpus.is_file() and not link.exists():
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(corpus.resolve())
 
 
 def pipeline_env(copy: Path, *, extra_path: Path | None = None) -> dict[str, str]:

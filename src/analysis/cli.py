@@ -7,7 +7,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import UserError
+from .core.errors import UserError
+from .core.paths import ANALYSIS_STAGES, SITE_TITLE
 
 __all__ = ["main"]
 
@@ -15,14 +16,14 @@ DEFAULT_LEXICONS = Path("data/lexicons")
 
 
 def _cmd_params(args: argparse.Namespace) -> int:
-    from .config import check_stage, load_params
+    from .core.config import check_stage, load_params
 
     if args.stage:
         check_stage(args.stage, args.file)
     else:
         load_params(args.file)
     if args.stamp:
-        from .io import write_json
+        from .core.io import write_json
 
         # Constant content: stages that depend on the stamp rerun for their own params only.
         write_json(args.stamp, {"params_file": "params.yaml", "valid": True})
@@ -31,7 +32,7 @@ def _cmd_params(args: argparse.Namespace) -> int:
 
 
 def _cmd_nbclean(args: argparse.Namespace) -> int:
-    from .notebooks import clean_executed_notebook, strip_source_notebook
+    from .report.notebooks import clean_executed_notebook, strip_source_notebook
 
     for path in args.paths:
         if args.source:
@@ -42,7 +43,7 @@ def _cmd_nbclean(args: argparse.Namespace) -> int:
 
 
 def _cmd_stem(args: argparse.Namespace) -> int:
-    from .preprocess import stem_stream
+    from .text.stem import stem_stream
 
     stem_stream(sys.stdin, sys.stdout, lexicon_dir=args.lexicons,
                 min_token_length=args.min_token_length, n_jobs=args.jobs)
@@ -50,7 +51,7 @@ def _cmd_stem(args: argparse.Namespace) -> int:
 
 
 def _cmd_classify(args: argparse.Namespace) -> int:
-    from .classify import classify_input
+    from .classify.files import classify_input
 
     result = classify_input(args.input, args.output, lexicon_dir=args.lexicons,
                             n_jobs=args.jobs, min_words=args.min_words,
@@ -60,14 +61,14 @@ def _cmd_classify(args: argparse.Namespace) -> int:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from .render import render_site
+    from .report.render import render_site
 
     render_site(args.notebooks_dir, index_title=args.title)
     return 0
 
 
 def _cmd_brief(args: argparse.Namespace) -> int:
-    from .brief import build_briefs
+    from .report.brief import build_briefs
 
     build_briefs(reports_dir=args.reports_dir, template_dir=args.template_dir,
                  params_file=args.params)
@@ -93,6 +94,13 @@ def _cmd_lab(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    """The command-line parser.
+
+    One piece: a flat declaration of every command and its options.
+    """
+    from .core.config import IngestParams, PreprocessParams
+
+    min_words = IngestParams().min_words
     parser = argparse.ArgumentParser(
         prog="python -m analysis",
         description="Indonesian urban-cooperation news analysis: pipeline steps and tools.",
@@ -102,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("params", help="validate params.yaml")
     p.add_argument("action", choices=["check"])
     p.add_argument("--file", type=Path, default=Path("params.yaml"))
-    p.add_argument("--stage", choices=["ingest", "preprocess", "classify", "topics", "compare"],
+    p.add_argument("--stage", choices=list(ANALYSIS_STAGES),
                    help="also check what this stage needs (topics: the embedding model is "
                         "available offline)")
     p.add_argument("--stamp", type=Path,
@@ -117,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stem", help="read text lines on stdin, print processed tokens per line")
     p.add_argument("--lexicons", type=Path, default=DEFAULT_LEXICONS)
-    p.add_argument("--min-token-length", type=int, default=2)
+    p.add_argument("--min-token-length", type=int, default=PreprocessParams().min_token_length)
     p.add_argument("--jobs", type=int, default=1,
                    help="worker processes for stemming new words of large inputs (output is the same)")
     p.set_defaults(func=_cmd_stem)
@@ -137,9 +145,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, required=True,
                    help="CSV to write; rejects go to <stem>.rejects.csv beside it")
     p.add_argument("--lexicons", type=Path, default=DEFAULT_LEXICONS)
-    p.add_argument("--min-words", type=int, default=40,
+    p.add_argument("--min-words", type=int, default=min_words,
                    help="articles with fewer words after cleaning are rejected as too_short "
-                        "(default 40, as in ingest; 1 codes every non-empty article)")
+                        f"(default {min_words}, as in ingest; 1 codes every non-empty article)")
     p.add_argument("--metadata", default=None,
                    help="sidecar CSV with titles/dates (file,title,...); default: metadata.csv "
                         "at the top of an input folder when present; '' for none")
@@ -162,7 +170,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("render", help="executed notebooks -> standalone HTML + index.html")
     p.add_argument("--notebooks-dir", type=Path, default=Path("reports/notebooks"))
-    p.add_argument("--title", default="Indonesian urban cooperation in the news")
+    p.add_argument("--title", default=SITE_TITLE)
     p.set_defaults(func=_cmd_render)
 
     p = sub.add_parser("brief", help="build the English and Indonesian PDF policy briefs")
@@ -174,6 +182,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m analysis COMMAND``: a user error is one line on stderr, exit 2."""
     args = _parser().parse_args(argv)
     try:
         return args.func(args)

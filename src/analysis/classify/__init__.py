@@ -1,0 +1,1 @@
+"""Cooperation coding: place mentions, the decision rules, evaluation against the gold set."""

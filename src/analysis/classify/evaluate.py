@@ -1,0 +1,344 @@
+"""Score cooperation codings against the hand-labelled gold set (data/annotations)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from ..core.codebook import COOP_TYPES, SECTORS
+from ..core.errors import UserError
+from ..text.clean import split_paragraphs
+from .files import input_records
+from .rules import Classifier
+
+__all__ = ["evaluate_gold", "classification_report", "read_gold", "GOLD_CORPORA", "HELDOUT_SPLITS",
+           "CLICKID_CHECKSUM"]
+
+_DOC_COLUMNS = ["corpus", "doc_id", "coop_type", "partners", "sectors", "split"]
+# Gold splits never used to write or tune the rules; pooled as ``heldout_all``, the honest
+# estimate for new articles. heldout2 was held out in round 2 and scored once, then used for
+# development in round 3 (data/annotations/GUIDE.md), so it is no longer part of it.
+HELDOUT_SPLITS = ("heldout", "heldout3")
+# Where gold documents come from: the bundled seeds (doc_id = file name in data/raw) or an
+# external corpus read at run time, whose ids are "<corpus>:<article id>" in the corpus file.
+# The gold file stores the corpus name and the article id apart, so that no corpus id (and no
+# search for corpus text in the repository) mixes with the labels.
+GOLD_CORPORA = ("seed", "clickid")
+# In the gold folder: the sha256 of the gold clickid articles (see that file).
+CLICKID_CHECKSUM = "clickid_gold.sha256"
+_PARA_COLUMNS = ["doc_id", "para_index", "fingerprint", "coop_type", "partners", "sectors"]
+
+
+def read_gold(gold_dir: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read and check gold_documents.csv and gold_paragraphs.csv.
+
+    ``gold_documents.csv`` stores each document's ``corpus`` (``seed`` or ``clickid``) and its id
+    within that corpus; the returned table's ``doc_id`` is the full id the classifier sees: the
+    file name for a seed, ``<corpus>:<id>`` otherwise (the id field of the corpus file).
+
+    Returns:
+        (documents, paragraphs); documents has the columns of the file, doc_id rebuilt.
+
+    Raises:
+        UserError: a file is missing, lacks a column, repeats a key or uses a label outside the
+            codebook.
+    """
+    gold_dir = Path(gold_dir)
+    documents = _read(gold_dir / "gold_documents.csv", _DOC_COLUMNS)
+    paragraphs = _read(gold_dir / "gold_paragraphs.csv", _PARA_COLUMNS)
+    unknown = sorted(set(documents["corpus"]) - set(GOLD_CORPORA))
+    if unknown:
+        raise UserError(f"{gold_dir / 'gold_documents.csv'}: corpus {unknown} unknown; use one of "
+                        f"{list(GOLD_CORPORA)}")
+    external = documents["corpus"] != "seed"
+    documents.loc[external, "doc_id"] = documents.loc[external, "corpus"] + ":" + \
+        documents.loc[external, "doc_id"]
+    for name, frame, key in (("gold_documents.csv", documents, ["doc_id"]),
+                             ("gold_paragraphs.csv", paragraphs, ["doc_id", "fingerprint"])):
+        path = gold_dir / name
+        bad = sorted(set(frame["coop_type"]) - set(COOP_TYPES))
+        if bad:
+            raise UserError(f"{path}: coop_type {bad} not in the codebook {list(COOP_TYPES)}")
+        sectors = {s for cell in frame["sectors"] for s in _split(cell)}
+        if sectors - set(SECTORS):
+            raise UserError(f"{path}: sectors {sorted(sectors - set(SECTORS))} not in the codebook")
+        duplicated = frame[frame.duplicated(key, keep=False)]
+        if not duplicated.empty:
+            raise UserError(f"{path}: key {key} repeated, e.g. {duplicated.iloc[0][key].tolist()}")
+    paragraphs["para_index"] = pd.to_numeric(paragraphs["para_index"], errors="coerce")
+    return documents, paragraphs
+
+
+def _read(path: Path, required: Sequence[str]) -> pd.DataFrame:
+    if not path.is_file():
+        raise UserError(f"{path}: gold file not found; it lives in data/annotations/ in the repository")
+    frame = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise UserError(f"{path}: missing column(s) {', '.join(missing)}")
+    return frame
+
+
+def _split(cell: object) -> list[str]:
+    if cell is None or (isinstance(cell, float) and pd.isna(cell)):
+        return []
+    if isinstance(cell, str):
+        return [x for x in cell.split(";") if x]
+    return [str(x) for x in cell]
+
+
+def classification_report(gold: Sequence[str], predicted: Sequence[str],
+                          labels: Sequence[str] = COOP_TYPES) -> dict:
+    """Per-class precision/recall/F1/support, macro-F1, accuracy and confusion matrix.
+
+    Macro-F1 averages over the labels that occur in the gold or the predicted labels (a class
+    absent from both says nothing about the classifier). Confusion rows are gold, columns
+    predicted, both in ``labels`` order.
+    """
+    if len(gold) != len(predicted):
+        raise ValueError("gold and predicted differ in length")
+    index = {label: k for k, label in enumerate(labels)}
+    matrix = [[0] * len(labels) for _ in labels]
+    for g, p in zip(gold, predicted, strict=True):
+        matrix[index[g]][index[p]] += 1
+    per_class = {}
+    used = []
+    for k, label in enumerate(labels):
+        tp = matrix[k][k]
+        support = sum(matrix[k])
+        predicted_n = sum(row[k] for row in matrix)
+        precision = tp / predicted_n if predicted_n else 0.0
+        recall = tp / support if support else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_class[label] = {"precision": precision, "recall": recall, "f1": f1,
+                            "support": support, "predicted": predicted_n}
+        if support or predicted_n:
+            used.append(f1)
+    n = len(gold)
+    return {
+        "n": n,
+        "accuracy": sum(matrix[k][k] for k in range(len(labels))) / n if n else None,
+        "macro_f1": sum(used) / len(used) if used else None,
+        "per_class": per_class,
+        "confusion": {"labels": list(labels), "rows_gold_columns_predicted": matrix},
+    }
+
+
+def _set_scores(gold_sets: Iterable[set[str]], predicted_sets: Iterable[set[str]]) -> dict:
+    tp = fp = fn = exact = n = 0
+    for g, p in zip(gold_sets, predicted_sets, strict=True):
+        tp += len(g & p)
+        fp += len(p - g)
+        fn += len(g - p)
+        exact += g == p
+        n += 1
+    precision = tp / (tp + fp) if tp + fp else None
+    recall = tp / (tp + fn) if tp + fn else None
+    f1 = (2 * precision * recall / (precision + recall)
+          if precision is not None and recall is not None and precision + recall else None)
+    return {"n": n, "micro_precision": precision, "micro_recall": recall, "micro_f1": f1,
+            "exact_match": exact / n if n else None}
+
+
+def _document_predictions(classified: pd.DataFrame) -> pd.DataFrame:
+    frame = classified
+    if "level" in frame.columns:
+        frame = frame[frame["level"] == "document"]
+    elif "id" in frame.columns and "doc_id" not in frame.columns:
+        frame = frame.rename(columns={"id": "doc_id"})  # the classify CLI's CSV
+    missing = [c for c in ("doc_id", "coop_type") if c not in frame.columns]
+    if missing:
+        raise UserError(f"classified table lacks column(s) {missing}; pass classified.parquet "
+                        f"or the CSV written by `python -m analysis classify`")
+    out = frame[["doc_id", "coop_type"]].copy()
+    out["partners"] = frame["partners"].map(_split) if "partners" in frame else [[]] * len(frame)
+    out["sectors"] = frame["sectors"].map(_split) if "sectors" in frame else [[]] * len(frame)
+    return out.drop_duplicates("doc_id", keep="last")
+
+
+def _corpus_records(corpus_path: Path, ids: set[str]) -> Iterator[str]:
+    """The JSON lines of a .jsonl(.gz) corpus whose ``id`` is in ``ids``, in file order."""
+    opener = gzip.open if corpus_path.name.lower().endswith(".gz") else open
+    with opener(corpus_path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # not a gold article; ingest reports such lines when reading the corpus
+            if isinstance(record, dict) and str(record.get("id")) in ids:
+                yield line if line.endswith("\n") else line + "\n"
+
+
+def _check_gold_text(subset: Path, corpus_path: Path, checksum: Path) -> None:
+    """Stop unless the gold articles read from the corpus are the text the labels were made on."""
+    expected = [line.strip() for line in checksum.read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.startswith("#")]
+    found = hashlib.sha256(subset.read_bytes()).hexdigest()
+    if expected != [found]:
+        raise UserError(f"{corpus_path}: its gold clickid articles are not the text recorded in "
+                        f"{checksum} (sha256 {found}); point classify.clickid_path at the "
+                        "clickid corpus the gold set was labelled on")
+
+
+def _classify_corpus(corpus_path: Path, ids: set[str], lexicon_dir: str | Path,
+                     min_words: int, checksum: Path | None = None
+                     ) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Code the gold articles of a corpus file exactly as ``classify_input`` would.
+
+    Only the gold records are copied to a temporary .jsonl (outside the repository, deleted
+    after use), which :func:`analysis.text.records.iter_records` then cleans like any input
+    (with the ingest stage's ``min_words``, so gold sees what the pipeline sees); reading the
+    whole corpus would take a minute. Returns the codings and ``{id: reject reason}``.
+    """
+    classifier = Classifier.from_lexicons(lexicon_dir)
+    rows, rejected = [], {}
+    with tempfile.TemporaryDirectory(prefix="gold-") as tmp:
+        subset = Path(tmp) / "gold.jsonl"
+        with subset.open("w", encoding="utf-8") as handle:
+            handle.writelines(_corpus_records(corpus_path, ids))
+        if checksum is not None:
+            _check_gold_text(subset, corpus_path, checksum)
+        for doc_id, record in input_records(subset, Path(lexicon_dir), min_words=min_words,
+                                            n_jobs=1, metadata_file=""):
+            if record.is_reject:
+                rejected[doc_id] = f"{record.reason}: {record.detail}"
+                continue
+            coding = classifier.classify_document(record.title, tuple(split_paragraphs(record.text)),
+                                                  paragraph_codings=False)
+            rows.append((doc_id, coding.coop_type, list(coding.partners), list(coding.sectors)))
+    frame = pd.DataFrame(rows, columns=["doc_id", "coop_type", "partners", "sectors"])
+    return frame, rejected
+
+
+def evaluate_gold(classified: pd.DataFrame, gold_dir: str | Path,
+                  clickid_path: str | Path | None = None, *,
+                  lexicon_dir: str | Path, min_words: int) -> dict:
+    """Compare codings with the gold set; return JSON-ready metrics.
+
+    Args:
+        classified: classified.parquet as a DataFrame (document and paragraph rows), or the CSV
+            of ``python -m analysis classify`` (columns id, coop_type, partners, sectors).
+        gold_dir: folder with gold_documents.csv and gold_paragraphs.csv.
+        clickid_path: the clickid corpus; when given and present, the gold clickid articles are
+            read from it (only those ids), cleaned by ingest's code path and classified afresh
+            (as ``python -m analysis classify`` would), and these codings are used for them in
+            the document-level evaluation.
+        lexicon_dir: lexicons for cleaning and classifying the clickid gold articles.
+        min_words: shorter clickid gold articles are rejected, as ingest rejects them.
+
+    Returns:
+        ``{"documents": {...}, "paragraphs": {...}}``. ``documents`` holds ``all`` and one entry
+        per gold split (seed, dev, heldout, heldout2, heldout3) with a classification report,
+        partner and sector set scores on documents both sides code as cooperation, and
+        ``disagreements`` (ids and labels only); ``clickid_all`` covers the clickid rows of every
+        split and ``heldout_all`` the splits never used for development pooled
+        (:data:`HELDOUT_SPLITS`: heldout and heldout3; heldout2 became development data after
+        round 2). Gold rows
+        without a prediction are listed under ``unmatched`` (and, when ingest cleaning rejected
+        the article, under ``rejected`` with the reason) and left out of the scores, never
+        dropped silently.
+    """
+    gold_docs, gold_paras = read_gold(gold_dir)
+    predictions = _document_predictions(classified)
+    clickid_status = "not requested"
+    rejected: dict[str, str] = {}
+    clickid = gold_docs["corpus"] == "clickid"
+    if clickid_path is not None:
+        clickid_path = Path(clickid_path)
+        ids = set(gold_docs.loc[clickid, "doc_id"])
+        if clickid_path.is_file():
+            checksum = Path(gold_dir) / CLICKID_CHECKSUM
+            fresh, rejected = _classify_corpus(clickid_path, ids, lexicon_dir, min_words,
+                                               checksum if checksum.is_file() else None)
+            predictions = pd.concat([predictions[~predictions["doc_id"].isin(set(fresh["doc_id"]))],
+                                     fresh], ignore_index=True)
+            clickid_status = f"classified {len(fresh)} of {len(ids)} gold clickid articles"
+            if rejected:
+                clickid_status += f" ({len(rejected)} rejected by ingest cleaning)"
+        else:
+            clickid_status = f"{clickid_path} not found; clickid gold rows without predictions"
+
+    merged = gold_docs.merge(predictions, on="doc_id", how="left", suffixes=("_gold", "_pred"))
+    unmatched = merged[merged["coop_type_pred"].isna()]
+    matched = merged[merged["coop_type_pred"].notna()]
+    documents: dict = {
+        "clickid": clickid_status,
+        "unmatched": sorted(unmatched["doc_id"]),
+        "rejected": dict(sorted(rejected.items())),
+        "all": _document_block(matched),
+    }
+    for split in sorted(set(gold_docs["split"])):
+        documents[split] = _document_block(matched[matched["split"] == split])
+    held_out = [s for s in HELDOUT_SPLITS if s in set(gold_docs["split"])]
+    if held_out:  # every split kept out of rule writing, pooled
+        documents["heldout_all"] = _document_block(matched[matched["split"].isin(held_out)])
+    documents["clickid_all"] = _document_block(matched[matched["corpus"] == "clickid"])
+    return {"documents": documents, "paragraphs": _paragraph_block(classified, gold_paras)}
+
+
+def _document_block(frame: pd.DataFrame) -> dict:
+    gold = frame["coop_type_gold"].tolist()
+    pred = frame["coop_type_pred"].tolist()
+    block = classification_report(gold, pred)
+    both = frame[(frame["coop_type_gold"] != "none") & (frame["coop_type_pred"] != "none")]
+    block["partners"] = _set_scores((set(_split(x)) for x in both["partners_gold"]),
+                                    (set(_split(x)) for x in both["partners_pred"]))
+    block["sectors"] = _set_scores((set(_split(x)) for x in both["sectors_gold"]),
+                                   (set(_split(x)) for x in both["sectors_pred"]))
+    # ids as gold_documents.csv writes them (corpus, id within it), so a reader finds the row
+    block["disagreements"] = [
+        {"corpus": r.corpus, "doc_id": _local_id(r.doc_id, r.corpus), "gold": r.coop_type_gold,
+         "predicted": r.coop_type_pred, "split": r.split}
+        for r in frame.itertuples(index=False) if r.coop_type_gold != r.coop_type_pred
+    ]
+    return block
+
+
+def _local_id(doc_id: str, corpus: str) -> str:
+    """``doc_id`` without the ``<corpus>:`` prefix that :func:`read_gold` adds."""
+    prefix = f"{corpus}:"
+    return doc_id[len(prefix):] if corpus != "seed" and doc_id.startswith(prefix) else doc_id
+
+
+def _paragraph_block(classified: pd.DataFrame, gold_paras: pd.DataFrame) -> dict:
+    if "level" not in classified.columns or "para_fingerprint" not in classified.columns:
+        return {"status": "no paragraph rows in the classified table",
+                "unmatched": [{"doc_id": r.doc_id, "fingerprint": r.fingerprint}
+                              for r in gold_paras.itertuples(index=False)]}
+    paras = classified[classified["level"] == "paragraph"]
+    by_key: dict[tuple[str, str], list] = {}
+    for r in paras.itertuples(index=False):
+        by_key.setdefault((r.doc_id, r.para_fingerprint), []).append(r)
+    gold, pred, unmatched, disagreements = [], [], [], []
+    gold_sectors, pred_sectors = [], []
+    for g in gold_paras.itertuples(index=False):
+        candidates = by_key.get((g.doc_id, g.fingerprint))
+        if not candidates:
+            unmatched.append({"doc_id": g.doc_id, "fingerprint": g.fingerprint,
+                              "para_index": None if pd.isna(g.para_index) else int(g.para_index)})
+            continue
+        # identical paragraphs in one document: take the one nearest the index hint
+        hint = -1 if pd.isna(g.para_index) else g.para_index
+        best = min(candidates, key=lambda r: abs((r.para_index if pd.notna(r.para_index) else 0)
+                                                 - hint))
+        gold.append(g.coop_type)
+        pred.append(best.coop_type)
+        gold_sectors.append(set(_split(g.sectors)))
+        pred_sectors.append(set(_split(best.sectors)))
+        if g.coop_type != best.coop_type:
+            disagreements.append({"doc_id": g.doc_id, "fingerprint": g.fingerprint,
+                                  "para_id": best.para_id, "gold": g.coop_type,
+                                  "predicted": best.coop_type})
+    block = classification_report(gold, pred)
+    block["sectors"] = _set_scores(gold_sectors, pred_sectors)
+    block["unmatched"] = unmatched
+    block["disagreements"] = disagreements
+    return block

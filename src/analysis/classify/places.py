@@ -1,0 +1,235 @@
+"""The classification lexicons: gazetteers, cues, context words and sector terms, as phrase tables."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..core.codebook import AGGLOMERATIONS, FOREIGN_LEVELS, INDONESIAN_LEVELS, SECTORS
+from ..core.errors import UserError
+from ..text.lexicons import read_table
+from ..text.tokens import MATCHER_CLITICS, Token, term_words
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "CUE_KINDS",
+    "CONTEXT_KINDS",
+    "MATCH_RULES",
+    "Place",
+    "PhraseTable",
+    "ClassifyLexicons",
+    "load_classify_lexicons",
+]
+
+CUE_KINDS = ("general", "international", "agreement", "aid", "shared", "exclude")
+CONTEXT_KINDS = ("government", "org", "org_after", "foreign_nonparty", "central", "location",
+                 "location_after", "former", "not_a_name", "collective", "collective_counted",
+                 "collective_numbered", "bare_title", "quantifier", "number", "location_filler",
+                 "exclude")
+MATCH_RULES = ("", "uppercase", "government_prefix")
+
+_FILES = {
+    "indonesia": "gazetteer_indonesia.csv",
+    "foreign": "gazetteer_foreign.csv",
+    "cues": "cooperation_cues.csv",
+    "sectors": "sector_terms.csv",
+    "context": "place_context.csv",
+}
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A government or place from one of the gazetteers."""
+
+    canonical: str
+    level: str
+    province: str  # Indonesian province (canonical) or "" for foreign places
+    country: str  # "Indonesia" or the foreign country
+    agglomeration: str
+    foreign: bool
+
+    @property
+    def party(self) -> str:
+        """Name of the government acting as a party.
+
+        Jakarta's administrative cities and regency are not autonomous governments: they act
+        through the provincial government, so they are counted as Jakarta.
+        """
+        if not self.foreign and self.province == "Jakarta":
+            return "Jakarta"
+        return self.canonical
+
+
+@dataclass(slots=True)
+class PhraseTable:
+    """Token n-gram dictionary with leftmost-longest matching."""
+
+    entries: dict[tuple[str, ...], object] = field(default_factory=dict)
+    first: set[str] = field(default_factory=set)
+    vocabulary: set[str] = field(default_factory=set)
+    max_len: int = 1
+
+    def add(self, key: tuple[str, ...], value: object) -> None:
+        self.entries[key] = value
+        self.first.add(key[0])
+        self.vocabulary.update(key)
+        self.max_len = max(self.max_len, len(key))
+
+    def normalise(self, words: Sequence[str]) -> list[str]:
+        """Strip enclitics when that turns an unknown word into a known one."""
+        vocab = self.vocabulary
+        return [self._strip(w) if w not in vocab and w.endswith(MATCHER_CLITICS) else w for w in words]
+
+    def _strip(self, word: str) -> str:
+        for suffix in MATCHER_CLITICS:
+            if word.endswith(suffix) and word[: -len(suffix)] in self.vocabulary:
+                return word[: -len(suffix)]
+        return word
+
+    def find(self, tokens: Sequence[Token], words: Sequence[str] | None = None
+             ) -> list[tuple[int, int, object]]:
+        """Return (start, end, value) for leftmost-longest matches; n-grams never cross punctuation."""
+        if words is None:
+            words = [t.lower for t in tokens]
+        found = []
+        i, n = 0, len(words)
+        entries, first, max_len = self.entries, self.first, self.max_len
+        while i < n:
+            if words[i] not in first:
+                i += 1
+                continue
+            limit = 1
+            while limit < max_len and i + limit < n and not tokens[i + limit].hard_before:
+                limit += 1
+            hit = None
+            for length in range(limit, 0, -1):
+                value = entries.get(tuple(words[i:i + length]))
+                if value is not None:
+                    hit = (i, i + length, value)
+                    break
+            if hit is None:
+                i += 1
+            else:
+                found.append(hit)
+                i = hit[1]
+        return found
+
+
+def _check_values(path: Path, frame: pd.DataFrame, column: str, allowed: Iterable[str]) -> None:
+    allowed = set(allowed)
+    bad = sorted(set(frame[column]) - allowed)
+    if bad:
+        raise UserError(f"{path}: column {column} has value(s) {bad[:5]} not in the codebook "
+                        f"{sorted(allowed)}")
+
+
+@dataclass(slots=True)
+class ClassifyLexicons:
+    """All word lists the classifier uses, compiled into phrase tables."""
+
+    places: PhraseTable
+    place_info: list[tuple[Place, str]]  # (place, match_rule) per place table value
+    place_by_name: dict[str, int]
+    cues: PhraseTable
+    sectors: PhraseTable
+    context: PhraseTable
+    directory: Path
+
+    def resolve(self, name: str) -> Place | None:
+        """Look up a surface form (e.g. ``"kabupaten bekasi"``) in the gazetteers."""
+        index = self.place_by_name.get(" ".join(term_words(name)))
+        return None if index is None else self.place_info[index][0]
+
+
+def load_classify_lexicons(lexicon_dir: str | Path) -> ClassifyLexicons:
+    """Read and validate the gazetteers, cue list, context words and sector codebook.
+
+    Raises:
+        UserError: a file is missing, unreadable, has missing columns or values outside the
+            codebook, or a surface form is listed twice with different meanings.
+
+    One piece: the five files are read in an order the checks depend on (exclusions compete
+    with place names in one phrase table), and each block is short.
+    """
+    directory = Path(lexicon_dir)
+    places = PhraseTable()
+    place_info: list[tuple[Place, str]] = []
+    place_by_name: dict[str, int] = {}
+    exclusion = ("exclude",)
+
+    indo_path = directory / _FILES["indonesia"]
+    indo = read_table(indo_path, ["name", "canonical", "level", "province", "agglomeration"])
+    if "match_rule" not in indo.columns:
+        indo["match_rule"] = ""
+    _check_values(indo_path, indo, "level", INDONESIAN_LEVELS)
+    _check_values(indo_path, indo, "agglomeration", ("", *AGGLOMERATIONS))
+    _check_values(indo_path, indo, "match_rule", MATCH_RULES)
+    foreign_path = directory / _FILES["foreign"]
+    foreign = read_table(foreign_path, ["name", "canonical", "level", "country"])
+    if "match_rule" not in foreign.columns:
+        foreign["match_rule"] = ""
+    _check_values(foreign_path, foreign, "level", FOREIGN_LEVELS)
+    _check_values(foreign_path, foreign, "match_rule", MATCH_RULES)
+
+    rows = [
+        (indo_path, r.name, Place(r.canonical, r.level, r.province, "Indonesia", r.agglomeration,
+                                  False), r.match_rule)
+        for r in indo.itertuples(index=False)
+    ] + [
+        (foreign_path, r.name, Place(r.canonical, r.level, "", r.country, "", True), r.match_rule)
+        for r in foreign.itertuples(index=False)
+    ]
+    for path, name, place, rule in rows:
+        key = term_words(name)
+        if not key:
+            raise UserError(f"{path}: empty place name in row for {place.canonical!r}")
+        joined = " ".join(key)
+        if joined in place_by_name:
+            other = place_info[place_by_name[joined]][0]
+            if other != place:
+                raise UserError(f"{path}: name {name!r} means both {other.canonical!r} and "
+                                f"{place.canonical!r}; keep one row or drop the bare name")
+            continue
+        place_by_name[joined] = len(place_info)
+        place_info.append((place, rule))
+        places.add(key, len(place_info) - 1)
+
+    context = PhraseTable()
+    context_path = directory / _FILES["context"]
+    ctx = read_table(context_path, ["term", "kind", "target"])
+    _check_values(context_path, ctx, "kind", CONTEXT_KINDS)
+    _check_values(context_path, ctx, "target", ("", "city", "regency", "province", *AGGLOMERATIONS))
+    for r in ctx.itertuples(index=False):
+        key = term_words(r.term)
+        if r.kind == "exclude":
+            # Exclusions compete with place names for the longest match.
+            places.add(key, exclusion)
+        else:
+            # one word may play several roles (kementerian: a government, and central)
+            roles = context.entries.get(key, ())
+            context.add(key, (*roles, (r.kind, r.target)))
+
+    cues = PhraseTable()
+    cue_path = directory / _FILES["cues"]
+    cue_frame = read_table(cue_path, ["term", "kind"])
+    if "requires" not in cue_frame.columns:
+        cue_frame["requires"] = ""
+    _check_values(cue_path, cue_frame, "kind", CUE_KINDS)
+    for r in cue_frame.itertuples(index=False):
+        # requires: words of which one must stand in the cue's sentence ("kirim" is a cue only
+        # next to tim/personel/bantuan ...); empty = no condition
+        requires = frozenset(w for w in re.split(r"[;\s]+", r.requires.lower()) if w)
+        cues.add(term_words(r.term), (r.kind, " ".join(term_words(r.term)), requires))
+
+    sectors = PhraseTable()
+    sector_path = directory / _FILES["sectors"]
+    sector_frame = read_table(sector_path, ["term", "sector"])
+    _check_values(sector_path, sector_frame, "sector", (*SECTORS, "none"))
+    for r in sector_frame.itertuples(index=False):
+        sectors.add(term_words(r.term), (r.sector, " ".join(term_words(r.term))))
+
+    return ClassifyLexicons(places, place_info, place_by_name, cues, sectors, context, directory)

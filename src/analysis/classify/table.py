@@ -1,0 +1,133 @@
+"""The classified.parquet table: every document and its paragraphs coded, in batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..core.errors import UserError
+from ..core.io import read_stage_parquet
+from ..core.parallel import check_backend, compute_options, map_batches
+from ..core.schemas import CLASSIFIED_COLUMNS, classified_schema
+from ..text.clean import paragraph_fingerprint
+from .rules import Classifier
+
+if TYPE_CHECKING:
+    from ..core.config import ComputeParams
+
+__all__ = ["read_classify_inputs", "classified_batches", "classified_frame"]
+
+_MIN_BATCH = 50  # documents per worker task
+
+
+def _classify_rows(classifier: Classifier,
+                   batch: list[tuple[str, str | None, list[str], list[int], list[str]]]) -> pa.RecordBatch:
+    """classified.parquet rows of a batch of documents: each document, then its paragraphs."""
+    columns: dict[str, list] = {name: [] for name in CLASSIFIED_COLUMNS}
+
+    def add(*values) -> None:
+        for name, value in zip(CLASSIFIED_COLUMNS, values, strict=True):
+            columns[name].append(value)
+
+    for doc_id, title, para_ids, para_indices, texts in batch:
+        coding = classifier.classify_document(title, texts)
+        add("document", doc_id, None, None, None, coding.coop_type, list(coding.partners),
+            list(coding.sectors), coding.evidence)
+        for para_id, para_index, text, unit in zip(para_ids, para_indices, texts,
+                                                   coding.paragraphs, strict=True):
+            add("paragraph", doc_id, para_id, para_index, paragraph_fingerprint(text, classifier.cleaning),
+                unit.coop_type, list(unit.partners), list(unit.sectors), unit.evidence)
+    schema = classified_schema()
+    return pa.RecordBatch.from_arrays(
+        [pa.array(columns[field.name], type=field.type) for field in schema], schema=schema)
+
+
+def _document_batches(kept: pa.Table, paragraphs: pa.Table, size: int
+                      ) -> Iterable[list[tuple[str, str | None, list[str], list[int], list[str]]]]:
+    """Batches of ``(doc_id, title, para_ids, para_indices, texts)``, documents in ``kept`` order.
+
+    ``kept`` and ``paragraphs`` are sorted by doc_id, so a batch's paragraphs are one slice of
+    ``paragraphs``; only one batch at a time becomes Python objects.
+    """
+    ends = pc.run_end_encode(paragraphs.column("doc_id").combine_chunks())
+    spans: dict[str, tuple[int, int]] = {}
+    start = 0
+    for doc_id, end in zip(ends.values.to_pylist(), ends.run_ends.to_pylist()):
+        spans[doc_id] = (start, end)
+        start = end
+    for offset in range(0, kept.num_rows, size):
+        chunk = kept.slice(offset, size)
+        doc_ids = chunk.column("doc_id").to_pylist()
+        titles = chunk.column("title").to_pylist()
+        found = [spans[d] for d in doc_ids if d in spans]
+        first = found[0][0] if found else 0
+        last = found[-1][1] if found else 0
+        rows = paragraphs.slice(first, last - first)
+        para_ids = rows.column("para_id").to_pylist()
+        para_indices = rows.column("para_index").to_pylist()
+        texts = [t or "" for t in rows.column("text").to_pylist()]
+        batch = []
+        for doc_id, title in zip(doc_ids, titles):
+            lo, hi = spans.get(doc_id, (first, first))
+            lo, hi = lo - first, hi - first
+            batch.append((doc_id, title if isinstance(title, str) else None, para_ids[lo:hi],
+                          [int(i) for i in para_indices[lo:hi]], texts[lo:hi]))
+        yield batch
+
+
+def read_classify_inputs(documents_path: Path, paragraphs_path: Path) -> tuple[pa.Table, pa.Table]:
+    """The non-duplicate documents and their paragraphs, both sorted by doc_id (Arrow tables).
+
+    Raises:
+        UserError: an input file is missing or lacks a required column, or paragraphs refer to
+            documents that are not in documents.parquet.
+    """
+    documents = _read_columns(documents_path, "ingest", ["doc_id", "title", "duplicate_of"])
+    paragraphs = _read_columns(paragraphs_path, "preprocess", ["para_id", "doc_id", "para_index", "text"])
+    unknown = pc.invert(pc.is_in(paragraphs.column("doc_id"), value_set=documents.column("doc_id")))
+    if pc.any(unknown).as_py():
+        orphans = sorted(set(paragraphs.column("doc_id").filter(unknown).to_pylist()))
+        raise UserError(f"{paragraphs_path}: {len(orphans)} document id(s) not in {documents_path} "
+                        f"(first: {orphans[0]!r}); rerun ingest and preprocess together")
+    kept = documents.filter(pc.is_null(documents.column("duplicate_of")))
+    kept = kept.take(pc.sort_indices(kept, sort_keys=[("doc_id", "ascending")]))
+    paragraphs = paragraphs.filter(pc.is_in(paragraphs.column("doc_id"), value_set=kept.column("doc_id")))
+    paragraphs = paragraphs.take(pc.sort_indices(
+        paragraphs, sort_keys=[("doc_id", "ascending"), ("para_index", "ascending")]))
+    return kept, paragraphs
+
+
+def classified_batches(kept: pa.Table, paragraphs: pa.Table, classifier: Classifier,
+                       compute: ComputeParams | None) -> Iterator[pa.RecordBatch]:
+    """classified.parquet rows, a batch of documents at a time, in document order.
+
+    One row per document (``level="document"``), then one per paragraph, columns per
+    docs/architecture.md plus ``para_index`` and ``para_fingerprint`` (the gold-set key).
+    Batches are coded in this process, in worker processes or on Dask workers (``compute``,
+    see :mod:`analysis.core.parallel`) and come back in order, so the table is the same bytes
+    for every ``n_jobs`` and backend.
+    """
+    options = compute_options(compute)
+    check_backend(options["backend"], options["n_jobs"], options["scheduler"])
+    yield from map_batches(_classify_rows, _document_batches(kept, paragraphs, _MIN_BATCH),
+                           context=classifier, **options)
+
+
+def classified_frame(arrow: pa.Table) -> pd.DataFrame:
+    """The table as pandas: text columns as ``string``, para_index ``Int32``, lists as lists."""
+    table = pd.DataFrame({
+        name: (pd.Series(arrow.column(name).to_pylist(), dtype=object)
+               if name in ("partners", "sectors") else
+               arrow.column(name).to_pandas(types_mapper={pa.int32(): pd.Int32Dtype(),
+                                                          pa.string(): pd.StringDtype()}.get))
+        for name in CLASSIFIED_COLUMNS})
+    return table
+
+
+def _read_columns(path: str | Path, producer: str, names: list[str]) -> pa.Table:
+    return read_stage_parquet(path, producer, names, columns=names, arrow=True)

@@ -1,0 +1,1 @@
+"""Comparison of agglomeration and international cooperation: statistics, tables, findings."""

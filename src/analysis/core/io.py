@@ -1,0 +1,206 @@
+"""Atomic, deterministic writers for every file a stage produces."""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "atomic_path",
+    "write_text",
+    "write_json",
+    "write_parquet",
+    "write_csv",
+    "guard_formula",
+    "read_json",
+    "read_stage_parquet",
+    "RowGroupWriter",
+]
+
+# Spreadsheet programs execute cells that start with these characters as formulas.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; rename it over ``target`` on success.
+
+    A stage killed half-way leaves either the old file or no file, never a truncated one,
+    so an interrupted ``dvc repro`` can simply be run again.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # A run killed during a write (SIGKILL, power loss) leaves its temporary file behind; remove
+    # those of this target so they do not pile up next to outputs or inside output folders.
+    for stale in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        # mkstemp creates 0600 files; give the output the permissions a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_text(target: str | Path, text: str) -> Path:
+    """Write UTF-8 text atomically with Unix newlines."""
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+    return Path(target)
+
+
+def _clean_json(value: Any) -> Any:
+    """Make a value JSON-safe and stable: NaN -> None, numpy scalars -> Python, floats rounded."""
+    if isinstance(value, dict):
+        return {str(k): _clean_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean_json(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        with contextlib.suppress(ValueError, TypeError):
+            value = value.item()
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        return round(value, 6)
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
+def write_json(target: str | Path, data: Any) -> Path:
+    """Write JSON with sorted keys and rounded floats so reruns are byte-identical."""
+    text = json.dumps(_clean_json(data), indent=2, sort_keys=True, ensure_ascii=False)
+    return write_text(target, text + "\n")
+
+
+def read_json(path: str | Path) -> Any:
+    """Read a JSON file written by :func:`write_json`."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def read_stage_parquet(path: str | Path, producer: str, required: tuple[str, ...] | list[str] = (),
+                       *, columns: list[str] | None = None, arrow: bool = False):
+    """Read a Parquet file another stage wrote, or stop with a message the user can act on.
+
+    ``producer`` names the stage that writes the file (the message says to run it);
+    ``required`` columns must be present; ``columns`` limits what is read (default: all).
+    Returns a DataFrame, or a ``pyarrow.Table`` with ``arrow=True``.
+    """
+    import pyarrow.parquet as pq
+
+    from .errors import UserError
+
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: not found; run the {producer} stage first (dvc repro {producer})")
+    # pyarrow raises many exception types for a damaged or foreign file; each is the user's
+    # file problem, not a bug here, so all of them become the same message
+    try:
+        names = pq.read_schema(path).names
+    except Exception as exc:
+        raise _unreadable(path, producer, exc) from None
+    missing = [c for c in required if c not in names]
+    if missing:
+        raise UserError(f"{path}: missing column(s) {', '.join(missing)} "
+                        f"(see docs/architecture.md); rerun the {producer} stage")
+    try:
+        if arrow:
+            return pq.read_table(path, columns=columns)
+        return pd.read_parquet(path, columns=columns)
+    except Exception as exc:
+        raise _unreadable(path, producer, exc) from None
+
+
+def _unreadable(path: Path, producer: str, exc: Exception) -> Exception:
+    from .errors import UserError
+
+    reason = " ".join(str(exc).split())  # pyarrow messages may end in a newline
+    return UserError(f"{path}: not a readable Parquet file ({reason}); rerun the {producer} stage")
+
+
+def write_parquet(target: str | Path, frame: pd.DataFrame) -> Path:
+    """Write a DataFrame to Parquet deterministically (no index, fixed compression)."""
+    with atomic_path(target) as tmp:
+        frame.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
+    return Path(target)
+
+
+def guard_formula(value: Any) -> Any:
+    """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe.
+
+    Numbers are left alone: ``-0.5`` is data, but ``-1+cmd|...`` as text is an attack.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def write_csv(target: str | Path, frame: pd.DataFrame, *, float_format: str = "%.6g") -> Path:
+    """Write a CSV table that is safe to open in a spreadsheet and byte-stable across runs."""
+    safe = frame.copy()
+    for column in safe.columns:
+        values = safe[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype(object)  # category labels are text too ("@outlet")
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            safe[column] = values.map(guard_formula)
+    # Header cells come from data when a table is pivoted (one column per outlet or partner).
+    safe.columns = [guard_formula(c) for c in safe.columns]
+    with atomic_path(target) as tmp:
+        safe.to_csv(tmp, index=False, float_format=float_format, lineterminator="\n")
+    return Path(target)
+
+
+class RowGroupWriter:
+    """Write Arrow record batches to Parquet in row groups of a fixed number of rows.
+
+    The file layout then depends on the rows alone, never on how they were batched by workers.
+    """
+
+    def __init__(self, path: str | Path, schema: Any, row_group_rows: int) -> None:
+        import pyarrow.parquet as pq
+
+        self._schema = schema
+        self._row_group_rows = row_group_rows
+        self._writer = pq.ParquetWriter(path, schema, compression="zstd")
+        self._pending: list[Any] = []
+        self._rows = 0
+
+    def write(self, batch: Any) -> None:
+        """Add one record batch (written once a row group is full)."""
+        self._pending.append(batch)
+        self._rows += batch.num_rows
+        while self._rows >= self._row_group_rows:
+            self._flush(self._row_group_rows)
+
+    def _flush(self, rows: int) -> None:
+        import pyarrow as pa
+
+        table = pa.Table.from_batches(self._pending, schema=self._schema)
+        self._writer.write_table(table.slice(0, rows), row_group_size=rows)
+        rest = table.slice(rows)
+        self._pending = rest.to_batches() if rest.num_rows else []
+        self._rows = rest.num_rows
+
+    def close(self) -> None:
+        """Write the last, shorter row group and close the file."""
+        if self._rows:
+            self._flush(self._rows)
+        self._writer.close()

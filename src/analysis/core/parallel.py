@@ -1,0 +1,383 @@
+"""Run a stage's per-batch work in this process, in local worker processes or on a Dask cluster."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import itertools
+import logging
+import os
+import sys
+import threading
+import uuid
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .errors import UserError
+
+if TYPE_CHECKING:
+    from .config import ComputeParams
+
+__all__ = ["BACKENDS", "WorkerPool", "batched", "check_backend", "compute_options", "map_batches",
+           "progress", "progress_enabled", "worker_pool"]
+
+# The embarrassingly parallel stages (ingest, preprocess, classify) cut their input into batches
+# and hand them to :func:`map_batches` with one batch function. The backend only decides where
+# that function runs; results always come back in input order, so a stage's output is the same
+# bytes for every backend and every number of workers:
+#
+# * ``local`` with ``n_jobs = 1`` (or a single batch): in this process, no worker is started.
+# * ``local`` with ``n_jobs > 1``: a :mod:`multiprocessing` pool of ``n_jobs`` processes started
+#   with ``spawn`` (clean interpreters: no copy of the parent's heap, no inherited threads from
+#   Arrow or the notebook kernel).
+# * ``dask``: tasks on a :mod:`dask.distributed` client; a ``LocalCluster`` with ``n_jobs``
+#   single-threaded worker processes, or an existing cluster when ``scheduler`` gives its address
+#   (``tcp://host:8786``). Workers need the same code (the ``analysis`` package) and Python
+#   packages as the client; they never read files, because the client reads the input and sends
+#   each batch, and the stage's lexicons travel with the ``context`` (see docs/scaling.md).
+#
+# At most ``in_flight`` batches are submitted and not yet consumed, so a corpus of any size is
+# never queued whole and memory stays bounded by a few batches.
+#
+# A batch function is ``func(state, batch) -> result``: ``state`` is built once per worker process
+# by ``setup(context)`` (or is ``context`` itself without ``setup``) and reused for every batch
+# that process runs, which is where a stage keeps its lexicons, classifier or stem cache.
+#
+# :func:`progress` is the stages' progress bar: on the terminal (also from inside a notebook
+# kernel run by Papermill, where it writes to the terminal Papermill was started from, not into
+# the notebook), silent in CI, when stderr is not a terminal, or with ``TQDM_DISABLE`` set.
+
+BACKENDS = ("local", "dask")
+
+B = TypeVar("B")
+R = TypeVar("R")
+
+# Set by analysis.report.notebooks.setup_notebook when it (not the user) silenced tqdm for library
+# progress bars inside a notebook; the stages' own bars go to the terminal and stay on.
+_NOTEBOOK_SILENCED_TQDM = "ANALYSIS_NOTEBOOK_SILENCED_TQDM"
+
+
+def check_backend(backend: str, n_jobs: int, scheduler: str = "") -> None:
+    """Raise :class:`UserError` for a backend, worker count or scheduler address that cannot work."""
+    if backend not in BACKENDS:
+        raise UserError(f"compute.backend = {backend!r}; use one of {', '.join(BACKENDS)}")
+    if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs < 1:
+        raise UserError(f"n_jobs = {n_jobs!r}; use a whole number of at least 1")
+    if not isinstance(scheduler, str):
+        raise UserError(f"compute.dask_scheduler = {scheduler!r}; use \"\" or an address like "
+                        f"tcp://10.0.0.5:8786")
+    if scheduler and backend != "dask":
+        raise UserError(f"compute.dask_scheduler = {scheduler!r} is set but compute.backend is "
+                        f"{backend!r}; set compute.backend: dask, or dask_scheduler: \"\"")
+
+
+def compute_options(compute: ComputeParams | None) -> dict[str, Any]:
+    """:func:`map_batches` keywords for params.yaml ``compute`` (None: in this process)."""
+    if compute is None:
+        return {"backend": "local", "n_jobs": 1, "scheduler": ""}
+    return {"backend": compute.backend, "n_jobs": compute.n_jobs,
+            "scheduler": compute.dask_scheduler}
+
+
+def batched(items: Iterable[B], size: int) -> Iterator[list[B]]:
+    """Consecutive lists of ``size`` items (the last may be shorter), read lazily."""
+    if size < 1:
+        raise ValueError(f"batch size must be at least 1, got {size}")
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+# --------------------------------------------------------------------------------------------
+# Worker-side state: built once per process and run (token), reused for every batch.
+
+_STATES: OrderedDict[str, Any] = OrderedDict()
+_STATES_LOCK = threading.Lock()
+_MAX_STATES = 2  # a worker of a shared cluster may serve two runs at once; older states go
+
+
+def _state(token: str, setup: Callable[[Any], Any] | None, context: Any) -> Any:
+    with _STATES_LOCK:
+        if token not in _STATES:
+            _STATES[token] = setup(context) if setup is not None else context
+            while len(_STATES) > _MAX_STATES:
+                _STATES.popitem(last=False)
+        return _STATES[token]
+
+
+def _run_batch(token: str, setup: Callable[[Any], Any] | None, context: Any,
+               func: Callable[[Any, Any], Any], batch: Any) -> Any:
+    return func(_state(token, setup, context), batch)
+
+
+def _pool_init(token: str, setup: Callable[[Any], Any] | None, context: Any) -> None:
+    _state(token, setup, context)
+
+
+def _pool_run(token: str, func: Callable[[Any, Any], Any], batch: Any) -> Any:
+    return func(_STATES[token], batch)
+
+
+# --------------------------------------------------------------------------------------------
+# Client side
+
+
+def _ordered(submit: Callable[[Any], Any], fetch: Callable[[Any], R], batches: Iterator[Any],
+             in_flight: int) -> Iterator[R]:
+    """Submit batches, keeping at most ``in_flight`` pending; yield results in input order."""
+    pending: deque = deque()
+    for batch in batches:
+        pending.append(submit(batch))
+        if len(pending) >= in_flight:
+            yield fetch(pending.popleft())
+    while pending:
+        yield fetch(pending.popleft())
+
+
+class WorkerPool:
+    """Worker processes that each hold a state built once (see :func:`worker_pool`)."""
+
+    def __init__(self, pool: Any, token: str, n_jobs: int) -> None:
+        self._pool = pool
+        self._token = token
+        self.n_jobs = n_jobs
+
+    def submit(self, func: Callable[[Any, B], R], batch: B) -> Any:
+        """Start ``func(state, batch)`` in a worker; ``.get()`` on the handle waits for it."""
+        return self._pool.apply_async(_pool_run, (self._token, func, batch))
+
+    def map(self, func: Callable[[Any, B], R], batches: Iterable[B]) -> list[R]:
+        """``func(state, batch)`` for every batch, in the workers, results in input order."""
+        return self._pool.starmap(_pool_run, [(self._token, func, b) for b in batches])
+
+
+@contextlib.contextmanager
+def worker_pool(n_jobs: int, *, setup: Callable[[Any], Any] | None = None,
+                context: Any = None) -> Iterator[WorkerPool]:
+    """A pool of ``n_jobs`` worker processes, started with ``spawn``.
+
+    Spawned workers are clean interpreters: no copy of the parent's heap and no inherited
+    threads (Arrow, a notebook kernel), on every platform alike. Each worker builds its state
+    ``setup(context)`` (or keeps ``context``) once and reuses it for every batch it runs.
+    """
+    import multiprocessing
+
+    token = uuid.uuid4().hex
+    pool = multiprocessing.get_context("spawn").Pool(
+        n_jobs, initializer=_pool_init, initargs=(token, setup, context))
+    try:
+        yield WorkerPool(pool, token, n_jobs)
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _local_pool(func, batches, context, setup, n_jobs, in_flight) -> Iterator[Any]:
+    with worker_pool(n_jobs, setup=setup, context=context) as pool:
+        yield from _ordered(lambda b: pool.submit(func, b), lambda handle: handle.get(),
+                            batches, in_flight)
+
+
+@contextlib.contextmanager
+def _dask_client(n_jobs: int, scheduler: str) -> Iterator[Any]:
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:  # pragma: no cover - dask[distributed] is a project dependency
+        raise UserError("compute.backend = 'dask' needs dask[distributed]; install the project's "
+                        "requirements.lock or set compute.backend: local") from exc
+    if scheduler:
+        try:
+            client = Client(scheduler, set_as_default=False)
+        except OSError as exc:
+            raise UserError(f"compute.dask_scheduler = {scheduler!r}: no Dask scheduler answered "
+                            f"({exc}); start one (dask scheduler) or set dask_scheduler: \"\" for "
+                            f"a local cluster") from None
+        try:
+            _check_workers_pinned(client, scheduler)
+            yield client
+        finally:
+            client.close()
+        return
+    # One single-threaded process per job: the batch functions are pure Python (GIL-bound).
+    # No dashboard: a pipeline stage should not open a web port; see docs/scaling.md.
+    cluster = LocalCluster(n_workers=n_jobs, threads_per_worker=1, processes=True,
+                           dashboard_address=None, silence_logs=logging.ERROR)
+    try:
+        client = Client(cluster, set_as_default=False)
+        try:
+            yield client
+        finally:
+            client.close()
+    finally:
+        cluster.close()
+
+
+def _worker_pinned() -> bool:
+    from .runtime import is_pinned
+
+    return is_pinned()
+
+
+def _check_workers_pinned(client: Any, scheduler: str) -> None:
+    """Workers of an external cluster must compute as the pipeline does (core.runtime)."""
+    unpinned = sorted(addr for addr, ok in client.run(_worker_pinned).items() if not ok)
+    if unpinned:
+        raise UserError(
+            f"compute.dask_scheduler = {scheduler!r}: {len(unpinned)} worker(s) (e.g. "
+            f"{unpinned[0]}) run without the pinned numeric environment, so their results could "
+            "differ in the last bit from this machine's; start every worker with "
+            f"`python -m analysis dask-worker {scheduler}` (docs/scaling.md)")
+
+
+def _dask(func, batches, context, setup, n_jobs, scheduler, in_flight) -> Iterator[Any]:
+    token = uuid.uuid4().hex
+    with _dask_client(n_jobs, scheduler) as client:
+        # The context (lexicons) goes to every worker once, not with every task.
+        [shared] = client.scatter([context], broadcast=True, hash=False)
+        if in_flight is None:
+            in_flight = 4 * max(1, sum(client.nthreads().values()))
+
+        def submit(batch):
+            return client.submit(_run_batch, token, setup, shared, func, batch, pure=False)
+
+        def fetch(future):
+            try:
+                return future.result()
+            except Exception as exc:
+                # A scheduler or worker without the project's code: the scheduler reports a
+                # RuntimeError caused by the ImportError, a worker the ImportError itself.
+                missing = exc if isinstance(exc, ImportError) else exc.__cause__
+                if not isinstance(missing, ImportError):
+                    raise
+                where = f" at {scheduler}" if scheduler else ""
+                raise UserError(
+                    f"the Dask cluster{where} cannot import {missing.name or 'a module'!r} "
+                    f"({missing}); "
+                    "the scheduler and every worker need the project's code and packages "
+                    "(see docs/scaling.md, 'Running on a real Dask cluster')") from exc
+
+        try:
+            yield from _ordered(submit, fetch, batches, in_flight)
+        finally:
+            client.cancel([shared])
+
+
+def map_batches(
+    func: Callable[[Any, B], R],
+    batches: Iterable[B],
+    *,
+    context: Any = None,
+    setup: Callable[[Any], Any] | None = None,
+    backend: str = "local",
+    n_jobs: int = 1,
+    scheduler: str = "",
+    in_flight: int | None = None,
+) -> Iterator[R]:
+    """Apply ``func(state, batch)`` to every batch, yielding the results in input order.
+
+    Args:
+        func: a module-level function (workers import it by name) taking the worker state and
+            one batch; it must not depend on which process runs it.
+        batches: an iterable of batches, read lazily (at most ``in_flight`` ahead).
+        context: what every worker needs (lexicons, settings); pickled once per worker.
+        setup: builds the worker state from ``context`` once per process (e.g. a classifier);
+            ``None`` uses ``context`` itself.
+        backend: ``"local"`` or ``"dask"`` (see the module docstring).
+        n_jobs: worker processes (local pool or LocalCluster workers); ignored with a scheduler
+            address, where the cluster's workers are used.
+        scheduler: address of a running Dask scheduler; "" starts a LocalCluster.
+        in_flight: batches submitted ahead of the one being consumed; default four times the
+            number of workers.
+
+    Yields:
+        ``func``'s result for each batch, in the order of ``batches``.
+
+    Raises:
+        UserError: unknown backend, bad ``n_jobs``, unreachable scheduler.
+    """
+    check_backend(backend, n_jobs, scheduler)
+    iterator = iter(batches)
+    if backend == "local":
+        # Look ahead: a pool costs more than it saves for a single batch.
+        head = list(itertools.islice(iterator, 2))
+        iterator = itertools.chain(head, iterator)
+        if n_jobs == 1 or len(head) < 2:
+            state = setup(context) if setup is not None else context
+            for batch in iterator:
+                yield func(state, batch)
+            return
+        yield from _local_pool(func, iterator, context, setup, n_jobs, in_flight or 4 * n_jobs)
+        return
+    yield from _dask(func, iterator, context, setup, n_jobs, scheduler, in_flight)
+
+
+# --------------------------------------------------------------------------------------------
+# Progress bars
+
+
+def _truthy(value: str | None) -> bool:
+    return bool(value) and value.strip().lower() not in ("0", "false", "no", "off", "")
+
+
+def _terminal_fd() -> int | None:
+    """The file descriptor of the terminal progress may be drawn on, or None to stay silent."""
+    if os.environ.get("CI"):
+        return None
+    if _truthy(os.environ.get("TQDM_DISABLE")) and not _truthy(os.environ.get(_NOTEBOOK_SILENCED_TQDM)):
+        return None
+    # In a notebook kernel sys.stderr is captured into the notebook, but its fileno() is the
+    # stream the kernel was started with: the terminal of `dvc repro` / papermill, if any.
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, ValueError, OSError, io.UnsupportedOperation):
+        return None
+    return fd if os.isatty(fd) else None
+
+
+def progress_enabled() -> bool:
+    """Whether :func:`progress` draws a bar (a terminal is attached and nothing silences it)."""
+    return _terminal_fd() is not None
+
+
+@contextlib.contextmanager
+def progress(*, total: int | None = None, desc: str, unit: str) -> Iterator[Any]:
+    """A tqdm progress bar on the terminal, or a silent one (same interface) when there is none.
+
+    Silent when the environment variable ``CI`` is set, when ``TQDM_DISABLE`` is set by the
+    user, or when stderr is not a terminal (logs, pipes, CI runners).
+
+    Args:
+        total: expected number of units, if known.
+        desc: label shown before the bar (the stage name).
+        unit: what is counted, with a leading space (``" articles"``).
+
+    Yields:
+        An object with ``update(n)`` and ``set_postfix_str(text)``.
+    """
+    from tqdm import tqdm
+
+    fd = _terminal_fd()
+    if fd is None:
+        bar = tqdm(total=total, desc=desc, unit=unit, disable=True)
+        try:
+            yield bar
+        finally:
+            bar.close()
+        return
+    stream = open(fd, "w", encoding="utf-8", closefd=False)  # noqa: SIM115 - closed below
+    try:
+        sized = os.get_terminal_size(fd).columns > 0
+    except OSError:
+        sized = False
+    # a pseudo-terminal that reports no width would get an empty bar: assume 80 columns
+    width = {"dynamic_ncols": True} if sized else {"ncols": 80}
+    bar = tqdm(total=total, desc=desc, unit=unit, file=stream, disable=False, mininterval=0.5,
+               **width)
+    try:
+        yield bar
+    finally:
+        bar.close()
+        stream.flush()
+        stream.close()

@@ -1,0 +1,1 @@
+"""Reports: figures, the executed notebooks as web pages, and the policy briefs."""

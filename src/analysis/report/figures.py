@@ -1,0 +1,296 @@
+"""The house style of every figure: colours and markers per kind, labels in two languages, saving."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
+
+from ..core.codebook import COOP_DISPLAY_ORDER
+from ..core.errors import UserError
+from ..core.io import atomic_path
+from ..core.paths import default_paths
+
+__all__ = [
+    "COOP_STYLE",
+    "COOP_ORDER",
+    "LANGUAGES",
+    "INK",
+    "MUTED",
+    "WIDTH",
+    "STYLE",
+    "FONT_STYLE",
+    "ReportFigure",
+    "new_figure",
+    "load_labels",
+    "label",
+    "check_lang",
+    "count_text",
+    "decimal_formatter",
+    "styled",
+    "add_title",
+    "add_note",
+    "empty_figure",
+    "kinds_present",
+    "add_legend",
+    "bar_patch",
+    "marker_handle",
+    "save_figure",
+]
+
+# Each kind of cooperation is drawn with its own Okabe-Ito colour (Okabe & Ito 2008) *and* its
+# own marker, line style and hatch, so the figures survive greyscale printing and every common
+# colour-vision deficiency. Figures are built without pyplot (nothing global, nothing shown by
+# side effect); :func:`save_figure` writes PNG and SVG with byte-stable output. Words on the
+# figures come from ``data/lexicons/labels_figures.csv``.
+
+LANGUAGES = ("en", "id")
+
+#: Colour (Okabe-Ito), marker, line style and hatch per kind of cooperation.
+COOP_STYLE: dict[str, dict[str, str]] = {
+    "agglomeration": {"color": "#0072B2", "marker": "o", "linestyle": "-", "hatch": ""},
+    "international": {"color": "#E69F00", "marker": "s", "linestyle": "--", "hatch": "//"},
+    "domestic_other": {"color": "#D55E00", "marker": "^", "linestyle": ":", "hatch": ".."},
+    "none": {"color": "#BBBBBB", "marker": "D", "linestyle": "-.", "hatch": "xx"},
+}
+#: The order kinds are drawn and listed in (the codebook's display order).
+COOP_ORDER = COOP_DISPLAY_ORDER
+INK = "#222222"
+MUTED = "#666666"
+WIDTH = 7.0  # inches: a full text column of an A4 brief
+_PNG_DPI = 150
+STYLE = {
+    "font.family": "DejaVu Sans",  # ships with matplotlib: same glyphs on every machine
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "legend.frameon": False,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": INK,
+    "axes.labelcolor": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "text.color": INK,
+    "hatch.linewidth": 0.7,
+    "figure.dpi": 100,
+}
+#: The fonts and frame of :data:`STYLE` alone: figures drawn in default colours (the topic
+#: figures) use just these.
+FONT_STYLE = {key: STYLE[key] for key in ("font.family", "font.size", "axes.titlesize",
+                                          "xtick.labelsize", "ytick.labelsize",
+                                          "axes.spines.top", "axes.spines.right")}
+# Saving: SVG text as paths so the PDF brief (which embeds the SVGs) looks exactly like the
+# PNG on any machine; a fixed hash salt makes the SVG element ids repeatable.
+_SAVE_STYLE = {"svg.fonttype": "path", "svg.hashsalt": "coopnews-compare", "svg.image_inline": True}
+
+
+# --------------------------------------------------------------------------------------------
+# Labels
+# --------------------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=8)
+def _read_labels(path: str) -> dict[str, dict[str, str]]:
+    source = Path(path)
+    if not source.is_file():
+        raise UserError(f"{source}: figure label file not found; restore "
+                        "data/lexicons/labels_figures.csv from git")
+    lines = [line for line in source.read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.lstrip().startswith("#")]
+    reader = csv.DictReader(lines)
+    if reader.fieldnames != ["key", *LANGUAGES]:
+        raise UserError(f"{source}: header must be key,{','.join(LANGUAGES)} "
+                        f"(found {','.join(reader.fieldnames or [])})")
+    labels: dict[str, dict[str, str]] = {}
+    for number, row in enumerate(reader, start=1):
+        key = (row["key"] or "").strip()
+        if not key or any(not (row.get(lang) or "").strip() for lang in LANGUAGES):
+            raise UserError(f"{source}: entry {number} ({key or 'no key'}) needs a key and a "
+                            f"non-empty text for each of {', '.join(LANGUAGES)}")
+        if key in labels:
+            raise UserError(f"{source}: key {key!r} appears twice; keep one")
+        labels[key] = {lang: row[lang].strip() for lang in LANGUAGES}
+    return labels
+
+
+def load_labels(path: str | Path | None = None) -> dict[str, dict[str, str]]:
+    """Read the figure label dictionary: key -> {"en": text, "id": text}.
+
+    Args:
+        path: the CSV (``key,en,id``; ``#`` lines are comments); default
+            ``data/lexicons/labels_figures.csv`` of this project.
+
+    Raises:
+        UserError: file missing, wrong header, empty text or repeated key.
+    """
+    default = default_paths().lexicons / "labels_figures.csv"
+    return _read_labels(str(Path(path) if path is not None else default))
+
+
+def check_lang(lang: str) -> None:
+    """Raise UserError unless ``lang`` is one of :data:`LANGUAGES`."""
+    if lang not in LANGUAGES:
+        raise UserError(f"lang = {lang!r}: figures are available in {', '.join(LANGUAGES)}")
+
+
+def label(key: str, lang: str = "en", *, labels: Mapping[str, Mapping[str, str]] | None = None,
+          **values: Any) -> str:
+    """The text for ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``.
+
+    Sector, kind and topic keys that the dictionary lacks fall back to the id itself (with
+    underscores as spaces), so a new codebook sector still draws; every other key must exist.
+    """
+    check_lang(lang)
+    table = labels if labels is not None else load_labels()
+    entry = table.get(key)
+    if entry is None:
+        prefix, _, ident = key.partition(".")
+        if prefix in ("sector", "coop", "coop_short"):
+            return ident.replace("_", " ")
+        raise KeyError(f"no figure label {key!r} in labels_figures.csv")
+    text = entry[lang]
+    return text.format(**values) if values else text
+
+
+def count_text(n: int, unit: str, lang: str) -> str:
+    """``n`` articles/paragraphs in words (singular or plural) in ``lang``."""
+    return label(f"common.n_{unit}_{'one' if n == 1 else 'many'}", lang, n=n)
+
+
+def decimal_formatter(lang: str) -> FuncFormatter:
+    """Tick formatter with the decimal separator of the report language (1.5 / 1,5)."""
+    def fmt(value: float, _pos: int) -> str:
+        text = f"{value:g}".replace("-", "\u2212")
+        return text.replace(".", ",") if lang == "id" else text
+    return FuncFormatter(fmt)
+
+
+# --------------------------------------------------------------------------------------------
+# Figure scaffolding
+# --------------------------------------------------------------------------------------------
+
+def styled(function: Callable[..., Figure]) -> Callable[..., Figure]:
+    """Build the figure under the house style without touching the caller's rcParams.
+
+    The constrained layout is solved once and then frozen: matplotlib re-solves it on every
+    draw starting from the previous solution, so without freezing a second render (the SVG
+    after the PNG, or the notebook image) could differ from the first by a pixel.
+    """
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Figure:
+        check_lang(kwargs.get("lang", "en"))
+        with mpl.rc_context(STYLE):
+            figure = function(*args, **kwargs)
+            if figure.get_layout_engine() is not None:
+                figure.canvas.draw()
+                figure.set_layout_engine("none")
+        return figure
+    return wrapper
+
+
+class ReportFigure(Figure):
+    """A Figure that shows itself in Jupyter without pyplot (``display(fig)`` gives a PNG).
+
+    Figures here are built without pyplot, so IPython's matplotlib hooks never see them;
+    ``_repr_png_`` makes a notebook (and its HTML rendering) show the image, with the same
+    byte-stable PNG settings as :func:`save_figure`.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
+        return buffer.getvalue()
+
+
+def new_figure(height: float, width: float = WIDTH) -> Figure:
+    """A constrained-layout figure that displays itself in notebooks and needs no pyplot."""
+    figure = ReportFigure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(figure)  # a canvas of its own: renders and measures text without pyplot
+    figure.get_layout_engine().set(w_pad=0.06, h_pad=0.06)
+    return figure
+
+
+def add_title(figure: Figure, text: str) -> None:
+    """The figure's title, left-aligned and bold."""
+    figure.suptitle(text, x=0.01, ha="left", fontsize=11, fontweight="bold")
+
+
+def add_note(figure: Figure, text: str, width: float = WIDTH) -> None:
+    """A caption under the plot, wrapped to the figure width, kept inside the layout."""
+    chars = int(width * 72 / (7 * 0.56))
+    wrapped = "\n".join(textwrap.wrap(text, chars))
+    figure.supxlabel(wrapped, x=0.01, ha="left", fontsize=7, color=MUTED, linespacing=1.3)
+
+
+def empty_figure(title: str, message: str) -> Figure:
+    figure = new_figure(2.0)
+    add_title(figure, title)
+    ax = figure.add_subplot()
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, message, ha="center", va="center", color=MUTED, transform=ax.transAxes)
+    return figure
+
+
+def kinds_present(table: pd.DataFrame, count: str | None = None) -> list[str]:
+    """Kinds in codebook order; with ``count``, only kinds that have a positive total."""
+    present = set(table["coop_type"])
+    if count is not None:
+        totals = table.groupby("coop_type")[count].sum()
+        present = {k for k in present if totals.get(k, 0) > 0}
+    return [k for k in COOP_ORDER if k in present]
+
+
+def add_legend(ax: Any, handles: Sequence[Any], *, ncols: int) -> None:
+    """Legend between the title and the plot, left-aligned with the axes (inside the layout)."""
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.02), ncols=ncols,
+              borderaxespad=0.0, handlelength=2.2, columnspacing=1.5, alignment="left")
+
+
+def bar_patch(kind: str, text: str) -> Patch:
+    style = COOP_STYLE[kind]
+    return Patch(facecolor=style["color"], hatch=style["hatch"], edgecolor=INK, linewidth=0.6,
+                 label=text)
+
+
+def marker_handle(kind: str, text: str, line: bool = False) -> Line2D:
+    style = COOP_STYLE[kind]
+    return Line2D([], [], color=style["color"], marker=style["marker"], markersize=7,
+                  markeredgecolor=INK, markeredgewidth=0.6,
+                  linestyle=style["linestyle"] if line else "none", linewidth=2.0, label=text)
+
+
+def save_figure(fig: Figure, stem: str, out_dir: str | Path) -> list[Path]:
+    """Write ``<out_dir>/<stem>.png`` (150 dpi) and ``<out_dir>/<stem>.svg``, byte-stable.
+
+    Two saves of the same figure give identical bytes: the SVG carries no date and a fixed
+    id salt, the PNG no software/time metadata, and both files are written atomically.
+
+    Returns:
+        [png_path, svg_path].
+    """
+    out = Path(out_dir)
+    png, svg = out / f"{stem}.png", out / f"{stem}.svg"
+    with mpl.rc_context(_SAVE_STYLE):
+        with atomic_path(png) as tmp:
+            fig.savefig(tmp, format="png", dpi=_PNG_DPI, metadata={"Software": None})
+        with atomic_path(svg) as tmp:
+            # dpi only matters for rasterised layers (the grey cloud of a large log-odds plot).
+            fig.savefig(tmp, format="svg", dpi=_PNG_DPI, metadata={"Date": None, "Creator": None})
+    return [png, svg]
+
+

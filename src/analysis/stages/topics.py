@@ -1,0 +1,51 @@
+"""The topics stage: paragraphs and codings in, topics.parquet, topic tables, figures and topics.json out."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..core.config import Params
+from ..core.io import write_csv, write_json, write_parquet
+from ..core.paths import ProjectPaths
+from ..report.figures import save_figure
+from ..report.figures_topics import plot_topic_sizes, plot_topics_by_coop_type
+from ..topics.model import TopicsResult, fit_topics
+from ..topics.tables import load_inputs
+
+__all__ = ["PARAMS", "run"]
+
+#: The params.yaml entries this stage reads (dvc.yaml declares the same).
+PARAMS = ("seed", "topics")
+
+
+def run(params: Params, paths: ProjectPaths) -> TopicsResult:
+    """Fit the topic model and write every output dvc.yaml declares for topics.
+
+    Writes topics.parquet, ``reports/tables/topics/*.csv``, topics.json and the two figures in
+    ``reports/figures/topics``; the embedding cache ``data/processed/embeddings`` is kept by
+    the embedding step itself.
+
+    Args:
+        params: the validated params.yaml (``topics``, ``seed``).
+        paths: the project layout.
+
+    Returns:
+        The fit, its tables and metrics; ``figures`` holds the two figures drawn.
+    """
+    frame = load_inputs(paths.paragraphs, paths.classified, paths.documents)
+    result = fit_topics(frame, params.topics, params.seed, paths.embeddings)
+    write_parquet(paths.topics, result.assignments)
+    tables = paths.tables("topics")
+    write_csv(tables / "topics.csv", result.topic_info)
+    write_csv(tables / "topics_by_coop_type.csv", result.by_coop_type)
+    write_csv(tables / "topics_over_time.csv", result.over_time)
+    write_json(paths.metrics("topics"), result.metrics)
+    # The heatmap shows the shares as the table file holds them (six significant digits).
+    result.figures = {
+        "topic_sizes": plot_topic_sizes(result.topic_info),
+        "topics_by_coop_type": plot_topics_by_coop_type(
+            pd.read_csv(tables / "topics_by_coop_type.csv")),
+    }
+    for name, figure in result.figures.items():
+        save_figure(figure, name, paths.figures("topics"))
+    return result

@@ -1,0 +1,1 @@
+"""Text handling shared by the stages: input files, cleaning, tokens, lexicons, stems."""

@@ -1,0 +1,48 @@
+"""Language identification of articles (offline): which texts count as Indonesian."""
+
+from __future__ import annotations
+
+import functools
+
+__all__ = ["identify_language"]
+
+# Below this many words a language guess is unreliable: only a confident guess rejects.
+_SHORT_TEXT_WORDS = 20
+_INDONESIAN_COMPATIBLE = ("id", "ms")
+
+
+@functools.lru_cache(maxsize=1)
+def _language_identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def identify_language(text: str) -> tuple[str, float, bool]:
+    """Identify the language of an article and decide whether it counts as Indonesian.
+
+    The offline identifier (py3langid, 97 languages, probabilities normalised) reads the first
+    1,500 characters (title first), plenty for a stable label and half the cost of 3,000.
+
+    Malay: Indonesian and Malay are standard varieties of one language and the identifier cannot
+    separate them reliably in news prose; on the clickid corpus (all Indonesian outlets) about
+    0.2 % of articles, often religious pieces full of Arabic loanwords, come out as ``ms`` with
+    probabilities up to 1.0. So ``ms`` counts as Indonesian-compatible: the article is kept and
+    its ``language`` column says ``ms``, so a researcher can still filter those rows.
+
+    Short texts: under 20 words the guess is unreliable, so another language rejects a short
+    text only when the identifier is at least 0.9 sure (with the default ``min_words`` of 40
+    such texts are rejected as too short first).
+
+    Returns:
+        ``(label, probability of that label, is_indonesian)``.
+    """
+    ranked = _language_identifier().rank(text[:1500])
+    top, p_top = ranked[0]
+    if top in _INDONESIAN_COMPATIBLE:
+        return top, float(p_top), True
+    if len(text.split()) < _SHORT_TEXT_WORDS and p_top < 0.9:
+        p_id = dict(ranked).get("id", 0.0)
+        return "id", float(p_id), True
+    return top, float(p_top), False
+

@@ -1,0 +1,1 @@
+"""Topic modelling of paragraphs: embeddings, the BERTopic fit, quality measures."""

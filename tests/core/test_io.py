@@ -1,0 +1,87 @@
+"""Atomic, deterministic writers and the spreadsheet formula guard."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.core.errors import UserError
+from analysis.core.io import (
+    atomic_path,
+    guard_formula,
+    read_json,
+    read_stage_parquet,
+    write_csv,
+    write_json,
+    write_parquet,
+)
+
+
+def test_atomic_path_leaves_old_file_when_writer_fails(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half-written", encoding="utf-8")
+            raise RuntimeError("killed")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temp file left
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+1+1", "'+1+1"), ("-2+3", "'-2+3"),
+     ("@SUM(A1)", "'@SUM(A1)"), ("Jakarta", "Jakarta"), (-0.5, -0.5), (None, None)],
+)
+def test_guard_formula(cell, expected):
+    assert guard_formula(cell) == expected
+
+
+def test_csv_guards_text_cells_but_not_numbers(tmp_path):
+    frame = pd.DataFrame({"title": ["=cmd|' /C calc'!A0", "Kerja sama"], "z": [-1.5, 2.0]})
+    write_csv(tmp_path / "t.csv", frame)
+    text = (tmp_path / "t.csv").read_text(encoding="utf-8")
+    assert text.splitlines() == ["title,z", "'=cmd|' /C calc'!A0,-1.5", "Kerja sama,2"]
+
+
+def test_writers_are_byte_identical_across_runs(tmp_path):
+    frame = pd.DataFrame({"doc_id": ["a", "b"], "stems": [["kerja_sama", "kota"], []]})
+    write_parquet(tmp_path / "a.parquet", frame)
+    write_parquet(tmp_path / "b.parquet", frame)
+    assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
+    write_json(tmp_path / "m.json", {"b": 0.1234567891, "a": float("nan")})
+    assert read_json(tmp_path / "m.json") == {"a": None, "b": 0.123457}
+
+
+def test_atomic_path_removes_temporary_files_a_killed_run_left(tmp_path):
+    target = tmp_path / "documents.parquet"
+    stale = tmp_path / ".documents.parquet.k1ll3d.tmp"
+    stale.write_bytes(b"half a parquet file")
+    other = tmp_path / ".other.csv.x.tmp"  # another target's: not touched
+    other.write_bytes(b"x")
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(b"new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.csv.x.tmp", "documents.parquet"]
+
+
+def test_write_csv_guards_category_cells_and_header_cells(tmp_path):
+    frame = pd.DataFrame({"outlet": pd.Categorical(["@evil", "kompas.com"]), "=cmd": [1, 2]})
+    write_csv(tmp_path / "t.csv", frame)
+    assert (tmp_path / "t.csv").read_text(encoding="utf-8") == (
+        "outlet,'=cmd\n'@evil,1\nkompas.com,2\n")
+
+
+def test_read_stage_parquet_reads_checks_and_names_the_stage(tmp_path):
+    path = write_parquet(tmp_path / "t.parquet", pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}))
+    assert read_stage_parquet(path, "ingest", ["a"], columns=["a"]).columns.tolist() == ["a"]
+    table = read_stage_parquet(path, "ingest", ["a", "b"], arrow=True)
+    assert table.num_rows == 2 and table.column_names == ["a", "b"]
+    with pytest.raises(UserError, match=r"missing column\(s\) c .*rerun the ingest stage"):
+        read_stage_parquet(path, "ingest", ["a", "c"])
+    with pytest.raises(UserError, match=r"nope\.parquet: not found; run the topics stage first"):
+        read_stage_parquet(tmp_path / "nope.parquet", "topics")
+    # foreign and truncated files: one message, never a pyarrow traceback
+    for name, data in (("text.parquet", b"hello"), ("cut.parquet", b"PAR1" + b"\0" * 20 + b"PAR1")):
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(UserError, match="not a readable Parquet file.*rerun the classify stage"):
+            read_stage_parquet(tmp_path / name, "classify")

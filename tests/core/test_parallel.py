@@ -1,0 +1,196 @@
+"""analysis.parallel: order, per-worker state, bounded look-ahead, errors, backends, progress bars."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from analysis.core.errors import UserError
+from analysis.core.parallel import batched, check_backend, map_batches, progress, progress_enabled
+
+
+# Batch functions live at module level: worker processes import them by name.
+def _square_all(offset: int, batch: list[int]) -> list[int]:
+    return [offset + x * x for x in batch]
+
+
+def _make_offset(context: dict) -> int:
+    return context["base"] * 10
+
+
+def _pid_and_state(state: object, batch: list[int]) -> tuple[int, int, list[int]]:
+    return os.getpid(), id(state), batch
+
+
+def _fail_on_three(_state: None, batch: list[int]) -> list[int]:
+    if 3 in batch:
+        raise UserError("batch with 3")
+    return batch
+
+
+def test_batched_cuts_consecutive_lists():
+    assert list(batched(range(7), 3)) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert list(batched([], 3)) == []
+    with pytest.raises(ValueError):
+        list(batched([1], 0))
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_local_results_come_back_in_input_order(n_jobs):
+    batches = list(batched(range(40), 3))
+    out = list(map_batches(_square_all, batches, context={"base": 1}, setup=_make_offset,
+                           n_jobs=n_jobs))
+    assert out == [[10 + x * x for x in batch] for batch in batches]
+
+
+def test_state_is_built_once_per_worker_process():
+    out = list(map_batches(_pid_and_state, [[i] for i in range(12)], context="lexicons",
+                           setup=str.upper, n_jobs=2))
+    assert [b for _, _, b in out] == [[i] for i in range(12)]
+    states_per_pid: dict[int, set[int]] = {}
+    for pid, state_id, _ in out:
+        states_per_pid.setdefault(pid, set()).add(state_id)
+    assert os.getpid() not in states_per_pid  # the work ran in the pool, not here
+    assert all(len(ids) == 1 for ids in states_per_pid.values())
+
+
+def test_one_batch_runs_in_this_process_without_a_pool():
+    [(pid, _, batch)] = map_batches(_pid_and_state, [[1, 2]], context=None, n_jobs=2)
+    assert pid == os.getpid() and batch == [1, 2]
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_batches_are_read_lazily(n_jobs):
+    pulled = []
+
+    def source():
+        for i in range(50):
+            pulled.append(i)
+            yield [i]
+
+    results = map_batches(_square_all, source(), context=0, n_jobs=n_jobs, in_flight=3)
+    assert next(results) == [0]
+    # the first result arrives with at most the look-ahead in flight, not all 50 batches read
+    assert len(pulled) <= 3 + 2
+    assert list(results) == [[i * i] for i in range(1, 50)]
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_worker_errors_reach_the_caller_with_their_type(n_jobs):
+    with pytest.raises(UserError, match="batch with 3"):
+        list(map_batches(_fail_on_three, [[1], [2], [3], [4]], n_jobs=n_jobs))
+
+
+def test_bad_backend_settings_are_user_errors():
+    with pytest.raises(UserError, match="compute.backend = 'spark'"):
+        check_backend("spark", 2)
+    with pytest.raises(UserError, match="n_jobs = 0"):
+        check_backend("local", 0)
+    with pytest.raises(UserError, match="set compute.backend: dask"):
+        check_backend("local", 2, "tcp://127.0.0.1:8786")
+    with pytest.raises(UserError):
+        list(map_batches(_square_all, [[1]], backend="dask", n_jobs=True))
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_keeps_order_and_state():
+    batches = list(batched(range(30), 4))
+    out = list(map_batches(_square_all, batches, context={"base": 2}, setup=_make_offset,
+                           backend="dask", n_jobs=2))
+    assert out == [[20 + x * x for x in batch] for batch in batches]
+    with pytest.raises(UserError, match="batch with 3"):
+        list(map_batches(_fail_on_three, [[1], [2], [3]], backend="dask", n_jobs=1))
+
+
+def test_unreachable_scheduler_is_a_user_error():
+    dask = pytest.importorskip("dask")
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), \
+            pytest.raises(UserError, match="no Dask scheduler answered"):
+        list(map_batches(_square_all, [[1], [2]], backend="dask",
+                         scheduler="tcp://127.0.0.1:9"))
+
+
+# ------------------------------------------------------------------------------ progress bars
+
+
+@pytest.fixture
+def terminal(monkeypatch):
+    """A function that connects stderr to a pseudo-terminal and returns its master end.
+
+    It must be called inside the test: pytest puts its own capture back on sys.stderr between
+    fixture setup and the test.
+    """
+    for name in ("CI", "TQDM_DISABLE", "ANALYSIS_NOTEBOOK_SILENCED_TQDM"):
+        monkeypatch.delenv(name, raising=False)
+    opened = []
+
+    def connect() -> int:
+        master, slave = os.openpty()
+        stream = os.fdopen(slave, "w", buffering=1)
+        opened.append((master, stream))
+        monkeypatch.setattr(sys, "stderr", stream)
+        return master
+
+    yield connect
+    for master, stream in opened:
+        stream.close()
+        os.close(master)
+
+
+def _drain(master: int) -> str:
+    """Everything written to the pseudo-terminal so far (it may arrive in several chunks)."""
+    import select
+
+    chunks = []
+    while select.select([master], [], [], 0.2)[0]:
+        chunks.append(os.read(master, 4096))
+    return b"".join(chunks).decode()
+
+
+def test_progress_draws_on_a_terminal(terminal):
+    master = terminal()
+    assert progress_enabled()
+    with progress(total=4, desc="ingest", unit="article") as bar:
+        bar.update(4)
+    drawn = _drain(master)
+    assert "ingest" in drawn and "4/4" in drawn
+
+
+@pytest.mark.parametrize("env", [{"CI": "true"}, {"TQDM_DISABLE": "1"}])
+def test_progress_is_silent_in_ci_or_when_disabled(terminal, monkeypatch, env):
+    terminal()
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert not progress_enabled()
+    with progress(total=2, desc="ingest", unit="article") as bar:
+        bar.update(2)  # a silent bar still accepts updates
+
+
+def test_progress_stays_on_when_only_the_notebook_silenced_tqdm(terminal, monkeypatch):
+    # setup_notebook silences library bars (they would be saved into the notebook) and says so
+    terminal()
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+    monkeypatch.setenv("ANALYSIS_NOTEBOOK_SILENCED_TQDM", "1")
+    assert progress_enabled()
+
+
+def test_progress_is_silent_without_a_terminal(monkeypatch, tmp_path):
+    for name in ("CI", "TQDM_DISABLE", "ANALYSIS_NOTEBOOK_SILENCED_TQDM"):
+        monkeypatch.delenv(name, raising=False)
+    with open(tmp_path / "log.txt", "w") as log:
+        monkeypatch.setattr(sys, "stderr", log)
+        assert not progress_enabled()
+        with progress(total=1, desc="ingest", unit="article") as bar:
+            bar.update(1)
+    assert (tmp_path / "log.txt").read_text() == ""
+
+
+def test_params_refuse_a_scheduler_address_without_the_dask_backend():
+    from analysis.core.config import ParamsError, validate_section
+
+    with pytest.raises(ParamsError, match=r"compute\.dask_scheduler = 'tcp://10\.0\.0\.5:8786'.*backend: dask"):
+        validate_section("compute", backend="local", n_jobs=2, dask_scheduler="tcp://10.0.0.5:8786")
+    accepted = validate_section("compute", backend="dask", n_jobs=2, dask_scheduler="tcp://10.0.0.5:8786")
+    assert accepted.dask_scheduler == "tcp://10.0.0.5:8786"
