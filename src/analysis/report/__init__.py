@@ -1,0 +1,1 @@
+"""Pages for readers built from the pipeline's outputs (the offline explorer)."""
