@@ -168,6 +168,11 @@ class Page:
     def send(self, method: str, params: dict | None = None) -> dict:
         return self.browser.send(method, params, self.session)
 
+    def close(self) -> None:
+        """Close the tab."""
+        target = self.send("Target.getTargetInfo")["targetInfo"]["targetId"]
+        self.browser.send("Target.closeTarget", {"targetId": target})
+
     def _events(self, method: str) -> list[dict]:
         return [e["params"] for e in self.browser.events
                 if e.get("sessionId") == self.session and e["method"] == method]
