@@ -15,7 +15,7 @@ __all__ = ["NOTEBOOK_STAGES", "STAGES", "notebook_parameters", "run_stage", "mai
 # Stages executed as notebooks (the notebook calls the stage's code and shows its results).
 NOTEBOOK_STAGES = {"ingest": "01_ingest", "preprocess": "02_preprocess", "classify": "03_classify",
                    "topics": "04_topics", "compare": "05_compare"}
-STAGES = ("params", *NOTEBOOK_STAGES, "render", "brief")
+STAGES = ("params", *NOTEBOOK_STAGES, "explore", "render", "brief")
 
 
 def notebook_parameters(stage: str, params: Any) -> dict[str, Any]:
@@ -115,6 +115,16 @@ def _run_render(root: Path) -> None:
     render_site(root / "reports" / "notebooks", index_title="Indonesian urban cooperation in the news")
 
 
+def _run_explore(root: Path) -> None:
+    from ..config import load_params
+    from ..report.explore import run_explore
+
+    run_explore(root / "data" / "processed", root / "reports" / "tables" / "topics",
+                root / "reports" / "explore" / "index.html",
+                labels_path=root / "data" / "lexicons" / "labels_figures.csv",
+                seed=load_params(root / "params.yaml").seed)
+
+
 def _run_brief(root: Path) -> None:
     from ..brief import build_briefs
 
@@ -131,7 +141,8 @@ def run_stage(stage: str, root: str | Path) -> None:
     root = Path(root).resolve()
     os.chdir(root)
     simple: dict[str, Callable[[Path], None]] = {
-        "params": _run_params, "render": _run_render, "brief": _run_brief}
+        "params": _run_params, "explore": _run_explore, "render": _run_render,
+        "brief": _run_brief}
     if stage in simple:
         simple[stage](root)
     elif stage in NOTEBOOK_STAGES:
