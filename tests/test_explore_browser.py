@@ -180,10 +180,48 @@ def test_time_chart_and_label_language(page):
     assert "Jan 2025" in page.evaluate("document.getElementById('time-chart').textContent")
 
 
+# Contrast of every visible text against the first opaque background behind it (WCAG 2 formula).
+_LOW_CONTRAST = """(() => {
+  const rgb = s => (s.match(/rgba?\\(([^)]+)\\)/) || [null, ""])[1].split(",").map(Number);
+  const lum = p => p.slice(0, 3).map(v => { v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+    .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = e => { for (; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length >= 3 && (c.length < 4 || c[3] > 0.5)) return c; }
+    return [255, 255, 255]; };
+  const low = [];
+  document.querySelectorAll("body *").forEach(e => {
+    if (e.closest("svg") || e.closest("[hidden]")) return;
+    if (!Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim())) return;
+    const box = e.getBoundingClientRect();
+    if (!box.width || !box.height) return;
+    const a = lum(rgb(getComputedStyle(e).color)), b = lum(background(e));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) low.push(e.tagName + " '" + e.textContent.trim().slice(0, 30) + "' " + ratio.toFixed(2));
+  });
+  return low;
+})()"""
+
+
+def test_controls_have_labels_and_text_has_contrast(page):
+    unlabelled = page.evaluate(
+        "Array.from(document.querySelectorAll('input, select, textarea'))"
+        ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.id)")
+    assert unlabelled == []
+    assert page.evaluate(_LOW_CONTRAST) == []
+    page.click('button.open[data-row="0"]')
+    page.wait_for("document.getElementById('article-dialog').open")
+    assert page.evaluate(_LOW_CONTRAST) == []
+    # keyboard: a topic bubble and the table's buttons are reachable with Tab
+    assert page.evaluate("document.querySelector('#topic-map circle').tabIndex") == 0
+
+
 def test_the_checks_catch_requests_and_console_errors(browser, tmp_path):
     bad = tmp_path / "bad.html"
     bad.write_text('<!DOCTYPE html><link rel="stylesheet" href="https://cdn.example/x.css">'
-                   "<script>console.error('boom')</script>", encoding="utf-8")
+                   "<p style='color: #cccccc'>faint</p><script>console.error('boom')</script>",
+                   encoding="utf-8")
     tab = browser.new_page()
     try:
         tab.goto(bad.as_uri())
@@ -191,6 +229,7 @@ def test_the_checks_catch_requests_and_console_errors(browser, tmp_path):
         assert tab.requests() == ["https://cdn.example/x.css"]
         assert tab.failed_requests() != []
         assert "boom" in tab.console_errors()
+        assert tab.evaluate(_LOW_CONTRAST) == ["P 'faint' 1.61"]
     finally:
         tab.close()
 
