@@ -245,6 +245,17 @@ def test_optional_confidence_and_story_columns_are_shown_when_present():
     assert rows["confidence"][0] == 0.877 and rows["story_id"][0] == "s1"
 
 
+def test_a_structured_cues_column_wins_over_the_evidence_text():
+    t = tables()
+    paragraphs = t["classified"]["level"] == "paragraph"
+    t["classified"]["cues"] = [["sepakat"] if is_para else None for is_para in paragraphs]
+    data = _build(t)
+    p0 = data["evidence"][data["articles"]["evidence"][0]]["units"][1]
+    assert p0["c"] == ["sepakat"]
+    marked = [s[0] for s in p0["x"] if not isinstance(s, str) and "c" in s[1]]
+    assert marked == ["sepakat"]
+
+
 def test_input_order_does_not_change_the_bytes():
     t = tables()
     shuffled = {name: (frame.sample(frac=1, random_state=1).reset_index(drop=True)
@@ -321,3 +332,16 @@ def test_a_corpus_without_topics_still_renders(tmp_path):
     data = _build(t)
     assert data["topics"] == [] and data["time"]["article"]["months"] == []
     assert "explorer-data" in explorer_html(data)
+
+
+@pytest.mark.slow
+def test_the_pipelines_page_reproduces_the_models_topic_words(seed_pipeline):
+    """On the seed corpus run by ``dvc repro``: c-TF-IDF recomputed from the stage outputs ranks
+    each topic's words as the fitted model did, so the bars agree with topics.csv."""
+    data = _page_data((seed_pipeline / "reports" / "explore" / "index.html").read_text(encoding="utf-8"))
+    table = pd.read_csv(seed_pipeline / "reports" / "tables" / "topics" / "topics.csv").set_index("topic")
+    assert data["meta"]["n_articles"] == 5 and data["topics"]
+    for topic in data["topics"]:
+        assert [w[0] for w in topic["words"]] == table.loc[topic["id"], "top_words"].split()
+        weights = [w[2] for w in topic["words"]]
+        assert weights == sorted(weights, reverse=True) and weights[0] > 0

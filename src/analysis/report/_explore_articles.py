@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -97,7 +98,7 @@ def _unit(label: str, unit: UnitEvidence, kind: str, doc_kind: str, text: str | 
     return out
 
 
-def _paragraph_units(doc_id: str, doc_kind: str, paragraphs: pd.DataFrame,
+def _paragraph_units(doc_kind: str, paragraphs: pd.DataFrame,
                      para_rows: Mapping[str, Mapping], document_units: Mapping[str, UnitEvidence],
                      para_topic: Mapping[str, int], decisions: _Interner) -> list[dict]:
     units = []
@@ -106,9 +107,9 @@ def _paragraph_units(doc_id: str, doc_kind: str, paragraphs: pd.DataFrame,
         row = para_rows.get(para.para_id)
         if row is not None:
             unit = parse_unit_evidence(_clean(row.get("evidence")))
-            cues = row.get("cues")
+            cues = row.get("cues")  # a structured column, when classify writes one, wins
             if cues is not None and not (isinstance(cues, float) and math.isnan(cues)):
-                unit = UnitEvidence(**{**unit.__dict__, "cues": tuple(_as_list(cues))})
+                unit = replace(unit, cues=tuple(_as_list(cues)))
             kind = _clean(row.get("coop_type"))
         else:
             unit = document_units.get(f"p{index}", UnitEvidence(""))
@@ -138,8 +139,8 @@ def _evidence(doc: Mapping, paragraphs: pd.DataFrame | None, para_rows: Mapping[
                            title_unit.coop_type if title_unit else "", doc_kind,
                            title if paragraphs is not None else None, None, decisions))
     if paragraphs is not None:
-        shown.extend(_paragraph_units(doc["doc_id"], doc_kind, paragraphs, para_rows, units,
-                                      para_topic, decisions))
+        shown.extend(_paragraph_units(doc_kind, paragraphs, para_rows, units, para_topic,
+                                      decisions))
     else:
         shown.extend(_unit(label, unit, unit.coop_type, doc_kind, None, None, decisions)
                      for label, unit in units.items() if label != "title")
