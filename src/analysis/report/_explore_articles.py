@@ -208,9 +208,9 @@ def article_table(documents: pd.DataFrame, paragraphs: pd.DataFrame, classified:
     index_of = {name: {v: k for k, v in enumerate(values)} for name, values in
                 (("kind", kinds), ("sector", sectors), ("outlet", outlets), ("partner", partners))}
 
-    para_rows_all = classified[classified["level"] == "paragraph"]
-    para_rows = {row["para_id"]: row for row in para_rows_all.to_dict("records")
-                 if row["doc_id"] in text_articles}
+    para_rows_shown = classified[(classified["level"] == "paragraph")
+                                 & classified["doc_id"].isin(text_articles)]
+    para_rows = {row["para_id"]: row for row in para_rows_shown.to_dict("records")}
     shown = paragraphs[paragraphs["doc_id"].isin(text_articles)].sort_values(
         ["doc_id", "para_index"], kind="stable")
     by_doc = dict(tuple(shown.groupby("doc_id", sort=False)))

@@ -40,6 +40,7 @@ _UNCLASSIFIED = "unclassified"
 _UNCLASSIFIED_COLOR = "#888888"
 _REPRESENTATIVE_CHARS = 300
 _TOPIC_TABLE_COLUMNS = ("topic", "label", "size", "top_words")
+_DOCUMENT_COLUMNS = ("doc_id", "outlet", "date", "title", "url", "duplicate_of")
 
 
 def embed_json(data) -> str:
@@ -248,6 +249,48 @@ def _read_topic_table(path: Path) -> pd.DataFrame:
     return table
 
 
+def _present(path: Path, wanted: tuple[str, ...]) -> list[str] | None:
+    """The ``wanted`` columns the file has (None when it cannot be read: the reader says why)."""
+    import pyarrow.parquet as pq
+
+    try:
+        names = set(pq.read_schema(path).names)
+    except Exception:  # missing or damaged: read_stage_parquet raises the message for it
+        return None
+    return [c for c in wanted if c in names]
+
+
+def _needed_paragraphs(path: Path, classified: pd.DataFrame, assignments: pd.DataFrame, *,
+                       seed: int, none_sample: int) -> pd.DataFrame:
+    """Only the paragraphs the page uses (modelled ones, and those of articles shown with text),
+    read in batches and filtered in Arrow: at corpus scale the tokens and stems of every
+    paragraph would otherwise take most of the memory."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    columns = ["para_id", "doc_id", "para_index", "text", "tokens", "stems"]
+    read_stage_parquet(path, "preprocess", columns, columns=["para_id"], arrow=True)  # checks
+    doc_rows = classified[classified["level"] == "document"].drop_duplicates("doc_id")
+    shown = pa.array(sorted(choose_text_articles(
+        doc_rows.set_index("doc_id")["coop_type"].astype(str), none_sample=none_sample,
+        seed=seed)), pa.string())
+    modelled = pa.array(sorted(set(assignments["para_id"])), pa.string())
+    parts = []
+    try:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=20_000, columns=columns):
+            keep = pc.or_(pc.is_in(batch["doc_id"], value_set=shown),
+                          pc.is_in(batch["para_id"], value_set=modelled))
+            parts.append(pa.Table.from_batches([batch]).filter(keep))
+    except Exception as exc:  # a damaged file: the same message as the checked reader's
+        reason = " ".join(str(exc).split())
+        raise UserError(f"{path}: not a readable Parquet file ({reason}); rerun the preprocess "
+                        "stage") from None
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pa.concat_tables(parts).to_pandas()
+
+
 def run_explore(processed_dir: str | Path = "data/processed",
                 topics_dir: str | Path = "reports/tables/topics",
                 output: str | Path = "reports/explore/index.html", *,
@@ -275,15 +318,15 @@ def run_explore(processed_dir: str | Path = "data/processed",
     if none_sample < 0:
         raise UserError(f"--none-sample = {none_sample}: must be 0 or more")
     folder = Path(processed_dir)
-    documents = read_stage_parquet(folder / "documents.parquet", "ingest", ["doc_id", "text"])
-    documents = documents.drop(columns=["text"])
-    paragraphs = read_stage_parquet(folder / "paragraphs.parquet", "preprocess",
-                                    ["para_id", "doc_id", "para_index", "text", "tokens", "stems"])
+    documents = read_stage_parquet(folder / "documents.parquet", "ingest", ["doc_id"],
+                                   columns=_present(folder / "documents.parquet", _DOCUMENT_COLUMNS))
     classified = read_stage_parquet(folder / "classified.parquet", "classify",
                                     ["level", "doc_id", "para_id", "coop_type", "partners",
                                      "sectors", "evidence"])
     assignments = read_stage_parquet(folder / "topics.parquet", "topics",
                                      ["para_id", "doc_id", "topic"])
+    paragraphs = _needed_paragraphs(folder / "paragraphs.parquet", classified, assignments,
+                                    seed=seed, none_sample=none_sample)
     topic_table = _read_topic_table(Path(topics_dir) / "topics.csv")
     data = build_explorer_data(documents, paragraphs, classified, assignments, topic_table,
                                load_labels(labels_path), seed=seed, none_sample=none_sample)
