@@ -286,14 +286,21 @@ class Page:
 
 
 def _screenshots(page_file: str, prefix: str, widths: list[int]) -> None:
+    """Full-page screenshots ``{prefix}_{width}.png`` and, when the page is the explorer, one of
+    its first article's evidence ``{prefix}_evidence_{width}.png`` (the window's height)."""
     url = Path(page_file).resolve().as_uri()
     with Chromium() as browser:
         for width in widths:
-            page = browser.new_page(width, 900, mobile=width < 700)
+            page = browser.new_page(width, 900 if width >= 700 else 844, mobile=width < 700)
             page.goto(url)
-            page.wait_for("document.querySelectorAll('#article-rows tr').length > 0 || true")
-            out = page.screenshot(f"{prefix}_{width}.png")
-            print(out, page.console_errors() or "no console error", page.requests() or "no request")
+            shots = [page.screenshot(f"{prefix}_{width}.png")]
+            if page.evaluate("!!document.querySelector('#article-rows button.open')"):
+                page.click("#article-rows button.open")
+                page.wait_for("document.getElementById('article-dialog').open")
+                shots.append(page.screenshot(f"{prefix}_evidence_{width}.png", full_page=False))
+            problems = page.console_errors() + page.requests()
+            print(*shots, "; ".join(problems) or "no console error, no request")
+            page.close()
 
 
 if __name__ == "__main__":
