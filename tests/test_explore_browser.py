@@ -152,6 +152,23 @@ def test_hovering_a_topic_shows_its_label_and_selecting_it_filters_articles(page
                                           HOSTILE_TITLE])
 
 
+def test_a_link_with_an_article_id_opens_its_evidence(browser, page_url):
+    tab = browser.new_page()
+    try:
+        tab.goto(page_url + "#article=b_sister.txt")
+        tab.wait_for("document.getElementById('article-dialog').open")
+        assert tab.evaluate("document.getElementById('dialog-title').textContent") == \
+            "Jakarta dan Kuala Lumpur Resmikan Sister City"
+        tab.click("#dialog-close")
+        assert tab.evaluate("location.hash") == ""
+        _select(tab, "f-kind", "")
+        _select(tab, "lang", "id")  # the chosen filter survives a change of label language
+        assert tab.evaluate("document.getElementById('f-kind').value") == ""
+        assert tab.console_errors() == []
+    finally:
+        tab.close()
+
+
 def test_hostile_input_shows_as_text_and_runs_nothing(page):
     page.click('button.open[data-row="2"]')
     page.wait_for("document.getElementById('article-dialog').open")

@@ -149,12 +149,12 @@ EXPLORER.articles = (function (X) {
     return counts;
   }
 
-  function fillFilters() {
+  function fillFilters(initial) {
     var kinds = countBy(rows.map(function (r) { return r.kind; }));
     var coded = rows.length - (kinds.none || 0);
     var kindItems = [["", "All articles (" + X.fmtInt(rows.length) + ")"], ["coop", "Any cooperation (" + X.fmtInt(coded) + ")"]];
     data.kinds.forEach(function (k) { if (kinds[k]) kindItems.push([k, X.kindLabel(k) + " (" + X.fmtInt(kinds[k]) + ")"]); });
-    X.options(inputs.kind, kindItems, inputs.kind.value || (coded ? "coop" : ""));
+    X.options(inputs.kind, kindItems, initial ? (coded ? "coop" : "") : inputs.kind.value);
     var sectors = countBy([].concat.apply([], rows.map(function (r) { return r.sectors; })));
     X.options(inputs.sector, [["", "Any sector"]].concat(data.sectors.filter(function (s) { return sectors[s]; }).map(function (s) {
       return [s, X.sectorLabel(s) + " (" + X.fmtInt(sectors[s]) + ")"]; })), inputs.sector.value);
@@ -172,7 +172,7 @@ EXPLORER.articles = (function (X) {
     ["search", "kind", "sector", "partner", "outlet", "topic", "from", "to"].forEach(function (k) {
       inputs[k] = document.getElementById("f-" + k);
     });
-    fillFilters();
+    fillFilters(true);
     var later = X.debounce(function () { apply(false); }, 120);
     inputs.search.addEventListener("input", later);
     Object.keys(inputs).forEach(function (k) {
@@ -194,7 +194,7 @@ EXPLORER.articles = (function (X) {
       document.getElementById("articles").scrollIntoView();
       inputs.topic.focus();
     });
-    X.on("lang", function () { fillFilters(); apply(true); });
+    X.on("lang", function () { fillFilters(false); apply(true); });
     apply(false);
   }
 

@@ -26,11 +26,17 @@ EXPLORER.time = (function (X) {
     });
   }
 
+  /** The top of the y axis: a round number at or above ``value``; for counts a multiple of 4,
+      so that the four gridlines fall on whole paragraphs. */
   function niceMax(value, isShare) {
-    if (value <= 0) return isShare ? 0.1 : 1;
+    if (!isShare) {
+      var unit = Math.pow(10, Math.max(0, Math.floor(Math.log10(Math.max(value, 1) / 4))));
+      return Math.max(4, Math.ceil(value / (4 * unit)) * 4 * unit);
+    }
+    if (value <= 0) return 0.1;
     var step = Math.pow(10, Math.floor(Math.log10(value)));
     var nice = [1, 2, 2.5, 5, 10].map(function (f) { return f * step; }).filter(function (v) { return v >= value; })[0];
-    return isShare ? Math.min(1, nice) : Math.max(1, Math.ceil(nice));
+    return Math.min(1, nice);
   }
 
   function marker(kind, x, y, title) {
@@ -82,7 +88,7 @@ EXPLORER.time = (function (X) {
       var v = top * t / 4, y = yAt(v);
       root.appendChild(X.svg("line", { x1: pad.left, x2: width - pad.right, y1: y.toFixed(1), y2: y.toFixed(1), stroke: "#d5dae1" }));
       root.appendChild(X.svg("text", { x: pad.left - 6, y: (y + 4).toFixed(1), "text-anchor": "end", "font-size": 12, fill: "#545d6b",
-        text: isShare ? X.pct(v, top < 0.1 ? 1 : 0) : (Number.isInteger(v) ? X.fmtInt(v) : v.toFixed(1)) }));
+        text: isShare ? X.pct(v, top < 0.1 ? 1 : 0) : X.fmtInt(v) }));
     }
     var every = Math.max(1, Math.ceil(n / Math.max(1, Math.floor(plotW / 70))));
     time.months.forEach(function (month, m) {

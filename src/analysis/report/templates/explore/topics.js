@@ -66,7 +66,10 @@ EXPLORER.topics = (function (X) {
       circle.addEventListener("mouseleave", function () { hideTooltip(circle); });
       circle.addEventListener("focus", function () { showTooltip(topic, circle); });
       circle.addEventListener("blur", function () { hideTooltip(circle); });
-      circle.addEventListener("click", function () { X.emit("topic", topic.id); });
+      circle.addEventListener("click", function () {
+        hideTooltip(circle);  // on a touch screen nothing else would hide it
+        X.emit("topic", topic.id);
+      });
       circle.addEventListener("keydown", function (event) {
         if (event.key === "Enter" || event.key === " ") {
           event.preventDefault();
