@@ -19,6 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..errors import UserError
+from ..figures import COOP_STYLE, load_labels
 from ..gazetteer import COOP_TYPES, SECTORS
 from ..io import read_stage_parquet, write_text
 from ._explore_articles import article_table, choose_text_articles
@@ -157,8 +158,9 @@ def build_explorer_data(documents: pd.DataFrame, paragraphs: pd.DataFrame,
     text_articles = choose_text_articles(kinds_by_doc, none_sample=none_sample, seed=seed)
 
     para_kind = classified[classified["level"] == "paragraph"].set_index("para_id")["coop_type"]
-    dates = pd.to_datetime(documents.drop_duplicates("doc_id").set_index("doc_id")["date"],
-                           errors="coerce")
+    by_doc = documents.drop_duplicates("doc_id").set_index("doc_id")
+    dates = pd.to_datetime(by_doc["date"] if "date" in by_doc.columns else
+                           pd.Series(pd.NaT, index=by_doc.index), errors="coerce")
     assigned = assignments.merge(paragraphs[["para_id", "text", "tokens", "stems"]],
                                  on="para_id", how="left")
     assigned["paragraph_kind"] = assigned["para_id"].map(para_kind).fillna(_UNCLASSIFIED).astype(str)
@@ -170,28 +172,32 @@ def build_explorer_data(documents: pd.DataFrame, paragraphs: pd.DataFrame,
 
     table = article_table(documents, paragraphs, classified, assignments,
                           kinds=COOP_TYPES, sectors=SECTORS, text_articles=text_articles)
+    extra = sorted({k for t in time.values() for k in t["kinds"]} - set(table["kinds"]))
+    colors = {kind: style["color"] for kind, style in COOP_STYLE.items()}
+    colors.setdefault(_UNCLASSIFIED, _UNCLASSIFIED_COLOR)
+    return {"meta": _meta(kinds_by_doc, table, text_articles, assignments, topics,
+                          seed=seed, none_sample=none_sample),
+            "labels": _labels(labels, [*table["kinds"], *extra], table["sectors"]),
+            "colors": colors, "topics": topics, "outliers": outliers, "time": time, **table}
+
+
+def _meta(kinds_by_doc: pd.Series, table: Mapping, text_articles: set[str],
+          assignments: pd.DataFrame, topics: list, *, seed: int, none_sample: int) -> dict:
+    """The counts the page's summary and "About this page" print."""
     counts = kinds_by_doc.value_counts()
-    dated = table["articles"]["date"]
-    meta = {
+    dated = [d for d in table["articles"]["date"] if d]
+    return {
         "n_articles": len(kinds_by_doc),
         "by_kind": {k: int(counts.get(k, 0)) for k in table["kinds"]},
         "n_text": len(text_articles),
         "n_none_text": sum(1 for d in text_articles if kinds_by_doc.get(d) == "none"),
         "none_sample": none_sample,
         "seed": seed,
-        "date_min": min((d for d in dated if d), default=""),
-        "date_max": max((d for d in dated if d), default=""),
+        "date_min": min(dated, default=""),
+        "date_max": max(dated, default=""),
         "n_paragraphs_modelled": len(assignments),
         "n_topics": len(topics),
     }
-    extra = sorted({k for t in time.values() for k in t["kinds"]} - set(table["kinds"]))
-    kinds_all = [*table["kinds"], *extra]
-    from ..figures import COOP_STYLE
-
-    colors = {kind: style["color"] for kind, style in COOP_STYLE.items()}
-    colors.setdefault(_UNCLASSIFIED, _UNCLASSIFIED_COLOR)
-    return {"meta": meta, "labels": _labels(labels, kinds_all, table["sectors"]), "colors": colors,
-            "topics": topics, "outliers": outliers, "time": time, **table}
 
 
 def _csp_hash(source: str) -> str:
@@ -313,8 +319,6 @@ def run_explore(processed_dir: str | Path = "data/processed",
         UserError: an input is missing or unreadable (the message names the stage to rerun),
             or ``none_sample`` is negative.
     """
-    from ..figures import load_labels
-
     if none_sample < 0:
         raise UserError(f"--none-sample = {none_sample}: must be 0 or more")
     folder = Path(processed_dir)
