@@ -131,8 +131,9 @@ def test_opening_an_article_shows_its_highlighted_evidence(page):
     page.click("#only-evidence")
     assert page.evaluate("Array.from(document.querySelectorAll('.unit')).filter(u => !u.hidden).length") == 3
     page.press("Escape")
-    page.wait_for("!document.getElementById('article-dialog').open")
-    assert page.evaluate("document.activeElement.getAttribute('data-row')") == "0"
+    # focus goes back to the row's button when the dialog's close event has run
+    page.wait_for("document.activeElement.getAttribute('data-row') === '0'")
+    assert not page.evaluate("document.getElementById('article-dialog').open")
     assert page.console_errors() == []
 
 
@@ -146,6 +147,10 @@ def test_hovering_a_topic_shows_its_label_and_selecting_it_filters_articles(page
     page.press("Enter")
     assert page.evaluate("document.getElementById('topic-select').value") == "0"
     assert page.evaluate("document.querySelector('#topic-card h3').textContent").startswith("Topic 0: ")
+    page.click("details.members summary")  # the topic's paragraphs, each opening its article
+    page.wait_for("document.querySelectorAll('.member-list .snippet').length")
+    snippets = page.evaluate("Array.from(document.querySelectorAll('.member-list .snippet')).map(s => s.textContent)")
+    assert len(snippets) == 3 and HOSTILE_TEXT in snippets
     page.click("#topic-articles")
     assert page.evaluate("document.getElementById('f-topic').value") == "0"
     assert sorted(_rows(page)) == sorted(["Jakarta dan Bekasi Perpanjang Kerja Sama Sampah",
@@ -160,7 +165,7 @@ def test_a_link_with_an_article_id_opens_its_evidence(browser, page_url):
         assert tab.evaluate("document.getElementById('dialog-title').textContent") == \
             "Jakarta dan Kuala Lumpur Resmikan Sister City"
         tab.click("#dialog-close")
-        assert tab.evaluate("location.hash") == ""
+        tab.wait_for("location.hash === ''")  # the dialog's close event runs after the click
         _select(tab, "f-kind", "")
         _select(tab, "lang", "id")  # the chosen filter survives a change of label language
         assert tab.evaluate("document.getElementById('f-kind').value") == ""

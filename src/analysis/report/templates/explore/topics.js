@@ -124,6 +124,52 @@ EXPLORER.topics = (function (X) {
     return list;
   }
 
+  var members = null;  // topic id -> [[row index, unit index], ...], built on first use
+
+  function topicMembers(id) {
+    if (members === null) {
+      members = {};
+      X.articles.rows.forEach(function (row) {
+        if (row.ev < 0) return;
+        data.evidence[row.ev].units.forEach(function (unit, k) {
+          if (unit.tp !== undefined && unit.x) (members[unit.tp] = members[unit.tp] || []).push([row.i, k]);
+        });
+      });
+    }
+    return members[id] || [];
+  }
+
+  function paragraphList(topic) {
+    var found = topicMembers(topic.id);
+    var box = X.el("details", { className: "members" });
+    var list = X.el("ol", { className: "member-list" });
+    var more = X.el("button", { type: "button", text: "Show more paragraphs" });
+    var shown = 0;
+    function showMore() {
+      found.slice(shown, shown + 20).forEach(function (pair) {
+        var row = X.articles.rows[pair[0]];
+        var unit = data.evidence[row.ev].units[pair[1]];
+        var text = unit.x.map(function (s) { return typeof s === "string" ? s : s[0]; }).join("");
+        var open = X.el("button", { type: "button", className: "linkish", text: row.title || row.id });
+        open.addEventListener("click", function () { X.emit("open-article", { row: row.i, opener: open }); });
+        list.appendChild(X.el("li", {}, [
+          X.el("span", { className: "snippet", text: text.length > 240 ? text.slice(0, 239) + "…" : text }),
+          X.el("span", { className: "from" }, ["From: ", open])
+        ]));
+      });
+      shown = Math.min(found.length, shown + 20);
+      more.hidden = shown >= found.length;
+    }
+    more.addEventListener("click", showMore);
+    X.append(box, [
+      X.el("summary", { text: "Read the topic's paragraphs (" + X.fmtInt(found.length) + " of " +
+        X.count(topic.size, "paragraph", "paragraphs") + " are in articles shown with their text)" }),
+      list, more
+    ]);
+    box.addEventListener("toggle", function () { if (box.open && shown === 0) showMore(); });
+    return box;
+  }
+
   function drawCard() {
     X.clear(card);
     var topic = X.topicsById[X.state.topic];
@@ -145,6 +191,7 @@ EXPLORER.topics = (function (X) {
       bars(topic),
       topic.rep ? X.el("p", { className: "stems", text: "Most typical paragraph:" }) : null,
       topic.rep ? X.el("blockquote", { className: "representative", text: topic.rep }) : null,
+      paragraphList(topic),
       button
     ]);
   }
