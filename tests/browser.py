@@ -294,8 +294,13 @@ def _screenshots(page_file: str, prefix: str, widths: list[int]) -> None:
             page = browser.new_page(width, 900 if width >= 700 else 844, mobile=width < 700)
             page.goto(url)
             shots = [page.screenshot(f"{prefix}_{width}.png")]
-            if page.evaluate("!!document.querySelector('#article-rows button.open')"):
-                page.click("#article-rows button.open")
+            # the first article with a title (the table's order: newest first)
+            titled = page.evaluate(
+                "(() => { const b = Array.from(document.querySelectorAll('#article-rows button.open'))"
+                ".find(b => b.textContent !== '(untitled article)');"
+                " return b ? b.getAttribute('data-row') : null; })()")
+            if titled is not None:
+                page.click(f'#article-rows button.open[data-row="{titled}"]')
                 page.wait_for("document.getElementById('article-dialog').open")
                 shots.append(page.screenshot(f"{prefix}_evidence_{width}.png", full_page=False))
             problems = page.console_errors() + page.requests()

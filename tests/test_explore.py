@@ -155,7 +155,7 @@ def test_bubbles_fit_the_square_without_overlap_and_area_follows_size():
     bubbles = layout_bubbles(coords, sizes)
     assert bubbles == layout_bubbles(coords, sizes)
     for x, y, r in bubbles:
-        assert r - 1e-3 <= x <= 1 - r + 1e-3 and r - 1e-3 <= y <= 1 - r + 1e-3
+        assert r + 0.02 - 1e-3 <= x <= 0.98 - r + 1e-3 and r + 0.02 - 1e-3 <= y <= 0.98 - r + 1e-3
     for i in range(4):
         for j in range(i + 1, 4):
             (xi, yi, ri), (xj, yj, rj) = bubbles[i], bubbles[j]

@@ -23,6 +23,7 @@ __all__ = [
 _BUBBLE_AREA = 0.28
 _MAX_RADIUS = 0.16
 _GAP = 0.006
+_MARGIN = 0.02
 _RELAX_ROUNDS = 300
 _CASE_SAMPLE = 400  # paragraphs of a topic searched for the usual spelling of a word
 _GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
@@ -105,12 +106,13 @@ def project_topics(matrix: sp.spmatrix) -> np.ndarray:
 
 
 def _fit_unit_square(points: list[list[float]], radii: list[float]) -> tuple[list, list]:
-    """Scale and centre circles (one factor for both axes) to fill the unit square."""
+    """Scale and centre circles (one factor for both axes) to fill the unit square, less a
+    margin so that no bubble touches the frame."""
     left = min(p[0] - r for p, r in zip(points, radii, strict=True))
     right = max(p[0] + r for p, r in zip(points, radii, strict=True))
     bottom = min(p[1] - r for p, r in zip(points, radii, strict=True))
     top = max(p[1] + r for p, r in zip(points, radii, strict=True))
-    scale = 1.0 / max(right - left, top - bottom, 1e-9)
+    scale = (1.0 - 2 * _MARGIN) / max(right - left, top - bottom, 1e-9)
     dx = (1.0 - (right - left) * scale) / 2
     dy = (1.0 - (top - bottom) * scale) / 2
     placed = [[(x - left) * scale + dx, (y - bottom) * scale + dy] for x, y in points]

@@ -84,7 +84,7 @@ EXPLORER.articles = (function (X) {
 
   function cell(column, row) {
     var td = X.el("td", { "data-label": column.key === "title" ? null : column.label,
-      className: column.key === "title" ? "title" : column.num ? "num" : null });
+      className: column.key === "title" || column.key === "date" ? column.key : column.num ? "num" : null });
     if (column.key === "title") {
       var open = X.el("button", { type: "button", className: "open", "data-row": row.i,
         text: row.title || "(untitled article)" });

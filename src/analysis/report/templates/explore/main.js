@@ -20,14 +20,18 @@
     document.getElementById("articles-help").textContent = "Every article is listed. The table starts with the " +
       X.count(coded, "article", "articles") + " coded as cooperation; choose \u201cAll articles\u201d under " +
       "Kind of cooperation to see the others too. Choose a title to read the article with its evidence.";
+    var uncoded = none === 0 ? " No article was coded not cooperation."
+      : meta.n_none_text === none ? " The " + X.count(none, "article", "articles") +
+        " coded not cooperation are included with their text too."
+      : " Of the " + X.count(none, "article", "articles") + " coded not cooperation, a random sample of " +
+        X.fmtInt(meta.n_none_text) + " (drawn with seed " + meta.seed + ") is included with its text; for the " +
+        "others the page shows what the classifier noted about each cue it found, without the text.";
     document.getElementById("about-scale").textContent = "What the page holds, and how it stays light for " +
       "large corpora: every article the classifier coded is listed (title, outlet, date, codes), " +
-      X.fmtInt(meta.n_articles) + " in all, " + X.fmtInt(coded) + " of them coded as cooperation. The text " +
-      "and highlighted evidence are included for every article coded as cooperation and for a random sample of " +
-      X.fmtInt(meta.n_none_text) + " of the " + X.fmtInt(none) + " articles coded not cooperation (at most " +
-      X.fmtInt(meta.none_sample) + ", drawn with seed " + meta.seed + "); for the other articles the page shows " +
-      "what the classifier noted about each cue it found, without the text. The table shows 25 to 100 rows at " +
-      "a time and searches the text of the articles whose text is included.";
+      X.count(meta.n_articles, "article", "articles") + " in all. The text and highlighted evidence are " +
+      "included for every article coded as cooperation (" + X.fmtInt(coded) + ")." + uncoded +
+      " The table shows 25 to 100 rows at a time; its search looks in the text of the articles whose " +
+      "text is included and in the titles of all.";
   }
 
   function init() {
