@@ -252,6 +252,13 @@ def test_the_checks_catch_requests_and_console_errors(browser, tmp_path):
         assert tab.failed_requests() != []
         assert "boom" in tab.console_errors()
         assert tab.evaluate(_LOW_CONTRAST) == ["P 'faint' 1.61"]
+        blocked = tmp_path / "csp.html"  # a script the page's policy does not allow
+        blocked.write_text('<!DOCTYPE html><meta http-equiv="Content-Security-Policy" '
+                           "content=\"default-src 'none'\"><script>document.title = 'ran'</script>",
+                           encoding="utf-8")
+        tab.goto(blocked.as_uri())
+        assert tab.evaluate("document.title") == ""
+        assert any("Content Security Policy" in e for e in tab.console_errors())
     finally:
         tab.close()
 
