@@ -198,7 +198,7 @@ EXPLORER.topics = (function (X) {
 
   function fillSelect() {
     var items = data.topics.map(function (t) {
-      return [t.id, X.topicName(t.id) + " (" + X.count(t.size, "paragraph", "paragraphs") + ")"];
+      return [t.id, t.id + ": " + t.name];  // short: a phone shows the closed list in ~40 characters
     });
     X.options(select, items, X.state.topic);
   }
