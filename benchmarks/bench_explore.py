@@ -38,7 +38,7 @@ def _build(project: Path, out: Path, seed: int, none_sample: int) -> dict:
            str(project / "reports" / "tables" / "topics"), "--labels",
            str(ROOT / "data" / "lexicons" / "labels_figures.csv"), "--seed", str(seed),
            "--none-sample", str(none_sample), "-o", str(out)]
-    start = time.perf_counter()
+    start, cpu_before = time.perf_counter(), _children_cpu()
     process = subprocess.Popen(cmd, env=env, stderr=subprocess.DEVNULL)
     root, peak = psutil.Process(process.pid), 0
     while process.poll() is None:
@@ -49,7 +49,16 @@ def _build(project: Path, out: Path, seed: int, none_sample: int) -> dict:
         time.sleep(0.05)
     if process.returncode:
         raise SystemExit(f"explore failed ({process.returncode}): {' '.join(cmd)}")
-    return {"wall_s": round(time.perf_counter() - start, 2), "peak_rss_mb": peak // 2**20}
+    return {"wall_s": round(time.perf_counter() - start, 2),
+            "cpu_s": round(_children_cpu() - cpu_before, 2), "peak_rss_mb": peak // 2**20}
+
+
+def _children_cpu() -> float:
+    """User + system seconds of the finished child processes (robust to a busy machine)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _weights(page: Path) -> dict:
@@ -113,7 +122,8 @@ def main() -> None:
     kb = lambda n: f"{n / 1e3:,.0f} KB" if n < 1e6 else f"{n / 1e6:.2f} MB"  # noqa: E731
     print(f"- commit {commit_id()}; project {args.project}; seed {args.seed}; "
           f"none sample {args.none_sample}")
-    print(f"- build: {build['wall_s']} s, peak RSS {build['peak_rss_mb']} MB")
+    print(f"- build: {build['wall_s']} s wall, {build['cpu_s']} s CPU, peak RSS "
+          f"{build['peak_rss_mb']} MB; load average {os.getloadavg()[0]:.1f}")
     print(f"- page {kb(weights['page_bytes'])} (data {kb(weights['data_bytes'])}, "
           f"code and styles {kb(weights['page_bytes'] - weights['data_bytes'])}), "
           f"gzip {kb(weights['gzip_bytes'])}")
