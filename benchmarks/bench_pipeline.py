@@ -49,7 +49,8 @@ _CORPUS = Path("shared") / "corpora" / "clickid" / "articles.jsonl.gz"
 # ../shared beside the project; a git worktree sits one level deeper, so look further up too.
 DEFAULT_CORPUS = next((p / _CORPUS for p in ROOT.parents if (p / _CORPUS).is_file()),
                       ROOT.parent / _CORPUS)
-STAGES = ("params", "ingest", "preprocess", "classify", "topics", "compare", "render", "brief")
+STAGES = ("params", "ingest", "preprocess", "classify", "topics", "compare", "explore", "render",
+          "brief")
 BIN = Path(sys.executable).parent
 RAW_DIR = "bench_raw"  # the copy's raw folder: one symlink, nothing else
 

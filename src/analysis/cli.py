@@ -93,6 +93,21 @@ def _cmd_lab(args: argparse.Namespace) -> int:
     return 0  # pragma: no cover
 
 
+def _cmd_explore(args: argparse.Namespace) -> int:
+    from .report.explore import run_explore
+
+    seed = args.seed
+    if seed is None:
+        from .core.config import load_params
+
+        seed = load_params(args.params, check_paths=False).seed
+    options = {} if args.none_sample is None else {"none_sample": args.none_sample}
+    path = run_explore(args.processed_dir, args.topics_dir, args.output, labels_path=args.labels,
+                       seed=seed, **options)
+    print(f"{path}: {path.stat().st_size / 1e6:.2f} MB", file=sys.stderr)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     """The command-line parser.
 
@@ -172,6 +187,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--notebooks-dir", type=Path, default=Path("reports/notebooks"))
     p.add_argument("--title", default=SITE_TITLE)
     p.set_defaults(func=_cmd_render)
+
+    p = sub.add_parser("explore", help="write the offline topic and article explorer (one HTML file)")
+    p.add_argument("--processed-dir", type=Path, default=Path("data/processed"),
+                   help="folder with documents, paragraphs, classified and topics .parquet")
+    p.add_argument("--topics-dir", type=Path, default=Path("reports/tables/topics"),
+                   help="folder with the topics stage's topics.csv")
+    p.add_argument("-o", "--output", type=Path, default=Path("reports/explore/index.html"))
+    p.add_argument("--labels", type=Path, default=Path("data/lexicons/labels_figures.csv"))
+    p.add_argument("--seed", type=int, default=None,
+                   help="seed of the sample of 'none' articles shown with text (default: "
+                        "params.yaml's seed)")
+    p.add_argument("--none-sample", type=int, default=None,
+                   help="articles coded none whose text is included, drawn at random (default 200)")
+    p.add_argument("--params", type=Path, default=Path("params.yaml"))
+    p.set_defaults(func=_cmd_explore)
 
     p = sub.add_parser("brief", help="build the English and Indonesian PDF policy briefs")
     p.add_argument("--reports-dir", type=Path, default=Path("reports"))

@@ -23,7 +23,7 @@ NOTEBOOKS: dict[str, str] = {"ingest": "01_ingest", "preprocess": "02_preprocess
                              "classify": "03_classify", "topics": "04_topics",
                              "compare": "05_compare"}
 ANALYSIS_STAGES: tuple[str, ...] = tuple(NOTEBOOKS)
-STAGES: tuple[str, ...] = ("params", *ANALYSIS_STAGES, "render", "brief")
+STAGES: tuple[str, ...] = ("params", *ANALYSIS_STAGES, "explore", "render", "brief")
 #: The title of the rendered notebook site (reports/notebooks/index.html).
 SITE_TITLE = "Indonesian urban cooperation in the news"
 
@@ -56,6 +56,7 @@ class ProjectPaths:
     embeddings: Path = field(init=False)
     reports: Path = field(init=False)
     executed_notebooks: Path = field(init=False)
+    explorer: Path = field(init=False)
 
     def __post_init__(self) -> None:
         root = Path(self.root)
@@ -76,6 +77,7 @@ class ProjectPaths:
             "embeddings": processed / "embeddings",
             "reports": root / "reports",
             "executed_notebooks": root / "reports" / "notebooks",
+            "explorer": root / "reports" / "explore" / "index.html",
         }
         for name, path in layout.items():
             object.__setattr__(self, name, path)

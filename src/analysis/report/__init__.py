@@ -1,1 +1,1 @@
-"""Reports: figures, the executed notebooks as web pages, and the policy briefs."""
+"""Reports: figures, the executed notebooks as web pages, the offline explorer and the policy briefs."""

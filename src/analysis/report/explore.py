@@ -1,0 +1,330 @@
+"""The offline explorer: one self-contained HTML page of topics and coded articles (docs/explorer.md)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+import scipy.sparse as sp
+
+from ..core.errors import UserError
+from .figures import COOP_STYLE, load_labels
+from ..core.codebook import COOP_TYPES, SECTORS
+from ..core.io import read_stage_parquet, write_text
+from ._explore_articles import article_table, choose_text_articles
+from ._explore_topics import class_tfidf, layout_bubbles, project_topics, readable_words, topic_prevalence
+
+__all__ = [
+    "build_explorer_data",
+    "explorer_html",
+    "embed_json",
+    "run_explore",
+    "DEFAULT_NONE_SAMPLE",
+]
+
+#: Articles coded ``none`` whose text the page includes (a seeded sample).
+DEFAULT_NONE_SAMPLE = 200
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "explore"
+_SCRIPTS = ("util.js", "topics.js", "time.js", "articles.js", "evidence.js", "main.js")
+_UNCLASSIFIED = "unclassified"
+_UNCLASSIFIED_COLOR = "#888888"
+_REPRESENTATIVE_CHARS = 300
+_TOPIC_TABLE_COLUMNS = ("topic", "label", "size", "top_words")
+_DOCUMENT_COLUMNS = ("doc_id", "outlet", "date", "title", "url", "duplicate_of")
+
+
+def embed_json(data) -> str:
+    """JSON for a ``<script type="application/json">`` element: compact, sorted keys, and with
+    ``<``, ``>``, ``&`` and the JavaScript line separators escaped, so no text from the data
+    can close the element or start markup.
+
+    Raises:
+        ValueError: the data hold NaN or infinity (they have no JSON form).
+    """
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      allow_nan=False)
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return text
+
+
+def _labels(labels: Mapping[str, Mapping[str, str]], kinds, sectors) -> dict:
+    """Human labels (en, id) for the codebook ids on the page; unknown ids read as themselves."""
+    out = {}
+    for prefix, ids in (("coop", kinds), ("coop_short", kinds), ("sector", sectors)):
+        for ident in ids:
+            key = f"{prefix}.{ident}"
+            entry = labels.get(key)
+            fallback = ident.replace("_", " ")
+            if ident == _UNCLASSIFIED and entry is None:
+                fallback = "paragraph not classified"
+            out[key] = {"en": entry["en"], "id": entry["id"]} if entry else {"en": fallback,
+                                                                              "id": fallback}
+    for month in range(1, 13):
+        entry = labels.get(f"month.{month}")
+        out[f"month.{month}"] = dict(entry) if entry else {"en": str(month), "id": str(month)}
+    return out
+
+
+def _profiles(topics: list[int], row_of: Mapping[int, int], matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """c-TF-IDF rows of ``topics`` in that order; a topic without stems gets a zero row."""
+    width = max(matrix.shape[1], 1)
+    empty = sp.csr_matrix((1, width))
+    rows = [matrix[row_of[t]] if t in row_of and matrix.shape[1] else empty for t in topics]
+    return sp.csr_matrix(sp.vstack(rows)) if rows else sp.csr_matrix((0, width))
+
+
+def _topic_entries(assigned: pd.DataFrame, topic_table: pd.DataFrame) -> tuple[list, dict]:
+    """Topics (outliers apart) with map position, readable words and c-TF-IDF bar lengths."""
+    fitted = assigned[assigned["fitted"]] if "fitted" in assigned.columns else assigned
+    ids, vocabulary, matrix = class_tfidf(fitted["stems"].tolist(), fitted["topic"].tolist())
+    column = {w: k for k, w in enumerate(vocabulary)}
+    row_of = {t: r for r, t in enumerate(ids)}
+    table = topic_table.sort_values("topic").reset_index(drop=True)
+    real = table[table["topic"] >= 0].reset_index(drop=True)
+    words = {int(r.topic): str(r.top_words or "").split() for r in real.itertuples()}
+    readable = readable_words(assigned[assigned["topic"] >= 0], words)
+    sizes = [int(s) for s in real["size"]]
+    bubbles = layout_bubbles(project_topics(_profiles(real["topic"].tolist(), row_of, matrix)),
+                             sizes)
+    doc_counts = assigned[assigned["topic"] >= 0].groupby("topic")["doc_id"].nunique()
+    by_kind: dict[int, dict[str, int]] = {}
+    for (topic, kind), n in assigned.groupby(["topic", "article_kind"]).size().items():
+        by_kind.setdefault(int(topic), {})[str(kind)] = int(n)
+    entries = []
+    for k, r in enumerate(real.itertuples()):
+        topic = int(r.topic)
+        scores = matrix[row_of[topic]] if topic in row_of else None
+        bars = []
+        for stem in words[topic]:
+            score = float(scores[0, column[stem]]) if scores is not None and stem in column else 0.0
+            bars.append([stem, readable.get(topic, {}).get(stem, stem.replace("_", " ")),
+                         round(score, 4)])
+        name = ", ".join(b[1] for b in bars[:4]) or str(r.label)
+        text = getattr(r, "representative_text", "")
+        text = text if isinstance(text, str) else ""
+        x, y, radius = bubbles[k]
+        entries.append({"id": topic, "label": str(r.label), "name": name, "size": int(r.size),
+                        "articles": int(doc_counts.get(topic, 0)), "words": bars,
+                        "kinds": by_kind.get(topic, {}),
+                        "rep": text[:_REPRESENTATIVE_CHARS],
+                        "x": x, "y": y, "r": radius})
+    outliers = table[table["topic"] < 0]
+    return entries, {"size": int(outliers["size"].sum()) if len(outliers) else 0}
+
+
+def build_explorer_data(documents: pd.DataFrame, paragraphs: pd.DataFrame,
+                        classified: pd.DataFrame, assignments: pd.DataFrame,
+                        topic_table: pd.DataFrame, labels: Mapping[str, Mapping[str, str]], *,
+                        seed: int, none_sample: int = DEFAULT_NONE_SAMPLE) -> dict:
+    """Everything the page shows, as one JSON-ready dict (sorted, rounded: same input, same bytes).
+
+    Args:
+        documents: documents.parquet.
+        paragraphs: paragraphs.parquet (``para_id``, ``doc_id``, ``para_index``, ``text``,
+            ``tokens``, ``stems``).
+        classified: classified.parquet.
+        assignments: topics.parquet.
+        topic_table: reports/tables/topics/topics.csv.
+        labels: the label dictionary of ``analysis.figures.load_labels``.
+        seed: seed of the sample of articles coded ``none`` whose text is included.
+        none_sample: size of that sample.
+
+    Returns:
+        The page's data: ``meta``, ``labels``, ``topics``, ``outliers``, ``time`` and the
+        article table of ``article_table``.
+    """
+    # Input order must not matter: every table is put in one canonical order first.
+    documents = documents.sort_values("doc_id", kind="stable").reset_index(drop=True)
+    paragraphs = paragraphs.sort_values(["doc_id", "para_index", "para_id"],
+                                        kind="stable").reset_index(drop=True)
+    classified = classified.sort_values(["doc_id", "level", "para_id"], kind="stable",
+                                        na_position="first").reset_index(drop=True)
+    assignments = assignments.sort_values("para_id", kind="stable").reset_index(drop=True)
+    doc_rows = classified[classified["level"] == "document"].drop_duplicates("doc_id")
+    kinds_by_doc = doc_rows.set_index("doc_id")["coop_type"].astype(str)
+    text_articles = choose_text_articles(kinds_by_doc, none_sample=none_sample, seed=seed)
+
+    para_kind = classified[classified["level"] == "paragraph"].set_index("para_id")["coop_type"]
+    by_doc = documents.drop_duplicates("doc_id").set_index("doc_id")
+    dates = pd.to_datetime(by_doc["date"] if "date" in by_doc.columns else
+                           pd.Series(pd.NaT, index=by_doc.index), errors="coerce")
+    assigned = assignments.merge(paragraphs[["para_id", "text", "tokens", "stems"]],
+                                 on="para_id", how="left")
+    assigned["paragraph_kind"] = assigned["para_id"].map(para_kind).fillna(_UNCLASSIFIED).astype(str)
+    assigned["article_kind"] = assigned["doc_id"].map(kinds_by_doc).fillna(_UNCLASSIFIED).astype(str)
+    assigned["month"] = assigned["doc_id"].map(dates).dt.strftime("%Y-%m").fillna("")
+    topics, outliers = _topic_entries(assigned, topic_table)
+    time = {unit: topic_prevalence(assigned.assign(kind=assigned[f"{unit}_kind"]))
+            for unit in ("article", "paragraph")}
+
+    table = article_table(documents, paragraphs, classified, assignments,
+                          kinds=COOP_TYPES, sectors=SECTORS, text_articles=text_articles)
+    extra = sorted({k for t in time.values() for k in t["kinds"]} - set(table["kinds"]))
+    colors = {kind: style["color"] for kind, style in COOP_STYLE.items()}
+    colors.setdefault(_UNCLASSIFIED, _UNCLASSIFIED_COLOR)
+    return {"meta": _meta(kinds_by_doc, table, text_articles, assignments, topics,
+                          seed=seed, none_sample=none_sample),
+            "labels": _labels(labels, [*table["kinds"], *extra], table["sectors"]),
+            "colors": colors, "topics": topics, "outliers": outliers, "time": time, **table}
+
+
+def _meta(kinds_by_doc: pd.Series, table: Mapping, text_articles: set[str],
+          assignments: pd.DataFrame, topics: list, *, seed: int, none_sample: int) -> dict:
+    """The counts the page's summary and "About this page" print."""
+    counts = kinds_by_doc.value_counts()
+    dated = [d for d in table["articles"]["date"] if d]
+    return {
+        "n_articles": len(kinds_by_doc),
+        "by_kind": {k: int(counts.get(k, 0)) for k in table["kinds"]},
+        "n_text": len(text_articles),
+        "n_none_text": sum(1 for d in text_articles if kinds_by_doc.get(d) == "none"),
+        "none_sample": none_sample,
+        "seed": seed,
+        "date_min": min(dated, default=""),
+        "date_max": max(dated, default=""),
+        "n_paragraphs_modelled": len(assignments),
+        "n_topics": len(topics),
+    }
+
+
+def _csp_hash(source: str) -> str:
+    digest = hashlib.sha256(source.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def explorer_html(data: Mapping, template_dir: Path = TEMPLATE_DIR) -> str:
+    """The page: the template with its CSS, scripts and ``data`` inlined.
+
+    The Content-Security-Policy allows only these inline scripts and this stylesheet (by hash)
+    and no request of any kind, so even text that slipped past escaping could neither run nor
+    load anything.
+
+    Args:
+        data: the output of ``build_explorer_data``.
+        template_dir: folder with ``explore.html``, ``explore.css`` and the scripts.
+
+    Returns:
+        The HTML text.
+    """
+    page = (template_dir / "explore.html").read_text(encoding="utf-8")
+    css = (template_dir / "explore.css").read_text(encoding="utf-8")
+    scripts = [(template_dir / name).read_text(encoding="utf-8") for name in _SCRIPTS]
+    csp = "; ".join([
+        "default-src 'none'",
+        "script-src " + " ".join(_csp_hash(s) for s in scripts),
+        "style-src " + _csp_hash(css),
+        "img-src data:",
+        "base-uri 'none'",
+        "form-action 'none'",
+    ])
+    script_tags = "\n".join(f"<script>{s}</script>" for s in scripts)
+    replacements = {"{{CSP}}": csp, "{{CSS}}": css, "{{DATA}}": embed_json(data),
+                    "{{SCRIPTS}}": script_tags}
+    for marker, value in replacements.items():
+        if page.count(marker) != 1:
+            raise RuntimeError(f"explore.html must contain {marker} exactly once")
+        page = page.replace(marker, value)
+    return page
+
+
+def _read_topic_table(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise UserError(f"{path}: not found; run the topics stage first (dvc repro topics)")
+    try:
+        table = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise UserError(f"{path}: not a readable CSV ({exc}); rerun the topics stage") from None
+    missing = [c for c in _TOPIC_TABLE_COLUMNS if c not in table.columns]
+    if missing:
+        raise UserError(f"{path}: missing column(s) {', '.join(missing)} "
+                        "(see docs/architecture.md); rerun the topics stage")
+    table["top_words"] = table["top_words"].fillna("").astype(str)
+    return table
+
+
+def _present(path: Path, wanted: tuple[str, ...]) -> list[str] | None:
+    """The ``wanted`` columns the file has (None when it cannot be read: the reader says why)."""
+    import pyarrow.parquet as pq
+
+    try:
+        names = set(pq.read_schema(path).names)
+    except Exception:  # missing or damaged: read_stage_parquet raises the message for it
+        return None
+    return [c for c in wanted if c in names]
+
+
+def _needed_paragraphs(path: Path, classified: pd.DataFrame, assignments: pd.DataFrame, *,
+                       seed: int, none_sample: int) -> pd.DataFrame:
+    """Only the paragraphs the page uses (modelled ones, and those of articles shown with text),
+    read in batches and filtered in Arrow: at corpus scale the tokens and stems of every
+    paragraph would otherwise take most of the memory."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    columns = ["para_id", "doc_id", "para_index", "text", "tokens", "stems"]
+    read_stage_parquet(path, "preprocess", columns, columns=["para_id"], arrow=True)  # checks
+    doc_rows = classified[classified["level"] == "document"].drop_duplicates("doc_id")
+    shown = pa.array(sorted(choose_text_articles(
+        doc_rows.set_index("doc_id")["coop_type"].astype(str), none_sample=none_sample,
+        seed=seed)), pa.string())
+    modelled = pa.array(sorted(set(assignments["para_id"])), pa.string())
+    parts = []
+    try:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=20_000, columns=columns):
+            keep = pc.or_(pc.is_in(batch["doc_id"], value_set=shown),
+                          pc.is_in(batch["para_id"], value_set=modelled))
+            parts.append(pa.Table.from_batches([batch]).filter(keep))
+    except Exception as exc:  # a damaged file: the same message as the checked reader's
+        reason = " ".join(str(exc).split())
+        raise UserError(f"{path}: not a readable Parquet file ({reason}); rerun the preprocess "
+                        "stage") from None
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pa.concat_tables(parts).to_pandas()
+
+
+def run_explore(processed_dir: str | Path = "data/processed",
+                topics_dir: str | Path = "reports/tables/topics",
+                output: str | Path = "reports/explore/index.html", *,
+                labels_path: str | Path | None = None, seed: int = 0,
+                none_sample: int = DEFAULT_NONE_SAMPLE) -> Path:
+    """Read the stage outputs and write the explorer page.
+
+    Args:
+        processed_dir: folder with documents, paragraphs, classified and topics ``.parquet``.
+        topics_dir: folder with ``topics.csv`` (the topics stage's table).
+        output: the HTML file to write.
+        labels_path: ``labels_figures.csv`` (default: the project's).
+        seed: seed of the sample of articles coded ``none`` whose text is shown.
+        none_sample: size of that sample (0: none).
+
+    Returns:
+        The path written.
+
+    Raises:
+        UserError: an input is missing or unreadable (the message names the stage to rerun),
+            or ``none_sample`` is negative.
+    """
+    if none_sample < 0:
+        raise UserError(f"--none-sample = {none_sample}: must be 0 or more")
+    folder = Path(processed_dir)
+    documents = read_stage_parquet(folder / "documents.parquet", "ingest", ["doc_id"],
+                                   columns=_present(folder / "documents.parquet", _DOCUMENT_COLUMNS))
+    classified = read_stage_parquet(folder / "classified.parquet", "classify",
+                                    ["level", "doc_id", "para_id", "coop_type", "partners",
+                                     "sectors", "evidence"])
+    assignments = read_stage_parquet(folder / "topics.parquet", "topics",
+                                     ["para_id", "doc_id", "topic"])
+    paragraphs = _needed_paragraphs(folder / "paragraphs.parquet", classified, assignments,
+                                    seed=seed, none_sample=none_sample)
+    topic_table = _read_topic_table(Path(topics_dir) / "topics.csv")
+    data = build_explorer_data(documents, paragraphs, classified, assignments, topic_table,
+                               load_labels(labels_path), seed=seed, none_sample=none_sample)
+    return write_text(output, explorer_html(data))
