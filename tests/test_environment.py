@@ -194,6 +194,20 @@ def test_import_names_map_to_the_installed_distributions():
             assert dist in {_normalise(d) for d in installed[module]}, module
 
 
+def test_conda_environment_takes_its_packages_from_the_lock():
+    import yaml
+
+    text = (ROOT / "environment.yml").read_text(encoding="utf-8")
+    env = yaml.safe_load(text)
+    # a `pip:` section would resolve bertopic's left-out requirements; the lock is installed by
+    # the documented second command instead
+    assert env["dependencies"] == ["python=3.11", "pip"]
+    assert "pip install --no-deps --require-hashes -r requirements.lock" in text
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    exported = dict(re.findall(r"^export (\w+) :?= (\S+)$", makefile, re.M))
+    assert env["variables"] == {k: v for k, v in exported.items() if k not in {"PATH", "PYTHONPATH"}}
+
+
 def test_pip_check_reports_only_what_bertopic_is_installed_without():
     result = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True,
                             text=True, check=False)
