@@ -70,7 +70,8 @@ $(EMBEDDINGS_STAMP): $(STAMP) requirements-embeddings.lock
 	@touch $@
 
 embeddings: $(EMBEDDINGS_STAMP)
-	@python -c 'import sentence_transformers, torch; print("embeddings extra installed: sentence-transformers", sentence_transformers.__version__, "torch", torch.__version__)'
+	@python -c 'import sentence_transformers as st, torch; \
+	  print("embeddings extra: sentence-transformers", st.__version__, "torch", torch.__version__)'
 
 # Regenerate the lock files from requirements*.in with a pinned uv in a throwaway venv (needs
 # the network; PyPI only). Versions already locked are kept, so running it again gives the same

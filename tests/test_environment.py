@@ -20,7 +20,8 @@ LAB_LOCK = ROOT / "requirements-lab.lock"
 EMBEDDINGS_LOCK = ROOT / "requirements-embeddings.lock"
 
 # The transformer stack and what PyPI's Linux torch brings for CUDA: never in the default lock.
-HEAVY = re.compile(r"(torch|torchvision|transformers|sentence-transformers|triton|nvidia-.+|cuda-.+)")
+HEAVY = re.compile(
+    r"(torch|torchvision|transformers|sentence-transformers|triton|nvidia-.+|cuda-.+)")
 # Import names that differ from the name of the distribution that provides them.
 DISTRIBUTION_OF_IMPORT = {
     "bs4": "beautifulsoup4",
@@ -205,7 +206,8 @@ def test_conda_environment_takes_its_packages_from_the_lock():
     assert "pip install --no-deps --require-hashes -r requirements.lock" in text
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     exported = dict(re.findall(r"^export (\w+) :?= (\S+)$", makefile, re.M))
-    assert env["variables"] == {k: v for k, v in exported.items() if k not in {"PATH", "PYTHONPATH"}}
+    assert env["variables"] == {k: v for k, v in exported.items()
+                                if k not in {"PATH", "PYTHONPATH"}}
 
 
 def test_pip_check_reports_only_what_bertopic_is_installed_without():
