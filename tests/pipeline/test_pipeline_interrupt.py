@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import time
+from importlib.util import find_spec
 
 import psutil
 import pytest
@@ -104,7 +105,10 @@ def test_topics_embedding_is_checked_when_the_stage_starts(resumed):
         "error: params.yaml: topics.embedding = 'models/no-such-model' is not available offline: "
         "allowed values are 'tfidf-svd' (built in), the path of a directory holding a saved "
         f"sentence-transformers model (looked for {copy}/models/no-such-model), or the name of a "
-        "model already in the local Hugging Face cache; nothing is downloaded at run time")
+        "model already in the local Hugging Face cache; nothing is downloaded at run time"
+        + ("" if find_spec("sentence_transformers") else
+           "; a sentence-transformers model also needs the optional embeddings extra, which is "
+           "not installed: `make embeddings`"))
     assert errors[1] == ("ERROR: failed to reproduce 'topics': failed to run: python3 "
                          "src/stage.py topics, exited with 2")
     assert "Traceback" not in proc.stderr + proc.stdout

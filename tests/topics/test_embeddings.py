@@ -99,6 +99,7 @@ def test_missing_sentence_model_is_a_user_error_and_nothing_is_downloaded(tmp_pa
 
 def _tiny_sentence_model(folder):
     """A 16-dimensional static word-embedding model built offline (random vectors)."""
+    pytest.importorskip("sentence_transformers", reason="needs `make embeddings`")
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import StaticEmbedding
     from tokenizers import Tokenizer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Literal
 
@@ -266,11 +267,14 @@ def _check_embedding(params: Params, path: Path) -> None:
         embedding.count("/") > 1)
     if not looks_like_path and _huggingface_cached(embedding):
         return
+    extra = "" if find_spec("sentence_transformers") else (
+        "; a sentence-transformers model also needs the optional embeddings extra, which is not "
+        "installed: `make embeddings`")
     raise ParamsError(
         f"{path}: topics.embedding = {embedding!r} is not available offline: allowed values are "
         f"{TFIDF_SVD!r} (built in), the path of a directory holding a saved sentence-transformers "
         f"model (looked for {folder}), or the name of a model already in the local Hugging Face "
-        f"cache; nothing is downloaded at run time"
+        f"cache; nothing is downloaded at run time{extra}"
     )
 
 

@@ -151,12 +151,20 @@ def load_sentence_model(name: str):
             Hugging Face cache.
 
     Raises:
-        UserError: when the model is not available without the network.
+        UserError: when the model is not available without the network, or the optional
+            embeddings extra (sentence-transformers, torch) is not installed.
     """
     try:
         with _offline_environment():
             from sentence_transformers import SentenceTransformer
-
+    except ImportError as exc:  # the default environment leaves the extra out
+        raise UserError(
+            f"topics.embedding: sentence-transformers model {name!r} is not available locally: "
+            f"the optional embeddings extra is not installed ({exc}). Install it with "
+            f"`make embeddings`, or set topics.embedding: {TFIDF_SVD}"
+        ) from None
+    try:
+        with _offline_environment():
             return SentenceTransformer(name, device="cpu", local_files_only=True)
     except Exception as exc:  # the library raises OSError, ValueError, HF errors…
         raise UserError(
