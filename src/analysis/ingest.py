@@ -41,12 +41,12 @@ from .ingest_sources import (
     SourceItem,
     decode_bytes,
     discover_files,
-    html_article,
     iter_source_items,
     markdown_article,
 )
 from .io import write_csv, write_parquet
 from .parallel import batched, check_backend, map_batches, progress, progress_enabled
+from .text.html import ExtractionFailed, extract_html
 from .textclean import CleaningLexicons, canonical_outlet, clean_article, load_lexicons, parse_date
 
 __all__ = [
@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 REJECT_REASONS = ("empty", "binary", "undecodable", "unsupported_format", "malformed",
-                  "not_indonesian", "too_short", "too_large")
+                  "not_indonesian", "too_short", "too_large", "extraction_failed")
 DOCUMENT_COLUMNS = ("doc_id", "source_file", "record", "outlet", "date", "title", "url", "text",
                     "language", "n_words", "duplicate_of")
 REJECT_COLUMNS = ("source_file", "record", "reason", "detail")
@@ -290,7 +290,9 @@ def _process(item: SourceItem, override: dict[str, object], ctx: _Context,
             return _reject(item, reason, detail)
         if item.fmt == "html":
             try:
-                text, fields = html_article(text)
+                text, fields = extract_html(text)
+            except ExtractionFailed as exc:
+                return _reject(item, "extraction_failed", str(exc))
             except (ValueError, RecursionError) as exc:  # pathological markup
                 return _reject(item, "malformed", f"HTML could not be parsed: {exc}")
         elif item.fmt == "md":

@@ -1,0 +1,1 @@
+"""Text layer: turning raw documents (HTML pages, pasted text) into article text and metadata."""
