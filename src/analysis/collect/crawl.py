@@ -80,6 +80,7 @@ class _Host:
     queue: deque = field(default_factory=deque)
     retry: list = field(default_factory=list)
     next_time: float = 0.0
+    last_end: float = 0.0
     rules: RobotsRules | None = None
     delay: float = 0.0
 
@@ -290,7 +291,8 @@ class Crawl:
             headers["From"] = options.contact  # RFC 9110: the operator's mailbox
         exchange = http_get(target.current, headers=headers, limits=self.limits, accept=accept)
         self.requests += 1
-        host.next_time = time.monotonic() + host.delay
+        host.last_end = time.monotonic()
+        host.next_time = host.last_end + host.delay
         target.attempts += 1
         ref = None
         if exchange.status is not None:
@@ -354,6 +356,8 @@ class Crawl:
             rules = self._fetch_robots(_Target(url, "robots", article_url=host.key))
         host.rules = rules
         host.delay = max(self.options.min_delay, rules.crawl_delay or 0.0)
+        # the robots.txt request itself was timed with the minimum delay: extend the wait
+        host.next_time = max(host.next_time, host.last_end + host.delay)
 
     def _fetch_robots(self, target: _Target) -> RobotsRules:
         """GET robots.txt now, following redirects and retrying 5xx inline (once per host)."""
@@ -423,7 +427,7 @@ class Crawl:
     def _retry_or_fail(self, host: _Host, target: _Target, exchange: Exchange,
                        ref: WarcRef | None) -> None:
         options, status = self.options, exchange.status
-        what = f"HTTP {status} {exchange.reason}".strip() if status else exchange.detail
+        what = exchange.detail if exchange.error else f"HTTP {status} {exchange.reason}".strip()
         if target.attempts <= options.retries:
             wait = options.retry_backoff * 2 ** (target.attempts - 1)
             asked = retry_after_seconds(exchange.header("Retry-After")) if status else None
@@ -439,7 +443,7 @@ class Crawl:
                 host.next_time = max(host.next_time, time.monotonic() + asked)
             self._retry_later(target, wait)
             return
-        reason = "rate_limited" if status == 429 else "http_error" if status else exchange.error
+        reason = exchange.error or ("rate_limited" if status == 429 else "http_error")
         self._record(target, "failed", reason, f"{what} ({target.attempts} attempts)", exchange, ref)
 
     def _redirect(self, target: _Target, exchange: Exchange, ref: WarcRef | None) -> None:
