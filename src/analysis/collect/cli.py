@@ -89,7 +89,10 @@ def _from_params(args: argparse.Namespace) -> argparse.Namespace:
                         "or drop --params")
     section = load_params(args.params, check_paths=False).collect
     root = args.params.resolve().parent
-    if not section.sources:
+    if not section.contact.strip() and not args.reextract:
+        raise UserError(f"{args.params}: collect.contact is empty; set it to your e-mail or project "
+                        "URL (sent in the User-Agent so site owners can reach you)")
+    if not section.sources and not args.reextract:
         raise UserError(f"{args.params}: collect.sources is empty; list URL files, CSV exports, "
                         "sitemaps or feeds to collect from")
     args.sources = [s if s.lower().startswith(("http://", "https://")) else str(root / s)
