@@ -33,6 +33,7 @@ REASONS = (
     "robots_unavailable",   # skipped: robots.txt answered 5xx or not at all (RFC 9309)
     "max_articles",         # skipped: beyond --max-articles in listing order
     "max_pages_per_article",  # skipped: a next page beyond --max-pages-per-article
+    "max_listing_depth",    # skipped: a sitemap index nested deeper than 3 levels
     "invalid_url",          # failed: not an http(s) URL
     "http_error",           # failed: a 4xx/5xx status (after retries for 5xx)
     "rate_limited",         # failed: 429/503 after retries, or Retry-After beyond the cap
