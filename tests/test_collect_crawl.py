@@ -123,6 +123,7 @@ def _sources(tmp: Path, main: LoopbackServer, limited: LoopbackServer,
     lines = ["# hostile and listing URLs", *[main.url(p) for p in hostile],
              limited.url("/r/1"), limited.url("/r/2"), limited.url("/r/3"), broken.url("/a"),
              main.url(EXPECTED["detik_bekasi"]["paths"][0]),  # also in the Media Cloud export
+             *[main.url(a["paths"][0]) for a in EXPECTED.values() if a.get("held_out")],
              "bukan url sama sekali"]
     (tmp / "urls.txt").write_text("\n".join(lines) + "\n")
     return [str(tmp / "urls.txt"), str(tmp / "mediacloud.csv"), str(tmp / "gdelt.tsv")]
@@ -172,7 +173,7 @@ def test_every_url_ends_as_an_article_or_a_row_with_a_reason(run):
             if row["article_id"]:
                 assert articles[url]["id"] == row["article_id"]
     assert {a["id"] for a in articles.values()} == {r["article_id"] for r in rows.values()} - {""}
-    assert len(articles) == 16  # 8 fixture articles, 7 hostile pages that are articles, the trap
+    assert len(articles) == 19  # 11 fixture articles, 7 hostile pages that are articles, the trap
     counts = run["summary"]["counts"]
     assert counts["articles"] == len(articles)
     assert sum(counts["by_outcome"].values()) == counts["urls"] == len(rows) - 3  # 3 robots rows
