@@ -180,13 +180,13 @@ class Crawl:
                 self._add_article_target(target)
 
     def _add_listing_target(self, target: _Target) -> None:
+        if self._done(target.url) and not self.options.refresh_listings:
+            self._replay_listing(target)
+            return
         self._grow_total()
         if target.depth > self.options.max_listing_depth:
             self._record(target, "skipped", "max_listing_depth",
                          f"a listing nested deeper than {self.options.max_listing_depth} levels")
-        elif self._done(target.url) and not self.options.refresh_listings:
-            self._grow_total(-1)
-            self._replay_listing(target)
         else:
             self._enqueue(target)
 

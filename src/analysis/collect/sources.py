@@ -3,7 +3,8 @@
 A SOURCE given to ``python -m analysis collect`` is a local file or an http(s) URL:
 
 - a text file: one URL per line (blank lines and ``#`` comments skipped);
-- a ``.csv``/``.tsv`` file with a header: the URL column and, when present, title, date and
+- a ``.csv``/``.tsv`` file with a header (tab-separated when the name ends in ``.tsv`` or the
+  header has tabs and no commas): the URL column and, when present, title, date and
   outlet columns, found by the names in ``data/lexicons/input_columns.csv`` (Media Cloud:
   ``url``, ``title``, ``publish_date``, ``media_name``; GDELT: ``DocumentIdentifier`` or
   ``SOURCEURL``, ``DATE``, ``SourceCommonName``);
@@ -237,11 +238,10 @@ def _pick(header: list[str], aliases: tuple[str, ...]) -> int | None:
 
 def _read_csv(path: Path, columns: dict[str, tuple[str, ...]], dates: DateRange) -> Listing:
     text = path.read_text(encoding="utf-8-sig", errors="replace")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    rows = csv.reader(io.StringIO(text), dialect)
+    first_line = text.split("\n", 1)[0]
+    # GDELT files are tab-separated; a header is a safer clue than sniffing quoted titles
+    tabs = path.name.lower().endswith(".tsv") or ("\t" in first_line and "," not in first_line)
+    rows = csv.reader(io.StringIO(text), delimiter="\t" if tabs else ",")
     header = next(rows, None)
     if not header:
         raise UserError(f"source {path}: the CSV file is empty; it needs a header row naming a "
