@@ -1,10 +1,10 @@
 """From URLs to figures: a collection frozen with `dvc add` goes through `dvc repro`, offline.
 
-In a temporary copy of the project: `python -m analysis collect --params params.yaml` (the
-frozen stage's own command) fetches the fixture articles from a loopback server into
-data/collected; `dvc add data/collected` freezes it; ingest.raw_dir points at its articles; then
-`dvc repro`, with every connection off this machine refused, runs every later stage unchanged
-and never runs the collect stage.
+In a temporary copy of the project: `dvc repro` leaves the frozen collect stage alone; the
+stage, unfrozen and run explicitly as the README says, fetches the fixture articles from a
+loopback server into data/collected; `dvc add data/collected` freezes the result; ingest.raw_dir
+points at its articles; then `dvc repro`, with every connection off this machine refused, runs
+every later stage unchanged and never runs the collect stage.
 """
 
 from __future__ import annotations
@@ -30,10 +30,16 @@ def project(tmp_path_factory):
         set_params(copy, collect={"sources": ["urls.txt"], "out_dir": "data/collected",
                                   "contact": "uji@example.org", "min_delay": 0.0,
                                   "query": '"kerja sama"'})
-        collected = run(["python", "-m", "analysis", "collect", "--params", "params.yaml"], copy)
+        stage_file = (copy / "data" / "collect" / "dvc.yaml").read_bytes()
+        untouched = run(["dvc", "repro", "-P"], copy)  # frozen: skipped even with -P
+        assert "Running stage 'data/collect/dvc.yaml:collect'" not in untouched.stdout
+        run_ok(["dvc", "unfreeze", "data/collect/dvc.yaml:collect"], copy)
+        collected = run(["dvc", "repro", "data/collect/dvc.yaml"], copy)
+        run_ok(["dvc", "freeze", "data/collect/dvc.yaml:collect"], copy)
     finally:
         server.close()
-    assert collected.returncode == 0, collected.stderr
+    assert collected.returncode == 0, collected.stdout + collected.stderr
+    assert (copy / "data" / "collect" / "dvc.yaml").read_bytes() == stage_file
     set_params(copy, ingest={"raw_dir": "data/collected/articles", "metadata_file": ""})
     run_ok(["dvc", "add", "data/collected"], copy)
     env = pipeline_env(copy, extra_path=block_network(copy.parent / "offline"))
@@ -42,10 +48,12 @@ def project(tmp_path_factory):
     return copy, collected, repro
 
 
-def test_the_collection_is_complete(project):
+def test_the_collection_is_complete_and_its_parameters_recorded(project):
     copy, collected, _ = project
-    assert f"{len(EXPECTED)} articles" in collected.stderr
+    assert f"{len(EXPECTED)} articles" in collected.stdout + collected.stderr
     assert (copy / "data" / "collected.dvc").is_file()
+    lock = (copy / "data" / "collect" / "dvc.lock").read_text(encoding="utf-8")
+    assert "contact: uji@example.org" in lock and "query: '\"kerja sama\"'" in lock
 
 
 def test_dvc_repro_runs_every_later_stage_offline_and_skips_collect(project):

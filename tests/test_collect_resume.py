@@ -24,7 +24,7 @@ def _collect(urls: Path, out: Path) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), CI="1")
     return subprocess.Popen(
         [sys.executable, "-m", "analysis", "collect", str(urls), "-o", str(out),
-         "--contact", "uji@example.org", "--min-delay", "0.3", "--timeout", "5",
+         "--contact", "uji@example.org", "--min-delay", "0.5", "--timeout", "5",
          "--lexicons", str(ROOT / "data" / "lexicons")],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -50,7 +50,7 @@ def test_kill_then_resume_fetches_each_url_once(tmp_path):
         deadline = time.monotonic() + 60
         while _article_rows(out / "manifest.csv") < KILL_AFTER and time.monotonic() < deadline:
             time.sleep(0.01)
-        first.send_signal(signal.SIGKILL)  # now sleeping out the 0.3 s delay: no request in flight
+        first.send_signal(signal.SIGKILL)  # now sleeping out the 0.5 s delay: no request in flight
         first.wait()
         requested = [p for p in server.paths() if p.startswith("/berita/")]
         assert KILL_AFTER <= len(requested) < N_ARTICLES

@@ -93,7 +93,7 @@ class CompareParams(_Section):
 
 
 class CollectParams(_Section):
-    """``python -m analysis collect --params params.yaml`` (the frozen DVC stage ``collect``)."""
+    """``python -m analysis collect --params params.yaml`` (the frozen stage in data/collect/dvc.yaml)."""
 
     sources: list[str] = []
     out_dir: str = "data/collected"

@@ -120,7 +120,8 @@ class Crawl:
         listed = target.listed
         row = {
             "url": target.url, "kind": target.kind, "outcome": outcome, "reason": reason,
-            "detail": detail, "final_url": target.current, "redirects": max(0, len(target.chain) - 1),
+            "detail": " ".join(detail.split()),  # one line per row, whatever an error said
+            "final_url": target.current, "redirects": max(0, len(target.chain) - 1),
             "attempts": target.attempts, "article_url": target.article_url or target.url,
             "page": target.page, "source": target.source,
             "listed_date": listed.date if listed else "", "listed_title": listed.title if listed else "",
