@@ -102,9 +102,9 @@ def _extract() -> list[str]:
 
 
 def _crawl(tmp: Path) -> list[str]:
-    import test_collect_crawl as t
+    import csv
 
-    from analysis.text.html import word_f1  # noqa: F401  (imported by the test module too)
+    import test_collect_crawl as t
 
     main = t._main_site()
     limited = LoopbackServer({"/r/1": Reply(429, "", headers={"Retry-After": "3600"})})
@@ -117,8 +117,6 @@ def _crawl(tmp: Path) -> list[str]:
         counts = summary["counts"]
         disallowed = [p for p in main.paths() if p.startswith("/private/rahasia")]
         with open(tmp / "crawl" / "manifest.csv", encoding="utf-8") as handle:
-            import csv
-
             rows = list(csv.DictReader(handle))
         settled = all(r["kind"] == "robots" or r["outcome"] == "fetched" or r["reason"] for r in rows)
     finally:
