@@ -203,6 +203,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--params", type=Path, default=Path("params.yaml"))
     p.set_defaults(func=_cmd_explore)
 
+    from .collect.cli import add_parser as add_collect_parser
+
+    add_collect_parser(sub)  # network: only when the user runs it (README: Collecting articles)
+
     p = sub.add_parser("brief", help="build the English and Indonesian PDF policy briefs")
     p.add_argument("--reports-dir", type=Path, default=Path("reports"))
     p.add_argument("--template-dir", type=Path, default=Path("templates/brief"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Literal
@@ -97,6 +99,60 @@ class CompareParams(_Section):
     min_bootstrap_docs: int = Field(10, ge=2, le=100_000)
 
 
+class CollectParams(_Section):
+    """``python -m analysis collect --params params.yaml`` (the frozen stage in data/collect/dvc.yaml)."""
+
+    sources: list[str] = []
+    out_dir: str = "data/collected"
+    contact: str = ""
+    user_agent: str = "coopnews-collect/0.1"
+    min_delay: float = Field(1.0, ge=0.0, le=3600.0)
+    query: str = ""
+    since: str = ""
+    until: str = ""
+    max_articles: int = Field(0, ge=0, le=10_000_000)
+    max_pages_per_article: int = Field(20, ge=1, le=1000)
+    timeout: float = Field(30.0, gt=0.0, le=3600.0)
+    retries: int = Field(2, ge=0, le=10)
+    retry_backoff: float = Field(2.0, ge=0.0, le=3600.0)
+    max_retry_after: float = Field(600.0, ge=0.0, le=86_400.0)
+    max_bytes: int = Field(10_000_000, ge=1000, le=1_000_000_000)
+    max_redirects: int = Field(5, ge=0, le=30)
+    refresh_listings: bool = False
+
+    @field_validator("out_dir")
+    @classmethod
+    def _out_dir_not_empty(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must name the folder the collection is written to (e.g. data/collected)")
+        return value
+
+    @field_validator("user_agent")
+    @classmethod
+    def _product_token(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_.-]+)?", value):
+            raise ValueError("must be a product token and version such as coopnews-collect/0.1")
+        return value
+
+    @field_validator("since", "until")
+    @classmethod
+    def _iso_date(cls, value: str) -> str:
+        if value.strip():
+            try:
+                dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError('must be a date written YYYY-MM-DD, or "" for none') from None
+        return value.strip()
+
+    @field_validator("until")
+    @classmethod
+    def _until_after_since(cls, value: str, info: ValidationInfo) -> str:
+        since = info.data.get("since")
+        if value and since and since > value:
+            raise ValueError(f"is before collect.since ({since}); swap them")
+        return value
+
+
 class Params(_Section):
     seed: int = Field(20250811, ge=0, le=2**32 - 1)
     compute: ComputeParams = ComputeParams()
@@ -105,6 +161,7 @@ class Params(_Section):
     classify: ClassifyParams = ClassifyParams()
     topics: TopicsParams = TopicsParams()
     compare: CompareParams = CompareParams()
+    collect: CollectParams = CollectParams()
 
 
 def find_project_root(start: Path | None = None) -> Path:

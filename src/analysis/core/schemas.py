@@ -16,7 +16,7 @@ __all__ = [
 ]
 
 REJECT_REASONS = ("empty", "binary", "undecodable", "unsupported_format", "malformed",
-                  "not_indonesian", "too_short", "too_large")
+                  "not_indonesian", "too_short", "too_large", "extraction_failed")
 DOCUMENT_COLUMNS = ("doc_id", "source_file", "record", "outlet", "date", "title", "url", "text",
                     "language", "n_words", "duplicate_of")
 REJECT_COLUMNS = ("source_file", "record", "reason", "detail")

@@ -1,1 +1,1 @@
-"""Text handling shared by the stages: input files, cleaning, tokens, lexicons, stems."""
+"""Text handling shared by the stages: input files, HTML extraction, cleaning, tokens, lexicons, stems."""

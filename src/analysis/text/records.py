@@ -17,12 +17,12 @@ from .dedup import Fingerprint, fingerprint
 from .language import identify_language
 from .lexicons import CleaningLexicons, load_cleaning_lexicons
 from .metadata import canonical_outlet, parse_date
+from .html import ExtractionFailed, extract_html
 from .sources import (
     MAX_ARTICLE_CHARS,
     SourceItem,
     decode_bytes,
     discover_files,
-    html_article,
     iter_source_items,
     markdown_article,
 )
@@ -107,7 +107,9 @@ def _process(item: SourceItem, override: dict[str, object], ctx: _Context) -> Ou
             return _reject(item, reason, detail)
         if item.fmt == "html":
             try:
-                text, fields = html_article(text)
+                text, fields = extract_html(text)
+            except ExtractionFailed as exc:
+                return _reject(item, "extraction_failed", str(exc))
             except (ValueError, RecursionError) as exc:  # pathological markup
                 return _reject(item, "malformed", f"HTML could not be parsed: {exc}")
         elif item.fmt == "md":
