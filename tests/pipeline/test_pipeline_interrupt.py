@@ -84,7 +84,7 @@ def test_the_kill_interrupted_the_topics_stage(resumed):
     # Simply running again did the rest: finished stages were not rerun.
     ran = [line for line in state["rerun_output"].splitlines() if line.startswith("Running stage")]
     assert ran == [f"Running stage '{name}':" for name in
-                   ("topics", "compare", "render", "brief")]
+                   ("topics", "compare", "explore", "render", "brief")]
 
 
 def test_resumed_run_equals_an_uninterrupted_run(resumed, seed_pipeline):
