@@ -301,11 +301,17 @@ def test_classify_input_directory(tmp_path, raw_dir, lexicon_dir):
     out = tmp_path / "out.csv"
     result = classify_input(raw_dir, out, lexicon_dir=lexicon_dir, n_jobs=1, min_words=MIN_WORDS)
     table = result.codings
-    assert list(table.columns) == ["id", "coop_type", "partners", "sectors", "evidence"]
+    assert list(table.columns) == ["id", "coop_type", "partners", "sectors", "confidence",
+                                   "confidence_reasons", "story_id", "evidence"]
     assert table["id"].tolist() == sorted(SEEDS.values())  # metadata.csv is not an input
     assert table["coop_type"].tolist() == ["agglomeration", "agglomeration", "international",
                                            "international", "international"]
     assert table.loc[2, "partners"] == "Jakarta;Kuala Lumpur"
+    # every seed has strong evidence; 002 and 004 report the same signing on the same day
+    assert table["confidence"].tolist() == ["high"] * 5
+    assert table.loc[2, "confidence_reasons"] == "instrument;several_units;title_cue;two_sided"
+    assert table["story_id"].tolist() == [SEEDS["000"], SEEDS["001"], SEEDS["002"], SEEDS["003"],
+                                          SEEDS["002"]]
     # ingest cleaning removed the "Baca Juga" line of 000, so flood is not a sector
     assert table.loc[0, "sectors"] == "transport;water;waste"
     # nothing rejected, and the rejects file says so (header only)

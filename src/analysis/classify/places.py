@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CUE_KINDS",
+    "HEDGE_KINDS",
     "CONTEXT_KINDS",
     "MATCH_RULES",
     "Place",
@@ -26,11 +27,14 @@ __all__ = [
     "load_classify_lexicons",
 ]
 
-CUE_KINDS = ("general", "international", "agreement", "aid", "shared", "exclude")
+CUE_KINDS = ("general", "international", "agreement", "aid", "shared", "exclude", "negation",
+             "wish", "refusal")
+#: Cue-table kinds that are no cue themselves but qualify the cues after them in a sentence.
+HEDGE_KINDS = ("negation", "wish", "refusal")
 CONTEXT_KINDS = ("government", "org", "org_after", "foreign_nonparty", "central", "location",
                  "location_after", "former", "not_a_name", "collective", "collective_counted",
                  "collective_numbered", "bare_title", "quantifier", "number", "location_filler",
-                 "exclude")
+                 "travel", "exclude")
 MATCH_RULES = ("", "uppercase", "government_prefix")
 
 _FILES = {
