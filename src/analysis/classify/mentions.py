@@ -148,7 +148,10 @@ def _place_mentions(lexicons: ClassifyLexicons, text: str, tokens: list[Token], 
     starts = context.starts
     mentions: list[Mention] = []
     governments: set[str] = set()
-    for start, end, value in lexicons.places.find(tokens, words):
+    # a capitalised word one letter from a place-name word ("Kalimatan Barat") reads as it
+    place_words = [lexicons.correct(w) if t.text[:1].isupper() and w not in lexicons.places.first
+                   else w for t, w in zip(tokens, words, strict=True)]
+    for start, end, value in lexicons.places.find(tokens, place_words):
         if value == ("exclude",):
             continue
         place, rule = lexicons.place_info[value]
@@ -235,6 +238,12 @@ class _Cues:
                 # help goes somewhere: "mengirim 40 personel ... ke Jambi" -- the first
                 # place after the cue in its sentence introduced by ke/kepada/untuk/bagi
                 recipient = _recipient(mentions, tokens, end, sentence)
+                if recipient is None:
+                    # "mengirim tim ... untuk membantu menanggulangi karhutla di Riau"
+                    helped = _helped_location(mentions, tokens, end, sentence)
+                    if helped is not None:
+                        mentions[helped] = replace(mentions[helped], role="party")
+                        recipient = mentions[helped].start
                 if recipient is not None:
                     cues.complements.add(recipient)
             cues.by_sentence.setdefault(sentence, []).append(term)
@@ -485,6 +494,27 @@ def _recipient(mentions: Sequence[Mention], tokens: Sequence[Token], cue_end: in
             # a team sent abroad ("ke Belanda") travels; help between governments inside
             # Indonesia goes to a region
             return None if m.place.foreign else m.start
+    return None
+
+
+# words of helping that, between an aid cue and "di X", make X the region helped
+_HELP_WORDS = frozenset({"membantu", "bantu", "menanggulangi", "menangani", "memadamkan",
+                         "penanggulangan", "penanganan", "pemadaman"})
+
+
+def _helped_location(mentions: Sequence[Mention], tokens: Sequence[Token], cue_end: int,
+                     sentence: int) -> int | None:
+    """Index in ``mentions`` of the region a team is sent to help, written as a location: the
+    first place after an aid cue in its sentence is an Indonesian region after "di", and a help
+    word stands between ("mengirim tim ... untuk membantu menanggulangi karhutla di Riau")."""
+    for k, m in enumerate(mentions):
+        if m.start < cue_end or m.sentence != sentence:
+            continue
+        if m.role != "location" or m.place.foreign or m.place.level not in (
+                "province", "special_region", "regency", "city"):
+            return None
+        between = {t.lower for t in tokens[cue_end:m.start]}
+        return k if between & _HELP_WORDS else None
     return None
 
 
