@@ -419,7 +419,9 @@ def round4_report(matched: pd.DataFrame, gold_dir: Path, clickid_path: Path | No
     Every number is computed here from the label files and the codings; nothing is typed in.
     """
     out: dict = {}
-    for split, note in ((UNTOUCHED_SPLIT, "untouched by every round-4 rule; scored once"),
+    for split, note in ((UNTOUCHED_SPLIT, "no round-4 rule written on its articles, scored once; "
+                                          "optimistic: the issue's named misses repeat the "
+                                          "descriptions of its round-3 errors (GUIDE §7)"),
                         (EXPOSED_SPLIT, "exposed: the issue named three of its errors")):
         rows = matched[matched["split"] == split]
         if len(rows):
@@ -475,12 +477,13 @@ def _agreement_block(gold_dir: Path) -> dict:
     second = _read(path, ["corpus", "doc_id", "coop_type"])
     documents, _paragraphs = read_gold(gold_dir)
     gold = dict(zip(documents["doc_id"], documents["coop_type"], strict=True))
-    pairs = [(gold[f"{c}:{d}"], t) for c, d, t in zip(second["corpus"], second["doc_id"],
-                                                      second["coop_type"], strict=True)
-             if f"{c}:{d}" in gold]
+    keys = [d if c == "seed" else f"{c}:{d}" for c, d in zip(second["corpus"], second["doc_id"],
+                                                             strict=True)]
+    missing = [k for k in keys if k not in gold]
+    pairs = [(gold[k], t) for k, t in zip(keys, second["coop_type"], strict=True) if k in gold]
     if not pairs:
         return {"status": "no double-coded article in the gold set"}
     a, b = [p[0] for p in pairs], [p[1] for p in pairs]
-    return {"n": len(pairs), "agree": sum(x == y for x, y in pairs),
+    return {"n": len(pairs), "not_in_gold": missing, "agree": sum(x == y for x, y in pairs),
             "cohen_kappa": cohen_kappa(a, b), "krippendorff_alpha": krippendorff_alpha_nominal(a, b),
             "against": "gold after the GUIDE §7 resolutions"}
