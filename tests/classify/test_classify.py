@@ -301,11 +301,17 @@ def test_classify_input_directory(tmp_path, raw_dir, lexicon_dir):
     out = tmp_path / "out.csv"
     result = classify_input(raw_dir, out, lexicon_dir=lexicon_dir, n_jobs=1, min_words=MIN_WORDS)
     table = result.codings
-    assert list(table.columns) == ["id", "coop_type", "partners", "sectors", "evidence"]
+    assert list(table.columns) == ["id", "coop_type", "partners", "sectors", "confidence",
+                                   "confidence_reasons", "story_id", "evidence"]
     assert table["id"].tolist() == sorted(SEEDS.values())  # metadata.csv is not an input
     assert table["coop_type"].tolist() == ["agglomeration", "agglomeration", "international",
                                            "international", "international"]
     assert table.loc[2, "partners"] == "Jakarta;Kuala Lumpur"
+    # every seed has strong evidence; 002 and 004 report the same signing on the same day
+    assert table["confidence"].tolist() == ["high"] * 5
+    assert table.loc[2, "confidence_reasons"] == "instrument;several_units;title_cue;two_sided"
+    assert table["story_id"].tolist() == [SEEDS["000"], SEEDS["001"], SEEDS["002"], SEEDS["003"],
+                                          SEEDS["002"]]
     # ingest cleaning removed the "Baca Juga" line of 000, so flood is not a sector
     assert table.loc[0, "sectors"] == "transport;water;waste"
     # nothing rejected, and the rejects file says so (header only)
@@ -400,6 +406,38 @@ def test_run_classify_contract(tmp_path, lexicon_dir):
     schema = pq.read_schema(out)
     assert str(schema.field("partners").type) == "list<element: string>"
     assert str(schema.field("para_index").type) == "int32"
+    # round 4: confidence, reasons and story on coded document rows, cues on every row
+    assert docs.loc["d1", "confidence"] == "high"
+    assert list(docs.loc["d1", "confidence_reasons"]) == ["several_units", "title_cue",
+                                                           "two_sided"]
+    assert docs.loc["d1", "story_id"] == "d1"  # no date in this documents file: its own story
+    assert "bekerja sama" in list(docs.loc["d1", "cues"])
+    assert pd.isna(docs.loc["d2", "confidence"]) and pd.isna(docs.loc["d2", "story_id"])
+    assert list(docs.loc["d2", "cues"]) == []
+    assert paras["confidence"].isna().all() and paras["story_id"].isna().all()
+    assert list(paras["cues"].iloc[2]) == []
+    assert str(schema.field("confidence_reasons").type) == "list<element: string>"
+
+
+def test_run_classify_groups_dated_reports_of_one_event_into_a_story(tmp_path, lexicon_dir):
+    text = ["Wali Kota Bekasi dan Gubernur DKI Jakarta sepakat bekerja sama menata sungai.",
+            "Kerja sama ini mencakup pengerukan dan tanggul sungai perbatasan."]
+    documents = pd.DataFrame({
+        "doc_id": ["b", "a", "c"],
+        "title": ["Bekasi dan Jakarta kerja sama tata sungai"] * 3,
+        "date": pd.to_datetime(["2019-09-16", "2019-09-17", "2019-10-30"]),
+        "duplicate_of": [None, None, None],
+    })
+    rows = [(f"{d}:p{i:03d}", d, i, t) for d in ("a", "b", "c") for i, t in enumerate(text)]
+    paragraphs = pd.DataFrame(rows, columns=["para_id", "doc_id", "para_index", "text"])
+    paragraphs["para_index"] = paragraphs["para_index"].astype("int32")
+    documents.to_parquet(tmp_path / "d.parquet", index=False)
+    paragraphs.to_parquet(tmp_path / "p.parquet", index=False)
+    table = run_classify(tmp_path / "d.parquet", tmp_path / "p.parquet", lexicon_dir=lexicon_dir)
+    stories = table[table["level"] == "document"].set_index("doc_id")["story_id"]
+    # a and b: same parties and words, one day apart -> one story named after the earlier (b);
+    # c: the same words six weeks later -> a story of its own
+    assert stories.to_dict() == {"a": "b", "b": "b", "c": "c"}
 
 
 def test_run_classify_types_hold_without_any_cooperation(tmp_path, lexicon_dir):

@@ -328,3 +328,30 @@ def test_partner_counts_leave_out_the_focal(docs):
     assert counts.values.tolist() == [["agglomeration", "Banten", 1], ["agglomeration", "Bekasi", 1],
                                       ["international", "Kuala Lumpur", 2],
                                       ["international", "Ankara", 1]]
+
+
+def test_story_table_counts_articles_and_stories_per_kind():
+    from analysis.compare.stories import story_metrics, story_table
+
+    docs = pd.DataFrame({
+        "doc_id": ["a", "b", "c", "d", "e", "f"],
+        "coop_type": ["domestic_other"] * 4 + ["agglomeration", "none"],
+        "story_id": ["a", "a", "a", "d", "e", None],
+        "confidence": ["high", "low", "high", "low", "high", None],
+    })
+    table = story_table(docs).set_index("coop_type")
+    dom = table.loc["domestic_other"]
+    assert (dom.n_articles, dom.n_stories, dom.largest_story, dom.largest_story_articles) == (
+        4, 2, "a", 3)
+    assert dom.largest_story_share == 0.75
+    assert (dom.n_articles_high, dom.n_stories_high) == (2, 1)
+    assert table.loc["international"].n_articles == 0
+    assert "none" not in table.index
+    metrics = story_metrics(story_table(docs))
+    assert metrics["stories"]["agglomeration"]["n_stories"] == 1
+    assert metrics["confident_only"]["n_articles"] == 3
+    assert metrics["confident_only"]["n_articles_all"] == 5
+    assert metrics["confident_only"]["by_kind"]["domestic_other"]["share_of_coded"] == 2 / 3
+    # a classified table from before round 4: every article is its own story, all confident
+    old = story_table(docs.drop(columns=["story_id", "confidence"])).set_index("coop_type")
+    assert old.loc["domestic_other"].n_stories == 4 and old.loc["domestic_other"].n_articles_high == 4

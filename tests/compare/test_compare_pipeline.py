@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FIGURE_NAMES = ["coverage", "coverage_monthly", "log_odds", "partners", "sectors", "topics"]
 TABLE_NAMES = ["coverage", "coverage_monthly", "coverage_monthly_wide", "coverage_outlet",
                "distinctive_terms", "log_odds", "log_odds_sensitivity", "partner_counts", "partners", "sectors",
-               "sectors_paragraphs", "topic_prevalence"]
+               "sectors_paragraphs", "stories", "topic_prevalence"]
 
 
 def _run(inputs: dict[str, Path], out: Path, **kwargs):
@@ -61,7 +61,8 @@ def test_metrics_follow_the_documented_contract(run):
     metrics = json.loads((out / "metrics" / "compare.json").read_text(encoding="utf-8"))
     documented = _documented_keys()
     assert set(documented["top"]) == {"corpus", "coverage", "sectors", "top_sectors",
-                                      "distinctive_terms", "partners", "topics"}
+                                      "distinctive_terms", "partners", "topics", "stories",
+                                      "confident_only"}
     assert set(documented["top"]) <= set(metrics)
     assert set(documented["corpus"]) <= set(metrics["corpus"])
     assert metrics["corpus"]["n_documents"] == 5 and metrics["corpus"]["n_paragraphs"] == 13

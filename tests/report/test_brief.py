@@ -15,7 +15,8 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from analysis.report.brief import NumberFormat, build_briefs, load_strings, source_commit
+from analysis.report.brief import NumberFormat, brief_data, build_briefs, load_strings, source_commit
+from analysis.core.config import Params
 from analysis.core.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +60,10 @@ COMPARE = {
                           {"topic": -1, "label": "outliers", "share": 0.7}],
         "international": [{"topic": 5, "label": "sister_city_budaya", "share": 0.625}],
     },
+    "stories": {"agglomeration": {"n_articles": 18, "n_stories": 11},
+                "international": {"n_articles": 7, "n_stories": 6},
+                "domestic_other": {"n_articles": 5, "n_stories": 2}},
+    "confident_only": {"n_articles": 21, "n_articles_all": 30},
 }
 CLASSIFY = {"documents": {"all": {"macro_f1": 0.91, "n": 160},
                            "heldout_all": {"macro_f1": 0.8472, "n": 60}}}
@@ -219,6 +224,9 @@ def _expected_numbers(fmt: NumberFormat) -> set[str]:
                  fmt.count(CLASSIFY["documents"]["heldout_all"]["n"]),
                  fmt.count(TOPICS["n_topics"]), fmt.count(INGEST["n_duplicates"]),
                  fmt.count(INGEST["n_rejects"])}
+    expected |= {fmt.count(sum(v["n_stories"] for v in COMPARE["stories"].values())),
+                 fmt.count(COMPARE["confident_only"]["n_articles"]),
+                 fmt.count(COMPARE["confident_only"]["n_articles_all"])}
     expected |= {fmt.percent(PARAMS["compare"]["ci_level"]),
                  fmt.count(PARAMS["compare"]["n_bootstrap"])}
     return {norm(value) for value in expected}
@@ -378,3 +386,19 @@ def test_citation_comes_from_citation_cff(tmp_path):
     assert ("The coopnews contributors, Sri Mulyani. Coop news: a pipeline, version 0.3.1, "
             "commit unknown (not a git checkout).") in pdf_text(en)
     assert "Coop news: a pipeline, versi 0.3.1, commit tidak diketahui" in pdf_text(id_)
+
+
+def test_stories_and_confidence_sentence_in_both_languages():
+    params = Params.model_validate(PARAMS)
+    metrics = {"compare": COMPARE, "classify": CLASSIFY, "topics": TOPICS, "ingest": INGEST}
+    for lang, expected in (("en", "The 30 articles coded as cooperation report 19 distinct stories"),
+                           ("id", "Sebanyak 30 artikel yang tergolong kerja sama memuat 19 peristiwa")):
+        data = brief_data(metrics, params, load_strings(TEMPLATES, lang), commit=(None, False))
+        method = " ".join(data["method"])
+        assert expected in method and "21" in method, lang
+    # without the round-4 keys the sentence is left out, not half-filled
+    old = {k: v for k, v in COMPARE.items() if k not in ("stories", "confident_only")}
+    data = brief_data({**metrics, "compare": old}, params, load_strings(TEMPLATES, "en"),
+                      commit=(None, False))
+    method = " ".join(data["method"])
+    assert "distinct stories" not in method

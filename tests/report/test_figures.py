@@ -158,6 +158,21 @@ def test_sector_figure_prints_k_over_n(tables):
     assert texts.count("2/2") == 2 and texts.count("3/3") == 4  # transport, waste / 4 sectors
 
 
+def test_sector_figure_note_gives_articles_and_stories(tables):
+    from analysis.compare.stories import story_table
+
+    stories = pd.DataFrame({"coop_type": ["agglomeration", "international", "domestic_other"],
+                            "n_articles": [3, 2, 0], "n_stories": [2, 2, 0]})
+    stories = stories.reindex(columns=list(story_table(pd.DataFrame(
+        {"doc_id": [], "coop_type": []})).columns), fill_value=0)
+    for lang, expected in (("en", "3 articles, 2 stories"), ("id", "3 artikel, 2 peristiwa")):
+        figure = fg.plot_sector_shares(tables["sectors"], lang=lang, ci_level=0.95,
+                                       n_bootstrap=2000, min_bootstrap_docs=10, stories=stories)
+        note = figure._supxlabel.get_text().replace("\n", " ")
+        assert expected in note, lang
+        assert "domestic" not in note.lower() and "antardaerah" not in note.lower()
+
+
 def _boxes(figure: Figure, kinds: tuple[type, ...]):
     figure.canvas.draw()
     renderer = figure.canvas.get_renderer()

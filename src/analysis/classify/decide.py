@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..core.codebook import AGGLOMERATIONS, SECTORS
 from .mentions import Analysis, linked_closure
@@ -50,6 +50,7 @@ class Coding:
     parties: tuple[str, ...] = ()
     sector_terms: tuple[str, ...] = ()
     governments: tuple[str, ...] = ()
+    hedges: tuple[str, ...] = ()  # negation/wish/refusal words in the unit (after dropping)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,9 @@ class DocumentCoding:
     evidence: str
     title: Coding | None
     paragraphs: tuple[Coding, ...] = field(default_factory=tuple)
+    confidence: str = ""  # high | low ("" for none): classify/confidence.py
+    confidence_reasons: tuple[str, ...] = ()
+    cues: tuple[str, ...] = ()  # cues of the units coded with the document's type
 
 
 @dataclass(frozen=True)
@@ -110,13 +114,16 @@ def decide(analysis: Analysis, governments: set[str], index: PartyIndex, *,
     """
     sectors = tuple(sorted({s for s, _t in analysis.sector_hits}, key=SECTORS.index))
     sector_terms = tuple(sorted({f"{s}:{t}" for s, t in analysis.sector_hits}))
+    analysis, dropped = _without_hedged_cues(analysis)
+    hedges = tuple(sorted({kind for _s, _e, kind in analysis.hedges}))
     cues = tuple(sorted({c for _s, terms in analysis.cue_windows for c in terms}))
     ignored = sorted({f"{m.place.canonical}({m.role})" for m in analysis.mentions
                       if m.role != "party"})
     if not analysis.cue_windows:
-        return Coding("none", (), sectors, evidence_text("no cooperation cue", (), (), ignored,
-                                                         sector_terms),
-                      "none", cues, (), sector_terms, tuple(sorted(analysis.governments)))
+        reason = "no cooperation cue" + (f" (dropped: {'; '.join(dropped)})" if dropped else "")
+        return Coding("none", (), sectors, evidence_text(reason, (), (), ignored, sector_terms),
+                      "none", cues, (), sector_terms, tuple(sorted(analysis.governments)),
+                      hedges)
     windows = {s + d for s, _ in analysis.cue_windows
                for d in range(-_CUE_WINDOW, _CUE_WINDOW + 1)}
     parties, unmarked = _parties(analysis, governments, windows, index)
@@ -126,10 +133,64 @@ def decide(analysis: Analysis, governments: set[str], index: PartyIndex, *,
     coop, reason = _kind(analysis, parties, bool(group), windows, index, shared)
     party_text = tuple(f"{k}({'gov' if k in governments else 'place'})" for k in names) + (
         (_GROUP,) if _GROUP in parties else ())
+    if dropped:
+        reason += f" (dropped: {'; '.join(dropped)})"
     evidence = evidence_text(f"{coop}: {reason}", cues, party_text, ignored, sector_terms)
     basis = "direct" if coop != "none" else "none"
     return Coding(coop, names if coop != "none" else (), sectors, evidence, basis, cues, names,
-                  sector_terms, tuple(sorted(analysis.governments)))
+                  sector_terms, tuple(sorted(analysis.governments)), hedges)
+
+
+_NEGATION_SPAN = 3  # words between a negation and the cue it negates
+_WISHER_SPAN = 3  # words between a government (its title, name or official) and its wish word
+
+
+def _without_hedged_cues(analysis: Analysis) -> tuple[Analysis, list[str]]:
+    """The unit without its negated cues and its non-parties' wishes (GUIDE §2), and what went.
+
+    A cue up to 3 words after a negation in its sentence ("belum ada (koordinasi dengan DKI)",
+    "tidak ada kerja sama") reports an absence. A cue after a wish word in its sentence is a
+    wish when the governments it wishes to cooperate stand between the wish word and the cue
+    ("Kami berharap Papua dan Papua Barat kerja sama"), unless a government ends at most 3
+    words before that wish word ("Pemkot Bekasi berharap", "Rahmat Effendi berharap"): then it
+    is that government's request, which counts. A speaker's wish about his own cooperation
+    ("Dia berharap melalui kerja sama sister city ini ...") stays. Refusals drop nothing.
+    """
+    blockers = [(s, e, kind) for s, e, kind in analysis.hedges if kind in ("negation", "wish")]
+    if not blockers or not analysis.cue_starts:
+        return analysis, []
+    tokens = analysis.tokens
+    keep: list[int] = []
+    dropped: list[str] = []
+    for k, start in enumerate(analysis.cue_starts):
+        sentence = tokens[start].sentence
+        why = ""
+        for s, e, kind in blockers:
+            if tokens[s].sentence != sentence or s >= start:
+                continue
+            if kind == "negation" and start - e <= _NEGATION_SPAN:
+                why = "negated"
+            elif kind == "wish" and _wished_parties(analysis, s, start) and not any(
+                    m.government and m.role == "party" and m.sentence == sentence
+                    and 0 <= s - m.end <= _WISHER_SPAN for m in analysis.mentions):
+                why = "wish of a non-party"
+        if why:
+            dropped.append(f"{analysis.cue_terms[k]} ({why})")
+        else:
+            keep.append(k)
+    if not dropped:
+        return analysis, []
+    windows: dict[int, list[str]] = {}
+    for k in keep:
+        windows.setdefault(tokens[analysis.cue_starts[k]].sentence, []).append(analysis.cue_terms[k])
+    return replace(analysis, cue_windows=sorted(windows.items()),
+                   cue_starts=tuple(analysis.cue_starts[k] for k in keep),
+                   cue_terms=tuple(analysis.cue_terms[k] for k in keep)), dropped
+
+
+def _wished_parties(analysis: Analysis, wish: int, cue: int) -> bool:
+    """Whether a place named as a party stands between a wish word and its cue."""
+    return any(m.role == "party" and wish < m.start < cue for m in analysis.mentions)
 
 
 def _parties(analysis: Analysis, governments: set[str], windows: set[int], index: PartyIndex
@@ -206,6 +267,14 @@ def _kind(analysis: Analysis, parties: dict[str, Place], group: bool, windows: s
     cue_sentences = {s for s, _ in analysis.cue_windows}
     if counterparts:
         return "none", counterparts
+    # "Pemkab Serang koordinasi dengan Dinas Pendidikan Provinsi Banten ... Pemerintah Papua"
+    # (next sentence): the cue's own sentence is a province and its region, hierarchy
+    own = {m.place.party for m in analysis.mentions
+           if m.role == "party" and m.sentence in cue_sentences and m.place.party in indonesian}
+    if (len(own) >= 2 and not foreign and _vertical(indonesian[k] for k in own)
+            and not (analysis.agreement_cue or analysis.shared_cue or shared)):
+        return "none", ("the cue's own sentence names a province and a region inside it: "
+                        "hierarchy (other regions are only nearby)")
     if foreign and indonesian:
         return "international", "foreign partner"
     if not foreign and indonesian and analysis.international_cue:

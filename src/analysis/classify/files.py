@@ -9,17 +9,19 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.codebook import COOP_TYPES
-from ..core.config import ComputeParams
+from ..core.config import ClassifyParams, ComputeParams
 from ..core.errors import UserError
 from ..core.io import write_csv
 from ..text.clean import split_paragraphs
 from ..text.records import RawRecord, iter_records
 from .rules import Classifier
+from .stories import StoryDocument, assign_stories, story_words
 
 __all__ = ["REJECT_COLUMNS", "ClassifiedInput", "rejects_path_for", "input_records",
            "classify_input"]
 
 REJECT_COLUMNS = ("id", "source_file", "record", "reason", "detail")
+_STORY_DEFAULTS = ClassifyParams()
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class ClassifiedInput:
 
     Attributes:
         codings: one row per usable article, in input order: id, coop_type, partners, sectors,
-            evidence (the table in ``output_csv``).
+            confidence, confidence_reasons, story_id, evidence (the table in ``output_csv``).
         rejects: one row per input record that could not be read as an article: id,
             source_file, record, reason, detail (the table in ``rejects_csv``).
         output_csv: path of the codings CSV.
@@ -98,7 +100,10 @@ def _reject_row(rid: str, record: RawRecord) -> tuple:
 
 def classify_input(input_path: str | Path, output_csv: str | Path, *,
                    lexicon_dir: str | Path, n_jobs: int, min_words: int,
-                   metadata_file: str | Path | None = None) -> ClassifiedInput:
+                   metadata_file: str | Path | None = None,
+                   story_window_days: int = _STORY_DEFAULTS.story_window_days,
+                   story_min_similarity: float = _STORY_DEFAULTS.story_min_similarity
+                   ) -> ClassifiedInput:
     """Code every article of a folder or file and write a CSV, plus a CSV of rejected input.
 
     Input is read and cleaned by :func:`analysis.text.records.iter_records`, the ingest stage's own
@@ -110,7 +115,9 @@ def classify_input(input_path: str | Path, output_csv: str | Path, *,
             or one such file. Ids: for one multi-record file, each record's own ``id`` (else
             ``L{line}`` / ``R{row}``); for a folder, the file's relative path (``name#key``
             for a record inside a multi-record file).
-        output_csv: CSV to write: id, coop_type, partners, sectors (``;``-separated), evidence.
+        output_csv: CSV to write: id, coop_type, partners, sectors (``;``-separated),
+            confidence (high/low, empty for none), confidence_reasons (``;``-separated),
+            story_id (empty for none) and evidence.
             Rejected input goes to ``<output stem>.rejects.csv`` beside it (always written, so a
             stale file never lingers): id, source_file, record, reason, detail, with ingest's
             reasons (empty, binary, undecodable, unsupported_format, malformed, not_indonesian,
@@ -124,6 +131,9 @@ def classify_input(input_path: str | Path, output_csv: str | Path, *,
         metadata_file: sidecar CSV of titles/dates (``file,title,...``); None uses
             ``metadata.csv`` at the top of an input folder when there is one, "" none.
 
+        story_window_days, story_min_similarity: how articles are grouped into stories
+            (params.yaml ``classify``; :mod:`analysis.classify.stories`).
+
     Returns:
         The codings and rejects written, with their paths.
 
@@ -135,17 +145,25 @@ def classify_input(input_path: str | Path, output_csv: str | Path, *,
     classifier = Classifier.from_lexicons(lexicon_dir)  # validates lexicons before reading input
     # Coding runs here while ingest's workers (n_jobs > 1) clean the next records: the two
     # halves of the work overlap instead of following each other.
-    rows, rejected = [], []
+    rows, rejected, coded = [], [], []
     for rid, record in input_records(Path(input_path), lexicon_dir, min_words=min_words,
                                       n_jobs=n_jobs, metadata_file=metadata_file):
         if record.is_reject:
             rejected.append(_reject_row(rid, record))
             continue
-        coding = classifier.classify_document(record.title, tuple(split_paragraphs(record.text)),
-                                              paragraph_codings=False)
+        paragraphs = tuple(split_paragraphs(record.text))
+        coding = classifier.classify_document(record.title, paragraphs, paragraph_codings=False)
         rows.append((rid, coding.coop_type, ";".join(coding.partners), ";".join(coding.sectors),
-                     coding.evidence))
-    table = pd.DataFrame(rows, columns=["id", "coop_type", "partners", "sectors", "evidence"])
+                     coding.confidence, ";".join(coding.confidence_reasons), coding.evidence))
+        if coding.coop_type != "none":
+            coded.append(StoryDocument(rid, record.date, coding.coop_type,
+                                       frozenset(coding.partners),
+                                       story_words(record.title, paragraphs)))
+    table = pd.DataFrame(rows, columns=["id", "coop_type", "partners", "sectors", "confidence",
+                                        "confidence_reasons", "evidence"])
+    stories = assign_stories(coded, window_days=story_window_days,
+                             min_similarity=story_min_similarity)
+    table.insert(6, "story_id", table["id"].map(stories).fillna(""))
     rejects = pd.DataFrame(rejected, columns=list(REJECT_COLUMNS))
     rejects_csv = rejects_path_for(output_csv)
     write_csv(output_csv, table)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..text.tokens import MATCHER_CLITICS, Token, tokenize
-from .places import ClassifyLexicons, Place
+from .places import HEDGE_KINDS, ClassifyLexicons, Place
 
 __all__ = [
     "Mention",
@@ -71,6 +71,8 @@ class Analysis:
     lists: tuple[tuple[int, ...], ...] = ()  # token starts of places listed together in a sentence
     cue_starts: tuple[int, ...] = ()  # token starts of the cues kept
     aid_only: bool = False  # every cue kept is of kind aid
+    cue_terms: tuple[str, ...] = ()  # the cue term of each of ``cue_starts``
+    hedges: tuple[tuple[int, int, str], ...] = ()  # (start, end, kind) of negation/wish/refusal
 
 
 # ------------------------------------------------------------------ analysis
@@ -92,7 +94,7 @@ def analyse(lexicons: ClassifyLexicons, text: str) -> Analysis:
                     _aliases(lexicons, mentions, tokens, text), context.collectives,
                     _bare_titles(context.hits, context.ends, mentions, tokens), cues.complements,
                     cues.shared, _place_lists(mentions, tokens, text), tuple(cues.starts),
-                    cues.aid_only and bool(cues.starts))
+                    cues.aid_only and bool(cues.starts), tuple(cues.terms), tuple(cues.hedges))
 
 
 @dataclass(slots=True)
@@ -146,7 +148,10 @@ def _place_mentions(lexicons: ClassifyLexicons, text: str, tokens: list[Token], 
     starts = context.starts
     mentions: list[Mention] = []
     governments: set[str] = set()
-    for start, end, value in lexicons.places.find(tokens, words):
+    # a capitalised word one letter from a place-name word ("Kalimatan Barat") reads as it
+    place_words = [lexicons.correct(w) if t.text[:1].isupper() and w not in lexicons.places.first
+                   else w for t, w in zip(tokens, words, strict=True)]
+    for start, end, value in lexicons.places.find(tokens, place_words):
         if value == ("exclude",):
             continue
         place, rule = lexicons.place_info[value]
@@ -175,7 +180,8 @@ def _place_mentions(lexicons: ClassifyLexicons, text: str, tokens: list[Token], 
             role = "nonparty"
         # "di Yogyakarta" is a location, "DI Yogyakarta" (Daerah Istimewa) the province
         elif _after_di(tokens, start, starts) or (
-                "location_after" in after and tokens[end].cut_before):
+                "location_after" in after and tokens[end].cut_before) or (
+                place.foreign and _destination(tokens, start, starts)):
             role = "location"
         if mentions and role == "party":
             prev = mentions[-1]
@@ -194,6 +200,8 @@ class _Cues:
 
     by_sentence: dict[int, list[str]] = field(default_factory=dict)
     starts: list[int] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)
+    hedges: list[tuple[int, int, str]] = field(default_factory=list)
     complements: set[int] = field(default_factory=set)
     aid_only: bool = True
     international: bool = False
@@ -209,6 +217,9 @@ class _Cues:
         for start, end, (kind, term, requires) in lexicons.cues.find(
                 tokens, lexicons.cues.normalise(words)):
             if kind == "exclude":
+                continue
+            if kind in HEDGE_KINDS:
+                cues.hedges.append((start, end, kind))
                 continue
             sentence = tokens[start].sentence
             if requires:
@@ -227,10 +238,17 @@ class _Cues:
                 # help goes somewhere: "mengirim 40 personel ... ke Jambi" -- the first
                 # place after the cue in its sentence introduced by ke/kepada/untuk/bagi
                 recipient = _recipient(mentions, tokens, end, sentence)
+                if recipient is None:
+                    # "mengirim tim ... untuk membantu menanggulangi karhutla di Riau"
+                    helped = _helped_location(mentions, tokens, end, sentence)
+                    if helped is not None:
+                        mentions[helped] = replace(mentions[helped], role="party")
+                        recipient = mentions[helped].start
                 if recipient is not None:
                     cues.complements.add(recipient)
             cues.by_sentence.setdefault(sentence, []).append(term)
             cues.starts.append(start)
+            cues.terms.append(term)
             cues.aid_only = cues.aid_only and kind == "aid"
             cues.international = cues.international or kind == "international"
             cues.agreement = cues.agreement or kind == "agreement"
@@ -435,6 +453,20 @@ def _after_di(tokens: Sequence[Token], start: int, starts: dict[int, set[str]]) 
     return False
 
 
+_DESTINATION_WORDS = frozenset({"ke", "to", "menuju", "tujuan"})
+_TRAVEL_SPAN = 4  # words between a travel word and "ke"
+
+
+def _destination(tokens: Sequence[Token], start: int, starts: dict[int, set[str]]) -> bool:
+    """A (foreign) place a trip goes to: "penerbangan ke Davao", "Flight Garuda Indonesia to Davao" (a
+    travel word of place_context.csv up to 4 words before ke/to/menuju/tujuan, same sentence)."""
+    if start == 0 or tokens[start - 1].lower not in _DESTINATION_WORDS or tokens[start].hard_before:
+        return False
+    sentence = tokens[start].sentence
+    return any("travel" in starts.get(k, ()) and tokens[k].sentence == sentence
+               for k in range(max(0, start - 2 - _TRAVEL_SPAN), start - 1))
+
+
 def _sentence_words(tokens: Sequence[Token]) -> dict[int, set[str]]:
     """Lower-case words of each sentence, enclitics also stripped ("personelnya" -> personel)."""
     found: dict[int, set[str]] = {}
@@ -462,6 +494,27 @@ def _recipient(mentions: Sequence[Mention], tokens: Sequence[Token], cue_end: in
             # a team sent abroad ("ke Belanda") travels; help between governments inside
             # Indonesia goes to a region
             return None if m.place.foreign else m.start
+    return None
+
+
+# words of helping that, between an aid cue and "di X", make X the region helped
+_HELP_WORDS = frozenset({"membantu", "bantu", "menanggulangi", "menangani", "memadamkan",
+                         "penanggulangan", "penanganan", "pemadaman"})
+
+
+def _helped_location(mentions: Sequence[Mention], tokens: Sequence[Token], cue_end: int,
+                     sentence: int) -> int | None:
+    """Index in ``mentions`` of the region a team is sent to help, written as a location: the
+    first place after an aid cue in its sentence is an Indonesian region after "di", and a help
+    word stands between ("mengirim tim ... untuk membantu menanggulangi karhutla di Riau")."""
+    for k, m in enumerate(mentions):
+        if m.start < cue_end or m.sentence != sentence:
+            continue
+        if m.role != "location" or m.place.foreign or m.place.level not in (
+                "province", "special_region", "regency", "city"):
+            return None
+        between = {t.lower for t in tokens[cue_end:m.start]}
+        return k if between & _HELP_WORDS else None
     return None
 
 

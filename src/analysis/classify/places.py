@@ -18,19 +18,24 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CUE_KINDS",
+    "HEDGE_KINDS",
     "CONTEXT_KINDS",
     "MATCH_RULES",
     "Place",
     "PhraseTable",
     "ClassifyLexicons",
     "load_classify_lexicons",
+    "typo_index",
 ]
 
-CUE_KINDS = ("general", "international", "agreement", "aid", "shared", "exclude")
+CUE_KINDS = ("general", "international", "agreement", "aid", "shared", "exclude", "negation",
+             "wish", "refusal")
+#: Cue-table kinds that are no cue themselves but qualify the cues after them in a sentence.
+HEDGE_KINDS = ("negation", "wish", "refusal")
 CONTEXT_KINDS = ("government", "org", "org_after", "foreign_nonparty", "central", "location",
                  "location_after", "former", "not_a_name", "collective", "collective_counted",
                  "collective_numbered", "bare_title", "quantifier", "number", "location_filler",
-                 "exclude")
+                 "travel", "exclude")
 MATCH_RULES = ("", "uppercase", "government_prefix")
 
 _FILES = {
@@ -138,11 +143,55 @@ class ClassifyLexicons:
     sectors: PhraseTable
     context: PhraseTable
     directory: Path
+    # one-letter misspellings of Indonesian place-name words of six letters or more -> the word
+    # ("kalimatan" -> "kalimantan"); built by :func:`typo_index`
+    typos: dict[str, str] = field(default_factory=dict)
+
+    def correct(self, word: str) -> str:
+        """``word`` (lower case) or the place-name word it misspells by one letter."""
+        if len(word) < _TYPO_MIN or word in self.places.vocabulary:
+            return word
+        found = {self.typos.get(v) for v in (word, *_deletions(word))} - {None}
+        hits = [w for w in found if _one_edit(word, w)]
+        return hits[0] if len(hits) == 1 else word
 
     def resolve(self, name: str) -> Place | None:
         """Look up a surface form (e.g. ``"kabupaten bekasi"``) in the gazetteers."""
         index = self.place_by_name.get(" ".join(term_words(name)))
         return None if index is None else self.place_info[index][0]
+
+
+_TYPO_MIN = 6  # names shorter than this are too easily another word one letter away
+
+
+def _deletions(word: str) -> list[str]:
+    return [word[:k] + word[k + 1:] for k in range(len(word))]
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one substituted, inserted or deleted letter."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:k] + long_[k + 1:] == short for k in range(len(long_)))
+
+
+def typo_index(words: Iterable[str]) -> dict[str, str]:
+    """Every word of six letters or more and each of its one-letter deletions -> the word
+    (a deletion two words share is left out: it could be either)."""
+    index: dict[str, str] = {}
+    clash: set[str] = set()
+    for word in words:
+        if len(word) < _TYPO_MIN or not word.isalpha():
+            continue
+        for key in (word, *_deletions(word)):
+            if index.setdefault(key, word) != word:
+                clash.add(key)
+    for key in clash:
+        index.pop(key)
+    return index
 
 
 def load_classify_lexicons(lexicon_dir: str | Path) -> ClassifyLexicons:
@@ -232,4 +281,11 @@ def load_classify_lexicons(lexicon_dir: str | Path) -> ClassifyLexicons:
     for r in sector_frame.itertuples(index=False):
         sectors.add(term_words(r.term), (r.sector, " ".join(term_words(r.term))))
 
-    return ClassifyLexicons(places, place_info, place_by_name, cues, sectors, context, directory)
+    # misspelt names: only words of Indonesian place names, never cue, context or sector words
+    # (foreign names sit one letter from common words: "Istana" -> Astana, "Darwis" -> Darwin)
+    # ... of canonical names only: aliases and abbreviations sit one letter from common words
+    # too ("Sumbar" / "Sumber")
+    name_words = ({w for name in indo["canonical"] for w in term_words(name)}
+                  - cues.vocabulary - context.vocabulary - sectors.vocabulary)
+    return ClassifyLexicons(places, place_info, place_by_name, cues, sectors, context, directory,
+                            typo_index(name_words))

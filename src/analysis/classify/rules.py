@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from ..core.codebook import COOP_TYPES, SECTORS
@@ -12,6 +13,7 @@ from ..core.errors import UserError
 from ..text.clean import strip_leading_noise
 from ..text.lexicons import CleaningLexicons, default_cleaning_lexicons, load_cleaning_lexicons
 from ..text.tokens import MATCHER_CLITICS, WORD
+from .confidence import assess
 from .decide import (
     Coding,
     DocumentCoding,
@@ -21,7 +23,7 @@ from .decide import (
     document_partners,
 )
 from .mentions import Analysis, analyse, single_government_by_level, with_people, with_titles
-from .places import ClassifyLexicons, Place, load_classify_lexicons
+from .places import HEDGE_KINDS, ClassifyLexicons, Place, load_classify_lexicons
 
 __all__ = ["Classifier"]
 
@@ -51,8 +53,12 @@ class Classifier:
         self._index = PartyIndex.build(lexicons)
         # word tuples of the cues, for a quick test that a document cannot contain one
         # (with the words one of which the cue's sentence must hold, if any)
+        # cues that name a signed instrument (MoU, perjanjian kerja sama, sister city)
+        self._instruments = frozenset(term for kind, term, _r in lexicons.cues.entries.values()
+                                      if kind in ("agreement", "international"))
         self._cue_keys = tuple((key, requires) for key, (kind, _term, requires)
-                               in lexicons.cues.entries.items() if kind != "exclude")
+                               in lexicons.cues.entries.items()
+                               if kind != "exclude" and kind not in HEDGE_KINDS)
 
     @classmethod
     def from_lexicons(cls, lexicon_dir: str | Path) -> Classifier:
@@ -116,7 +122,14 @@ class Classifier:
             for a in analyses
         ]
         complete_with_counterpart(units, analyses, codings)
-        return _document_coding(units, codings, has_title=bool(title and title.strip()))
+        coding = _document_coding(units, codings, has_title=bool(title and title.strip()))
+        foreign = [p for p in coding.partners
+                   if p in self._index.party_place and self._index.party_place[p].foreign]
+        level, reasons = assess(coding.coop_type, coding.partners, coding.title, codings,
+                                self._instruments, foreign)
+        cues = sorted({cue for c in codings if c.coop_type == coding.coop_type != "none"
+                       for cue in c.cues})
+        return replace(coding, confidence=level, confidence_reasons=reasons, cues=tuple(cues))
 
     def _analyse_units(self, units: list[tuple[str, str]]
                        ) -> tuple[list[Analysis | None], set[str]]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from ..core.errors import UserError
 from ..core.io import read_stage_parquet
@@ -16,11 +17,12 @@ from ..core.parallel import check_backend, compute_options, map_batches
 from ..core.schemas import CLASSIFIED_COLUMNS, classified_schema
 from ..text.clean import paragraph_fingerprint
 from .rules import Classifier
+from .stories import StoryDocument, assign_stories, story_words
 
 if TYPE_CHECKING:
     from ..core.config import ComputeParams
 
-__all__ = ["read_classify_inputs", "classified_batches", "classified_frame"]
+__all__ = ["read_classify_inputs", "classified_batches", "classified_frame", "with_stories"]
 
 _MIN_BATCH = 50  # documents per worker task
 
@@ -36,12 +38,16 @@ def _classify_rows(classifier: Classifier,
 
     for doc_id, title, para_ids, para_indices, texts in batch:
         coding = classifier.classify_document(title, texts)
+        # story_id is left null here: stories join documents across batches (stories.py)
         add("document", doc_id, None, None, None, coding.coop_type, list(coding.partners),
-            list(coding.sectors), coding.evidence)
+            list(coding.sectors), coding.evidence, coding.confidence or None,
+            list(coding.confidence_reasons) if coding.confidence else None, None,
+            list(coding.cues))
         for para_id, para_index, text, unit in zip(para_ids, para_indices, texts,
                                                    coding.paragraphs, strict=True):
             add("paragraph", doc_id, para_id, para_index, paragraph_fingerprint(text, classifier.cleaning),
-                unit.coop_type, list(unit.partners), list(unit.sectors), unit.evidence)
+                unit.coop_type, list(unit.partners), list(unit.sectors), unit.evidence, None, None,
+                None, list(unit.cues))
     schema = classified_schema()
     return pa.RecordBatch.from_arrays(
         [pa.array(columns[field.name], type=field.type) for field in schema], schema=schema)
@@ -87,7 +93,8 @@ def read_classify_inputs(documents_path: Path, paragraphs_path: Path) -> tuple[p
         UserError: an input file is missing or lacks a required column, or paragraphs refer to
             documents that are not in documents.parquet.
     """
-    documents = _read_columns(documents_path, "ingest", ["doc_id", "title", "duplicate_of"])
+    documents = _read_columns(documents_path, "ingest", ["doc_id", "title", "duplicate_of"],
+                              optional=["date"])
     paragraphs = _read_columns(paragraphs_path, "preprocess", ["para_id", "doc_id", "para_index", "text"])
     unknown = pc.invert(pc.is_in(paragraphs.column("doc_id"), value_set=documents.column("doc_id")))
     if pc.any(unknown).as_py():
@@ -118,16 +125,70 @@ def classified_batches(kept: pa.Table, paragraphs: pa.Table, classifier: Classif
                            context=classifier, **options)
 
 
+def with_stories(arrow: pa.Table, kept: pa.Table, paragraphs: pa.Table, *, window_days: int,
+                 min_similarity: float) -> pa.Table:
+    """``arrow`` with ``story_id`` filled on the coded document rows (:mod:`.stories`).
+
+    Only coded documents are grouped (none documents keep a null story_id); their text is
+    their title and paragraphs, their date the ingest date.
+    """
+    level = arrow.column("level")
+    coded_rows = pc.and_(pc.equal(level, "document"), pc.not_equal(arrow.column("coop_type"), "none"))
+    coded = arrow.filter(coded_rows)
+    if coded.num_rows == 0:
+        return arrow
+    ids = coded.column("doc_id").to_pylist()
+    wanted = pa.array(ids)
+    docs = kept.filter(pc.is_in(kept.column("doc_id"), value_set=wanted))
+    titles = dict(zip(docs.column("doc_id").to_pylist(), docs.column("title").to_pylist()))
+    dates = dict(zip(docs.column("doc_id").to_pylist(), docs.column("date").to_pylist()))
+    paras = paragraphs.filter(pc.is_in(paragraphs.column("doc_id"), value_set=wanted))
+    texts: dict[str, list[str]] = {}
+    for doc_id, text in zip(paras.column("doc_id").to_pylist(), paras.column("text").to_pylist()):
+        texts.setdefault(doc_id, []).append(text or "")
+    stories = assign_stories([
+        StoryDocument(doc_id, _day(dates.get(doc_id)), coop, frozenset(partners or ()),
+                      story_words(titles.get(doc_id), texts.get(doc_id, ())))
+        for doc_id, coop, partners in zip(ids, coded.column("coop_type").to_pylist(),
+                                          coded.column("partners").to_pylist())],
+        window_days=window_days, min_similarity=min_similarity)
+    story = [stories.get(d) if lv == "document" else None
+             for lv, d in zip(level.to_pylist(), arrow.column("doc_id").to_pylist())]
+    index = arrow.schema.get_field_index("story_id")
+    return arrow.set_column(index, arrow.schema.field("story_id"), pa.array(story, pa.string()))
+
+
+def _day(value: object):
+    """A date or timestamp cell as a ``datetime.date`` (None when missing)."""
+    if value is None:
+        return None
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
 def classified_frame(arrow: pa.Table) -> pd.DataFrame:
     """The table as pandas: text columns as ``string``, para_index ``Int32``, lists as lists."""
     table = pd.DataFrame({
         name: (pd.Series(arrow.column(name).to_pylist(), dtype=object)
-               if name in ("partners", "sectors") else
+               if name in ("partners", "sectors", "confidence_reasons", "cues") else
                arrow.column(name).to_pandas(types_mapper={pa.int32(): pd.Int32Dtype(),
                                                           pa.string(): pd.StringDtype()}.get))
         for name in CLASSIFIED_COLUMNS})
     return table
 
 
-def _read_columns(path: str | Path, producer: str, names: list[str]) -> pa.Table:
-    return read_stage_parquet(path, producer, names, columns=names, arrow=True)
+def _read_columns(path: str | Path, producer: str, names: list[str],
+                  optional: list[str] = ()) -> pa.Table:
+    """The ``names`` columns (required) and those of ``optional`` the file has; an optional
+    column it lacks comes back as nulls (a date-less documents file still codes, without
+    stories across dates)."""
+    present: list[str] = []
+    if optional and Path(path).is_file():
+        try:
+            present = [c for c in optional if c in pq.read_schema(path).names]
+        except Exception:  # noqa: BLE001 -- read_stage_parquet reports an unreadable file
+            present = []
+    table = read_stage_parquet(path, producer, names, columns=[*names, *present], arrow=True)
+    for name in optional:
+        if name not in present:
+            table = table.append_column(name, pa.nulls(table.num_rows, pa.timestamp("ns")))
+    return table

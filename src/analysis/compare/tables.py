@@ -22,6 +22,7 @@ from .stats import (
     log_odds_sensitivity,
     stem_counts,
 )
+from .stories import story_metrics, story_table
 
 __all__ = [
     "CompareResult",
@@ -97,7 +98,8 @@ def document_frame(documents: pd.DataFrame, classified: pd.DataFrame) -> pd.Data
 
     Returns:
         doc_id, outlet, date (day precision, may be NaT), coop_type, partners (list),
-        sectors (list), sorted by doc_id.
+        sectors (list), and confidence and story_id when classified.parquet has them; sorted
+        by doc_id.
 
     Raises:
         UserError: when a non-duplicate document has no document-level coding (or more than
@@ -107,8 +109,9 @@ def document_frame(documents: pd.DataFrame, classified: pd.DataFrame) -> pd.Data
     _require_columns(documents, _DOCUMENT_COLUMNS, "documents.parquet")
     _require_columns(classified, _CLASSIFIED_COLUMNS, "classified.parquet")
     docs = documents.loc[documents["duplicate_of"].isna(), ["doc_id", "outlet", "date"]].copy()
+    optional = [c for c in ("confidence", "story_id") if c in classified.columns]  # round 4
     coded = classified.loc[classified["level"] == "document",
-                           ["doc_id", "coop_type", "partners", "sectors"]]
+                           ["doc_id", "coop_type", "partners", "sectors", *optional]]
     _check_coop_types(coded["coop_type"], "classified.parquet (document level)")
     repeated = coded["doc_id"][coded["doc_id"].duplicated()].unique()
     if len(repeated):
@@ -591,6 +594,7 @@ def compare_tables(documents: pd.DataFrame, paragraphs: pd.DataFrame, classified
         "topic_prevalence": topic_prevalence(topics, paras, **settings),
         "partners": partner_edges(docs, focal=focal),
         "partner_counts": partner_counts(docs, exclude=(focal,)),
+        "stories": story_table(docs),
     }
     tables["coverage_monthly_wide"] = _wide_monthly(tables["coverage_monthly"])
     parameters = {
@@ -601,6 +605,7 @@ def compare_tables(documents: pd.DataFrame, paragraphs: pd.DataFrame, classified
         "min_bootstrap_docs": min_bootstrap_docs,
     }
     metrics = compare_metrics(tables, docs, paras, parameters=parameters)
+    metrics.update(story_metrics(tables["stories"]))
 
     return CompareResult(tables=tables, metrics=metrics, findings=findings(metrics, tables),
                          docs=docs)

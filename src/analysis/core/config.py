@@ -79,6 +79,10 @@ class PreprocessParams(_Section):
 class ClassifyParams(_Section):
     gold_dir: str = "data/annotations"
     clickid_path: str = ""
+    # stories (classify/stories.py): articles of one kind with the same parties, dated at most
+    # story_window_days apart and whose word sets overlap at least story_min_similarity (Jaccard)
+    story_window_days: int = Field(7, ge=0, le=366)
+    story_min_similarity: float = Field(0.2, gt=0.0, le=1.0)
 
 
 class TopicsParams(_Section):

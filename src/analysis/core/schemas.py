@@ -21,7 +21,8 @@ DOCUMENT_COLUMNS = ("doc_id", "source_file", "record", "outlet", "date", "title"
                     "language", "n_words", "duplicate_of")
 REJECT_COLUMNS = ("source_file", "record", "reason", "detail")
 CLASSIFIED_COLUMNS = ("level", "doc_id", "para_id", "para_index", "para_fingerprint",
-                      "coop_type", "partners", "sectors", "evidence")
+                      "coop_type", "partners", "sectors", "evidence", "confidence",
+                      "confidence_reasons", "story_id", "cues")
 TOPICS_COLUMNS = ("para_id", "doc_id", "topic", "topic_label", "fitted", "reassigned")
 
 
@@ -80,5 +81,7 @@ def classified_schema() -> Any:
         ("level", pa.string()), ("doc_id", pa.string()), ("para_id", pa.string()),
         ("para_index", pa.int32()), ("para_fingerprint", pa.string()), ("coop_type", pa.string()),
         ("partners", pa.list_(pa.string())), ("sectors", pa.list_(pa.string())),
-        ("evidence", pa.string()),
+        ("evidence", pa.string()), ("confidence", pa.string()),
+        ("confidence_reasons", pa.list_(pa.string())), ("story_id", pa.string()),
+        ("cues", pa.list_(pa.string())),
     ])

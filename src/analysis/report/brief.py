@@ -381,6 +381,16 @@ def _facts(metrics: Mapping[str, Mapping[str, Any]], params: Any,
     put("macro_f1", fmt.decimal(macro_f1) if macro_f1 is not None else None)
     put("n_gold", fmt.count(n_gold) if n_gold is not None else None)
 
+    # round 4: articles vs stories, and the articles with strong evidence (compare.json)
+    stories = _dig(compare, "stories")
+    if isinstance(stories, Mapping) and stories:
+        n_stories = sum(_number(v.get("n_stories")) or 0 for v in stories.values()
+                        if isinstance(v, Mapping))
+        put("n_stories", fmt.count(n_stories))
+    for name, key in (("n_coded", "n_articles_all"), ("n_confident", "n_articles")):
+        value = _number(_dig(compare, "confident_only", key))
+        put(name, fmt.count(value) if value is not None else None)
+
     topics_metrics = metrics.get("topics", {})
     n_topics = _number(_first(topics_metrics, ("n_topics",)))
     put("n_topics", fmt.count(n_topics) if n_topics is not None else None)

@@ -241,7 +241,7 @@ def _number(value: float, lang: str) -> str:
 @styled
 def plot_sector_shares(sectors: pd.DataFrame, *, lang: str = "en", ci_level: float,
                        n_bootstrap: int, min_bootstrap_docs: int,
-                       max_sectors: int = 13) -> Figure:
+                       max_sectors: int = 13, stories: pd.DataFrame | None = None) -> Figure:
     """Dot-and-whisker chart: share of each kind's articles (or paragraphs) mentioning a sector.
 
     The interval of each dot is the one in the table: solid for a percentile bootstrap
@@ -254,6 +254,8 @@ def plot_sector_shares(sectors: pd.DataFrame, *, lang: str = "en", ci_level: flo
         lang: "en" or "id".
         ci_level, n_bootstrap, min_bootstrap_docs: as used for the table (for the caption).
         max_sectors: sectors beyond this many (lowest share) are not drawn.
+        stories: :func:`analysis.compare.stories.story_table` output; when given, the note
+            says how many articles and how many stories (one event, counted once) each kind has.
     """
     title = label("sectors.title", lang)
     kinds = kinds_present(sectors, "n_units") if len(sectors) else []
@@ -269,8 +271,14 @@ def plot_sector_shares(sectors: pd.DataFrame, *, lang: str = "en", ci_level: flo
     unit = "articles" if level == "document" else "paragraphs"
     _dot_whisker(figure, sectors, "sector", names, order, kinds, lang=lang,
                  xlabel=label(f"sectors.xlabel_{level}", lang), unit=unit)
-    add_note(figure, label("sectors.note", lang, ci=_number(100 * ci_level, lang), b=n_bootstrap,
-                        m=min_bootstrap_docs) + " " + label(f"sectors.kn_{level}", lang))
+    note = label("sectors.note", lang, ci=_number(100 * ci_level, lang), b=n_bootstrap,
+                 m=min_bootstrap_docs) + " " + label(f"sectors.kn_{level}", lang)
+    if stories is not None and len(stories):
+        parts = [label("sectors.story_part", lang, kind=label(f"coop_short.{r.coop_type}", lang),
+                       a=int(r.n_articles), s=int(r.n_stories))
+                 for r in stories.itertuples(index=False) if r.coop_type in kinds]
+        note += " " + label("sectors.stories", lang, parts="; ".join(parts))
+    add_note(figure, note)
     return figure
 
 

@@ -11,7 +11,12 @@ import pyarrow.parquet as pq
 
 from ..classify.evaluate import evaluate_gold
 from ..classify.rules import Classifier
-from ..classify.table import classified_batches, classified_frame, read_classify_inputs
+from ..classify.table import (
+    classified_batches,
+    classified_frame,
+    read_classify_inputs,
+    with_stories,
+)
 from ..core.config import Params
 from ..core.io import atomic_path, write_json
 from ..core.parallel import progress
@@ -51,6 +56,8 @@ def run(params: Params, paths: ProjectPaths) -> ClassifyResult:
             batches.append(batch)
             bar.update(int(pc.sum(pc.equal(batch.column("level"), "document")).as_py() or 0))
     arrow = pa.Table.from_batches(batches, schema=classified_schema())
+    arrow = with_stories(arrow, kept, paragraphs, window_days=params.classify.story_window_days,
+                         min_similarity=params.classify.story_min_similarity)
     # An explicit Arrow schema, so an input without any partner still writes list<string>
     # (write_parquet would let Arrow infer list<null>); atomic like every stage output.
     with atomic_path(paths.classified) as tmp:
