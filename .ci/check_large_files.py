@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     too_large = [(p, p.stat().st_size) for p in args.paths
                  if p.is_file() and p.stat().st_size > args.max_kb * 1024]
     for path, size in too_large:
-        print(f"{path}: {size / 1024:,.0f} KiB is over {args.max_kb:,} KiB; keep data in DVC "
+        print(f"{path}: {size:,} bytes, over the {args.max_kb:,} KiB limit; keep data in DVC "
               "(dvc add) or read it from ../shared instead of committing it", file=sys.stderr)
     return 1 if too_large else 0
 
