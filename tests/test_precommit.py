@@ -34,8 +34,9 @@ def test_large_file_check_refuses_only_files_over_the_limit(tmp_path):
     small.write_bytes(b"x" * 2048)
     large.write_bytes(b"x" * 2049)
     command = [sys.executable, str(LARGE_FILES), "--max-kb", "2"]
-    ok = subprocess.run([*command, str(small), str(tmp_path / "deleted.txt")],
-                        capture_output=True, text=True)
+    ok = subprocess.run(
+        [*command, str(small), str(tmp_path / "deleted.txt")], capture_output=True, text=True
+    )
     assert ok.returncode == 0 and ok.stderr == ""
     refused = subprocess.run([*command, str(small), str(large)], capture_output=True, text=True)
     assert refused.returncode == 1
@@ -44,8 +45,15 @@ def test_large_file_check_refuses_only_files_over_the_limit(tmp_path):
 
 
 def test_no_committed_file_is_over_the_hook_limit():
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
-                             check=True).stdout.decode().split("\0")
-    proc = subprocess.run([sys.executable, str(LARGE_FILES), *filter(None, tracked)], cwd=ROOT,
-                          capture_output=True, text=True)
+    tracked = (
+        subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True)
+        .stdout.decode()
+        .split("\0")
+    )
+    proc = subprocess.run(
+        [sys.executable, str(LARGE_FILES), *filter(None, tracked)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr

@@ -23,16 +23,19 @@ pytestmark = pytest.mark.skipif(not RUFF.is_file(), reason="ruff is not installe
 
 
 def _ruff(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(RUFF), *args, *CHECKED], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [str(RUFF), *args, *CHECKED], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_ruff_is_the_pinned_version():
     """Rules and formatting change between ruff releases: the checks use the locked one."""
-    pinned = re.search(r"^ruff==(\S+)", (ROOT / "requirements.in").read_text(encoding="utf-8"),
-                       re.M)[1]
-    version = subprocess.run([str(RUFF), "--version"], capture_output=True, text=True,
-                             check=True).stdout.split()[1]
+    pinned = re.search(
+        r"^ruff==(\S+)", (ROOT / "requirements.in").read_text(encoding="utf-8"), re.M
+    )[1]
+    version = subprocess.run(
+        [str(RUFF), "--version"], capture_output=True, text=True, check=True
+    ).stdout.split()[1]
     assert version == pinned
 
 

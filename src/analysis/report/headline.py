@@ -87,8 +87,10 @@ def headline(stage: str, metrics: dict, mapping: dict[str, dict[str, str]] | Non
         if value is _MISSING or value is None:
             found[name] = None
         elif isinstance(value, bool) or not isinstance(value, Real):
-            raise TypeError(f"headline {stage}.{name}: {dotted} holds {type(value).__name__} "
-                            f"{str(value)[:60]!r}, not a number")
+            raise TypeError(
+                f"headline {stage}.{name}: {dotted} holds {type(value).__name__} "
+                f"{str(value)[:60]!r}, not a number"
+            )
         else:
             found[name] = None if math.isnan(value) else value
     return found
