@@ -239,7 +239,8 @@ def _markdown(runs: list[dict], header: dict) -> str:
         f"- machine: {header['machine']}",
         f"- command: `{header['command']}`",
         "",
-        "| articles | stage | wall s | CPU s | peak RSS tree MB | peak RSS one process MB | load before → after (1 min) |",
+        "| articles | stage | wall s | CPU s | peak RSS tree MB | peak RSS one process MB "
+        "| load before → after (1 min) |",
         "|---|---|---:|---:|---:|---:|---|",
     ]
     for run in runs:

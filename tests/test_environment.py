@@ -116,7 +116,8 @@ def _sources(folder: str):
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             if cell["cell_type"] == "code":
                 lines = "".join(cell["source"]).splitlines()
-                yield path, "\n".join(l for l in lines if not l.lstrip().startswith(("%", "!")))
+                yield path, "\n".join(line for line in lines
+                                        if not line.lstrip().startswith(("%", "!")))
 
 
 @pytest.mark.parametrize("lock", [DEFAULT_LOCK, LAB_LOCK, EMBEDDINGS_LOCK], ids=lambda p: p.name)

@@ -14,6 +14,9 @@ import hashlib
 import pytest
 from pipeline_utils import ROOT, output_digests, run_ok, tree_fingerprint
 
+from analysis.core.io import read_json
+from analysis.report.headline import HEADLINE, headline
+
 
 @pytest.mark.slow
 def test_every_stage_writes_its_outputs(seed_pipeline):
@@ -24,9 +27,16 @@ def test_every_stage_writes_its_outputs(seed_pipeline):
         "data/processed/topics.parquet", "reports/notebooks/index.html",
         "reports/brief_en.pdf", "reports/brief_id.pdf",
     ] + [f"reports/notebooks/0{i}_{n}.{ext}" for i, n in enumerate(
-        ["ingest", "preprocess", "classify", "topics", "compare"], start=1) for ext in ("ipynb", "html")]
+        ["ingest", "preprocess", "classify", "topics", "compare"], start=1) for ext in ("ipynb", "html")
+    ] + [f"reports/metrics/{kind}{stage}.json" for kind in ("", "headline/")
+         for stage in ("ingest", "preprocess", "classify", "topics", "compare")]
     missing = [rel for rel in expected if not (seed_pipeline / rel).is_file()]
     assert not missing
+    # the runner wrote each headline file from the full metrics file of the same run
+    for stage in HEADLINE:
+        full = read_json(seed_pipeline / "reports" / "metrics" / f"{stage}.json")
+        written = read_json(seed_pipeline / "reports" / "metrics" / "headline" / f"{stage}.json")
+        assert written == headline(stage, full), stage
     assert list((seed_pipeline / "reports" / "figures" / "compare").glob("*.png"))
     assert list((seed_pipeline / "reports" / "metrics").glob("*.json"))
 

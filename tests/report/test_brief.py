@@ -213,7 +213,7 @@ def _expected_numbers(fmt: NumberFormat) -> set[str]:
     expected |= {fmt.date(corpus["date_min"]), fmt.date(corpus["date_max"])}
     for count in documents.values():
         expected |= {fmt.count(count), fmt.percent(count / corpus["n_documents"])}
-    for coop, sectors in COMPARE["sectors"].items():
+    for sectors in COMPARE["sectors"].values():
         for stats in sectors.values():
             expected |= {fmt.percent(stats["share"]),
                          fmt.percent_range(stats["ci_low"], stats["ci_high"])}

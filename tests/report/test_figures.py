@@ -71,8 +71,8 @@ TITLE_KEYS = {"coverage": "coverage.title", "coverage_monthly": "coverage_monthl
 
 def test_label_file_format(lexicon_dir):
     path = lexicon_dir / "labels_figures.csv"
-    lines = [l for l in path.read_text(encoding="utf-8").splitlines()
-             if l.strip() and not l.startswith("#")]
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
     rows = list(csv.DictReader(lines))
     assert lines[0] == "key,en,id"
     keys = [r["key"] for r in rows]

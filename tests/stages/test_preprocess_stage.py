@@ -34,7 +34,7 @@ def documents_frame(raw_dir: Path) -> pd.DataFrame:
     rows = []
     for path in sorted(raw_dir.glob("*.txt")):
         lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
-        rows.append({"doc_id": path.stem.split("_")[1], "text": "\n\n".join(l for l in lines if l),
+        rows.append({"doc_id": path.stem.split("_")[1], "text": "\n\n".join(filter(None, lines)),
                      "duplicate_of": None})
     rows.append({"doc_id": "empty0000000000", "text": "", "duplicate_of": None})
     rows.append({"doc_id": "dup000000000000", "text": rows[0]["text"], "duplicate_of": rows[0]["doc_id"]})

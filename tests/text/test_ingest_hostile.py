@@ -351,7 +351,7 @@ def single_file(draw):
 def jsonl_file(draw):
     n = draw(st.integers(0, 6))
     lines = []
-    for i in range(n):
+    for _ in range(n):
         shape = draw(st.sampled_from(["record", "record", "odd", "broken"]))
         if shape == "record":
             obj = {"text": draw(st.one_of(paragraphed, json_value))}

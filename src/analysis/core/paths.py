@@ -103,6 +103,10 @@ class ProjectPaths:
         """``reports/metrics/<stage>.json``."""
         return self.reports / "metrics" / f"{stage}.json"
 
+    def headline(self, stage: str) -> Path:
+        """``reports/metrics/headline/<stage>.json``: the few numbers `dvc metrics show` prints."""
+        return self.reports / "metrics" / "headline" / f"{stage}.json"
+
     def figures(self, stage: str) -> Path:
         """``reports/figures/<stage>`` (one folder per stage: one DVC output each)."""
         return self.reports / "figures" / stage

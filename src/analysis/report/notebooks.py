@@ -35,6 +35,9 @@ def clean_executed_notebook(path: str | Path) -> Path:
     pm = nb.metadata.get("papermill", {})
     for key in _VOLATILE_NOTEBOOK_KEYS:
         pm.pop(key, None)
+    # the kernel's Python patch release (3.11.2 on Debian 12, 3.11.7 elsewhere): any CPython 3.11
+    # runs the lock, and must write the same bytes
+    nb.metadata.get("language_info", {}).pop("version", None)
     for index, cell in enumerate(nb.cells):
         if "id" in cell:  # nbformat 4.5 gives new cells random ids; number them instead
             cell["id"] = f"cell-{index:03d}"

@@ -84,8 +84,9 @@ def run_stage(stage: str, root: str | Path) -> None:
     """Run one stage of dvc.yaml in the project at ``root``.
 
     Analysis stages execute their notebook (which calls ``analysis.stages.<stage>.run`` and
-    shows its results); the others call their ``run`` directly. Either way the project root is
-    the working directory and every path is relative to it.
+    shows its results), then the runner writes the stage's headline metrics file from the full
+    one (``report/headline.py``); the others call their ``run`` directly. Either way the
+    project root is the working directory and every path is relative to it.
 
     Raises:
         UserError: an unknown stage, invalid params.yaml, or a stage that failed.
@@ -97,7 +98,11 @@ def run_stage(stage: str, root: str | Path) -> None:
     os.chdir(root)
     paths = ProjectPaths(Path("."))
     if stage in NOTEBOOKS:
+        from ..report.headline import write_headline
+
         _run_notebook(stage, check_stage(stage, paths.params_file))
+        # the few numbers dvc.yaml declares under metrics:, from the full file the stage wrote
+        write_headline(stage, paths.metrics(stage), paths.headline(stage))
     else:
         module.run(load_params(paths.params_file, check_paths=stage == "params"), paths)
 

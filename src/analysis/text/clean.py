@@ -216,7 +216,8 @@ def clean_article(
 
     Args:
         raw: decoded article text (plain text; HTML must be reduced to text first).
-        lexicons: from :func:`~analysis.text.lexicons.load_cleaning_lexicons`; default: this project's ``data/lexicons``.
+        lexicons: from :func:`~analysis.text.lexicons.load_cleaning_lexicons`; default: this
+            project's ``data/lexicons``.
         title: a known headline (from a record field or HTML); lines echoing it are removed.
         detect_title: when no title is given, take the first paragraph as the headline if
             :func:`looks_like_headline` and it is followed by a blank line or by a repeat of
@@ -371,7 +372,8 @@ def clean_text(raw: str, lexicons: CleaningLexicons | None = None) -> str:
 
     Args:
         raw: decoded article text.
-        lexicons: from :func:`~analysis.text.lexicons.load_cleaning_lexicons`; default: this project's ``data/lexicons``.
+        lexicons: from :func:`~analysis.text.lexicons.load_cleaning_lexicons`; default: this
+            project's ``data/lexicons``.
 
     Returns:
         The cleaned body with paragraphs separated by exactly ``"\\n\\n"``.
