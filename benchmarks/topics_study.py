@@ -477,13 +477,20 @@ def run_report(corpora, n_seeds: int, settings: Settings) -> None:
                                               for t in sorted(new["words"][new["medoid"]])],
         }
         lists.update({m.upper() + " (same K)": w for m, w in baseline_words(docs, k, SEED).items()})
+        per_seed = {f"seed {i}": [words[t] for t in sorted(words)]
+                    for i, words in enumerate(new["words"])}
         references = {"fit": reference_corpus(d.split() for d in docs),
                       "clickid": _clickid_reference()}
-        scores = score(lists, references)
+        scores = score({**lists, **per_seed}, references)
         for model in lists:
             coherence_rows.append((name, len(docs), model, len(lists[model]),
-                                   {(r, m): scores[(model, r, m)] for r in references
+                                   {(r, m): _fmt(scores[(model, r, m)]) for r in references
                                     for m in COHERENCE}))
+        coherence_rows.append((name, len(docs), f"BERTopic recommended, range over the {n_seeds} "
+                               "seeds", "–", {(r, m): "–".join(_fmt(f(scores[(s, r, m)]
+                                                                    for s in per_seed))
+                                                              for f in (min, max))
+                                              for r in references for m in COHERENCE}))
         _print_ensemble(name, len(docs), today, new)
     _print_coherence(coherence_rows)
 
@@ -522,7 +529,7 @@ def _print_coherence(rows) -> None:
     print("|---|---:|---|---:|" + "---:|" * (2 * len(COHERENCE)))
     for name, n_docs, model, k, values in rows:
         print(f"| {name} | {n_docs} | {model} | {k} | " + " | ".join(
-            _fmt(values[(r, m)]) for r in ("fit", "clickid") for m in COHERENCE) + " |")
+            values[(r, m)] for r in ("fit", "clickid") for m in COHERENCE) + " |")
     print()
 
 
