@@ -139,8 +139,7 @@ def _membership_intervals(corpus: ReferenceCorpus, word_ids: np.ndarray,
     lengths = np.diff(corpus.offsets)
     column = np.full(max(len(corpus.vocabulary), 1), -1, dtype=np.int64)
     column[word_ids] = np.arange(len(word_ids))
-    positions = np.flatnonzero(column[corpus.token_ids] >= 0) if len(corpus.token_ids) else \
-        np.zeros(0, dtype=np.int64)
+    positions = np.flatnonzero(column[corpus.token_ids] >= 0)
     cols = column[corpus.token_ids[positions]]
     docs = np.searchsorted(corpus.offsets, positions, side="right") - 1
     local = positions - corpus.offsets[docs]
@@ -170,11 +169,9 @@ def _membership_intervals(corpus: ReferenceCorpus, word_ids: np.ndarray,
     # A run starts at an add that follows a remove or opens the group; consecutive adds merge.
     starts = is_add & (first | ~np.roll(is_add, 1))
     run = np.cumsum(starts) - 1
-    keep = is_add
-    run_start = ev_step[starts]
     run_end = np.zeros(int(starts.sum()), dtype=np.int64)
-    np.maximum.at(run_end, run[keep], next_step[keep])
-    return ev_doc[starts], ev_col[starts], run_start, run_end, n_windows
+    np.maximum.at(run_end, run[is_add], next_step[is_add])
+    return ev_doc[starts], ev_col[starts], ev_step[starts], run_end, n_windows
 
 
 def _pair_overlaps(doc, col, start, end, n_words: int) -> np.ndarray:
