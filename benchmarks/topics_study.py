@@ -102,6 +102,7 @@ class Settings:
     reduce_frequent_words: bool = False
     bm25_weighting: bool = False
     min_paragraphs: int = 1  # a topic word must occur in at least this many fitted paragraphs
+    max_share: float = 1.0  # ... and in at most this share of them
     representation: str = "ctfidf"  # ctfidf | mmr-<diversity> | centroid
 
     def label(self) -> str:
@@ -113,6 +114,8 @@ class Settings:
         if self.bm25_weighting:
             parts.append("bm25")
         parts.append(f"df>={self.min_paragraphs}")
+        if self.max_share < 1.0:
+            parts.append(f"df<={self.max_share:.0%}")
         parts.append(self.representation)
         return " ".join(parts)
 
@@ -192,7 +195,7 @@ def topic_words(docs, labels, settings: Settings, lsa=None) -> dict[int, list[st
     from analysis.topics import STEM_TOKEN_PATTERN
 
     vectorizer = CountVectorizer(lowercase=False, token_pattern=STEM_TOKEN_PATTERN,
-                                 min_df=settings.min_paragraphs)
+                                 min_df=settings.min_paragraphs, max_df=settings.max_share)
     counts = vectorizer.fit_transform(docs)
     vocab = vectorizer.get_feature_names_out()
     labels = np.asarray(labels)
@@ -318,6 +321,9 @@ GRIDS = {
              representation=rep)
         for rfw in (False, True) for df in (1, 2)
         for rep in ("ctfidf", "coverage", "centroid", "centroid0", "centroid-coverage")]),
+    "vocabulary": ([Settings()], [
+        dict(max_share=share, representation=rep)
+        for share in (1.0, 0.5, 0.25, 0.1) for rep in ("ctfidf", "centroid-coverage")]),
 }
 REPRESENTATION_VARIANTS = [
     dict(reduce_frequent_words=rfw, bm25_weighting=bm25, min_paragraphs=df, representation=rep)
