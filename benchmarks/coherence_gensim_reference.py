@@ -1,7 +1,7 @@
-"""Write tests/fixtures/coherence_gensim.json: gensim's coherence values on a hand-made corpus.
+"""Write tests/topics/fixtures/coherence_gensim.json: gensim's coherence values on a hand-made corpus.
 
 Runs with gensim only (no project code), in a throwaway environment, so the project's tests can
-check ``analysis.coherence`` against gensim without installing it:
+check ``analysis.topics.coherence`` against gensim without installing it:
 
     python3 -m venv /tmp/gensim-venv && /tmp/gensim-venv/bin/pip install gensim==4.4.0
     /tmp/gensim-venv/bin/python benchmarks/coherence_gensim_reference.py
@@ -20,7 +20,7 @@ import math
 import sys
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "coherence_gensim.json"
+OUT = Path(__file__).resolve().parents[1] / "tests" / "topics" / "fixtures" / "coherence_gensim.json"
 
 _BASE = [
     "gubernur jakarta pramono terima kunjung wali_kota bekasi balai_kota jakarta",

@@ -80,7 +80,7 @@ def _clickid_reference():
     """Every clickid paragraph's stems (preprocess stage output), encoded once."""
     import pandas as pd
 
-    from analysis.coherence import reference_corpus
+    from analysis.topics.coherence import reference_corpus
 
     if "clickid" not in _REFERENCE_CACHE:
         stems = pd.read_parquet(INPUTS["clickid"] / "paragraphs.parquet", columns=["stems"])
@@ -207,7 +207,7 @@ def topic_words(docs, labels, settings: Settings, lsa=None) -> dict[int, list[st
 
     scores = ctfidf.fit_transform(csr_matrix(per_topic)).toarray()
     if settings.representation == "centroid-coverage":  # the library's version (recommended)
-        from analysis.topic_words import candidate_words, central_words, stem_space
+        from analysis.topics.words import candidate_words, central_words, stem_space
 
         real = [t for t in topics if t != -1]
         candidates = candidate_words(scores[[topics.index(t) for t in real]], vocab)
@@ -283,7 +283,7 @@ def baseline_words(docs, n_topics: int, seed: int) -> dict[str, list[list[str]]]
 
 def score(topic_lists: dict[str, list[list[str]]], references: dict) -> dict:
     """{(model, reference, measure): mean} with counts shared by all models per reference."""
-    from analysis.coherence import MEASURES, count_windows, c_npmi, c_v, npmi_document
+    from analysis.topics.coherence import MEASURES, count_windows, c_npmi, c_v, npmi_document
 
     words = {w for topics in topic_lists.values() for topic in topics for w in topic}
     results = {}
@@ -347,8 +347,8 @@ def run_levers(n_seeds: int, corpus: str = "dev", grid: str = "wide") -> dict:
     """Fit every clustering variant for each seed on the dev split, score every representation."""
     import numpy as np
 
-    from analysis.coherence import reference_corpus
-    from analysis.topic_stability import ensemble_seeds, pairwise_ari
+    from analysis.topics.coherence import reference_corpus
+    from analysis.topics.stability import ensemble_seeds, pairwise_ari
 
     frame = _corpora([corpus])[corpus]
     docs = frame["stem_doc"].tolist()
@@ -446,7 +446,7 @@ N_SEEDS = 5
 
 def run_ensemble(frame, settings: Settings, n_seeds: int) -> dict:
     """Fit ``n_seeds`` seeds on one fixed embedding; agreement, medoid and its stability."""
-    from analysis.topic_stability import ensemble_agreement, ensemble_seeds, topic_stability
+    from analysis.topics.stability import ensemble_agreement, ensemble_seeds, topic_stability
 
     docs = frame["stem_doc"].tolist()
     embeddings, embedder = _embed(frame, settings.svd_components)
@@ -465,7 +465,7 @@ def run_ensemble(frame, settings: Settings, n_seeds: int) -> dict:
 
 def run_report(corpora, n_seeds: int, settings: Settings) -> None:
     """Ensemble, stability and the coherence table (BERTopic today / recommended, LDA, NMF)."""
-    from analysis.coherence import reference_corpus
+    from analysis.topics.coherence import reference_corpus
 
     frames = _corpora(corpora)
     print(f"Recommended settings: `{settings.label()}`; today: `{TODAY.label()}`; "
@@ -558,7 +558,7 @@ def _stage_ensemble(folder: Path, out: Path, settings: Settings, n_seeds: int) -
     agreement/medoid/stability, LDA/NMF at the medoid's K, four coherence measures against
     the fitted paragraphs and against every paragraph of the input corpus."""
     import analysis.topics as topics
-    from analysis.coherence import coherence, reference_corpus
+    from analysis.topics.coherence import coherence, reference_corpus
 
     clock = topics._Stopwatch()
     frame = topics._load_inputs(folder / "paragraphs.parquet", folder / "classified.parquet",
@@ -645,7 +645,7 @@ def run_reference_cost() -> None:
     """Cost of scoring against the clickid reference: read stems, encode, count three windows."""
     import pandas as pd
 
-    from analysis.coherence import count_windows, reference_corpus
+    from analysis.topics.coherence import count_windows, reference_corpus
 
     start = time.perf_counter()
     stems = pd.read_parquet(INPUTS["clickid"] / "paragraphs.parquet", columns=["stems"])

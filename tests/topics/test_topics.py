@@ -14,7 +14,8 @@ from matplotlib.figure import Figure
 from analysis.core.errors import UserError
 from analysis.report.figures_topics import plot_topic_sizes, plot_topics_by_coop_type
 from analysis.topics.model import KMEANS_BELOW, MIN_PARAGRAPHS, clustering_settings
-from analysis.topics.quality import npmi_coherence, topic_diversity
+from analysis.topics.coherence import npmi_document as npmi_coherence
+from analysis.topics.quality import topic_diversity
 from analysis.topics.tables import load_inputs
 from analysis.core.config import IngestParams, PreprocessParams, TopicsParams
 from stage_helpers import run_topics

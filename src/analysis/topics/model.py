@@ -16,11 +16,11 @@ import pandas as pd
 
 from ..core.errors import UserError
 from ..core.schemas import TOPICS_COLUMNS
+from .coherence import npmi_document as npmi_coherence
 from .quality import (
     STEM_TOKEN_PATTERN,
     baselines,
     mean_score,
-    npmi_coherence,
     stem_vectorizer,
     topic_diversity,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis import topic_stability as S
+from analysis.topics import stability as S
 
 # Four solutions over nine paragraphs. Solution 1 is solution 0 with topics renumbered (and
 # one topic's words changed); solution 2 moves paragraph 2 from topic 0 to topic 1; solution 3

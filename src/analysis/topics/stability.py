@@ -1,23 +1,22 @@
-"""Agreement between topic solutions fitted with different seeds: ARI, matched topics, the medoid, per-topic stability.
+"""Agreement between topic solutions fitted with different seeds: ARI, matched topics, the medoid, per-topic stability."""
 
-A topic model fitted twice with different random seeds (UMAP's layout, k-means' starts) can
-give different topics. Fitting an ensemble of seeds and comparing the solutions tells which
-findings survive that noise:
-
-* **Adjusted Rand index (ARI)** of two solutions' paragraph assignments: 1 when they group the
-  paragraphs identically (whatever the topic numbers), about 0 when they agree no more than
-  random groupings of the same sizes would. Outliers (topic -1) count as one group.
-* **Matched topics**: the topics of two solutions are paired one-to-one by the Hungarian method
-  so that the total Jaccard similarity of their member paragraphs (paragraphs in both / in
-  either; outliers excluded) is largest; pairs sharing no paragraph are left unmatched.
-* **Top-word overlap** of a matched pair: the share of top words they have in common.
-* **Medoid**: the solution with the highest mean ARI to the others is the one published (ties,
-  after rounding to 12 decimals, go to the earlier seed in the ensemble).
-* **Per-topic stability** of the published solution: in each other solution a topic *recurs*
-  when its matched topic shares at least half of their paragraphs (Jaccard >= 0.5); its
-  recurrence is the share of other solutions in which it recurs. A topic that recurs in fewer
-  than half of them (recurrence < 0.5) is flagged as unstable.
-"""
+# A topic model fitted twice with different random seeds (UMAP's layout, k-means' starts) can
+# give different topics. Fitting an ensemble of seeds and comparing the solutions tells which
+# findings survive that noise:
+#
+# * **Adjusted Rand index (ARI)** of two solutions' paragraph assignments: 1 when they group the
+#   paragraphs identically (whatever the topic numbers), about 0 when they agree no more than
+#   random groupings of the same sizes would. Outliers (topic -1) count as one group.
+# * **Matched topics**: the topics of two solutions are paired one-to-one by the Hungarian method
+#   so that the total Jaccard similarity of their member paragraphs (paragraphs in both / in
+#   either; outliers excluded) is largest; pairs sharing no paragraph are left unmatched.
+# * **Top-word overlap** of a matched pair: the share of top words they have in common.
+# * **Medoid**: the solution with the highest mean ARI to the others is the one published (ties,
+#   after rounding to 12 decimals, go to the earlier seed in the ensemble).
+# * **Per-topic stability** of the published solution: in each other solution a topic *recurs*
+#   when its matched topic shares at least half of their paragraphs (Jaccard >= 0.5); its
+#   recurrence is the share of other solutions in which it recurs. A topic that recurs in fewer
+#   than half of them (recurrence < 0.5) is flagged as unstable.
 
 from __future__ import annotations
 

@@ -1,21 +1,20 @@
-"""Topic words that occur together: c-TF-IDF candidates re-ranked by centrality in an LSA space of the stems plus coverage.
+"""Topic words that occur together: c-TF-IDF candidates re-ranked by centrality in an LSA space of the stems plus coverage."""
 
-c-TF-IDF ranks a topic's words by how much more frequent they are in the topic than in the
-corpus. On short paragraphs that favours words frequent in one or two of the topic's
-paragraphs, so the listed words rarely occur together. Here each topic's best c-TF-IDF words
-are candidates, ranked by
-
-    score = centrality + coverage
-
-* *centrality*: cosine between the word and the centre of the topic's paragraphs in an LSA
-  space of the stems (TF-IDF of the paragraphs' stems → truncated SVD). A word is placed there
-  as a one-word paragraph: its row of the SVD's ``V``, compared with paragraph vectors ``U·S``.
-* *coverage*: the share of the topic's paragraphs that contain the word.
-
-Scores are rounded to 12 decimals and ties keep the c-TF-IDF order, so last-bit float
-differences between machines cannot reorder the words. Offline, seeded, numpy/scipy/sklearn
-only.
-"""
+# c-TF-IDF ranks a topic's words by how much more frequent they are in the topic than in the
+# corpus. On short paragraphs that favours words frequent in one or two of the topic's
+# paragraphs, so the listed words rarely occur together. Here each topic's best c-TF-IDF words
+# are candidates, ranked by
+#
+#     score = centrality + coverage
+#
+# * *centrality*: cosine between the word and the centre of the topic's paragraphs in an LSA
+#   space of the stems (TF-IDF of the paragraphs' stems → truncated SVD). A word is placed there
+#   as a one-word paragraph: its row of the SVD's ``V``, compared with paragraph vectors ``U·S``.
+# * *coverage*: the share of the topic's paragraphs that contain the word.
+#
+# Scores are rounded to 12 decimals and ties keep the c-TF-IDF order, so last-bit float
+# differences between machines cannot reorder the words. Offline, seeded, numpy/scipy/sklearn
+# only.
 
 from __future__ import annotations
 

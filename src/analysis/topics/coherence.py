@@ -1,30 +1,29 @@
-"""Topic coherence against a tokenised reference corpus: document NPMI, gensim's c_npmi and C_V.
+"""Topic coherence against a tokenised reference corpus: document NPMI, gensim's c_npmi and C_V."""
 
-Every measure scores a topic's top words by how often they occur together in a reference
-corpus. They differ in what counts as "together" and in how zero counts are treated:
-
-* ``npmi_document`` (the project's original measure): co-occurrence in the same document
-  (paragraph); a pair that never co-occurs scores exactly -1 and a pair present in every
-  document +1 (the limits of NPMI), and pairs with a word absent from the reference are left
-  out. Not comparable with published numbers.
-* ``c_npmi``: gensim's ``CoherenceModel(coherence="c_npmi")``: boolean sliding windows of 10
-  tokens, ``NPMI = ln((P(a,b)+ε)/(P(a)P(b))) / -ln(P(a,b)+ε)`` with ε = 1e-12, mean over the
-  ordered pairs of distinct positions (one-one segmentation).
-* ``c_npmi_paragraph``: the same formula with one window per document (a whole-paragraph
-  window), i.e. gensim's c_npmi with a window longer than every document.
-* ``c_v``: gensim's C_V (Röder et al. 2015): boolean sliding windows of 110 tokens, one-set
-  segmentation, each word's NPMI context vector over the topic's words compared by cosine with
-  the context vector of the whole topic, arithmetic mean. This is the number the Indonesian
-  topic-model literature reports.
-
-The gensim variants reproduce gensim 4.4's ``CoherenceModel`` to floating-point precision,
-including its treatment of documents shorter than the window (one window holding the whole
-document; empty documents still count as a window), of words absent from the reference (left
-out of the topic) and of its sliding window, which forgets a word when one occurrence leaves
-the window even if another occurrence is still inside it. Counting is vectorised over the
-occurrences of the topic words only, so a reference of a few hundred thousand paragraphs takes
-seconds.
-"""
+# Every measure scores a topic's top words by how often they occur together in a reference
+# corpus. They differ in what counts as "together" and in how zero counts are treated:
+#
+# * ``npmi_document`` (the project's original measure): co-occurrence in the same document
+#   (paragraph); a pair that never co-occurs scores exactly -1 and a pair present in every
+#   document +1 (the limits of NPMI), and pairs with a word absent from the reference are left
+#   out. Not comparable with published numbers.
+# * ``c_npmi``: gensim's ``CoherenceModel(coherence="c_npmi")``: boolean sliding windows of 10
+#   tokens, ``NPMI = ln((P(a,b)+ε)/(P(a)P(b))) / -ln(P(a,b)+ε)`` with ε = 1e-12, mean over the
+#   ordered pairs of distinct positions (one-one segmentation).
+# * ``c_npmi_paragraph``: the same formula with one window per document (a whole-paragraph
+#   window), i.e. gensim's c_npmi with a window longer than every document.
+# * ``c_v``: gensim's C_V (Röder et al. 2015): boolean sliding windows of 110 tokens, one-set
+#   segmentation, each word's NPMI context vector over the topic's words compared by cosine with
+#   the context vector of the whole topic, arithmetic mean. This is the number the Indonesian
+#   topic-model literature reports.
+#
+# The gensim variants reproduce gensim 4.4's ``CoherenceModel`` to floating-point precision,
+# including its treatment of documents shorter than the window (one window holding the whole
+# document; empty documents still count as a window), of words absent from the reference (left
+# out of the topic) and of its sliding window, which forgets a word when one occurrence leaves
+# the window even if another occurrence is still inside it. Counting is vectorised over the
+# occurrences of the topic words only, so a reference of a few hundred thousand paragraphs takes
+# seconds.
 
 from __future__ import annotations
 

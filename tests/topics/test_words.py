@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis import topic_words as W
+from analysis.topics import words as W
 
 DOCS = [
     "banjir sampah kelola kota",
