@@ -23,10 +23,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["N_CANDIDATES", "StemSpace", "stem_space", "candidate_words", "central_words"]
+__all__ = ["N_CANDIDATES", "LSA_DIMENSIONS", "StemSpace", "stem_space", "candidate_words", "central_words",
+           "topic_rows", "representative_paragraphs"]
 
 N_CANDIDATES = 30  # BERTopic's representation models also start from the 30 best words
-_LSA_DIMENSIONS = 50
+LSA_DIMENSIONS = 50
 _DECIMALS = 12
 
 
@@ -47,7 +48,7 @@ class StemSpace:
     presence: object
 
 
-def stem_space(stem_docs: Sequence[str], *, n_components: int = _LSA_DIMENSIONS,
+def stem_space(stem_docs: Sequence[str], *, n_components: int = LSA_DIMENSIONS,
                seed: int = 0) -> StemSpace:
     """Fit the LSA space on space-joined stem documents (one per fitted paragraph).
 
@@ -121,3 +122,36 @@ def central_words(space: StemSpace, labels: Sequence[int], candidates: dict[int,
         order = np.argsort(-score, kind="stable")
         out[int(topic)] = [known[i] for i in order[:n_words]]
     return out
+
+
+def topic_rows(model, topics: Sequence[int]) -> dict[int, int]:
+    """Map topic id -> row of ``model.c_tf_idf_`` (BERTopic orders rows by sorted topic id)."""
+    ids = sorted(set(topics))
+    if model.c_tf_idf_.shape[0] != len(ids):
+        raise RuntimeError("c-TF-IDF rows do not match the topics")
+    return {t: r for r, t in enumerate(ids)}
+
+
+def representative_paragraphs(model, docs: list[str], topics: list[int],
+                              para_ids: list[str]) -> dict[int, int]:
+    """Index of each topic's paragraph whose stem profile is closest to the topic's c-TF-IDF.
+
+    Args:
+        model: a fitted BERTopic model (``c_tf_idf_`` rows in sorted topic order).
+        docs: the fitted paragraphs' stem documents; ``topics`` their topics; ``para_ids``
+            their ids, which break ties of similarity (rounded to 12 decimals).
+    """
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    rows = topic_rows(model, topics)
+    profiles = model.ctfidf_model.transform(model.vectorizer_model.transform(docs))
+    topic_array = np.asarray(topics)
+    chosen = {}
+    for topic, row in rows.items():
+        if topic == -1:
+            continue
+        members = np.flatnonzero(topic_array == topic)
+        sims = cosine_similarity(profiles[members], model.c_tf_idf_[row]).ravel()
+        best = min(range(len(members)), key=lambda k: (-round(float(sims[k]), 12), para_ids[members[k]]))
+        chosen[topic] = int(members[best])
+    return chosen
