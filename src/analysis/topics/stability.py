@@ -103,12 +103,20 @@ def pairwise_ari(assignments: Sequence[Sequence[int]]) -> np.ndarray:
     return ari
 
 
-def _membership(labels: np.ndarray) -> tuple[list[int], np.ndarray]:
-    """Topic ids (outliers left out) and a topics × paragraphs 0/1 matrix."""
+def _membership(labels: np.ndarray):
+    """Topic ids (outliers left out) and a sparse topics × paragraphs 0/1 matrix (CSR).
+
+    Sparse, so comparing runs over a whole corpus (hundreds of topics, 10⁵ paragraphs) costs
+    memory in proportion to the paragraphs, not to topics × paragraphs.
+    """
+    from scipy.sparse import csr_matrix
+
+    labels = np.asarray(labels)
     topics = sorted(int(t) for t in np.unique(labels) if t != _OUTLIER)
-    matrix = np.zeros((len(topics), len(labels)), dtype=np.int64)
-    for row, topic in enumerate(topics):
-        matrix[row, labels == topic] = 1
+    kept = np.flatnonzero(labels != _OUTLIER)
+    rows = np.searchsorted(np.asarray(topics, dtype=np.int64), labels[kept])
+    matrix = csr_matrix((np.ones(len(kept), dtype=np.int64), (rows, kept)),
+                        shape=(len(topics), len(labels)))
     return topics, matrix
 
 
@@ -123,8 +131,10 @@ def member_jaccard(labels_a: Sequence[int], labels_b: Sequence[int]
     a, b = np.asarray(labels_a), np.asarray(labels_b)
     topics_a, members_a = _membership(a)
     topics_b, members_b = _membership(b)
-    both = members_a @ members_b.T
-    either = members_a.sum(1)[:, None] + members_b.sum(1)[None, :] - both
+    both = np.asarray((members_a @ members_b.T).todense())
+    size_a = np.asarray(members_a.sum(axis=1)).ravel()
+    size_b = np.asarray(members_b.sum(axis=1)).ravel()
+    either = size_a[:, None] + size_b[None, :] - both
     with np.errstate(invalid="ignore", divide="ignore"):
         matrix = np.where(either > 0, both / np.maximum(either, 1), 0.0)
     return topics_a, topics_b, matrix
