@@ -116,6 +116,17 @@ def test_coherence_block_and_verdict_on_a_hand_checked_corpus():
         math.log(4 / 3) / math.log(2) - math.log(4 / 3) / math.log(4))
 
 
+def test_verdict_falls_back_to_the_fitted_paragraphs_when_the_reference_is_missing():
+    docs = ["a b", "a b", "a c", "d"]
+    block = coherence_block({"bertopic": [["a", "b"]], "nmf": [["a", "c"]]},
+                            [fitted_reference(docs, "x")], 2)
+    block["references"]["reference"] = {"status": "not found", "path": "data/reference/x.parquet"}
+    verdict = coherence_verdict(block)
+    assert verdict["reference"] == "fit"
+    assert verdict["gap_npmi_document"] == pytest.approx(
+        math.log(4 / 3) / math.log(2) - math.log(4 / 3) / math.log(4))
+
+
 def _stems_file(path, rows):
     table = pa.table({"para_id": [f"p{i}" for i in range(len(rows))],
                       "stems": pa.array(rows, type=pa.list_(pa.string()))})

@@ -323,6 +323,26 @@ def test_coherence_block_names_every_measure_for_every_model(seed_run):
 
 
 @pytest.mark.slow
+def test_a_missing_reference_is_reported_and_a_present_one_scored(seed_inputs, tmp_path):
+    """topics.reference_stems absent: the stage runs and says so; present: a scored reference."""
+    missing = str(tmp_path / "nowhere" / "clickid_stems.parquet")
+    result = _run(seed_inputs, tmp_path / "missing", n_seeds=2, reference_stems=missing)
+    block = result.metrics["coherence"]
+    assert block["references"]["reference"] == {"status": "not found", "path": missing}
+    assert sorted(block["bertopic"]) == ["fit"]
+    assert result.metrics["coherence_verdict"]["reference"] == "fit"
+    assert result.metrics["ensemble"]["n_seeds"] == 2
+    # the seeds' own paragraphs as a reference file: scored under "reference", same values as fit
+    result = _run(seed_inputs, tmp_path / "present", n_seeds=2,
+                  reference_stems=str(seed_inputs["paragraphs"]))
+    block = result.metrics["coherence"]
+    info = block["references"]["reference"]
+    assert info["file"] == seed_inputs["paragraphs"].name and len(info["sha256"]) == 64
+    assert result.metrics["coherence_verdict"]["reference"] == "reference"
+    assert block["bertopic"]["reference"]["c_v"] > 0
+
+
+@pytest.mark.slow
 def test_second_run_gives_identical_topics_and_files(seed_run, seed_inputs, tmp_path):
     """A second fit, without the embedding cache, reproduces the first byte for byte."""
     first, first_out = seed_run

@@ -168,7 +168,8 @@ def coherence_verdict(block: Mapping[str, Any]) -> dict:
     Judged on the larger reference when there is one (independent of the fit), else on the
     fitted paragraphs; the gaps are BERTopic minus NMF (negative: NMF ahead).
     """
-    reference = "reference" if "reference" in block.get("references", {}) else "fit"
+    # "references" may list a reference that was configured but not found (no scores).
+    reference = "reference" if "reference" in block.get("bertopic", {}) else "fit"
     ours, nmf = block["bertopic"][reference], block["nmf"][reference]
     gaps = {m: (None if ours[m] is None or nmf[m] is None else ours[m] - nmf[m])
             for m in ("c_v", "npmi_document")}
