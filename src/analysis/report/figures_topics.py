@@ -8,12 +8,14 @@ import pandas as pd
 
 from .figures import FONT_STYLE, label, new_figure
 
-__all__ = ["MAX_PLOTTED_TOPICS", "UNSTABLE_NOTE", "plot_topic_sizes", "plot_topics_by_coop_type"]
+__all__ = ["MAX_PLOTTED_TOPICS", "UNSTABLE_NOTE", "UNSTABLE_HEATMAP_NOTE", "plot_topic_sizes", "plot_topics_by_coop_type"]
 
 MAX_PLOTTED_TOPICS = 30
 TOPIC_COLOR, OUTLIER_COLOR, UNSTABLE_COLOR = "#0072B2", "#DDDDDD", "#999999"
-UNSTABLE_NOTE = ("Grey, hatched: unstable topic, it does not recur in at least half of the "
-                 "other seeds' runs (not a finding)")
+UNSTABLE_NOTE = ("Grey, hatched: unstable topic, it does not recur in at least\n"
+                 "half of the other seeds' runs (not a finding)")
+UNSTABLE_HEATMAP_NOTE = ("Grey labels: unstable topics, they do not recur\n"
+                         "in at least half of the other seeds' runs")
 
 
 def _unstable(table: pd.DataFrame) -> set[int]:
@@ -56,11 +58,10 @@ def plot_topic_sizes(topic_info: pd.DataFrame):
         ax.set_yticks(range(len(data)),
                       [_topic_name(t, lab) + (" (unstable)" if t in unstable else "")
                        for t, lab in zip(data["topic"], data["label"])])
-        ax.set_xlabel("paragraphs")
+        # The note goes under the axis label, so the layout makes room for it.
+        ax.set_xlabel("paragraphs" + (f"\n\n{UNSTABLE_NOTE}" if unstable else ""))
         shown = "" if len(topic_info) <= MAX_PLOTTED_TOPICS else f" ({MAX_PLOTTED_TOPICS} largest)"
         ax.set_title(f"Paragraphs per topic{shown}", loc="left")
-        if unstable:
-            fig.text(0.01, 0.005, UNSTABLE_NOTE, fontsize=7, ha="left", va="bottom")
     return fig
 
 
@@ -96,6 +97,5 @@ def plot_topics_by_coop_type(table: pd.DataFrame, unstable: set[int] | frozenset
         fig.colorbar(image, ax=ax, label="share of the kind's paragraphs", format="{x:.0%}")
         ax.set_title("Topic share by kind of cooperation", loc="left")
         if set(unstable) & {int(t) for t, _ in wide.index}:
-            fig.text(0.01, 0.005, "Grey labels: unstable topics, they do not recur in at least "
-                     "half of the other seeds' runs", fontsize=7, ha="left", va="bottom")
+            ax.set_xlabel(UNSTABLE_HEATMAP_NOTE)
     return fig
