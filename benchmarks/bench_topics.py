@@ -9,7 +9,7 @@ Markdown block to paste into benchmarks/RESULTS.md.
 Usage (from the project root):
     PYTHONPATH=src python benchmarks/bench_topics.py [--runs relevant sample] [--n-jobs 2]
         [--sample-size 20000] [--corpus PATH] [--out DIR] [--numeric pinned native]
-        [--n-seeds 5] [--write-reference data/reference/clickid_stems.parquet]
+        [--n-seeds 5] [--write-reference data/reference/clickid_stems.parquet] [--prepare-only]
 
 Coherence is measured against every clickid paragraph (``topics.reference_stems`` = the
 inputs' paragraphs.parquet, whose ``stems`` column the preprocess stage wrote).
@@ -198,6 +198,8 @@ def main() -> int:
     parser.add_argument("--n-seeds", type=int, default=5, help="topics.n_seeds of each run")
     parser.add_argument("--write-reference", type=Path, default=None,
                         help="also write the clickid paragraphs' stems column here")
+    parser.add_argument("--prepare-only", action="store_true",
+                        help="build the inputs (and --write-reference) without timing any run")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--child-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -220,6 +222,8 @@ def main() -> int:
         pq.write_table(pq.read_table(inputs / "paragraphs.parquet", columns=["stems"]),
                        args.write_reference, compression="zstd")
         print(f"reference stems written to {args.write_reference}", file=sys.stderr)
+    if args.prepare_only:
+        return 0
 
     from analysis.core import runtime
 
