@@ -15,6 +15,13 @@ Usage (from the project root, PYTHONPATH=src):
     python benchmarks/topics_study.py levers      # dev split: which settings
     python benchmarks/topics_study.py report      # both corpora: ensemble, stability, coherence
     python benchmarks/topics_study.py timing      # stage time today vs with the seed ensemble
+
+Layout: this study was written against the flat ``analysis.topics`` module of commit f25a0eb
+(branch ``topics-quality``) and calls its private helpers (``_select``, ``_fit``,
+``_baselines``, ...), which the package layout split into ``analysis.topics.model``,
+``quality``, ``ensemble``, ``words``, ``stability`` and ``coherence``. To rerun it, check out
+f25a0eb. Its results are now reproduced by the topics stage itself
+(``benchmarks/bench_topics.py``, RESULTS.md "In the topics stage").
 """
 
 from __future__ import annotations
