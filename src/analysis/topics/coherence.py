@@ -240,6 +240,16 @@ def _topic_columns(topic: Sequence[str], index: Mapping[str, int]) -> np.ndarray
     return np.asarray([index[w] for w in topic if w in index], dtype=np.int64)
 
 
+def _per_topic(topics: Sequence[Sequence[str]], counts: WindowCounts, min_words: int,
+               score) -> list[float | None]:
+    """``score(npmi, columns)`` of each topic whose words in the reference number at least
+    ``min_words`` (None for the others), over the NPMI matrix of ``counts``."""
+    npmi = _npmi_matrix(counts)
+    index = counts.index()
+    return [score(npmi, cols) if len(cols) >= min_words else None
+            for cols in (_topic_columns(topic, index) for topic in topics)]
+
+
 def _counts_for(topics, reference, window_size, counts) -> WindowCounts:
     words = {w for topic in topics for w in topic}
     if counts is None:
@@ -310,19 +320,13 @@ def c_npmi(topics: Sequence[Sequence[str]],
     Returns:
         One value per topic, or None for a topic with fewer than two words in the reference.
     """
-    counts = _counts_for(topics, reference, window_size, counts)
-    npmi = _npmi_matrix(counts)
-    index = counts.index()
-    scores: list[float | None] = []
-    for topic in topics:
-        cols = _topic_columns(topic, index)
-        if len(cols) < 2:
-            scores.append(None)
-            continue
+    def mean_pair_npmi(npmi: np.ndarray, cols: np.ndarray) -> float:
         block = npmi[np.ix_(cols, cols)]
         off_diagonal = ~np.eye(len(cols), dtype=bool)  # positions, so a repeated word counts
-        scores.append(float(np.mean(block[off_diagonal])))
-    return scores
+        return float(np.mean(block[off_diagonal]))
+
+    return _per_topic(topics, _counts_for(topics, reference, window_size, counts), 2,
+                      mean_pair_npmi)
 
 
 def c_v(topics: Sequence[Sequence[str]],
@@ -346,15 +350,7 @@ def c_v(topics: Sequence[Sequence[str]],
     Returns:
         One value per topic, or None for a topic with no word in the reference.
     """
-    counts = _counts_for(topics, reference, window_size, counts)
-    npmi = _npmi_matrix(counts)
-    index = counts.index()
-    scores: list[float | None] = []
-    for topic in topics:
-        cols = _topic_columns(topic, index)
-        if len(cols) == 0:
-            scores.append(None)
-            continue
+    def mean_cosine(npmi: np.ndarray, cols: np.ndarray) -> float:
         unique, multiplicity = np.unique(cols, return_counts=True)
         # gensim adds a term per listed word, so a repeated word weighs twice.
         vectors = npmi[np.ix_(cols, unique)] * multiplicity
@@ -362,8 +358,10 @@ def c_v(topics: Sequence[Sequence[str]],
         with np.errstate(divide="ignore", invalid="ignore"):
             cosine = (vectors @ whole) / (np.sqrt((vectors ** 2).sum(axis=1))
                                           * np.sqrt((whole ** 2).sum()))
-        scores.append(float(np.mean(cosine)))
-    return scores
+        return float(np.mean(cosine))
+
+    return _per_topic(topics, _counts_for(topics, reference, window_size, counts), 1,
+                      mean_cosine)
 
 
 def coherence(topics: Sequence[Sequence[str]],
