@@ -9,6 +9,12 @@ Markdown block to paste into benchmarks/RESULTS.md.
 Usage (from the project root):
     PYTHONPATH=src python benchmarks/bench_topics.py [--runs relevant sample] [--n-jobs 2]
         [--sample-size 20000] [--corpus PATH] [--out DIR] [--numeric pinned native]
+        [--n-seeds 5] [--write-reference data/reference/clickid_stems.parquet] [--prepare-only]
+
+Coherence is measured against every clickid paragraph (``topics.reference_stems`` = the
+inputs' paragraphs.parquet, whose ``stems`` column the preprocess stage wrote).
+``--write-reference PATH`` also writes that column alone to PATH, the file params.yaml's
+``topics.reference_stems`` names for the bundled corpus (then ``dvc repro -f topics``).
 
 ``--numeric`` runs each case in the pipeline's pinned numeric environment (the default, as
 ``dvc repro`` runs it: analysis.core.runtime) and/or with the host's native CPU code paths, to
@@ -69,7 +75,8 @@ def _prepare_inputs(corpus: Path, folder: Path, n_jobs: int) -> dict[str, Path]:
     return paths
 
 
-def _child(run: str, inputs: Path, out: Path, sample_size: int, cache: Path) -> None:
+def _child(run: str, inputs: Path, out: Path, sample_size: int, cache: Path,
+           n_seeds: int) -> None:
     """One run_topics call; prints a JSON line with timings, memory and the key metrics."""
     from stage_helpers import run_topics
 
@@ -80,6 +87,7 @@ def _child(run: str, inputs: Path, out: Path, sample_size: int, cache: Path) -> 
         topics_path=out / "topics.parquet", tables_dir=out / "tables",
         metrics_path=out / "topics.json", fit_on=run, sample_size=sample_size, seed=SEED,
         cache_dir=cache,  # empty on the first run: the embedding is timed too
+        n_seeds=n_seeds, reference_stems=str((inputs / "paragraphs.parquet").resolve()),
     )
     wall = time.perf_counter() - start
     m = result.metrics
@@ -98,6 +106,17 @@ def _child(run: str, inputs: Path, out: Path, sample_size: int, cache: Path) -> 
                       for k, v in m["baselines"].items()},
         "largest_topics": [f"{r.topic} ({r.size}): {' '.join(r.top_words.split()[:6])}"
                            for r in top.itertuples()],
+        "ensemble": {k: m["ensemble"][k] for k in (
+            "n_seeds", "seeds", "published_seed", "n_topics_per_seed", "ari_mean", "ari_min",
+            "ari_max", "word_overlap_mean", "published_mean_ari", "n_topics_stable",
+            "n_topics_unstable")},
+        "topic_stability": m["topic_stability"],
+        "coherence": {model: m["coherence"][model] for model in ("bertopic", "lda", "nmf")
+                      if model in m["coherence"]},
+        "coherence_verdict": m["coherence_verdict"],
+        "unstable_topics": [f"{r.topic} ({r.size}, recurrence {r.recurrence:.2f}): {r.label}"
+                            for r in result.topic_info.itertuples()
+                            if r.topic != -1 and not r.stable],
     }))
 
 
@@ -110,7 +129,7 @@ def _report(rows: list[dict], args: argparse.Namespace, same: dict[str, bool]) -
           f"{os.cpu_count()} cores; load average at the end "
           + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     print(f"- command: `PYTHONPATH=src python benchmarks/bench_topics.py --runs {' '.join(args.runs)} "
-          f"--sample-size {args.sample_size} --numeric {' '.join(args.numeric)}"
+          f"--sample-size {args.sample_size} --numeric {' '.join(args.numeric)} --n-seeds {args.n_seeds}"
           f"{' --repeat' if args.repeat else ''}`")
     for run, identical in same.items():
         print(f"- {run}: second run (embeddings from the cache) gives "
@@ -143,6 +162,23 @@ def _report(rows: list[dict], args: argparse.Namespace, same: dict[str, bool]) -
               f"{m['outlier_share_assigned_after_reduction']}")
         print(f"  - seconds per step: {json.dumps(row['timings'])}")
         print(f"  - largest topics: {'; '.join(row['largest_topics'])}")
+        e = row["ensemble"]
+        print(f"  - ensemble: {e['n_seeds']} seeds {e['seeds']}, topics per seed "
+              f"{e['n_topics_per_seed']}, mean pairwise ARI {e['ari_mean']:.3f} "
+              f"({e['ari_min']:.3f}–{e['ari_max']:.3f}), matched top-word overlap "
+              f"{e['word_overlap_mean']:.3f}; published seed {e['published_seed']} (mean ARI "
+              f"{e['published_mean_ari']:.3f}); stable {e['n_topics_stable']}, unstable "
+              f"{e['n_topics_unstable']}: {'; '.join(row['unstable_topics']) or '–'}")
+        print(f"  - coherence verdict: {json.dumps(row['coherence_verdict'])}")
+    print()
+    print("| run | model | reference | npmi_document | c_npmi | c_npmi_paragraph | c_v |")
+    print("|---|---|---|---:|---:|---:|---:|")
+    for row in rows:
+        for model, refs in row["coherence"].items():
+            for ref, values in refs.items():
+                cells = " | ".join("–" if values[k] is None else f"{values[k]:.3f}" for k in
+                                   ("npmi_document", "c_npmi", "c_npmi_paragraph", "c_v"))
+                print(f"| {row['run']} | {model} | {ref} | {cells} |")
 
 
 def main() -> int:
@@ -159,6 +195,11 @@ def main() -> int:
                              "compare the output files byte for byte")
     parser.add_argument("--numeric", nargs="+", default=["pinned"], choices=["pinned", "native"],
                         help="numeric environment of each run (see analysis.core.runtime)")
+    parser.add_argument("--n-seeds", type=int, default=5, help="topics.n_seeds of each run")
+    parser.add_argument("--write-reference", type=Path, default=None,
+                        help="also write the clickid paragraphs' stems column here")
+    parser.add_argument("--prepare-only", action="store_true",
+                        help="build the inputs (and --write-reference) without timing any run")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--child-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -168,12 +209,21 @@ def main() -> int:
 
     if args.child:
         _child(args.child, inputs, args.out / args.child_dir, args.sample_size,
-               args.out / "embeddings" / args.child)
+               args.out / "embeddings" / args.child, args.n_seeds)
         return 0
     if not args.corpus.is_file():
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
         return 2
     _prepare_inputs(args.corpus, inputs, args.n_jobs)
+    if args.write_reference:
+        import pyarrow.parquet as pq
+
+        args.write_reference.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pq.read_table(inputs / "paragraphs.parquet", columns=["stems"]),
+                       args.write_reference, compression="zstd")
+        print(f"reference stems written to {args.write_reference}", file=sys.stderr)
+    if args.prepare_only:
+        return 0
 
     from analysis.core import runtime
 
@@ -189,7 +239,7 @@ def main() -> int:
                 child = subprocess.run(
                     [sys.executable, __file__, "--child", run, "--child-dir",
                      f"{run}-{numeric}-{attempt}", "--out", str(args.out), "--sample-size",
-                     str(args.sample_size)],
+                     str(args.sample_size), "--n-seeds", str(args.n_seeds)],
                     capture_output=True, text=True, cwd=PROJECT_ROOT,
                     env={**environments[numeric], "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT / "src"), str(PROJECT_ROOT / "tests")])},
                 )

@@ -31,7 +31,9 @@ def main() -> int:
 
     import analysis.topics.model as topics
     from analysis.core.config import TopicsParams
-    from analysis.topics.quality import mean_score, npmi_coherence
+    from analysis.topics.coherence import npmi_document as npmi_coherence
+    from analysis.topics.quality import mean_score
+    from analysis.topics.words import candidate_words, topic_rows
     from analysis.topics.tables import load_inputs
     from stage_helpers import run_classify, run_ingest, run_preprocess
     from analysis.topics.embeddings import embed_paragraphs
@@ -67,7 +69,10 @@ def main() -> int:
                                                      1, None, "grid")
                 model = topics._build_model(settings, embedder, 10, SEED)
                 found, _ = model.fit_transform(docs, embeddings=embeddings)
-                words = topics._top_words(model, found, 10)
+                # the c-TF-IDF top 10 of each topic (the stage's words before issue 15)
+                ids = list(topic_rows(model, found))
+                vocabulary = model.vectorizer_model.get_feature_names_out()
+                words = dict(zip(ids, candidate_words(model.c_tf_idf_, vocabulary, 10)))
                 real = [t for t in sorted(words) if t != -1]
                 npmi = mean_score(npmi_coherence([words[t] for t in real], reference))
                 cells.append(f"{len(real)} topics, {np.mean(np.asarray(found) == -1):.0%} out, "

@@ -92,10 +92,12 @@ def copy_project(dest: Path) -> Path:
     When the clickid corpus is on this machine (``$CLICKID_PATH`` or ``../shared`` beside the
     project), it is linked where params.yaml's ``classify.clickid_path`` looks for it beside the
     copy, so the gold evaluation of the copy scores the clickid gold articles as the committed
-    reports do.
+    reports do; likewise the git-ignored coherence reference ``topics.reference_stems``
+    (``data/reference/clickid_stems.parquet``) when it has been built.
     """
     dest.mkdir(parents=True, exist_ok=True)
     _link_clickid(dest)
+    _link_reference(dest)
     for rel in _project_files():
         src = ROOT / rel
         if src.is_file():
@@ -113,6 +115,14 @@ def _link_clickid(dest: Path) -> None:
     if corpus.is_file() and not link.exists():
         link.parent.mkdir(parents=True, exist_ok=True)
         link.symlink_to(corpus.resolve())
+
+
+def _link_reference(dest: Path) -> None:
+    reference = ROOT / "data" / "reference" / "clickid_stems.parquet"
+    link = dest / "data" / "reference" / "clickid_stems.parquet"
+    if reference.is_file() and not link.exists():
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(reference.resolve())
 
 
 def pipeline_env(copy: Path, *, extra_path: Path | None = None) -> dict[str, str]:

@@ -57,6 +57,7 @@ COMPARE = {
     },
     "topics": {
         "agglomeration": [{"topic": 2, "label": "banjir_kali_normalisasi", "share": 0.4},
+                          {"topic": 3, "label": "dana_usul_mitra", "share": 0.45},
                           {"topic": -1, "label": "outliers", "share": 0.7}],
         "international": [{"topic": 5, "label": "sister_city_budaya", "share": 0.625}],
     },
@@ -67,7 +68,17 @@ COMPARE = {
 }
 CLASSIFY = {"documents": {"all": {"macro_f1": 0.91, "n": 160},
                            "heldout_all": {"macro_f1": 0.8472, "n": 60}}}
-TOPICS = {"n_topics": 7, "coherence": 0.41}
+# Topic 3 is larger than topic 2 in metropolitan coverage but unstable: the brief names topic 2.
+# BERTopic is behind NMF on coherence: the brief states the loss.
+TOPICS = {
+    "n_topics": 7, "coherence": 0.41,
+    "ensemble": {"n_seeds": 5, "ari_mean": 0.7104, "n_topics_stable": 6, "n_topics_unstable": 1},
+    "topic_stability": {"2": {"stable": True}, "3": {"stable": False}, "5": {"stable": True}},
+    "coherence_verdict": {"reference": "reference", "bertopic_at_least_nmf": False},
+    "coherence": {"references": {"reference": {"n_paragraphs": 179033}},
+                  "bertopic": {"reference": {"c_v": 0.6003}},
+                  "nmf": {"reference": {"c_v": 0.6102}}},
+}
 INGEST = {"n_duplicates": 2, "n_rejects": 1}
 PARAMS = {"compare": {"focal": "Jakarta", "n_bootstrap": 2000, "ci_level": 0.95, "top_terms": 15}}
 
@@ -204,6 +215,16 @@ def test_english_and_indonesian_text(briefs):
     assert "Ankara (1 article)" in english and "Ankara (1 artikel)" in indonesian
     assert "“bantar gebang”" in english and "“sister city budaya”" in english
     assert "None" not in english and "None" not in indonesian
+    # topic sentences: the stable solution, how stable it is, and the coherence loss stated
+    assert "dana usul mitra" not in english  # unstable topic, not named as a finding
+    assert "most typical of 5 topic models" in english and "of 0.71, where 1" in english
+    assert "6 of its 7 topics come back" in english and "the 1 that do not" in english
+    assert "is 0.60 for BERTopic and 0.61 for NMF" in english
+    assert "179,033 paragraphs of a larger Indonesian news corpus" in english
+    assert "hang together less well" in english
+    assert "at least as coherent" not in english
+    assert "6 dari 7 topiknya" in indonesian and "0,60 untuk BERTopic dan 0,61 untuk NMF" in indonesian
+    assert "179.033 paragraf" in indonesian
 
 
 def _expected_numbers(fmt: NumberFormat) -> set[str]:
@@ -227,6 +248,8 @@ def _expected_numbers(fmt: NumberFormat) -> set[str]:
     expected |= {fmt.count(sum(v["n_stories"] for v in COMPARE["stories"].values())),
                  fmt.count(COMPARE["confident_only"]["n_articles"]),
                  fmt.count(COMPARE["confident_only"]["n_articles_all"])}
+    expected |= {fmt.count(5), fmt.decimal(0.7104), fmt.count(6), fmt.count(1),
+                 fmt.count(179033), fmt.decimal(0.6003), fmt.decimal(0.6102)}  # topics.json
     expected |= {fmt.percent(PARAMS["compare"]["ci_level"]),
                  fmt.count(PARAMS["compare"]["n_bootstrap"])}
     return {norm(value) for value in expected}

@@ -32,11 +32,18 @@ def strings():
 
 @pytest.fixture(scope="module")
 def known_facts(strings):
-    metrics = {"compare": COMPARE, "classify": CLASSIFY, "topics": TOPICS, "ingest": INGEST}
+    # Some topic sentences are alternatives (all topics stable or not; BERTopic ahead of NMF
+    # or behind): the facts of both variants together.
+    winning = {**TOPICS, "ensemble": {**TOPICS["ensemble"], "n_topics_unstable": 0},
+               "coherence_verdict": {**TOPICS["coherence_verdict"], "bertopic_at_least_nmf": True}}
     citation = {"cite_title": "T", "cite_authors": "A", "cite_version": "0.1.0"}
-    data = brief_data(metrics, Params.model_validate(PARAMS), strings["en"],
-                      commit=("0123456789ab", True), citation=citation)
-    return set(data["facts"])
+    facts = set()
+    for topics in (TOPICS, winning):
+        metrics = {"compare": COMPARE, "classify": CLASSIFY, "topics": topics, "ingest": INGEST}
+        data = brief_data(metrics, Params.model_validate(PARAMS), strings["en"],
+                          commit=("0123456789ab", True), citation=citation)
+        facts |= set(data["facts"])
+    return facts
 
 
 def test_languages_have_the_same_sentences_with_the_same_placeholders(strings):
@@ -82,3 +89,29 @@ def test_sector_names_and_figures(strings):
     assert id_["figures_dir"] == en["figures_dir"] + "/id"
     assert id_["format"]["decimal"] == "," and id_["format"]["thousands"] == "."
     assert "persen" in id_["format"]["percent"]
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_topic_sentences_follow_the_stable_solution_and_the_coherence_verdict(strings, language):
+    """All topics stable and BERTopic ahead: the other sentence of each pair, numbers from topics.json."""
+    topics = {**TOPICS, "ensemble": {**TOPICS["ensemble"], "n_topics_stable": 7,
+                                      "n_topics_unstable": 0},
+              "coherence_verdict": {"reference": "fit", "bertopic_at_least_nmf": True},
+              "coherence": {"references": {"fit": {"n_paragraphs": 54}},
+                            "bertopic": {"fit": {"c_v": 0.8123}}, "nmf": {"fit": {"c_v": 0.7911}}}}
+    metrics = {"compare": COMPARE, "classify": CLASSIFY, "topics": topics, "ingest": INGEST}
+    data = brief_data(metrics, Params.model_validate(PARAMS), strings[language],
+                      commit=("0123456789ab", False))
+    method = " ".join(data["method"])
+    if language == "en":
+        assert "All 7 topics come back in at least half of the other runs." in method
+        assert "against the 54 paragraphs the models were fitted on, a small reference that favours NMF" in method
+        assert "is 0.81 for BERTopic and 0.79 for NMF" in method and "at least as coherent" in method
+        assert "less well" not in method and "that do not" not in method
+    else:
+        assert "Seluruh 7 topik muncul kembali" in method
+        assert "0,81 untuk BERTopic dan 0,79 untuk NMF" in method and "54 paragraf tempat" in method
+    # without the ensemble and coherence blocks (an older topics.json) the sentences are left out
+    plain = brief_data({**metrics, "topics": {"n_topics": 7}}, Params.model_validate(PARAMS),
+                       strings[language], commit=("0123456789ab", False))
+    assert len(plain["method"]) == len(data["method"]) - 3

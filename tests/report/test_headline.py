@@ -86,7 +86,7 @@ def test_write_headline_writes_the_flat_file_dvc_reads(tmp_path):
     written = read_json(target)
     assert list(written) == sorted(HEADLINE["topics"])  # sorted keys, like every metrics file
     assert written["topics"] == 4 and written["npmi"] == -0.056167  # rounded as write_json does
-    assert written["npmi_nmf"] == 0.36687 and written["npmi_lda"] is None
+    assert written["npmi_nmf"] == 0.36687 and written["c_v_nmf"] is None
 
 
 @pytest.mark.parametrize("stage", sorted(HEADLINE))
@@ -104,6 +104,10 @@ def test_the_committed_headline_numbers_are_the_expected_ones():
         "domestic_other": 0,
         "international": 3,
         "none": 0,
+        # the two Jakarta-Kuala Lumpur articles report one visit; every seed article is confident
+        "agglomeration_stories": 2,
+        "international_stories": 2,
+        "confident_articles": 5,
     }
     assert headline("ingest", read_json(PATHS.metrics("ingest")))["documents"] == 5
     classify = read_json(PATHS.metrics("classify"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from matplotlib.figure import Figure
 from analysis.core.errors import UserError
 from analysis.report.figures_topics import plot_topic_sizes, plot_topics_by_coop_type
 from analysis.topics.model import KMEANS_BELOW, MIN_PARAGRAPHS, clustering_settings
-from analysis.topics.quality import npmi_coherence, topic_diversity
+from analysis.topics.coherence import npmi_document as npmi_coherence
+from analysis.topics.quality import topic_diversity
 from analysis.topics.tables import load_inputs
 from analysis.core.config import IngestParams, PreprocessParams, TopicsParams
 from stage_helpers import run_topics
@@ -224,7 +226,8 @@ def test_outputs_follow_the_contract(seed_run, seed_frames):
 
     table = pd.read_csv(out / "tables" / "topics.csv")
     assert list(table.columns) == ["topic", "label", "size", "share", "top_words",
-                                   "representative_para_id", "representative_text"]
+                                   "representative_para_id", "representative_text",
+                                   "recurrence", "mean_jaccard", "mean_word_overlap", "stable"]
     assert table["size"].sum() == len(topics)
     assert table["share"].sum() == pytest.approx(1.0, abs=1e-5)
     real = table[table["topic"] != -1]
@@ -262,6 +265,81 @@ def test_metrics_record_settings_quality_and_baselines(seed_run):
     n_reassigned = int(result.assignments["reassigned"].sum())
     drop = m["outlier_share_before_reduction"] - m["outlier_share_after_reduction"]
     assert n_reassigned == round(drop * m["n_paragraphs_fitted"])
+
+
+@pytest.mark.slow
+def test_metrics_describe_the_seed_ensemble_and_the_published_run(seed_run):
+    """topics.json: five seeds, the medoid's stability, and the topic table agree."""
+    result, out = seed_run
+    m = json.loads((out / "topics.json").read_text(encoding="utf-8"))
+    ens = m["ensemble"]
+    assert ens["n_seeds"] == 5 and ens["seeds"][0] == m["seed"] == 20250811
+    assert len(set(ens["seeds"])) == 5 and len(ens["n_topics_per_seed"]) == 5
+    assert ens["published_seed"] == ens["seeds"][ens["published_index"]]
+    assert ens["n_topics_per_seed"][ens["published_index"]] == m["n_topics"]
+    ari = np.asarray(ens["pairwise_ari"])
+    assert ari.shape == (5, 5) and np.allclose(np.diag(ari), 1) and np.allclose(ari, ari.T)
+    upper = ari[np.triu_indices(5, k=1)]
+    assert ens["ari_mean"] == pytest.approx(upper.mean(), abs=1e-6)
+    assert ens["ari_min"] <= ens["ari_mean"] <= ens["ari_max"] <= 1
+    # the medoid has the highest mean ARI to the others
+    means = (ari.sum(axis=1) - 1) / 4
+    assert ens["published_mean_ari"] == pytest.approx(means.max(), abs=1e-6)
+    assert ens["published_index"] == int(np.argmax(np.round(means, 6)))
+    # per-topic stability: one entry per published topic, the same flags as topics.csv
+    table = result.topic_info.set_index("topic")
+    assert sorted(int(k) for k in m["topic_stability"]) == [t for t in table.index if t != -1]
+    for topic, entry in m["topic_stability"].items():
+        row = table.loc[int(topic)]
+        assert entry["stable"] == bool(row["stable"]) == (entry["recurrence"] >= 0.5)
+        assert entry["recurrence"] in (0, 0.25, 0.5, 0.75, 1.0)
+    assert ens["n_topics_stable"] + ens["n_topics_unstable"] == m["n_topics"]
+    assert ens["n_topics_stable"] == int(table.drop(index=-1, errors="ignore")["stable"].sum())
+
+
+@pytest.mark.slow
+def test_coherence_block_names_every_measure_for_every_model(seed_run):
+    result, out = seed_run
+    m = json.loads((out / "topics.json").read_text(encoding="utf-8"))
+    block = m["coherence"]
+    measures = ["c_npmi", "c_npmi_paragraph", "c_v", "npmi_document"]
+    assert sorted(block["measures"]) == measures
+    assert "document co-occurrence" in block["measures"]["npmi_document"]
+    assert block["references"]["fit"]["n_paragraphs"] == m["n_paragraphs_fitted"]
+    for model in ("bertopic", "lda", "nmf"):
+        assert sorted(block[model]["fit"]) == measures
+        assert len(block["by_topic"][model]["fit"]["c_v"]) == m["n_topics"]
+        assert 0 < block[model]["fit"]["c_v"] <= 1
+        assert -1 <= block[model]["fit"]["npmi_document"] <= 1
+    # the old key is the named measure
+    assert m["coherence_npmi"] == block["bertopic"]["fit"]["npmi_document"]
+    assert m["baselines"]["nmf"]["coherence_npmi"] == pytest.approx(
+        block["nmf"]["fit"]["npmi_document"], abs=1e-6)
+    verdict = m["coherence_verdict"]
+    gap = block["bertopic"]["fit"]["c_v"] - block["nmf"]["fit"]["c_v"]
+    assert verdict["reference"] == "fit" and verdict["gap_c_v"] == pytest.approx(gap, abs=2e-6)
+    # the published labels come from the re-ranked topic words
+    assert m["topic_words"]["method"].startswith("centrality + coverage")
+
+
+@pytest.mark.slow
+def test_a_missing_reference_is_reported_and_a_present_one_scored(seed_inputs, tmp_path):
+    """topics.reference_stems absent: the stage runs and says so; present: a scored reference."""
+    missing = str(tmp_path / "nowhere" / "clickid_stems.parquet")
+    result = _run(seed_inputs, tmp_path / "missing", n_seeds=2, reference_stems=missing)
+    block = result.metrics["coherence"]
+    assert block["references"]["reference"] == {"status": "not found", "path": missing}
+    assert sorted(block["bertopic"]) == ["fit"]
+    assert result.metrics["coherence_verdict"]["reference"] == "fit"
+    assert result.metrics["ensemble"]["n_seeds"] == 2
+    # the seeds' own paragraphs as a reference file: scored under "reference", same values as fit
+    result = _run(seed_inputs, tmp_path / "present", n_seeds=2,
+                  reference_stems=str(seed_inputs["paragraphs"]))
+    block = result.metrics["coherence"]
+    info = block["references"]["reference"]
+    assert info["file"] == seed_inputs["paragraphs"].name and len(info["sha256"]) == 64
+    assert result.metrics["coherence_verdict"]["reference"] == "reference"
+    assert block["bertopic"]["reference"]["c_v"] > 0
 
 
 @pytest.mark.slow

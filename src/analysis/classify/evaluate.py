@@ -37,6 +37,7 @@ UNTOUCHED_SPLIT = "heldout3"
 EXPOSED_SPLIT = "heldout"
 _FRESH_FILE = "fresh1_labels.csv"
 _SECOND_CODER_FILE = "second_coder.csv"
+_RESOLUTIONS_FILE = "resolutions.csv"
 _POSITIVE = ("agglomeration", "domestic_other", "international")
 # Where gold documents come from: the bundled seeds (doc_id = file name in data/raw) or an
 # external corpus read at run time, whose ids are "<corpus>:<article id>" in the corpus file.
@@ -96,6 +97,11 @@ def _read(path: Path, required: Sequence[str]) -> pd.DataFrame:
     if missing:
         raise UserError(f"{path}: missing column(s) {', '.join(missing)}")
     return frame
+
+
+def _full_id(corpus: str, doc_id: str) -> str:
+    """The id the classifier sees for a gold row: the file name for a seed, else corpus:id."""
+    return doc_id if corpus == "seed" else f"{corpus}:{doc_id}"
 
 
 def _split(cell: object) -> list[str]:
@@ -469,21 +475,36 @@ def _fresh_block(gold_dir: Path, clickid_path: Path | None, lexicon_dir: str | P
 
 
 def _agreement_block(gold_dir: Path) -> dict:
-    """Cohen's κ and Krippendorff's α of the second coder against the gold coop_type (the gold
-    as it stands now, after the resolutions of GUIDE §7)."""
+    """Cohen's κ and Krippendorff's α of the second coder against the gold coop_type as it was
+    when the second coder worked (the agreement to report), and against the gold after the
+    written resolutions of GUIDE §7 (``resolutions.csv`` lists each changed label)."""
     path = gold_dir / _SECOND_CODER_FILE
     if not path.is_file():
         return {"status": f"{_SECOND_CODER_FILE} not found"}
     second = _read(path, ["corpus", "doc_id", "coop_type"])
     documents, _paragraphs = read_gold(gold_dir)
-    gold = dict(zip(documents["doc_id"], documents["coop_type"], strict=True))
-    keys = [d if c == "seed" else f"{c}:{d}" for c, d in zip(second["corpus"], second["doc_id"],
-                                                             strict=True)]
-    missing = [k for k in keys if k not in gold]
-    pairs = [(gold[k], t) for k, t in zip(keys, second["coop_type"], strict=True) if k in gold]
-    if not pairs:
+    after = dict(zip(documents["doc_id"], documents["coop_type"], strict=True))
+    before = dict(after)
+    resolutions = gold_dir / _RESOLUTIONS_FILE
+    changed = (_read(resolutions, ["corpus", "doc_id", "coop_type_before", "coop_type_after"])
+               if resolutions.is_file() else pd.DataFrame(columns=["corpus", "doc_id"]))
+    for row in changed.itertuples(index=False):
+        key = _full_id(row.corpus, row.doc_id)
+        if after.get(key) != row.coop_type_after:
+            raise UserError(f"{resolutions}: {key} is {after.get(key)!r} in the gold file, "
+                            f"not the resolved {row.coop_type_after!r}")
+        before[key] = row.coop_type_before
+    keys = [_full_id(c, d) for c, d in zip(second["corpus"], second["doc_id"], strict=True)]
+    missing = [k for k in keys if k not in after]
+    kept = [(k, t) for k, t in zip(keys, second["coop_type"], strict=True) if k in after]
+    if not kept:
         return {"status": "no double-coded article in the gold set"}
-    a, b = [p[0] for p in pairs], [p[1] for p in pairs]
-    return {"n": len(pairs), "not_in_gold": missing, "agree": sum(x == y for x, y in pairs),
-            "cohen_kappa": cohen_kappa(a, b), "krippendorff_alpha": krippendorff_alpha_nominal(a, b),
-            "against": "gold after the GUIDE §7 resolutions"}
+
+    def stats(gold: dict) -> dict:
+        a, b = [gold[k] for k, _ in kept], [t for _, t in kept]
+        return {"agree": sum(x == y for x, y in zip(a, b, strict=True)),
+                "cohen_kappa": cohen_kappa(a, b), "krippendorff_alpha": krippendorff_alpha_nominal(a, b)}
+
+    return {"n": len(kept), "not_in_gold": missing, **stats(before),
+            "against": "gold as it was when the second coder worked (before the GUIDE §7 resolutions)",
+            "n_resolved": len(changed), "after_resolutions": stats(after)}

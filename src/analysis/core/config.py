@@ -92,6 +92,8 @@ class TopicsParams(_Section):
     top_n_words: int = Field(10, ge=3, le=100)
     fit_on: Literal["relevant", "all", "sample", "online"] = "relevant"
     sample_size: int = Field(20000, ge=100, le=10_000_000)
+    n_seeds: int = Field(5, ge=1, le=50)
+    reference_stems: str = ""
 
 
 class CompareParams(_Section):

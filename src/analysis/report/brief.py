@@ -354,9 +354,11 @@ def _facts(metrics: Mapping[str, Mapping[str, Any]], params: Any,
             partners.append(template.format(partner=entry["partner"], n=fmt.count(n)))
         put(f"partners_{coop}", _join(partners, strings) if partners else None)
 
+        # Only stable topics (topics.json topic_stability) are named as findings.
+        unstable = _unstable_topics(metrics.get("topics", {}))
         topics = [t for t in (_dig(compare, "topics", coop) or [])
                   if isinstance(t, Mapping) and t.get("label") and _number(t.get("share"))
-                  is not None and t.get("topic") != -1]
+                  is not None and t.get("topic") != -1 and str(t.get("topic")) not in unstable]
         if topics:
             top = max(topics, key=lambda t: t["share"])
             put(f"topic_{coop}", _readable(str(top["label"])))
@@ -394,6 +396,8 @@ def _facts(metrics: Mapping[str, Mapping[str, Any]], params: Any,
     topics_metrics = metrics.get("topics", {})
     n_topics = _number(_first(topics_metrics, ("n_topics",)))
     put("n_topics", fmt.count(n_topics) if n_topics is not None else None)
+    for name, value in _topic_quality_facts(topics_metrics, fmt, items).items():
+        put(name, value)
 
     put("ci_level", fmt.percent(params.compare.ci_level))
     put("n_bootstrap", fmt.count(params.compare.n_bootstrap))
@@ -405,6 +409,51 @@ def _facts(metrics: Mapping[str, Mapping[str, Any]], params: Any,
     else:
         put("commit_hash", commit_hash)
         put("commit", commit_hash + (strings["text"]["commit_dirty"] if dirty else ""))
+    return facts
+
+
+def _unstable_topics(topics_metrics: Mapping[str, Any]) -> set[str]:
+    """Ids (as strings) of the topics topics.json flags unstable (``topic_stability``)."""
+    stability = _dig(topics_metrics, "topic_stability")
+    if not isinstance(stability, Mapping):
+        return set()
+    return {str(k) for k, v in stability.items() if isinstance(v, Mapping) and v.get("stable") is False}
+
+
+def _topic_quality_facts(topics_metrics: Mapping[str, Any], fmt: NumberFormat,
+                         items: Mapping[str, str]) -> dict[str, str | None]:
+    """The topic-stability and coherence facts of the method sentences (topics.json).
+
+    Stability: the ensemble's size and mean pairwise ARI, and how many topics of the published
+    run recur (``n_topics_unstable`` only when some do not, ``n_topics_all_stable`` only when
+    all do). Coherence: C_V of BERTopic and NMF against the larger reference when there is
+    one, as ``cv_bertopic``/``cv_nmf`` when BERTopic is at least as coherent on C_V and NPMI,
+    else as ``cv_bertopic_behind``/``cv_nmf_ahead`` (the sentence that states the loss).
+    """
+    facts: dict[str, str | None] = {}
+    ensemble = _dig(topics_metrics, "ensemble")
+    if isinstance(ensemble, Mapping) and (_number(ensemble.get("n_seeds")) or 0) > 1:
+        ari = _number(ensemble.get("ari_mean"))
+        facts["n_seeds"] = fmt.count(_number(ensemble["n_seeds"]))
+        facts["ari_mean"] = fmt.decimal(ari) if ari is not None else None
+        stable, unstable = (_number(ensemble.get(k)) for k in ("n_topics_stable", "n_topics_unstable"))
+        if stable is not None and unstable is not None:
+            facts["n_topics_stable"] = fmt.count(stable)
+            facts["n_topics_unstable" if unstable else "n_topics_all_stable"] = (
+                fmt.count(unstable) if unstable else fmt.count(stable))
+    verdict = _dig(topics_metrics, "coherence_verdict")
+    coherence = _dig(topics_metrics, "coherence")
+    if isinstance(verdict, Mapping) and isinstance(coherence, Mapping):
+        ref = str(verdict.get("reference"))
+        ours = _number(_dig(coherence, "bertopic", ref, "c_v"))
+        nmf = _number(_dig(coherence, "nmf", ref, "c_v"))
+        n_ref = _number(_dig(coherence, "references", ref, "n_paragraphs"))
+        if ours is not None and nmf is not None and n_ref is not None:
+            facts["coherence_reference"] = items["reference_large" if ref == "reference"
+                                                 else "reference_fit"].format(n=fmt.count(n_ref))
+            wins = verdict.get("bertopic_at_least_nmf") is True
+            facts["cv_bertopic" if wins else "cv_bertopic_behind"] = fmt.decimal(ours)
+            facts["cv_nmf" if wins else "cv_nmf_ahead"] = fmt.decimal(nmf)
     return facts
 
 

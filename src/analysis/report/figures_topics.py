@@ -8,9 +8,22 @@ import pandas as pd
 
 from .figures import FONT_STYLE, label, new_figure
 
-__all__ = ["MAX_PLOTTED_TOPICS", "plot_topic_sizes", "plot_topics_by_coop_type"]
+__all__ = ["MAX_PLOTTED_TOPICS", "UNSTABLE_NOTE", "UNSTABLE_HEATMAP_NOTE", "plot_topic_sizes", "plot_topics_by_coop_type"]
 
 MAX_PLOTTED_TOPICS = 30
+TOPIC_COLOR, OUTLIER_COLOR, UNSTABLE_COLOR = "#0072B2", "#DDDDDD", "#999999"
+UNSTABLE_NOTE = ("Grey, hatched: unstable topic, it does not recur in at least\n"
+                 "half of the other seeds' runs (not a finding)")
+UNSTABLE_HEATMAP_NOTE = ("Grey labels: unstable topics, they do not recur\n"
+                         "in at least half of the other seeds' runs")
+
+
+def _unstable(table: pd.DataFrame) -> set[int]:
+    """Topic ids flagged unstable (``stable`` false); none when the column is absent."""
+    if "stable" not in table.columns:
+        return set()
+    flags = table["stable"].astype(str).str.lower().isin(["false", "0"])
+    return {int(t) for t in table.loc[flags, "topic"]}
 
 
 def _topic_name(topic: int, label: str) -> str:
@@ -18,10 +31,14 @@ def _topic_name(topic: int, label: str) -> str:
 
 
 def plot_topic_sizes(topic_info: pd.DataFrame):
-    """Horizontal bar chart of paragraphs per topic (outliers in grey, largest 30 topics).
+    """Horizontal bar chart of paragraphs per topic (largest 30 topics).
+
+    Outliers are light grey; topics flagged unstable (``stable`` false) are grey and hatched,
+    with their label marked and a note under the chart saying why.
 
     Args:
-        topic_info: ``TopicsResult.topic_info`` or topics.csv (topic, label, size).
+        topic_info: ``TopicsResult.topic_info`` or topics.csv (topic, label, size, optional
+            stable).
 
     Returns:
         A matplotlib Figure; saving it is the caller's job.
@@ -31,21 +48,29 @@ def plot_topic_sizes(topic_info: pd.DataFrame):
     with mpl.rc_context(FONT_STYLE):
         fig = new_figure(1.2 + 0.28 * len(data), width=7.0)
         ax = fig.subplots()
-        colors = ["#BBBBBB" if t == -1 else "#0072B2" for t in data["topic"]]
-        ax.barh(range(len(data)), data["size"], color=colors)
+        unstable = _unstable(data)
+        colors = [OUTLIER_COLOR if t == -1 else UNSTABLE_COLOR if t in unstable else TOPIC_COLOR
+                  for t in data["topic"]]
+        bars = ax.barh(range(len(data)), data["size"], color=colors)
+        for bar, topic in zip(bars, data["topic"]):
+            if topic in unstable:
+                bar.set_hatch("///")
         ax.set_yticks(range(len(data)),
-                      [_topic_name(t, lab) for t, lab in zip(data["topic"], data["label"])])
-        ax.set_xlabel("paragraphs")
+                      [_topic_name(t, lab) + (" (unstable)" if t in unstable else "")
+                       for t, lab in zip(data["topic"], data["label"])])
+        # The note goes under the axis label, so the layout makes room for it.
+        ax.set_xlabel("paragraphs" + (f"\n\n{UNSTABLE_NOTE}" if unstable else ""))
         shown = "" if len(topic_info) <= MAX_PLOTTED_TOPICS else f" ({MAX_PLOTTED_TOPICS} largest)"
         ax.set_title(f"Paragraphs per topic{shown}", loc="left")
     return fig
 
 
-def plot_topics_by_coop_type(table: pd.DataFrame):
+def plot_topics_by_coop_type(table: pd.DataFrame, unstable: set[int] | frozenset[int] = frozenset()):
     """Heatmap of each topic's share of the paragraphs of each kind of cooperation.
 
     Args:
         table: topics_by_coop_type.csv (coop_type, topic, topic_label, share).
+        unstable: topics flagged unstable: their labels are grey and marked, with a note.
 
     Returns:
         A matplotlib Figure; saving it is the caller's job.
@@ -61,10 +86,16 @@ def plot_topics_by_coop_type(table: pd.DataFrame):
         image = ax.imshow(values, cmap="Blues", vmin=0, vmax=top, aspect="auto")
         ax.set_xticks(range(wide.shape[1]), [label(f"coop_short.{c}") for c in wide.columns],
                       rotation=30, ha="right")
-        ax.set_yticks(range(len(wide)), [_topic_name(t, lab) for t, lab in wide.index])
+        ax.set_yticks(range(len(wide)), [_topic_name(t, lab) + (" (unstable)" if t in unstable else "")
+                                         for t, lab in wide.index])
+        for tick, (topic, _) in zip(ax.get_yticklabels(), wide.index):
+            if topic in unstable:
+                tick.set_color(UNSTABLE_COLOR)
         for (i, j), value in np.ndenumerate(values):
             ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=7,
                     color="white" if value > 0.6 * top else "black")
         fig.colorbar(image, ax=ax, label="share of the kind's paragraphs", format="{x:.0%}")
         ax.set_title("Topic share by kind of cooperation", loc="left")
+        if set(unstable) & {int(t) for t, _ in wide.index}:
+            ax.set_xlabel(UNSTABLE_HEATMAP_NOTE)
     return fig

@@ -30,15 +30,21 @@ HEADLINE: dict[str, dict[str, str]] = {
     },
     "classify": {
         "heldout_f1": "documents.heldout_all.macro_f1",  # gold kept aside while writing rules
+        "heldout3_f1": "round4.heldout3.macro_f1",  # the split no round-4 rule was written on
+        "heldout3_f1_low": "round4.heldout3.macro_f1_ci95.0",
+        "heldout3_f1_high": "round4.heldout3.macro_f1_ci95.1",
+        "fresh1_fp_rate": "round4.fresh1.false_positive_rate",
         "gold_f1": "documents.all.macro_f1",
         "paragraph_f1": "paragraphs.macro_f1",
     },
     "topics": {
         "topics": "n_topics",
+        "stable_topics": "ensemble.n_topics_stable",
+        "ari_mean": "ensemble.ari_mean",  # agreement between the seeds' solutions
         "npmi": "coherence_npmi",
-        "npmi_lda": "baselines.lda.coherence_npmi",
         "npmi_nmf": "baselines.nmf.coherence_npmi",
-        "diversity": "topic_diversity",
+        "c_v": "coherence.bertopic.fit.c_v",
+        "c_v_nmf": "coherence.nmf.fit.c_v",
         "outlier_share": "outlier_share_output",
     },
     "compare": {
@@ -46,6 +52,9 @@ HEADLINE: dict[str, dict[str, str]] = {
         "domestic_other": "coverage.documents.domestic_other",
         "international": "coverage.documents.international",
         "none": "coverage.documents.none",
+        "agglomeration_stories": "stories.agglomeration.n_stories",
+        "international_stories": "stories.international.n_stories",
+        "confident_articles": "confident_only.n_articles",
     },
 }
 #: `dvc metrics show` stays readable: at most this many columns over all headline files.

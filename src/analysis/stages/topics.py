@@ -10,6 +10,7 @@ from ..core.paths import ProjectPaths
 from ..report.figures import save_figure
 from ..report.figures_topics import plot_topic_sizes, plot_topics_by_coop_type
 from ..topics.model import TopicsResult, fit_topics
+from ..topics.quality import Reference, read_reference
 from ..topics.tables import load_inputs
 
 __all__ = ["PARAMS", "run"]
@@ -33,7 +34,8 @@ def run(params: Params, paths: ProjectPaths) -> TopicsResult:
         The fit, its tables and metrics; ``figures`` holds the two figures drawn.
     """
     frame = load_inputs(paths.paragraphs, paths.classified, paths.documents)
-    result = fit_topics(frame, params.topics, params.seed, paths.embeddings)
+    result = fit_topics(frame, params.topics, params.seed, paths.embeddings,
+                        _reference(params.topics.reference_stems, paths))
     write_parquet(paths.topics, result.assignments)
     tables = paths.tables("topics")
     write_csv(tables / "topics.csv", result.topic_info)
@@ -44,8 +46,17 @@ def run(params: Params, paths: ProjectPaths) -> TopicsResult:
     result.figures = {
         "topic_sizes": plot_topic_sizes(result.topic_info),
         "topics_by_coop_type": plot_topics_by_coop_type(
-            pd.read_csv(tables / "topics_by_coop_type.csv")),
+            pd.read_csv(tables / "topics_by_coop_type.csv"),
+            set(result.topic_info.loc[~result.topic_info["stable"], "topic"].astype(int))),
     }
     for name, figure in result.figures.items():
         save_figure(figure, name, paths.figures("topics"))
     return result
+
+
+def _reference(setting: str, paths: ProjectPaths) -> Reference | str | None:
+    """The larger coherence reference: read when the file exists, else its path (reported)."""
+    if not setting:
+        return None
+    path = paths.resolve(setting)
+    return read_reference(path) if path.is_file() else setting

@@ -16,15 +16,26 @@ import pandas as pd
 
 from ..core.errors import UserError
 from ..core.schemas import TOPICS_COLUMNS
+from .ensemble import (
+    Ensemble,
+    EnsembleRun,
+    ensemble_metrics,
+    fit_ensemble,
+    run_words,
+    stability_columns,
+)
 from .quality import (
     STEM_TOKEN_PATTERN,
+    Reference,
     baselines,
-    mean_score,
-    npmi_coherence,
+    coherence_block,
+    coherence_verdict,
+    fitted_reference,
     stem_vectorizer,
     topic_diversity,
 )
 from .tables import OUTLIER_LABEL, is_relevant, share_table, topic_label, truncate
+from .words import representative_paragraphs, stem_space
 
 if TYPE_CHECKING:
     from ..core.config import TopicsParams
@@ -312,46 +323,6 @@ def _reduce_outliers(model, docs: list[str], topics: list[int]) -> list[int]:
     return [int(t) for t in reduced]
 
 
-def _topic_rows(model, topics: Sequence[int]) -> dict[int, int]:
-    """Map topic id -> row of ``model.c_tf_idf_`` (BERTopic orders rows by sorted topic id)."""
-    ids = sorted(set(topics))
-    if model.c_tf_idf_.shape[0] != len(ids):
-        raise RuntimeError("c-TF-IDF rows do not match the topics")
-    return {t: r for r, t in enumerate(ids)}
-
-
-def _top_words(model, topics: Sequence[int], n: int) -> dict[int, list[str]]:
-    """Each topic's n highest-scoring stems; ties broken alphabetically so runs agree."""
-    words = model.vectorizer_model.get_feature_names_out()
-    matrix = model.c_tf_idf_.tocsr()
-    result = {}
-    for topic, row in _topic_rows(model, topics).items():
-        start, end = matrix.indptr[row], matrix.indptr[row + 1]
-        pairs = [(-float(s), str(words[i])) for i, s in
-                 zip(matrix.indices[start:end], matrix.data[start:end]) if s > 0]
-        result[topic] = [w for _, w in sorted(pairs)[:n]]
-    return result
-
-
-def _representatives(model, docs: list[str], topics: list[int], para_ids: list[str]
-                     ) -> dict[int, int]:
-    """Index of each topic's paragraph whose stem profile is closest to the topic's c-TF-IDF."""
-    from sklearn.metrics.pairwise import cosine_similarity
-
-    rows = _topic_rows(model, topics)
-    profiles = model.ctfidf_model.transform(model.vectorizer_model.transform(docs))
-    topic_array = np.asarray(topics)
-    chosen = {}
-    for topic, row in rows.items():
-        if topic == -1:
-            continue
-        members = np.flatnonzero(topic_array == topic)
-        sims = cosine_similarity(profiles[members], model.c_tf_idf_[row]).ravel()
-        best = min(range(len(members)), key=lambda k: (-round(float(sims[k]), 12), para_ids[members[k]]))
-        chosen[topic] = int(members[best])
-    return chosen
-
-
 class _Stopwatch:
     def __init__(self) -> None:
         self.laps: dict[str, float] = {}
@@ -408,11 +379,13 @@ class _Fit:
     words: dict[int, list[str]]
     reps: dict[int, int]
     embed_fit_size: int
-    quality: dict  # per-topic NPMI, its reference size, the baselines
+    quality: dict  # the coherence block, the baselines
+    ensemble: Ensemble
 
 
 def fit_topics(frame: pd.DataFrame, topics: TopicsParams, seed: int,
-               cache_dir: str | Path | None) -> TopicsResult:
+               cache_dir: str | Path | None, reference: Reference | str | None = None
+               ) -> TopicsResult:
     """Fit BERTopic on the paragraphs and build assignments, topic tables and quality metrics.
 
     Args:
@@ -429,8 +402,13 @@ def fit_topics(frame: pd.DataFrame, topics: TopicsParams, seed: int,
             :func:`online_settings`), the embedding fit, NPMI reference and baselines on a
             seeded sample of at most ``sample_size``. Paragraphs of duplicate documents are
             never modelled.
-        seed: seed of the SVD, UMAP, k-means, sampling and the baselines.
+            ``n_seeds``: the model is fitted with this many seeds and the run most in
+            agreement with the others is published (:mod:`analysis.topics.ensemble`).
+        seed: seed of the SVD, UMAP, k-means, sampling and the baselines; the first seed of
+            the ensemble.
         cache_dir: embedding cache directory (None disables it).
+        reference: a larger coherence reference (``quality.read_reference``), or the path
+            that was configured but not found (reported as absent), or None.
 
     Raises:
         UserError: too few paragraphs, or a sentence model that is not available locally.
@@ -439,7 +417,7 @@ def fit_topics(frame: pd.DataFrame, topics: TopicsParams, seed: int,
     fit, rest, selection = select_paragraphs(frame, topics.fit_on, topics.sample_size, seed)
     if len(fit) < MIN_PARAGRAPHS:
         clustering_settings(len(fit), topics.min_topic_size)  # raises the user-facing message
-    done = _fit_and_assign(fit, rest, selection, topics, seed, cache_dir, clock)
+    done = _fit_and_assign(fit, rest, selection, topics, seed, cache_dir, clock, reference)
     result = _result(fit, rest, selection, done, topics, seed)
     clock.lap("tables")
     result.timings = clock.laps
@@ -448,8 +426,8 @@ def fit_topics(frame: pd.DataFrame, topics: TopicsParams, seed: int,
 
 def _fit_and_assign(fit: pd.DataFrame, rest: pd.DataFrame, selection: dict,
                     topics: TopicsParams, seed: int, cache_dir: str | Path | None,
-                    clock: _Stopwatch) -> _Fit:
-    """Embed, fit, reduce outliers, assign the rest, compute topic words and quality.
+                    clock: _Stopwatch, reference: Reference | str | None) -> _Fit:
+    """Embed, fit the seed ensemble, assign the rest with the medoid, topic words and quality.
 
     One piece: every step runs inside the one-thread BLAS limit and BERTopic's quiet logger,
     and the steps hand each other the model and index arrays of the same selection.
@@ -488,11 +466,32 @@ def _fit_and_assign(fit: pd.DataFrame, rest: pd.DataFrame, selection: dict,
 
         docs = fit_model["stem_doc"].tolist()
         fit_function = _fit_online if online else _fit
-        model, raw_topics, settings = fit_function(docs, fit_emb, embedder, settings,
-                                                   top_n_words, seed)
+        space = stem_space(docs, seed=seed)
+
+        def fit_one(run_seed: int) -> EnsembleRun:
+            model, raw, used = fit_function(docs, fit_emb, embedder, settings, top_n_words,
+                                            run_seed)
+            reduced = _reduce_outliers(model, docs, raw)
+            if online:
+                # Topic words from the final assignments, with the same batch vectorizer and
+                # c-TF-IDF as the other modes (the online vectorizer only served the training).
+                model.update_topics(docs, topics=reduced, vectorizer_model=stem_vectorizer(),
+                                    ctfidf_model=model.ctfidf_model, top_n_words=top_n_words)
+            elif reduced != raw:
+                # Same vectorizer and c-TF-IDF: topic words stay stems after the reassignment.
+                model.update_topics(docs, topics=reduced, vectorizer_model=model.vectorizer_model,
+                                    ctfidf_model=model.ctfidf_model, top_n_words=top_n_words)
+            return EnsembleRun(run_seed, model, raw, reduced, used,
+                               run_words(model, reduced, space, top_n_words))
+
+        ensemble = fit_ensemble(seed, topics.n_seeds, fit_one)
+        published = ensemble.published
+        model, raw_topics, assigned, settings = (published.model, published.raw_topics,
+                                                 published.topics, published.settings)
+        for run in ensemble.runs:
+            if run is not published:
+                run.model = None  # only the published model is kept
         clock.lap("fit")
-        assigned = _reduce_outliers(model, docs, raw_topics)
-        clock.lap("reduce_outliers")
 
         rest_model = rest[rest_ok].reset_index(drop=True)
         rest_raw: list[int] = []
@@ -502,33 +501,30 @@ def _fit_and_assign(fit: pd.DataFrame, rest: pd.DataFrame, selection: dict,
             predicted, _ = model.transform(rest_docs, embeddings=embeddings[len(fit):][rest_ok])
             rest_raw = [int(t) for t in predicted]
             rest_topics = _reduce_outliers(model, rest_docs, rest_raw)
-
         clock.lap("assign_rest")
-        if online:
-            # Topic words from the final assignments, with the same batch vectorizer and
-            # c-TF-IDF as the other modes (the online vectorizer only served the training).
-            model.update_topics(docs, topics=assigned, vectorizer_model=stem_vectorizer(),
-                                ctfidf_model=model.ctfidf_model, top_n_words=top_n_words)
-        elif assigned != raw_topics:
-            # Same vectorizer and c-TF-IDF: topic words stay stems after the reassignment.
-            model.update_topics(docs, topics=assigned, vectorizer_model=model.vectorizer_model,
-                                ctfidf_model=model.ctfidf_model, top_n_words=top_n_words)
 
-        words = _top_words(model, assigned, top_n_words)
-        reps = _representatives(model, docs, assigned, fit_model["para_id"].tolist())
+        words = published.words
+        reps = representative_paragraphs(model, docs, assigned, fit_model["para_id"].tolist())
         real_topics = [t for t in sorted(set(assigned) | set(rest_topics)) if t != -1]
         # Online: coherence and the LDA/NMF baselines on a seeded sample of the paragraphs
         # (batch LDA over every paragraph of a large corpus would dominate the stage).
         quality_docs = _seeded_sample(docs, sample_size, seed) if online else docs
-        reference = [doc.split() for doc in quality_docs]
-        clock.lap("update_topics")
-        per_topic_npmi = npmi_coherence([words.get(t, []) for t in real_topics], reference)
-        compared = (baselines(quality_docs, len(real_topics), top_n_words, seed, reference)
+        fitted = fitted_reference(quality_docs, (
+            f"seeded sample of {len(quality_docs)} fitted paragraphs" if online
+            else f"the {len(quality_docs)} fitted paragraphs"))
+        compared = (baselines(quality_docs, len(real_topics), top_n_words, seed, fitted.corpus)
                     if len(real_topics) >= 2 else {})
-        clock.lap("quality_and_baselines")
+        clock.lap("baselines")
+        topic_words = {"bertopic": [words.get(t, []) for t in real_topics],
+                       **{name: b.pop("words") for name, b in compared.items()}}
+        references = [fitted] + ([reference] if isinstance(reference, Reference) else [])
+        block = coherence_block(topic_words, references, top_n_words)
+        if isinstance(reference, str):
+            block["references"]["reference"] = {"status": "not found", "path": reference}
+        clock.lap("coherence")
     return _Fit(model, settings, embedding_info, has_content, fit_model, rest_model, raw_topics,
                 assigned, rest_raw, rest_topics, words, reps, len(embed_fit),
-                {"npmi": per_topic_npmi, "reference": len(reference), "baselines": compared})
+                {"coherence": block, "baselines": compared}, ensemble)
 
 
 def _result(fit: pd.DataFrame, rest: pd.DataFrame, selection: dict, done: _Fit,
@@ -562,9 +558,12 @@ def _result(fit: pd.DataFrame, rest: pd.DataFrame, selection: dict, done: _Fit,
             "representative_text": truncate(rep["text"]) if rep is not None else "",
         })
     topic_info = pd.DataFrame(info_rows).astype({"topic": "int64", "size": "int64"})
+    stability = stability_columns(done.ensemble, topic_ids)
+    topic_info = topic_info.merge(stability, on="topic", how="left", validate="one_to_one")
     labels = topic_info.set_index("topic")["label"]
     assigned["topic_label"] = assigned["topic"].map(labels).astype(str)
     metrics = _metrics(fit, rest, selection, done, assigned, topics, seed)
+    metrics.update(ensemble_metrics(done.ensemble, stability))
     out_columns = list(TOPICS_COLUMNS)
     return TopicsResult(assigned[out_columns].copy(), topic_info, metrics, done.model,
                         share_table(assigned, "coop_type", topic_info),
@@ -579,7 +578,8 @@ def _metrics(fit: pd.DataFrame, rest: pd.DataFrame, selection: dict, done: _Fit,
 
     real_topics = [t for t in sorted(set(done.topics) | set(done.rest_topics)) if t != -1]
     online = selection["fit_on_used"] == "online"
-    per_topic_npmi = done.quality["npmi"]
+    block = done.quality["coherence"]
+    per_topic_npmi = block["by_topic"]["bertopic"]["fit"]["npmi_document"]
     return {
         **selection,
         "seed": seed,
@@ -602,11 +602,14 @@ def _metrics(fit: pd.DataFrame, rest: pd.DataFrame, selection: dict, done: _Fit,
         "outlier_share_assigned_before_reduction": outlier_share(done.rest_raw),
         "outlier_share_assigned_after_reduction": outlier_share(done.rest_topics),
         "outlier_share_output": outlier_share(assigned["topic"].tolist()),
-        "coherence_npmi": mean_score(per_topic_npmi),
+        # The project's NPMI (document co-occurrence), named in the coherence block; kept
+        # under its old keys for existing readers.
+        "coherence_npmi": block["bertopic"]["fit"]["npmi_document"],
         "coherence_npmi_by_topic": {str(t): v for t, v in zip(real_topics, per_topic_npmi)},
-        "coherence_reference": (
-            f"seeded sample of {done.quality['reference']} fitted paragraphs, stem presence "
-            "per paragraph" if online else "fitted paragraphs, stem presence per paragraph"),
+        "coherence_reference": block["references"]["fit"]["description"]
+        + ", stem presence per paragraph",
+        "coherence": block,
+        "coherence_verdict": (coherence_verdict(block) if "nmf" in block else None),
         "topic_diversity": topic_diversity([done.words.get(t, []) for t in real_topics]),
         "baselines": done.quality["baselines"],
     }
