@@ -73,3 +73,10 @@ def test_columns_selects_renames_and_max_rows_says_so():
     assert [th.get_text() for th in soup.select("thead th")] == ["letter"]
     assert [td.get_text() for td in soup.select("tbody td")] == ["v", "w"]
     assert soup.caption.get_text() == "Letters. (first 2 of 5 rows)"
+
+
+def test_numbers_among_texts_lose_float_noise():
+    series = pd.Series({"fit_on": "relevant", "n_topics": 4.0, "ari_mean": 0.6666666}, name="value")
+    soup = _soup(show_table(series, caption="Run.", index_label="measure"))
+    rows = [[td.get_text() for td in tr.select("td")] for tr in soup.select("tbody tr")]
+    assert rows == [["fit_on", "relevant"], ["n_topics", "4"], ["ari_mean", "0.667"]]

@@ -106,6 +106,9 @@ def format_cell(value: Any, kind: str = "text") -> str:
         return f"{int(round(float(value)))}"
     if kind in ("z", "decimal"):
         return f"{float(value):.2f}"
+    if isinstance(value, float) or hasattr(value, "is_integer"):  # a number among texts
+        number = float(value)
+        return str(int(number)) if number.is_integer() else f"{number:.3f}".rstrip("0")
     return str(value)
 
 
