@@ -190,17 +190,22 @@ def show_table(df: pd.DataFrame | pd.Series | None, caption: str, *,
         cells = [[i] + row for i, row in zip(index_cells, cells)]
     numeric = [False] * (1 if index else 0) + [k in ("percent", "z", "count", "decimal")
                                                  for k in kinds]
+    # short codes without spaces (ids, dates, file names) are not broken over lines
+    columns_text = list(zip(*cells))
+    nowrap = [all(" " not in c and len(c) <= 30 for c in col) for col in columns_text]
     parts = ['<div class="table-scroll"><table class="reader-table">',
              f"<caption>{html.escape(caption)}</caption>", "<thead><tr>"]
-    parts += [f'<th{_num(n)}>{html.escape(h)}</th>' for h, n in zip(head, numeric)]
+    parts += [f'<th{_num(n, False)}>{html.escape(h)}</th>' for h, n in zip(head, numeric)]
     parts.append("</tr></thead><tbody>")
     for row in cells:
-        parts.append("<tr>" + "".join(f"<td{_num(n)}>{_cell_html(c, clip)}</td>"
-                                      for c, n in zip(row, numeric)) + "</tr>")
+        parts.append("<tr>" + "".join(f"<td{_num(n, w)}>{_cell_html(c, clip)}</td>"
+                                      for c, n, w in zip(row, numeric, nowrap)) + "</tr>")
     parts.append("</tbody></table></div>")
     plain = "\n".join([caption, "\t".join(head)] + ["\t".join(r) for r in cells])
     return ReaderTable("".join(parts), plain)
 
 
-def _num(numeric: bool) -> str:
-    return ' class="num"' if numeric else ""
+def _num(numeric: bool, nowrap: bool) -> str:
+    if numeric:
+        return ' class="num"'
+    return ' class="nowrap"' if nowrap else ""
