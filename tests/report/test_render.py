@@ -57,7 +57,8 @@ def _parse(path: Path) -> _Tags:
 
 def test_writes_one_page_per_notebook_then_the_index(site):
     folder, written = site
-    assert [p.name for p in written] == ["01_ingest.html", "02_compare.html", "index.html"]
+    assert [p.name for p in written] == ["01_ingest.html", "02_compare.html", "index.html",
+                                          "glossary.html"]
     assert all(p.parent == folder for p in written)
     assert not (folder / "scratch.html").exists()
 
