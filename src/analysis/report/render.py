@@ -15,6 +15,7 @@ from ..core.errors import UserError
 from ..core.io import write_text
 from ..core.paths import SITE_TITLE
 from .glossary import GlossaryTerm, glossary_html, link_terms, load_glossary
+from .site_summary import SiteSummary
 
 __all__ = ["render_site", "find_external_references", "notebook_title_and_summary"]
 
@@ -285,7 +286,7 @@ def _render_page(exporter, page: _Page, css: str, index_title: str,
     return html.rstrip("\n") + "\n"
 
 
-def _render_index(pages: list[_Page], css: str, index_title: str) -> str:
+def _render_index(pages: list[_Page], css: str, index_title: str, summary=None) -> str:
     import markupsafe
 
     env = _jinja_env()
@@ -307,6 +308,9 @@ def _render_index(pages: list[_Page], css: str, index_title: str) -> str:
         ),
         css=markupsafe.Markup(css),
         entries=entries,
+        summary=summary,
+        glossary_href=GLOSSARY_PAGE,
+        explorer_href="../explore/index.html",
     )
 
 
@@ -335,7 +339,7 @@ def _render_glossary(terms: list[GlossaryTerm], css: str, index_title: str) -> s
 
 
 def render_site(notebooks_dir: str | Path = "reports/notebooks",
-                index_title: str = SITE_TITLE) -> list[Path]:
+                index_title: str = SITE_TITLE, summary: SiteSummary | None = None) -> list[Path]:
     """Render every executed notebook ``0N_*.ipynb`` to a reader HTML page, plus ``index.html``.
 
     Notebooks are not re-executed: pages show the stored outputs, with figures embedded as
@@ -345,6 +349,8 @@ def render_site(notebooks_dir: str | Path = "reports/notebooks",
     Args:
         notebooks_dir: folder with the executed notebooks; pages are written beside them.
         index_title: heading of ``index.html``.
+        summary: key findings, corpus and commit for the top of ``index.html`` (from
+            :func:`analysis.report.site_summary.site_summary`); left out when None.
 
     Returns:
         The written paths: one ``.html`` per notebook in reading order, then ``index.html``,
@@ -368,8 +374,8 @@ def render_site(notebooks_dir: str | Path = "reports/notebooks",
     pages = []
     for source in sources:
         nb = _read_notebook(source)
-        title, summary = notebook_title_and_summary(nb, fallback_title=source.stem)
-        pages.append(_Page(source, source.with_suffix(".html"), nb, title, summary))
+        title, first_sentence = notebook_title_and_summary(nb, fallback_title=source.stem)
+        pages.append(_Page(source, source.with_suffix(".html"), nb, title, first_sentence))
 
     css = (TEMPLATE_ROOT / "reader" / "reader.css").read_text(encoding="utf-8") + _pygments_css()
     exporter = _exporter()
@@ -382,7 +388,7 @@ def render_site(notebooks_dir: str | Path = "reports/notebooks",
                           terms, GLOSSARY_PAGE)
         _check_offline(html, page.html_path)
         written.append(write_text(page.html_path, html))
-    index_html = _render_index(pages, css, index_title)
+    index_html = _render_index(pages, css, index_title, summary)
     index_path = notebooks_dir / "index.html"
     _check_offline(index_html, index_path)
     written.append(write_text(index_path, index_html))
