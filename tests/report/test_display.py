@@ -80,3 +80,12 @@ def test_numbers_among_texts_lose_float_noise():
     soup = _soup(show_table(series, caption="Run.", index_label="measure"))
     rows = [[td.get_text() for td in tr.select("td")] for tr in soup.select("tbody tr")]
     assert rows == [["fit_on", "relevant"], ["n_topics", "4"], ["ari_mean", "0.667"]]
+
+
+def test_row_numbers_left_after_a_filter_are_not_shown():
+    df = pd.DataFrame({"doc_id": ["a", "b", "c"], "n_words": [10, 20, 30]})
+    soup = _soup(show_table(df[df["n_words"] > 10], caption="Filtered."))
+    assert [[td.get_text() for td in tr.select("td")] for tr in soup.select("tbody tr")] == [
+        ["b", "20"], ["c", "30"]]
+    named = df.set_index(pd.Index([3, 4, 5], name="topic"))
+    assert _soup(show_table(named, caption="Named.")).select_one("thead th").get_text() == "topic"

@@ -154,8 +154,8 @@ def show_table(df: pd.DataFrame | pd.Series | None, caption: str, *,
             reader name such as ``n_documents`` -> "documents").
         formats: column -> kind for :func:`format_cell`, overriding the guess from the
             column name and values (shares as %, z with 2 decimals, whole numbers as integers).
-        index: show the index as the first column; default: only when it is not a plain
-            0, 1, 2 … range.
+        index: show the index as the first column; default: only when it is named or not
+            made of integers (row numbers, also those left after filtering, are not shown).
         index_label: header of the index column (default: the index name).
         clip: longer texts show their first ``clip`` characters; the full text is in a
             ``<details>`` element.
@@ -171,9 +171,8 @@ def show_table(df: pd.DataFrame | pd.Series | None, caption: str, *,
             headers = {str(k): str(v) for k, v in columns.items()}
         df = df[list(columns)]
     formats = dict(formats or {})
-    if index is None:
-        index = not (isinstance(df.index, pd.RangeIndex) and df.index.start == 0
-                     and df.index.step == 1)
+    if index is None:  # row numbers (0, 1, 2 … or the numbers left after a filter) are not shown
+        index = df.index.name is not None or not pd.api.types.is_integer_dtype(df.index)
     total = len(df)
     if max_rows is not None and total > max_rows:
         df = df.head(max_rows)
