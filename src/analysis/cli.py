@@ -62,8 +62,15 @@ def _cmd_classify(args: argparse.Namespace) -> int:
 
 def _cmd_render(args: argparse.Namespace) -> int:
     from .report.render import render_site
+    from .report.site_summary import site_summary
 
-    render_site(args.notebooks_dir, index_title=args.title)
+    summary = None
+    if (args.reports_dir / "metrics" / "compare.json").is_file():
+        summary = site_summary(args.reports_dir, args.template_dir, args.params)
+    else:  # the index still lists the pages; the key findings need the compare stage's metrics
+        print(f"{args.reports_dir / 'metrics' / 'compare.json'} not found: index without key findings",
+              file=sys.stderr)
+    render_site(args.notebooks_dir, index_title=args.title, summary=summary)
     return 0
 
 
@@ -186,6 +193,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("render", help="executed notebooks -> standalone HTML + index.html")
     p.add_argument("--notebooks-dir", type=Path, default=Path("reports/notebooks"))
     p.add_argument("--title", default=SITE_TITLE)
+    p.add_argument("--reports-dir", type=Path, default=Path("reports"),
+                   help="metrics/*.json for the key findings on the index")
+    p.add_argument("--template-dir", type=Path, default=Path("templates/brief"),
+                   help="the brief's strings, whose findings the index repeats")
+    p.add_argument("--params", type=Path, default=Path("params.yaml"))
     p.set_defaults(func=_cmd_render)
 
     p = sub.add_parser("explore", help="write the offline topic and article explorer (one HTML file)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import string
 from pathlib import Path
 
@@ -21,6 +22,21 @@ SECTOR_IDS = {
 }
 
 
+# Document counts with zeros, for the sentences written for a kind no article reports.
+ZERO_COUNTS = (
+    {"agglomeration": 0, "international": 3, "domestic_other": 0, "none": 0},
+    {"agglomeration": 2, "international": 0, "domestic_other": 1, "none": 2},
+    {"agglomeration": 0, "international": 0, "domestic_other": 3, "none": 2},
+)
+
+
+def _with_counts(counts: dict) -> dict:
+    compare = copy.deepcopy(COMPARE)
+    compare["corpus"]["n_documents"] = sum(counts.values())
+    compare["coverage"]["documents"] = dict(counts)
+    return compare
+
+
 def _fields(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
@@ -38,8 +54,11 @@ def known_facts(strings):
                "coherence_verdict": {**TOPICS["coherence_verdict"], "bertopic_at_least_nmf": True}}
     citation = {"cite_title": "T", "cite_authors": "A", "cite_version": "0.1.0"}
     facts = set()
-    for topics in (TOPICS, winning):
-        metrics = {"compare": COMPARE, "classify": CLASSIFY, "topics": topics, "ingest": INGEST}
+    variants = [(COMPARE, TOPICS, INGEST), (COMPARE, winning, INGEST)]
+    variants += [(_with_counts(counts), TOPICS, {"n_duplicates": 0, "n_rejects": 0})
+                 for counts in ZERO_COUNTS]
+    for compare, topics, ingest in variants:
+        metrics = {"compare": compare, "classify": CLASSIFY, "topics": topics, "ingest": ingest}
         data = brief_data(metrics, Params.model_validate(PARAMS), strings["en"],
                           commit=("0123456789ab", True), citation=citation)
         facts |= set(data["facts"])
@@ -115,3 +134,51 @@ def test_topic_sentences_follow_the_stable_solution_and_the_coherence_verdict(st
     plain = brief_data({**metrics, "topics": {"n_topics": 7}}, Params.model_validate(PARAMS),
                        strings[language], commit=("0123456789ab", False))
     assert len(plain["method"]) == len(data["method"]) - 3
+
+
+def _brief_text(strings, language, counts, ingest):
+    metrics = {"compare": _with_counts(counts), "classify": CLASSIFY, "topics": TOPICS,
+               "ingest": ingest}
+    data = brief_data(metrics, Params.model_validate(PARAMS), strings[language],
+                      commit=("0123456789ab", False))
+    return " ".join(data["findings"] + data["data"])
+
+
+@pytest.mark.parametrize("language, expected, absent", [
+    ("en", ["None of the 5 news articles analysed reports cooperation inside a metropolitan "
+            "region; 3 (60%) report international cooperation",
+            "None of the 5 articles reports cooperation between Indonesian regions outside",
+            "All 5 articles report cooperation between governments.",
+            "Before the analysis, no duplicate copies and 1 unusable input file (empty"],
+     ["0 (0%)", "0 articles", "(0%)"]),
+    ("id", ["Tidak satu pun dari 5 artikel berita yang dianalisis memberitakan kerja sama di "
+            "dalam satu kawasan aglomerasi; 3 (60\u00a0persen)",
+            "Tidak satu pun dari 5 artikel memberitakan kerja sama antardaerah",
+            "Semua 5 artikel memberitakan kerja sama antarpemerintah.",
+            "Sebelum analisis, tidak ada salinan ganda dan 1 berkas masukan"],
+     ["0 (0\u00a0persen)", "0 artikel", "(0\u00a0persen)"]),
+])
+def test_zero_counts_are_said_in_words(strings, language, expected, absent):
+    # 0 metropolitan, 3 international, 0 other domestic, 2 not cooperation; 0 duplicates
+    text = _brief_text(strings, language, {"agglomeration": 0, "international": 3,
+                                           "domestic_other": 0, "none": 2},
+                       {"n_duplicates": 0, "n_rejects": 1})
+    for fragment in (expected[0], expected[1], expected[3]):
+        assert fragment in text
+    for fragment in absent:
+        assert fragment not in text
+    # every article is cooperation: the "not cooperation" count is said in words too
+    everything = _brief_text(strings, language, {"agglomeration": 2, "international": 3,
+                                                 "domestic_other": 0, "none": 0},
+                             {"n_duplicates": 2, "n_rejects": 0})
+    assert expected[2] in everything
+
+
+def test_both_contrasted_kinds_zero_gets_one_sentence(strings):
+    text = _brief_text(strings, "en", {"agglomeration": 0, "international": 0,
+                                       "domestic_other": 3, "none": 2}, {"n_duplicates": 0,
+                                                                          "n_rejects": 0})
+    assert ("None of the 5 news articles analysed reports cooperation inside a metropolitan "
+            "region or international cooperation such as sister-city agreements.") in text
+    assert "Before the analysis, no duplicate copies and no unusable input files" in text
+    assert "3 articles (60%)" in text

@@ -57,7 +57,8 @@ def _parse(path: Path) -> _Tags:
 
 def test_writes_one_page_per_notebook_then_the_index(site):
     folder, written = site
-    assert [p.name for p in written] == ["01_ingest.html", "02_compare.html", "index.html"]
+    assert [p.name for p in written] == ["01_ingest.html", "02_compare.html", "index.html",
+                                          "glossary.html"]
     assert all(p.parent == folder for p in written)
     assert not (folder / "scratch.html").exists()
 
@@ -207,3 +208,36 @@ def test_user_errors_name_the_problem(tmp_path, png):
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(UserError, match="not a readable notebook"):
         render_site(folder)
+
+
+def test_index_shows_the_summary_escaped_with_links(tmp_path, png):
+    from bs4 import BeautifulSoup
+
+    from analysis.report.site_summary import SiteSummary
+
+    folder = tmp_path / "nb"
+    write_fixture_notebooks(folder, png)
+    summary = SiteSummary(
+        findings=("Of the 5 news articles analysed, 2 (40%) report cooperation.",
+                  "<script>alert('x')</script> is a word."),
+        n_documents="5", date_min="9 April 2025", date_max="21 August 2025",
+        commit="0123456789ab",
+        briefs=(("Policy brief (English, PDF)", "../brief_en.pdf"),
+                ("Ringkasan kebijakan (PDF)", "../brief_id.pdf")))
+    render_site(folder, index_title="Test site", summary=summary)
+    text = (folder / "index.html").read_text(encoding="utf-8")
+    assert "<script>" not in text
+    soup = BeautifulSoup(text, "html.parser")
+    assert [li.get_text() for li in soup.select(".site-summary .findings li")] == list(
+        summary.findings)
+    assert soup.select_one(".site-summary .corpus").get_text(" ", strip=True) == (
+        "5 articles, published between 9 April 2025 and 21 August 2025. "
+        "Results of commit 0123456789ab .")
+    hrefs = {a["href"] for a in soup.find_all("a")}
+    assert {"../brief_en.pdf", "../brief_id.pdf", "../explore/index.html",
+            "glossary.html"} <= hrefs
+    page = BeautifulSoup((folder / "01_ingest.html").read_text(encoding="utf-8"), "html.parser")
+    assert page.select_one("nav a[href='glossary.html']").get_text() == "Glossary"
+    glossary = BeautifulSoup((folder / "glossary.html").read_text(encoding="utf-8"),
+                             "html.parser")
+    assert glossary.select_one("dt#story").get_text() == "Story (story_id)"

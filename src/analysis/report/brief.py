@@ -318,10 +318,17 @@ def _facts(metrics: Mapping[str, Mapping[str, Any]], params: Any,
     documents = _dig(compare, "coverage", "documents")
     if not isinstance(documents, Mapping):
         raise UserError("compare.json: coverage.documents must map coop_type to a count")
-    for coop in COOP_TYPES:
-        count = _number(documents.get(coop, 0)) or 0
-        put(f"n_{coop}", fmt.count(count))
-        put(f"share_{coop}", fmt.percent(count / n_documents))
+    # A kind with no article gets no count ("0 (0%)" reads badly); sentences written for zero
+    # use all_if_no_<kind> (the number of articles) instead, so each count has its own wording.
+    counts = {coop: _number(documents.get(coop, 0)) or 0 for coop in COOP_TYPES}
+    for coop, count in counts.items():
+        if count:
+            put(f"n_{coop}", fmt.count(count))
+            put(f"share_{coop}", fmt.percent(count / n_documents))
+        else:
+            put(f"all_if_no_{coop}", fmt.count(n_documents))
+    if not counts["agglomeration"] and not counts["international"]:
+        put("all_if_no_contrast", fmt.count(n_documents))
 
     for coop in ("agglomeration", "international"):
         sectors = _dig(compare, "sectors", coop) or {}
@@ -365,9 +372,12 @@ def _facts(metrics: Mapping[str, Mapping[str, Any]], params: Any,
             put(f"topic_share_{coop}", fmt.percent(top["share"]))
 
     ingest = metrics.get("ingest", {})
-    for key in ("n_duplicates", "n_rejects"):
+    for key, phrase in (("n_duplicates", "duplicates"), ("n_rejects", "rejects")):
         value = _number(ingest.get(key))
         put(key, fmt.count(value) if value is not None else None)
+        if value is not None:
+            form = "none" if value == 0 else "one" if value == 1 else "many"
+            put(f"{phrase}_set_aside", items[f"{phrase}_{form}"].format(n=fmt.count(value)))
 
     # The honest accuracy figure for readers is the one on gold articles kept aside while the
     # rules were written (classify.json documents.heldout_all), not the score on all gold

@@ -14,11 +14,14 @@ from bs4 import BeautifulSoup
 from ..core.errors import UserError
 from ..core.io import write_text
 from ..core.paths import SITE_TITLE
+from .glossary import GlossaryTerm, glossary_html, link_terms, load_glossary
+from .site_summary import SiteSummary
 
 __all__ = ["render_site", "find_external_references", "notebook_title_and_summary"]
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent / "templates"
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+GLOSSARY_PAGE = "glossary.html"
 
 # Outputs are shown by the first of these types they carry. JavaScript and widget views are
 # left out on purpose: they need scripts from the web, so the static fallback (HTML, image or
@@ -271,6 +274,7 @@ def _render_page(exporter, page: _Page, css: str, index_title: str,
             "title": _plain_text(page.title),
             "css": css,
             "index_href": "index.html",
+            "glossary_href": GLOSSARY_PAGE,
             "index_title": f"All notebooks: {index_title}",
             "previous": link(previous),
             "next": link(following),
@@ -282,15 +286,10 @@ def _render_page(exporter, page: _Page, css: str, index_title: str,
     return html.rstrip("\n") + "\n"
 
 
-def _render_index(pages: list[_Page], css: str, index_title: str) -> str:
-    import jinja2
+def _render_index(pages: list[_Page], css: str, index_title: str, summary=None) -> str:
     import markupsafe
 
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATE_ROOT / "reader")),
-        autoescape=True,
-        keep_trailing_newline=True,
-    )
+    env = _jinja_env()
     entries = [
         {
             "href": page.html_path.name,
@@ -309,11 +308,38 @@ def _render_index(pages: list[_Page], css: str, index_title: str) -> str:
         ),
         css=markupsafe.Markup(css),
         entries=entries,
+        summary=summary,
+        glossary_href=GLOSSARY_PAGE,
+        explorer_href="../explore/index.html",
+    )
+
+
+def _jinja_env():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_ROOT / "reader")),
+        autoescape=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _render_glossary(terms: list[GlossaryTerm], css: str, index_title: str) -> str:
+    import markupsafe
+
+    return _jinja_env().get_template("glossary.html.j2").render(
+        language="en",
+        title="Glossary",
+        index_title=f"All notebooks: {index_title}",
+        intro=("The terms the notebook pages use, in plain words. On every page the first use "
+               "of a term links here; hovering the link shows the one-sentence version."),
+        css=markupsafe.Markup(css),
+        body=markupsafe.Markup(glossary_html(terms)),  # escaped by glossary_html
     )
 
 
 def render_site(notebooks_dir: str | Path = "reports/notebooks",
-                index_title: str = SITE_TITLE) -> list[Path]:
+                index_title: str = SITE_TITLE, summary: SiteSummary | None = None) -> list[Path]:
     """Render every executed notebook ``0N_*.ipynb`` to a reader HTML page, plus ``index.html``.
 
     Notebooks are not re-executed: pages show the stored outputs, with figures embedded as
@@ -323,9 +349,12 @@ def render_site(notebooks_dir: str | Path = "reports/notebooks",
     Args:
         notebooks_dir: folder with the executed notebooks; pages are written beside them.
         index_title: heading of ``index.html``.
+        summary: key findings, corpus and commit for the top of ``index.html`` (from
+            :func:`analysis.report.site_summary.site_summary`); left out when None.
 
     Returns:
-        The written paths: one ``.html`` per notebook in reading order, then ``index.html``.
+        The written paths: one ``.html`` per notebook in reading order, then ``index.html``,
+        then ``glossary.html`` (from ``templates/reader/glossary.yaml``).
 
     Raises:
         UserError: the folder is missing, holds no ``0N_*.ipynb``, or holds an unexecuted or
@@ -345,22 +374,28 @@ def render_site(notebooks_dir: str | Path = "reports/notebooks",
     pages = []
     for source in sources:
         nb = _read_notebook(source)
-        title, summary = notebook_title_and_summary(nb, fallback_title=source.stem)
-        pages.append(_Page(source, source.with_suffix(".html"), nb, title, summary))
+        title, first_sentence = notebook_title_and_summary(nb, fallback_title=source.stem)
+        pages.append(_Page(source, source.with_suffix(".html"), nb, title, first_sentence))
 
     css = (TEMPLATE_ROOT / "reader" / "reader.css").read_text(encoding="utf-8") + _pygments_css()
     exporter = _exporter()
+    terms = load_glossary()
     written = []
     for i, page in enumerate(pages):
         previous = pages[i - 1] if i > 0 else None
         following = pages[i + 1] if i + 1 < len(pages) else None
-        html = _render_page(exporter, page, css, index_title, previous, following)
+        html = link_terms(_render_page(exporter, page, css, index_title, previous, following),
+                          terms, GLOSSARY_PAGE)
         _check_offline(html, page.html_path)
         written.append(write_text(page.html_path, html))
-    index_html = _render_index(pages, css, index_title)
+    index_html = _render_index(pages, css, index_title, summary)
     index_path = notebooks_dir / "index.html"
     _check_offline(index_html, index_path)
     written.append(write_text(index_path, index_html))
+    glossary_page = _render_glossary(terms, css, index_title)
+    glossary_path = notebooks_dir / GLOSSARY_PAGE
+    _check_offline(glossary_page, glossary_path)
+    written.append(write_text(glossary_path, glossary_page))
     return written
 
 
