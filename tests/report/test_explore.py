@@ -336,12 +336,13 @@ def test_a_corpus_without_topics_still_renders(tmp_path):
 
 @pytest.mark.slow
 def test_the_pipelines_page_reproduces_the_models_topic_words(seed_pipeline):
-    """On the seed corpus run by ``dvc repro``: c-TF-IDF recomputed from the stage outputs ranks
-    each topic's words as the fitted model did, so the bars agree with topics.csv."""
+    """On the seed corpus run by ``dvc repro``: the page lists each topic's words in the order of
+    topics.csv (ranked by centrality and coverage, topics/words.py), each with the positive
+    c-TF-IDF weight recomputed from the stage outputs; the weights need not fall in that order."""
     data = _page_data((seed_pipeline / "reports" / "explore" / "index.html").read_text(encoding="utf-8"))
     table = pd.read_csv(seed_pipeline / "reports" / "tables" / "topics" / "topics.csv").set_index("topic")
     assert data["meta"]["n_articles"] == 5 and data["topics"]
     for topic in data["topics"]:
         assert [w[0] for w in topic["words"]] == table.loc[topic["id"], "top_words"].split()
         weights = [w[2] for w in topic["words"]]
-        assert weights == sorted(weights, reverse=True) and weights[0] > 0
+        assert all(weight > 0 for weight in weights)
