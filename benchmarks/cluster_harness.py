@@ -21,7 +21,7 @@ Subcommands (from the project root, project environment active, ``PYTHONPATH=src
     Runs one stage (after the stages before it, on the cluster) and, once the scheduler has
     made K task transitions, SIGKILLs one worker: ``worker`` kills the worker process (its
     nanny restarts it), ``nanny`` kills the nanny's whole process group (the worker is gone
-    for good). Records whether the stage completes, fails (exit code, message) or hangs
+    for good), ``all`` kills every worker with its nanny. Records whether the stage completes, fails (exit code, message) or hangs
     (``--timeout``), its wall time, and whether its output equals the local backend's.
 
 ``up`` / ``down``
@@ -254,7 +254,12 @@ def kill(args) -> dict:
         victim_name = "w0"
         victim = cluster.worker_processes().get(victim_name, {})
         killed_at = round(time.perf_counter() - started, 2)
-        if proc.poll() is None and victim:
+        if args.mode == "all":  # every worker, nanny included: the cluster has no worker left
+            victim = cluster.worker_processes()
+            if proc.poll() is None:
+                for info in victim.values():
+                    os.killpg(info["nanny"], signal.SIGKILL)
+        elif proc.poll() is None and victim:
             if args.mode == "worker":
                 os.kill(victim["worker"], signal.SIGKILL)
             else:
@@ -276,6 +281,9 @@ def kill(args) -> dict:
             result["workers_after"] = sorted(cluster.worker_processes())
         except Exception as exc:  # noqa: BLE001 - recorded, not fatal
             result["workers_after"] = f"unknown ({exc})"
+        if args.mode == "all" and args.rerun:  # the rerun below needs workers again
+            for name in list(victim):
+                cluster.procs.pop(name, None)
     text = log.read_text(encoding="utf-8", errors="replace")
     result["log_tail"] = text[-2500:]
     result["identical_to_local"] = {
@@ -310,7 +318,7 @@ def main() -> int:
         p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "cluster")
         if name == "kill":
             p.add_argument("--stage", choices=ORDER, default="ingest")
-            p.add_argument("--mode", choices=("worker", "nanny"), default="worker")
+            p.add_argument("--mode", choices=("worker", "nanny", "all"), default="worker")
             p.add_argument("--after-transitions", type=int, default=200)
             p.add_argument("--rerun", action="store_true")
     p = sub.add_parser("up")

@@ -12,8 +12,8 @@ Subcommands (run from the project root with the project environment active and
     ``ingest.metadata_file`` is empty. Without ``--corpus`` the copy keeps the bundled five
     articles (data/raw) and its own params.
 
-``pipeline --project DIR [--stages ...] [--n-jobs 2]``
-    ``dvc repro --single-item STAGE`` for each stage (params first), with the summed RSS of
+``pipeline --project DIR [--stages ...] [--n-jobs 2] [--force]``
+    ``dvc repro [-f] --single-item STAGE`` for each stage (params first), with the summed RSS of
     the process tree sampled every 0.2 s (as ``bench_pipeline.py``): wall, CPU, peak tree RSS,
     largest single process, load average before and after.
 
@@ -49,7 +49,6 @@ average.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import cProfile
 import datetime as dt
 import functools
@@ -214,7 +213,8 @@ def _timed(args: list[str], cwd: Path, env: dict[str, str], log: Path) -> dict:
             "load_after": _load()}
 
 
-def pipeline(project: Path, stages: list[str], out: Path, label: str, n_jobs: int) -> dict:
+def pipeline(project: Path, stages: list[str], out: Path, label: str, n_jobs: int,
+             force: bool = False) -> dict:
     _set_params(project, n_jobs=n_jobs)
     log = out / f"pipeline_{label}.log"
     out.mkdir(parents=True, exist_ok=True)
@@ -224,8 +224,9 @@ def pipeline(project: Path, stages: list[str], out: Path, label: str, n_jobs: in
                "stages": {}}
     for stage in [s for s in STAGES if s in stages or s == "params"]:
         print(f"[{label}] {stage} ...", file=sys.stderr, flush=True)
-        results["stages"][stage] = _timed(["dvc", "repro", "--single-item", stage], project,
-                                          env, log)
+        # -f: a copy that already ran (e.g. profiled) would otherwise skip every stage
+        args = ["dvc", "repro", *(["-f"] if force else []), "--single-item", stage]
+        results["stages"][stage] = _timed(args, project, env, log)
         print(f"[{label}] {stage}: {results['stages'][stage]}", file=sys.stderr, flush=True)
     metrics = project / "reports" / "metrics"
     counts = {}
@@ -582,7 +583,7 @@ t_first = time.perf_counter() - t2
 t3 = time.perf_counter()
 kc.stop_channels(); km.shutdown_kernel(now=False)
 t_stop = time.perf_counter() - t3
-print(json.dumps({"import_jupyter_client_s": t_import, "kernel_start_s": t_start,
+print("@@JSON " + json.dumps({"import_jupyter_client_s": t_import, "kernel_start_s": t_start,
                   "first_execute_s": t_first, "kernel_shutdown_s": t_stop}))
 """
 
@@ -612,7 +613,7 @@ cells = [float(c.metadata.get("papermill", {}).get("duration") or 0.0) for c in 
 t3 = time.perf_counter()
 clean_executed_notebook(output)
 t_clean = time.perf_counter() - t3
-print(json.dumps({"imports_s": t_import, "params_check_s": t_params,
+print("@@JSON " + json.dumps({"imports_s": t_import, "params_check_s": t_params,
                   "papermill_s": t_papermill, "cells_s": cells, "clean_s": t_clean}))
 """
 
@@ -629,7 +630,7 @@ for _ in range(2):
     umap.UMAP(n_neighbors=5, n_components=5, min_dist=0.0, metric="cosine",
               random_state=1).fit(X)
     fits.append((time.perf_counter() - t, time.process_time() - c))
-print(json.dumps({"import_umap_s": t_import, "import_umap_cpu_s": c_import,
+print("@@JSON " + json.dumps({"import_umap_s": t_import, "import_umap_cpu_s": c_import,
                   "first_fit_s": fits[0][0], "first_fit_cpu_s": fits[0][1],
                   "second_fit_s": fits[1][0], "second_fit_cpu_s": fits[1][1]}))
 """
@@ -642,7 +643,9 @@ def _probe(code: str, args: list[str], project: Path, env: dict[str, str]) -> di
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(proc.stderr[-3000:])
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    # (the probe's own output, e.g. the kernel's "1", may share the marker's line)
+    marked = [line.split("@@JSON ", 1)[1] for line in proc.stdout.splitlines() if "@@JSON " in line]
+    result = json.loads(marked[-1])
     result.update(process_wall_s=round(time.perf_counter() - started, 2),
                   process_cpu_s=round(_children_cpu() - cpu, 2))
     return result
@@ -670,6 +673,7 @@ def startup(project: Path, out: Path, rounds: int = 2) -> dict:
                                               " ensure_pinned()"], project, plain)
                                         for _ in range(3)])
         row["dvc_version_s"] = _best([_run(["dvc", "--version"], project, plain) for _ in range(3)])
+        _write(out, "startup_partial.json", {**results, "partial_row": row})
         row["kernel"] = _probe(_KERNEL_PROBE, [], project, pinned)
         row["numba"] = _probe(_NUMBA_PROBE, [], project, pinned)
         row["notebooks"] = {stage: _probe(_NOTEBOOK_PROBE, [stage], project, pinned)
@@ -677,7 +681,7 @@ def startup(project: Path, out: Path, rounds: int = 2) -> dict:
         row["load_after"] = _load()
         results["rounds"].append(row)
         print(json.dumps(row, indent=1), file=sys.stderr)
-    _write(out, "startup.json", results)
+        _write(out, "startup.json", results)
     return results
 
 
@@ -699,6 +703,9 @@ def main() -> int:
         p.add_argument("--label", required=True)
         p.add_argument("--n-jobs", type=int, default=2 if name == "pipeline" else 1)
         p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "profile")
+        if name == "pipeline":
+            p.add_argument("--force", action="store_true",
+                           help="dvc repro -f: rerun stages that are up to date")
     p = sub.add_parser("imports")
     p.add_argument("--project", type=Path, default=ROOT)
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "profile")
@@ -715,7 +722,8 @@ def main() -> int:
     if args.command == "prepare":
         prepare(args.project.resolve(), args.corpus, args.clickid)
     elif args.command == "pipeline":
-        pipeline(args.project.resolve(), args.stages.split(","), args.out, args.label, args.n_jobs)
+        pipeline(args.project.resolve(), args.stages.split(","), args.out, args.label, args.n_jobs,
+                 args.force)
     elif args.command == "profile":
         profile(args.project.resolve(), args.stages.split(","), args.out, args.label, args.n_jobs)
     elif args.command == "imports":

@@ -10,11 +10,12 @@ Jaccard 0.65, the exact Jaccard of the shingle sets decides at 0.8, the earliest
 The prototype (``CompactDeduplicator``) makes the same decisions with:
 
 * band keys: the same 16 bands of 8 values (datasketch's parameters for threshold 0.65 and
-  128 permutations), each folded to a 64-bit integer and kept in sorted NumPy arrays (key,
-  document index; merged from a small dict buffer, log-structured) : 12 bytes per band;
+  128 permutations, contiguous ranges), each hashed to a 64-bit integer and kept in sorted
+  NumPy arrays (key, document index; merged from a small dict buffer): 12 bytes per band;
 * exact duplicates: the 20-byte SHA-1 digest in the same kind of sorted array;
 * shingles: appended to a scratch file (``shingles.u32``, 4 bytes per shingle on disk, about
-  1 KB per article), read back only for a candidate pair; in memory only the file offsets;
+  1 KB per article; written in 4 MB blocks), read back only for a candidate pair; in memory
+  only the file offsets and the block being filled;
 * doc_ids: one ``bytearray`` and an offset array.
 
 So memory is about 230 bytes per kept document plus the doc_id; a candidate read costs one
@@ -33,10 +34,8 @@ from __future__ import annotations
 
 import argparse
 import gc
-import hashlib
 import json
 import os
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -44,30 +43,13 @@ from pathlib import Path
 
 import numpy as np
 
-_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
-
-
-def _fold(rows: np.ndarray) -> np.ndarray:
-    """One 64-bit key per row of uint64 values (splitmix-style mixing, wrap-around)."""
-    acc = np.zeros(rows.shape[0], dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for column in range(rows.shape[1]):
-            x = rows[:, column] + np.uint64(0x9E3779B97F4A7C15) * np.uint64(column + 1)
-            x ^= x >> np.uint64(30)
-            x *= np.uint64(0xBF58476D1CE4E5B9)
-            x ^= x >> np.uint64(27)
-            x *= np.uint64(0x94D049BB133111EB)
-            x ^= x >> np.uint64(31)
-            acc = acc * np.uint64(0x100000001B3) ^ x
-    return acc
-
-
 class _SortedMulti:
-    """A multimap uint64 key -> int32 values: sorted arrays plus a dict buffer (merged at a size)."""
+    """A multimap uint64 key -> int32 values: a dict buffer, flushed into sorted runs that are
+    merged while a run is not much smaller than the one before it (log-structured: a key is
+    searched in O(log n) runs, each insertion is moved O(log n) times)."""
 
     def __init__(self, buffer_limit: int = 65_536):
-        self.keys = np.zeros(0, dtype=np.uint64)
-        self.values = np.zeros(0, dtype=np.int32)
+        self.runs: list[tuple[np.ndarray, np.ndarray]] = []
         self.buffer: dict[int, list[int]] = {}
         self.buffered = 0
         self.limit = buffer_limit
@@ -85,23 +67,37 @@ class _SortedMulti:
                            count=self.buffered)
         values = np.fromiter((v for vs in self.buffer.values() for v in vs), dtype=np.int32,
                              count=self.buffered)
-        keys = np.concatenate([self.keys, keys])
-        values = np.concatenate([self.values, values])
         order = np.argsort(keys, kind="stable")
-        self.keys, self.values = keys[order], values[order]
+        self.runs.append((keys[order], values[order]))
         self.buffer.clear()
         self.buffered = 0
+        while len(self.runs) >= 2 and len(self.runs[-1][0]) * 2 >= len(self.runs[-2][0]):
+            (k2, v2), (k1, v1) = self.runs.pop(), self.runs.pop()
+            keys, values = np.concatenate([k1, k2]), np.concatenate([v1, v2])
+            order = np.argsort(keys, kind="stable")
+            self.runs.append((keys[order], values[order]))
 
-    def get(self, key: int) -> list[int]:
-        found = list(self.buffer.get(key, ()))
-        lo = np.searchsorted(self.keys, np.uint64(key), side="left")
-        hi = np.searchsorted(self.keys, np.uint64(key), side="right")
-        if hi > lo:
-            found.extend(int(v) for v in self.values[lo:hi])
+    def get_many(self, keys: list[int]) -> list[int]:
+        """Values of any of ``keys``: the dict buffer, then one vectorised search per run."""
+        found = [v for k in keys for v in self.buffer.get(k, ())]
+        if self.runs:
+            wanted = np.array(keys, dtype=np.uint64)
+            for run_keys, run_values in self.runs:
+                lo = np.searchsorted(run_keys, wanted, side="left")
+                inside = lo < len(run_keys)
+                hit = np.zeros(len(wanted), dtype=bool)
+                hit[inside] = run_keys[lo[inside]] == wanted[inside]
+                for a, key in zip(lo[hit].tolist(), wanted[hit].tolist()):
+                    while a < len(run_keys) and run_keys[a] == key:
+                        found.append(int(run_values[a]))
+                        a += 1
         return found
 
+    def get(self, key: int) -> list[int]:
+        return self.get_many([key])
+
     def nbytes(self) -> int:
-        return self.keys.nbytes + self.values.nbytes
+        return sum(k.nbytes + v.nbytes for k, v in self.runs)
 
 
 class CompactDeduplicator:
@@ -112,6 +108,8 @@ class CompactDeduplicator:
 
         lsh = MinHashLSH(threshold=max(0.05, threshold - 0.15), num_perm=num_perm)
         self.ranges = lsh.hashranges  # the same bands as today's LSH
+        width = self.ranges[0][1] - self.ranges[0][0]
+        assert all(b - a == width and a == i * width for i, (a, b) in enumerate(self.ranges))
         del lsh
         self.threshold = threshold
         self.bands = _SortedMulti()
@@ -122,6 +120,8 @@ class CompactDeduplicator:
         self.id_ends: list[int] = []
         self.path = scratch / "shingles.u32"
         self.file = open(self.path, "w+b")  # noqa: SIM115 - closed in close()
+        self.pending = bytearray()  # shingles not yet written (flushed every 4 MB)
+        self.written = 0  # uint32 units in the file
         self.n = 0
 
     def close(self) -> None:
@@ -134,14 +134,19 @@ class CompactDeduplicator:
 
     def _shingles(self, index: int) -> np.ndarray:
         start, end = self.offsets[index], self.offsets[index + 1]
+        if start >= self.written:  # still in the write buffer
+            a = 4 * (start - self.written)
+            return np.frombuffer(bytes(self.pending[a:a + 4 * (end - start)]), dtype=np.uint32)
         data = os.pread(self.file.fileno(), 4 * (end - start), 4 * start)
         return np.frombuffer(data, dtype=np.uint32)
 
     def _band_keys(self, hashvalues: np.ndarray) -> list[int]:
-        rows = np.stack([np.asarray(hashvalues[a:b], dtype=np.uint64) for a, b in self.ranges])
-        keys = _fold(rows)
-        # the band number is part of the key: band 3's values never meet band 5's
-        return [int(k) ^ (i * 0x632BE59BD9B4E019 & 0xFFFFFFFFFFFFFFFF) for i, k in enumerate(keys)]
+        """One 64-bit key per band (band number included). Python's hash of the band's bytes:
+        the keys never leave the process, so its per-process salt does not matter."""
+        data = np.ascontiguousarray(hashvalues, dtype=np.uint64).tobytes()
+        width = 8 * (self.ranges[0][1] - self.ranges[0][0])
+        return [hash((i, data[i * width:(i + 1) * width])) & 0xFFFFFFFFFFFFFFFF
+                for i in range(len(self.ranges))]
 
     def check(self, doc_id: str, digest: str, shingles: np.ndarray, hashvalues: np.ndarray):
         raw = bytes.fromhex(digest)
@@ -150,7 +155,7 @@ class CompactDeduplicator:
             if self.digest_bytes[20 * index: 20 * index + 20] == raw:
                 return self._doc_id(index)
         band_keys = self._band_keys(hashvalues)
-        candidates = sorted({c for k in band_keys for c in self.bands.get(k)})
+        candidates = sorted(set(self.bands.get_many(band_keys)))
         for candidate in candidates:  # in order: the earliest match wins
             other = self._shingles(candidate)
             inter = np.intersect1d(shingles, other, assume_unique=True).size
@@ -162,10 +167,12 @@ class CompactDeduplicator:
         self.digest_bytes += raw
         for k in band_keys:
             self.bands.add(k, index)
-        self.file.seek(0, os.SEEK_END)
-        self.file.write(np.ascontiguousarray(shingles, dtype=np.uint32).tobytes())
-        self.file.flush()
+        self.pending += np.ascontiguousarray(shingles, dtype=np.uint32).tobytes()
         self.offsets.append(self.offsets[-1] + int(shingles.size))
+        if len(self.pending) >= 4 << 20:
+            os.pwrite(self.file.fileno(), bytes(self.pending), 4 * self.written)
+            self.written += len(self.pending) // 4
+            self.pending.clear()
         self.ids += doc_id.encode("utf-8")
         self.id_ends.append(len(self.ids))
         return None
@@ -212,7 +219,8 @@ def _measure(name: str, make, fingerprints_of, docs, scratch: Path) -> dict:
     tracemalloc.stop()
     extra = {}
     if isinstance(detector, CompactDeduplicator):
-        extra["scratch_file_mb"] = round(detector.path.stat().st_size / 2**20, 1)
+        extra["scratch_file_mb"] = round((detector.path.stat().st_size + len(detector.pending))
+                                         / 2**20, 1)
         detector.close()
     n = len(decisions)
     return {"detector": name, "documents": n,
