@@ -74,7 +74,7 @@ from _common import commit_id  # noqa: E402
 
 _CORPUS = Path("shared") / "corpora" / "clickid" / "articles.jsonl.gz"
 CLICKID = next((p / _CORPUS for p in ROOT.parents if (p / _CORPUS).is_file()), ROOT.parent / _CORPUS)
-STAGES = ("params", "ingest", "preprocess", "classify", "topics", "compare", "render", "brief")
+STAGES = ("params", "ingest", "preprocess", "classify", "topics", "compare", "explore", "render", "brief")
 NOTEBOOKS = {"ingest": "01_ingest", "preprocess": "02_preprocess", "classify": "03_classify",
              "topics": "04_topics", "compare": "05_compare"}
 RAW_DIR = "bench_raw"
