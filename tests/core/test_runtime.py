@@ -97,3 +97,45 @@ def test_stage_launcher_names_the_fix_when_the_environment_is_not_active(tmp_pat
     assert "environment is not active" in lines[0]
     assert "source .venv/bin/activate" in lines[0] and "conda activate coopnews" in lines[0]
     assert "Traceback" not in proc.stderr
+
+
+_CACHE_PROBE = """
+import sys
+from pathlib import Path
+from analysis.core.runtime import cache_numba
+assert cache_numba(sys.argv[1]) is True
+import numba
+@numba.njit
+def twice(x):
+    return 2 * x
+print(twice(21), sorted(p.suffix for p in Path(sys.argv[1]).rglob('*') if p.is_file()))
+"""
+
+
+def test_cache_numba_writes_compiled_code_and_reloads_it(tmp_path):
+    """njit defaults to cache=True under cache_numba: the first process writes an index and
+    machine code into the folder, the second loads them (no new files), same result."""
+    import subprocess
+    import sys
+
+    from analysis.core.runtime import pinned_environment
+
+    script = tmp_path / "probe.py"
+    script.write_text(_CACHE_PROBE)
+    cache = tmp_path / "numba"
+    runs = [subprocess.run([sys.executable, str(script), str(cache)], capture_output=True,
+                           text=True, env=pinned_environment(), check=True).stdout.strip()
+            for _ in range(2)]
+    assert runs[0] == runs[1] == "42 ['.nbc', '.nbi']"
+    assert len(list(cache.rglob("*.nbc"))) == 1
+
+
+def test_cache_numba_does_nothing_once_umap_is_imported(monkeypatch, tmp_path):
+    import sys
+    import types
+
+    from analysis.core.runtime import cache_numba
+
+    monkeypatch.setitem(sys.modules, "umap", types.ModuleType("umap"))
+    assert cache_numba(tmp_path) is False
+    assert not tmp_path.joinpath("numba").exists()

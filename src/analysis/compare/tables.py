@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -26,6 +26,7 @@ from .stories import story_metrics, story_table
 
 __all__ = [
     "CompareResult",
+    "INPUT_COLUMNS",
     "document_frame",
     "paragraph_frame",
     "coverage_table",
@@ -50,6 +51,9 @@ _DOCUMENT_COLUMNS = ("doc_id", "outlet", "date", "duplicate_of")
 _PARAGRAPH_COLUMNS = ("para_id", "doc_id", "stems")
 _CLASSIFIED_COLUMNS = ("level", "doc_id", "para_id", "coop_type", "partners", "sectors")
 _TOPIC_COLUMNS = ("para_id", "doc_id", "topic", "topic_label")
+#: What the compare stage reads of each input (the stems it counts from paragraphs.parquet).
+INPUT_COLUMNS = {"documents": _DOCUMENT_COLUMNS, "paragraphs": _PARAGRAPH_COLUMNS[:2],
+                 "classified": _CLASSIFIED_COLUMNS, "topics": _TOPIC_COLUMNS}
 _LOG_ODDS_COLUMNS = ("term", "count_a", "count_b", "count", "prior", "delta", "variance", "z",
                      "log_frequency")
 
@@ -153,16 +157,17 @@ def paragraph_frame(paragraphs: pd.DataFrame, classified: pd.DataFrame, docs: pd
             gives every paragraph its article's coop_type. Sectors are always the paragraph's.
 
     Returns:
-        para_id, doc_id, coop_type, sectors (list), stems (as read from Parquet), sorted by para_id.
+        para_id, doc_id, coop_type, sectors (list), stems (as read from Parquet, when
+        ``paragraphs`` has them), sorted by para_id.
 
     Raises:
         UserError: when a paragraph of a counted document has no paragraph-level coding.
     """
-    _require_columns(paragraphs, _PARAGRAPH_COLUMNS, "paragraphs.parquet")
+    _require_columns(paragraphs, _PARAGRAPH_COLUMNS[:2], "paragraphs.parquet")
     if paragraph_labels not in ("paragraph", "document"):
         raise UserError(f"paragraph_labels = {paragraph_labels!r}: use 'paragraph' or 'document'")
     keep = paragraphs["doc_id"].isin(set(docs["doc_id"]))
-    paras = paragraphs.loc[keep, ["para_id", "doc_id", "stems"]].copy()
+    paras = paragraphs.loc[keep, [c for c in _PARAGRAPH_COLUMNS if c in paragraphs]].copy()
     coded = classified.loc[classified["level"] == "paragraph",
                            ["para_id", "coop_type", "sectors"]]
     _check_coop_types(coded["coop_type"], "classified.parquet (paragraph level)")
@@ -517,6 +522,10 @@ class CompareResult:
     docs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
+def _stem_counts(paras: pd.DataFrame, kinds: Sequence[str]) -> dict[str, pd.Series]:
+    return {kind: stem_counts(paras, kind) for kind in kinds}
+
+
 def _wide_monthly(monthly: pd.DataFrame) -> pd.DataFrame:
     """month x kind counts, one column per kind: the shape `dvc plots` draws as several lines.
 
@@ -535,8 +544,9 @@ def _wide_monthly(monthly: pd.DataFrame) -> pd.DataFrame:
 
 def compare_tables(documents: pd.DataFrame, paragraphs: pd.DataFrame, classified: pd.DataFrame,
                    topics: pd.DataFrame, compare: CompareParams, seed: int, *,
-                   paragraph_labels: ParagraphLabels = "paragraph", alpha_0: float | None = None
-                   ) -> CompareResult:
+                   paragraph_labels: ParagraphLabels = "paragraph", alpha_0: float | None = None,
+                   count_stems: Callable[[pd.DataFrame, Sequence[str]], dict[str, pd.Series]]
+                   | None = None) -> CompareResult:
     """Every table and number of the compare stage, from the four stage tables.
 
     Args:
@@ -551,6 +561,9 @@ def compare_tables(documents: pd.DataFrame, paragraphs: pd.DataFrame, classified
         paragraph_labels: how paragraphs get their kind (see :func:`paragraph_frame`).
         alpha_0: log-odds prior weight in pseudo-tokens (None: ``compare.prior_scale`` x the
             compared tokens).
+        count_stems: stem counts of the paragraphs of each kind (e.g. read from Parquet in
+            batches, :mod:`~analysis.compare.counts`, when ``paragraphs`` has no stems);
+            default :func:`~analysis.compare.stats.stem_counts` on ``paragraphs``' stems.
 
     Returns:
         A :class:`CompareResult` without figures (drawing is the report layer's job).
@@ -571,7 +584,8 @@ def compare_tables(documents: pd.DataFrame, paragraphs: pd.DataFrame, classified
     settings = dict(n_bootstrap=n_bootstrap, ci_level=ci_level, seed=seed,
                     min_bootstrap_docs=min_bootstrap_docs)
     a, b = CONTRAST
-    counts_a, counts_b = stem_counts(paras, a), stem_counts(paras, b)
+    counted = (count_stems or _stem_counts)(paras, CONTRAST)
+    counts_a, counts_b = counted[a], counted[b]
     if alpha_0 is None:
         alpha_0 = prior_scale * float(counts_a.sum() + counts_b.sum())
     if len(counts_a) and len(counts_b) and len(counts_a.index.union(counts_b.index)) >= 2:

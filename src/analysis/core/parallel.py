@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import io
 import itertools
@@ -234,6 +235,11 @@ def _check_workers_pinned(client: Any, scheduler: str) -> None:
 def _dask(func, batches, context, setup, n_jobs, scheduler, in_flight) -> Iterator[Any]:
     token = uuid.uuid4().hex
     with _dask_client(n_jobs, scheduler) as client:
+        from distributed import KilledWorker  # importable: _dask_client checked it
+
+        # A task whose workers all died (KilledWorker after repeated deaths, a cancelled future
+        # when the scheduler lost every worker): the stage cannot finish on this cluster.
+        lost = (KilledWorker, concurrent.futures.CancelledError)
         # The context (lexicons) goes to every worker once, not with every task.
         [shared] = client.scatter([context], broadcast=True, hash=False)
         if in_flight is None:
@@ -245,6 +251,13 @@ def _dask(func, batches, context, setup, n_jobs, scheduler, in_flight) -> Iterat
         def fetch(future):
             try:
                 return future.result()
+            except lost as exc:
+                where = f" at {scheduler}" if scheduler else ""
+                raise UserError(
+                    f"the Dask cluster{where} lost the workers running this stage "
+                    f"({type(exc).__name__}: {exc}); the stage stopped before its outputs were "
+                    "complete: start workers again (or use compute.backend: local) and rerun it, "
+                    "which rewrites them (docs/scaling.md)") from None
             except Exception as exc:
                 # A scheduler or worker without the project's code: the scheduler reports a
                 # RuntimeError caused by the ImportError, a worker the ImportError itself.

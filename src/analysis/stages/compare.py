@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ..compare.tables import CompareResult, compare_tables
+import functools
+
+from ..compare.counts import stem_counts_from_parquet
+from ..compare.tables import INPUT_COLUMNS, CompareResult, compare_tables
 from ..core.codebook import CONTRAST
 from ..core.config import Params
 from ..core.io import read_stage_parquet, write_csv, write_json
@@ -30,11 +33,19 @@ def run(params: Params, paths: ProjectPaths) -> CompareResult:
     Returns:
         Tables, metrics, findings, the English figures and every file written.
     """
-    result = compare_tables(read_stage_parquet(paths.documents, "ingest"),
-                            read_stage_parquet(paths.paragraphs, "preprocess"),
-                            read_stage_parquet(paths.classified, "classify"),
-                            read_stage_parquet(paths.topics, "topics"),
-                            params.compare, params.seed)
+    # Only the columns compare uses (no texts); the stems are counted batch by batch from
+    # paragraphs.parquet, so memory does not hold every token of the corpus.
+    def read(path, producer, name, extra=()):
+        columns = list(INPUT_COLUMNS[name])
+        return read_stage_parquet(path, producer, [*columns, *extra], columns=columns)
+
+    result = compare_tables(
+        read(paths.documents, "ingest", "documents"),
+        read(paths.paragraphs, "preprocess", "paragraphs", ("stems",)),
+        read(paths.classified, "classify", "classified"),
+        read(paths.topics, "topics", "topics"),
+        params.compare, params.seed,
+        count_stems=functools.partial(stem_counts_from_parquet, paths.paragraphs))
     tables_dir, figures_dir = paths.tables("compare"), paths.figures("compare")
     for name, table in sorted(result.tables.items()):
         result.written.append(write_csv(tables_dir / f"{name}.csv", table))

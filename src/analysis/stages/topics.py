@@ -5,6 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from ..core.config import Params
+from ..core.runtime import cache_numba
+
+cache_numba()  # before UMAP is imported (by bertopic, through the topics modules below)
+
+# ruff: noqa: E402
 from ..core.io import write_csv, write_json, write_parquet
 from ..core.paths import ProjectPaths
 from ..report.figures import save_figure
