@@ -85,3 +85,17 @@ def test_read_stage_parquet_reads_checks_and_names_the_stage(tmp_path):
         (tmp_path / name).write_bytes(data)
         with pytest.raises(UserError, match="not a readable Parquet file.*rerun the classify stage"):
             read_stage_parquet(tmp_path / name, "classify")
+
+
+def test_read_stage_parquet_reads_optional_columns_only_where_present(tmp_path):
+    import pandas as pd
+
+    from analysis.core.io import read_stage_parquet
+
+    new, old = tmp_path / "new.parquet", tmp_path / "old.parquet"
+    pd.DataFrame({"doc_id": ["a"], "story_id": ["a"], "text": ["x"]}).to_parquet(new)
+    pd.DataFrame({"doc_id": ["a"], "text": ["x"]}).to_parquet(old)
+    read = [read_stage_parquet(p, "classify", ["doc_id"], columns=["doc_id"], optional=("story_id",))
+            for p in (new, old)]
+    assert list(read[0].columns) == ["doc_id", "story_id"]  # an optional column is not lost
+    assert list(read[1].columns) == ["doc_id"]  # an older file without it still reads

@@ -27,6 +27,7 @@ from .stories import story_metrics, story_table
 __all__ = [
     "CompareResult",
     "INPUT_COLUMNS",
+    "OPTIONAL_COLUMNS",
     "document_frame",
     "paragraph_frame",
     "coverage_table",
@@ -54,6 +55,8 @@ _TOPIC_COLUMNS = ("para_id", "doc_id", "topic", "topic_label")
 #: What the compare stage reads of each input (the stems it counts from paragraphs.parquet).
 INPUT_COLUMNS = {"documents": _DOCUMENT_COLUMNS, "paragraphs": _PARAGRAPH_COLUMNS[:2],
                  "classified": _CLASSIFIED_COLUMNS, "topics": _TOPIC_COLUMNS}
+#: Read too where present: classify's evidence strength and stories (absent before round 4).
+OPTIONAL_COLUMNS = {"classified": ("confidence", "story_id")}
 _LOG_ODDS_COLUMNS = ("term", "count_a", "count_b", "count", "prior", "delta", "variance", "z",
                      "log_frequency")
 

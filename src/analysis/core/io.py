@@ -96,11 +96,13 @@ def read_json(path: str | Path) -> Any:
 
 
 def read_stage_parquet(path: str | Path, producer: str, required: tuple[str, ...] | list[str] = (),
-                       *, columns: list[str] | None = None, arrow: bool = False):
+                       *, columns: list[str] | None = None, optional: tuple[str, ...] = (),
+                       arrow: bool = False):
     """Read a Parquet file another stage wrote, or stop with a message the user can act on.
 
     ``producer`` names the stage that writes the file (the message says to run it);
-    ``required`` columns must be present; ``columns`` limits what is read (default: all).
+    ``required`` columns must be present; ``columns`` limits what is read (default: all), and
+    the ``optional`` columns are read with them where the file has them.
     Returns a DataFrame, or a ``pyarrow.Table`` with ``arrow=True``.
     """
     import pyarrow.parquet as pq
@@ -120,6 +122,8 @@ def read_stage_parquet(path: str | Path, producer: str, required: tuple[str, ...
     if missing:
         raise UserError(f"{path}: missing column(s) {', '.join(missing)} "
                         f"(see docs/architecture.md); rerun the {producer} stage")
+    if columns is not None:
+        columns = [*columns, *(c for c in optional if c in names and c not in columns)]
     try:
         if arrow:
             return pq.read_table(path, columns=columns)

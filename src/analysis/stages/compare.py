@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 from ..compare.counts import stem_counts_from_parquet
-from ..compare.tables import INPUT_COLUMNS, CompareResult, compare_tables
+from ..compare.tables import INPUT_COLUMNS, OPTIONAL_COLUMNS, CompareResult, compare_tables
 from ..core.codebook import CONTRAST
 from ..core.config import Params
 from ..core.io import read_stage_parquet, write_csv, write_json
@@ -37,7 +37,8 @@ def run(params: Params, paths: ProjectPaths) -> CompareResult:
     # paragraphs.parquet, so memory does not hold every token of the corpus.
     def read(path, producer, name, extra=()):
         columns = list(INPUT_COLUMNS[name])
-        return read_stage_parquet(path, producer, [*columns, *extra], columns=columns)
+        return read_stage_parquet(path, producer, [*columns, *extra], columns=columns,
+                                  optional=OPTIONAL_COLUMNS.get(name, ()))
 
     result = compare_tables(
         read(paths.documents, "ingest", "documents"),
