@@ -23,9 +23,11 @@ from pathlib import Path
 from _common import commit_id  # benchmarks/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = Path(os.environ.get(
-    "CLICKID_PATH", ROOT.parent / "shared" / "corpora" / "clickid" / "articles.jsonl.gz"))
-
+DEFAULT_CORPUS = Path(
+    os.environ.get(
+        "CLICKID_PATH", ROOT.parent / "shared" / "corpora" / "clickid" / "articles.jsonl.gz"
+    )
+)
 
 
 def _cpu_seconds() -> float:
@@ -59,8 +61,13 @@ def main() -> int:
     load = os.getloadavg()[0]
     cpu_start = _cpu_seconds()
     start = time.perf_counter()
-    result = classify_input(args.corpus, out, lexicon_dir=ROOT / "data" / "lexicons",
-                            n_jobs=args.n_jobs, min_words=IngestParams().min_words)
+    result = classify_input(
+        args.corpus,
+        out,
+        lexicon_dir=ROOT / "data" / "lexicons",
+        n_jobs=args.n_jobs,
+        min_words=IngestParams().min_words,
+    )
     seconds = time.perf_counter() - start
     cpu = _cpu_seconds() - cpu_start
     load_after = os.getloadavg()[0]
@@ -80,7 +87,8 @@ def main() -> int:
         f"--corpus {args.corpus}`",
         f"- input records: {len(table) + len(result.rejects)} = coded {len(table)} + rejected "
         f"{len(result.rejects)} ("
-        + (", ".join(f"{r} {n}" for r, n in reasons.items()) or "none") + ")",
+        + (", ".join(f"{r} {n}" for r, n in reasons.items()) or "none")
+        + ")",
         f"- wall time: {seconds:.1f} s ({len(table) / seconds:.0f} docs/s); CPU time (all "
         f"processes): {cpu:.1f} s; peak RSS: {_peak_rss_mb():.0f} MB",
         "- documents per coop_type: "
@@ -89,9 +97,11 @@ def main() -> int:
     ]
     text = args.results.read_text(encoding="utf-8") if args.results.is_file() else ""
     if "## classify" not in text:
-        text += ("\n## classify\n\nRule classifier over all 23,020 clickid articles "
-                 "(`analysis.classify.classify_input`, reading the .jsonl.gz with ingest's "
-                 "reader).\n")
+        text += (
+            "\n## classify\n\nRule classifier over all 23,020 clickid articles "
+            "(`analysis.classify.classify_input`, reading the .jsonl.gz with ingest's "
+            "reader).\n"
+        )
     # the entry goes at the end of the classify section, before the next "## " heading
     section = text.index("## classify")
     end = text.find("\n## ", section + 1)

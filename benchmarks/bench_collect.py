@@ -63,8 +63,7 @@ PARTS = ("extract", "crawl", "delay", "resume", "throughput")
 def _extract() -> list[str]:
     from trafilatura import bare_extraction
 
-    from analysis.text.html import html_article
-    from analysis.text.html import extract_pages, word_f1
+    from analysis.text.html import extract_pages, html_article, word_f1
 
     rows, ours, alone, old, titles, dates = [], [], [], [], 0, 0
     for name, article in EXPECTED.items():
@@ -82,10 +81,12 @@ def _extract() -> list[str]:
         date_ok = fields["date"] == article["date"]
         titles += title_ok
         dates += date_ok
-        rows.append(f"| {name}{' (held out)' if article.get('held_out') else ''} | {len(pages)} | "
-                    f"{scores[0]:.3f} | {scores[1]:.3f} | {scores[2]:.3f} | "
-                    f"{'yes' if title_ok else 'NO'} | {'yes' if date_ok else 'NO'} | "
-                    f"{fields['extractor']} |")
+        rows.append(
+            f"| {name}{' (held out)' if article.get('held_out') else ''} | {len(pages)} | "
+            f"{scores[0]:.3f} | {scores[1]:.3f} | {scores[2]:.3f} | "
+            f"{'yes' if title_ok else 'NO'} | {'yes' if date_ok else 'NO'} | "
+            f"{fields['extractor']} |"
+        )
     held = [s for s, a in zip(ours, EXPECTED.values()) if a.get("held_out")]
     n = len(EXPECTED)
     return [
@@ -97,7 +98,9 @@ def _extract() -> list[str]:
         f"{statistics.mean(alone):.3f} | {statistics.mean(old):.3f} | {titles}/{n} | {dates}/{n} | |",
         "",
         f"- title accuracy {titles / n:.0%}, date accuracy {dates / n:.0%}; held-out pages: mean "
-        f"F1 {statistics.mean(held):.3f} with the current rules" if held else "",
+        f"F1 {statistics.mean(held):.3f} with the current rules"
+        if held
+        else "",
     ]
 
 
@@ -118,7 +121,9 @@ def _crawl(tmp: Path) -> list[str]:
         disallowed = [p for p in main.paths() if p.startswith("/private/rahasia")]
         with open(tmp / "crawl" / "manifest.csv", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
-        settled = all(r["kind"] == "robots" or r["outcome"] == "fetched" or r["reason"] for r in rows)
+        settled = all(
+            r["kind"] == "robots" or r["outcome"] == "fetched" or r["reason"] for r in rows
+        )
     finally:
         for server in (main, limited, broken):
             server.close()
@@ -139,26 +144,37 @@ def _delay(tmp: Path) -> list[str]:
     from analysis.collect.sources import Listed, Listing
 
     sites = {}
-    for name, robots in (("min-delay 1 s", "User-agent: *\nDisallow:\n"),
-                         ("Crawl-delay 1.5 s", "User-agent: *\nCrawl-delay: 1.5\n")):
+    for name, robots in (
+        ("min-delay 1 s", "User-agent: *\nDisallow:\n"),
+        ("Crawl-delay 1.5 s", "User-agent: *\nCrawl-delay: 1.5\n"),
+    ):
         routes = {"/robots.txt": Reply(body=robots, headers={"Content-Type": "text/plain"})}
         for n in range(4):
             routes[f"/berita/{n}"] = Reply(body=article_body(f"A {n}", generated_paragraphs(n)))
         sites[name] = LoopbackServer(routes)
     try:
-        entries = [Listed(s.url(f"/berita/{n}"), "article", "bench")
-                   for n in range(4) for s in sites.values()]
+        entries = [
+            Listed(s.url(f"/berita/{n}"), "article", "bench")
+            for n in range(4)
+            for s in sites.values()
+        ]
         start = time.monotonic()
-        collect([Listing(entries=entries)], CollectOptions(out_dir=tmp / "delay",
-                                                           contact="bench@example.org"))
+        collect(
+            [Listing(entries=entries)],
+            CollectOptions(out_dir=tmp / "delay", contact="bench@example.org"),
+        )
         elapsed = time.monotonic() - start
         lines = []
         for name, server in sites.items():
             times = server.times()
             gaps = [b - a for a, b in zip(times, times[1:])]
-            lines.append(f"- {name}: {len(times)} requests, smallest gap {min(gaps):.3f} s, "
-                         f"largest {max(gaps):.3f} s")
-        lines.append(f"- both hosts together: {elapsed:.1f} s for 10 requests (the hosts interleave)")
+            lines.append(
+                f"- {name}: {len(times)} requests, smallest gap {min(gaps):.3f} s, "
+                f"largest {max(gaps):.3f} s"
+            )
+        lines.append(
+            f"- both hosts together: {elapsed:.1f} s for 10 requests (the hosts interleave)"
+        )
         return lines
     finally:
         for server in sites.values():
@@ -166,7 +182,11 @@ def _delay(tmp: Path) -> list[str]:
 
 
 def _resume(tmp: Path) -> list[str]:
-    routes = {"/robots.txt": Reply(body="User-agent: *\nDisallow:\n", headers={"Content-Type": "text/plain"})}
+    routes = {
+        "/robots.txt": Reply(
+            body="User-agent: *\nDisallow:\n", headers={"Content-Type": "text/plain"}
+        )
+    }
     for n in range(12):
         routes[f"/berita/{n}-x"] = Reply(body=article_body(f"A {n}", generated_paragraphs(n)))
     server = LoopbackServer(routes)
@@ -174,8 +194,19 @@ def _resume(tmp: Path) -> list[str]:
     urls.write_text("\n".join(server.url(f"/berita/{n}-x") for n in range(12)))
     out = tmp / "resume"
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), CI="1")
-    command = [sys.executable, "-m", "analysis", "collect", str(urls), "-o", str(out),
-               "--contact", "bench@example.org", "--min-delay", "0.3"]
+    command = [
+        sys.executable,
+        "-m",
+        "analysis",
+        "collect",
+        str(urls),
+        "-o",
+        str(out),
+        "--contact",
+        "bench@example.org",
+        "--min-delay",
+        "0.3",
+    ]
     try:
         first = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
         while sum(p.startswith("/berita/") for p in server.paths()) < 5:
@@ -189,10 +220,12 @@ def _resume(tmp: Path) -> list[str]:
     finally:
         server.close()
     twice = [p for p, c in counts.items() if c > 1]
-    return [f"- killed after {before} of 12 pages; the rerun exited {second.returncode} and "
-            f"fetched {sum(counts.values()) - before - 1} more; URLs requested twice over both "
-            f"runs: {len(twice)} ({', '.join(twice) or 'none'}); robots.txt requests: "
-            f"{counts['/robots.txt']}"]
+    return [
+        f"- killed after {before} of 12 pages; the rerun exited {second.returncode} and "
+        f"fetched {sum(counts.values()) - before - 1} more; URLs requested twice over both "
+        f"runs: {len(twice)} ({', '.join(twice) or 'none'}); robots.txt requests: "
+        f"{counts['/robots.txt']}"
+    ]
 
 
 def _throughput(tmp: Path, n: int) -> list[str]:
@@ -200,16 +233,19 @@ def _throughput(tmp: Path, n: int) -> list[str]:
     from analysis.collect.run import collect, reextract
     from analysis.collect.sources import Listed, Listing
 
-    routes = {f"/berita/{i}-artikel": Reply(body=article_body(f"Artikel {i}", generated_paragraphs(i)))
-              for i in range(n)}
+    routes = {
+        f"/berita/{i}-artikel": Reply(body=article_body(f"Artikel {i}", generated_paragraphs(i)))
+        for i in range(n)
+    }
     routes["/robots.txt"] = Reply(404, "")
     server = LoopbackServer(routes)
     try:
         entries = [Listed(server.url(f"/berita/{i}-artikel"), "article", "bench") for i in range(n)]
         start = time.monotonic()
-        summary = collect([Listing(entries=entries)],
-                          CollectOptions(out_dir=tmp / "fast", contact="bench@example.org",
-                                         min_delay=0.0))
+        summary = collect(
+            [Listing(entries=entries)],
+            CollectOptions(out_dir=tmp / "fast", contact="bench@example.org", min_delay=0.0),
+        )
         total = time.monotonic() - start
         times = [e.time for e in server.log if e.path.startswith("/berita/")]
         fetch = times[-1] - times[0]
@@ -218,10 +254,12 @@ def _throughput(tmp: Path, n: int) -> list[str]:
         extraction = time.monotonic() - start
     finally:
         server.close()
-    return [f"- {n} pages, politeness off: fetching {(n - 1) / fetch:.0f} pages/s (first to last "
-            f"request; WARC and manifest fsynced per page); whole run {n / total:.1f} pages/s "
-            f"({total:.1f} s, {summary['counts']['articles']} articles); extraction alone "
-            f"(`--reextract`) {n / extraction:.1f} pages/s"]
+    return [
+        f"- {n} pages, politeness off: fetching {(n - 1) / fetch:.0f} pages/s (first to last "
+        f"request; WARC and manifest fsynced per page); whole run {n / total:.1f} pages/s "
+        f"({total:.1f} s, {summary['counts']['articles']} articles); extraction alone "
+        f"(`--reextract`) {n / extraction:.1f} pages/s"
+    ]
 
 
 def main() -> None:
@@ -229,10 +267,14 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS))
     parser.add_argument("--pages", type=int, default=300, help="pages for the throughput run")
     args = parser.parse_args()
-    lines = [f"### {dt.date.today().isoformat()}, commit {commit_id()}", "",
-             f"- machine: {platform.platform()}, Python {platform.python_version()}, "
-             f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}",
-             "- command: `PYTHONPATH=src:tests python benchmarks/bench_collect.py`", ""]
+    lines = [
+        f"### {dt.date.today().isoformat()}, commit {commit_id()}",
+        "",
+        f"- machine: {platform.platform()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}",
+        "- command: `PYTHONPATH=src:tests python benchmarks/bench_collect.py`",
+        "",
+    ]
     with tempfile.TemporaryDirectory(prefix="bench-collect-") as folder:
         tmp = Path(folder)
         for part in args.only:

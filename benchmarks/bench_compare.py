@@ -41,9 +41,21 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out" / "compare"
-SECTORS = ["transport", "water", "waste", "flood", "environment_climate", "health",
-           "culture_tourism", "education_youth_sport", "digital_governance", "economy_trade",
-           "food_security", "spatial_planning_housing", "other"]
+SECTORS = [
+    "transport",
+    "water",
+    "waste",
+    "flood",
+    "environment_climate",
+    "health",
+    "culture_tourism",
+    "education_youth_sport",
+    "digital_governance",
+    "economy_trade",
+    "food_security",
+    "spatial_planning_housing",
+    "other",
+]
 KINDS = ["agglomeration", "international", "domestic_other", "none"]
 PARTNERS = [f"Partner {i:02d}" for i in range(40)]
 _TOKEN = re.compile(r"[a-z]+")
@@ -62,8 +74,9 @@ def build_inputs(path: Path, out: Path, seed: int = 20250811) -> dict[str, Path]
     docs, paras, coded, topics = [], [], [], []
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         articles = [json.loads(line) for line in handle]
-    dates = pd.to_datetime(pd.Series([a.get("date") for a in articles]), format="mixed",
-                           dayfirst=True, errors="coerce")
+    dates = pd.to_datetime(
+        pd.Series([a.get("date") for a in articles]), format="mixed", dayfirst=True, errors="coerce"
+    )
     for article, date in zip(articles, dates):
         doc_id = article["id"]
         kind = KINDS[rng.choice(4, p=[0.3, 0.3, 0.1, 0.3])]
@@ -71,27 +84,66 @@ def build_inputs(path: Path, out: Path, seed: int = 20250811) -> dict[str, Path]
         partners = list(rng.choice(PARTNERS, size=rng.integers(1, 4), replace=False))
         if rng.random() < 0.7:
             partners.append("Jakarta")
-        docs.append({"doc_id": doc_id, "outlet": str(article.get("source", "")).lower() or None,
-                     "date": date, "title": article.get("title"), "duplicate_of": None})
-        coded.append({"level": "document", "doc_id": doc_id, "para_id": None, "coop_type": kind,
-                      "partners": sorted(partners), "sectors": sectors, "evidence": "synthetic"})
+        docs.append(
+            {
+                "doc_id": doc_id,
+                "outlet": str(article.get("source", "")).lower() or None,
+                "date": date,
+                "title": article.get("title"),
+                "duplicate_of": None,
+            }
+        )
+        coded.append(
+            {
+                "level": "document",
+                "doc_id": doc_id,
+                "para_id": None,
+                "coop_type": kind,
+                "partners": sorted(partners),
+                "sectors": sectors,
+                "evidence": "synthetic",
+            }
+        )
         for index, text in enumerate(_PARAGRAPH_BREAK.split(article.get("text") or "")):
             para_id = f"{doc_id}:p{index:03d}"
             stems = [t for t in _TOKEN.findall(text.lower()) if len(t) > 1]
-            paras.append({"para_id": para_id, "doc_id": doc_id, "para_index": index,
-                          "text": "", "tokens": stems, "stems": stems})
+            paras.append(
+                {
+                    "para_id": para_id,
+                    "doc_id": doc_id,
+                    "para_index": index,
+                    "text": "",
+                    "tokens": stems,
+                    "stems": stems,
+                }
+            )
             para_kind = kind if rng.random() < 0.6 else "none"
-            coded.append({"level": "paragraph", "doc_id": doc_id, "para_id": para_id,
-                          "coop_type": para_kind, "partners": [],
-                          "sectors": [s for s in sectors if rng.random() < 0.3],
-                          "evidence": "synthetic"})
+            coded.append(
+                {
+                    "level": "paragraph",
+                    "doc_id": doc_id,
+                    "para_id": para_id,
+                    "coop_type": para_kind,
+                    "partners": [],
+                    "sectors": [s for s in sectors if rng.random() < 0.3],
+                    "evidence": "synthetic",
+                }
+            )
             if para_kind != "none":
                 topic = -1 if rng.random() < 0.2 else int(rng.integers(0, 40))
-                topics.append({"para_id": para_id, "doc_id": doc_id, "topic": topic,
-                               "topic_label": f"{topic}_kata_{topic}_lain"})
+                topics.append(
+                    {
+                        "para_id": para_id,
+                        "doc_id": doc_id,
+                        "topic": topic,
+                        "topic_label": f"{topic}_kata_{topic}_lain",
+                    }
+                )
     out.mkdir(parents=True, exist_ok=True)
-    paths = {name: out / f"{name}.parquet"
-             for name in ("documents", "paragraphs", "classified", "topics")}
+    paths = {
+        name: out / f"{name}.parquet"
+        for name in ("documents", "paragraphs", "classified", "topics")
+    }
     pd.DataFrame(docs).to_parquet(paths["documents"], index=False)
     pd.DataFrame(paras).to_parquet(paths["paragraphs"], index=False)
     pd.DataFrame(coded).to_parquet(paths["classified"], index=False)
@@ -137,8 +189,13 @@ def time_kernels(out: Path) -> dict[str, float]:
     start = time.perf_counter()
     cmp.bootstrap_share_ci(indicator, n_bootstrap=2000, seed=1, ci_level=0.95)
     bootstrap = time.perf_counter() - start
-    return {"stem_counting_s": counting, "log_odds_s": log_odds, "vocabulary": len(table),
-            "bootstrap_s": bootstrap, "bootstrap_units": len(group)}
+    return {
+        "stem_counting_s": counting,
+        "log_odds_s": log_odds,
+        "vocabulary": len(table),
+        "bootstrap_s": bootstrap,
+        "bootstrap_units": len(group),
+    }
 
 
 def main() -> int:
@@ -153,19 +210,32 @@ def main() -> int:
     if not (args.reuse and (OUT / "topics.parquet").is_file()):
         build_inputs(path, OUT)
     build_s = time.perf_counter() - start
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT / "tests")]), "MPLBACKEND": "Agg",
-           "PYTHONHASHSEED": "0"}
-    child = subprocess.run([sys.executable, "-c", _CHILD, str(OUT)], env=env, check=True,
-                           capture_output=True, text=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT / "tests")]),
+        "MPLBACKEND": "Agg",
+        "PYTHONHASHSEED": "0",
+    }
+    child = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(OUT)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     run = json.loads(child.stdout.strip().splitlines()[-1])
     kernels = time_kernels(OUT)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                            capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     report = {
         "machine": f"{platform.platform()}, Python {platform.python_version()}, "
-                   f"{os.cpu_count()} cores",
-        "commit": commit, "load_average": os.getloadavg(), "build_inputs_s": build_s,
-        "run_compare": run, "kernels": kernels,
+        f"{os.cpu_count()} cores",
+        "commit": commit,
+        "load_average": os.getloadavg(),
+        "build_inputs_s": build_s,
+        "run_compare": run,
+        "kernels": kernels,
     }
     print(json.dumps(report, indent=2, default=str))
     return 0

@@ -24,8 +24,10 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 _CORPUS = Path("shared") / "corpora" / "clickid" / "articles.jsonl.gz"
 # ../shared beside the project; a git worktree sits one level deeper, so look further up too.
-DEFAULT_CORPUS = next((p / _CORPUS for p in PROJECT_ROOT.parents if (p / _CORPUS).is_file()),
-                      PROJECT_ROOT.parent / _CORPUS)
+DEFAULT_CORPUS = next(
+    (p / _CORPUS for p in PROJECT_ROOT.parents if (p / _CORPUS).is_file()),
+    PROJECT_ROOT.parent / _CORPUS,
+)
 
 
 def _peak_rss_mb() -> tuple[float, float]:
@@ -36,8 +38,9 @@ def _peak_rss_mb() -> tuple[float, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path,
-                        default=Path(os.environ.get("CLICKID_PATH", DEFAULT_CORPUS)))
+    parser.add_argument(
+        "--corpus", type=Path, default=Path(os.environ.get("CLICKID_PATH", DEFAULT_CORPUS))
+    )
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "benchmarks" / "out")
     args = parser.parse_args()
@@ -64,24 +67,36 @@ def main() -> int:
         wall = time.perf_counter() - start
     own, children = _peak_rss_mb()
     metrics = result.metrics()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True, cwd=PROJECT_ROOT).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=PROJECT_ROOT
+    ).stdout.strip()
     print(f"- date: {time.strftime('%Y-%m-%d')}; commit: {commit}")
-    print(f"- machine: {platform.platform()}, Python {platform.python_version()}, "
-          f"{os.cpu_count()} cores")
+    print(
+        f"- machine: {platform.platform()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} cores"
+    )
     print(f"- command: `PYTHONPATH=src python benchmarks/bench_ingest.py --n-jobs {args.n_jobs}`")
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"- wall time: {wall:.1f} s; peak RSS: main {own:.0f} MB, largest worker {children:.0f} MB; "
-          f"load average at the end {load} (the 2 cores are shared with other jobs)")
-    print(f"- inputs {metrics['n_inputs']}, documents {metrics['n_documents']} "
-          f"(unique {metrics['n_unique_documents']}, duplicates {metrics['n_duplicates']}), "
-          f"rejects {metrics['n_rejects']}")
+    print(
+        f"- wall time: {wall:.1f} s; peak RSS: main {own:.0f} MB, largest worker {children:.0f} MB; "
+        f"load average at the end {load} (the 2 cores are shared with other jobs)"
+    )
+    print(
+        f"- inputs {metrics['n_inputs']}, documents {metrics['n_documents']} "
+        f"(unique {metrics['n_unique_documents']}, duplicates {metrics['n_duplicates']}), "
+        f"rejects {metrics['n_rejects']}"
+    )
     print("- rejects by reason: " + json.dumps(metrics["rejects_by_reason"]))
     print("- documents by outlet: " + json.dumps(metrics["documents_by_outlet"]))
-    print(f"- dates: {metrics['date_min']} .. {metrics['date_max']}; words {metrics['n_words_total']:,}")
+    print(
+        f"- dates: {metrics['date_min']} .. {metrics['date_max']}; words {metrics['n_words_total']:,}"
+    )
     print()
-    print(result.summary_table().to_markdown(index=False)
-          if _has_tabulate() else result.summary_table().to_string(index=False))
+    print(
+        result.summary_table().to_markdown(index=False)
+        if _has_tabulate()
+        else result.summary_table().to_string(index=False)
+    )
     return 0
 
 

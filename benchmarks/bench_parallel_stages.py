@@ -16,23 +16,22 @@ Usage (from the project root; B is e.g. `git archive <commit> | tar -x -C /tmp/b
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 _CORPUS = Path("shared") / "corpora" / "clickid" / "articles.jsonl.gz"
-DEFAULT_CORPUS = next((p / _CORPUS for p in ROOT.parents if (p / _CORPUS).is_file()),
-                      ROOT.parent / _CORPUS)
+DEFAULT_CORPUS = next(
+    (p / _CORPUS for p in ROOT.parents if (p / _CORPUS).is_file()), ROOT.parent / _CORPUS
+)
 OUTPUTS = ("documents.parquet", "rejects.csv", "paragraphs.parquet", "classified.parquet")
 
 # Runs in the child: one stage of one tree, prints a JSON line with its measurements.
-_CHILD = r'''
+_CHILD = r"""
 import json, os, resource, sys, time
 from pathlib import Path
 tree, stage, raw, out, n_jobs, backend = sys.argv[1:7]
@@ -70,7 +69,7 @@ def main():
 
 if __name__ == "__main__":
     main()
-'''
+"""
 
 
 def _tables_equal(a: Path, b: Path) -> bool:
@@ -99,14 +98,21 @@ def _compare(reference: Path, other: Path) -> dict[str, str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tree", action="append", required=True, metavar="NAME=PATH",
-                        help="a source tree with src/ and data/lexicons/; the first is the reference")
+    parser.add_argument(
+        "--tree",
+        action="append",
+        required=True,
+        metavar="NAME=PATH",
+        help="a source tree with src/ and data/lexicons/; the first is the reference",
+    )
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--backend", default="local",
-                        help="passed to trees that know it (omitted for local)")
-    parser.add_argument("--corpus", type=Path,
-                        default=Path(os.environ.get("CLICKID_PATH", DEFAULT_CORPUS)))
+    parser.add_argument(
+        "--backend", default="local", help="passed to trees that know it (omitted for local)"
+    )
+    parser.add_argument(
+        "--corpus", type=Path, default=Path(os.environ.get("CLICKID_PATH", DEFAULT_CORPUS))
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "ab")
     args = parser.parse_args()
     trees = dict(item.split("=", 1) for item in args.tree)
@@ -126,26 +132,49 @@ def main() -> int:
                 for stage in ("ingest", "preprocess", "classify"):
                     load = os.getloadavg()[0]
                     proc = subprocess.run(
-                        [sys.executable, str(child), str(Path(trees[name]).resolve()), stage,
-                         str(raw), str(out), str(args.n_jobs), args.backend],
-                        capture_output=True, text=True,
-                        env={**os.environ, "TQDM_DISABLE": "1", "PYTHONHASHSEED": "0"})
+                        [
+                            sys.executable,
+                            str(child),
+                            str(Path(trees[name]).resolve()),
+                            stage,
+                            str(raw),
+                            str(out),
+                            str(args.n_jobs),
+                            args.backend,
+                        ],
+                        capture_output=True,
+                        text=True,
+                        env={**os.environ, "TQDM_DISABLE": "1", "PYTHONHASHSEED": "0"},
+                    )
                     if proc.returncode != 0:
                         print(proc.stderr[-3000:], file=sys.stderr)
                         return 1
-                    row = {"tree": name, "round": round_no, "stage": stage, "load_1min": round(load, 1),
-                           **json.loads(proc.stdout.strip().splitlines()[-1])}
+                    row = {
+                        "tree": name,
+                        "round": round_no,
+                        "stage": stage,
+                        "load_1min": round(load, 1),
+                        **json.loads(proc.stdout.strip().splitlines()[-1]),
+                    }
                     rows.append(row)
                     print(json.dumps(row), file=sys.stderr, flush=True)
     reference = args.out / f"{names[0]}-0"
-    verdicts = {f"{name}-{r}": _compare(reference, args.out / f"{name}-{r}")
-                for name in names for r in range(args.rounds) if (name, r) != (names[0], 0)}
+    verdicts = {
+        f"{name}-{r}": _compare(reference, args.out / f"{name}-{r}")
+        for name in names
+        for r in range(args.rounds)
+        if (name, r) != (names[0], 0)
+    }
     (args.out / "ab.json").write_text(json.dumps({"rows": rows, "verdicts": verdicts}, indent=2))
-    print("| tree | round | stage | load (1 min) | wall s | CPU main s | CPU workers s | RSS main MB | RSS worker MB |")
+    print(
+        "| tree | round | stage | load (1 min) | wall s | CPU main s | CPU workers s | RSS main MB | RSS worker MB |"
+    )
     print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['tree']} | {r['round']} | {r['stage']} | {r['load_1min']} | {r['wall_s']} | "
-              f"{r['main_cpu_s']} | {r['workers_cpu_s']} | {r['main_rss_mb']} | {r['worker_rss_mb']} |")
+        print(
+            f"| {r['tree']} | {r['round']} | {r['stage']} | {r['load_1min']} | {r['wall_s']} | "
+            f"{r['main_cpu_s']} | {r['workers_cpu_s']} | {r['main_rss_mb']} | {r['worker_rss_mb']} |"
+        )
     print()
     for run, verdict in verdicts.items():
         print(f"- {run} vs {names[0]}-0: " + ", ".join(f"{k}: {v}" for k, v in verdict.items()))

@@ -47,27 +47,40 @@ from _common import commit_id  # benchmarks/ is on sys.path when run as a script
 ROOT = Path(__file__).resolve().parents[1]
 _CORPUS = Path("shared") / "corpora" / "clickid" / "articles.jsonl.gz"
 # ../shared beside the project; a git worktree sits one level deeper, so look further up too.
-DEFAULT_CORPUS = next((p / _CORPUS for p in ROOT.parents if (p / _CORPUS).is_file()),
-                      ROOT.parent / _CORPUS)
-STAGES = ("params", "ingest", "preprocess", "classify", "topics", "compare", "explore", "render",
-          "brief")
+DEFAULT_CORPUS = next(
+    (p / _CORPUS for p in ROOT.parents if (p / _CORPUS).is_file()), ROOT.parent / _CORPUS
+)
+STAGES = (
+    "params",
+    "ingest",
+    "preprocess",
+    "classify",
+    "topics",
+    "compare",
+    "explore",
+    "render",
+    "brief",
+)
 BIN = Path(sys.executable).parent
 RAW_DIR = "bench_raw"  # the copy's raw folder: one symlink, nothing else
 
 
-
 def _machine() -> str:
     mem = psutil.virtual_memory().total / 2**30
-    return (f"{platform.platform()}, Python {platform.python_version()}, "
-            f"{os.cpu_count()} cores, {mem:.0f} GB RAM")
+    return (
+        f"{platform.platform()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} cores, {mem:.0f} GB RAM"
+    )
 
 
 def _subset(corpus: Path, n: int, tmp: Path) -> Path:
     """The first ``n`` non-blank lines of the corpus as a .jsonl.gz in ``tmp`` (outside the repo)."""
     target = tmp / f"clickid_first{n}.jsonl.gz"
     written = 0
-    with gzip.open(corpus, "rt", encoding="utf-8") as src, \
-            gzip.open(target, "wt", encoding="utf-8", compresslevel=6) as dst:
+    with (
+        gzip.open(corpus, "rt", encoding="utf-8") as src,
+        gzip.open(target, "wt", encoding="utf-8", compresslevel=6) as dst,
+    ):
         for line in src:
             if not line.strip():
                 continue
@@ -81,13 +94,25 @@ def _subset(corpus: Path, n: int, tmp: Path) -> Path:
 
 
 def _project_files() -> list[str]:
-    out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT,
-                         capture_output=True, text=True, check=True).stdout.splitlines()
+    out = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
     return [f for f in out if not f.startswith("reports/") and f != "dvc.lock"]
 
 
-def _make_copy(dest: Path, raw_input: Path, corpus: Path, backend: str, n_jobs: int,
-               scheduler: str, overrides: dict[str, str]) -> None:
+def _make_copy(
+    dest: Path,
+    raw_input: Path,
+    corpus: Path,
+    backend: str,
+    n_jobs: int,
+    scheduler: str,
+    overrides: dict[str, str],
+) -> None:
     for rel in _project_files():
         src = ROOT / rel
         if src.is_file():
@@ -111,9 +136,15 @@ def _make_copy(dest: Path, raw_input: Path, corpus: Path, backend: str, n_jobs: 
 
 def _env(copy: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env.update(PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", PYTHONPATH=str(copy / "src"),
-               DVC_NO_ANALYTICS="1", PYTHONHASHSEED="0", MPLBACKEND="Agg", TQDM_DISABLE="1",
-               HF_HUB_OFFLINE="1")
+    env.update(
+        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        PYTHONPATH=str(copy / "src"),
+        DVC_NO_ANALYTICS="1",
+        PYTHONHASHSEED="0",
+        MPLBACKEND="Agg",
+        TQDM_DISABLE="1",
+        HF_HUB_OFFLINE="1",
+    )
     return env
 
 
@@ -160,8 +191,9 @@ def _timed(args: list[str], copy: Path, log: Path) -> dict:
     with log.open("ab") as handle:
         handle.write(f"$ {' '.join(args)}\n".encode())
         handle.flush()
-        proc = subprocess.Popen(args, cwd=copy, env=_env(copy), stdout=handle,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            args, cwd=copy, env=_env(copy), stdout=handle, stderr=subprocess.STDOUT
+        )
         poller = _TreePoller(proc.pid)
         poller.start()
         code = proc.wait()
@@ -206,29 +238,35 @@ def run_one(size: str, corpus: Path, args: argparse.Namespace) -> dict:
         raw_input = corpus if size == "all" else _subset(corpus, int(size), tmp)
         copy = tmp / "project"
         copy.mkdir()
-        _make_copy(copy, raw_input, corpus, args.backend, args.n_jobs, args.dask_scheduler,
-                   args.set)
+        _make_copy(
+            copy, raw_input, corpus, args.backend, args.n_jobs, args.dask_scheduler, args.set
+        )
         tag = f"{size}_{args.label or args.backend}"
         log = args.out / f"pipeline_{tag}.log"
         log.write_text("", encoding="utf-8")
-        results: dict = {"size": size, "backend": args.backend, "n_jobs": args.n_jobs,
-                         "params": args.set, "stages": {}}
+        results: dict = {
+            "size": size,
+            "backend": args.backend,
+            "n_jobs": args.n_jobs,
+            "params": args.set,
+            "stages": {},
+        }
         for stage in stages:
             print(f"[{size}] {stage} ...", file=sys.stderr, flush=True)
             results["stages"][stage] = _timed(["dvc", "repro", "--single-item", stage], copy, log)
             print(f"[{size}] {stage}: {results['stages'][stage]}", file=sys.stderr, flush=True)
         if stages == list(STAGES):
             noop = [_timed(["dvc", "repro"], copy, log)["wall_s"] for _ in range(3)]
-            status = subprocess.run(["dvc", "status"], cwd=copy, env=_env(copy),
-                                    capture_output=True, text=True).stdout.strip()
+            status = subprocess.run(
+                ["dvc", "status"], cwd=copy, env=_env(copy), capture_output=True, text=True
+            ).stdout.strip()
             results["noop_repro_s"] = noop
             results["dvc_status"] = status
         results["counts"] = _counts(copy)
         if args.keep:
             kept = args.out / f"project_{tag}"
             shutil.rmtree(kept, ignore_errors=True)
-            shutil.copytree(copy / "data" / "processed", kept / "data" / "processed",
-                            symlinks=True)
+            shutil.copytree(copy / "data" / "processed", kept / "data" / "processed", symlinks=True)
             shutil.copytree(copy / "reports", kept / "reports")
     return results
 
@@ -246,41 +284,61 @@ def _markdown(runs: list[dict], header: dict) -> str:
     for run in runs:
         total_wall = sum(s["wall_s"] for s in run["stages"].values())
         for stage, s in run["stages"].items():
-            lines.append(f"| {run['size']} | {stage} | {s['wall_s']:.1f} | {s['cpu_s']:.1f} | "
-                         f"{s['peak_tree_rss_mb']:,} | {s['peak_process_rss_mb']:,} | "
-                         f"{s['load_before'][0]:.1f} → {s['load_after'][0]:.1f} |")
+            lines.append(
+                f"| {run['size']} | {stage} | {s['wall_s']:.1f} | {s['cpu_s']:.1f} | "
+                f"{s['peak_tree_rss_mb']:,} | {s['peak_process_rss_mb']:,} | "
+                f"{s['load_before'][0]:.1f} → {s['load_after'][0]:.1f} |"
+            )
         peak = max(s["peak_tree_rss_mb"] for s in run["stages"].values())
         lines.append(f"| {run['size']} | **total** | **{total_wall:.1f}** | | **{peak:,}** | | |")
     lines.append("")
     for run in runs:
-        counts = ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}"
-                           for k, v in run["counts"].items())
+        counts = ", ".join(
+            f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in run["counts"].items()
+        )
         lines.append(f"- {run['size']}: {counts}")
         if "noop_repro_s" in run:
-            lines.append(f"  - no-op `dvc repro` after the run: "
-                         f"{', '.join(f'{x:.1f}' for x in run['noop_repro_s'])} s; "
-                         f"`dvc status`: {run['dvc_status']!r}")
+            lines.append(
+                f"  - no-op `dvc repro` after the run: "
+                f"{', '.join(f'{x:.1f}' for x in run['noop_repro_s'])} s; "
+                f"`dvc status`: {run['dvc_status']!r}"
+            )
     return "\n".join(lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path,
-                        default=Path(os.environ.get("CLICKID_PATH", DEFAULT_CORPUS)))
-    parser.add_argument("--size", action="append", default=None,
-                        help="articles: a number (first N of the corpus) or 'all'; repeatable")
+    parser.add_argument(
+        "--corpus", type=Path, default=Path(os.environ.get("CLICKID_PATH", DEFAULT_CORPUS))
+    )
+    parser.add_argument(
+        "--size",
+        action="append",
+        default=None,
+        help="articles: a number (first N of the corpus) or 'all'; repeatable",
+    )
     parser.add_argument("--backend", choices=("local", "dask"), default="local")
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--dask-scheduler", default="")
-    parser.add_argument("--stages", default=",".join(STAGES),
-                        help="comma-separated stages to run, in pipeline order")
-    parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
-                        help="override a params.yaml value in the copy, e.g. topics.fit_on=online")
+    parser.add_argument(
+        "--stages",
+        default=",".join(STAGES),
+        help="comma-separated stages to run, in pipeline order",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="override a params.yaml value in the copy, e.g. topics.fit_on=online",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "pipeline")
-    parser.add_argument("--label", default="",
-                        help="name used in the output file names instead of the backend")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep data/processed and reports of each run in --out")
+    parser.add_argument(
+        "--label", default="", help="name used in the output file names instead of the backend"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep data/processed and reports of each run in --out"
+    )
     args = parser.parse_args()
     args.stages = [s.strip() for s in args.stages.split(",") if s.strip()]
     try:

@@ -68,30 +68,39 @@ def clickid_documents(path: Path):
     rows = []
     for article in read_articles(path):
         text = _JOINED_PARAGRAPHS.sub(r"\1\n\n", article["text"]).strip(" ,-\n")
-        rows.append({
-            "doc_id": f"clickid-{article['id']}",
-            "source_file": "clickid/articles.jsonl.gz",
-            "record": str(article["id"]),
-            "outlet": article.get("source"),
-            "title": article.get("title"),
-            "url": article.get("url"),
-            "text": text,
-            "language": "id",
-            "n_words": len(text.split()),
-            "duplicate_of": None,
-        })
+        rows.append(
+            {
+                "doc_id": f"clickid-{article['id']}",
+                "source_file": "clickid/articles.jsonl.gz",
+                "record": str(article["id"]),
+                "outlet": article.get("source"),
+                "title": article.get("title"),
+                "url": article.get("url"),
+                "text": text,
+                "language": "id",
+                "n_words": len(text.split()),
+                "duplicate_of": None,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def machine() -> str:
-    return (f"{platform.platform()}, Python {platform.python_version()}, "
-            f"{os.cpu_count()} CPUs, {platform.processor() or platform.machine()}")
+    return (
+        f"{platform.platform()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, {platform.processor() or platform.machine()}"
+    )
 
 
 def commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -113,7 +122,14 @@ def bench_stem(n_articles: int, repeats: int) -> dict:
     words = [w for line in lines for w in TextNormalizer.normalize_text(line).split(" ") if w]
 
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT / "tests")]))
-    command = [sys.executable, "-m", "analysis", "stem", "--lexicons", str(ROOT / "data" / "lexicons")]
+    command = [
+        sys.executable,
+        "-m",
+        "analysis",
+        "stem",
+        "--lexicons",
+        str(ROOT / "data" / "lexicons"),
+    ]
     plain = Stemmer(ArrayDictionary(StemmerFactory().get_words()))  # no cache
 
     def run_cli(jobs: int) -> dict:
@@ -121,11 +137,19 @@ def bench_stem(n_articles: int, repeats: int) -> dict:
         cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         with input_file.open("rb") as stdin, output.open("wb") as stdout:
-            subprocess.run(command + ["--jobs", str(jobs)], stdin=stdin, stdout=stdout, env=env,
-                           cwd=ROOT, check=True)
+            subprocess.run(
+                command + ["--jobs", str(jobs)],
+                stdin=stdin,
+                stdout=stdout,
+                env=env,
+                cwd=ROOT,
+                check=True,
+            )
         wall = time.perf_counter() - start
         cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+        cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (
+            cpu_after.ru_stime - cpu_before.ru_stime
+        )
         return {"wall": wall, "cpu": cpu}
 
     def run_plain() -> dict:
@@ -141,17 +165,23 @@ def bench_stem(n_articles: int, repeats: int) -> dict:
         rounds["cli_jobs1"].append(run_cli(1))
         rounds["cli_jobs2"].append(run_cli(2))
         rounds["plain"].append(run_plain())
-    same_output = (OUT / "stem_output_jobs1.txt").read_bytes() == (OUT / "stem_output_jobs2.txt").read_bytes()
+    same_output = (OUT / "stem_output_jobs1.txt").read_bytes() == (
+        OUT / "stem_output_jobs2.txt"
+    ).read_bytes()
     output_lines = (OUT / "stem_output_jobs1.txt").read_text(encoding="utf-8").count("\n")
 
     start = time.perf_counter()  # start-up alone: the same command on empty input
     subprocess.run(command, input=b"", env=env, cwd=ROOT, check=True)
     startup_seconds = time.perf_counter() - start
 
-    summary = {name: {"wall_median": statistics.median(r["wall"] for r in runs),
-                      "cpu_median": statistics.median(r["cpu"] for r in runs),
-                      "walls": [round(r["wall"], 2) for r in runs]}
-               for name, runs in rounds.items()}
+    summary = {
+        name: {
+            "wall_median": statistics.median(r["wall"] for r in runs),
+            "cpu_median": statistics.median(r["cpu"] for r in runs),
+            "walls": [round(r["wall"], 2) for r in runs],
+        }
+        for name, runs in rounds.items()
+    }
     for name in summary:
         summary[name]["words_per_s"] = len(words) / summary[name]["wall_median"]
     plain_wall = summary["plain"]["wall_median"]
@@ -204,19 +234,40 @@ def bench_full(jobs: list[int], repeats: int) -> dict:
         trials = []
         for _ in range(repeats):
             start = time.perf_counter()
-            proc = subprocess.run([sys.executable, "-c", _CHILD, str(documents), str(target),
-                                   str(ROOT / "data" / "lexicons"), str(n_jobs)],
-                                  env=env, cwd=ROOT, check=True, capture_output=True, text=True)
-            trials.append({"process_wall_seconds": time.perf_counter() - start,
-                           **json.loads(proc.stdout)})
-        runs[n_jobs] = {**trials[-1],
-                        "process_wall_seconds_median": statistics.median(
-                            t["process_wall_seconds"] for t in trials),
-                        "process_wall_seconds_all": [round(t["process_wall_seconds"], 1) for t in trials],
-                        "peak_rss_mb_max": max(t["peak_rss_mb"] for t in trials)}
+            proc = subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    _CHILD,
+                    str(documents),
+                    str(target),
+                    str(ROOT / "data" / "lexicons"),
+                    str(n_jobs),
+                ],
+                env=env,
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            trials.append(
+                {"process_wall_seconds": time.perf_counter() - start, **json.loads(proc.stdout)}
+            )
+        runs[n_jobs] = {
+            **trials[-1],
+            "process_wall_seconds_median": statistics.median(
+                t["process_wall_seconds"] for t in trials
+            ),
+            "process_wall_seconds_all": [round(t["process_wall_seconds"], 1) for t in trials],
+            "peak_rss_mb_max": max(t["peak_rss_mb"] for t in trials),
+        }
     outputs = {(OUT / f"clickid_paragraphs_jobs{n}.parquet").read_bytes() for n in jobs}
-    return {"loader_seconds": load_seconds, "runs": runs, "identical_outputs": len(outputs) == 1,
-            "load_average_after": os.getloadavg()}
+    return {
+        "loader_seconds": load_seconds,
+        "runs": runs,
+        "identical_outputs": len(outputs) == 1,
+        "load_average_after": os.getloadavg(),
+    }
 
 
 def main() -> None:
@@ -226,8 +277,13 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    report: dict = {"load_average_before": os.getloadavg(), "machine": machine(), "commit": commit(), "date": time.strftime("%Y-%m-%d"),
-                    "corpus": str(corpus_path())}
+    report: dict = {
+        "load_average_before": os.getloadavg(),
+        "machine": machine(),
+        "commit": commit(),
+        "date": time.strftime("%Y-%m-%d"),
+        "corpus": str(corpus_path()),
+    }
     if args.only in (None, "stem"):
         report["stem"] = bench_stem(args.articles, args.repeats)
     if args.only in (None, "full"):

@@ -21,7 +21,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "benchmarks" / "out" / "clickid_classified.csv"
+    path = (
+        Path(sys.argv[1])
+        if len(sys.argv) > 1
+        else ROOT / "benchmarks" / "out" / "clickid_classified.csv"
+    )
     if not path.is_file():
         print(f"{path}: not found; run benchmarks/bench_classify.py first", file=sys.stderr)
         return 1
@@ -32,8 +36,10 @@ def main() -> int:
     stories = story_table(table)
     print(stories.to_string(index=False))
     confident = story_metrics(stories)["confident_only"]
-    print(f"coded articles {confident['n_articles_all']}, of which high confidence "
-          f"{confident['n_articles']}")
+    print(
+        f"coded articles {confident['n_articles_all']}, of which high confidence "
+        f"{confident['n_articles']}"
+    )
     return 0
 
 

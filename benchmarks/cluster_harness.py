@@ -21,7 +21,8 @@ Subcommands (from the project root, project environment active, ``PYTHONPATH=src
     Runs one stage (after the stages before it, on the cluster) and, once the scheduler has
     made K task transitions, SIGKILLs one worker: ``worker`` kills the worker process (its
     nanny restarts it), ``nanny`` kills the nanny's whole process group (the worker is gone
-    for good), ``all`` kills every worker with its nanny. Records whether the stage completes, fails (exit code, message) or hangs
+    for good), ``all`` kills every worker with its nanny.
+    Records whether the stage completes, fails (exit code, message) or hangs
     (``--timeout``), its wall time, and whether its output equals the local backend's.
 
 ``up`` / ``down``
@@ -54,9 +55,11 @@ from bench_pipeline import _subset  # noqa: E402
 from profile_stages import CLICKID, _plain_env, prepare  # noqa: E402
 
 BIN = Path(sys.executable).parent
-OUTPUTS = {"ingest": ["data/processed/documents.parquet", "data/processed/rejects.csv"],
-           "preprocess": ["data/processed/paragraphs.parquet"],
-           "classify": ["data/processed/classified.parquet"]}
+OUTPUTS = {
+    "ingest": ["data/processed/documents.parquet", "data/processed/rejects.csv"],
+    "preprocess": ["data/processed/paragraphs.parquet"],
+    "classify": ["data/processed/classified.parquet"],
+}
 ORDER = ("ingest", "preprocess", "classify")
 
 
@@ -73,8 +76,14 @@ def _sha256(path: Path) -> str:
 class Cluster:
     """A scheduler and ``n`` single-threaded workers, each a separate process on loopback."""
 
-    def __init__(self, src: Path, logs: Path, n_workers: int = 2, port: int | None = None,
-                 memory_limit: str = "2GB"):
+    def __init__(
+        self,
+        src: Path,
+        logs: Path,
+        n_workers: int = 2,
+        port: int | None = None,
+        memory_limit: str = "2GB",
+    ):
         self.src = src
         self.logs = logs
         self.n_workers = n_workers
@@ -85,31 +94,66 @@ class Cluster:
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
-        env.update(PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", PYTHONPATH=str(self.src),
-                   DASK_DISTRIBUTED__WORKER__DAEMON="False")
+        env.update(
+            PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+            PYTHONPATH=str(self.src),
+            DASK_DISTRIBUTED__WORKER__DAEMON="False",
+        )
         return env
 
     def _spawn(self, name: str, args: list[str]) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
         log = (self.logs / f"{name}.log").open("ab")
-        self.procs[name] = subprocess.Popen(args, env=self._env(), stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True,
-                                            cwd=self.src.parent)
+        self.procs[name] = subprocess.Popen(
+            args,
+            env=self._env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=self.src.parent,
+        )
 
     def start(self, timeout: float = 180) -> float:
         started = time.perf_counter()
-        self._spawn("scheduler", ["dask", "scheduler", "--host", "127.0.0.1", "--port",
-                                  str(self.port), "--no-dashboard"])
+        self._spawn(
+            "scheduler",
+            [
+                "dask",
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--no-dashboard",
+            ],
+        )
         for i in range(self.n_workers):
             self.add_worker(f"w{i}")
         self.wait_for_workers(self.n_workers, timeout)
         return round(time.perf_counter() - started, 2)
 
     def add_worker(self, name: str) -> None:
-        self._spawn(name, [sys.executable, "-m", "analysis", "dask-worker", self.address,
-                           "--nthreads", "1", "--nworkers", "1", "--no-dashboard",
-                           "--memory-limit", self.memory_limit, "--name", name,
-                           "--death-timeout", "60"])
+        self._spawn(
+            name,
+            [
+                sys.executable,
+                "-m",
+                "analysis",
+                "dask-worker",
+                self.address,
+                "--nthreads",
+                "1",
+                "--nworkers",
+                "1",
+                "--no-dashboard",
+                "--memory-limit",
+                self.memory_limit,
+                "--name",
+                name,
+                "--death-timeout",
+                "60",
+            ],
+        )
 
     def client(self):
         from distributed import Client
@@ -135,9 +179,11 @@ class Cluster:
             pids = client.run(os.getpid)
         found = {}
         for address, worker in info.items():
-            found[worker["name"]] = {"address": address, "worker": pids.get(address),
-                                     "nanny": self.procs[worker["name"]].pid
-                                     if worker["name"] in self.procs else None}
+            found[worker["name"]] = {
+                "address": address,
+                "worker": pids.get(address),
+                "nanny": self.procs[worker["name"]].pid if worker["name"] in self.procs else None,
+            }
         return found
 
     def transitions(self) -> int:
@@ -145,12 +191,12 @@ class Cluster:
             return client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.transition_counter)
 
     def stop(self) -> None:
-        for name, proc in list(self.procs.items())[::-1]:
+        for _name, proc in list(self.procs.items())[::-1]:
             if proc.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGTERM)
         deadline = time.time() + 20
-        for name, proc in self.procs.items():
+        for proc in self.procs.values():
             try:
                 proc.wait(timeout=max(0.1, deadline - time.time()))
             except subprocess.TimeoutExpired:
@@ -179,9 +225,14 @@ def _repro(project: Path, stage: str, timeout: float, log: Path) -> dict:
     with log.open("ab") as handle:
         handle.write(f"$ dvc repro --single-item {stage}\n".encode())
         handle.flush()
-        proc = subprocess.Popen(["dvc", "repro", "--single-item", stage], cwd=project,
-                                env=_plain_env(project), stdout=handle, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            ["dvc", "repro", "--single-item", stage],
+            cwd=project,
+            env=_plain_env(project),
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             code = proc.wait(timeout=timeout)
             outcome = "completed" if code == 0 else "failed"
@@ -189,8 +240,13 @@ def _repro(project: Path, stage: str, timeout: float, log: Path) -> dict:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             code, outcome = None, "hung (killed after the timeout)"
-    return {"stage": stage, "exit_code": code, "outcome": outcome,
-            "wall_s": round(time.perf_counter() - started, 2), "load": round(os.getloadavg()[0], 2)}
+    return {
+        "stage": stage,
+        "exit_code": code,
+        "outcome": outcome,
+        "wall_s": round(time.perf_counter() - started, 2),
+        "load": round(os.getloadavg()[0], 2),
+    }
 
 
 def _copies(work: Path, corpus: Path, n: int, names: list[str]) -> dict[str, Path]:
@@ -209,18 +265,22 @@ def identical(args) -> dict:
     result: dict = {"corpus": str(args.corpus), "n": args.n, "runs": {}}
     _set_compute(projects["local"], backend="local", n_jobs=2, dask_scheduler="")
     for stage in ("params", *ORDER):
-        result["runs"].setdefault("local", []).append(_repro(projects["local"], stage,
-                                                             args.timeout, log))
+        result["runs"].setdefault("local", []).append(
+            _repro(projects["local"], stage, args.timeout, log)
+        )
     with Cluster(projects["dask"] / "src", args.out / "logs_identical") as cluster:
         result["cluster_start_s"] = "started"
         _set_compute(projects["dask"], backend="dask", n_jobs=2, dask_scheduler=cluster.address)
         for stage in ("params", *ORDER):
-            result["runs"].setdefault("dask", []).append(_repro(projects["dask"], stage,
-                                                                args.timeout, log))
+            result["runs"].setdefault("dask", []).append(
+                _repro(projects["dask"], stage, args.timeout, log)
+            )
     result["identical"] = {
         rel: _sha256(projects["local"] / rel) == _sha256(projects["dask"] / rel)
-        for stage in ORDER for rel in OUTPUTS[stage]
-        if (projects["local"] / rel).is_file() and (projects["dask"] / rel).is_file()}
+        for stage in ORDER
+        for rel in OUTPUTS[stage]
+        if (projects["local"] / rel).is_file() and (projects["dask"] / rel).is_file()
+    }
     if not args.keep:
         import shutil
 
@@ -232,22 +292,34 @@ def kill(args) -> dict:
     work = Path(tempfile.mkdtemp(prefix="cluster_kill_", dir=args.tmp))
     projects = _copies(work, args.corpus, args.n, ["local", "dask"])
     log = args.out / f"kill_{args.stage}_{args.mode}.log"
-    result: dict = {"corpus": str(args.corpus), "n": args.n, "stage": args.stage,
-                    "mode": args.mode, "after_transitions": args.after_transitions}
-    stages = ORDER[:ORDER.index(args.stage) + 1]
+    result: dict = {
+        "corpus": str(args.corpus),
+        "n": args.n,
+        "stage": args.stage,
+        "mode": args.mode,
+        "after_transitions": args.after_transitions,
+    }
+    stages = ORDER[: ORDER.index(args.stage) + 1]
     _set_compute(projects["local"], backend="local", n_jobs=2, dask_scheduler="")
     result["local"] = [_repro(projects["local"], s, args.timeout, log) for s in ("params", *stages)]
-    with Cluster(projects["dask"] / "src", args.out / f"logs_kill_{args.stage}_{args.mode}") as cluster:
+    with Cluster(
+        projects["dask"] / "src", args.out / f"logs_kill_{args.stage}_{args.mode}"
+    ) as cluster:
         _set_compute(projects["dask"], backend="dask", n_jobs=2, dask_scheduler=cluster.address)
-        result["before"] = [_repro(projects["dask"], s, args.timeout, log)
-                            for s in ("params", *stages[:-1])]
+        result["before"] = [
+            _repro(projects["dask"], s, args.timeout, log) for s in ("params", *stages[:-1])
+        ]
         # the stage under test, in the background; kill a worker once it is under way
         started = time.perf_counter()
         with log.open("ab") as handle:
-            proc = subprocess.Popen(["dvc", "repro", "--single-item", args.stage],
-                                    cwd=projects["dask"], env=_plain_env(projects["dask"]),
-                                    stdout=handle, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
+            proc = subprocess.Popen(
+                ["dvc", "repro", "--single-item", args.stage],
+                cwd=projects["dask"],
+                env=_plain_env(projects["dask"]),
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         base = cluster.transitions()
         while proc.poll() is None and cluster.transitions() - base < args.after_transitions:
             time.sleep(0.2)
@@ -264,9 +336,12 @@ def kill(args) -> dict:
                 os.kill(victim["worker"], signal.SIGKILL)
             else:
                 os.killpg(victim["nanny"], signal.SIGKILL)
-        result["killed"] = {"at_s": killed_at, "victim": victim,
-                            "transitions_seen": cluster.transitions() - base,
-                            "stage_still_running": proc.poll() is None}
+        result["killed"] = {
+            "at_s": killed_at,
+            "victim": victim,
+            "transitions_seen": cluster.transitions() - base,
+            "stage_still_running": proc.poll() is None,
+        }
         try:
             code = proc.wait(timeout=args.timeout)
             outcome = "completed" if code == 0 else "failed"
@@ -274,8 +349,11 @@ def kill(args) -> dict:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             code, outcome = None, f"hung (killed after {args.timeout:.0f} s)"
-        result["stage_run"] = {"exit_code": code, "outcome": outcome,
-                               "wall_s": round(time.perf_counter() - started, 2)}
+        result["stage_run"] = {
+            "exit_code": code,
+            "outcome": outcome,
+            "wall_s": round(time.perf_counter() - started, 2),
+        }
         time.sleep(2)
         try:
             result["workers_after"] = sorted(cluster.worker_processes())
@@ -289,7 +367,8 @@ def kill(args) -> dict:
     result["identical_to_local"] = {
         rel: _sha256(projects["local"] / rel) == _sha256(projects["dask"] / rel)
         for rel in OUTPUTS[args.stage]
-        if (projects["local"] / rel).is_file() and (projects["dask"] / rel).is_file()}
+        if (projects["local"] / rel).is_file() and (projects["dask"] / rel).is_file()
+    }
     # rerun cleanly after a failure (or to check that a rerun gives the same bytes)
     if result["stage_run"]["outcome"] != "completed" and args.rerun:
         with Cluster(projects["dask"] / "src", args.out / "logs_rerun") as cluster:
@@ -297,7 +376,9 @@ def kill(args) -> dict:
             result["rerun"] = _repro(projects["dask"], args.stage, args.timeout, log)
         result["rerun_identical_to_local"] = {
             rel: _sha256(projects["local"] / rel) == _sha256(projects["dask"] / rel)
-            for rel in OUTPUTS[args.stage] if (projects["dask"] / rel).is_file()}
+            for rel in OUTPUTS[args.stage]
+            if (projects["dask"] / rel).is_file()
+        }
     if not args.keep:
         import shutil
 
@@ -328,11 +409,16 @@ def main() -> int:
     p.add_argument("--state", type=Path, default=Path("/tmp/coopnews_cluster.json"))
     args = parser.parse_args()
     if args.command == "up":
-        cluster = Cluster(ROOT / "src", Path(tempfile.mkdtemp(prefix="cluster_logs_")),
-                          n_workers=args.workers)
+        cluster = Cluster(
+            ROOT / "src", Path(tempfile.mkdtemp(prefix="cluster_logs_")), n_workers=args.workers
+        )
         cluster.start()
-        args.state.write_text(json.dumps({"address": cluster.address, "pids": {
-            n: p.pid for n, p in cluster.procs.items()}}) + "\n")
+        args.state.write_text(
+            json.dumps(
+                {"address": cluster.address, "pids": {n: p.pid for n, p in cluster.procs.items()}}
+            )
+            + "\n"
+        )
         print(cluster.address)
         return 0
     if args.command == "down":

@@ -20,7 +20,9 @@ import math
 import sys
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "tests" / "topics" / "fixtures" / "coherence_gensim.json"
+OUT = (
+    Path(__file__).resolve().parents[1] / "tests" / "topics" / "fixtures" / "coherence_gensim.json"
+)
 
 _BASE = [
     "gubernur jakarta pramono terima kunjung wali_kota bekasi balai_kota jakarta",
@@ -39,15 +41,20 @@ _BASE = [
 ]
 # Two long documents: one spans several 10-token windows with repeats close together, one is
 # longer than C_V's 110-token window.
-_LONG_A = ("jakarta kerja_sama jakarta bekasi kerja_sama mobilitas jakarta warga bekasi "
-           "transportasi kerja_sama flyover jakarta bangun bekasi pramono kerja_sama jakarta "
-           "mobilitas bekasi warga jakarta")
-_LONG_B = " ".join([
-    "kuala_lumpur sister_city jakarta budaya tukar kerja_sama",
-    "banjir sampah kelola air_bersih kota sehat",
-    "jakarta bekasi mobilitas transportasi flyover warga",
-    "pramono gubernur wali_kota kunjung balai_kota terima",
-] * 5)
+_LONG_A = (
+    "jakarta kerja_sama jakarta bekasi kerja_sama mobilitas jakarta warga bekasi "
+    "transportasi kerja_sama flyover jakarta bangun bekasi pramono kerja_sama jakarta "
+    "mobilitas bekasi warga jakarta"
+)
+_LONG_B = " ".join(
+    [
+        "kuala_lumpur sister_city jakarta budaya tukar kerja_sama",
+        "banjir sampah kelola air_bersih kota sehat",
+        "jakarta bekasi mobilitas transportasi flyover warga",
+        "pramono gubernur wali_kota kunjung balai_kota terima",
+    ]
+    * 5
+)
 CORPUS = [doc.split() for doc in _BASE] + [_LONG_A.split(), _LONG_B.split()]
 TOPICS = [
     ["jakarta", "kuala_lumpur", "kerja_sama", "sister_city", "budaya"],
@@ -81,12 +88,22 @@ def main() -> int:
     dictionary = Dictionary(CORPUS)
     expected = {}
     for name, (measure, window) in CASES.items():
-        model = CoherenceModel(topics=TOPICS, texts=CORPUS, dictionary=dictionary,
-                               coherence=measure, window_size=window, topn=50, processes=1)
+        model = CoherenceModel(
+            topics=TOPICS,
+            texts=CORPUS,
+            dictionary=dictionary,
+            coherence=measure,
+            window_size=window,
+            topn=50,
+            processes=1,
+        )
         with np.errstate(all="ignore"):
             by_topic = model.get_coherence_per_topic()
-        expected[name] = {"coherence": measure, "window_size": window,
-                          "by_topic": [_clean(v) for v in by_topic]}
+        expected[name] = {
+            "coherence": measure,
+            "window_size": window,
+            "by_topic": [_clean(v) for v in by_topic],
+        }
     payload = {
         "generator": "benchmarks/coherence_gensim_reference.py",
         "gensim_version": gensim.__version__,

@@ -51,18 +51,25 @@ from pipeline_utils import copy_project, pipeline_env, run_ok, set_params  # noq
 CORPORA = ("seed", "clickid1k")
 SAMPLE_LINES = 1000
 SAMPLE_DIR = "data/raw-clickid-1k"
-DEFAULT_CLICKID = Path(os.environ.get(
-    "CLICKID_PATH", ROOT.parent / "shared" / "corpora" / "clickid" / "articles.jsonl.gz"))
+DEFAULT_CLICKID = Path(
+    os.environ.get(
+        "CLICKID_PATH", ROOT.parent / "shared" / "corpora" / "clickid" / "articles.jsonl.gz"
+    )
+)
 
 
 def _copy_rev(rev: str, dest: Path) -> Path:
     """The project as committed at ``rev`` (no reports, no dvc.lock), as a fresh git repository."""
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev],
-                             capture_output=True, check=True).stdout
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", rev], capture_output=True, check=True
+    ).stdout
     dest.mkdir(parents=True)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        members = [m for m in tar.getmembers()
-                   if not m.name.startswith("reports/") and m.name != "dvc.lock"]
+        members = [
+            m
+            for m in tar.getmembers()
+            if not m.name.startswith("reports/") and m.name != "dvc.lock"
+        ]
         tar.extractall(dest, members=members, filter="data")
     run_ok(["git", "init", "-q"], dest)
     return dest
@@ -71,8 +78,11 @@ def _copy_rev(rev: str, dest: Path) -> Path:
 def _write_sample(corpus: Path, target: Path, lines: int) -> None:
     """The first ``lines`` lines of the corpus as a gzip file with a fixed header."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(corpus, "rb") as source, target.open("wb") as raw, \
-            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as out:
+    with (
+        gzip.open(corpus, "rb") as source,
+        target.open("wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as out,
+    ):
         for n, line in enumerate(source):
             if n >= lines:
                 break
@@ -96,8 +106,10 @@ def _page_outputs(path: Path) -> bytes:
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
     for details in soup.find_all("details", class_="reader-code"):
         details.decompose()
-    parts = [str(element) for element in soup.find_all(
-        class_=["jp-OutputArea-output", "jp-MarkdownOutput"])]
+    parts = [
+        str(element)
+        for element in soup.find_all(class_=["jp-OutputArea-output", "jp-MarkdownOutput"])
+    ]
     return "\n".join(parts).encode("utf-8")
 
 
@@ -111,8 +123,11 @@ def digests(project: Path) -> dict[str, str]:
             rel = path.relative_to(project).as_posix()
             if rel.startswith("reports/notebooks/") and path.suffix == ".ipynb":
                 data = _notebook_outputs(path)
-            elif (rel.startswith("reports/notebooks/") and path.suffix == ".html"
-                  and path.name != "index.html"):
+            elif (
+                rel.startswith("reports/notebooks/")
+                and path.suffix == ".html"
+                and path.name != "index.html"
+            ):
                 data = _page_outputs(path)
             else:
                 data = path.read_bytes()
@@ -154,8 +169,10 @@ def compare(first: dict, second: dict) -> int:
         only = sorted(a.keys() ^ b.keys())
         if changed or only:
             status = 1
-        print(f"{corpus}: {len(a)} vs {len(b)} outputs; {len(changed)} differ; "
-              f"{len(only)} in one only")
+        print(
+            f"{corpus}: {len(a)} vs {len(b)} outputs; {len(changed)} differ; "
+            f"{len(only)} in one only"
+        )
         for name in changed:
             print(f"  differs: {name}")
         for name in only:
@@ -166,14 +183,26 @@ def compare(first: dict, second: dict) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rev", help="digest this commit (git archive) instead of the working tree")
-    parser.add_argument("--corpus", choices=CORPORA, action="append",
-                        help="corpora to run (default: both)")
-    parser.add_argument("--clickid", type=Path, default=DEFAULT_CLICKID,
-                        help="the clickid corpus (default: $CLICKID_PATH or ../shared/...)")
+    parser.add_argument(
+        "--rev", help="digest this commit (git archive) instead of the working tree"
+    )
+    parser.add_argument(
+        "--corpus", choices=CORPORA, action="append", help="corpora to run (default: both)"
+    )
+    parser.add_argument(
+        "--clickid",
+        type=Path,
+        default=DEFAULT_CLICKID,
+        help="the clickid corpus (default: $CLICKID_PATH or ../shared/...)",
+    )
     parser.add_argument("--out", type=Path, help="write the digests here as JSON")
-    parser.add_argument("--compare", nargs=2, type=Path, metavar=("A", "B"),
-                        help="compare two digest files instead of running the pipeline")
+    parser.add_argument(
+        "--compare",
+        nargs=2,
+        type=Path,
+        metavar=("A", "B"),
+        help="compare two digest files instead of running the pipeline",
+    )
     args = parser.parse_args(argv)
     if args.compare:
         first, second = (json.loads(p.read_text(encoding="utf-8")) for p in args.compare)
@@ -182,14 +211,21 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"clickid corpus not found at {args.clickid}; pass --clickid")
     rev = "working tree"
     if args.rev:
-        rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", args.rev],
-                             capture_output=True, text=True, check=True).stdout.strip()
+        rev = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", args.rev],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     result = {"rev": rev, "corpora": {}}
     with tempfile.TemporaryDirectory(prefix="digests-") as tmp:
         for corpus in args.corpus or CORPORA:
             result["corpora"][corpus] = run_corpus(corpus, args.rev, args.clickid, Path(tmp))
-            print(f"{corpus}: {len(result['corpora'][corpus]['files'])} outputs in "
-                  f"{result['corpora'][corpus]['seconds']} s", file=sys.stderr)
+            print(
+                f"{corpus}: {len(result['corpora'][corpus]['files'])} outputs in "
+                f"{result['corpora'][corpus]['seconds']} s",
+                file=sys.stderr,
+            )
     text = json.dumps(result, indent=1, sort_keys=True) + "\n"
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -69,14 +69,31 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from bench_pipeline import _TreePoller, _children_cpu, _machine, _project_files  # noqa: E402
 from _common import commit_id  # noqa: E402
+from bench_pipeline import _children_cpu, _machine, _project_files, _TreePoller  # noqa: E402
 
 _CORPUS = Path("shared") / "corpora" / "clickid" / "articles.jsonl.gz"
-CLICKID = next((p / _CORPUS for p in ROOT.parents if (p / _CORPUS).is_file()), ROOT.parent / _CORPUS)
-STAGES = ("params", "ingest", "preprocess", "classify", "topics", "compare", "explore", "render", "brief")
-NOTEBOOKS = {"ingest": "01_ingest", "preprocess": "02_preprocess", "classify": "03_classify",
-             "topics": "04_topics", "compare": "05_compare"}
+CLICKID = next(
+    (p / _CORPUS for p in ROOT.parents if (p / _CORPUS).is_file()), ROOT.parent / _CORPUS
+)
+STAGES = (
+    "params",
+    "ingest",
+    "preprocess",
+    "classify",
+    "topics",
+    "compare",
+    "explore",
+    "render",
+    "brief",
+)
+NOTEBOOKS = {
+    "ingest": "01_ingest",
+    "preprocess": "02_preprocess",
+    "classify": "03_classify",
+    "topics": "04_topics",
+    "compare": "05_compare",
+}
 RAW_DIR = "bench_raw"
 BIN = Path(sys.executable).parent
 
@@ -84,25 +101,51 @@ BIN = Path(sys.executable).parent
 # are looked up at run time; a name that no longer exists (the package is being reorganised) is
 # reported and skipped.
 STEPS = {
-    "ingest": ["analysis.stages.ingest.run", "analysis.text.documents.ingest_documents",
-               "analysis.text.documents._documents_frame", "analysis.text.documents._rejects_frame",
-               "analysis.stages.ingest.write_parquet", "analysis.stages.ingest.write_csv",
-               "analysis.text.documents.IngestResult.metrics",
-               "analysis.text.documents.IngestResult.summary_table"],
-    "preprocess": ["analysis.stages.preprocess.run", "analysis.text.paragraphs.paragraph_batches",
-                   "analysis.text.paragraphs.PreprocessResult.head"],
-    "classify": ["analysis.stages.classify.run", "analysis.classify.table.read_classify_inputs",
-                 "analysis.classify.table.classified_frame", "analysis.classify.evaluate.evaluate_gold"],
-    "topics": ["analysis.stages.topics.run", "analysis.topics.tables.load_inputs",
-               "analysis.topics.model.select_paragraphs", "analysis.topics.embeddings.embed_paragraphs",
-               "analysis.topics.model._fit", "analysis.topics.model._fit_online",
-               "analysis.topics.model._reduce_outliers", "analysis.topics.quality.npmi_coherence"],
-    "compare": ["analysis.stages.compare.run", "analysis.core.io.read_stage_parquet",
-                "analysis.compare.tables.document_frame", "analysis.compare.tables.paragraph_frame",
-                "analysis.compare.tables.coverage_table", "analysis.compare.tables.coverage_monthly",
-                "analysis.compare.tables.coverage_by_outlet", "analysis.compare.tables.sector_shares",
-                "analysis.compare.tables.topic_prevalence", "analysis.compare.tables.partner_edges",
-                "analysis.compare.tables.partner_counts", "analysis.compare.tables.compare_tables"],
+    "ingest": [
+        "analysis.stages.ingest.run",
+        "analysis.text.documents.ingest_documents",
+        "analysis.text.documents._documents_frame",
+        "analysis.text.documents._rejects_frame",
+        "analysis.stages.ingest.write_parquet",
+        "analysis.stages.ingest.write_csv",
+        "analysis.text.documents.IngestResult.metrics",
+        "analysis.text.documents.IngestResult.summary_table",
+    ],
+    "preprocess": [
+        "analysis.stages.preprocess.run",
+        "analysis.text.paragraphs.paragraph_batches",
+        "analysis.text.paragraphs.PreprocessResult.head",
+    ],
+    "classify": [
+        "analysis.stages.classify.run",
+        "analysis.classify.table.read_classify_inputs",
+        "analysis.classify.table.classified_frame",
+        "analysis.classify.evaluate.evaluate_gold",
+    ],
+    "topics": [
+        "analysis.stages.topics.run",
+        "analysis.topics.tables.load_inputs",
+        "analysis.topics.model.select_paragraphs",
+        "analysis.topics.embeddings.embed_paragraphs",
+        "analysis.topics.model._fit",
+        "analysis.topics.model._fit_online",
+        "analysis.topics.model._reduce_outliers",
+        "analysis.topics.quality.npmi_coherence",
+    ],
+    "compare": [
+        "analysis.stages.compare.run",
+        "analysis.core.io.read_stage_parquet",
+        "analysis.compare.tables.document_frame",
+        "analysis.compare.tables.paragraph_frame",
+        "analysis.compare.tables.coverage_table",
+        "analysis.compare.tables.coverage_monthly",
+        "analysis.compare.tables.coverage_by_outlet",
+        "analysis.compare.tables.sector_shares",
+        "analysis.compare.tables.topic_prevalence",
+        "analysis.compare.tables.partner_edges",
+        "analysis.compare.tables.partner_counts",
+        "analysis.compare.tables.compare_tables",
+    ],
     "render": ["analysis.report.render.render_site"],
     "brief": ["analysis.report.brief.build_briefs"],
 }
@@ -112,6 +155,7 @@ STEPS = {
 # Helpers
 # --------------------------------------------------------------------------------------------
 
+
 def _load() -> float:
     return round(os.getloadavg()[0], 2)
 
@@ -120,8 +164,14 @@ def _pinned_env(project: Path, extra: dict[str, str] | None = None) -> dict[str,
     from analysis.core.runtime import pinned_environment
 
     env = pinned_environment(dict(os.environ))
-    env.update(PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", PYTHONPATH=str(project / "src"),
-               DVC_NO_ANALYTICS="1", MPLBACKEND="Agg", TQDM_DISABLE="1", HF_HUB_OFFLINE="1")
+    env.update(
+        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        PYTHONPATH=str(project / "src"),
+        DVC_NO_ANALYTICS="1",
+        MPLBACKEND="Agg",
+        TQDM_DISABLE="1",
+        HF_HUB_OFFLINE="1",
+    )
     env.update(extra or {})
     return env
 
@@ -131,9 +181,15 @@ def _plain_env(project: Path) -> dict[str, str]:
     env = dict(os.environ)
     for key in ("COOPNEWS_PINNED",):
         env.pop(key, None)
-    env.update(PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", PYTHONPATH=str(project / "src"),
-               DVC_NO_ANALYTICS="1", PYTHONHASHSEED="0", MPLBACKEND="Agg", TQDM_DISABLE="1",
-               HF_HUB_OFFLINE="1")
+    env.update(
+        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        PYTHONPATH=str(project / "src"),
+        DVC_NO_ANALYTICS="1",
+        PYTHONHASHSEED="0",
+        MPLBACKEND="Agg",
+        TQDM_DISABLE="1",
+        HF_HUB_OFFLINE="1",
+    )
     return env
 
 
@@ -145,13 +201,17 @@ def _write(out: Path, name: str, data) -> Path:
 
 
 def _header() -> dict:
-    return {"date": dt.datetime.now().isoformat(timespec="seconds"), "commit": commit_id(),
-            "machine": _machine()}
+    return {
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "commit": commit_id(),
+        "machine": _machine(),
+    }
 
 
 # --------------------------------------------------------------------------------------------
 # prepare
 # --------------------------------------------------------------------------------------------
+
 
 def prepare(project: Path, corpus: Path | None, clickid: Path = CLICKID) -> None:
     if project.exists():
@@ -190,6 +250,7 @@ def _set_params(project: Path, **compute) -> None:
 # pipeline: dvc repro per stage with the process-tree RSS
 # --------------------------------------------------------------------------------------------
 
+
 def _timed(args: list[str], cwd: Path, env: dict[str, str], log: Path) -> dict:
     load_before = _load()
     cpu_before = _children_cpu()
@@ -206,22 +267,26 @@ def _timed(args: list[str], cwd: Path, env: dict[str, str], log: Path) -> dict:
     wall = time.perf_counter() - start
     if code != 0:
         raise SystemExit(f"{' '.join(args)} failed with exit code {code}; see {log}")
-    return {"wall_s": round(wall, 2), "cpu_s": round(_children_cpu() - cpu_before, 2),
-            "peak_tree_rss_mb": round(poller.peak_tree / 2**20),
-            "peak_process_rss_mb": round(poller.peak_process / 2**20),
-            "max_processes": poller.peak_processes, "load_before": load_before,
-            "load_after": _load()}
+    return {
+        "wall_s": round(wall, 2),
+        "cpu_s": round(_children_cpu() - cpu_before, 2),
+        "peak_tree_rss_mb": round(poller.peak_tree / 2**20),
+        "peak_process_rss_mb": round(poller.peak_process / 2**20),
+        "max_processes": poller.peak_processes,
+        "load_before": load_before,
+        "load_after": _load(),
+    }
 
 
-def pipeline(project: Path, stages: list[str], out: Path, label: str, n_jobs: int,
-             force: bool = False) -> dict:
+def pipeline(
+    project: Path, stages: list[str], out: Path, label: str, n_jobs: int, force: bool = False
+) -> dict:
     _set_params(project, n_jobs=n_jobs)
     log = out / f"pipeline_{label}.log"
     out.mkdir(parents=True, exist_ok=True)
     log.write_text("", encoding="utf-8")
     env = _plain_env(project)
-    results = {**_header(), "label": label, "project": str(project), "n_jobs": n_jobs,
-               "stages": {}}
+    results = {**_header(), "label": label, "project": str(project), "n_jobs": n_jobs, "stages": {}}
     for stage in [s for s in STAGES if s in stages or s == "params"]:
         print(f"[{label}] {stage} ...", file=sys.stderr, flush=True)
         # -f: a copy that already ran (e.g. profiled) would otherwise skip every stage
@@ -230,9 +295,11 @@ def pipeline(project: Path, stages: list[str], out: Path, label: str, n_jobs: in
         print(f"[{label}] {stage}: {results['stages'][stage]}", file=sys.stderr, flush=True)
     metrics = project / "reports" / "metrics"
     counts = {}
-    for name, keys in (("ingest", ("n_inputs", "n_unique_documents", "n_duplicates")),
-                       ("preprocess", ("n_paragraphs", "n_tokens")),
-                       ("topics", ("n_paragraphs_relevant", "n_topics"))):
+    for name, keys in (
+        ("ingest", ("n_inputs", "n_unique_documents", "n_duplicates")),
+        ("preprocess", ("n_paragraphs", "n_tokens")),
+        ("topics", ("n_paragraphs_relevant", "n_topics")),
+    ):
         path = metrics / f"{name}.json"
         if path.is_file():
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -245,6 +312,7 @@ def pipeline(project: Path, stages: list[str], out: Path, label: str, n_jobs: in
 # --------------------------------------------------------------------------------------------
 # profile: one stage's work under cProfile, with memory by step
 # --------------------------------------------------------------------------------------------
+
 
 class _RssSampler(threading.Thread):
     """The process RSS every ``interval`` s; raises the peak of every step that is running."""
@@ -296,7 +364,9 @@ def _wrap_steps(names: list[str], sampler: _RssSampler, table: dict) -> list[str
         except (ImportError, AttributeError):
             missing.append(dotted)
             continue
-        if isinstance(owner, type) and isinstance(owner.__dict__.get(attr), (staticmethod, classmethod)):
+        if isinstance(owner, type) and isinstance(
+            owner.__dict__.get(attr), (staticmethod, classmethod)
+        ):
             missing.append(dotted)
             continue
         label = dotted.replace("analysis.", "", 1)
@@ -316,15 +386,24 @@ def _wrap_steps(names: list[str], sampler: _RssSampler, table: dict) -> list[str
                     after = sampler.rss()
                     with sampler.lock:  # by identity: two steps' dicts may be equal
                         sampler.active[:] = [s for s in sampler.active if s is not step]
-                    row = table.setdefault(label, {"calls": 0, "seconds": 0.0,
-                                                   "rss_before_mb": before / 2**20,
-                                                   "peak_mb": 0.0, "max_rise_mb": 0.0})
+                    row = table.setdefault(
+                        label,
+                        {
+                            "calls": 0,
+                            "seconds": 0.0,
+                            "rss_before_mb": before / 2**20,
+                            "peak_mb": 0.0,
+                            "max_rise_mb": 0.0,
+                        },
+                    )
                     row["calls"] += 1
                     row["seconds"] += elapsed
                     row["rss_after_mb"] = after / 2**20
                     row["peak_mb"] = max(row["peak_mb"], max(step["peak"], after) / 2**20)
-                    row["max_rise_mb"] = max(row["max_rise_mb"],
-                                             (max(step["peak"], after) - before) / 2**20)
+                    row["max_rise_mb"] = max(
+                        row["max_rise_mb"], (max(step["peak"], after) - before) / 2**20
+                    )
+
             return wrapper
 
         setattr(owner, attr, make())
@@ -379,43 +458,59 @@ def _run_stage_inside(project: Path, stage: str, out: Path, n_jobs: int) -> None
     sampler.stop.set()
     sampler.join()
     profiler.dump_stats(str(out / f"{stage}.prof"))
-    _write(out, f"{stage}.steps.json", {
-        "stage": stage, "n_jobs": n_jobs, "wall_s": round(wall, 2), "cells_s": cells_s,
-        "rss_start_mb": round(rss_start / 2**20), "peak_rss_mb": round(sampler.peak / 2**20),
-        "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "steps": {k: {kk: round(vv, 3) if isinstance(vv, float) else vv for kk, vv in v.items()}
-                  for k, v in steps.items()},
-        "steps_missing": missing,
-    })
+    _write(
+        out,
+        f"{stage}.steps.json",
+        {
+            "stage": stage,
+            "n_jobs": n_jobs,
+            "wall_s": round(wall, 2),
+            "cells_s": cells_s,
+            "rss_start_mb": round(rss_start / 2**20),
+            "peak_rss_mb": round(sampler.peak / 2**20),
+            "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "steps": {
+                k: {kk: round(vv, 3) if isinstance(vv, float) else vv for kk, vv in v.items()}
+                for k, v in steps.items()
+            },
+            "steps_missing": missing,
+        },
+    )
 
 
 def _top_functions(prof: Path, n: int = 12) -> dict:
     stats = pstats.Stats(str(prof))
     total = stats.total_tt
     rows = []
-    for (filename, line, func), (cc, nc, tt, ct, _callers) in stats.stats.items():
+    for (filename, line, func), (_cc, nc, tt, ct, _callers) in stats.stats.items():
         where = filename
         for marker in ("site-packages/", "/src/", "lib/python3.11/"):
             if marker in where:
                 where = where.split(marker, 1)[1]
                 break
-        rows.append({"function": f"{where}:{line}({func})", "calls": nc, "self_s": tt,
-                     "cum_s": ct})
+        rows.append({"function": f"{where}:{line}({func})", "calls": nc, "self_s": tt, "cum_s": ct})
 
     def pick(key: str, skip_wrappers: bool) -> list[dict]:
         chosen = []
         for row in sorted(rows, key=lambda r: -r[key]):
             name = row["function"]
-            if skip_wrappers and (name.startswith("~") or "<" in name.split("(")[0]
-                                  or "profile_stages" in name or "(exec)" in name):
+            if skip_wrappers and (
+                name.startswith("~")
+                or "<" in name.split("(")[0]
+                or "profile_stages" in name
+                or "(exec)" in name
+            ):
                 continue
             chosen.append({**row, "share": row[key] / total if total else 0.0})
             if len(chosen) == n:
                 break
         return chosen
 
-    return {"total_s": total, "by_cumulative": pick("cum_s", True),
-            "by_self": pick("self_s", False)}
+    return {
+        "total_s": total,
+        "by_cumulative": pick("cum_s", True),
+        "by_self": pick("self_s", False),
+    }
 
 
 def profile(project: Path, stages: list[str], out: Path, label: str, n_jobs: int) -> dict:
@@ -428,16 +523,32 @@ def profile(project: Path, stages: list[str], out: Path, label: str, n_jobs: int
         started = time.perf_counter()
         with (folder / f"{stage}.log").open("w") as log:
             code = subprocess.run(
-                [sys.executable, str(Path(__file__).resolve()), "_inside", "--project",
-                 str(project), "--stage", stage, "--out", str(folder), "--n-jobs", str(n_jobs)],
-                env=_pinned_env(project), cwd=project, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    str(Path(__file__).resolve()),
+                    "_inside",
+                    "--project",
+                    str(project),
+                    "--stage",
+                    stage,
+                    "--out",
+                    str(folder),
+                    "--n-jobs",
+                    str(n_jobs),
+                ],
+                env=_pinned_env(project),
+                cwd=project,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             ).returncode
         if code != 0:
             raise SystemExit(f"profiling {stage} failed (exit {code}); see {folder / stage}.log")
         steps = json.loads((folder / f"{stage}.steps.json").read_text(encoding="utf-8"))
         results["stages"][stage] = {
             "process_wall_s": round(time.perf_counter() - started, 2),
-            "load_before": load_before, "load_after": _load(), **steps,
+            "load_before": load_before,
+            "load_after": _load(),
+            **steps,
             "top": _top_functions(folder / f"{stage}.prof"),
         }
     _write(out, f"profile_{label}.json", results)
@@ -446,25 +557,38 @@ def profile(project: Path, stages: list[str], out: Path, label: str, n_jobs: int
 
 
 def profile_markdown(results: dict, n: int = 8) -> str:
-    lines = [f"### Profile {results['label']} ({results['date']}, commit {results['commit']}, "
-             f"n_jobs {results['n_jobs']})", ""]
+    lines = [
+        f"### Profile {results['label']} ({results['date']}, commit {results['commit']}, "
+        f"n_jobs {results['n_jobs']})",
+        "",
+    ]
     for stage, data in results["stages"].items():
         top = data["top"]
-        lines += [f"**{stage}**: profiled {top['total_s']:.1f} s (wall {data['wall_s']:.1f} s "
-                  f"under cProfile), peak RSS {data['peak_rss_mb']:,} MB, load "
-                  f"{data['load_before']} → {data['load_after']}", "",
-                  "| by cumulative time | cum s | share | | by self time | self s | share |",
-                  "|---|---:|---:|---|---|---:|---:|"]
+        lines += [
+            f"**{stage}**: profiled {top['total_s']:.1f} s (wall {data['wall_s']:.1f} s "
+            f"under cProfile), peak RSS {data['peak_rss_mb']:,} MB, load "
+            f"{data['load_before']} → {data['load_after']}",
+            "",
+            "| by cumulative time | cum s | share | | by self time | self s | share |",
+            "|---|---:|---:|---|---|---:|---:|",
+        ]
         for a, b in zip(top["by_cumulative"][:n], top["by_self"][:n]):
-            lines.append(f"| `{a['function']}` | {a['cum_s']:.1f} | {100 * a['share']:.0f} % | "
-                         f"| `{b['function']}` | {b['self_s']:.1f} | {100 * b['share']:.0f} % |")
+            lines.append(
+                f"| `{a['function']}` | {a['cum_s']:.1f} | {100 * a['share']:.0f} % | "
+                f"| `{b['function']}` | {b['self_s']:.1f} | {100 * b['share']:.0f} % |"
+            )
         if data["steps"]:
-            lines += ["", "| step | calls | s | RSS before MB | peak MB | max rise MB |",
-                      "|---|---:|---:|---:|---:|---:|"]
+            lines += [
+                "",
+                "| step | calls | s | RSS before MB | peak MB | max rise MB |",
+                "|---|---:|---:|---:|---:|---:|",
+            ]
             for name, row in data["steps"].items():
-                lines.append(f"| `{name}` | {row['calls']:,} | {row['seconds']:.1f} | "
-                             f"{row['rss_before_mb']:,.0f} | {row['peak_mb']:,.0f} | "
-                             f"{row['max_rise_mb']:,.0f} |")
+                lines.append(
+                    f"| `{name}` | {row['calls']:,} | {row['seconds']:.1f} | "
+                    f"{row['rss_before_mb']:,.0f} | {row['peak_mb']:,.0f} | "
+                    f"{row['max_rise_mb']:,.0f} |"
+                )
         lines.append("")
     return "\n".join(lines)
 
@@ -472,6 +596,7 @@ def profile_markdown(results: dict, n: int = 8) -> str:
 # --------------------------------------------------------------------------------------------
 # imports: python -X importtime per process of a stage
 # --------------------------------------------------------------------------------------------
+
 
 def _cell_imports(project: Path, stage: str) -> list[str]:
     """The import statements of the stage notebook's code cells (first cell excluded)."""
@@ -495,8 +620,13 @@ _IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)")
 
 def _importtime(code: str, env: dict[str, str], cwd: Path) -> dict:
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code], env=env, cwd=cwd,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
     wall = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"import failed: {code}\n{proc.stderr[-2000:]}")
@@ -511,9 +641,13 @@ def _importtime(code: str, env: dict[str, str], cwd: Path) -> dict:
         package = name.split(".")[0]
         by_package[package] = by_package.get(package, 0) + self_us
     # self time summed per top-level package: the parts add up to the import total
-    return {"wall_s": round(wall, 2), "imports_s": round(total_self / 1e6, 2),
-            "top_packages_s": {k: round(v / 1e6, 2) for k, v in
-                               sorted(by_package.items(), key=lambda kv: -kv[1])[:10]}}
+    return {
+        "wall_s": round(wall, 2),
+        "imports_s": round(total_self / 1e6, 2),
+        "top_packages_s": {
+            k: round(v / 1e6, 2) for k, v in sorted(by_package.items(), key=lambda kv: -kv[1])[:10]
+        },
+    }
 
 
 def imports(project: Path, out: Path) -> dict:
@@ -522,27 +656,38 @@ def imports(project: Path, out: Path) -> dict:
     results["processes"]["python -c pass"] = _importtime("pass", env, project)
     results["processes"]["stage.py process (runner, config, papermill, nbformat)"] = _importtime(
         "import analysis.core.runtime, analysis.stages.runner, analysis.core.config, "
-        "analysis.report.notebooks, papermill, papermill.exceptions", env, project)
+        "analysis.report.notebooks, papermill, papermill.exceptions",
+        env,
+        project,
+    )
     results["processes"]["kernel start-up (ipykernel)"] = _importtime(
-        "import ipykernel.kernelapp, ipykernel.ipkernel", env, project)
+        "import ipykernel.kernelapp, ipykernel.ipkernel", env, project
+    )
     for stage in NOTEBOOKS:
         statements = [s for s in _cell_imports(project, stage) if not s.endswith("*")]
         code = "import os; os.chdir(%r)\n" % str(project) + "\n".join(statements)
         results["processes"][f"{stage} notebook cells"] = {
-            "statements": statements, **_importtime(code, env, project)}
+            "statements": statements,
+            **_importtime(code, env, project),
+        }
     # imports that happen inside stage functions (lazily)
-    lazy = {"topics (run_topics: bertopic, umap, hdbscan, sklearn, torch)":
-            "import analysis.topics.embeddings, bertopic, umap, hdbscan, sklearn.decomposition",
-            "ingest workers (datasketch, py3langid)": "import datasketch, py3langid.langid",
-            "preprocess (Sastrawi)": "import Sastrawi.Stemmer.StemmerFactory",
-            "render (nbconvert)": "import analysis.report.render, nbconvert",
-            "brief (analysis.report.brief)": "import analysis.report.brief"}
+    lazy = {
+        "topics (run_topics: bertopic, umap, hdbscan, sklearn, torch)": (
+            "import analysis.topics.embeddings, bertopic, umap, hdbscan, sklearn.decomposition"
+        ),
+        "ingest workers (datasketch, py3langid)": "import datasketch, py3langid.langid",
+        "preprocess (Sastrawi)": "import Sastrawi.Stemmer.StemmerFactory",
+        "render (nbconvert)": "import analysis.report.render, nbconvert",
+        "brief (analysis.report.brief)": "import analysis.report.brief",
+    }
     for name, code in lazy.items():
         results["processes"][name] = _importtime(code, env, project)
     results["load_after"] = _load()
     _write(out, "imports.json", results)
-    lines = ["| process | wall s | import s | packages by import time (self time summed, s) |",
-             "|---|---:|---:|---|"]
+    lines = [
+        "| process | wall s | import s | packages by import time (self time summed, s) |",
+        "|---|---:|---:|---|",
+    ]
     for name, row in results["processes"].items():
         tops = ", ".join(f"{k} {v:.2f}" for k, v in list(row["top_packages_s"].items())[:5])
         lines.append(f"| {name} | {row['wall_s']:.2f} | {row['imports_s']:.2f} | {tops} |")
@@ -554,6 +699,7 @@ def imports(project: Path, out: Path) -> dict:
 # startup: the fixed cost of each stage on the bundled five articles
 # --------------------------------------------------------------------------------------------
 
+
 def _run(args: list[str], cwd: Path, env: dict[str, str]) -> dict:
     """Wall and CPU seconds (the command's whole process tree) of one command."""
     started = time.perf_counter()
@@ -561,8 +707,10 @@ def _run(args: list[str], cwd: Path, env: dict[str, str]) -> dict:
     proc = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{proc.stdout[-1500:]}\n{proc.stderr[-1500:]}")
-    return {"wall_s": round(time.perf_counter() - started, 2),
-            "cpu_s": round(_children_cpu() - cpu, 2)}
+    return {
+        "wall_s": round(time.perf_counter() - started, 2),
+        "cpu_s": round(_children_cpu() - cpu, 2),
+    }
 
 
 def _best(runs: list[dict]) -> dict:
@@ -639,15 +787,18 @@ print("@@JSON " + json.dumps({"import_umap_s": t_import, "import_umap_cpu_s": c_
 def _probe(code: str, args: list[str], project: Path, env: dict[str, str]) -> dict:
     cpu = _children_cpu()
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code, *args], cwd=project, env=env,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=project, env=env, capture_output=True, text=True
+    )
     if proc.returncode != 0:
         raise SystemExit(proc.stderr[-3000:])
     # (the probe's own output, e.g. the kernel's "1", may share the marker's line)
     marked = [line.split("@@JSON ", 1)[1] for line in proc.stdout.splitlines() if "@@JSON " in line]
     result = json.loads(marked[-1])
-    result.update(process_wall_s=round(time.perf_counter() - started, 2),
-                  process_cpu_s=round(_children_cpu() - cpu, 2))
+    result.update(
+        process_wall_s=round(time.perf_counter() - started, 2),
+        process_cpu_s=round(_children_cpu() - cpu, 2),
+    )
     return result
 
 
@@ -655,29 +806,46 @@ def startup(project: Path, out: Path, rounds: int = 2) -> dict:
     plain = _plain_env(project)
     pinned = _pinned_env(project)
     results = {**_header(), "project": str(project), "load_before": _load(), "rounds": []}
-    for r in range(rounds):
+    for _round in range(rounds):
         row: dict = {"load_before": _load()}
         _run(["dvc", "repro"], project, plain)  # everything exists and is up to date
         row["dvc_repro_noop_s"] = _run(["dvc", "repro"], project, plain)
         row["dvc_repro_f_s"] = _run(["dvc", "repro", "-f"], project, plain)
-        row["dvc_single_item_s"] = {s: _run(["dvc", "repro", "-f", "--single-item", s], project,
-                                            plain) for s in STAGES}
-        row["stage_py_s"] = {s: _run(["python3", "src/stage.py", s], project, plain)
-                             for s in STAGES}
-        row["python_c_pass_s"] = _best([_run(["python3", "-c", "pass"], project, plain)
-                                        for _ in range(3)])
-        row["python_no_site_s"] = _best([_run(["python3", "-S", "-c", "pass"], project, plain)
-                                         for _ in range(3)])
-        row["pinned_reexec_s"] = _best([_run(["python3", "-c", "import sys; sys.path.insert(0, 'src');"
-                                              " from analysis.core.runtime import ensure_pinned;"
-                                              " ensure_pinned()"], project, plain)
-                                        for _ in range(3)])
+        row["dvc_single_item_s"] = {
+            s: _run(["dvc", "repro", "-f", "--single-item", s], project, plain) for s in STAGES
+        }
+        row["stage_py_s"] = {
+            s: _run(["python3", "src/stage.py", s], project, plain) for s in STAGES
+        }
+        row["python_c_pass_s"] = _best(
+            [_run(["python3", "-c", "pass"], project, plain) for _ in range(3)]
+        )
+        row["python_no_site_s"] = _best(
+            [_run(["python3", "-S", "-c", "pass"], project, plain) for _ in range(3)]
+        )
+        row["pinned_reexec_s"] = _best(
+            [
+                _run(
+                    [
+                        "python3",
+                        "-c",
+                        "import sys; sys.path.insert(0, 'src');"
+                        " from analysis.core.runtime import ensure_pinned;"
+                        " ensure_pinned()",
+                    ],
+                    project,
+                    plain,
+                )
+                for _ in range(3)
+            ]
+        )
         row["dvc_version_s"] = _best([_run(["dvc", "--version"], project, plain) for _ in range(3)])
         _write(out, "startup_partial.json", {**results, "partial_row": row})
         row["kernel"] = _probe(_KERNEL_PROBE, [], project, pinned)
         row["numba"] = _probe(_NUMBA_PROBE, [], project, pinned)
-        row["notebooks"] = {stage: _probe(_NOTEBOOK_PROBE, [stage], project, pinned)
-                            for stage in NOTEBOOKS}
+        row["notebooks"] = {
+            stage: _probe(_NOTEBOOK_PROBE, [stage], project, pinned) for stage in NOTEBOOKS
+        }
         row["load_after"] = _load()
         results["rounds"].append(row)
         print(json.dumps(row, indent=1), file=sys.stderr)
@@ -688,6 +856,7 @@ def startup(project: Path, out: Path, rounds: int = 2) -> dict:
 # --------------------------------------------------------------------------------------------
 # CLI
 # --------------------------------------------------------------------------------------------
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -704,8 +873,11 @@ def main() -> int:
         p.add_argument("--n-jobs", type=int, default=2 if name == "pipeline" else 1)
         p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "profile")
         if name == "pipeline":
-            p.add_argument("--force", action="store_true",
-                           help="dvc repro -f: rerun stages that are up to date")
+            p.add_argument(
+                "--force",
+                action="store_true",
+                help="dvc repro -f: rerun stages that are up to date",
+            )
     p = sub.add_parser("imports")
     p.add_argument("--project", type=Path, default=ROOT)
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "profile")
@@ -722,8 +894,14 @@ def main() -> int:
     if args.command == "prepare":
         prepare(args.project.resolve(), args.corpus, args.clickid)
     elif args.command == "pipeline":
-        pipeline(args.project.resolve(), args.stages.split(","), args.out, args.label, args.n_jobs,
-                 args.force)
+        pipeline(
+            args.project.resolve(),
+            args.stages.split(","),
+            args.out,
+            args.label,
+            args.n_jobs,
+            args.force,
+        )
     elif args.command == "profile":
         profile(args.project.resolve(), args.stages.split(","), args.out, args.label, args.n_jobs)
     elif args.command == "imports":

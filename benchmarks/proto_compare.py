@@ -56,13 +56,16 @@ PRIOR_SCALE = 0.1
 
 
 def _paths(inputs: Path) -> dict[str, Path]:
-    return {name: inputs / f"{name}.parquet"
-            for name in ("documents", "paragraphs", "classified", "topics")}
+    return {
+        name: inputs / f"{name}.parquet"
+        for name in ("documents", "paragraphs", "classified", "topics")
+    }
 
 
 # --------------------------------------------------------------------------------------------
 # The tables that come from the cooperation subset: today's functions, unchanged
 # --------------------------------------------------------------------------------------------
+
 
 def _subset_tables(docs_coop, paras_coop, topics, counts_a, counts_b) -> dict:
     import pandas as pd
@@ -79,13 +82,16 @@ def _subset_tables(docs_coop, paras_coop, topics, counts_a, counts_b) -> dict:
     distinctive = cp.distinctive_terms(log_odds, top_n=TOP_TERMS)
     return {
         "sectors": cp.sector_shares(docs_coop, level="document", **SETTINGS),
-        "sectors_paragraphs": cp.sector_shares(docs_coop, paras_coop, level="paragraph",
-                                               **SETTINGS),
+        "sectors_paragraphs": cp.sector_shares(
+            docs_coop, paras_coop, level="paragraph", **SETTINGS
+        ),
         "log_odds": log_odds,
         "distinctive_terms": distinctive,
         "log_odds_sensitivity": (
             cp.log_odds_sensitivity(counts_a, counts_b, distinctive["term"].tolist())
-            if len(log_odds) else pd.DataFrame({"term": pd.Series(dtype=str)})),
+            if len(log_odds)
+            else pd.DataFrame({"term": pd.Series(dtype=str)})
+        ),
         "topic_prevalence": cp.topic_prevalence(topics, paras_coop, **SETTINGS),
         "partners": cp.partner_edges(docs_coop, focal=FOCAL),
         "partner_counts": cp.partner_counts(docs_coop, exclude=(FOCAL,)),
@@ -95,6 +101,7 @@ def _subset_tables(docs_coop, paras_coop, topics, counts_a, counts_b) -> dict:
 # --------------------------------------------------------------------------------------------
 # today
 # --------------------------------------------------------------------------------------------
+
 
 def engine_today(inputs: Path) -> tuple[dict, dict]:
     from analysis import compare as cp
@@ -119,30 +126,37 @@ def engine_today(inputs: Path) -> tuple[dict, dict]:
     alpha_0 = PRIOR_SCALE * float(counts_a.sum() + counts_b.sum())
     log_odds = cp.log_odds_dirichlet(counts_a, counts_b, alpha_0=alpha_0)
     distinctive = cp.distinctive_terms(log_odds, top_n=TOP_TERMS)
-    tables.update({
-        "sectors": cp.sector_shares(docs, level="document", **SETTINGS),
-        "sectors_paragraphs": cp.sector_shares(docs, paras, level="paragraph", **SETTINGS),
-        "log_odds": log_odds,
-        "distinctive_terms": distinctive,
-        "log_odds_sensitivity": cp.log_odds_sensitivity(counts_a, counts_b,
-                                                        distinctive["term"].tolist()),
-        "topic_prevalence": cp.topic_prevalence(topics, paras, **SETTINGS),
-        "partners": cp.partner_edges(docs, focal=FOCAL),
-        "partner_counts": cp.partner_counts(docs, exclude=(FOCAL,)),
-    })
+    tables.update(
+        {
+            "sectors": cp.sector_shares(docs, level="document", **SETTINGS),
+            "sectors_paragraphs": cp.sector_shares(docs, paras, level="paragraph", **SETTINGS),
+            "log_odds": log_odds,
+            "distinctive_terms": distinctive,
+            "log_odds_sensitivity": cp.log_odds_sensitivity(
+                counts_a, counts_b, distinctive["term"].tolist()
+            ),
+            "topic_prevalence": cp.topic_prevalence(topics, paras, **SETTINGS),
+            "partners": cp.partner_edges(docs, focal=FOCAL),
+            "partner_counts": cp.partner_counts(docs, exclude=(FOCAL,)),
+        }
+    )
     tables["coverage_monthly_wide"] = cp._wide_monthly(tables["coverage_monthly"])
     dated = docs["date"].dropna()
-    corpus = {"n_documents": len(docs), "n_paragraphs": len(paras),
-              "outlets": sorted(docs["outlet"].dropna().astype(str).unique()),
-              "date_min": dated.min().date().isoformat() if len(dated) else None,
-              "date_max": dated.max().date().isoformat() if len(dated) else None,
-              "n_undated": int(docs["date"].isna().sum())}
+    corpus = {
+        "n_documents": len(docs),
+        "n_paragraphs": len(paras),
+        "outlets": sorted(docs["outlet"].dropna().astype(str).unique()),
+        "date_min": dated.min().date().isoformat() if len(dated) else None,
+        "date_max": dated.max().date().isoformat() if len(dated) else None,
+        "n_undated": int(docs["date"].isna().sum()),
+    }
     return tables, corpus
 
 
 # --------------------------------------------------------------------------------------------
 # Coverage tables from aggregates (shared by arrow and duckdb)
 # --------------------------------------------------------------------------------------------
+
 
 def _coverage_from_aggregates(by_kind, monthly, by_outlet, para_counts):
     """Today's coverage, coverage_monthly and coverage_outlet from grouped counts.
@@ -161,22 +175,29 @@ def _coverage_from_aggregates(by_kind, monthly, by_outlet, para_counts):
     for coop in cp.COOP_TYPES:
         n, dmin, dmax, n_outlets = by_kind.get(coop, (0, None, None, 0))
         n_paras = int(para_counts.get(coop, 0))
-        rows.append({
-            "coop_type": coop, "n_documents": n,
-            "share_documents": n / n_docs_total if n_docs_total else float("nan"),
-            "n_paragraphs": n_paras,
-            "share_paragraphs": n_paras / n_paras_total if n_paras_total else float("nan"),
-            "n_outlets": int(n_outlets),
-            "date_min": dmin.isoformat() if dmin is not None else "",
-            "date_max": dmax.isoformat() if dmax is not None else "",
-        })
+        rows.append(
+            {
+                "coop_type": coop,
+                "n_documents": n,
+                "share_documents": n / n_docs_total if n_docs_total else float("nan"),
+                "n_paragraphs": n_paras,
+                "share_paragraphs": n_paras / n_paras_total if n_paras_total else float("nan"),
+                "n_outlets": int(n_outlets),
+                "date_min": dmin.isoformat() if dmin is not None else "",
+                "date_max": dmax.isoformat() if dmax is not None else "",
+            }
+        )
     coverage = pd.DataFrame(rows)
     present = {k for k, v in by_kind.items() if v[0]} | set(cp.CONTRAST)
     kinds = [t for t in cp.COOP_TYPES if t in present]
     if monthly.empty:
-        monthly_table = pd.DataFrame({"month": pd.Series(dtype=str),
-                                      "coop_type": pd.Series(dtype=str),
-                                      "n_documents": pd.Series(dtype="int64")})
+        monthly_table = pd.DataFrame(
+            {
+                "month": pd.Series(dtype=str),
+                "coop_type": pd.Series(dtype=str),
+                "n_documents": pd.Series(dtype="int64"),
+            }
+        )
     else:
         months = pd.period_range(monthly["month"].min(), monthly["month"].max(), freq="M")
         counts = monthly.set_index(["month", "coop_type"])["n"]
@@ -190,8 +211,11 @@ def _coverage_from_aggregates(by_kind, monthly, by_outlet, para_counts):
     grid = pd.MultiIndex.from_product([order, kinds], names=["outlet", "coop_type"])
     outlet_table = counts.reindex(grid, fill_value=0).rename("n_documents").reset_index()
     outlet_table["n_documents"] = outlet_table["n_documents"].astype("int64")
-    return {"coverage": coverage, "coverage_monthly": monthly_table,
-            "coverage_outlet": outlet_table}
+    return {
+        "coverage": coverage,
+        "coverage_monthly": monthly_table,
+        "coverage_outlet": outlet_table,
+    }
 
 
 def _coop_frames(docs_coop, paras_coop):
@@ -202,8 +226,9 @@ def _coop_frames(docs_coop, paras_coop):
 
     docs_coop = docs_coop.copy()
     docs_coop["date"] = pd.to_datetime(docs_coop["date"]).dt.normalize()
-    docs_coop["outlet"] = docs_coop["outlet"].astype(object).where(docs_coop["outlet"].notna(),
-                                                                   None)
+    docs_coop["outlet"] = (
+        docs_coop["outlet"].astype(object).where(docs_coop["outlet"].notna(), None)
+    )
     docs_coop["coop_type"] = docs_coop["coop_type"].astype(str)
     docs_coop["partners"] = docs_coop["partners"].map(_as_list)
     docs_coop["sectors"] = docs_coop["sectors"].map(lambda v: sorted(set(_as_list(v))))
@@ -228,6 +253,7 @@ def _counts_series(terms: list[str], counts: list[int]):
 # arrow
 # --------------------------------------------------------------------------------------------
 
+
 def _plain_strings(table):
     """large_string columns (pandas-written files) as string, so joins see one key type."""
     import pyarrow as pa
@@ -251,12 +277,18 @@ def engine_arrow(inputs: Path) -> tuple[dict, dict]:
     p = _paths(inputs)
     coop_kinds = [k for k in cp.COOP_TYPES if k != "none"]
     # documents: four small columns; the kept ones joined with their document-level coding
-    documents = _plain_strings(pq.read_table(p["documents"],
-                                             columns=["doc_id", "outlet", "date", "duplicate_of"]))
+    documents = _plain_strings(
+        pq.read_table(p["documents"], columns=["doc_id", "outlet", "date", "duplicate_of"])
+    )
     kept = documents.filter(pc.is_null(documents["duplicate_of"])).drop_columns(["duplicate_of"])
     del documents
-    doc_rows = _plain_strings(pq.read_table(p["classified"], columns=["level", "doc_id", "coop_type"],
-                                            filters=[("level", "=", "document")])).drop_columns(["level"])
+    doc_rows = _plain_strings(
+        pq.read_table(
+            p["classified"],
+            columns=["level", "doc_id", "coop_type"],
+            filters=[("level", "=", "document")],
+        )
+    ).drop_columns(["level"])
     if len(doc_rows) != len(pc.unique(doc_rows["doc_id"])):
         raise SystemExit("classified.parquet: a document has more than one document-level row")
     joined = kept.join(doc_rows, "doc_id", join_type="left outer")
@@ -268,23 +300,37 @@ def engine_arrow(inputs: Path) -> tuple[dict, dict]:
     joined = joined.append_column("month", pc.strftime(day, format="%Y-%m"))
     outlet = pc.fill_null(joined["outlet"], "(unknown)")
     joined = joined.append_column("outlet_key", outlet)
-    agg = joined.group_by("coop_type").aggregate([("doc_id", "count"), ("date", "min"),
-                                                  ("date", "max"),
-                                                  ("outlet", "count_distinct")]).to_pylist()
+    agg = (
+        joined.group_by("coop_type")
+        .aggregate(
+            [("doc_id", "count"), ("date", "min"), ("date", "max"), ("outlet", "count_distinct")]
+        )
+        .to_pylist()
+    )
     by_kind = {}
     for row in agg:
+
         def day_of(v):
             return None if v is None else (v.date() if hasattr(v, "date") else v)
-        by_kind[row["coop_type"]] = (row["doc_id_count"], day_of(row["date_min"]),
-                                     day_of(row["date_max"]), row["outlet_count_distinct"])
+
+        by_kind[row["coop_type"]] = (
+            row["doc_id_count"],
+            day_of(row["date_min"]),
+            day_of(row["date_max"]),
+            row["outlet_count_distinct"],
+        )
     dated = joined.filter(pc.is_valid(joined["date"]))
     import pandas as pd
+
     monthly = dated.group_by(["month", "coop_type"]).aggregate([("doc_id", "count")]).to_pandas()
     monthly = monthly.rename(columns={"doc_id_count": "n"})
     monthly["month"] = pd.PeriodIndex(monthly["month"], freq="M")
-    by_outlet = joined.group_by(["outlet_key", "coop_type"]).aggregate(
-        [("doc_id", "count")]).to_pandas().rename(columns={"outlet_key": "outlet",
-                                                           "doc_id_count": "n"})
+    by_outlet = (
+        joined.group_by(["outlet_key", "coop_type"])
+        .aggregate([("doc_id", "count")])
+        .to_pandas()
+        .rename(columns={"outlet_key": "outlet", "doc_id_count": "n"})
+    )
     n_docs = len(joined)
     outlets = sorted(pc.unique(pc.drop_null(joined["outlet"])).to_pylist())
     date_min, date_max = pc.min(joined["date"]).as_py(), pc.max(joined["date"]).as_py()
@@ -297,21 +343,30 @@ def engine_arrow(inputs: Path) -> tuple[dict, dict]:
     para_counts: Counter = Counter()
     coop_para_parts, doc_code_parts = [], []
     source = pq.ParquetFile(p["classified"])
-    for batch in source.iter_batches(BATCH_ROWS, columns=["level", "doc_id", "para_id",
-                                                          "coop_type", "partners", "sectors"]):
+    for batch in source.iter_batches(
+        BATCH_ROWS, columns=["level", "doc_id", "para_id", "coop_type", "partners", "sectors"]
+    ):
         is_para = pc.equal(batch["level"], "paragraph")
         paras = batch.filter(is_para)
         counts = pc.value_counts(paras["coop_type"])
-        para_counts.update(dict(zip(counts.field("values").to_pylist(),
-                                    counts.field("counts").to_pylist())))
+        para_counts.update(
+            dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist()))
+        )
         coop = pc.is_in(batch["coop_type"], pa.array(coop_kinds))
-        coop_para_parts.append(paras.filter(pc.is_in(paras["coop_type"], pa.array(coop_kinds)))
-                               .select(["para_id", "doc_id", "coop_type", "sectors"]))
-        doc_code_parts.append(batch.filter(pc.and_(pc.invert(is_para), coop))
-                              .select(["doc_id", "partners", "sectors"]))
+        coop_para_parts.append(
+            paras.filter(pc.is_in(paras["coop_type"], pa.array(coop_kinds))).select(
+                ["para_id", "doc_id", "coop_type", "sectors"]
+            )
+        )
+        doc_code_parts.append(
+            batch.filter(pc.and_(pc.invert(is_para), coop)).select(
+                ["doc_id", "partners", "sectors"]
+            )
+        )
     coop_paras = pa.Table.from_batches(coop_para_parts)
-    contrast_ids = {k: coop_paras.filter(pc.equal(coop_paras["coop_type"], k))["para_id"]
-                    for k in cp.CONTRAST}
+    contrast_ids = {
+        k: coop_paras.filter(pc.equal(coop_paras["coop_type"], k))["para_id"] for k in cp.CONTRAST
+    }
     # paragraphs: record batches; stems of the contrasted paragraphs counted, every
     # paragraph's document checked against the kept documents
     stems = {k: Counter() for k in cp.CONTRAST}
@@ -323,8 +378,11 @@ def engine_arrow(inputs: Path) -> tuple[dict, dict]:
             rows = batch.filter(pc.is_in(batch["para_id"], ids))
             if len(rows):
                 counts = pc.value_counts(pc.list_flatten(rows["stems"]))
-                stems[kind].update(dict(zip(counts.field("values").to_pylist(),
-                                            counts.field("counts").to_pylist())))
+                stems[kind].update(
+                    dict(
+                        zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist())
+                    )
+                )
     if n_paragraphs_kept != sum(para_counts.values()):
         raise SystemExit("classified.parquet: paragraphs of kept documents without a coding")
     counts_a = _counts_series(list(stems[cp.CONTRAST[0]]), list(stems[cp.CONTRAST[0]].values()))
@@ -332,20 +390,25 @@ def engine_arrow(inputs: Path) -> tuple[dict, dict]:
     # the cooperation subset as pandas, and the topics of its paragraphs
     codes = pa.Table.from_batches(doc_code_parts)
     # (Arrow joins cannot carry list columns; the cooperation subset is small: pandas)
-    docs_coop = coop_docs.select(["doc_id", "outlet", "date", "coop_type"]).to_pandas().merge(
-        codes.to_pandas(), on="doc_id", how="left", validate="one_to_one")
+    docs_coop = (
+        coop_docs.select(["doc_id", "outlet", "date", "coop_type"])
+        .to_pandas()
+        .merge(codes.to_pandas(), on="doc_id", how="left", validate="one_to_one")
+    )
     docs_coop["partners"] = [list(v) if v is not None else [] for v in docs_coop["partners"]]
     # every paragraph coded as cooperation counts with its own kind, whatever its document's
     paras_coop = coop_paras.to_pandas()
     docs_coop, paras_coop = _coop_frames(docs_coop, paras_coop)
-    topics = _plain_strings(pq.read_table(p["topics"],
-                                          columns=["para_id", "doc_id", "topic", "topic_label"]))
+    topics = _plain_strings(
+        pq.read_table(p["topics"], columns=["para_id", "doc_id", "topic", "topic_label"])
+    )
     topics_coop = topics.filter(pc.is_in(topics["para_id"], coop_paras["para_id"]))
     labels = topics.group_by(["topic", "topic_label"]).aggregate([]).to_pandas()
     del topics
     # rows standing for topics no cooperation paragraph has: their labels keep the order
-    topics_frame = pd.concat([topics_coop.to_pandas(), labels.assign(para_id="", doc_id="")],
-                             ignore_index=True)
+    topics_frame = pd.concat(
+        [topics_coop.to_pandas(), labels.assign(para_id="", doc_id="")], ignore_index=True
+    )
     tables = _coverage_from_aggregates(by_kind, monthly, by_outlet, para_counts)
     tables.update(_subset_tables(docs_coop, paras_coop, topics_frame, counts_a, counts_b))
     tables["coverage_monthly_wide"] = cp._wide_monthly(tables["coverage_monthly"])
@@ -353,15 +416,21 @@ def engine_arrow(inputs: Path) -> tuple[dict, dict]:
     def iso(v):
         return None if v is None else (v.date() if isinstance(v, dt.datetime) else v).isoformat()
 
-    corpus = {"n_documents": n_docs, "n_paragraphs": sum(para_counts.values()),
-              "outlets": outlets, "date_min": iso(date_min), "date_max": iso(date_max),
-              "n_undated": n_undated}
+    corpus = {
+        "n_documents": n_docs,
+        "n_paragraphs": sum(para_counts.values()),
+        "outlets": outlets,
+        "date_min": iso(date_min),
+        "date_max": iso(date_max),
+        "n_undated": n_undated,
+    }
     return tables, corpus
 
 
 # --------------------------------------------------------------------------------------------
 # duckdb
 # --------------------------------------------------------------------------------------------
+
 
 def engine_duckdb(inputs: Path, threads: int = 1, memory_limit: str = "1GB") -> tuple[dict, dict]:
     import duckdb
@@ -370,8 +439,9 @@ def engine_duckdb(inputs: Path, threads: int = 1, memory_limit: str = "1GB") -> 
     from analysis import compare as cp
 
     p = {k: str(v) for k, v in _paths(inputs).items()}
-    con = duckdb.connect(config={"threads": threads, "memory_limit": memory_limit,
-                                 "preserve_insertion_order": False})
+    con = duckdb.connect(
+        config={"threads": threads, "memory_limit": memory_limit, "preserve_insertion_order": False}
+    )
     con.execute(f"""
         CREATE TEMP VIEW kept AS
           SELECT d.doc_id, d.outlet, CAST(d.date AS DATE) AS day, c.coop_type
@@ -383,9 +453,12 @@ def engine_duckdb(inputs: Path, threads: int = 1, memory_limit: str = "1GB") -> 
                                      count(*) - count(DISTINCT doc_id) FROM kept""").fetchone()
     if problems != (0, 0):
         raise SystemExit(f"classified.parquet: uncoded or repeated documents {problems}")
-    by_kind = {r[0]: (r[1], r[2], r[3], r[4]) for r in con.execute("""
+    by_kind = {
+        r[0]: (r[1], r[2], r[3], r[4])
+        for r in con.execute("""
         SELECT coop_type, count(*), min(day), max(day), count(DISTINCT outlet)
-        FROM kept GROUP BY coop_type""").fetchall()}
+        FROM kept GROUP BY coop_type""").fetchall()
+    }
     monthly = con.execute("""
         SELECT strftime(day, '%Y-%m') AS month, coop_type, count(*) AS n
         FROM kept WHERE day IS NOT NULL GROUP BY ALL""").df()
@@ -394,17 +467,24 @@ def engine_duckdb(inputs: Path, threads: int = 1, memory_limit: str = "1GB") -> 
         SELECT coalesce(outlet, '(unknown)') AS outlet, coop_type, count(*) AS n
         FROM kept GROUP BY ALL""").df()
     n_docs, date_min, date_max, n_undated = con.execute(
-        "SELECT count(*), min(day), max(day), count(*) - count(day) FROM kept").fetchone()
-    outlets = [r[0] for r in con.execute(
-        "SELECT DISTINCT outlet FROM kept WHERE outlet IS NOT NULL ORDER BY outlet").fetchall()]
+        "SELECT count(*), min(day), max(day), count(*) - count(day) FROM kept"
+    ).fetchone()
+    outlets = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT outlet FROM kept WHERE outlet IS NOT NULL ORDER BY outlet"
+        ).fetchall()
+    ]
     outlets = sorted(outlets)  # Python's order, as today's sorted()
     con.execute(f"""
         CREATE TEMP TABLE coop_paras AS
           SELECT para_id, doc_id, coop_type, sectors FROM read_parquet('{p["classified"]}')
           WHERE level = 'paragraph' AND coop_type <> 'none'""")
-    para_counts = dict(con.execute(f"""
+    para_counts = dict(
+        con.execute(f"""
         SELECT coop_type, count(*) FROM read_parquet('{p["classified"]}')
-        WHERE level = 'paragraph' GROUP BY coop_type""").fetchall())
+        WHERE level = 'paragraph' GROUP BY coop_type""").fetchall()
+    )
     n_paragraphs_kept = con.execute(f"""
         SELECT count(*) FROM read_parquet('{p["paragraphs"]}') WHERE doc_id IN
         (SELECT doc_id FROM kept)""").fetchone()[0]
@@ -420,8 +500,12 @@ def engine_duckdb(inputs: Path, threads: int = 1, memory_limit: str = "1GB") -> 
     per_kind: dict[str, dict[str, int]] = {k: {} for k in cp.CONTRAST}
     for kind, stem, n in stem_rows:
         per_kind[kind][stem] = n
-    counts_a = _counts_series(list(per_kind[cp.CONTRAST[0]]), list(per_kind[cp.CONTRAST[0]].values()))
-    counts_b = _counts_series(list(per_kind[cp.CONTRAST[1]]), list(per_kind[cp.CONTRAST[1]].values()))
+    counts_a = _counts_series(
+        list(per_kind[cp.CONTRAST[0]]), list(per_kind[cp.CONTRAST[0]].values())
+    )
+    counts_b = _counts_series(
+        list(per_kind[cp.CONTRAST[1]]), list(per_kind[cp.CONTRAST[1]].values())
+    )
     docs_coop = con.execute(f"""
         SELECT k.doc_id, k.outlet, CAST(k.day AS TIMESTAMP) AS date, k.coop_type, c.partners,
                c.sectors
@@ -436,22 +520,25 @@ def engine_duckdb(inputs: Path, threads: int = 1, memory_limit: str = "1GB") -> 
         WHERE para_id IN (SELECT para_id FROM coop_paras)""").df()
     labels = con.execute(f"""SELECT DISTINCT topic, topic_label
                              FROM read_parquet('{p["topics"]}')""").df()
-    topics_frame = pd.concat([topics_coop, labels.assign(para_id="", doc_id="")],
-                             ignore_index=True)
+    topics_frame = pd.concat([topics_coop, labels.assign(para_id="", doc_id="")], ignore_index=True)
     tables = _coverage_from_aggregates(by_kind, monthly, by_outlet, para_counts)
     tables.update(_subset_tables(docs_coop, paras_coop, topics_frame, counts_a, counts_b))
     tables["coverage_monthly_wide"] = cp._wide_monthly(tables["coverage_monthly"])
-    corpus = {"n_documents": n_docs, "n_paragraphs": sum(para_counts.values()),
-              "outlets": outlets,
-              "date_min": date_min.isoformat() if date_min else None,
-              "date_max": date_max.isoformat() if date_max else None,
-              "n_undated": int(n_undated)}
+    corpus = {
+        "n_documents": n_docs,
+        "n_paragraphs": sum(para_counts.values()),
+        "outlets": outlets,
+        "date_min": date_min.isoformat() if date_min else None,
+        "date_max": date_max.isoformat() if date_max else None,
+        "n_undated": int(n_undated),
+    }
     return tables, corpus
 
 
 # --------------------------------------------------------------------------------------------
 # Runner and check
 # --------------------------------------------------------------------------------------------
+
 
 def _vmhwm_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -481,9 +568,13 @@ def run(engine: str, inputs: Path, out: Path, threads: int) -> dict:
     # the frames themselves, to compare every float bit (the CSVs print 6 significant digits)
     with (out / "tables.pkl").open("wb") as handle:
         pickle.dump({k: v.reset_index(drop=True) for k, v in tables.items()}, handle)
-    result = {"engine": engine, "wall_s": round(seconds, 2),
-              "cpu_s": round(time.process_time() - cpu, 2), "peak_rss_mb": round(_vmhwm_mb()),
-              "threads": threads if engine == "duckdb" else 1}
+    result = {
+        "engine": engine,
+        "wall_s": round(seconds, 2),
+        "cpu_s": round(time.process_time() - cpu, 2),
+        "peak_rss_mb": round(_vmhwm_mb()),
+        "threads": threads if engine == "duckdb" else 1,
+    }
     (out / "timing.json").write_text(json.dumps(result) + "\n")
     return result
 
@@ -499,22 +590,31 @@ def check(out: Path, engines: list[str], reference: Path | None) -> dict:
     for engine in engines:
         if engine == "today":
             continue
-        report[engine] = {n: filecmp.cmp(base / n, out / engine / n, shallow=False)
-                          for n in names}
+        report[engine] = {n: filecmp.cmp(base / n, out / engine / n, shallow=False) for n in names}
         with (out / engine / "tables.pkl").open("rb") as handle:
             frames = pickle.load(handle)
         # DataFrame.equals: same dtypes and the same values, float bits included (NaN == NaN)
         report[engine + " (frames, bit for bit)"] = {
-            name: bool(frame.equals(frames.get(name))) for name, frame in reference_frames.items()}
+            name: bool(frame.equals(frames.get(name))) for name, frame in reference_frames.items()
+        }
     if reference is not None:
         report["today vs pipeline reports"] = {
             n: filecmp.cmp(base / n, reference / n, shallow=False)
-            for n in names if (reference / n).is_file()}
+            for n in names
+            if (reference / n).is_file()
+        }
     return report
 
 
-def bench(inputs: Path, out: Path, engines: list[str], duckdb_path: str | None, threads: int,
-          reference: Path | None, rounds: int) -> dict:
+def bench(
+    inputs: Path,
+    out: Path,
+    engines: list[str],
+    duckdb_path: str | None,
+    threads: int,
+    reference: Path | None,
+    rounds: int,
+) -> dict:
     from analysis.core.runtime import pinned_environment
 
     results = {"inputs": str(inputs), "runs": []}
@@ -522,12 +622,27 @@ def bench(inputs: Path, out: Path, engines: list[str], duckdb_path: str | None, 
         for engine in engines:
             env = pinned_environment(dict(os.environ))
             env["PYTHONPATH"] = os.pathsep.join(
-                x for x in (str(ROOT / "src"), duckdb_path if engine == "duckdb" else None) if x)
+                x for x in (str(ROOT / "src"), duckdb_path if engine == "duckdb" else None) if x
+            )
             load = os.getloadavg()[0]
-            proc = subprocess.run([sys.executable, __file__, "run", "--engine", engine,
-                                   "--inputs", str(inputs), "--out", str(out / engine),
-                                   "--threads", str(threads)],
-                                  env=env, capture_output=True, text=True)
+            proc = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "run",
+                    "--engine",
+                    engine,
+                    "--inputs",
+                    str(inputs),
+                    "--out",
+                    str(out / engine),
+                    "--threads",
+                    str(threads),
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
             if proc.returncode != 0:
                 raise SystemExit(f"{engine} failed:\n{proc.stderr[-3000:]}")
             timing = json.loads((out / engine / "timing.json").read_text())
@@ -538,8 +653,11 @@ def bench(inputs: Path, out: Path, engines: list[str], duckdb_path: str | None, 
     if duckdb_path and "duckdb" in engines:
         env = dict(os.environ, PYTHONPATH=duckdb_path)
         results["duckdb_version"] = subprocess.run(
-            [sys.executable, "-c", "import duckdb; print(duckdb.__version__)"], env=env,
-            capture_output=True, text=True).stdout.strip()
+            [sys.executable, "-c", "import duckdb; print(duckdb.__version__)"],
+            env=env,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
     (out / "bench.json").write_text(json.dumps(results, indent=1) + "\n")
     return results
 
@@ -565,8 +683,15 @@ def main() -> int:
         print(json.dumps(run(args.engine, args.inputs, args.out, args.threads)))
     else:
         engines = args.engines.split(",")
-        result = bench(args.inputs, args.out, engines, args.duckdb_path, args.threads,
-                       args.reference, args.rounds)
+        result = bench(
+            args.inputs,
+            args.out,
+            engines,
+            args.duckdb_path,
+            args.threads,
+            args.reference,
+            args.rounds,
+        )
         print(json.dumps(result, indent=1))
     return 0
 

@@ -43,6 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
+
 class _SortedMulti:
     """A multimap uint64 key -> int32 values: a dict buffer, flushed into sorted runs that are
     merged while a run is not much smaller than the one before it (log-structured: a key is
@@ -63,10 +64,12 @@ class _SortedMulti:
     def flush(self) -> None:
         if not self.buffered:
             return
-        keys = np.fromiter((k for k, vs in self.buffer.items() for _ in vs), dtype=np.uint64,
-                           count=self.buffered)
-        values = np.fromiter((v for vs in self.buffer.values() for v in vs), dtype=np.int32,
-                             count=self.buffered)
+        keys = np.fromiter(
+            (k for k, vs in self.buffer.items() for _ in vs), dtype=np.uint64, count=self.buffered
+        )
+        values = np.fromiter(
+            (v for vs in self.buffer.values() for v in vs), dtype=np.int32, count=self.buffered
+        )
         order = np.argsort(keys, kind="stable")
         self.runs.append((keys[order], values[order]))
         self.buffer.clear()
@@ -130,13 +133,13 @@ class CompactDeduplicator:
 
     def _doc_id(self, index: int) -> str:
         start = self.id_ends[index - 1] if index else 0
-        return self.ids[start:self.id_ends[index]].decode("utf-8")
+        return self.ids[start : self.id_ends[index]].decode("utf-8")
 
     def _shingles(self, index: int) -> np.ndarray:
         start, end = self.offsets[index], self.offsets[index + 1]
         if start >= self.written:  # still in the write buffer
             a = 4 * (start - self.written)
-            return np.frombuffer(bytes(self.pending[a:a + 4 * (end - start)]), dtype=np.uint32)
+            return np.frombuffer(bytes(self.pending[a : a + 4 * (end - start)]), dtype=np.uint32)
         data = os.pread(self.file.fileno(), 4 * (end - start), 4 * start)
         return np.frombuffer(data, dtype=np.uint32)
 
@@ -145,14 +148,16 @@ class CompactDeduplicator:
         the keys never leave the process, so its per-process salt does not matter."""
         data = np.ascontiguousarray(hashvalues, dtype=np.uint64).tobytes()
         width = 8 * (self.ranges[0][1] - self.ranges[0][0])
-        return [hash((i, data[i * width:(i + 1) * width])) & 0xFFFFFFFFFFFFFFFF
-                for i in range(len(self.ranges))]
+        return [
+            hash((i, data[i * width : (i + 1) * width])) & 0xFFFFFFFFFFFFFFFF
+            for i in range(len(self.ranges))
+        ]
 
     def check(self, doc_id: str, digest: str, shingles: np.ndarray, hashvalues: np.ndarray):
         raw = bytes.fromhex(digest)
         key = int.from_bytes(raw[:8], "little")
         for index in self.digests.get(key):
-            if self.digest_bytes[20 * index: 20 * index + 20] == raw:
+            if self.digest_bytes[20 * index : 20 * index + 20] == raw:
                 return self._doc_id(index)
         band_keys = self._band_keys(hashvalues)
         candidates = sorted(set(self.bands.get_many(band_keys)))
@@ -184,7 +189,9 @@ def _documents(path: Path, limit: int | None):
     source = pq.ParquetFile(path)
     seen = 0
     for batch in source.iter_batches(2048, columns=["doc_id", "text"]):
-        for doc_id, text in zip(batch.column("doc_id").to_pylist(), batch.column("text").to_pylist()):
+        for doc_id, text in zip(
+            batch.column("doc_id").to_pylist(), batch.column("text").to_pylist()
+        ):
             yield doc_id, text
             seen += 1
             if limit and seen >= limit:
@@ -219,17 +226,24 @@ def _measure(name: str, make, fingerprints_of, docs, scratch: Path) -> dict:
     tracemalloc.stop()
     extra = {}
     if isinstance(detector, CompactDeduplicator):
-        extra["scratch_file_mb"] = round((detector.path.stat().st_size + len(detector.pending))
-                                         / 2**20, 1)
+        extra["scratch_file_mb"] = round(
+            (detector.path.stat().st_size + len(detector.pending)) / 2**20, 1
+        )
         detector.close()
     n = len(decisions)
-    return {"detector": name, "documents": n,
-            "duplicates": sum(d is not None for d in decisions),
-            "held_mb": round(held / 2**20, 1), "peak_mb": round(peak / 2**20, 1),
-            "bytes_per_document": round(held / max(1, n)),
-            "mb_per_1000_documents": round(held / max(1, n) * 1000 / 2**20, 2),
-            "held_mb_at": marks, "check_s": round(seconds, 2),
-            "check_ms_per_document": round(1000 * seconds / max(1, n), 3), **extra}, decisions
+    return {
+        "detector": name,
+        "documents": n,
+        "duplicates": sum(d is not None for d in decisions),
+        "held_mb": round(held / 2**20, 1),
+        "peak_mb": round(peak / 2**20, 1),
+        "bytes_per_document": round(held / max(1, n)),
+        "mb_per_1000_documents": round(held / max(1, n) * 1000 / 2**20, 2),
+        "held_mb_at": marks,
+        "check_s": round(seconds, 2),
+        "check_ms_per_document": round(1000 * seconds / max(1, n), 3),
+        **extra,
+    }, decisions
 
 
 def main() -> int:
@@ -253,16 +267,30 @@ def main() -> int:
     texts = [(doc_id, doc_id) for doc_id, _ in docs]  # the "text" is the key into the cache
     del docs
     scratch = Path(tempfile.mkdtemp(prefix="dedup_", dir=args.scratch))
-    today, d_today = _measure("today (_Deduplicator)", lambda: _Deduplicator(args.threshold),
-                              cache.__getitem__, texts, scratch)
-    proto, d_proto = _measure("prototype (CompactDeduplicator)",
-                              lambda: CompactDeduplicator(args.threshold, scratch),
-                              cache.__getitem__, texts, scratch)
+    today, d_today = _measure(
+        "today (_Deduplicator)",
+        lambda: _Deduplicator(args.threshold),
+        cache.__getitem__,
+        texts,
+        scratch,
+    )
+    proto, d_proto = _measure(
+        "prototype (CompactDeduplicator)",
+        lambda: CompactDeduplicator(args.threshold, scratch),
+        cache.__getitem__,
+        texts,
+        scratch,
+    )
     scratch.rmdir()
-    result = {"documents_path": str(args.documents), "fingerprints_s": round(fp_s, 1),
-              "load": round(os.getloadavg()[0], 2), "today": today, "prototype": proto,
-              "identical_decisions": d_today == d_proto,
-              "n_differences": sum(a != b for a, b in zip(d_today, d_proto))}
+    result = {
+        "documents_path": str(args.documents),
+        "fingerprints_s": round(fp_s, 1),
+        "load": round(os.getloadavg()[0], 2),
+        "today": today,
+        "prototype": proto,
+        "identical_decisions": d_today == d_proto,
+        "n_differences": sum(a != b for a, b in zip(d_today, d_proto)),
+    }
     print(json.dumps(result, indent=1))
     if args.out:
         args.out.write_text(json.dumps(result, indent=1) + "\n")

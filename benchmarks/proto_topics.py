@@ -32,7 +32,11 @@ SEED = 20250811
 
 
 def _paths(inputs: Path) -> tuple[Path, Path, Path]:
-    return inputs / "paragraphs.parquet", inputs / "classified.parquet", inputs / "documents.parquet"
+    return (
+        inputs / "paragraphs.parquet",
+        inputs / "classified.parquet",
+        inputs / "documents.parquet",
+    )
 
 
 def engine_today(inputs: Path):
@@ -60,17 +64,21 @@ def engine_lean(inputs: Path):
     # pass 1: documents coded as cooperation (document rows only)
     coop_docs_parts = []
     for batch in pq.ParquetFile(classified_path).iter_batches(
-            BATCH_ROWS, columns=["level", "doc_id", "coop_type"]):
+        BATCH_ROWS, columns=["level", "doc_id", "coop_type"]
+    ):
         rows = batch.filter(pc.equal(batch["level"], "document"))
         coop_docs_parts.append(rows.filter(pc.invert(pc.is_in(rows["coop_type"], off))))
     coop_docs = pa.Table.from_batches(coop_docs_parts).drop_columns(["level"])
     # pass 2: paragraph rows that are relevant (own coding or their document's)
     para_parts = []
     for batch in pq.ParquetFile(classified_path).iter_batches(
-            BATCH_ROWS, columns=["level", "doc_id", "para_id", "coop_type"]):
+        BATCH_ROWS, columns=["level", "doc_id", "para_id", "coop_type"]
+    ):
         rows = batch.filter(pc.equal(batch["level"], "paragraph"))
-        keep = pc.or_(pc.invert(pc.is_in(rows["coop_type"], off)),
-                      pc.is_in(rows["doc_id"], coop_docs["doc_id"]))
+        keep = pc.or_(
+            pc.invert(pc.is_in(rows["coop_type"], off)),
+            pc.is_in(rows["doc_id"], coop_docs["doc_id"]),
+        )
         para_parts.append(rows.filter(keep).select(["para_id", "coop_type"]))
     relevant_rows = pa.Table.from_batches(para_parts)
     # documents: which are duplicates (their paragraphs are never modelled) and the dates
@@ -80,12 +88,14 @@ def engine_lean(inputs: Path):
     n_input = n_duplicate = 0
     parts = []
     for batch in pq.ParquetFile(paragraphs_path).iter_batches(
-            BATCH_ROWS, columns=["para_id", "doc_id", "para_index", "text", "stems"]):
+        BATCH_ROWS, columns=["para_id", "doc_id", "para_index", "text", "stems"]
+    ):
         n_input += batch.num_rows
         dup = pc.is_in(batch["doc_id"], duplicates)
         n_duplicate += int(pc.sum(dup).as_py() or 0)
-        rows = batch.filter(pc.and_(pc.is_in(batch["para_id"], relevant_rows["para_id"]),
-                                    pc.invert(dup)))
+        rows = batch.filter(
+            pc.and_(pc.is_in(batch["para_id"], relevant_rows["para_id"]), pc.invert(dup))
+        )
         if rows.num_rows:
             parts.append(rows)
     if len(relevant_rows) < MIN_PARAGRAPHS:
@@ -96,8 +106,10 @@ def engine_lean(inputs: Path):
     table = pa.Table.from_batches(parts, schema=parts[0].schema) if parts else None
     frame = table.select(["para_id", "doc_id", "para_index", "text"]).to_pandas()
     frame["text"] = frame["text"].fillna("").astype(str)
-    frame["stem_doc"] = [" ".join(str(s) for s in stems) if stems is not None else ""
-                         for stems in table["stems"].to_pylist()]
+    frame["stem_doc"] = [
+        " ".join(str(s) for s in stems) if stems is not None else ""
+        for stems in table["stems"].to_pylist()
+    ]
     codes = relevant_rows.to_pandas().set_index("para_id")["coop_type"]
     frame["coop_type"] = frame["para_id"].map(codes).fillna(UNCLASSIFIED).astype(str)
     doc_codes = coop_docs.to_pandas().drop_duplicates("doc_id").set_index("doc_id")["coop_type"]
@@ -108,10 +120,15 @@ def engine_lean(inputs: Path):
     frame["month"] = dates.dt.strftime("%Y-%m").fillna(UNKNOWN_MONTH)
     frame["duplicate"] = False
     fit = frame.sort_values(["doc_id", "para_index"], kind="stable").reset_index(drop=True)
-    info = {"fit_on": "relevant", "n_paragraphs_input": n_input,
-            "n_paragraphs_duplicate_documents": n_duplicate,
-            "n_paragraphs_relevant": int(len(fit)), "fallback": None, "fit_on_used": "relevant",
-            "n_paragraphs_not_modelled": int(n_input - n_duplicate - len(fit))}
+    info = {
+        "fit_on": "relevant",
+        "n_paragraphs_input": n_input,
+        "n_paragraphs_duplicate_documents": n_duplicate,
+        "n_paragraphs_relevant": int(len(fit)),
+        "fallback": None,
+        "fit_on_used": "relevant",
+        "n_paragraphs_not_modelled": int(n_input - n_duplicate - len(fit)),
+    }
     return fit, info
 
 
@@ -126,9 +143,14 @@ def run(engine: str, inputs: Path, out: Path) -> dict:
     started = time.perf_counter()
     cpu = time.process_time()
     fit, info = (engine_today if engine == "today" else engine_lean)(inputs)
-    result = {"engine": engine, "wall_s": round(time.perf_counter() - started, 2),
-              "cpu_s": round(time.process_time() - cpu, 2), "peak_rss_mb": round(_vmhwm_mb()),
-              "n_fit": len(fit), "info": info}
+    result = {
+        "engine": engine,
+        "wall_s": round(time.perf_counter() - started, 2),
+        "cpu_s": round(time.process_time() - cpu, 2),
+        "peak_rss_mb": round(_vmhwm_mb()),
+        "n_fit": len(fit),
+        "info": info,
+    }
     out.mkdir(parents=True, exist_ok=True)
     fit.to_pickle(out / f"fit_{engine}.pkl")
     (out / f"{engine}.json").write_text(json.dumps(result) + "\n")
@@ -146,9 +168,22 @@ def bench(inputs: Path, out: Path, rounds: int) -> dict:
     for r in range(rounds):
         for engine in ("today", "lean"):
             load = os.getloadavg()[0]
-            proc = subprocess.run([sys.executable, __file__, "run", "--engine", engine,
-                                   "--inputs", str(inputs), "--out", str(out)],
-                                  env=env, capture_output=True, text=True)
+            proc = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "run",
+                    "--engine",
+                    engine,
+                    "--inputs",
+                    str(inputs),
+                    "--out",
+                    str(out),
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
             if proc.returncode != 0:
                 raise SystemExit(proc.stderr[-3000:])
             row = json.loads((out / f"{engine}.json").read_text())
@@ -159,8 +194,12 @@ def bench(inputs: Path, out: Path, rounds: int) -> dict:
     lean = pd.read_pickle(out / "fit_lean.pkl")
     same_frame = today.reset_index(drop=True).equals(lean[today.columns].reset_index(drop=True))
     infos = {row["engine"]: row["info"] for row in runs}
-    result = {"inputs": str(inputs), "runs": runs, "fit_frames_equal": bool(same_frame),
-              "selection_info_equal": infos["today"] == infos["lean"]}
+    result = {
+        "inputs": str(inputs),
+        "runs": runs,
+        "fit_frames_equal": bool(same_frame),
+        "selection_info_equal": infos["today"] == infos["lean"],
+    }
     (out / "bench.json").write_text(json.dumps(result, indent=1) + "\n")
     return result
 

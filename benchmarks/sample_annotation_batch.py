@@ -31,29 +31,38 @@ DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "clickid" / "articles.json
 
 # Stratum sizes: most of the batch comes from strata where false positives live.
 STRATA = {
-    "gov_coop": 65,        # a regional-government word and a cooperation/aid/coordination word
-    "foreign_gov": 35,     # a regional-government word and a foreign envoy/sister-city word or foreign place
-    "two_regions": 35,     # two different Indonesian regions and a government word
-    "random": 25,          # anything else
+    "gov_coop": 65,  # a regional-government word and a cooperation/aid/coordination word
+    "foreign_gov": 35,  # a regional-government word and a foreign envoy/sister-city word or foreign place
+    "two_regions": 35,  # two different Indonesian regions and a government word
+    "random": 25,  # anything else
 }
-_GOV = re.compile(r"\b(pemprov|pemkot|pemkab|pemda|pemerintah (provinsi|kota|kabupaten|daerah)|"
-                  r"gubernur|wali ?kota|bupati|dprd)\b")
-_COOP = re.compile(r"\b(kerja ?sama|bekerja ?sama|kolaborasi|nota kesepahaman|mou|perjanjian|"
-                   r"kesepakatan|koordinasi|berkoordinasi|bantuan|hibah|membantu|patungan|"
-                   r"tim gabungan|satgas)\b")
-_FOREIGN = re.compile(r"\b(sister city|kota kembar|kota bersaudara|duta besar|dubes|kedutaan|"
-                      r"konsulat|delegasi|kunjungan kerja ke luar negeri)\b")
+_GOV = re.compile(
+    r"\b(pemprov|pemkot|pemkab|pemda|pemerintah (provinsi|kota|kabupaten|daerah)|"
+    r"gubernur|wali ?kota|bupati|dprd)\b"
+)
+_COOP = re.compile(
+    r"\b(kerja ?sama|bekerja ?sama|kolaborasi|nota kesepahaman|mou|perjanjian|"
+    r"kesepakatan|koordinasi|berkoordinasi|bantuan|hibah|membantu|patungan|"
+    r"tim gabungan|satgas)\b"
+)
+_FOREIGN = re.compile(
+    r"\b(sister city|kota kembar|kota bersaudara|duta besar|dubes|kedutaan|"
+    r"konsulat|delegasi|kunjungan kerja ke luar negeri)\b"
+)
 
 
 def _names(path: Path, column: str = "name") -> list[str]:
     with path.open(encoding="utf-8") as handle:
         rows = csv.DictReader(line for line in handle if not line.startswith("#"))
-        return sorted({row[column].strip().lower() for row in rows if len(row[column].strip()) >= 5})
+        return sorted(
+            {row[column].strip().lower() for row in rows if len(row[column].strip()) >= 5}
+        )
 
 
 def _pattern(names: list[str]) -> re.Pattern[str]:
-    return re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-                      + r")\b")
+    return re.compile(
+        r"\b(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b"
+    )
 
 
 def _gold_ids(gold_csv: Path) -> set[str]:
@@ -89,9 +98,16 @@ def draw(corpus: Path, seed: int, exclude: set[str]) -> list[dict]:
     chosen = []
     for name, size in STRATA.items():
         for _, record in sorted(pools[name], key=lambda item: item[0])[:size]:
-            chosen.append({"id": record["id"], "stratum": name, "outlet": record.get("source"),
-                           "date": record.get("date"), "title": record.get("title"),
-                           "text": record.get("text")})
+            chosen.append(
+                {
+                    "id": record["id"],
+                    "stratum": name,
+                    "outlet": record.get("source"),
+                    "date": record.get("date"),
+                    "title": record.get("title"),
+                    "text": record.get("text"),
+                }
+            )
     return chosen
 
 
@@ -100,23 +116,32 @@ def double_coding_set(corpus: Path, gold_csv: Path, seed: int, n_negatives: int)
     with gold_csv.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
     positives = [r for r in rows if r["coop_type"] != "none"]
-    negatives = sorted((r for r in rows if r["coop_type"] == "none"),
-                       key=lambda r: hashlib.sha1(f"{seed}:{r['doc_id']}".encode()).hexdigest())
+    negatives = sorted(
+        (r for r in rows if r["coop_type"] == "none"),
+        key=lambda r: hashlib.sha1(f"{seed}:{r['doc_id']}".encode()).hexdigest(),
+    )
     chosen = {(r["corpus"], r["doc_id"]) for r in positives + negatives[:n_negatives]}
     wanted = {f"clickid:{doc}" for corpus_name, doc in chosen if corpus_name == "clickid"}
     items = []
     for corpus_name, doc in sorted(chosen):
         if corpus_name == "seed":
             raw = (ROOT / "data" / "raw" / doc).read_text(encoding="utf-8")
-            items.append({"id": f"seed:{doc}", "outlet": None, "date": None, "title": None,
-                          "text": raw})
+            items.append(
+                {"id": f"seed:{doc}", "outlet": None, "date": None, "title": None, "text": raw}
+            )
     with gzip.open(corpus, "rt", encoding="utf-8") as handle:
         for line in handle:
             record = json.loads(line)
             if record["id"] in wanted:
-                items.append({"id": record["id"], "outlet": record.get("source"),
-                              "date": record.get("date"), "title": record.get("title"),
-                              "text": record.get("text")})
+                items.append(
+                    {
+                        "id": record["id"],
+                        "outlet": record.get("source"),
+                        "date": record.get("date"),
+                        "title": record.get("title"),
+                        "text": record.get("text"),
+                    }
+                )
     # shuffled by hash so the coder cannot tell positives from negatives by position
     return sorted(items, key=lambda item: hashlib.sha1(f"{seed}:{item['id']}".encode()).hexdigest())
 

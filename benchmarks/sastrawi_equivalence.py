@@ -63,8 +63,10 @@ def _stem(args: argparse.Namespace) -> None:
     stems = [stemmer.stem(word) for word in words]
     seconds = time.perf_counter() - start
     args.out.write_text("".join(f"{w}\t{s}\n" for w, s in zip(words, stems)), encoding="utf-8")
-    print(f"{sys.executable}: {len(words)} words in {seconds:.1f} s "
-          f"({len(words) / seconds:.0f} words/s) -> {args.out}")
+    print(
+        f"{sys.executable}: {len(words)} words in {seconds:.1f} s "
+        f"({len(words) / seconds:.0f} words/s) -> {args.out}"
+    )
 
 
 def _compare(args: argparse.Namespace) -> None:
@@ -75,8 +77,10 @@ def _compare(args: argparse.Namespace) -> None:
     if left.keys() != right.keys():
         raise SystemExit("the two files do not hold the same words")
     differences = sorted((w, left[w], right[w]) for w in left if left[w] != right[w])
-    print(f"compared {len(left)} words; identical {len(left) - len(differences)}; "
-          f"different {len(differences)}")
+    print(
+        f"compared {len(left)} words; identical {len(left) - len(differences)}; "
+        f"different {len(differences)}"
+    )
     for word, a, b in differences:
         print(f"  {word}: {args.left.name}={a!r} {args.right.name}={b!r}")
 

@@ -84,13 +84,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 _CORPUS = Path("shared") / "corpora" / "clickid" / "articles.jsonl.gz"
-DEFAULT_SOURCE = next((p / _CORPUS for p in ROOT.parents if (p / _CORPUS).is_file()),
-                      ROOT.parent / _CORPUS)
+DEFAULT_SOURCE = next(
+    (p / _CORPUS for p in ROOT.parents if (p / _CORPUS).is_file()), ROOT.parent / _CORPUS
+)
 DEFAULT_CUES = ROOT / "data" / "lexicons" / "cooperation_cues.csv"
 DEFAULT_SEED = 20250811
 KEEP_FRACTION = 0.5
-MIN_GROUP = 20          # smallest donor group (articles) before groups are merged
-MAX_RUN = 4             # donor sentences are taken in runs of 1..MAX_RUN consecutive sentences
+MIN_GROUP = 20  # smallest donor group (articles) before groups are merged
+MAX_RUN = 4  # donor sentences are taken in runs of 1..MAX_RUN consecutive sentences
 SHARD_SIZE = 50_000
 
 # The ingest cleaner's rule for a paragraph break flattened to a comma (analysis.textclean:
@@ -102,17 +103,72 @@ _FLATTENED_BREAK = re.compile(r"(?<=[.!?:\"')\]])[ ]*,(?:[ ]*,)*(?=[\"'(]?[A-Z0-
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"']?\s+(?=[\"'(]?[A-Z0-9])")
 _WORD = re.compile(r"\w+")
 
-_MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-              "September", "Oktober", "November", "Desember"]
-_MONTHS_ID_ABBR = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov",
-                   "Des"]
-_MONTHS_EN_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-                   "Dec"]
-_MONTH_NUMBER = {name.casefold(): i + 1 for names in (_MONTHS_ID, _MONTHS_ID_ABBR, _MONTHS_EN_ABBR)
-                 for i, name in enumerate(names)}
-_MONTH_NUMBER.update({"agt": 8, "ags": 8, "augustus": 8, "october": 10, "september": 9,
-                      "august": 8, "july": 7, "june": 6, "march": 3, "february": 2,
-                      "january": 1, "december": 12, "november": 11, "may": 5, "april": 4})
+_MONTHS_ID = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
+_MONTHS_ID_ABBR = [
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "Mei",
+    "Jun",
+    "Jul",
+    "Agu",
+    "Sep",
+    "Okt",
+    "Nov",
+    "Des",
+]
+_MONTHS_EN_ABBR = [
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+]
+_MONTH_NUMBER = {
+    name.casefold(): i + 1
+    for names in (_MONTHS_ID, _MONTHS_ID_ABBR, _MONTHS_EN_ABBR)
+    for i, name in enumerate(names)
+}
+_MONTH_NUMBER.update(
+    {
+        "agt": 8,
+        "ags": 8,
+        "augustus": 8,
+        "october": 10,
+        "september": 9,
+        "august": 8,
+        "july": 7,
+        "june": 6,
+        "march": 3,
+        "february": 2,
+        "january": 1,
+        "december": 12,
+        "november": 11,
+        "may": 5,
+        "april": 4,
+    }
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -121,11 +177,14 @@ _MONTH_NUMBER.update({"agt": 8, "ags": 8, "augustus": 8, "october": 10, "septemb
 
 _DATE_FORMATS = (
     # (name, regex); the name selects the writer below
-    ("iso", re.compile(r"^(\d{4})-(\d{2})-(\d{2})")),                      # 2019-09-13
-    ("dmy_slash", re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")),           # 10/09/2019
-    ("d_mon_yy", re.compile(r"^(\d{1,2})-([A-Za-z]{3})-(\d{2})$")),        # 10-Sep-19
-    ("d_month_y", re.compile(r"^(\d{1,2}) ([A-Za-z]+) (\d{4})$")),         # 25 Okt 2019, 31 Juli 2019
-    ("month_d_y", re.compile(r"^([A-Za-z]+) (\d{1,2}), (\d{4})$")),        # Oktober 19, 2019 / Sep 30, 2019
+    ("iso", re.compile(r"^(\d{4})-(\d{2})-(\d{2})")),  # 2019-09-13
+    ("dmy_slash", re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")),  # 10/09/2019
+    ("d_mon_yy", re.compile(r"^(\d{1,2})-([A-Za-z]{3})-(\d{2})$")),  # 10-Sep-19
+    ("d_month_y", re.compile(r"^(\d{1,2}) ([A-Za-z]+) (\d{4})$")),  # 25 Okt 2019, 31 Juli 2019
+    (
+        "month_d_y",
+        re.compile(r"^([A-Za-z]+) (\d{1,2}), (\d{4})$"),
+    ),  # Oktober 19, 2019 / Sep 30, 2019
 )
 
 
@@ -149,8 +208,9 @@ def parse_month(value: str | None) -> tuple[str, str | None]:
             return ("d_mon_y" if abbr else name), (f"{m[3]}-{month:02d}" if month else None)
         if name == "month_d_y":
             month = _MONTH_NUMBER.get(m[1].casefold())
-            english = m[1].casefold() in {x.casefold() for x in _MONTHS_EN_ABBR} and \
-                m[1].casefold() not in {x.casefold() for x in _MONTHS_ID_ABBR}
+            english = m[1].casefold() in {x.casefold() for x in _MONTHS_EN_ABBR} and m[
+                1
+            ].casefold() not in {x.casefold() for x in _MONTHS_ID_ABBR}
             style = "mon_d_y_en" if len(m[1]) <= 3 else "month_d_y"
             if len(m[1]) <= 3 and not english:  # e.g. "Sep" is both: wowkeren writes English
                 style = "mon_d_y_en"
@@ -179,6 +239,7 @@ def format_date(day: dt.date, style: str) -> str:
 # Source
 # --------------------------------------------------------------------------------------------
 
+
 class CueMatcher:
     """Cooperation cues as word sequences (kinds other than exclude, terms without ``requires``).
 
@@ -206,7 +267,7 @@ class CueMatcher:
                 return True
             if word in self.first:
                 for n in self.lengths:
-                    if tuple(words[k:k + n]) in self.multi:
+                    if tuple(words[k : k + n]) in self.multi:
                         return True
         return False
 
@@ -303,8 +364,7 @@ def load_source(path: Path, cues: Path = DEFAULT_CUES, limit: int | None = None)
             url = record.get("url") or ""
             articles.append(paras)
             cue_para.append(flags)
-            meta.append((source, record.get("title") or "", url, style,
-                         _outlet_key(source, url)))
+            meta.append((source, record.get("title") or "", url, style, _outlet_key(source, url)))
             keys.append((meta[-1][4], month, any(flags)))
             if limit is not None and len(articles) >= limit:
                 break
@@ -324,15 +384,29 @@ def load_source(path: Path, cues: Path = DEFAULT_CUES, limit: int | None = None)
             pool[0].extend(ids)
             pool[1].extend([a] * len(ids))
     n_groups = len(names)
-    return Source(sentences, articles, words, cue_para, cue_sent, meta, article_group,
-                  [pools.get(g, ([], [])) for g in range(n_groups)],
-                  [leads.get(g, ([], [])) for g in range(n_groups)], names, _sha256(path))
+    return Source(
+        sentences,
+        articles,
+        words,
+        cue_para,
+        cue_sent,
+        meta,
+        article_group,
+        [pools.get(g, ([], [])) for g in range(n_groups)],
+        [leads.get(g, ([], [])) for g in range(n_groups)],
+        names,
+        _sha256(path),
+    )
 
 
 def _groups(keys: list[tuple[str, str | None, bool]]) -> tuple[list[int], list[str]]:
     """Group id per article: (outlet, month, stratum), coarsened while a group is too small."""
-    levels = [lambda k: (k[0], k[1], k[2]), lambda k: (k[0], None, k[2]),
-              lambda k: (k[0], None, None), lambda k: (None, None, None)]
+    levels = [
+        lambda k: (k[0], k[1], k[2]),
+        lambda k: (k[0], None, k[2]),
+        lambda k: (k[0], None, None),
+        lambda k: (None, None, None),
+    ]
     assigned: list[tuple | None] = [None] * len(keys)
     remaining = list(range(len(keys)))
     for depth, level in enumerate(levels):
@@ -355,6 +429,7 @@ def _groups(keys: list[tuple[str, str | None, bool]]) -> tuple[list[int], list[s
 # One output article
 # --------------------------------------------------------------------------------------------
 
+
 def _cycle_order(n_source: int, seed: int, cycle: int) -> list[int]:
     order = list(range(n_source))
     random.Random(f"synth-order:{seed}:{cycle}").shuffle(order)
@@ -364,8 +439,9 @@ def _cycle_order(n_source: int, seed: int, cycle: int) -> list[int]:
 class Generator:
     """Builds output article ``i`` from the source; the result depends only on (seed, i)."""
 
-    def __init__(self, source: Source, seed: int, year: int = 2019,
-                 keep_fraction: float = KEEP_FRACTION):
+    def __init__(
+        self, source: Source, seed: int, year: int = 2019, keep_fraction: float = KEEP_FRACTION
+    ):
         self.src = source
         self.seed = seed
         self.keep_fraction = keep_fraction
@@ -383,8 +459,13 @@ class Generator:
             order = self._orders[cycle] = _cycle_order(n, self.seed, cycle)
         return order[i % n]
 
-    def _donor_runs(self, rng: random.Random, pool: tuple[list[int], list[int]], base: int,
-                    fallback: tuple[list[int], list[int]]):
+    def _donor_runs(
+        self,
+        rng: random.Random,
+        pool: tuple[list[int], list[int]],
+        base: int,
+        fallback: tuple[list[int], list[int]],
+    ):
         """Endless donor sentences: runs of 1-``MAX_RUN`` consecutive eligible sentences of one
         group article (never the base), each run from a uniformly drawn position of the pool."""
         sentences, owners = pool
@@ -409,8 +490,12 @@ class Generator:
         raise ValueError(f"no donor sentence from an article other than {base}")
 
     @staticmethod
-    def _donor(rng: random.Random, pool: tuple[list[int], list[int]], base: int,
-               fallback: tuple[list[int], list[int]]) -> int:
+    def _donor(
+        rng: random.Random,
+        pool: tuple[list[int], list[int]],
+        base: int,
+        fallback: tuple[list[int], list[int]],
+    ) -> int:
         """A uniformly drawn sentence of ``pool`` that is not the base's own (else of ``fallback``)."""
         for sentences, owners in (pool, fallback):
             if not sentences:
@@ -419,8 +504,10 @@ class Generator:
                 k = rng.randrange(len(sentences))
                 if owners[k] != base:
                     return sentences[k]
-        raise ValueError(f"no donor sentence from an article other than {base}: the source "
-                         "needs at least two articles")
+        raise ValueError(
+            f"no donor sentence from an article other than {base}: the source "
+            "needs at least two articles"
+        )
 
     def article(self, i: int) -> dict:
         """The JSON record of output article ``i``, plus what was kept (for tests)."""
@@ -525,8 +612,7 @@ class Generator:
             "title": title,
             "text": text,
         }
-        trace = {"base": base, "group": group, "words_base": total,
-                 "words_kept": n_kept_words}
+        trace = {"base": base, "group": group, "words_base": total, "words_kept": n_kept_words}
         return record, trace
 
     def _global_pool(self) -> tuple[list[int], list[int]]:
@@ -557,8 +643,7 @@ def _write_shard(args: tuple[int, int, int, int, str, int, int, float]) -> dict:
     cpu = time.process_time()
     with tmp.open("wb") as raw:
         # mtime=0 and no file name: the gzip bytes depend only on the content
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=level,
-                           mtime=0) as gz:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=level, mtime=0) as gz:
             buffer = io.TextIOWrapper(gz, encoding="utf-8", newline="\n")
             for i in range(start, stop):
                 line = json.dumps(gen.article(i), ensure_ascii=False) + "\n"
@@ -567,30 +652,50 @@ def _write_shard(args: tuple[int, int, int, int, str, int, int, float]) -> dict:
             buffer.flush()
             buffer.detach()
     os.replace(tmp, path)
-    return {"file": path.name, "first": start, "n": stop - start, "bytes_uncompressed": n_bytes,
-            "bytes": path.stat().st_size, "sha256": _sha256(path),
-            "wall_s": round(time.perf_counter() - started, 2),
-            "cpu_s": round(time.process_time() - cpu, 2)}
+    return {
+        "file": path.name,
+        "first": start,
+        "n": stop - start,
+        "bytes_uncompressed": n_bytes,
+        "bytes": path.stat().st_size,
+        "sha256": _sha256(path),
+        "wall_s": round(time.perf_counter() - started, 2),
+        "cpu_s": round(time.process_time() - cpu, 2),
+    }
 
 
-def generate(n: int, out: Path, *, source_path: Path = DEFAULT_SOURCE, seed: int = DEFAULT_SEED,
-             jobs: int = 1, shard_size: int = SHARD_SIZE, level: int = 6, year: int = 2019,
-             keep_fraction: float = KEEP_FRACTION, cues: Path = DEFAULT_CUES,
-             source_limit: int | None = None) -> dict:
+def generate(
+    n: int,
+    out: Path,
+    *,
+    source_path: Path = DEFAULT_SOURCE,
+    seed: int = DEFAULT_SEED,
+    jobs: int = 1,
+    shard_size: int = SHARD_SIZE,
+    level: int = 6,
+    year: int = 2019,
+    keep_fraction: float = KEEP_FRACTION,
+    cues: Path = DEFAULT_CUES,
+    source_limit: int | None = None,
+) -> dict:
     """Write ``n`` articles as shards into ``out`` (created; must be empty); return the manifest."""
     global _SOURCE
     out = Path(out)
     inside = ROOT in out.resolve().parents or out.resolve() == ROOT
     if inside:
-        raise SystemExit(f"{out} is inside the repository; write generated corpora elsewhere (/tmp)")
+        raise SystemExit(
+            f"{out} is inside the repository; write generated corpora elsewhere (/tmp)"
+        )
     out.mkdir(parents=True, exist_ok=True)
     if any(p.name.startswith("part-") for p in out.iterdir()):
         raise SystemExit(f"{out} already holds shards; use an empty folder")
     started = time.perf_counter()
     _SOURCE = load_source(source_path, cues, limit=source_limit)
     load_s = time.perf_counter() - started
-    tasks = [(k, start, min(n, start + shard_size), seed, str(out), level, year, keep_fraction)
-             for k, start in enumerate(range(0, n, shard_size))]
+    tasks = [
+        (k, start, min(n, start + shard_size), seed, str(out), level, year, keep_fraction)
+        for k, start in enumerate(range(0, n, shard_size))
+    ]
     if jobs > 1 and len(tasks) > 1:
         import multiprocessing
 
@@ -600,11 +705,20 @@ def generate(n: int, out: Path, *, source_path: Path = DEFAULT_SOURCE, seed: int
         shards = [_write_shard(t) for t in tasks]
     manifest = {
         "generator": "benchmarks/synth_corpus.py",
-        "n_articles": n, "seed": seed, "year": year, "keep_fraction": keep_fraction,
-        "shard_size": shard_size, "gzip_level": level,
-        "source": {"path": str(source_path), "sha256": _SOURCE.sha256,
-                   "n_articles": len(_SOURCE.articles), "n_sentences": len(_SOURCE.sentences),
-                   "n_groups": len(_SOURCE.group_names), "limit": source_limit},
+        "n_articles": n,
+        "seed": seed,
+        "year": year,
+        "keep_fraction": keep_fraction,
+        "shard_size": shard_size,
+        "gzip_level": level,
+        "source": {
+            "path": str(source_path),
+            "sha256": _SOURCE.sha256,
+            "n_articles": len(_SOURCE.articles),
+            "n_sentences": len(_SOURCE.sentences),
+            "n_groups": len(_SOURCE.group_names),
+            "limit": source_limit,
+        },
         "shards": shards,
         "bytes": sum(s["bytes"] for s in shards),
         "bytes_uncompressed": sum(s["bytes_uncompressed"] for s in shards),
@@ -612,8 +726,9 @@ def generate(n: int, out: Path, *, source_path: Path = DEFAULT_SOURCE, seed: int
         "wall_s": round(time.perf_counter() - started, 2),
         "jobs": jobs,
     }
-    (out / ".synth_manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
-                                              encoding="utf-8")
+    (out / ".synth_manifest.json").write_text(
+        json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
+    )
     return manifest
 
 
@@ -622,8 +737,12 @@ def main() -> int:
     parser.add_argument("--n", type=int, required=True, help="articles to generate")
     parser.add_argument("--out", type=Path, required=True, help="empty folder outside the repo")
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
-    parser.add_argument("--source-limit", type=int, default=None,
-                        help="use only the first N source articles (tests)")
+    parser.add_argument(
+        "--source-limit",
+        type=int,
+        default=None,
+        help="use only the first N source articles (tests)",
+    )
     parser.add_argument("--cues", type=Path, default=DEFAULT_CUES)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--jobs", type=int, default=1, help="processes (same bytes for any value)")
@@ -638,16 +757,27 @@ def main() -> int:
     if not 0 < args.keep_fraction < 0.8:
         parser.error("--keep-fraction must be in (0, 0.8): above it outputs could be near copies")
     load = os.getloadavg()[0]
-    manifest = generate(args.n, args.out, source_path=args.source, seed=args.seed,
-                        jobs=args.jobs, shard_size=args.shard_size, level=args.level,
-                        year=args.year, keep_fraction=args.keep_fraction, cues=args.cues,
-                        source_limit=args.source_limit)
+    manifest = generate(
+        args.n,
+        args.out,
+        source_path=args.source,
+        seed=args.seed,
+        jobs=args.jobs,
+        shard_size=args.shard_size,
+        level=args.level,
+        year=args.year,
+        keep_fraction=args.keep_fraction,
+        cues=args.cues,
+        source_limit=args.source_limit,
+    )
     cpu = sum(s["cpu_s"] for s in manifest["shards"])
-    print(f"{manifest['n_articles']:,} articles in {len(manifest['shards'])} shard(s) at {args.out}: "
-          f"{manifest['bytes'] / 2**20:,.0f} MB on disk "
-          f"({manifest['bytes_uncompressed'] / 2**20:,.0f} MB uncompressed); "
-          f"wall {manifest['wall_s']:.1f} s (source {manifest['load_source_s']:.1f} s), "
-          f"shard CPU {cpu:.1f} s, jobs {args.jobs}, load {load:.1f} -> {os.getloadavg()[0]:.1f}")
+    print(
+        f"{manifest['n_articles']:,} articles in {len(manifest['shards'])} shard(s) at {args.out}: "
+        f"{manifest['bytes'] / 2**20:,.0f} MB on disk "
+        f"({manifest['bytes_uncompressed'] / 2**20:,.0f} MB uncompressed); "
+        f"wall {manifest['wall_s']:.1f} s (source {manifest['load_source_s']:.1f} s), "
+        f"shard CPU {cpu:.1f} s, jobs {args.jobs}, load {load:.1f} -> {os.getloadavg()[0]:.1f}"
+    )
     return 0
 
 

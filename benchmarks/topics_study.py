@@ -1,4 +1,4 @@
-"""Topic quality study for issue 15: representation/clustering levers on a dev split, seed ensembles, coherence tables, stage time.
+"""Topic quality study for issue 15: levers on a dev split, seed ensembles, coherence tables, stage time.
 
 Corpora (each the topics stage's ``relevant`` selection, built by the real upstream stages):
 
@@ -56,8 +56,9 @@ def _load(name: str):
     import analysis.topics as topics
 
     folder = INPUTS[name]
-    frame = topics._load_inputs(folder / "paragraphs.parquet", folder / "classified.parquet",
-                                folder / "documents.parquet")
+    frame = topics._load_inputs(
+        folder / "paragraphs.parquet", folder / "classified.parquet", folder / "documents.parquet"
+    )
     fit, _, _ = topics._select(frame, "relevant", 20000, SEED)
     return fit
 
@@ -92,7 +93,8 @@ def _clickid_reference():
     if "clickid" not in _REFERENCE_CACHE:
         stems = pd.read_parquet(INPUTS["clickid"] / "paragraphs.parquet", columns=["stems"])
         _REFERENCE_CACHE["clickid"] = reference_corpus(
-            list(s) if s is not None else [] for s in stems["stems"])
+            list(s) if s is not None else [] for s in stems["stems"]
+        )
     return _REFERENCE_CACHE["clickid"]
 
 
@@ -131,8 +133,9 @@ def _embed(frame, svd_components: int):
     from analysis.embeddings import embed_paragraphs
 
     texts = frame["text"].tolist()
-    embeddings, embedder, _ = embed_paragraphs(texts, texts, svd_components=svd_components,
-                                               seed=SEED, cache_dir=None)
+    embeddings, embedder, _ = embed_paragraphs(
+        texts, texts, svd_components=svd_components, seed=SEED, cache_dir=None
+    )
     return embeddings, embedder
 
 
@@ -148,8 +151,14 @@ def _clustering(n: int, settings: Settings):
         return rule
     if kind.startswith("hdbscan-"):
         size = int(kind.split("-")[1])
-        return replace(rule, algorithm="hdbscan", min_cluster_size=size,
-                       min_samples=max(1, size // 4), n_clusters=None, rule=kind)
+        return replace(
+            rule,
+            algorithm="hdbscan",
+            min_cluster_size=size,
+            min_samples=max(1, size // 4),
+            n_clusters=None,
+            rule=kind,
+        )
     if kind.startswith("kmeans-"):
         value = kind.split("-")[1]
         k = topics._kmeans_k(n, 4) if value == "rule" else int(value)
@@ -201,15 +210,20 @@ def topic_words(docs, labels, settings: Settings, lsa=None) -> dict[int, list[st
 
     from analysis.topics import STEM_TOKEN_PATTERN
 
-    vectorizer = CountVectorizer(lowercase=False, token_pattern=STEM_TOKEN_PATTERN,
-                                 min_df=settings.min_paragraphs, max_df=settings.max_share)
+    vectorizer = CountVectorizer(
+        lowercase=False,
+        token_pattern=STEM_TOKEN_PATTERN,
+        min_df=settings.min_paragraphs,
+        max_df=settings.max_share,
+    )
     counts = vectorizer.fit_transform(docs)
     vocab = vectorizer.get_feature_names_out()
     labels = np.asarray(labels)
     topics = sorted(set(labels.tolist()))
     per_topic = np.vstack([np.asarray(counts[labels == t].sum(axis=0)).ravel() for t in topics])
-    ctfidf = ClassTfidfTransformer(reduce_frequent_words=settings.reduce_frequent_words,
-                                   bm25_weighting=settings.bm25_weighting)
+    ctfidf = ClassTfidfTransformer(
+        reduce_frequent_words=settings.reduce_frequent_words, bm25_weighting=settings.bm25_weighting
+    )
     from scipy.sparse import csr_matrix
 
     scores = ctfidf.fit_transform(csr_matrix(per_topic)).toarray()
@@ -225,12 +239,18 @@ def topic_words(docs, labels, settings: Settings, lsa=None) -> dict[int, list[st
         if topic == -1:
             continue
         members = labels == topic
-        order = sorted(((-scores[row, j], str(vocab[j])) for j in np.flatnonzero(scores[row] > 0)))
+        order = sorted((-scores[row, j], str(vocab[j])) for j in np.flatnonzero(scores[row] > 0))
         candidates = [w for _, w in order[:30]]
         columns = [vectorizer.vocabulary_[w] for w in candidates]
         coverage = np.asarray((counts[members][:, columns] > 0).mean(axis=0)).ravel()
-        out[topic] = _rerank(candidates, np.asarray([-v for v, _ in order[:30]]), coverage,
-                             settings.representation, lsa, members)
+        out[topic] = _rerank(
+            candidates,
+            np.asarray([-v for v, _ in order[:30]]),
+            coverage,
+            settings.representation,
+            lsa,
+            members,
+        )
     return out
 
 
@@ -283,20 +303,26 @@ def baseline_words(docs, n_topics: int, seed: int) -> dict[str, list[list[str]]]
     import analysis.topics as topics
 
     out = topics._baselines(docs, n_topics, TOP_N, seed, [d.split() for d in docs])
-    return {name: [words.split() for _, words in sorted(result["top_words"].items(),
-                                                          key=lambda kv: int(kv[0]))]
-            for name, result in out.items()}
+    return {
+        name: [
+            words.split()
+            for _, words in sorted(result["top_words"].items(), key=lambda kv: int(kv[0]))
+        ]
+        for name, result in out.items()
+    }
 
 
 def score(topic_lists: dict[str, list[list[str]]], references: dict) -> dict:
     """{(model, reference, measure): mean} with counts shared by all models per reference."""
-    from analysis.topics.coherence import MEASURES, count_windows, c_npmi, c_v, npmi_document
+    from analysis.topics.coherence import MEASURES, c_npmi, c_v, count_windows, npmi_document
 
     words = {w for topics in topic_lists.values() for topic in topics for w in topic}
     results = {}
     for ref_name, reference in references.items():
-        counts = {window: count_windows(reference, words, window)
-                  for window in {MEASURES[m] for m in COHERENCE}}
+        counts = {
+            window: count_windows(reference, words, window)
+            for window in {MEASURES[m] for m in COHERENCE}
+        }
         for model, topics in topic_lists.items():
             for measure in COHERENCE:
                 window = MEASURES[measure]
@@ -323,22 +349,42 @@ CLUSTER_VARIANTS = [
 ]
 GRIDS = {
     "wide": None,  # the first grid: every clustering variant x REPRESENTATION_VARIANTS
-    "representation": ([Settings(), Settings(svd_components=20)], [
-        dict(reduce_frequent_words=rfw, bm25_weighting=False, min_paragraphs=df,
-             representation=rep)
-        for rfw in (False, True) for df in (1, 2)
-        for rep in ("ctfidf", "coverage", "centroid", "centroid0", "centroid-coverage")]),
-    "vocabulary": ([Settings()], [
-        dict(max_share=share, representation=rep)
-        for share in (1.0, 0.5, 0.25, 0.1) for rep in ("ctfidf", "centroid-coverage")]),
+    "representation": (
+        [Settings(), Settings(svd_components=20)],
+        [
+            dict(
+                reduce_frequent_words=rfw,
+                bm25_weighting=False,
+                min_paragraphs=df,
+                representation=rep,
+            )
+            for rfw in (False, True)
+            for df in (1, 2)
+            for rep in ("ctfidf", "coverage", "centroid", "centroid0", "centroid-coverage")
+        ],
+    ),
+    "vocabulary": (
+        [Settings()],
+        [
+            dict(max_share=share, representation=rep)
+            for share in (1.0, 0.5, 0.25, 0.1)
+            for rep in ("ctfidf", "centroid-coverage")
+        ],
+    ),
 }
 REPRESENTATION_VARIANTS = [
     dict(reduce_frequent_words=rfw, bm25_weighting=bm25, min_paragraphs=df, representation=rep)
-    for rfw in (False, True) for bm25 in (False, True) for df in (1, 2, 3)
+    for rfw in (False, True)
+    for bm25 in (False, True)
+    for df in (1, 2, 3)
     for rep in ("ctfidf", "mmr-0.3", "centroid")
 ]
-KEY_MEASURES = [("fit", "npmi_document"), ("fit", "c_v"), ("clickid", "npmi_document"),
-                ("clickid", "c_v")]
+KEY_MEASURES = [
+    ("fit", "npmi_document"),
+    ("fit", "c_v"),
+    ("clickid", "npmi_document"),
+    ("clickid", "c_v"),
+]
 
 
 def _cluster_label(settings: Settings) -> str:
@@ -346,8 +392,9 @@ def _cluster_label(settings: Settings) -> str:
 
 
 def _fmt(value) -> str:
-    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) \
-        else f"{value:.3f}"
+    return (
+        "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.3f}"
+    )
 
 
 def run_levers(n_seeds: int, corpus: str = "dev", grid: str = "wide") -> dict:
@@ -359,14 +406,15 @@ def run_levers(n_seeds: int, corpus: str = "dev", grid: str = "wide") -> dict:
 
     frame = _corpora([corpus])[corpus]
     docs = frame["stem_doc"].tolist()
-    references = {"fit": reference_corpus(d.split() for d in docs),
-                  "clickid": _clickid_reference()}
+    references = {"fit": reference_corpus(d.split() for d in docs), "clickid": _clickid_reference()}
     lsa = _word_vectors(docs)
     seeds = ensemble_seeds(SEED, n_seeds)
     rows = []
     cluster_info = []
-    cluster_variants, representation_variants = GRIDS[grid] or (CLUSTER_VARIANTS,
-                                                                REPRESENTATION_VARIANTS)
+    cluster_variants, representation_variants = GRIDS[grid] or (
+        CLUSTER_VARIANTS,
+        REPRESENTATION_VARIANTS,
+    )
     for base in cluster_variants:
         embeddings, embedder = _embed(frame, base.svd_components)
         labels_per_seed = []
@@ -382,18 +430,34 @@ def run_levers(n_seeds: int, corpus: str = "dev", grid: str = "wide") -> dict:
             lists.update({f"baseline {m}": w for m, w in baseline_words(docs, k, seed).items()})
             scores = score(lists, references)
             for name in lists:
-                rows.append({"clustering": _cluster_label(base),
-                             "variant": name, "seed": seed, "k": k,
-                             **{f"{r}/{m}": scores[(name, r, m)] for r in references
-                                for m in COHERENCE}})
+                rows.append(
+                    {
+                        "clustering": _cluster_label(base),
+                        "variant": name,
+                        "seed": seed,
+                        "k": k,
+                        **{f"{r}/{m}": scores[(name, r, m)] for r in references for m in COHERENCE},
+                    }
+                )
         ari = pairwise_ari(labels_per_seed)
-        cluster_info.append({"clustering": _cluster_label(base), "ari_mean":
-                             float(ari[np.triu_indices(len(seeds), 1)].mean()) if len(seeds) > 1
-                             else None,
-                             "k": [len({t for t in lab if t != -1}) for lab in labels_per_seed]})
+        cluster_info.append(
+            {
+                "clustering": _cluster_label(base),
+                "ari_mean": float(ari[np.triu_indices(len(seeds), 1)].mean())
+                if len(seeds) > 1
+                else None,
+                "k": [len({t for t in lab if t != -1}) for lab in labels_per_seed],
+            }
+        )
         print(f"{base.label()}: done", file=sys.stderr)
-    return {"corpus": corpus, "grid": grid, "n_paragraphs": len(docs), "seeds": seeds, "rows": rows,
-            "clusterings": cluster_info}
+    return {
+        "corpus": corpus,
+        "grid": grid,
+        "n_paragraphs": len(docs),
+        "seeds": seeds,
+        "rows": rows,
+        "clusterings": cluster_info,
+    }
 
 
 def print_levers(result: dict) -> None:
@@ -402,8 +466,10 @@ def print_levers(result: dict) -> None:
     table = pd.DataFrame(result["rows"])
     metric_cols = [c for c in table.columns if "/" in c]
     mean = table.groupby(["clustering", "variant"], sort=False)[metric_cols + ["k"]].mean()
-    print(f"#### Dev split: {result['corpus']}, {result['n_paragraphs']} paragraphs, "
-          f"seeds {result['seeds']}")
+    print(
+        f"#### Dev split: {result['corpus']}, {result['n_paragraphs']} paragraphs, "
+        f"seeds {result['seeds']}"
+    )
     print()
     print("| clustering | topics per seed | mean pairwise ARI |")
     print("|---|---|---:|")
@@ -419,19 +485,29 @@ def print_levers(result: dict) -> None:
         margin = (row[key] - nmf.loc[clustering]).mean()
         margins.append((clustering, variant, margin, row))
     margins.sort(key=lambda item: -item[2])
-    print("Mean over seeds; margin = mean over the four key numbers (document NPMI and C_V, "
-          "fit and clickid references) of BERTopic minus NMF at the same K.")
+    print(
+        "Mean over seeds; margin = mean over the four key numbers (document NPMI and C_V, "
+        "fit and clickid references) of BERTopic minus NMF at the same K."
+    )
     print()
-    print("| clustering | representation | K | margin vs NMF | " +
-          " | ".join(key) + " | fit/c_npmi | clickid/c_npmi |")
+    print(
+        "| clustering | representation | K | margin vs NMF | "
+        + " | ".join(key)
+        + " | fit/c_npmi | clickid/c_npmi |"
+    )
     print("|---|---|---:|---:|" + "---:|" * (len(key) + 2))
-    shown = margins[:15] + [m for m in margins[15:] if m[1].endswith("df>=1 ctfidf")
-                            and "rfw" not in m[1] and "bm25" not in m[1]]
+    shown = margins[:15] + [
+        m
+        for m in margins[15:]
+        if m[1].endswith("df>=1 ctfidf") and "rfw" not in m[1] and "bm25" not in m[1]
+    ]
     for clustering, variant, margin, row in shown:
-        rep = variant[len(clustering):].strip() if variant.startswith(clustering) else variant
-        print(f"| {clustering} | {rep} | {row['k']:.1f} | {margin:+.3f} | " +
-              " | ".join(_fmt(row[c]) for c in key) +
-              f" | {_fmt(row['fit/c_npmi'])} | {_fmt(row['clickid/c_npmi'])} |")
+        rep = variant[len(clustering) :].strip() if variant.startswith(clustering) else variant
+        print(
+            f"| {clustering} | {rep} | {row['k']:.1f} | {margin:+.3f} | "
+            + " | ".join(_fmt(row[c]) for c in key)
+            + f" | {_fmt(row['fit/c_npmi'])} | {_fmt(row['clickid/c_npmi'])} |"
+        )
     print()
     print("Baselines at the same K:")
     print()
@@ -439,8 +515,11 @@ def print_levers(result: dict) -> None:
     print("|---|---|" + "---:|" * len(key))
     for (clustering, variant), row in mean.iterrows():
         if variant.startswith("baseline"):
-            print(f"| {clustering} | {variant.split()[1]} | " +
-                  " | ".join(_fmt(row[c]) for c in key) + " |")
+            print(
+                f"| {clustering} | {variant.split()[1]} | "
+                + " | ".join(_fmt(row[c]) for c in key)
+                + " |"
+            )
 
 
 # --------------------------------------------------------------------------- ensemble report
@@ -466,8 +545,15 @@ def run_ensemble(frame, settings: Settings, n_seeds: int) -> dict:
     agreement = ensemble_agreement(labels, words)
     medoid = agreement["medoid"]
     stability = topic_stability(labels, words, medoid)
-    return {"seeds": seeds, "labels": labels, "words": words, "agreement": agreement,
-            "medoid": medoid, "stability": stability, "docs": docs}
+    return {
+        "seeds": seeds,
+        "labels": labels,
+        "words": words,
+        "agreement": agreement,
+        "medoid": medoid,
+        "stability": stability,
+        "docs": docs,
+    }
 
 
 def run_report(corpora, n_seeds: int, settings: Settings) -> None:
@@ -475,8 +561,10 @@ def run_report(corpora, n_seeds: int, settings: Settings) -> None:
     from analysis.topics.coherence import reference_corpus
 
     frames = _corpora(corpora)
-    print(f"Recommended settings: `{settings.label()}`; today: `{TODAY.label()}`; "
-          f"{n_seeds} seeds, one fixed embedding per corpus.")
+    print(
+        f"Recommended settings: `{settings.label()}`; today: `{TODAY.label()}`; "
+        f"{n_seeds} seeds, one fixed embedding per corpus."
+    )
     print()
     coherence_rows = []
     for name, frame in frames.items():
@@ -486,24 +574,44 @@ def run_report(corpora, n_seeds: int, settings: Settings) -> None:
         k = len(new["words"][new["medoid"]])
         lists = {
             "BERTopic today (seed)": [today["words"][0][t] for t in sorted(today["words"][0])],
-            "BERTopic recommended (medoid)": [new["words"][new["medoid"]][t]
-                                              for t in sorted(new["words"][new["medoid"]])],
+            "BERTopic recommended (medoid)": [
+                new["words"][new["medoid"]][t] for t in sorted(new["words"][new["medoid"]])
+            ],
         }
         lists.update({m.upper() + " (same K)": w for m, w in baseline_words(docs, k, SEED).items()})
-        per_seed = {f"seed {i}": [words[t] for t in sorted(words)]
-                    for i, words in enumerate(new["words"])}
-        references = {"fit": reference_corpus(d.split() for d in docs),
-                      "clickid": _clickid_reference()}
+        per_seed = {
+            f"seed {i}": [words[t] for t in sorted(words)] for i, words in enumerate(new["words"])
+        }
+        references = {
+            "fit": reference_corpus(d.split() for d in docs),
+            "clickid": _clickid_reference(),
+        }
         scores = score({**lists, **per_seed}, references)
         for model in lists:
-            coherence_rows.append((name, len(docs), model, len(lists[model]),
-                                   {(r, m): _fmt(scores[(model, r, m)]) for r in references
-                                    for m in COHERENCE}))
-        coherence_rows.append((name, len(docs), f"BERTopic recommended, range over the {n_seeds} "
-                               "seeds", "–", {(r, m): "–".join(_fmt(f(scores[(s, r, m)]
-                                                                    for s in per_seed))
-                                                              for f in (min, max))
-                                              for r in references for m in COHERENCE}))
+            coherence_rows.append(
+                (
+                    name,
+                    len(docs),
+                    model,
+                    len(lists[model]),
+                    {(r, m): _fmt(scores[(model, r, m)]) for r in references for m in COHERENCE},
+                )
+            )
+        coherence_rows.append(
+            (
+                name,
+                len(docs),
+                f"BERTopic recommended, range over the {n_seeds} seeds",
+                "–",
+                {
+                    (r, m): "–".join(
+                        _fmt(f(scores[(s, r, m)] for s in per_seed)) for f in (min, max)
+                    )
+                    for r in references
+                    for m in COHERENCE
+                },
+            )
+        )
         _print_ensemble(name, len(docs), today, new)
     _print_coherence(coherence_rows)
 
@@ -511,38 +619,52 @@ def run_report(corpora, n_seeds: int, settings: Settings) -> None:
 def _print_ensemble(name, n_docs, today, new) -> None:
     print(f"#### {name}: {n_docs} paragraphs, seeds {new['seeds']}")
     print()
-    print("| settings | topics per seed | mean pairwise ARI (min–max) | matched top-word overlap "
-          "| medoid seed | medoid mean ARI | stable topics of the medoid |")
+    print(
+        "| settings | topics per seed | mean pairwise ARI (min–max) | matched top-word overlap "
+        "| medoid seed | medoid mean ARI | stable topics of the medoid |"
+    )
     print("|---|---|---|---:|---:|---:|---|")
     for label, run in (("today", today), ("recommended", new)):
         a = run["agreement"]
         stable = run["stability"]["stable"]
-        print(f"| {label} | {a['n_topics']} | {_fmt(a['ari_mean'])} ({_fmt(a['ari_min'])}–"
-              f"{_fmt(a['ari_max'])}) | {_fmt(a['word_overlap_mean'])} | "
-              f"{run['seeds'][run['medoid']]} | {_fmt(a['medoid_mean_ari'])} | "
-              f"{int(stable.sum())} of {len(stable)} |")
+        print(
+            f"| {label} | {a['n_topics']} | {_fmt(a['ari_mean'])} ({_fmt(a['ari_min'])}–"
+            f"{_fmt(a['ari_max'])}) | {_fmt(a['word_overlap_mean'])} | "
+            f"{run['seeds'][run['medoid']]} | {_fmt(a['medoid_mean_ari'])} | "
+            f"{int(stable.sum())} of {len(stable)} |"
+        )
     print()
     print("Published (medoid) topics, recommended settings:")
     print()
-    print("| topic | size | recurrence | mean Jaccard | mean top-word overlap | stable | top words |")
+    print(
+        "| topic | size | recurrence | mean Jaccard | mean top-word overlap | stable | top words |"
+    )
     print("|---:|---:|---:|---:|---:|---|---|")
     words = new["words"][new["medoid"]]
     for row in new["stability"].itertuples():
-        print(f"| {row.topic} | {row.size} | {row.recurrence:.2f} | {row.mean_jaccard:.2f} | "
-              f"{row.mean_word_overlap:.2f} | {'yes' if row.stable else '**no (unstable)**'} | "
-              f"{' '.join(words[row.topic][:8])} |")
+        print(
+            f"| {row.topic} | {row.size} | {row.recurrence:.2f} | {row.mean_jaccard:.2f} | "
+            f"{row.mean_word_overlap:.2f} | {'yes' if row.stable else '**no (unstable)**'} | "
+            f"{' '.join(words[row.topic][:8])} |"
+        )
     print()
 
 
 def _print_coherence(rows) -> None:
     print("#### Coherence (mean over topics, top 10 stems)")
     print()
-    print("| corpus | paragraphs | model | K | " + " | ".join(
-        f"{m} ({r})" for r in ("fit", "clickid") for m in COHERENCE) + " |")
+    print(
+        "| corpus | paragraphs | model | K | "
+        + " | ".join(f"{m} ({r})" for r in ("fit", "clickid") for m in COHERENCE)
+        + " |"
+    )
     print("|---|---:|---|---:|" + "---:|" * (2 * len(COHERENCE)))
     for name, n_docs, model, k, values in rows:
-        print(f"| {name} | {n_docs} | {model} | {k} | " + " | ".join(
-            values[(r, m)] for r in ("fit", "clickid") for m in COHERENCE) + " |")
+        print(
+            f"| {name} | {n_docs} | {model} | {k} | "
+            + " | ".join(values[(r, m)] for r in ("fit", "clickid") for m in COHERENCE)
+            + " |"
+        )
     print()
 
 
@@ -553,10 +675,16 @@ def _stage_today(folder: Path, out: Path) -> dict:
     """Today's topics stage (run_topics), its embedding cache empty."""
     from analysis.topics import run_topics
 
-    result = run_topics(folder / "paragraphs.parquet", folder / "classified.parquet",
-                        folder / "documents.parquet", topics_path=out / "topics.parquet",
-                        tables_dir=out / "tables", metrics_path=out / "topics.json",
-                        seed=SEED, cache_dir=out / "embeddings")
+    result = run_topics(
+        folder / "paragraphs.parquet",
+        folder / "classified.parquet",
+        folder / "documents.parquet",
+        topics_path=out / "topics.parquet",
+        tables_dir=out / "tables",
+        metrics_path=out / "topics.json",
+        seed=SEED,
+        cache_dir=out / "embeddings",
+    )
     return {"n_topics": result.metrics["n_topics"], "timings": result.timings}
 
 
@@ -568,8 +696,9 @@ def _stage_ensemble(folder: Path, out: Path, settings: Settings, n_seeds: int) -
     from analysis.topics.coherence import coherence, reference_corpus
 
     clock = topics._Stopwatch()
-    frame = topics._load_inputs(folder / "paragraphs.parquet", folder / "classified.parquet",
-                                folder / "documents.parquet")
+    frame = topics._load_inputs(
+        folder / "paragraphs.parquet", folder / "classified.parquet", folder / "documents.parquet"
+    )
     fit, _, _ = topics._select(frame, "relevant", 20000, SEED)
     import bertopic  # noqa: F401  (the stage imports it too)
 
@@ -580,19 +709,31 @@ def _stage_ensemble(folder: Path, out: Path, settings: Settings, n_seeds: int) -
     words = run["words"][run["medoid"]]
     topic_lists = [words[t] for t in sorted(words)]
     fit_reference = reference_corpus(d.split() for d in docs)
-    baselines = topics._baselines(docs, len(topic_lists), TOP_N, SEED,
-                                  [d.split() for d in docs])
-    lists = {"bertopic": topic_lists, **{name: [w.split() for w in b["top_words"].values()]
-                                         for name, b in baselines.items()}}
+    baselines = topics._baselines(docs, len(topic_lists), TOP_N, SEED, [d.split() for d in docs])
+    lists = {
+        "bertopic": topic_lists,
+        **{name: [w.split() for w in b["top_words"].values()] for name, b in baselines.items()},
+    }
     corpus_reference = reference_corpus(d.split() for d in frame["stem_doc"])
-    metrics = {model: {"fit": coherence(topics_, fit_reference),
-                       "corpus": coherence(topics_, corpus_reference)}
-               for model, topics_ in lists.items()}
+    metrics = {
+        model: {
+            "fit": coherence(topics_, fit_reference),
+            "corpus": coherence(topics_, corpus_reference),
+        }
+        for model, topics_ in lists.items()
+    }
     clock.lap("quality_and_baselines")
     out.mkdir(parents=True, exist_ok=True)
-    (out / "ensemble.json").write_text(json.dumps(
-        {"agreement": run["agreement"], "stability": run["stability"].to_dict("list"),
-         "coherence": metrics}, default=float))
+    (out / "ensemble.json").write_text(
+        json.dumps(
+            {
+                "agreement": run["agreement"],
+                "stability": run["stability"].to_dict("list"),
+                "coherence": metrics,
+            },
+            default=float,
+        )
+    )
     clock.lap("write")
     return {"n_topics": len(topic_lists), "timings": clock.laps}
 
@@ -615,12 +756,16 @@ def _child(args) -> int:
 
 def run_timing(corpora, repeats: int, n_seeds: int) -> None:
     """Each case ``repeats`` times in a fresh (pinned) process; the minimum wall time counts."""
-    print(f"Stage time, wall seconds, minimum of {repeats} fresh processes each (numba "
-          f"compiles UMAP anew in every process); ensemble = {n_seeds} seeds with "
-          f"`{RECOMMENDED.label()}`.")
+    print(
+        f"Stage time, wall seconds, minimum of {repeats} fresh processes each (numba "
+        f"compiles UMAP anew in every process); ensemble = {n_seeds} seeds with "
+        f"`{RECOMMENDED.label()}`."
+    )
     print()
-    print("| corpus | today: min (all runs) | ensemble: min (all runs) | ratio | topics "
-          "today / ensemble | 1-min load during runs |")
+    print(
+        "| corpus | today: min (all runs) | ensemble: min (all runs) | ratio | topics "
+        "today / ensemble | 1-min load during runs |"
+    )
     print("|---|---|---|---:|---|---|")
     for corpus in corpora:
         walls = {"today": [], "ensemble": []}
@@ -629,22 +774,37 @@ def run_timing(corpora, repeats: int, n_seeds: int) -> None:
         for _ in range(repeats):
             for case in ("today", "ensemble"):  # interleaved, so load changes hit both
                 child = subprocess.run(
-                    [sys.executable, __file__, "child", case, "--corpus", corpus,
-                     "--n-seeds", str(n_seeds)], capture_output=True, text=True,
-                    cwd=PROJECT_ROOT)
+                    [
+                        sys.executable,
+                        __file__,
+                        "child",
+                        case,
+                        "--corpus",
+                        corpus,
+                        "--n-seeds",
+                        str(n_seeds),
+                    ],
+                    capture_output=True,
+                    text=True,
+                    cwd=PROJECT_ROOT,
+                )
                 if child.returncode != 0:
                     print(child.stderr, file=sys.stderr)
                     raise SystemExit(child.returncode)
                 info[case] = json.loads(child.stdout.strip().splitlines()[-1])
                 walls[case].append(info[case]["wall_s"])
                 loads.append(info[case]["load"])
-                print(f"{corpus} {case}: {info[case]['wall_s']} s {info[case]['timings']}",
-                      file=sys.stderr)
+                print(
+                    f"{corpus} {case}: {info[case]['wall_s']} s {info[case]['timings']}",
+                    file=sys.stderr,
+                )
         today, ensemble = min(walls["today"]), min(walls["ensemble"])
-        print(f"| {corpus} | {today:.1f} ({', '.join(f'{w:.1f}' for w in walls['today'])}) | "
-              f"{ensemble:.1f} ({', '.join(f'{w:.1f}' for w in walls['ensemble'])}) | "
-              f"{ensemble / today:.2f} | {info['today']['n_topics']} / "
-              f"{info['ensemble']['n_topics']} | {min(loads):.1f}–{max(loads):.1f} |")
+        print(
+            f"| {corpus} | {today:.1f} ({', '.join(f'{w:.1f}' for w in walls['today'])}) | "
+            f"{ensemble:.1f} ({', '.join(f'{w:.1f}' for w in walls['ensemble'])}) | "
+            f"{ensemble / today:.2f} | {info['today']['n_topics']} / "
+            f"{info['ensemble']['n_topics']} | {min(loads):.1f}–{max(loads):.1f} |"
+        )
     print()
 
 
@@ -665,10 +825,12 @@ def run_reference_cost() -> None:
         lap = time.perf_counter()
         count_windows(reference, words, window)
         laps.append(time.perf_counter() - lap)
-    print(f"clickid reference: {reference.n_documents:,} paragraphs, "
-          f"{len(reference.token_ids):,} stems; read {read:.1f} s, encode {encode:.1f} s, "
-          f"count 300 words: whole paragraph {laps[0]:.1f} s, window 10 {laps[1]:.1f} s, "
-          f"window 110 {laps[2]:.1f} s")
+    print(
+        f"clickid reference: {reference.n_documents:,} paragraphs, "
+        f"{len(reference.token_ids):,} stems; read {read:.1f} s, encode {encode:.1f} s, "
+        f"count 300 words: whole paragraph {laps[0]:.1f} s, window 10 {laps[1]:.1f} s, "
+        f"window 110 {laps[2]:.1f} s"
+    )
     print()
 
 
@@ -683,9 +845,11 @@ def _header(command: str) -> None:
 
     print(f"### topics study `{command}`: {time.strftime('%Y-%m-%d %H:%M')}, commit {commit_id()}")
     print()
-    print(f"- machine: {platform.platform()}, Python {platform.python_version()}, "
-          f"{os.cpu_count()} cores; load average at the start "
-          + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+    print(
+        f"- machine: {platform.platform()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} cores; load average at the start "
+        + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    )
     print(f"- command: `PYTHONPATH=src python benchmarks/topics_study.py {command}`")
     print()
 
@@ -721,8 +885,10 @@ def main() -> int:
         with threadpool_limits(limits=1), topics._quiet_bertopic():
             return _child(args)
     if args.command == "timing":
-        _header(f"timing --repeats {args.repeats} --n-seeds {args.n_seeds} "
-                f"--corpora {' '.join(args.corpora)}")
+        _header(
+            f"timing --repeats {args.repeats} --n-seeds {args.n_seeds} "
+            f"--corpora {' '.join(args.corpora)}"
+        )
         run_timing(args.corpora, args.repeats, args.n_seeds)
         run_reference_cost()
         return 0
@@ -735,7 +901,9 @@ def main() -> int:
         if args.command == "levers":
             _header(f"levers --corpus {args.corpus} --n-seeds {args.n_seeds} --grid {args.grid}")
             result = run_levers(args.n_seeds, args.corpus, args.grid)
-            (OUT / f"levers_{args.corpus}_{args.grid}.json").write_text(json.dumps(result, indent=1))
+            (OUT / f"levers_{args.corpus}_{args.grid}.json").write_text(
+                json.dumps(result, indent=1)
+            )
             print_levers(result)
         elif args.command == "report":
             _header(f"report --n-seeds {args.n_seeds} --corpora {' '.join(args.corpora)}")

@@ -30,9 +30,12 @@ def _environment_problem() -> str | None:
 def main() -> int:
     problem = _environment_problem()
     if problem:
-        print(f"error: the project environment is not active ({problem}): run "
-              "`source .venv/bin/activate` (create it with `make setup`) or "
-              "`conda activate coopnews`, then run the dvc command again", file=sys.stderr)
+        print(
+            f"error: the project environment is not active ({problem}): run "
+            "`source .venv/bin/activate` (create it with `make setup`) or "
+            "`conda activate coopnews`, then run the dvc command again",
+            file=sys.stderr,
+        )
         return 2
     # Kernels and workers import this checkout's code, whatever else is installed.
     path = os.environ.get("PYTHONPATH", "")

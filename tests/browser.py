@@ -27,14 +27,25 @@ from typing import Any
 __all__ = ["find_chromium", "Chromium", "Page", "BrowserError"]
 
 _FLAGS = (
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-extensions", "--disable-default-apps", "--no-first-run",
-    "--no-default-browser-check", "--metrics-recording-only", "--mute-audio",
-    "--force-device-scale-factor=1", "--hide-scrollbars",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--metrics-recording-only",
+    "--mute-audio",
+    "--force-device-scale-factor=1",
+    "--hide-scrollbars",
     # any host name fails to resolve, so nothing can load from the web by accident
     "--host-resolver-rules=MAP * ~NOTFOUND",
-    "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
+    "--remote-debugging-port=0",
+    "--remote-debugging-address=127.0.0.1",
 )
 _NAMES = ("chromium", "chromium-browser", "google-chrome")
 
@@ -64,7 +75,9 @@ class Chromium:
         self._profile = tempfile.mkdtemp(prefix="chromium-profile-")
         self._process = subprocess.Popen(
             [self.binary, *_FLAGS, f"--user-data-dir={self._profile}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         endpoint = self._endpoint()
         self._ws = websocket.create_connection(endpoint, timeout=timeout, suppress_origin=True)
         self._next_id = 0
@@ -84,8 +97,13 @@ class Chromium:
             time.sleep(0.05)
         raise BrowserError("Chromium did not open its DevTools port in time")
 
-    def send(self, method: str, params: dict | None = None, session: str | None = None,
-             timeout: float | None = None) -> dict:
+    def send(
+        self,
+        method: str,
+        params: dict | None = None,
+        session: str | None = None,
+        timeout: float | None = None,
+    ) -> dict:
         """Send one DevTools command and return its result; events seen meanwhile are kept."""
         self._next_id += 1
         message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
@@ -127,13 +145,17 @@ class Chromium:
     def new_page(self, width: int = 1280, height: int = 900, *, mobile: bool = False) -> Page:
         """Open a tab with the network off, console and requests recorded."""
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
         page = Page(self, session)
         for domain in ("Page", "Runtime", "Network", "Log"):
             self.send(f"{domain}.enable", {}, session)
-        self.send("Network.emulateNetworkConditions", {
-            "offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
-            session)
+        self.send(
+            "Network.emulateNetworkConditions",
+            {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+            session,
+        )
         page.set_viewport(width, height, mobile=mobile)
         return page
 
@@ -174,12 +196,17 @@ class Page:
         self.browser.send("Target.closeTarget", {"targetId": target})
 
     def _events(self, method: str) -> list[dict]:
-        return [e["params"] for e in self.browser.events
-                if e.get("sessionId") == self.session and e["method"] == method]
+        return [
+            e["params"]
+            for e in self.browser.events
+            if e.get("sessionId") == self.session and e["method"] == method
+        ]
 
     def set_viewport(self, width: int, height: int, *, mobile: bool = False) -> None:
-        self.send("Emulation.setDeviceMetricsOverride", {
-            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+        )
 
     def goto(self, url: str, timeout: float = 30.0) -> None:
         """Load ``url`` and wait for its load event."""
@@ -191,9 +218,15 @@ class Page:
 
     def evaluate(self, expression: str) -> Any:
         """The value of a JavaScript expression (promises awaited); a thrown error raises."""
-        result = self.send("Runtime.evaluate", {
-            "expression": expression, "returnByValue": True, "awaitPromise": True,
-            "userGesture": True})
+        result = self.send(
+            "Runtime.evaluate",
+            {
+                "expression": expression,
+                "returnByValue": True,
+                "awaitPromise": True,
+                "userGesture": True,
+            },
+        )
         if "exceptionDetails" in result:
             details = result["exceptionDetails"]
             text = details.get("exception", {}).get("description") or details.get("text")
@@ -215,7 +248,8 @@ class Page:
             "(() => { const e = document.querySelector(%s); if (!e) return null;"
             " e.scrollIntoView({block: 'center', inline: 'center'});"
             " const r = e.getBoundingClientRect();"
-            " return [r.left + r.width / 2, r.top + r.height / 2]; })()" % json.dumps(selector))
+            " return [r.left + r.width / 2, r.top + r.height / 2]; })()" % json.dumps(selector)
+        )
         if box is None:
             raise BrowserError(f"no element matches {selector}")
         return box[0], box[1]
@@ -230,8 +264,10 @@ class Page:
         x, y = self._centre(selector)
         self.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y})
         for kind in ("mousePressed", "mouseReleased"):
-            self.send("Input.dispatchMouseEvent", {"type": kind, "x": x, "y": y,
-                                                   "button": "left", "clickCount": 1})
+            self.send(
+                "Input.dispatchMouseEvent",
+                {"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1},
+            )
 
     def type(self, selector: str, text: str) -> None:
         """Focus the element and type ``text`` into it (input events fire as for a user)."""
@@ -241,8 +277,11 @@ class Page:
     def press(self, key: str) -> None:
         """Press and release a named key: Enter, Escape, Tab or a space."""
         codes = {"Enter": 13, "Escape": 27, "Tab": 9, " ": 32}
-        params = {"key": key, "code": "Space" if key == " " else key,
-                  "windowsVirtualKeyCode": codes[key]}
+        params = {
+            "key": key,
+            "code": "Space" if key == " " else key,
+            "windowsVirtualKeyCode": codes[key],
+        }
         if key in ("Enter", " "):
             params["text"] = "\r" if key == "Enter" else " "
         self.send("Input.dispatchKeyEvent", {"type": "keyDown", **params})
@@ -252,10 +291,13 @@ class Page:
         """Save a PNG of the page (the whole scrolled length with ``full_page``)."""
         params: dict[str, Any] = {"format": "png"}
         if full_page:
-            size = self.evaluate("[document.documentElement.scrollWidth,"
-                                 " document.documentElement.scrollHeight]")
-            params.update(captureBeyondViewport=True,
-                          clip={"x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1})
+            size = self.evaluate(
+                "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+            )
+            params.update(
+                captureBeyondViewport=True,
+                clip={"x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1},
+            )
         data = self.send("Page.captureScreenshot", params)["data"]
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -270,18 +312,28 @@ class Page:
         return [u for u in urls if not u.startswith(("file:", "data:"))]
 
     def failed_requests(self) -> list[str]:
-        return [f"{e.get('errorText')} ({e.get('requestId')})"
-                for e in self._events("Network.loadingFailed")]
+        return [
+            f"{e.get('errorText')} ({e.get('requestId')})"
+            for e in self._events("Network.loadingFailed")
+        ]
 
     def console_errors(self) -> list[str]:
         """Console errors, uncaught exceptions and error log entries (CSP violations, failed loads)."""
-        errors = [" ".join(str(a.get("value", a.get("description", ""))) for a in e.get("args", []))
-                  for e in self._events("Runtime.consoleAPICalled") if e["type"] in ("error", "assert")]
-        errors += [e["exceptionDetails"].get("exception", {}).get("description")
-                   or e["exceptionDetails"].get("text", "")
-                   for e in self._events("Runtime.exceptionThrown")]
-        errors += [e["entry"]["text"] for e in self._events("Log.entryAdded")
-                   if e["entry"]["level"] == "error"]
+        errors = [
+            " ".join(str(a.get("value", a.get("description", ""))) for a in e.get("args", []))
+            for e in self._events("Runtime.consoleAPICalled")
+            if e["type"] in ("error", "assert")
+        ]
+        errors += [
+            e["exceptionDetails"].get("exception", {}).get("description")
+            or e["exceptionDetails"].get("text", "")
+            for e in self._events("Runtime.exceptionThrown")
+        ]
+        errors += [
+            e["entry"]["text"]
+            for e in self._events("Log.entryAdded")
+            if e["entry"]["level"] == "error"
+        ]
         return errors
 
 
@@ -290,8 +342,9 @@ def _small_png(path: Path) -> None:
     from PIL import Image
 
     with Image.open(path) as image:
-        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT,
-                                              dither=Image.Dither.NONE)
+        small = image.convert("RGB").quantize(
+            colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
     small.save(path, optimize=True)
 
 
@@ -309,7 +362,8 @@ def _screenshots(page_file: str, prefix: str, widths: list[int]) -> None:
             titled = page.evaluate(
                 "(() => { const b = Array.from(document.querySelectorAll('#article-rows button.open'))"
                 ".find(b => b.textContent !== '(untitled article)');"
-                " return b ? b.getAttribute('data-row') : null; })()")
+                " return b ? b.getAttribute('data-row') : null; })()"
+            )
             if titled is not None:
                 page.click(f'#article-rows button.open[data-row="{titled}"]')
                 page.wait_for("document.getElementById('article-dialog').open")

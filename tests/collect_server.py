@@ -30,10 +30,12 @@ class Reply:
 
     status: int = 200
     body: bytes | str = b""
-    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
-    delay: float = 0.0            # seconds before the status line
-    trickle: float = 0.0          # seconds between single body bytes (a slow server)
-    chunked: bool = False         # Transfer-Encoding: chunked, no Content-Length
+    headers: dict[str, str] = field(
+        default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"}
+    )
+    delay: float = 0.0  # seconds before the status line
+    trickle: float = 0.0  # seconds between single body bytes (a slow server)
+    chunked: bool = False  # Transfer-Encoding: chunked, no Content-Length
     declared_length: int | None = None  # a Content-Length that differs from the body
 
 
@@ -92,7 +94,7 @@ class LoopbackServer:
             handler.end_headers()
             if reply.chunked:
                 for start in range(0, len(body), 65536):
-                    piece = body[start:start + 65536]
+                    piece = body[start : start + 65536]
                     handler.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
                 handler.wfile.write(b"0\r\n\r\n")
             elif reply.trickle:
@@ -140,9 +142,11 @@ def serve_fixture_articles(server: LoopbackServer) -> dict[str, str]:
 def article_body(title: str, paragraphs: list[str]) -> str:
     """A small plain news page (for generated articles: traps, delay runs)."""
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return (f"<!DOCTYPE html><html lang='id'><head><meta charset='utf-8'><title>{title}</title>"
-            f"<meta property='og:title' content='{title}'></head><body><article><h1>{title}</h1>"
-            f"{body}</article></body></html>")
+    return (
+        f"<!DOCTYPE html><html lang='id'><head><meta charset='utf-8'><title>{title}</title>"
+        f"<meta property='og:title' content='{title}'></head><body><article><h1>{title}</h1>"
+        f"{body}</article></body></html>"
+    )
 
 
 def generated_paragraphs(seed: int) -> list[str]:

@@ -14,17 +14,49 @@ import pandas as pd
 
 # doc_id: (outlet, date, coop_type, partners, sectors)
 DOCUMENTS = {
-    "seed-000": ("ntvnews.id", "2025-07-08", "agglomeration", ["Bekasi", "Jakarta"],
-                 ["transport", "waste", "water"]),
-    "seed-001": ("beritanasional.com", "2025-04-09", "agglomeration", ["Banten", "Jakarta"],
-                 ["digital_governance", "flood", "transport", "waste"]),
-    "seed-002": ("bisnis.com", "2025-08-11", "international", ["Jakarta", "Kuala Lumpur"],
-                 ["culture_tourism", "environment_climate", "flood", "health", "transport", "waste"]),
-    "seed-003": ("trt.global", "2025-08-21", "international", ["Ankara", "Jakarta"],
-                 ["culture_tourism", "digital_governance", "education_youth_sport",
-                  "environment_climate", "health", "transport", "water"]),
-    "seed-004": ("suarablitar.com", "2025-08-11", "international", ["Jakarta", "Kuala Lumpur"],
-                 ["culture_tourism", "environment_climate", "flood", "health", "transport", "waste"]),
+    "seed-000": (
+        "ntvnews.id",
+        "2025-07-08",
+        "agglomeration",
+        ["Bekasi", "Jakarta"],
+        ["transport", "waste", "water"],
+    ),
+    "seed-001": (
+        "beritanasional.com",
+        "2025-04-09",
+        "agglomeration",
+        ["Banten", "Jakarta"],
+        ["digital_governance", "flood", "transport", "waste"],
+    ),
+    "seed-002": (
+        "bisnis.com",
+        "2025-08-11",
+        "international",
+        ["Jakarta", "Kuala Lumpur"],
+        ["culture_tourism", "environment_climate", "flood", "health", "transport", "waste"],
+    ),
+    "seed-003": (
+        "trt.global",
+        "2025-08-21",
+        "international",
+        ["Ankara", "Jakarta"],
+        [
+            "culture_tourism",
+            "digital_governance",
+            "education_youth_sport",
+            "environment_climate",
+            "health",
+            "transport",
+            "water",
+        ],
+    ),
+    "seed-004": (
+        "suarablitar.com",
+        "2025-08-11",
+        "international",
+        ["Jakarta", "Kuala Lumpur"],
+        ["culture_tourism", "environment_climate", "flood", "health", "transport", "waste"],
+    ),
 }
 DUPLICATE = "seed-005"  # a syndicated copy of seed-004: flagged by ingest, excluded everywhere
 
@@ -56,21 +88,45 @@ PARAGRAPHS = {
 }
 
 TOPICS = {  # para_id -> (topic, label); none-paragraphs are not modelled (fit_on = relevant)
-    "seed-000:p000": (0, "0_mobilitas_macet"), "seed-000:p001": (1, "1_air_bersih_sampah"),
-    "seed-001:p000": (-1, "-1_outlier"), "seed-001:p001": (0, "0_mobilitas_macet"),
-    "seed-002:p000": (0, "0_mobilitas_macet"), "seed-002:p001": (-1, "-1_outlier"),
-    "seed-003:p000": (1, "1_air_bersih_sampah"), "seed-003:p001": (2, "2_budaya_sister_city"),
-    "seed-004:p000": (0, "0_mobilitas_macet"), "seed-004:p001": (1, "1_air_bersih_sampah"),
+    "seed-000:p000": (0, "0_mobilitas_macet"),
+    "seed-000:p001": (1, "1_air_bersih_sampah"),
+    "seed-001:p000": (-1, "-1_outlier"),
+    "seed-001:p001": (0, "0_mobilitas_macet"),
+    "seed-002:p000": (0, "0_mobilitas_macet"),
+    "seed-002:p001": (-1, "-1_outlier"),
+    "seed-003:p000": (1, "1_air_bersih_sampah"),
+    "seed-003:p001": (2, "2_budaya_sister_city"),
+    "seed-004:p000": (0, "0_mobilitas_macet"),
+    "seed-004:p001": (1, "1_air_bersih_sampah"),
 }
 
 
 def documents() -> pd.DataFrame:
-    rows = [{"doc_id": doc_id, "source_file": f"{doc_id}.txt", "record": None, "outlet": outlet,
-             "date": pd.Timestamp(date), "title": f"title {doc_id}", "url": None, "text": "x",
-             "language": "id", "n_words": 100, "duplicate_of": None}
-            for doc_id, (outlet, date, *_rest) in DOCUMENTS.items()]
-    rows.append({**rows[-1], "doc_id": DUPLICATE, "source_file": f"{DUPLICATE}.txt",
-                 "outlet": "copy.example", "duplicate_of": "seed-004"})
+    rows = [
+        {
+            "doc_id": doc_id,
+            "source_file": f"{doc_id}.txt",
+            "record": None,
+            "outlet": outlet,
+            "date": pd.Timestamp(date),
+            "title": f"title {doc_id}",
+            "url": None,
+            "text": "x",
+            "language": "id",
+            "n_words": 100,
+            "duplicate_of": None,
+        }
+        for doc_id, (outlet, date, *_rest) in DOCUMENTS.items()
+    ]
+    rows.append(
+        {
+            **rows[-1],
+            "doc_id": DUPLICATE,
+            "source_file": f"{DUPLICATE}.txt",
+            "outlet": "copy.example",
+            "duplicate_of": "seed-004",
+        }
+    )
     return pd.DataFrame(rows)
 
 
@@ -78,8 +134,16 @@ def paragraphs() -> pd.DataFrame:
     rows = []
     for doc_id, paras in {**PARAGRAPHS, DUPLICATE: PARAGRAPHS["seed-004"]}.items():
         for index, (_coop, _sectors, stems) in enumerate(paras):
-            rows.append({"para_id": f"{doc_id}:p{index:03d}", "doc_id": doc_id,
-                         "para_index": index, "text": "x", "tokens": stems, "stems": stems})
+            rows.append(
+                {
+                    "para_id": f"{doc_id}:p{index:03d}",
+                    "doc_id": doc_id,
+                    "para_index": index,
+                    "text": "x",
+                    "tokens": stems,
+                    "stems": stems,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -87,19 +151,38 @@ def classified() -> pd.DataFrame:
     rows = []
     documents_coded = {**DOCUMENTS, DUPLICATE: DOCUMENTS["seed-004"]}
     for doc_id, (_outlet, _date, coop, partners, sectors) in documents_coded.items():
-        rows.append({"level": "document", "doc_id": doc_id, "para_id": None, "coop_type": coop,
-                     "partners": partners, "sectors": sorted(sectors), "evidence": "hand"})
+        rows.append(
+            {
+                "level": "document",
+                "doc_id": doc_id,
+                "para_id": None,
+                "coop_type": coop,
+                "partners": partners,
+                "sectors": sorted(sectors),
+                "evidence": "hand",
+            }
+        )
     for doc_id, paras in {**PARAGRAPHS, DUPLICATE: PARAGRAPHS["seed-004"]}.items():
         for index, (coop, sectors, _stems) in enumerate(paras):
-            rows.append({"level": "paragraph", "doc_id": doc_id,
-                         "para_id": f"{doc_id}:p{index:03d}", "coop_type": coop, "partners": [],
-                         "sectors": sorted(sectors), "evidence": "hand"})
+            rows.append(
+                {
+                    "level": "paragraph",
+                    "doc_id": doc_id,
+                    "para_id": f"{doc_id}:p{index:03d}",
+                    "coop_type": coop,
+                    "partners": [],
+                    "sectors": sorted(sectors),
+                    "evidence": "hand",
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def topics() -> pd.DataFrame:
-    rows = [{"para_id": pid, "doc_id": pid.split(":")[0], "topic": topic, "topic_label": label}
-            for pid, (topic, label) in TOPICS.items()]
+    rows = [
+        {"para_id": pid, "doc_id": pid.split(":")[0], "topic": topic, "topic_label": label}
+        for pid, (topic, label) in TOPICS.items()
+    ]
     return pd.DataFrame(rows).astype({"topic": "int64"})
 
 

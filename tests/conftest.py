@@ -67,9 +67,18 @@ def seed_inputs(raw_dir, lexicon_dir, tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("seed_inputs")
     paths = {name: folder / f"{name}.parquet" for name in ("documents", "paragraphs", "classified")}
-    run_ingest(raw_dir, documents_path=paths["documents"], rejects_path=folder / "rejects.csv",
-               metadata_file=raw_dir / "metadata.csv", lexicon_dir=lexicon_dir)
+    run_ingest(
+        raw_dir,
+        documents_path=paths["documents"],
+        rejects_path=folder / "rejects.csv",
+        metadata_file=raw_dir / "metadata.csv",
+        lexicon_dir=lexicon_dir,
+    )
     run_preprocess(paths["documents"], paragraphs_path=paths["paragraphs"], lexicon_dir=lexicon_dir)
-    run_classify(paths["documents"], paths["paragraphs"], classified_path=paths["classified"],
-                 lexicon_dir=lexicon_dir)
+    run_classify(
+        paths["documents"],
+        paths["paragraphs"],
+        classified_path=paths["classified"],
+        lexicon_dir=lexicon_dir,
+    )
     return paths

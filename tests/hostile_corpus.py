@@ -221,7 +221,7 @@ def _script_page() -> str:
     return f"""<!doctype html>
 <html><head>
 <meta charset="utf-8">
-<meta property="og:title" content="{SCRIPT_TITLE.replace('"', '&quot;')}">
+<meta property="og:title" content="{SCRIPT_TITLE.replace('"', "&quot;")}">
 <meta property="article:published_time" content="{date}T09:00:00+07:00">
 <title>{title}</title>
 <script>alert(3); document.location = "javascript:alert(4)";</script>
@@ -275,14 +275,21 @@ def build(raw: Path, *, dvc_safe: bool, canary: Path) -> dict[str, int]:
     put("berita dengan spasi.txt", article_text("sampah"))
     put("-rf berita banjir.txt", article_text("banjir"))
     title, _d, paragraphs = ARTICLES["kuala_lumpur"]
-    put("=HYPERLINK(1).md", f"# {title}\n\n" + "\n\n".join(f"**{p}**" if i == 0 else p
-                                                          for i, p in enumerate(paragraphs)) + "\n")
+    put(
+        "=HYPERLINK(1).md",
+        f"# {title}\n\n"
+        + "\n\n".join(f"**{p}**" if i == 0 else p for i, p in enumerate(paragraphs))
+        + "\n",
+    )
     put("!serangan <img src=x onerror=alert(13)> ñandú 中文.html", _script_page())
     put("utf16 bandung raya.txt", article_text("bandung_raya").encode("utf-16"))
     put("salinan persis.TXT", article_text("sampah"))  # exact duplicate, upper-case extension
     mixed = KAFE.split(". ")
-    put("campuran encoding.txt", (". ".join(mixed[:2]) + ".\n\n").encode("utf-8")
-        + (". ".join(mixed[2:]) + "\n").encode("cp1252"))
+    put(
+        "campuran encoding.txt",
+        (". ".join(mixed[:2]) + ".\n\n").encode("utf-8")
+        + (". ".join(mixed[2:]) + "\n").encode("cp1252"),
+    )
 
     # CSV: formula cells (title, outlet), a too-short row, a row with a missing field.
     buffer = io.StringIO()
@@ -297,8 +304,16 @@ def build(raw: Path, *, dvc_safe: bool, canary: Path) -> dict[str, int]:
     # JSONL with wrong types, non-objects, broken JSON, a lone surrogate, blank lines.
     title, date, paragraphs = ARTICLES["bus_malam"]
     lines = [
-        json.dumps({"id": "ok", "title": title + " \ud800", "text": "\n\n".join(paragraphs),
-                    "date": date, "source": EVIL_OUTLET, "url": "javascript:alert(14)"}),
+        json.dumps(
+            {
+                "id": "ok",
+                "title": title + " \ud800",
+                "text": "\n\n".join(paragraphs),
+                "date": date,
+                "source": EVIL_OUTLET,
+                "url": "javascript:alert(14)",
+            }
+        ),
         json.dumps({"id": "angka", "title": "Angka", "text": 12345}),
         json.dumps({"id": "daftar", "title": ["a", "b"], "text": "teks"}),
         json.dumps({"id": "kosong", "title": None, "text": None}),
@@ -332,10 +347,22 @@ def build(raw: Path, *, dvc_safe: bool, canary: Path) -> dict[str, int]:
     long_line = " ".join(ARTICLES["sampah"][2][:3] + ARTICLES["banjir"][2][:3]) + " "
     put("baris panjang.txt", long_line * (60_000 // len(long_line)))  # 60 k chars, one paragraph
     _, _, paragraphs = ARTICLES["banjir"]
-    put("bersarang dalam.html", "<html><body><article>" + "<div>" * 20_000 + "<p>"
-        + "</p><p>".join(paragraphs[:3]) + "</p>" + "</div>" * 20_000 + "</article></body></html>")
-    rows = ["title,text", f"Baik,{json.dumps(' '.join(ARTICLES['ankara'][2]))}",
-            'Besar,"' + "kata " * 200_000 + '"', "Setelah,tidak terbaca"]
+    put(
+        "bersarang dalam.html",
+        "<html><body><article>"
+        + "<div>" * 20_000
+        + "<p>"
+        + "</p><p>".join(paragraphs[:3])
+        + "</p>"
+        + "</div>" * 20_000
+        + "</article></body></html>",
+    )
+    rows = [
+        "title,text",
+        f"Baik,{json.dumps(' '.join(ARTICLES['ankara'][2]))}",
+        'Besar,"' + "kata " * 200_000 + '"',
+        "Setelah,tidak terbaca",
+    ]
     put("sel besar.csv", "\n".join(rows) + "\n", units=2)  # R1 document, R2 and after rejected
 
     # Not articles.
@@ -373,8 +400,15 @@ def build(raw: Path, *, dvc_safe: bool, canary: Path) -> dict[str, int]:
         os.symlink("putaran-c.txt", raw / "putaran-c.txt")
         os.symlink("/tidak/ada/berkas.txt", raw / "tautan rusak.txt")
         os.mkfifo(raw / "pipa.txt")
-        expected.update({"putaran-a": 1, "putaran-b": 1, "putaran-c.txt": 1,
-                         "tautan rusak.txt": 1, "pipa.txt": 1})
+        expected.update(
+            {
+                "putaran-a": 1,
+                "putaran-b": 1,
+                "putaran-c.txt": 1,
+                "tautan rusak.txt": 1,
+                "pipa.txt": 1,
+            }
+        )
     return expected
 
 

@@ -37,8 +37,11 @@ __all__ = [
 
 def _project_files() -> list[str]:
     out = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
-        text=True, check=True,
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.splitlines()
     # Start without any generated output, as on a clone where reports were never built.
     return [f for f in out if not f.startswith("reports/") and f != "dvc.lock"]
@@ -78,8 +81,13 @@ def tree_fingerprint(path: Path) -> dict[str, tuple]:
                         digest.update(len(chunk).to_bytes(8, "little"))  # sparse: cheap
                     else:
                         digest.update(chunk)
-            found[rel] = ("file", stat.S_IMODE(info.st_mode), info.st_size, info.st_mtime_ns,
-                          digest.hexdigest())
+            found[rel] = (
+                "file",
+                stat.S_IMODE(info.st_mode),
+                info.st_size,
+                info.st_mtime_ns,
+                digest.hexdigest(),
+            )
     root = path.lstat()
     found["."] = ("dir", stat.S_IMODE(root.st_mode), root.st_mtime_ns)
     return found
@@ -109,8 +117,11 @@ def copy_project(dest: Path) -> Path:
 
 
 def _link_clickid(dest: Path) -> None:
-    corpus = Path(os.environ.get(
-        "CLICKID_PATH", ROOT.parent / "shared" / "corpora" / "clickid" / "articles.jsonl.gz"))
+    corpus = Path(
+        os.environ.get(
+            "CLICKID_PATH", ROOT.parent / "shared" / "corpora" / "clickid" / "articles.jsonl.gz"
+        )
+    )
     link = dest.parent / "shared" / "corpora" / "clickid" / "articles.jsonl.gz"
     if corpus.is_file() and not link.exists():
         link.parent.mkdir(parents=True, exist_ok=True)
@@ -134,17 +145,31 @@ def pipeline_env(copy: Path, *, extra_path: Path | None = None) -> dict[str, str
     pythonpath = [str(copy / "src")]
     if extra_path is not None:
         pythonpath.insert(0, str(extra_path))
-    env.update(PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", PYTHONPATH=os.pathsep.join(pythonpath),
-               DVC_NO_ANALYTICS="1", PYTHONHASHSEED="0", MPLBACKEND="Agg", TQDM_DISABLE="1",
-               HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    env.update(
+        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        PYTHONPATH=os.pathsep.join(pythonpath),
+        DVC_NO_ANALYTICS="1",
+        PYTHONHASHSEED="0",
+        MPLBACKEND="Agg",
+        TQDM_DISABLE="1",
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+    )
     return env
 
 
-def run(args: list[str], copy: Path, *, env: dict[str, str] | None = None,
-        timeout: float = 900) -> subprocess.CompletedProcess:
+def run(
+    args: list[str], copy: Path, *, env: dict[str, str] | None = None, timeout: float = 900
+) -> subprocess.CompletedProcess:
     """Run a command in the copy; never raises on a non-zero exit (the caller checks)."""
-    return subprocess.run(args, cwd=copy, env=env or pipeline_env(copy), capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        args,
+        cwd=copy,
+        env=env or pipeline_env(copy),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def run_ok(args: list[str], copy: Path, *, env: dict[str, str] | None = None) -> str:
@@ -159,8 +184,9 @@ def run_ok(args: list[str], copy: Path, *, env: dict[str, str] | None = None) ->
 def output_digests(copy: Path) -> dict[str, str]:
     """sha256 of every pipeline output: data/processed (embedding cache included), reports/
     and dvc.lock."""
-    files = [p for top in ("data/processed", "reports") for p in (copy / top).rglob("*")
-             if p.is_file()]
+    files = [
+        p for top in ("data/processed", "reports") for p in (copy / top).rglob("*") if p.is_file()
+    ]
     files.append(copy / "dvc.lock")
     return {str(p.relative_to(copy)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 

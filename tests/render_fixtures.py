@@ -40,7 +40,10 @@ def make_notebook(index: int, stage: str, png: bytes) -> nbformat.NotebookNode:
     """One executed notebook in the shape the pipeline writes (papermill tags, outputs)."""
     nb = new_notebook()
     nb.metadata["kernelspec"] = {
-        "name": "python3", "display_name": "Python 3", "language": "python"}
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
     cells = [
         new_markdown_cell(
@@ -56,8 +59,13 @@ def make_notebook(index: int, stage: str, png: bytes) -> nbformat.NotebookNode:
         new_code_cell(
             "documents.head()",
             execution_count=3,
-            outputs=[new_output("execute_result", execution_count=3, data={
-                "text/html": _dataframe_html(), "text/plain": "   title  n\n0  ...  1"})],
+            outputs=[
+                new_output(
+                    "execute_result",
+                    execution_count=3,
+                    data={"text/html": _dataframe_html(), "text/plain": "   title  n\n0  ...  1"},
+                )
+            ],
         ),
         new_code_cell(
             "print(title)",
@@ -67,15 +75,28 @@ def make_notebook(index: int, stage: str, png: bytes) -> nbformat.NotebookNode:
         new_code_cell(
             "fig",
             execution_count=5,
-            outputs=[new_output("display_data", data={
-                "image/png": base64.b64encode(png).decode("ascii"),
-                "text/plain": "<Figure size 150x100 with 1 Axes>"})],
+            outputs=[
+                new_output(
+                    "display_data",
+                    data={
+                        "image/png": base64.b64encode(png).decode("ascii"),
+                        "text/plain": "<Figure size 150x100 with 1 Axes>",
+                    },
+                )
+            ],
         ),
         new_code_cell(
             "widget",
             execution_count=6,
-            outputs=[new_output("display_data", data={
-                "application/javascript": "alert(3)", "text/plain": "<interactive chart>"})],
+            outputs=[
+                new_output(
+                    "display_data",
+                    data={
+                        "application/javascript": "alert(3)",
+                        "text/plain": "<interactive chart>",
+                    },
+                )
+            ],
         ),
         new_markdown_cell("## What it means\n\nThe shares are fractions of documents."),
     ]

@@ -22,8 +22,15 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 LEXICONS = PROJECT_ROOT / "data" / "lexicons"
 ANNOTATIONS = PROJECT_ROOT / "data" / "annotations"
 
-__all__ = ["make_params", "scratch_project", "run_ingest", "run_preprocess", "run_classify",
-           "run_topics", "run_compare"]
+__all__ = [
+    "make_params",
+    "scratch_project",
+    "run_ingest",
+    "run_preprocess",
+    "run_classify",
+    "run_topics",
+    "run_compare",
+]
 
 
 def make_params(**sections: Any) -> Params:
@@ -58,17 +65,30 @@ def _copy(source: Path, target: str | Path | None) -> None:
             shutil.copyfile(source, target)
 
 
-def run_ingest(raw_dir: str | Path, *, documents_path: str | Path | None = None,
-               rejects_path: str | Path | None = None, metadata_file: str | Path = "",
-               lexicon_dir: str | Path = LEXICONS, n_jobs: int = 1, backend: str = "local",
-               dask_scheduler: str = "", seed: int | None = None, **ingest: Any):
+def run_ingest(
+    raw_dir: str | Path,
+    *,
+    documents_path: str | Path | None = None,
+    rejects_path: str | Path | None = None,
+    metadata_file: str | Path = "",
+    lexicon_dir: str | Path = LEXICONS,
+    n_jobs: int = 1,
+    backend: str = "local",
+    dask_scheduler: str = "",
+    seed: int | None = None,
+    **ingest: Any,
+):
     """The ingest entry on ``raw_dir``; documents and rejects copied to the given paths."""
     from analysis.stages import ingest as stage
 
-    sections = {"ingest": {"raw_dir": str(Path(raw_dir).absolute()),
-                           "metadata_file": str(Path(metadata_file).absolute())
-                           if str(metadata_file) else "", **ingest},
-                "compute": _compute(n_jobs, backend, dask_scheduler)}
+    sections = {
+        "ingest": {
+            "raw_dir": str(Path(raw_dir).absolute()),
+            "metadata_file": str(Path(metadata_file).absolute()) if str(metadata_file) else "",
+            **ingest,
+        },
+        "compute": _compute(n_jobs, backend, dask_scheduler),
+    }
     if seed is not None:
         sections["seed"] = seed
     params = make_params(**sections)
@@ -79,15 +99,21 @@ def run_ingest(raw_dir: str | Path, *, documents_path: str | Path | None = None,
     return result
 
 
-def run_preprocess(documents_path: str | Path, *, paragraphs_path: str | Path | None,
-                   lexicon_dir: str | Path = LEXICONS, n_jobs: int = 1, backend: str = "local",
-                   dask_scheduler: str = "", **preprocess: Any):
+def run_preprocess(
+    documents_path: str | Path,
+    *,
+    paragraphs_path: str | Path | None,
+    lexicon_dir: str | Path = LEXICONS,
+    n_jobs: int = 1,
+    backend: str = "local",
+    dask_scheduler: str = "",
+    **preprocess: Any,
+):
     """The preprocess entry on ``documents_path``; paragraphs copied to ``paragraphs_path``."""
     from analysis.stages import preprocess as stage
     from analysis.text.paragraphs import PreprocessResult
 
-    params = make_params(preprocess=preprocess,
-                         compute=_compute(n_jobs, backend, dask_scheduler))
+    params = make_params(preprocess=preprocess, compute=_compute(n_jobs, backend, dask_scheduler))
     paths = scratch_project(lexicon_dir, documents=documents_path)
     result = stage.run(params, paths)
     if paragraphs_path is None:
@@ -96,27 +122,44 @@ def run_preprocess(documents_path: str | Path, *, paragraphs_path: str | Path | 
     return PreprocessResult(result.stats, path=Path(paragraphs_path))
 
 
-def run_classify(documents_path: str | Path, paragraphs_path: str | Path, *,
-                 classified_path: str | Path | None = None, lexicon_dir: str | Path = LEXICONS,
-                 n_jobs: int = 1, backend: str = "local", dask_scheduler: str = "",
-                 gold_dir: str | Path = ANNOTATIONS, clickid_path: str | Path = ""):
+def run_classify(
+    documents_path: str | Path,
+    paragraphs_path: str | Path,
+    *,
+    classified_path: str | Path | None = None,
+    lexicon_dir: str | Path = LEXICONS,
+    n_jobs: int = 1,
+    backend: str = "local",
+    dask_scheduler: str = "",
+    gold_dir: str | Path = ANNOTATIONS,
+    clickid_path: str | Path = "",
+):
     """The classify entry; classified.parquet copied to ``classified_path``. Returns the table."""
     from analysis.stages import classify as stage
 
-    params = make_params(classify={"gold_dir": str(Path(gold_dir).absolute()),
-                                   "clickid_path": str(clickid_path)},
-                         compute=_compute(n_jobs, backend, dask_scheduler))
+    params = make_params(
+        classify={"gold_dir": str(Path(gold_dir).absolute()), "clickid_path": str(clickid_path)},
+        compute=_compute(n_jobs, backend, dask_scheduler),
+    )
     paths = scratch_project(lexicon_dir, documents=documents_path, paragraphs=paragraphs_path)
     result = stage.run(params, paths)
     _copy(paths.classified, classified_path)
     return result.classified
 
 
-def run_topics(paragraphs_path: str | Path, classified_path: str | Path,
-               documents_path: str | Path, *, topics_path: str | Path | None = None,
-               tables_dir: str | Path | None = None, metrics_path: str | Path | None = None,
-               figures_dir: str | Path | None = None, cache_dir: str | Path | None = None,
-               seed: int | None = None, **topics: Any):
+def run_topics(
+    paragraphs_path: str | Path,
+    classified_path: str | Path,
+    documents_path: str | Path,
+    *,
+    topics_path: str | Path | None = None,
+    tables_dir: str | Path | None = None,
+    metrics_path: str | Path | None = None,
+    figures_dir: str | Path | None = None,
+    cache_dir: str | Path | None = None,
+    seed: int | None = None,
+    **topics: Any,
+):
     """The topics entry; outputs copied to the given paths (``cache_dir``: the embedding cache
     folder to use, kept between calls)."""
     from analysis.stages import topics as stage
@@ -124,8 +167,9 @@ def run_topics(paragraphs_path: str | Path, classified_path: str | Path,
     sections: dict[str, Any] = {"topics": topics}
     if seed is not None:
         sections["seed"] = seed
-    paths = scratch_project(paragraphs=paragraphs_path, classified=classified_path,
-                            documents=documents_path)
+    paths = scratch_project(
+        paragraphs=paragraphs_path, classified=classified_path, documents=documents_path
+    )
     if cache_dir is not None:
         Path(cache_dir).mkdir(parents=True, exist_ok=True)
         paths.embeddings.symlink_to(Path(cache_dir).absolute(), target_is_directory=True)
@@ -137,19 +181,30 @@ def run_topics(paragraphs_path: str | Path, classified_path: str | Path,
     return result
 
 
-def run_compare(documents_path: str | Path, paragraphs_path: str | Path,
-                classified_path: str | Path, topics_path: str | Path, *,
-                figures_dir: str | Path | None = None, tables_dir: str | Path | None = None,
-                metrics_path: str | Path | None = None, seed: int | None = None,
-                **compare: Any):
+def run_compare(
+    documents_path: str | Path,
+    paragraphs_path: str | Path,
+    classified_path: str | Path,
+    topics_path: str | Path,
+    *,
+    figures_dir: str | Path | None = None,
+    tables_dir: str | Path | None = None,
+    metrics_path: str | Path | None = None,
+    seed: int | None = None,
+    **compare: Any,
+):
     """The compare entry; outputs copied to the given paths."""
     from analysis.stages import compare as stage
 
     sections: dict[str, Any] = {"compare": compare}
     if seed is not None:
         sections["seed"] = seed
-    paths = scratch_project(documents=documents_path, paragraphs=paragraphs_path,
-                            classified=classified_path, topics=topics_path)
+    paths = scratch_project(
+        documents=documents_path,
+        paragraphs=paragraphs_path,
+        classified=classified_path,
+        topics=topics_path,
+    )
     result = stage.run(make_params(**sections), paths)
     _copy(paths.figures("compare"), figures_dir)
     _copy(paths.tables("compare"), tables_dir)

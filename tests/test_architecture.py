@@ -11,8 +11,19 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "analysis"
 # Which layer may import which (docs/architecture.md): a module imports only its own
 # subpackage and the layers below it.
-LAYERS = {"core": 0, "text": 1, "classify": 2, "topics": 2, "compare": 2, "collect": 2, "report": 3,
-          "stages": 4, "cli": 5, "__main__": 6, "__init__": 0}
+LAYERS = {
+    "core": 0,
+    "text": 1,
+    "classify": 2,
+    "topics": 2,
+    "compare": 2,
+    "collect": 2,
+    "report": 3,
+    "stages": 4,
+    "cli": 5,
+    "__main__": 6,
+    "__init__": 0,
+}
 MAX_MODULE_LINES = 630  # "about 600": four modules sit just above 600
 MAX_FUNCTION_LINES = 80
 
@@ -76,18 +87,25 @@ def test_every_module_is_in_a_layer():
 def test_imports_respect_the_layers(module):
     own = module.split(".")[1] if "." in module else "__init__"
     for target, _names in _imports(module):
-        if target == "analysis" or target not in MODULES and target.rsplit(".", 1)[0] not in MODULES:
+        if (
+            target == "analysis"
+            or target not in MODULES
+            and target.rsplit(".", 1)[0] not in MODULES
+        ):
             continue
         other = target.split(".")[1] if "." in target else "__init__"
         if other == own:
             continue
         assert _layer(target) < _layer(module), (
-            f"{module} imports {target}: a layer may import only the layers below it")
+            f"{module} imports {target}: a layer may import only the layers below it"
+        )
 
 
 def test_no_import_circles():
-    graph = {m: {t if t in MODULES else t.rsplit(".", 1)[0] for t, _ in _imports(m)} & set(MODULES)
-             for m in MODULES}
+    graph = {
+        m: {t if t in MODULES else t.rsplit(".", 1)[0] for t, _ in _imports(m)} & set(MODULES)
+        for m in MODULES
+    }
     state: dict[str, int] = {}
     path: list[str] = []
 
@@ -96,7 +114,7 @@ def test_no_import_circles():
         path.append(node)
         for nxt in sorted(graph[node] - {node}):
             if state.get(nxt) == 1:
-                cycle = path[path.index(nxt):] + [nxt]
+                cycle = path[path.index(nxt) :] + [nxt]
                 raise AssertionError("import circle: " + " -> ".join(cycle))
             if nxt not in state:
                 visit(nxt)
@@ -109,9 +127,13 @@ def test_no_import_circles():
 
 
 def test_no_private_name_is_imported_across_modules():
-    offenders = [f"{module}: {target}.{name}" for module in MODULES
-                 for target, names in _imports(module) for name in names
-                 if name.startswith("_") and not name.startswith("__")]
+    offenders = [
+        f"{module}: {target}.{name}"
+        for module in MODULES
+        for target, names in _imports(module)
+        for name in names
+        if name.startswith("_") and not name.startswith("__")
+    ]
     assert not offenders, offenders
 
 
@@ -132,7 +154,8 @@ def test_modules_and_functions_stay_small(module):
             if length > MAX_FUNCTION_LINES:
                 assert "One piece" in doc, (
                     f"{module}.{node.name}: {length} lines; split it or say in its docstring "
-                    "why it is one piece")
+                    "why it is one piece"
+                )
 
 
 def test_every_module_has_a_one_line_docstring_and_all():
@@ -142,8 +165,14 @@ def test_every_module_has_a_one_line_docstring_and_all():
         assert doc, module
         # runtime.py keeps its account of the pinned environment (kept as it was written)
         assert "\n" not in doc.strip() or module == "analysis.core.runtime", (
-            f"{module}: module docstrings are one line")
+            f"{module}: module docstrings are one line"
+        )
         if path.name not in ("__init__.py", "__main__.py"):
-            names = [t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets
-                     if isinstance(t, ast.Name)]
+            names = [
+                t.id
+                for n in tree.body
+                if isinstance(n, ast.Assign)
+                for t in n.targets
+                if isinstance(t, ast.Name)
+            ]
             assert "__all__" in names, f"{module}: no __all__"

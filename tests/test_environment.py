@@ -21,7 +21,8 @@ EMBEDDINGS_LOCK = ROOT / "requirements-embeddings.lock"
 
 # The transformer stack and what PyPI's Linux torch brings for CUDA: never in the default lock.
 HEAVY = re.compile(
-    r"(torch|torchvision|transformers|sentence-transformers|triton|nvidia-.+|cuda-.+)")
+    r"(torch|torchvision|transformers|sentence-transformers|triton|nvidia-.+|cuda-.+)"
+)
 # Import names that differ from the name of the distribution that provides them.
 DISTRIBUTION_OF_IMPORT = {
     "bs4": "beautifulsoup4",
@@ -37,8 +38,12 @@ DISTRIBUTION_OF_IMPORT = {
 # the default environment (bertopic's two disappear once the embeddings and lab extras are
 # installed; debugpy and jedi, which ipykernel and IPython import only when they are there, come
 # back with the lab extra).
-LEFT_OUT = {("bertopic", "sentence-transformers"), ("bertopic", "plotly"), ("ipykernel", "debugpy"),
-            ("ipython", "jedi")}
+LEFT_OUT = {
+    ("bertopic", "sentence-transformers"),
+    ("bertopic", "plotly"),
+    ("ipykernel", "debugpy"),
+    ("ipython", "jedi"),
+}
 _LOCK_LINE = re.compile(
     r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[A-Za-z0-9.+!_-]+)"
     r"(?P<hashes>(?:\s+--hash=sha256:[0-9a-f]{64})+)"
@@ -116,8 +121,10 @@ def _sources(folder: str):
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             if cell["cell_type"] == "code":
                 lines = "".join(cell["source"]).splitlines()
-                yield path, "\n".join(line for line in lines
-                                        if not line.lstrip().startswith(("%", "!")))
+                yield (
+                    path,
+                    "\n".join(line for line in lines if not line.lstrip().startswith(("%", "!"))),
+                )
 
 
 @pytest.mark.parametrize("lock", [DEFAULT_LOCK, LAB_LOCK, EMBEDDINGS_LOCK], ids=lambda p: p.name)
@@ -132,8 +139,14 @@ def test_no_transformer_or_cuda_package_is_locked_by_default():
     # (`make embeddings` installs torch's CPU build from PyTorch's index)
     embeddings = _lock(EMBEDDINGS_LOCK)
     assert "sentence-transformers" in embeddings
-    assert sorted(n for n in embeddings if HEAVY.fullmatch(n) and n != "sentence-transformers"
-                  and n != "transformers") == []
+    assert (
+        sorted(
+            n
+            for n in embeddings
+            if HEAVY.fullmatch(n) and n != "sentence-transformers" and n != "transformers"
+        )
+        == []
+    )
 
 
 def test_direct_dependencies_are_locked():
@@ -147,15 +160,19 @@ def test_extras_add_to_the_default_lock_and_agree_with_each_other():
     default, lab, embeddings = _lock(DEFAULT_LOCK), _lock(LAB_LOCK), _lock(EMBEDDINGS_LOCK)
     assert lab.keys() & default.keys() == set()
     assert embeddings.keys() & default.keys() == set()
-    assert {n: (lab[n], embeddings[n]) for n in lab.keys() & embeddings.keys()
-            if lab[n] != embeddings[n]} == {}
+    assert {
+        n: (lab[n], embeddings[n])
+        for n in lab.keys() & embeddings.keys()
+        if lab[n] != embeddings[n]
+    } == {}
 
 
 def test_requirements_in_files_match_pyproject():
     project = _pyproject()
     extras = project["optional-dependencies"]
     assert _in_file("requirements.in") == _requirement_names(
-        project["dependencies"] + extras["test"])
+        project["dependencies"] + extras["test"]
+    )
     assert _in_file("requirements-lab.in") == _requirement_names(extras["lab"])
     assert _in_file("requirements-embeddings.in") == _requirement_names(extras["embeddings"])
     assert "charset-normalizer" not in _in_file("requirements.in")  # nothing imports it
@@ -179,10 +196,14 @@ def test_every_import_in_src_is_a_declared_dependency():
 
 
 def test_every_import_in_tests_benchmarks_and_notebooks_is_declared():
-    declared = (_in_file("requirements.in") | _in_file("requirements-lab.in")
-                | _in_file("requirements-embeddings.in"))
-    local = {"analysis"} | {p.stem for folder in ("tests", "benchmarks")
-                            for p in (ROOT / folder).rglob("*.py")}
+    declared = (
+        _in_file("requirements.in")
+        | _in_file("requirements-lab.in")
+        | _in_file("requirements-embeddings.in")
+    )
+    local = {"analysis"} | {
+        p.stem for folder in ("tests", "benchmarks") for p in (ROOT / folder).rglob("*.py")
+    }
     problems = sorted(
         f"{path.relative_to(ROOT)}: {module}"
         for folder in ("tests", "benchmarks", "notebooks")
@@ -211,13 +232,15 @@ def test_conda_environment_takes_its_packages_from_the_lock():
     assert "pip install --no-deps --require-hashes -r requirements.lock" in text
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     exported = dict(re.findall(r"^export (\w+) :?= (\S+)$", makefile, re.M))
-    assert env["variables"] == {k: v for k, v in exported.items()
-                                if k not in {"PATH", "PYTHONPATH"}}
+    assert env["variables"] == {
+        k: v for k, v in exported.items() if k not in {"PATH", "PYTHONPATH"}
+    }
 
 
 def test_pip_check_reports_only_what_bertopic_is_installed_without():
-    result = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "check"], capture_output=True, text=True, check=False
+    )
     problems = []
     for line in result.stdout.splitlines():
         missing = re.fullmatch(r"(\S+) \S+ requires (\S+), which is not installed\.", line.strip())
@@ -226,8 +249,10 @@ def test_pip_check_reports_only_what_bertopic_is_installed_without():
     assert problems == [], result.stdout + result.stderr
 
 
-@pytest.mark.skipif(not (Path(sys.prefix) / ".coopnews-installed").is_file(),
-                    reason="not an environment built by `make setup`")
+@pytest.mark.skipif(
+    not (Path(sys.prefix) / ".coopnews-installed").is_file(),
+    reason="not an environment built by `make setup`",
+)
 def test_environment_built_by_make_is_exactly_the_lock():
     expected = _lock(DEFAULT_LOCK)
     if (Path(sys.prefix) / ".coopnews-lab").is_file():
@@ -272,13 +297,19 @@ def test_embeddings_extra_embeds_two_sentences_with_a_local_model(tmp_path):
     locked = _lock(EMBEDDINGS_LOCK)
     for name in ("sentence-transformers", "transformers", "tokenizers", "huggingface-hub"):
         assert metadata.version(name) == locked[name], name
-    torch_pin = re.search(r"^torch==(\S+)", (ROOT / "requirements-embeddings.in").read_text(
-        encoding="utf-8"), re.M)[1]
+    torch_pin = re.search(
+        r"^torch==(\S+)", (ROOT / "requirements-embeddings.in").read_text(encoding="utf-8"), re.M
+    )[1]
     assert torch.__version__.split("+")[0] == torch_pin
     model = load_sentence_model(str(_tiny_sentence_model(tmp_path / "tiny-model")))
-    vectors = model.encode(["Jakarta dan Bekasi menjalin kerja sama sampah.",
-                            "Kerja sama sister city Jakarta Kuala Lumpur."],
-                           convert_to_numpy=True, normalize_embeddings=True)
+    vectors = model.encode(
+        [
+            "Jakarta dan Bekasi menjalin kerja sama sampah.",
+            "Kerja sama sister city Jakarta Kuala Lumpur.",
+        ],
+        convert_to_numpy=True,
+        normalize_embeddings=True,
+    )
     assert vectors.shape == (2, 16)
     assert abs(float(vectors[0] @ vectors[0]) - 1) < 1e-5
     assert float(vectors[0] @ vectors[1]) < 0.999  # two different sentences, two directions

@@ -26,7 +26,7 @@ _WORD = re.compile(r"\w+")
 def _shingles(text: str) -> set[tuple[str, ...]]:
     """Word 5-shingles as ingest builds them (lower-cased \\w+ runs)."""
     words = _WORD.findall(text.casefold())
-    return {tuple(words[k:k + 5]) for k in range(len(words) - 4)} or {tuple(words)}
+    return {tuple(words[k : k + 5]) for k in range(len(words) - 4)} or {tuple(words)}
 
 
 def _jaccard(a: set, b: set) -> float:
@@ -49,8 +49,9 @@ def source(clickid_path):
 @pytest.fixture(scope="module")
 def generated(clickid_path, tmp_path_factory):
     out = tmp_path_factory.mktemp("synth") / "a"
-    manifest = sc.generate(N_OUT, out, source_path=clickid_path, source_limit=N_SOURCE,
-                           shard_size=150, jobs=1)
+    manifest = sc.generate(
+        N_OUT, out, source_path=clickid_path, source_limit=N_SOURCE, shard_size=150, jobs=1
+    )
     return out, manifest, _read(out)
 
 
@@ -68,15 +69,26 @@ def source_records(clickid_path):
 
 def test_deterministic_whatever_the_sharding_and_jobs(generated, clickid_path, tmp_path):
     out, manifest, records = generated
-    again = sc.generate(N_OUT, tmp_path / "b", source_path=clickid_path, source_limit=N_SOURCE,
-                        shard_size=150, jobs=2)
+    again = sc.generate(
+        N_OUT,
+        tmp_path / "b",
+        source_path=clickid_path,
+        source_limit=N_SOURCE,
+        shard_size=150,
+        jobs=2,
+    )
     assert [s["sha256"] for s in again["shards"]] == [s["sha256"] for s in manifest["shards"]]
-    other_shards = sc.generate(N_OUT, tmp_path / "c", source_path=clickid_path,
-                               source_limit=N_SOURCE, shard_size=1000, jobs=1)
+    other_shards = sc.generate(
+        N_OUT,
+        tmp_path / "c",
+        source_path=clickid_path,
+        source_limit=N_SOURCE,
+        shard_size=1000,
+        jobs=1,
+    )
     assert len(other_shards["shards"]) == 1
     assert _read(tmp_path / "c") == records
-    other_seed = sc.generate(20, tmp_path / "d", source_path=clickid_path, source_limit=N_SOURCE,
-                             seed=1, jobs=1)
+    sc.generate(20, tmp_path / "d", source_path=clickid_path, source_limit=N_SOURCE, seed=1, jobs=1)
     assert [r["text"] for r in _read(tmp_path / "d")] != [r["text"] for r in records[:20]]
     assert manifest["n_articles"] == len(records) == N_OUT
     assert not any(p.name.startswith(".") and p.suffix == ".tmp" for p in out.iterdir())
@@ -136,8 +148,13 @@ def test_donor_sentences_carry_no_cooperation_cue(generated, source):
                 if owners is None:
                     unknown += 1  # re-split differently after joining (rare)
                     continue
-                cue = any(source.cue_sent[s] for a in owners for ids in source.articles[a]
-                          for s in ids if source.sentences[s] == sentence)
+                cue = any(
+                    source.cue_sent[s]
+                    for a in owners
+                    for ids in source.articles[a]
+                    for s in ids
+                    if source.sentences[s] == sentence
+                )
                 if cue:
                     assert trace["base"] in owners, (i, sentence)
     assert unknown < 0.02 * sum(len(sc.split_paragraphs(r["text"])) for r in records)
@@ -152,15 +169,22 @@ def test_no_output_equals_or_nearly_equals_an_input_or_another_output(generated,
     worst_input = max(_jaccard(o, i) for o in outputs for i in inputs)
     # ingest flags near duplicates at Jaccard >= 0.8 (LSH candidates from 0.65)
     assert worst_input < 0.5, worst_input
-    worst_output = max(_jaccard(outputs[a], outputs[b])
-                       for a in range(len(outputs)) for b in range(a + 1, len(outputs)))
+    worst_output = max(
+        _jaccard(outputs[a], outputs[b])
+        for a in range(len(outputs))
+        for b in range(a + 1, len(outputs))
+    )
     assert worst_output < 0.5, worst_output
 
 
 def test_refuses_to_write_into_the_repository(clickid_path):
     with pytest.raises(SystemExit, match="inside the repository"):
-        sc.generate(5, ROOT / "data" / "synth_should_not_exist", source_path=clickid_path,
-                    source_limit=N_SOURCE)
+        sc.generate(
+            5,
+            ROOT / "data" / "synth_should_not_exist",
+            source_path=clickid_path,
+            source_limit=N_SOURCE,
+        )
     assert not (ROOT / "data" / "synth_should_not_exist").exists()
 
 
@@ -168,8 +192,15 @@ def test_dates_are_written_in_the_source_formats():
     import datetime as dt
 
     day = dt.date(2019, 3, 7)
-    for original in ("2019-09-13", "10/09/2019", "10-Sep-19", "25 Okt 2019", "31 Juli 2019",
-                     "Oktober 19, 2019", "Sep 30, 2019"):
+    for original in (
+        "2019-09-13",
+        "10/09/2019",
+        "10-Sep-19",
+        "25 Okt 2019",
+        "31 Juli 2019",
+        "Oktober 19, 2019",
+        "Sep 30, 2019",
+    ):
         style, month = sc.parse_month(original)
         assert month is not None, original
         written = sc.format_date(day, style)

@@ -45,17 +45,27 @@ def _cmd_nbclean(args: argparse.Namespace) -> int:
 def _cmd_stem(args: argparse.Namespace) -> int:
     from .text.stem import stem_stream
 
-    stem_stream(sys.stdin, sys.stdout, lexicon_dir=args.lexicons,
-                min_token_length=args.min_token_length, n_jobs=args.jobs)
+    stem_stream(
+        sys.stdin,
+        sys.stdout,
+        lexicon_dir=args.lexicons,
+        min_token_length=args.min_token_length,
+        n_jobs=args.jobs,
+    )
     return 0
 
 
 def _cmd_classify(args: argparse.Namespace) -> int:
     from .classify.files import classify_input
 
-    result = classify_input(args.input, args.output, lexicon_dir=args.lexicons,
-                            n_jobs=args.jobs, min_words=args.min_words,
-                            metadata_file=args.metadata)
+    result = classify_input(
+        args.input,
+        args.output,
+        lexicon_dir=args.lexicons,
+        n_jobs=args.jobs,
+        min_words=args.min_words,
+        metadata_file=args.metadata,
+    )
     print(result.summary(), file=sys.stderr)
     return 0
 
@@ -68,8 +78,10 @@ def _cmd_render(args: argparse.Namespace) -> int:
     if (args.reports_dir / "metrics" / "compare.json").is_file():
         summary = site_summary(args.reports_dir, args.template_dir, args.params)
     else:  # the index still lists the pages; the key findings need the compare stage's metrics
-        print(f"{args.reports_dir / 'metrics' / 'compare.json'} not found: index without key findings",
-              file=sys.stderr)
+        print(
+            f"{args.reports_dir / 'metrics' / 'compare.json'} not found: index without key findings",
+            file=sys.stderr,
+        )
     render_site(args.notebooks_dir, index_title=args.title, summary=summary)
     return 0
 
@@ -77,8 +89,9 @@ def _cmd_render(args: argparse.Namespace) -> int:
 def _cmd_brief(args: argparse.Namespace) -> int:
     from .report.brief import build_briefs
 
-    build_briefs(reports_dir=args.reports_dir, template_dir=args.template_dir,
-                 params_file=args.params)
+    build_briefs(
+        reports_dir=args.reports_dir, template_dir=args.template_dir, params_file=args.params
+    )
     return 0
 
 
@@ -109,8 +122,14 @@ def _cmd_explore(args: argparse.Namespace) -> int:
 
         seed = load_params(args.params, check_paths=False).seed
     options = {} if args.none_sample is None else {"none_sample": args.none_sample}
-    path = run_explore(args.processed_dir, args.topics_dir, args.output, labels_path=args.labels,
-                       seed=seed, **options)
+    path = run_explore(
+        args.processed_dir,
+        args.topics_dir,
+        args.output,
+        labels_path=args.labels,
+        seed=seed,
+        **options,
+    )
     print(f"{path}: {path.stat().st_size / 1e6:.2f} MB", file=sys.stderr)
     return 0
 
@@ -132,58 +151,88 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("params", help="validate params.yaml")
     p.add_argument("action", choices=["check"])
     p.add_argument("--file", type=Path, default=Path("params.yaml"))
-    p.add_argument("--stage", choices=list(ANALYSIS_STAGES),
-                   help="also check what this stage needs (topics: the embedding model is "
-                        "available offline)")
-    p.add_argument("--stamp", type=Path,
-                   help="after a successful check, write this file (the pipeline's params stage)")
+    p.add_argument(
+        "--stage",
+        choices=list(ANALYSIS_STAGES),
+        help="also check what this stage needs (topics: the embedding model is available offline)",
+    )
+    p.add_argument(
+        "--stamp",
+        type=Path,
+        help="after a successful check, write this file (the pipeline's params stage)",
+    )
     p.set_defaults(func=_cmd_params)
 
     p = sub.add_parser("nbclean", help="remove run timestamps from executed notebooks")
     p.add_argument("paths", nargs="+", type=Path)
-    p.add_argument("--source", action="store_true",
-                   help="strip outputs from source notebooks instead")
+    p.add_argument(
+        "--source", action="store_true", help="strip outputs from source notebooks instead"
+    )
     p.set_defaults(func=_cmd_nbclean)
 
     p = sub.add_parser("stem", help="read text lines on stdin, print processed tokens per line")
     p.add_argument("--lexicons", type=Path, default=DEFAULT_LEXICONS)
     p.add_argument("--min-token-length", type=int, default=PreprocessParams().min_token_length)
-    p.add_argument("--jobs", type=int, default=1,
-                   help="worker processes for stemming new words of large inputs (output is the same)")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="worker processes for stemming new words of large inputs (output is the same)",
+    )
     p.set_defaults(func=_cmd_stem)
 
     p = sub.add_parser(
-        "classify", help="code articles: coop_type, partners, sectors, evidence",
+        "classify",
+        help="code articles: coop_type, partners, sectors, evidence",
         description="Code every article for cooperation type, partner governments and sectors. "
-                    "Input is cleaned as the ingest stage cleans it. OUT.csv gets one row per "
-                    "article: id (the record's id in a .jsonl/.jsonl.gz/.csv, the relative file "
-                    "name for a folder of files), coop_type, partners and sectors "
-                    "(semicolon-separated), evidence. Input that cannot be coded (empty, "
-                    "undecodable, malformed, not Indonesian, too short, ...) is never dropped "
-                    "silently: it is listed with its reason in OUT.rejects.csv beside OUT.csv, "
-                    "and a summary of both goes to stderr.")
-    p.add_argument("input", type=Path,
-                   help="a folder of article files or one .jsonl/.jsonl.gz/.csv file")
-    p.add_argument("-o", "--output", type=Path, required=True,
-                   help="CSV to write; rejects go to <stem>.rejects.csv beside it")
+        "Input is cleaned as the ingest stage cleans it. OUT.csv gets one row per "
+        "article: id (the record's id in a .jsonl/.jsonl.gz/.csv, the relative file "
+        "name for a folder of files), coop_type, partners and sectors "
+        "(semicolon-separated), evidence. Input that cannot be coded (empty, "
+        "undecodable, malformed, not Indonesian, too short, ...) is never dropped "
+        "silently: it is listed with its reason in OUT.rejects.csv beside OUT.csv, "
+        "and a summary of both goes to stderr.",
+    )
+    p.add_argument(
+        "input", type=Path, help="a folder of article files or one .jsonl/.jsonl.gz/.csv file"
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="CSV to write; rejects go to <stem>.rejects.csv beside it",
+    )
     p.add_argument("--lexicons", type=Path, default=DEFAULT_LEXICONS)
-    p.add_argument("--min-words", type=int, default=min_words,
-                   help="articles with fewer words after cleaning are rejected as too_short "
-                        f"(default {min_words}, as in ingest; 1 codes every non-empty article)")
-    p.add_argument("--metadata", default=None,
-                   help="sidecar CSV with titles/dates (file,title,...); default: metadata.csv "
-                        "at the top of an input folder when present; '' for none")
+    p.add_argument(
+        "--min-words",
+        type=int,
+        default=min_words,
+        help="articles with fewer words after cleaning are rejected as too_short "
+        f"(default {min_words}, as in ingest; 1 codes every non-empty article)",
+    )
+    p.add_argument(
+        "--metadata",
+        default=None,
+        help="sidecar CSV with titles/dates (file,title,...); default: metadata.csv "
+        "at the top of an input folder when present; '' for none",
+    )
     p.add_argument("--jobs", type=int, default=1, help="worker processes (same output)")
     p.set_defaults(func=_cmd_classify)
 
     p = sub.add_parser(
-        "dask-worker", help="start a Dask worker with the pinned numeric environment",
+        "dask-worker",
+        help="start a Dask worker with the pinned numeric environment",
         description="Start `dask worker SCHEDULER` in the pipeline's pinned numeric environment "
-                    "(same bytes on any x86-64 CPU); workers of an external cluster must be "
-                    "started this way. Further arguments go to dask worker.")
+        "(same bytes on any x86-64 CPU); workers of an external cluster must be "
+        "started this way. Further arguments go to dask worker.",
+    )
     p.add_argument("scheduler", help="scheduler address, e.g. tcp://10.0.0.5:8786")
-    p.add_argument("worker_args", nargs=argparse.REMAINDER,
-                   help="passed on to dask worker (e.g. --nworkers 2 --nthreads 1)")
+    p.add_argument(
+        "worker_args",
+        nargs=argparse.REMAINDER,
+        help="passed on to dask worker (e.g. --nworkers 2 --nthreads 1)",
+    )
     p.set_defaults(func=_cmd_dask_worker)
 
     p = sub.add_parser("lab", help="JupyterLab on notebooks/ in the pinned numeric environment")
@@ -193,25 +242,50 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("render", help="executed notebooks -> standalone HTML + index.html")
     p.add_argument("--notebooks-dir", type=Path, default=Path("reports/notebooks"))
     p.add_argument("--title", default=SITE_TITLE)
-    p.add_argument("--reports-dir", type=Path, default=Path("reports"),
-                   help="metrics/*.json for the key findings on the index")
-    p.add_argument("--template-dir", type=Path, default=Path("templates/brief"),
-                   help="the brief's strings, whose findings the index repeats")
+    p.add_argument(
+        "--reports-dir",
+        type=Path,
+        default=Path("reports"),
+        help="metrics/*.json for the key findings on the index",
+    )
+    p.add_argument(
+        "--template-dir",
+        type=Path,
+        default=Path("templates/brief"),
+        help="the brief's strings, whose findings the index repeats",
+    )
     p.add_argument("--params", type=Path, default=Path("params.yaml"))
     p.set_defaults(func=_cmd_render)
 
-    p = sub.add_parser("explore", help="write the offline topic and article explorer (one HTML file)")
-    p.add_argument("--processed-dir", type=Path, default=Path("data/processed"),
-                   help="folder with documents, paragraphs, classified and topics .parquet")
-    p.add_argument("--topics-dir", type=Path, default=Path("reports/tables/topics"),
-                   help="folder with the topics stage's topics.csv")
+    p = sub.add_parser(
+        "explore", help="write the offline topic and article explorer (one HTML file)"
+    )
+    p.add_argument(
+        "--processed-dir",
+        type=Path,
+        default=Path("data/processed"),
+        help="folder with documents, paragraphs, classified and topics .parquet",
+    )
+    p.add_argument(
+        "--topics-dir",
+        type=Path,
+        default=Path("reports/tables/topics"),
+        help="folder with the topics stage's topics.csv",
+    )
     p.add_argument("-o", "--output", type=Path, default=Path("reports/explore/index.html"))
     p.add_argument("--labels", type=Path, default=Path("data/lexicons/labels_figures.csv"))
-    p.add_argument("--seed", type=int, default=None,
-                   help="seed of the sample of 'none' articles shown with text (default: "
-                        "params.yaml's seed)")
-    p.add_argument("--none-sample", type=int, default=None,
-                   help="articles coded none whose text is included, drawn at random (default 200)")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="seed of the sample of 'none' articles shown with text (default: params.yaml's seed)",
+    )
+    p.add_argument(
+        "--none-sample",
+        type=int,
+        default=None,
+        help="articles coded none whose text is included, drawn at random (default 200)",
+    )
     p.add_argument("--params", type=Path, default=Path("params.yaml"))
     p.set_defaults(func=_cmd_explore)
 

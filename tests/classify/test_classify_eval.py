@@ -7,19 +7,19 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from analysis.text.clean import paragraph_fingerprint
 from stage_helpers import run_classify
+
 from analysis.classify.evaluate import (
     _corpus_records,
     classification_report,
     evaluate_gold,
     read_gold,
 )
-from analysis.core.errors import UserError
 from analysis.core.codebook import COOP_TYPES, SECTORS
-from analysis.text.records import iter_records
 from analysis.core.config import IngestParams, PreprocessParams, TopicsParams
+from analysis.core.errors import UserError
+from analysis.text.clean import paragraph_fingerprint
+from analysis.text.records import iter_records
 
 MIN_WORDS = IngestParams().min_words
 MIN_TOKEN_LENGTH = PreprocessParams().min_token_length
@@ -36,12 +36,22 @@ def gold_dir(project_root: Path) -> Path:
 def seed_classified(tmp_path_factory, raw_dir, lexicon_dir) -> pd.DataFrame:
     """classified.parquet for the seeds, built from inputs cleaned by ingest's code path."""
     tmp = tmp_path_factory.mktemp("seeds")
-    articles = list(iter_records(raw_dir, lexicon_dir=lexicon_dir,
-                                 metadata_file=raw_dir / "metadata.csv", min_words=MIN_WORDS))
+    articles = list(
+        iter_records(
+            raw_dir,
+            lexicon_dir=lexicon_dir,
+            metadata_file=raw_dir / "metadata.csv",
+            min_words=MIN_WORDS,
+        )
+    )
     assert not any(a.is_reject for a in articles)
-    documents = pd.DataFrame({"doc_id": [a.doc_id for a in articles],
-                              "title": [a.title for a in articles],
-                              "duplicate_of": [None] * len(articles)})
+    documents = pd.DataFrame(
+        {
+            "doc_id": [a.doc_id for a in articles],
+            "title": [a.title for a in articles],
+            "duplicate_of": [None] * len(articles),
+        }
+    )
     rows = []
     for a in articles:
         paras = a.text.split("\n\n")
@@ -49,14 +59,25 @@ def seed_classified(tmp_path_factory, raw_dir, lexicon_dir) -> pd.DataFrame:
     paragraphs = pd.DataFrame(rows, columns=["para_id", "doc_id", "para_index", "text"])
     documents.to_parquet(tmp / "documents.parquet", index=False)
     paragraphs.to_parquet(tmp / "paragraphs.parquet", index=False)
-    return run_classify(tmp / "documents.parquet", tmp / "paragraphs.parquet",
-                        classified_path=tmp / "classified.parquet", lexicon_dir=lexicon_dir)
+    return run_classify(
+        tmp / "documents.parquet",
+        tmp / "paragraphs.parquet",
+        classified_path=tmp / "classified.parquet",
+        lexicon_dir=lexicon_dir,
+    )
 
 
 def test_gold_documents_format(gold_dir):
     documents, _ = read_gold(gold_dir)
-    assert list(documents.columns) == ["corpus", "doc_id", "coop_type", "partners", "sectors",
-                                       "split", "annotator_note"]
+    assert list(documents.columns) == [
+        "corpus",
+        "doc_id",
+        "coop_type",
+        "partners",
+        "sectors",
+        "split",
+        "annotator_note",
+    ]
     assert set(documents["corpus"]) == {"seed", "clickid"}
     assert set(documents["split"]) == {"seed", "dev", "heldout", "heldout2", "heldout3"}
     clickid = documents[documents["corpus"] == "clickid"]
@@ -92,8 +113,11 @@ def test_gold_partners_are_canonical_names(gold_dir, lexicon_dir):
     documents, paragraphs = read_gold(gold_dir)
     canonical = set()
     for name in ("gazetteer_indonesia.csv", "gazetteer_foreign.csv"):
-        canonical |= set(pd.read_csv(lexicon_dir / name, comment="#", dtype=str,
-                                     keep_default_na=False)["canonical"])
+        canonical |= set(
+            pd.read_csv(lexicon_dir / name, comment="#", dtype=str, keep_default_na=False)[
+                "canonical"
+            ]
+        )
     for frame in (documents, paragraphs):
         names = {p for cell in frame["partners"] for p in cell.split(";") if p}
         assert names <= canonical, names - canonical
@@ -105,9 +129,15 @@ def test_gold_paragraph_fingerprints_match_the_seeds(gold_dir, raw_dir, lexicon_
     _, paragraphs = read_gold(gold_dir)
     assert len(paragraphs) >= 50
     assert set(paragraphs["doc_id"]) == {p.name for p in raw_dir.glob("*.txt")}
-    records = iter_records(raw_dir, lexicon_dir=lexicon_dir, metadata_file=raw_dir / "metadata.csv", min_words=MIN_WORDS)
-    fingerprints = {(a.doc_id, paragraph_fingerprint(p)) for a in records
-                    for p in a.text.split("\n\n")}
+    records = iter_records(
+        raw_dir,
+        lexicon_dir=lexicon_dir,
+        metadata_file=raw_dir / "metadata.csv",
+        min_words=MIN_WORDS,
+    )
+    fingerprints = {
+        (a.doc_id, paragraph_fingerprint(p)) for a in records for p in a.text.split("\n\n")
+    }
     keys = set(zip(paragraphs["doc_id"], paragraphs["fingerprint"], strict=True))
     assert keys <= fingerprints
 
@@ -138,8 +168,10 @@ def test_evaluate_gold_on_seeds(seed_classified, gold_dir):
     paragraphs = metrics["paragraphs"]
     assert paragraphs["unmatched"] == []
     assert paragraphs["n"] >= 50 and paragraphs["accuracy"] >= 0.8
-    assert all(set(d) == {"doc_id", "fingerprint", "para_id", "gold", "predicted"}
-               for d in paragraphs["disagreements"])
+    assert all(
+        set(d) == {"doc_id", "fingerprint", "para_id", "gold", "predicted"}
+        for d in paragraphs["disagreements"]
+    )
 
 
 def test_evaluate_gold_reports_unmatched_paragraphs(seed_classified, gold_dir, tmp_path):
@@ -148,30 +180,45 @@ def test_evaluate_gold_reports_unmatched_paragraphs(seed_classified, gold_dir, t
     text += "000_4394a814a780e277.txt,99,0123456789ab,none,,,paragraph that is not there\n"
     (tmp_path / "gold_paragraphs.csv").write_text(text, encoding="utf-8")
     metrics = evaluate_gold(seed_classified, tmp_path, lexicon_dir=LEXICONS, min_words=MIN_WORDS)
-    assert {"doc_id": "000_4394a814a780e277.txt", "fingerprint": "0123456789ab",
-            "para_index": 99} in metrics["paragraphs"]["unmatched"]
+    assert {
+        "doc_id": "000_4394a814a780e277.txt",
+        "fingerprint": "0123456789ab",
+        "para_index": 99,
+    } in metrics["paragraphs"]["unmatched"]
 
 
 def test_evaluate_gold_accepts_the_cli_csv(gold_dir):
-    csv_like = pd.DataFrame({"id": ["000_4394a814a780e277.txt"], "coop_type": ["international"],
-                             "partners": ["Bekasi;Jakarta"], "sectors": ["water"],
-                             "evidence": ["x"]})
+    csv_like = pd.DataFrame(
+        {
+            "id": ["000_4394a814a780e277.txt"],
+            "coop_type": ["international"],
+            "partners": ["Bekasi;Jakarta"],
+            "sectors": ["water"],
+            "evidence": ["x"],
+        }
+    )
     metrics = evaluate_gold(csv_like, gold_dir, lexicon_dir=LEXICONS, min_words=MIN_WORDS)
     assert metrics["documents"]["seed"]["disagreements"] == [
-        {"corpus": "seed", "doc_id": "000_4394a814a780e277.txt", "gold": "agglomeration",
-         "predicted": "international", "split": "seed"}]
+        {
+            "corpus": "seed",
+            "doc_id": "000_4394a814a780e277.txt",
+            "gold": "agglomeration",
+            "predicted": "international",
+            "split": "seed",
+        }
+    ]
     assert metrics["paragraphs"]["status"] == "no paragraph rows in the classified table"
 
 
 def test_read_gold_rejects_bad_labels(tmp_path, gold_dir):
     (tmp_path / "gold_paragraphs.csv").write_bytes((gold_dir / "gold_paragraphs.csv").read_bytes())
     header = "corpus,doc_id,coop_type,partners,sectors,split,annotator_note\n"
-    (tmp_path / "gold_documents.csv").write_text(header + "seed,x,sister_city,,,dev,\n",
-                                                 encoding="utf-8")
+    (tmp_path / "gold_documents.csv").write_text(
+        header + "seed,x,sister_city,,,dev,\n", encoding="utf-8"
+    )
     with pytest.raises(UserError, match="not in the codebook"):
         read_gold(tmp_path)
-    (tmp_path / "gold_documents.csv").write_text(header + "detik,x,none,,,dev,\n",
-                                                 encoding="utf-8")
+    (tmp_path / "gold_documents.csv").write_text(header + "detik,x,none,,,dev,\n", encoding="utf-8")
     with pytest.raises(UserError, match="corpus \\['detik'\\] unknown"):
         read_gold(tmp_path)
 
@@ -192,12 +239,19 @@ def test_read_gold_rebuilds_corpus_ids(gold_dir):
 @pytest.mark.corpus
 def test_gold_on_clickid(clickid_path, seed_classified, gold_dir):
     """The gold clickid articles classified from the corpus itself (figures in benchmarks/)."""
-    metrics = evaluate_gold(seed_classified, gold_dir, clickid_path=clickid_path, lexicon_dir=LEXICONS, min_words=MIN_WORDS)
+    metrics = evaluate_gold(
+        seed_classified,
+        gold_dir,
+        clickid_path=clickid_path,
+        lexicon_dir=LEXICONS,
+        min_words=MIN_WORDS,
+    )
     documents = metrics["documents"]
     assert documents["unmatched"] == []
     assert documents["all"]["n"] == len(read_gold(gold_dir)[0])
-    assert {"seed", "dev", "heldout", "heldout2", "heldout3", "heldout_all",
-            "clickid_all"} <= set(documents)
+    assert {"seed", "dev", "heldout", "heldout2", "heldout3", "heldout_all", "clickid_all"} <= set(
+        documents
+    )
     assert documents["rejected"] == {}  # every gold article survives ingest cleaning
     # regression floors below the measured figures (all 0.897, dev 0.974, heldout 0.792,
     # heldout2 0.711, heldout3 0.538, heldout_all 0.743 with the rules of 168b68b;
@@ -210,7 +264,9 @@ def test_gold_on_clickid(clickid_path, seed_classified, gold_dir):
     assert documents["heldout3"]["n"] >= 50
     assert documents["heldout_all"]["n"] == documents["heldout"]["n"] + documents["heldout3"]["n"]
     # disagreements name articles as gold_documents.csv does: corpus, then the id within it
-    stored = {(c, i) for c, i in read_gold(gold_dir)[0][["corpus", "doc_id"]].itertuples(index=False)}
+    stored = {
+        (c, i) for c, i in read_gold(gold_dir)[0][["corpus", "doc_id"]].itertuples(index=False)
+    }
     clickid_rows = [d for d in documents["all"]["disagreements"] if d["corpus"] == "clickid"]
     assert clickid_rows and all(not d["doc_id"].startswith("clickid:") for d in clickid_rows)
     assert all(("clickid", "clickid:" + d["doc_id"]) in stored for d in clickid_rows)
@@ -226,5 +282,5 @@ def test_gold_notes_do_not_copy_article_text(clickid_path, gold_dir):
     for row in documents.itertuples(index=False):
         words = row.annotator_note.lower().split()
         article = texts.get(row.doc_id, "")
-        runs = [" ".join(words[k:k + 7]) for k in range(len(words) - 6)]
+        runs = [" ".join(words[k : k + 7]) for k in range(len(words) - 6)]
         assert not any(run in article for run in runs), row.doc_id

@@ -10,6 +10,8 @@ import pytest
 from analysis.classify.places import (
     CONTEXT_KINDS,
     CUE_KINDS,
+)
+from analysis.classify.places import (
     load_classify_lexicons as load_lexicons,
 )
 from analysis.core.codebook import AGGLOMERATIONS, SECTORS
@@ -31,7 +33,13 @@ def foreign(lexicon_dir):
 
 
 def test_gazetteer_columns(indonesia, foreign):
-    assert list(indonesia.columns)[:5] == ["name", "canonical", "level", "province", "agglomeration"]
+    assert list(indonesia.columns)[:5] == [
+        "name",
+        "canonical",
+        "level",
+        "province",
+        "agglomeration",
+    ]
     assert list(foreign.columns)[:4] == ["name", "canonical", "level", "country"]
 
 
@@ -54,8 +62,9 @@ def test_indonesia_codebook_values(indonesia):
     assert set(indonesia["level"]) == {"province", "special_region", "city", "regency"}
     assert set(indonesia["agglomeration"]) <= {"", *AGGLOMERATIONS}
     assert set(indonesia["agglomeration"]) - {""} == set(AGGLOMERATIONS)
-    provinces = set(indonesia.loc[indonesia["level"].isin(["province", "special_region"]),
-                                  "canonical"])
+    provinces = set(
+        indonesia.loc[indonesia["level"].isin(["province", "special_region"]), "canonical"]
+    )
     assert len(provinces) == 38
     assert set(indonesia["province"]) == provinces  # every row points at a real province
     units = indonesia.drop_duplicates("canonical")
@@ -66,49 +75,57 @@ def test_indonesia_codebook_values(indonesia):
     assert (per_canonical == 1).all().all()
 
 
-@pytest.mark.parametrize("name, canonical, agglomeration", [
-    ("bekasi", "Bekasi", "jabodetabekjur"),
-    ("kabupaten bekasi", "Kabupaten Bekasi", "jabodetabekjur"),
-    ("tangsel", "Tangerang Selatan", "jabodetabekjur"),
-    ("dki jakarta", "Jakarta", "jabodetabekjur"),
-    ("banten", "Banten", "jabodetabekjur"),
-    ("jabar", "Jawa Barat", "jabodetabekjur"),
-    ("kabupaten cianjur", "Kabupaten Cianjur", "jabodetabekjur"),
-    ("serang", "Serang", ""),
-    ("sidoarjo", "Kabupaten Sidoarjo", "gerbangkertosusila"),
-    ("cimahi", "Cimahi", "bandung_raya"),
-    ("salatiga", "Salatiga", "kedungsepur"),
-    ("binjai", "Binjai", "mebidangro"),
-    ("denpasar", "Denpasar", "sarbagita"),
-    ("gowa", "Kabupaten Gowa", "maminasata"),
-    ("sleman", "Kabupaten Sleman", "kartamantul"),
-    ("jogja", "Yogyakarta", "kartamantul"),
-    ("medan", "Medan", "mebidangro"),
-    ("kota jambi", "Kota Jambi", ""),
-])
+@pytest.mark.parametrize(
+    "name, canonical, agglomeration",
+    [
+        ("bekasi", "Bekasi", "jabodetabekjur"),
+        ("kabupaten bekasi", "Kabupaten Bekasi", "jabodetabekjur"),
+        ("tangsel", "Tangerang Selatan", "jabodetabekjur"),
+        ("dki jakarta", "Jakarta", "jabodetabekjur"),
+        ("banten", "Banten", "jabodetabekjur"),
+        ("jabar", "Jawa Barat", "jabodetabekjur"),
+        ("kabupaten cianjur", "Kabupaten Cianjur", "jabodetabekjur"),
+        ("serang", "Serang", ""),
+        ("sidoarjo", "Kabupaten Sidoarjo", "gerbangkertosusila"),
+        ("cimahi", "Cimahi", "bandung_raya"),
+        ("salatiga", "Salatiga", "kedungsepur"),
+        ("binjai", "Binjai", "mebidangro"),
+        ("denpasar", "Denpasar", "sarbagita"),
+        ("gowa", "Kabupaten Gowa", "maminasata"),
+        ("sleman", "Kabupaten Sleman", "kartamantul"),
+        ("jogja", "Yogyakarta", "kartamantul"),
+        ("medan", "Medan", "mebidangro"),
+        ("kota jambi", "Kota Jambi", ""),
+    ],
+)
 def test_indonesia_rows(indonesia, name, canonical, agglomeration):
     row = indonesia.set_index("name").loc[name]
     assert (row["canonical"], row["agglomeration"]) == (canonical, agglomeration)
 
 
 def test_names_that_are_ambiguous_across_provinces_are_not_bare(indonesia):
-    assert "banjar" not in set(indonesia["name"])  # Kota Banjar (Jabar) vs Kabupaten Banjar (Kalsel)
+    assert "banjar" not in set(
+        indonesia["name"]
+    )  # Kota Banjar (Jabar) vs Kabupaten Banjar (Kalsel)
     assert {"kota banjar", "kabupaten banjar"} <= set(indonesia["name"])
 
 
-@pytest.mark.parametrize("name, canonical, level, country", [
-    ("kuala lumpur", "Kuala Lumpur", "city", "Malaysia"),
-    ("ankara", "Ankara", "city", "Turkey"),
-    ("chungcheongnam-do", "Chungcheongnam-do", "region", "South Korea"),
-    ("heidelberg", "Heidelberg", "city", "Germany"),
-    ("moskow", "Moscow", "city", "Russia"),
-    ("belanda", "Netherlands", "country", "Netherlands"),
-    ("jerman", "Germany", "country", "Germany"),
-    ("turki", "Turkey", "country", "Turkey"),
-    ("korea selatan", "South Korea", "country", "South Korea"),
-    ("rotterdam", "Rotterdam", "city", "Netherlands"),
-    ("jica", "Japan", "agency", "Japan"),  # acts for its government: the partner is Japan
-])
+@pytest.mark.parametrize(
+    "name, canonical, level, country",
+    [
+        ("kuala lumpur", "Kuala Lumpur", "city", "Malaysia"),
+        ("ankara", "Ankara", "city", "Turkey"),
+        ("chungcheongnam-do", "Chungcheongnam-do", "region", "South Korea"),
+        ("heidelberg", "Heidelberg", "city", "Germany"),
+        ("moskow", "Moscow", "city", "Russia"),
+        ("belanda", "Netherlands", "country", "Netherlands"),
+        ("jerman", "Germany", "country", "Germany"),
+        ("turki", "Turkey", "country", "Turkey"),
+        ("korea selatan", "South Korea", "country", "South Korea"),
+        ("rotterdam", "Rotterdam", "city", "Netherlands"),
+        ("jica", "Japan", "agency", "Japan"),  # acts for its government: the partner is Japan
+    ],
+)
 def test_foreign_rows(foreign, name, canonical, level, country):
     row = foreign.set_index("name").loc[name]
     assert (row["canonical"], row["level"], row["country"]) == (canonical, level, country)
@@ -131,16 +148,34 @@ def test_cue_and_context_files(lexicon_dir):
     assert len(required) >= 5 and (required["kind"] != "exclude").all()
     assert (required["requires"] == required["requires"].str.lower()).all()
     assert {"mengirimkan", "koordinasi", "patungan", "tpa regional", "tim gabungan"} <= set(
-        cues["term"])
-    assert {"kerja sama", "kerjasama", "sister city", "kota kembar", "kota bersaudara", "mou",
-            "nota kesepahaman", "loi", "letter of intent", "kolaborasi", "penandatanganan",
-            "kemitraan", "perjanjian kerja sama", "bersinergi"} <= set(cues["term"])
+        cues["term"]
+    )
+    assert {
+        "kerja sama",
+        "kerjasama",
+        "sister city",
+        "kota kembar",
+        "kota bersaudara",
+        "mou",
+        "nota kesepahaman",
+        "loi",
+        "letter of intent",
+        "kolaborasi",
+        "penandatanganan",
+        "kemitraan",
+        "perjanjian kerja sama",
+        "bersinergi",
+    } <= set(cues["term"])
     assert (cues["term"] == cues["term"].str.lower()).all() and not cues["term"].duplicated().any()
     context = _read(lexicon_dir, "place_context.csv")
     assert list(context.columns)[:3] == ["term", "kind", "target"]
     assert set(context["kind"]) <= set(CONTEXT_KINDS)
     assert set(context.loc[context["kind"] == "government", "target"]) <= {
-        "", "city", "regency", "province"}
+        "",
+        "city",
+        "regency",
+        "province",
+    }
     assert set(context.loc[context["kind"] == "collective", "target"]) <= {"", *AGGLOMERATIONS}
     # a bare title stands for one level of government, and each is also a government word
     bare = context[context["kind"] == "bare_title"]
@@ -148,16 +183,19 @@ def test_cue_and_context_files(lexicon_dir):
     governments = context[context["kind"] == "government"]
     assert set(bare["term"]) <= set(governments["term"])
     assert {"gubernur", "pemkot", "pemko", "bupati", "wali kota"} <= set(bare["term"])
-    assert {"dua", "sembilan", "sejumlah"} <= set(context.loc[context["kind"] == "quantifier",
-                                                               "term"])
+    assert {"dua", "sembilan", "sejumlah"} <= set(
+        context.loc[context["kind"] == "quantifier", "term"]
+    )
     # a generic government word counts as a group only after a number, never a vague quantifier
     numbers = set(context.loc[context["kind"] == "number", "term"])
     assert {"dua", "sembilan"} <= numbers and not {"sejumlah", "seluruh"} & numbers
     assert {"daerah", "provinsi", "pemda"} <= set(
-        context.loc[context["kind"] == "collective_numbered", "term"])
+        context.loc[context["kind"] == "collective_numbered", "term"]
+    )
     assert "wilayah" in set(context.loc[context["kind"] == "location_filler", "term"])
-    assert set(context.loc[~context["kind"].isin(["government", "collective", "bare_title"]),
-                           "target"]) == {""}
+    assert set(
+        context.loc[~context["kind"].isin(["government", "collective", "bare_title"]), "target"]
+    ) == {""}
     assert set(context["kind"]) == set(CONTEXT_KINDS)  # every kind is used
     assert not context.duplicated(["term", "kind"]).any()
     assert (context["term"] == context["term"].str.lower()).all()
@@ -177,13 +215,19 @@ def test_load_lexicons_resolves_and_rejects_conflicts(lexicon_dir, tmp_path):
     lex = load_lexicons(lexicon_dir)
     assert lex.resolve("Kabupaten  Bekasi").canonical == "Kabupaten Bekasi"
     assert lex.resolve("moskow").country == "Russia"
-    for name in ("gazetteer_foreign.csv", "cooperation_cues.csv", "sector_terms.csv",
-                 "place_context.csv"):
+    for name in (
+        "gazetteer_foreign.csv",
+        "cooperation_cues.csv",
+        "sector_terms.csv",
+        "place_context.csv",
+    ):
         (tmp_path / name).write_bytes((lexicon_dir / name).read_bytes())
     text = (lexicon_dir / "gazetteer_indonesia.csv").read_text(encoding="utf-8")
     (tmp_path / "gazetteer_indonesia.csv").write_text(
-        text + "bekasi,Kabupaten Bekasi,regency,Jawa Barat,jabodetabekjur,\n", encoding="utf-8")
+        text + "bekasi,Kabupaten Bekasi,regency,Jawa Barat,jabodetabekjur,\n", encoding="utf-8"
+    )
     from analysis.core.errors import UserError
+
     with pytest.raises(UserError, match="means both"):
         load_lexicons(tmp_path)
 

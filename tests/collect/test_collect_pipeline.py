@@ -13,7 +13,6 @@ import json
 
 import pandas as pd
 import pytest
-
 from collect_server import EXPECTED, LoopbackServer, serve_fixture_articles
 from pipeline_utils import block_network, copy_project, pipeline_env, run, run_ok, set_params
 
@@ -27,9 +26,16 @@ def project(tmp_path_factory):
     try:
         firsts = serve_fixture_articles(server)
         (copy / "urls.txt").write_text("\n".join(firsts.values()) + "\n", encoding="utf-8")
-        set_params(copy, collect={"sources": ["urls.txt"], "out_dir": "data/collected",
-                                  "contact": "uji@example.org", "min_delay": 0.0,
-                                  "query": '"kerja sama"'})
+        set_params(
+            copy,
+            collect={
+                "sources": ["urls.txt"],
+                "out_dir": "data/collected",
+                "contact": "uji@example.org",
+                "min_delay": 0.0,
+                "query": '"kerja sama"',
+            },
+        )
         stage_file = (copy / "data" / "collect" / "dvc.yaml").read_bytes()
         untouched = run(["dvc", "repro", "-P"], copy)  # frozen: skipped even with -P
         assert "Running stage 'data/collect/dvc.yaml:collect'" not in untouched.stdout

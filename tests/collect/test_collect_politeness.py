@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collect_server import LoopbackServer, Reply, article_body, generated_paragraphs
+
 from analysis.collect.options import CollectOptions
 from analysis.collect.run import collect
 from analysis.collect.sources import Listed, Listing
-from collect_server import LoopbackServer, Reply, article_body, generated_paragraphs
 
 MIN_DELAY = 0.25
 CRAWL_DELAY = 0.4
@@ -16,7 +17,8 @@ def _site(robots: str, offset: int) -> LoopbackServer:
     routes = {"/robots.txt": Reply(body=robots, headers={"Content-Type": "text/plain"})}
     for n in range(PAGES):
         routes[f"/berita/artikel-{n}"] = Reply(
-            body=article_body(f"Artikel {offset + n}", generated_paragraphs(offset + n)))
+            body=article_body(f"Artikel {offset + n}", generated_paragraphs(offset + n))
+        )
     return LoopbackServer(routes)
 
 
@@ -24,10 +26,14 @@ def test_min_delay_and_crawl_delay_hold_per_host_while_hosts_interleave(tmp_path
     slow = _site(f"User-agent: *\nCrawl-delay: {CRAWL_DELAY}\n", 0)
     fast = _site("User-agent: *\nDisallow:\n", 100)
     try:
-        entries = [Listed(server.url(f"/berita/artikel-{n}"), "article", "test")
-                   for n in range(PAGES) for server in (slow, fast)]
-        options = CollectOptions(out_dir=tmp_path / "out", contact="uji@example.org",
-                                 min_delay=MIN_DELAY, timeout=5)
+        entries = [
+            Listed(server.url(f"/berita/artikel-{n}"), "article", "test")
+            for n in range(PAGES)
+            for server in (slow, fast)
+        ]
+        options = CollectOptions(
+            out_dir=tmp_path / "out", contact="uji@example.org", min_delay=MIN_DELAY, timeout=5
+        )
         summary = collect([Listing(entries=entries)], options)
         assert summary["counts"]["articles"] == 2 * PAGES
         for server, delay in ((slow, CRAWL_DELAY), (fast, MIN_DELAY)):

@@ -11,9 +11,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from collect_server import LoopbackServer, Reply, article_body, generated_paragraphs
+
 from analysis.collect.manifest import ManifestLog, read_manifest
 from analysis.collect.warc import repair
-from collect_server import LoopbackServer, Reply, article_body, generated_paragraphs
 
 ROOT = Path(__file__).resolve().parents[2]
 N_ARTICLES = 8
@@ -23,10 +24,28 @@ KILL_AFTER = 3
 def _collect(urls: Path, out: Path) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), CI="1")
     return subprocess.Popen(
-        [sys.executable, "-m", "analysis", "collect", str(urls), "-o", str(out),
-         "--contact", "uji@example.org", "--min-delay", "0.5", "--timeout", "5",
-         "--lexicons", str(ROOT / "data" / "lexicons")],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "collect",
+            str(urls),
+            "-o",
+            str(out),
+            "--contact",
+            "uji@example.org",
+            "--min-delay",
+            "0.5",
+            "--timeout",
+            "5",
+            "--lexicons",
+            str(ROOT / "data" / "lexicons"),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _article_rows(manifest: Path) -> int:
@@ -38,9 +57,15 @@ def _article_rows(manifest: Path) -> int:
 
 
 def test_kill_then_resume_fetches_each_url_once(tmp_path):
-    routes = {"/robots.txt": Reply(body="User-agent: *\nDisallow:\n", headers={"Content-Type": "text/plain"})}
+    routes = {
+        "/robots.txt": Reply(
+            body="User-agent: *\nDisallow:\n", headers={"Content-Type": "text/plain"}
+        )
+    }
     for n in range(N_ARTICLES):
-        routes[f"/berita/{n}-kerja-sama"] = Reply(body=article_body(f"Artikel {n}", generated_paragraphs(n)))
+        routes[f"/berita/{n}-kerja-sama"] = Reply(
+            body=article_body(f"Artikel {n}", generated_paragraphs(n))
+        )
     server = LoopbackServer(routes)
     try:
         urls = tmp_path / "urls.txt"
@@ -55,8 +80,9 @@ def test_kill_then_resume_fetches_each_url_once(tmp_path):
         requested = [p for p in server.paths() if p.startswith("/berita/")]
         assert KILL_AFTER <= len(requested) < N_ARTICLES
         rows = read_manifest(out / "manifest.csv")
-        assert all(server.url(p) in rows and rows[server.url(p)]["outcome"] == "fetched"
-                   for p in requested)  # everything requested before the kill was kept
+        assert all(
+            server.url(p) in rows and rows[server.url(p)]["outcome"] == "fetched" for p in requested
+        )  # everything requested before the kill was kept
         assert not (out / "articles").exists()  # the corpus is written when a run completes
 
         second = _collect(urls, out)
@@ -69,8 +95,10 @@ def test_kill_then_resume_fetches_each_url_once(tmp_path):
         with open(out / "manifest.csv", encoding="utf-8", newline="") as handle:
             final = list(csv.DictReader(handle))
         assert len(final) == N_ARTICLES + 1 and len({r["url"] for r in final}) == len(final)
-        assert sorted(p.name for p in (out / "warc").iterdir()) == ["collect-00001.warc.gz",
-                                                                    "collect-00002.warc.gz"]
+        assert sorted(p.name for p in (out / "warc").iterdir()) == [
+            "collect-00001.warc.gz",
+            "collect-00002.warc.gz",
+        ]
     finally:
         server.close()
 
@@ -78,8 +106,16 @@ def test_kill_then_resume_fetches_each_url_once(tmp_path):
 def test_torn_manifest_line_and_partial_warc_record_are_cut(tmp_path):
     manifest = tmp_path / "manifest.csv"
     log = ManifestLog(manifest)
-    log.append({"url": "http://a.test/1", "kind": "article", "outcome": "fetched",
-                "warc_file": "collect-00001.warc.gz", "warc_offset": 10, "warc_length": 90})
+    log.append(
+        {
+            "url": "http://a.test/1",
+            "kind": "article",
+            "outcome": "fetched",
+            "warc_file": "collect-00001.warc.gz",
+            "warc_offset": 10,
+            "warc_length": 90,
+        }
+    )
     log.close()
     with open(manifest, "a", encoding="utf-8") as handle:
         handle.write("http://a.test/2,article,fetch")  # killed mid-row
@@ -96,8 +132,8 @@ def test_torn_manifest_line_and_partial_warc_record_are_cut(tmp_path):
 def test_titles_from_the_web_cannot_become_spreadsheet_formulas(tmp_path):
     manifest = tmp_path / "manifest.csv"
     log = ManifestLog(manifest)
-    log.append({"url": "http://a.test/1", "listed_title": "=HYPERLINK(\"x\")", "detail": "-1+1"})
+    log.append({"url": "http://a.test/1", "listed_title": '=HYPERLINK("x")', "detail": "-1+1"})
     log.close()
     assert "'=HYPERLINK" in manifest.read_text(encoding="utf-8")
     row = read_manifest(manifest)["http://a.test/1"]
-    assert (row["listed_title"], row["detail"]) == ("=HYPERLINK(\"x\")", "-1+1")
+    assert (row["listed_title"], row["detail"]) == ('=HYPERLINK("x")', "-1+1")

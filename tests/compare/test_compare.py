@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 
+import compare_fixtures as fx
 import numpy as np
 import pandas as pd
 import pytest
 
-import compare_fixtures as fx
 from analysis.compare.stats import (
     bootstrap_share_ci,
     distinctive_terms,
@@ -43,6 +43,7 @@ def paras(docs) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------------- log-odds
 
+
 def test_identical_corpora_give_zero_z():
     counts = {"kota": 7, "air": 3, "banjir": 1, "sister_city": 12}
     table = log_odds_dirichlet(counts, dict(counts))
@@ -76,7 +77,9 @@ def test_hand_computed_two_term_example():
     assert table.loc["y", "delta"] == pytest.approx(-0.916290732, abs=1e-9)
     assert table.loc["y", "z"] == pytest.approx(-0.748148, abs=1e-6)
     assert list(table.index) == ["x", "y"]  # sorted by z, descending
-    assert table.loc["x", "count"] == 3 and table.loc["x", "log_frequency"] == pytest.approx(math.log10(3))
+    assert table.loc["x", "count"] == 3 and table.loc["x", "log_frequency"] == pytest.approx(
+        math.log10(3)
+    )
 
 
 def test_alpha_0_scales_the_prior_and_is_recorded():
@@ -112,7 +115,9 @@ def test_log_odds_on_50k_terms_is_vectorised():
 
 
 def test_distinctive_terms_take_each_side_in_order():
-    table = log_odds_dirichlet({"bekasi": 6, "kota": 4, "air": 1}, {"ankara": 5, "kota": 3, "air": 2})
+    table = log_odds_dirichlet(
+        {"bekasi": 6, "kota": 4, "air": 1}, {"ankara": 5, "kota": 3, "air": 2}
+    )
     top = distinctive_terms(table, top_n=2)
     agg = top[top["coop_type"] == "agglomeration"]
     intl = top[top["coop_type"] == "international"]
@@ -123,12 +128,20 @@ def test_distinctive_terms_take_each_side_in_order():
 
 def test_stem_counts_by_kind(paras):
     agg = stem_counts(paras, "agglomeration")
-    assert agg.to_dict() == {"air_bersih": 1, "banten": 2, "bekasi": 2, "jaki": 1,
-                             "kerja_sama": 2, "mobilitas": 2, "sampah": 1}
+    assert agg.to_dict() == {
+        "air_bersih": 1,
+        "banten": 2,
+        "bekasi": 2,
+        "jaki": 1,
+        "kerja_sama": 2,
+        "mobilitas": 2,
+        "sampah": 1,
+    }
     assert stem_counts(paras, "international")["kuala_lumpur"] == 4  # the duplicate adds none
 
 
 # ---------------------------------------------------------------------------------- intervals
+
 
 def test_wilson_interval_known_values():
     low, high = wilson_interval(2, 2, ci_level=0.95)
@@ -159,7 +172,9 @@ def test_bootstrap_is_seeded_and_flags_degenerate_samples():
     successes = np.array([[1, 0], [1, 1], [1, 0], [1, 0]])
     first = bootstrap_share_ci(successes, n_bootstrap=500, ci_level=0.95, seed=3)
     again = bootstrap_share_ci(successes, n_bootstrap=500, ci_level=0.95, seed=3)
-    assert np.array_equal(first["low"], again["low"]) and np.array_equal(first["high"], again["high"])
+    assert np.array_equal(first["low"], again["low"]) and np.array_equal(
+        first["high"], again["high"]
+    )
     assert first["degenerate"].tolist() == [True, False]  # every article mentions the first item
     assert (first["low"][0], first["high"][0]) == (1.0, 1.0)
     single = bootstrap_share_ci([1.0], n_bootstrap=100, ci_level=0.95, seed=1)
@@ -176,14 +191,21 @@ def test_cluster_bootstrap_uses_ratio_of_sums():
 
 # ---------------------------------------------------------------------------------- shares
 
+
 def test_document_sector_shares_equal_hand_counts(docs):
-    table = sector_shares(docs, n_bootstrap=200, seed=1, ci_level=0.95, min_bootstrap_docs=10).set_index(["coop_type", "sector"])
+    table = sector_shares(
+        docs, n_bootstrap=200, seed=1, ci_level=0.95, min_bootstrap_docs=10
+    ).set_index(["coop_type", "sector"])
     expected = {
-        ("agglomeration", "transport"): (2, 2), ("agglomeration", "waste"): (2, 2),
-        ("agglomeration", "water"): (1, 2), ("agglomeration", "flood"): (1, 2),
+        ("agglomeration", "transport"): (2, 2),
+        ("agglomeration", "waste"): (2, 2),
+        ("agglomeration", "water"): (1, 2),
+        ("agglomeration", "flood"): (1, 2),
         ("agglomeration", "culture_tourism"): (0, 2),
-        ("international", "culture_tourism"): (3, 3), ("international", "health"): (3, 3),
-        ("international", "flood"): (2, 3), ("international", "water"): (1, 3),
+        ("international", "culture_tourism"): (3, 3),
+        ("international", "health"): (3, 3),
+        ("international", "flood"): (2, 3),
+        ("international", "water"): (1, 3),
         ("international", "education_youth_sport"): (1, 3),
     }
     for key, (k, n) in expected.items():
@@ -200,33 +222,58 @@ def test_document_sector_shares_equal_hand_counts(docs):
 def test_bootstrap_is_reported_when_allowed_and_varying(docs):
     table = sector_shares(docs, n_bootstrap=400, seed=1, min_bootstrap_docs=1, ci_level=0.95)
     table = table.set_index(["coop_type", "sector"])
-    assert table.loc[("international", "flood"), "ci_method"] == "bootstrap"      # 2 of 3
-    assert table.loc[("international", "health"), "ci_method"] == "wilson"        # 3 of 3
+    assert table.loc[("international", "flood"), "ci_method"] == "bootstrap"  # 2 of 3
+    assert table.loc[("international", "health"), "ci_method"] == "wilson"  # 3 of 3
     row = table.loc[("international", "flood")]
     assert (row["ci_low"], row["ci_high"]) == (row["boot_low"], row["boot_high"])
 
 
 def test_paragraph_sector_shares_equal_hand_counts(docs, paras):
-    table = sector_shares(docs, paras, level="paragraph", n_bootstrap=200, seed=1, ci_level=0.95, min_bootstrap_docs=10)
+    table = sector_shares(
+        docs,
+        paras,
+        level="paragraph",
+        n_bootstrap=200,
+        seed=1,
+        ci_level=0.95,
+        min_bootstrap_docs=10,
+    )
     table = table.set_index(["coop_type", "sector"])
-    assert table.loc[("agglomeration", "transport"), ["n_mentioning", "n_units", "n_docs"]].tolist() == [2, 4, 2]
-    assert table.loc[("international", "transport"), ["n_mentioning", "n_units", "n_docs"]].tolist() == [2, 6, 3]
+    assert table.loc[
+        ("agglomeration", "transport"), ["n_mentioning", "n_units", "n_docs"]
+    ].tolist() == [2, 4, 2]
+    assert table.loc[
+        ("international", "transport"), ["n_mentioning", "n_units", "n_docs"]
+    ].tolist() == [2, 6, 3]
     assert table.loc[("international", "health"), "share"] == pytest.approx(1 / 6)
 
 
 def test_sector_shares_are_reproducible_and_independent_of_other_kinds(docs):
     both = sector_shares(docs, n_bootstrap=300, seed=11, min_bootstrap_docs=1, ci_level=0.95)
-    alone = sector_shares(docs, n_bootstrap=300, seed=11, min_bootstrap_docs=1,
-                          coop_types=["international"], ci_level=0.95)
+    alone = sector_shares(
+        docs,
+        n_bootstrap=300,
+        seed=11,
+        min_bootstrap_docs=1,
+        coop_types=["international"],
+        ci_level=0.95,
+    )
     left = both[both["coop_type"] == "international"].reset_index(drop=True)
     pd.testing.assert_frame_equal(left, alone.reset_index(drop=True))
 
 
 # ---------------------------------------------------------------------------------- coverage
 
+
 def test_monthly_coverage_fills_empty_months(docs):
     table = coverage_monthly(docs)
-    assert table["month"].unique().tolist() == ["2025-04", "2025-05", "2025-06", "2025-07", "2025-08"]
+    assert table["month"].unique().tolist() == [
+        "2025-04",
+        "2025-05",
+        "2025-06",
+        "2025-07",
+        "2025-08",
+    ]
     wide = table.pivot(index="month", columns="coop_type", values="n_documents")
     assert wide["agglomeration"].tolist() == [1, 0, 0, 1, 0]
     assert wide["international"].tolist() == [0, 0, 0, 0, 3]
@@ -249,10 +296,18 @@ def test_monthly_coverage_single_month_and_undated(docs):
 
 def test_coverage_tables(docs, paras):
     table = coverage_table(docs, paras).set_index("coop_type")
-    assert table["n_documents"].to_dict() == {"agglomeration": 2, "international": 3,
-                                              "domestic_other": 0, "none": 0}
-    assert table["n_paragraphs"].to_dict() == {"agglomeration": 4, "international": 6,
-                                               "domestic_other": 0, "none": 3}
+    assert table["n_documents"].to_dict() == {
+        "agglomeration": 2,
+        "international": 3,
+        "domestic_other": 0,
+        "none": 0,
+    }
+    assert table["n_paragraphs"].to_dict() == {
+        "agglomeration": 4,
+        "international": 6,
+        "domestic_other": 0,
+        "none": 3,
+    }
     assert table.loc["international", "date_min"] == "2025-08-11"
     outlets = coverage_by_outlet(docs)
     assert len(outlets) == 5 * 2 and outlets["n_documents"].sum() == 5
@@ -260,6 +315,7 @@ def test_coverage_tables(docs, paras):
 
 
 # ---------------------------------------------------------------------------------- inputs
+
 
 def test_duplicates_are_excluded_and_bad_inputs_stop_with_a_message():
     docs = document_frame(fx.documents(), fx.classified())
@@ -285,8 +341,11 @@ def test_document_labels_can_be_inherited_by_paragraphs(docs):
 
 # ---------------------------------------------------------------------------------- topics, partners
 
+
 def test_topic_prevalence_hand_counts(paras):
-    table = topic_prevalence(fx.topics(), paras, n_bootstrap=200, seed=1, ci_level=0.95, min_bootstrap_docs=10)
+    table = topic_prevalence(
+        fx.topics(), paras, n_bootstrap=200, seed=1, ci_level=0.95, min_bootstrap_docs=10
+    )
     agg = table[table["coop_type"] == "agglomeration"].set_index("topic")
     intl = table[table["coop_type"] == "international"].set_index("topic")
     assert agg["n_paragraphs"].to_dict() == {0: 2, 1: 1, 2: 0, -1: 1}
@@ -300,8 +359,11 @@ def test_topic_prevalence_hand_counts(paras):
 def test_partner_edges_from_the_focal_government(docs):
     edges = partner_edges(docs, focal="Jakarta")
     assert edges[["partner", "coop_type", "n_documents"]].values.tolist() == [
-        ["Banten", "agglomeration", 1], ["Bekasi", "agglomeration", 1],
-        ["Kuala Lumpur", "international", 2], ["Ankara", "international", 1]]
+        ["Banten", "agglomeration", 1],
+        ["Bekasi", "agglomeration", 1],
+        ["Kuala Lumpur", "international", 2],
+        ["Ankara", "international", 1],
+    ]
     kl = edges.set_index("partner").loc["Kuala Lumpur"]
     assert kl["sectors"] == "culture_tourism;environment_climate;flood;health;transport;waste"
     assert kl["doc_ids"] == "seed-002;seed-004"
@@ -310,13 +372,29 @@ def test_partner_edges_from_the_focal_government(docs):
 
 
 def test_partner_edges_skip_non_cooperation_news_and_rank_sectors(docs):
-    extra = pd.DataFrame([
-        {"doc_id": "x-1", "outlet": None, "date": pd.NaT, "coop_type": "none",
-         "partners": ["Jakarta", "Bekasi"], "sectors": ["health"]},
-        {"doc_id": "x-2", "outlet": None, "date": pd.NaT, "coop_type": "agglomeration",
-         "partners": ["Bekasi", "Jakarta"], "sectors": ["flood", "water"]},
-    ])
-    edges = partner_edges(pd.concat([docs, extra], ignore_index=True), focal="Jakarta").set_index("partner")
+    extra = pd.DataFrame(
+        [
+            {
+                "doc_id": "x-1",
+                "outlet": None,
+                "date": pd.NaT,
+                "coop_type": "none",
+                "partners": ["Jakarta", "Bekasi"],
+                "sectors": ["health"],
+            },
+            {
+                "doc_id": "x-2",
+                "outlet": None,
+                "date": pd.NaT,
+                "coop_type": "agglomeration",
+                "partners": ["Bekasi", "Jakarta"],
+                "sectors": ["flood", "water"],
+            },
+        ]
+    )
+    edges = partner_edges(pd.concat([docs, extra], ignore_index=True), focal="Jakarta").set_index(
+        "partner"
+    )
     bekasi = edges.loc["Bekasi"]
     assert bekasi["n_documents"] == 2 and bekasi["doc_ids"] == "seed-000;x-2"
     assert bekasi["sectors"] == "water;flood;transport;waste"  # water in 2 articles first
@@ -325,24 +403,33 @@ def test_partner_edges_skip_non_cooperation_news_and_rank_sectors(docs):
 
 def test_partner_counts_leave_out_the_focal(docs):
     counts = partner_counts(docs, exclude=("Jakarta",))
-    assert counts.values.tolist() == [["agglomeration", "Banten", 1], ["agglomeration", "Bekasi", 1],
-                                      ["international", "Kuala Lumpur", 2],
-                                      ["international", "Ankara", 1]]
+    assert counts.values.tolist() == [
+        ["agglomeration", "Banten", 1],
+        ["agglomeration", "Bekasi", 1],
+        ["international", "Kuala Lumpur", 2],
+        ["international", "Ankara", 1],
+    ]
 
 
 def test_story_table_counts_articles_and_stories_per_kind():
     from analysis.compare.stories import story_metrics, story_table
 
-    docs = pd.DataFrame({
-        "doc_id": ["a", "b", "c", "d", "e", "f"],
-        "coop_type": ["domestic_other"] * 4 + ["agglomeration", "none"],
-        "story_id": ["a", "a", "a", "d", "e", None],
-        "confidence": ["high", "low", "high", "low", "high", None],
-    })
+    docs = pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "c", "d", "e", "f"],
+            "coop_type": ["domestic_other"] * 4 + ["agglomeration", "none"],
+            "story_id": ["a", "a", "a", "d", "e", None],
+            "confidence": ["high", "low", "high", "low", "high", None],
+        }
+    )
     table = story_table(docs).set_index("coop_type")
     dom = table.loc["domestic_other"]
     assert (dom.n_articles, dom.n_stories, dom.largest_story, dom.largest_story_articles) == (
-        4, 2, "a", 3)
+        4,
+        2,
+        "a",
+        3,
+    )
     assert dom.largest_story_share == 0.75
     assert (dom.n_articles_high, dom.n_stories_high) == (2, 1)
     assert table.loc["international"].n_articles == 0
@@ -354,4 +441,6 @@ def test_story_table_counts_articles_and_stories_per_kind():
     assert metrics["confident_only"]["by_kind"]["domestic_other"]["share_of_coded"] == 2 / 3
     # a classified table from before round 4: every article is its own story, all confident
     old = story_table(docs.drop(columns=["story_id", "confidence"])).set_index("coop_type")
-    assert old.loc["domestic_other"].n_stories == 4 and old.loc["domestic_other"].n_articles_high == 4
+    assert (
+        old.loc["domestic_other"].n_stories == 4 and old.loc["domestic_other"].n_articles_high == 4
+    )

@@ -6,23 +6,41 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
 import compare_fixtures as fx
+import pytest
 from stage_helpers import run_compare
+
 from analysis.core.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[2]
 FIGURE_NAMES = ["coverage", "coverage_monthly", "log_odds", "partners", "sectors", "topics"]
-TABLE_NAMES = ["coverage", "coverage_monthly", "coverage_monthly_wide", "coverage_outlet",
-               "distinctive_terms", "log_odds", "log_odds_sensitivity", "partner_counts", "partners", "sectors",
-               "sectors_paragraphs", "stories", "topic_prevalence"]
+TABLE_NAMES = [
+    "coverage",
+    "coverage_monthly",
+    "coverage_monthly_wide",
+    "coverage_outlet",
+    "distinctive_terms",
+    "log_odds",
+    "log_odds_sensitivity",
+    "partner_counts",
+    "partners",
+    "sectors",
+    "sectors_paragraphs",
+    "stories",
+    "topic_prevalence",
+]
 
 
 def _run(inputs: dict[str, Path], out: Path, **kwargs):
-    return run_compare(**inputs, figures_dir=out / "figures", tables_dir=out / "tables",
-                       metrics_path=out / "metrics" / "compare.json", n_bootstrap=300,
-                       top_terms=5, **kwargs)
+    return run_compare(
+        **inputs,
+        figures_dir=out / "figures",
+        tables_dir=out / "tables",
+        metrics_path=out / "metrics" / "compare.json",
+        n_bootstrap=300,
+        top_terms=5,
+        **kwargs,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +57,14 @@ def _documented_keys() -> dict[str, list[str]]:
     block = text.split("### `reports/metrics/compare.json`", 1)[1].split("```", 2)[1]
     keys = re.findall(r"^(\w+):", block, flags=re.M)
     corpus = re.search(r"^corpus:\s*\{([^}]*)\}", block, flags=re.M).group(1)
-    return {"top": keys, "corpus": [k.split(":")[0].strip() for k in corpus.split(",")
-                                     if k.strip() and not k.strip().startswith("..")]}
+    return {
+        "top": keys,
+        "corpus": [
+            k.split(":")[0].strip()
+            for k in corpus.split(",")
+            if k.strip() and not k.strip().startswith("..")
+        ],
+    }
 
 
 def test_every_file_is_written(run):
@@ -52,7 +76,9 @@ def test_every_file_is_written(run):
     assert sorted(p.stem for p in (out / "tables").glob("*.csv")) == TABLE_NAMES
     assert sorted(result.tables) == TABLE_NAMES
     assert sorted(result.figures) == FIGURE_NAMES
-    assert result.figures["sectors"].get_suptitle() == "Sectors mentioned by each kind of cooperation"
+    assert (
+        result.figures["sectors"].get_suptitle() == "Sectors mentioned by each kind of cooperation"
+    )
     assert all(p.is_file() for p in result.written)
 
 
@@ -60,16 +86,31 @@ def test_metrics_follow_the_documented_contract(run):
     _, out, result = run
     metrics = json.loads((out / "metrics" / "compare.json").read_text(encoding="utf-8"))
     documented = _documented_keys()
-    assert set(documented["top"]) == {"corpus", "coverage", "sectors", "top_sectors",
-                                      "distinctive_terms", "partners", "topics", "stories",
-                                      "confident_only"}
+    assert set(documented["top"]) == {
+        "corpus",
+        "coverage",
+        "sectors",
+        "top_sectors",
+        "distinctive_terms",
+        "partners",
+        "topics",
+        "stories",
+        "confident_only",
+    }
     assert set(documented["top"]) <= set(metrics)
     assert set(documented["corpus"]) <= set(metrics["corpus"])
     assert metrics["corpus"]["n_documents"] == 5 and metrics["corpus"]["n_paragraphs"] == 13
     assert metrics["corpus"]["outlets"] == sorted(fx.DOCUMENTS[d][0] for d in fx.DOCUMENTS)
-    assert (metrics["corpus"]["date_min"], metrics["corpus"]["date_max"]) == ("2025-04-09", "2025-08-21")
-    assert metrics["coverage"]["documents"] == {"agglomeration": 2, "international": 3,
-                                                "domestic_other": 0, "none": 0}
+    assert (metrics["corpus"]["date_min"], metrics["corpus"]["date_max"]) == (
+        "2025-04-09",
+        "2025-08-21",
+    )
+    assert metrics["coverage"]["documents"] == {
+        "agglomeration": 2,
+        "international": 3,
+        "domestic_other": 0,
+        "none": 0,
+    }
     assert metrics["coverage"]["paragraphs"]["none"] == 3
     transport = metrics["sectors"]["agglomeration"]["transport"]
     assert set(transport) >= {"share", "ci_low", "ci_high", "n_docs"}
@@ -77,16 +118,28 @@ def test_metrics_follow_the_documented_contract(run):
     assert transport["ci_low"] == pytest.approx(0.34238, abs=1e-5) and transport["ci_high"] == 1.0
     assert metrics["top_sectors"]["agglomeration"][:2] == ["transport", "waste"]
     assert set(metrics["top_sectors"]["international"][:4]) == {
-        "culture_tourism", "environment_climate", "health", "transport"}
+        "culture_tourism",
+        "environment_climate",
+        "health",
+        "transport",
+    }
     terms = metrics["distinctive_terms"]
     assert set(terms) == {"agglomeration", "international"}
-    assert terms["international"][0]["term"] == "kuala_lumpur" and terms["international"][0]["z"] < 0
+    assert (
+        terms["international"][0]["term"] == "kuala_lumpur" and terms["international"][0]["z"] < 0
+    )
     assert {t["term"] for t in terms["agglomeration"][:2]} == {"banten", "bekasi"}
     assert set(terms["agglomeration"][0]) == {"term", "z", "count"}
     assert metrics["partners"]["international"] == [
-        {"partner": "Kuala Lumpur", "n_documents": 2}, {"partner": "Ankara", "n_documents": 1}]
+        {"partner": "Kuala Lumpur", "n_documents": 2},
+        {"partner": "Ankara", "n_documents": 1},
+    ]
     assert metrics["topics"]["agglomeration"][0] == {
-        "topic": 0, "label": "0_mobilitas_macet", "share": 0.5, "n_paragraphs": 2}
+        "topic": 0,
+        "label": "0_mobilitas_macet",
+        "share": 0.5,
+        "n_paragraphs": 2,
+    }
     assert metrics["parameters"]["alpha_0"] == pytest.approx(2.6)  # 0.1 x (11 + 15) stem tokens
 
 

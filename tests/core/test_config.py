@@ -40,7 +40,10 @@ def test_unknown_key_names_the_key_and_the_allowed_ones(tmp_path):
 
 def test_impossible_value_names_key_and_bound(tmp_path):
     path = _write(tmp_path, lambda p: p["topics"].update(min_topic_size=-3))
-    with pytest.raises(ParamsError, match=r"topics\.min_topic_size = -3 is not allowed: .*greater than or equal to 2"):
+    with pytest.raises(
+        ParamsError,
+        match=r"topics\.min_topic_size = -3 is not allowed: .*greater than or equal to 2",
+    ):
         load_params(path)
 
 
@@ -72,7 +75,9 @@ def test_cli_prints_one_line_and_exits_2_without_traceback(tmp_path):
     path = _write(tmp_path, lambda p: p["topics"].update(min_topic_size=-3))
     proc = subprocess.run(
         [sys.executable, "-m", "analysis", "params", "check", "--file", str(path)],
-        capture_output=True, text=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
@@ -82,8 +87,11 @@ def test_cli_prints_one_line_and_exits_2_without_traceback(tmp_path):
 
 def test_a_named_metadata_file_must_exist(tmp_path):
     path = _write(tmp_path, lambda p: p["ingest"].update(metadata_file="data/raw/meta.csv"))
-    with pytest.raises(ParamsError, match=r"ingest\.metadata_file = 'data/raw/meta\.csv' is not a "
-                                          r"file .* or set it to \"\" for none"):
+    with pytest.raises(
+        ParamsError,
+        match=r"ingest\.metadata_file = 'data/raw/meta\.csv' is not a "
+        r"file .* or set it to \"\" for none",
+    ):
         load_params(path)
     path = _write(tmp_path, lambda p: p["ingest"].update(metadata_file=""))
     (tmp_path / "data" / "annotations").mkdir(parents=True, exist_ok=True)
@@ -92,23 +100,32 @@ def test_a_named_metadata_file_must_exist(tmp_path):
 
 def test_gold_dir_must_exist(tmp_path):
     path = _write(tmp_path, lambda p: p["ingest"].update(metadata_file=""))
-    with pytest.raises(ParamsError, match=r"classify\.gold_dir = 'data/annotations' is not a "
-                                          r"directory"):
+    with pytest.raises(
+        ParamsError,
+        match=r"classify\.gold_dir = 'data/annotations' is not a "
+        r"directory",
+    ):
         load_params(path)
 
 
 def test_errors_say_what_is_allowed():
     with pytest.raises(ParamsError) as err:
         validate_section("compute", n_jobs=0)
-    assert str(err.value) == ("params: compute.n_jobs = 0 is not allowed: Input should be greater "
-                              "than or equal to 1 (allowed: a whole number >= 1 and <= 256)")
-    with pytest.raises(ParamsError, match=r"fit_on \(one of 'relevant', 'all', 'sample', 'online'\)"):
+    assert str(err.value) == (
+        "params: compute.n_jobs = 0 is not allowed: Input should be greater "
+        "than or equal to 1 (allowed: a whole number >= 1 and <= 256)"
+    )
+    with pytest.raises(
+        ParamsError, match=r"fit_on \(one of 'relevant', 'all', 'sample', 'online'\)"
+    ):
         validate_section("topics", min_clustr_size=3)
 
 
 def _project(tmp_path, embedding: str) -> Path:
-    path = _write(tmp_path, lambda p: (p["ingest"].update(metadata_file=""),
-                                       p["topics"].update(embedding=embedding)))
+    path = _write(
+        tmp_path,
+        lambda p: (p["ingest"].update(metadata_file=""), p["topics"].update(embedding=embedding)),
+    )
     (tmp_path / "data" / "annotations").mkdir(parents=True, exist_ok=True)
     return path
 
@@ -117,11 +134,16 @@ def test_topics_stage_checks_the_embedding_model_is_available_offline(tmp_path):
     path = _project(tmp_path, "models/minilm")
     load_params(path)  # optional input: not checked before the topics stage
     check_stage("ingest", path)
-    with pytest.raises(ParamsError, match=r"topics\.embedding = 'models/minilm' is not available "
-                                          r"offline: allowed values are 'tfidf-svd'"):
+    with pytest.raises(
+        ParamsError,
+        match=r"topics\.embedding = 'models/minilm' is not available "
+        r"offline: allowed values are 'tfidf-svd'",
+    ):
         check_stage("topics", path)
     (tmp_path / "models" / "minilm").mkdir(parents=True)
-    with pytest.raises(ParamsError, match=r"is a directory .* without a saved sentence-transformers"):
+    with pytest.raises(
+        ParamsError, match=r"is a directory .* without a saved sentence-transformers"
+    ):
         check_stage("topics", path)
     (tmp_path / "models" / "minilm" / "modules.json").write_text("[]", encoding="utf-8")
     assert check_stage("topics", path).topics.embedding == "models/minilm"
@@ -142,11 +164,23 @@ def test_the_builtin_embedding_name_matches_the_topics_stage():
 def test_cli_stamp_is_written_only_after_a_passing_check(tmp_path):
     stamp = tmp_path / "out" / "params_check.json"
     bad = _write(tmp_path, lambda p: p["compare"].update(ci_level=1.5))
-    args = [sys.executable, "-m", "analysis", "params", "check", "--file", str(bad),
-            "--stamp", str(stamp)]
+    args = [
+        sys.executable,
+        "-m",
+        "analysis",
+        "params",
+        "check",
+        "--file",
+        str(bad),
+        "--stamp",
+        str(stamp),
+    ]
     assert subprocess.run(args, capture_output=True, cwd=ROOT).returncode == 2
     assert not stamp.exists()
     good = _project(tmp_path, "tfidf-svd")
     args[args.index(str(bad))] = str(good)
     assert subprocess.run(args, capture_output=True, cwd=ROOT).returncode == 0
-    assert stamp.read_text(encoding="utf-8") == '{\n  "params_file": "params.yaml",\n  "valid": true\n}\n'
+    assert (
+        stamp.read_text(encoding="utf-8")
+        == '{\n  "params_file": "params.yaml",\n  "valid": true\n}\n'
+    )

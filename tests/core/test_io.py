@@ -30,8 +30,15 @@ def test_atomic_path_leaves_old_file_when_writer_fails(tmp_path):
 
 @pytest.mark.parametrize(
     "cell, expected",
-    [("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+1+1", "'+1+1"), ("-2+3", "'-2+3"),
-     ("@SUM(A1)", "'@SUM(A1)"), ("Jakarta", "Jakarta"), (-0.5, -0.5), (None, None)],
+    [
+        ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("Jakarta", "Jakarta"),
+        (-0.5, -0.5),
+        (None, None),
+    ],
 )
 def test_guard_formula(cell, expected):
     assert guard_formula(cell) == expected
@@ -68,7 +75,8 @@ def test_write_csv_guards_category_cells_and_header_cells(tmp_path):
     frame = pd.DataFrame({"outlet": pd.Categorical(["@evil", "kompas.com"]), "=cmd": [1, 2]})
     write_csv(tmp_path / "t.csv", frame)
     assert (tmp_path / "t.csv").read_text(encoding="utf-8") == (
-        "outlet,'=cmd\n'@evil,1\nkompas.com,2\n")
+        "outlet,'=cmd\n'@evil,1\nkompas.com,2\n"
+    )
 
 
 def test_read_stage_parquet_reads_checks_and_names_the_stage(tmp_path):
@@ -83,7 +91,9 @@ def test_read_stage_parquet_reads_checks_and_names_the_stage(tmp_path):
     # foreign and truncated files: one message, never a pyarrow traceback
     for name, data in (("text.parquet", b"hello"), ("cut.parquet", b"PAR1" + b"\0" * 20 + b"PAR1")):
         (tmp_path / name).write_bytes(data)
-        with pytest.raises(UserError, match="not a readable Parquet file.*rerun the classify stage"):
+        with pytest.raises(
+            UserError, match="not a readable Parquet file.*rerun the classify stage"
+        ):
             read_stage_parquet(tmp_path / name, "classify")
 
 
@@ -95,7 +105,9 @@ def test_read_stage_parquet_reads_optional_columns_only_where_present(tmp_path):
     new, old = tmp_path / "new.parquet", tmp_path / "old.parquet"
     pd.DataFrame({"doc_id": ["a"], "story_id": ["a"], "text": ["x"]}).to_parquet(new)
     pd.DataFrame({"doc_id": ["a"], "text": ["x"]}).to_parquet(old)
-    read = [read_stage_parquet(p, "classify", ["doc_id"], columns=["doc_id"], optional=("story_id",))
-            for p in (new, old)]
+    read = [
+        read_stage_parquet(p, "classify", ["doc_id"], columns=["doc_id"], optional=("story_id",))
+        for p in (new, old)
+    ]
     assert list(read[0].columns) == ["doc_id", "story_id"]  # an optional column is not lost
     assert list(read[1].columns) == ["doc_id"]  # an older file without it still reads

@@ -40,14 +40,18 @@ def test_batched_cuts_consecutive_lists():
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_local_results_come_back_in_input_order(n_jobs):
     batches = list(batched(range(40), 3))
-    out = list(map_batches(_square_all, batches, context={"base": 1}, setup=_make_offset,
-                           n_jobs=n_jobs))
+    out = list(
+        map_batches(_square_all, batches, context={"base": 1}, setup=_make_offset, n_jobs=n_jobs)
+    )
     assert out == [[10 + x * x for x in batch] for batch in batches]
 
 
 def test_state_is_built_once_per_worker_process():
-    out = list(map_batches(_pid_and_state, [[i] for i in range(12)], context="lexicons",
-                           setup=str.upper, n_jobs=2))
+    out = list(
+        map_batches(
+            _pid_and_state, [[i] for i in range(12)], context="lexicons", setup=str.upper, n_jobs=2
+        )
+    )
     assert [b for _, _, b in out] == [[i] for i in range(12)]
     states_per_pid: dict[int, set[int]] = {}
     for pid, state_id, _ in out:
@@ -97,8 +101,11 @@ def test_bad_backend_settings_are_user_errors():
 @pytest.mark.slow
 def test_dask_local_cluster_keeps_order_and_state():
     batches = list(batched(range(30), 4))
-    out = list(map_batches(_square_all, batches, context={"base": 2}, setup=_make_offset,
-                           backend="dask", n_jobs=2))
+    out = list(
+        map_batches(
+            _square_all, batches, context={"base": 2}, setup=_make_offset, backend="dask", n_jobs=2
+        )
+    )
     assert out == [[20 + x * x for x in batch] for batch in batches]
     with pytest.raises(UserError, match="batch with 3"):
         list(map_batches(_fail_on_three, [[1], [2], [3]], backend="dask", n_jobs=1))
@@ -106,10 +113,11 @@ def test_dask_local_cluster_keeps_order_and_state():
 
 def test_unreachable_scheduler_is_a_user_error():
     dask = pytest.importorskip("dask")
-    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), \
-            pytest.raises(UserError, match="no Dask scheduler answered"):
-        list(map_batches(_square_all, [[1], [2]], backend="dask",
-                         scheduler="tcp://127.0.0.1:9"))
+    with (
+        dask.config.set({"distributed.comm.timeouts.connect": "1s"}),
+        pytest.raises(UserError, match="no Dask scheduler answered"),
+    ):
+        list(map_batches(_square_all, [[1], [2]], backend="dask", scheduler="tcp://127.0.0.1:9"))
 
 
 # ------------------------------------------------------------------------------ progress bars
@@ -190,7 +198,11 @@ def test_progress_is_silent_without_a_terminal(monkeypatch, tmp_path):
 def test_params_refuse_a_scheduler_address_without_the_dask_backend():
     from analysis.core.config import ParamsError, validate_section
 
-    with pytest.raises(ParamsError, match=r"compute\.dask_scheduler = 'tcp://10\.0\.0\.5:8786'.*backend: dask"):
+    with pytest.raises(
+        ParamsError, match=r"compute\.dask_scheduler = 'tcp://10\.0\.0\.5:8786'.*backend: dask"
+    ):
         validate_section("compute", backend="local", n_jobs=2, dask_scheduler="tcp://10.0.0.5:8786")
-    accepted = validate_section("compute", backend="dask", n_jobs=2, dask_scheduler="tcp://10.0.0.5:8786")
+    accepted = validate_section(
+        "compute", backend="dask", n_jobs=2, dask_scheduler="tcp://10.0.0.5:8786"
+    )
     assert accepted.dask_scheduler == "tcp://10.0.0.5:8786"

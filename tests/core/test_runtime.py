@@ -23,8 +23,11 @@ _REPORT = (
 
 
 def _unpinned_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in runtime.PINNED and k not in ("GLIBC_TUNABLES", "COOPNEWS_PINNED")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in runtime.PINNED and k not in ("GLIBC_TUNABLES", "COOPNEWS_PINNED")
+    }
     env["PYTHONPATH"] = str(ROOT / "src")
     # what a user's shell might hold: a native numba target and a newer BLAS kernel
     env.update(NUMBA_CPU_NAME="host", OPENBLAS_CORETYPE="Haswell", NPY_DISABLE_CPU_FEATURES="")
@@ -32,8 +35,9 @@ def _unpinned_env() -> dict[str, str]:
 
 
 def test_pinned_environment_sets_every_setting_and_keeps_other_tunables():
-    env = runtime.pinned_environment({"PATH": "/bin", "GLIBC_TUNABLES": "glibc.malloc.arena_max=2:"
-                                      "glibc.cpu.hwcaps=-AVX512F"})
+    env = runtime.pinned_environment(
+        {"PATH": "/bin", "GLIBC_TUNABLES": "glibc.malloc.arena_max=2:glibc.cpu.hwcaps=-AVX512F"}
+    )
     assert env["PATH"] == "/bin"
     assert env["NUMBA_CPU_NAME"] == "generic" and env["NUMBA_CPU_FEATURES"] == ""
     assert env["OPENBLAS_CORETYPE"] == "Nehalem" and env["OMP_NUM_THREADS"] == "1"
@@ -41,7 +45,8 @@ def test_pinned_environment_sets_every_setting_and_keeps_other_tunables():
     tunables = env["GLIBC_TUNABLES"].split(":")
     assert "glibc.malloc.arena_max=2" in tunables
     assert [t for t in tunables if t.startswith("glibc.cpu.hwcaps=")] == [
-        f"glibc.cpu.hwcaps={runtime.GLIBC_HWCAPS_MASK}"]
+        f"glibc.cpu.hwcaps={runtime.GLIBC_HWCAPS_MASK}"
+    ]
     assert "-FMA" in runtime.GLIBC_HWCAPS_MASK.split(",")
     assert runtime.is_pinned(env)
     assert not runtime.is_pinned({**env, "NUMBA_CPU_NAME": "skylake-avx512"})
@@ -49,18 +54,32 @@ def test_pinned_environment_sets_every_setting_and_keeps_other_tunables():
 
 
 def test_an_unpinned_process_is_re_executed_with_every_setting_in_effect():
-    proc = subprocess.run([sys.executable, "-c", _REPORT], env=_unpinned_env(), capture_output=True,
-                          text=True, timeout=120, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", _REPORT],
+        env=_unpinned_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     report = json.loads(proc.stdout)
     assert report["problems"] == [], report  # NumPy dispatch, OpenBLAS kernel, glibc, threads
     assert report["numba"] == "generic"
 
 
 def test_problems_names_what_is_not_pinned():
-    probe = ("import json\nfrom analysis.core import runtime\nimport numpy, numba.core.config\n"
-             "print(json.dumps(runtime.problems()))")
-    proc = subprocess.run([sys.executable, "-c", probe], env=_unpinned_env(), capture_output=True,
-                          text=True, timeout=120, check=True)
+    probe = (
+        "import json\nfrom analysis.core import runtime\nimport numpy, numba.core.config\n"
+        "print(json.dumps(runtime.problems()))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=_unpinned_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     found = json.loads(proc.stdout)
     text = " ".join(found)
     assert "NUMBA_CPU_NAME='host'" in text
@@ -70,16 +89,34 @@ def test_problems_names_what_is_not_pinned():
 
 
 def test_python_m_analysis_runs_pinned():
-    probe = ("import os, sys; print(os.environ.get('NUMBA_CPU_NAME'), "
-             "os.environ.get('OPENBLAS_CORETYPE'))")
+    probe = (
+        "import os, sys; print(os.environ.get('NUMBA_CPU_NAME'), "
+        "os.environ.get('OPENBLAS_CORETYPE'))"
+    )
     env = _unpinned_env()
-    proc = subprocess.run([sys.executable, "-m", "analysis", "params", "check"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis", "params", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     # ensure_pinned() runs the given arguments again in the pinned environment
-    proc = subprocess.run([sys.executable, "-c", "from analysis.core.runtime import "
-                           "ensure_pinned; ensure_pinned(['-c', " + repr(probe) + "])"], env=env,
-                          capture_output=True, text=True, timeout=120, check=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from analysis.core.runtime import "
+            "ensure_pinned; ensure_pinned(['-c', " + repr(probe) + "])",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     assert proc.stdout.split() == ["generic", "Nehalem"]
 
 
@@ -89,8 +126,13 @@ def test_stage_launcher_names_the_fix_when_the_environment_is_not_active(tmp_pat
 
     venv.EnvBuilder(with_pip=False).create(tmp_path / "bare")
     bare = tmp_path / "bare" / "bin" / "python"
-    proc = subprocess.run([str(bare), str(ROOT / "src" / "stage.py"), "topics"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [str(bare), str(ROOT / "src" / "stage.py"), "topics"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
@@ -123,9 +165,16 @@ def test_cache_numba_writes_compiled_code_and_reloads_it(tmp_path):
     script = tmp_path / "probe.py"
     script.write_text(_CACHE_PROBE)
     cache = tmp_path / "numba"
-    runs = [subprocess.run([sys.executable, str(script), str(cache)], capture_output=True,
-                           text=True, env=pinned_environment(), check=True).stdout.strip()
-            for _ in range(2)]
+    runs = [
+        subprocess.run(
+            [sys.executable, str(script), str(cache)],
+            capture_output=True,
+            text=True,
+            env=pinned_environment(),
+            check=True,
+        ).stdout.strip()
+        for _ in range(2)
+    ]
     assert runs[0] == runs[1] == "42 ['.nbc', '.nbi']"
     assert len(list(cache.rglob("*.nbc"))) == 1
 

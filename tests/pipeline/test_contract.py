@@ -88,8 +88,13 @@ def test_params_entries_are_the_ones_the_stage_reads(stage_name):
     assert list(NOTEBOOK_STAGES[stage_name]["params"]) == list(module.PARAMS)
     sections = {entry.split(".")[0] for entry in module.PARAMS}
     tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
-    read = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name) and node.value.id == "params"}
+    read = {
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "params"
+    }
     assert read <= sections, f"{stage_name} reads params.{sorted(read - sections)} undeclared"
 
 
@@ -110,15 +115,20 @@ def _analysis_imports(source: str, module: str | None = None) -> set[str]:
                 package = module.split(".")
                 if _module_file(module).name != "__init__.py":
                     package = package[:-1]
-                base = ".".join(package[: len(package) - node.level + 1]
-                                + ([node.module] if node.module else []))
+                base = ".".join(
+                    package[: len(package) - node.level + 1]
+                    + ([node.module] if node.module else [])
+                )
             else:
                 base = node.module or ""
             if base.split(".")[0] != "analysis":
                 continue
             found.add(base)
-            found.update(f"{base}.{a.name}" for a in node.names
-                         if _module_file(f"{base}.{a.name}") is not None)
+            found.update(
+                f"{base}.{a.name}"
+                for a in node.names
+                if _module_file(f"{base}.{a.name}") is not None
+            )
         elif isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.split(".")[0] == "analysis")
     return {name for name in found if _module_file(name) is not None}
@@ -177,7 +187,7 @@ def test_notebooks_write_nothing():
 def test_reports_are_git_tracked_and_processed_data_is_cached():
     for name, stage in DVC.items():
         for out in stage.get("outs", []) + stage.get("metrics", []):
-            path, opts = (next(iter(out.items())) if isinstance(out, dict) else (out, {}))
+            path, opts = next(iter(out.items())) if isinstance(out, dict) else (out, {})
             if path.startswith("reports/"):
                 assert opts.get("cache") is False, f"{name}: {path} must be cache: false"
             else:

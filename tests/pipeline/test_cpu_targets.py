@@ -20,34 +20,53 @@ from pipeline_utils import copy_project, output_digests, pipeline_env, run_ok
 
 from analysis.core import runtime
 
-TOPICS_OUTPUTS = ("data/processed/topics.parquet", "reports/metrics/topics.json",
-                  "reports/notebooks/04_topics.ipynb", "reports/tables/topics",
-                  "reports/figures/topics")
+TOPICS_OUTPUTS = (
+    "data/processed/topics.parquet",
+    "reports/metrics/topics.json",
+    "reports/notebooks/04_topics.ipynb",
+    "reports/tables/topics",
+    "reports/figures/topics",
+)
 
 
 def _host_cpu() -> str:
     probe = "import llvmlite.binding as ll; print(ll.get_host_cpu_name())"
-    return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    return subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def _target_env(copy: Path, target: str) -> dict[str, str]:
     """The pipeline's environment with the caller's CPU knobs set to ``native`` or ``old``."""
-    env = {k: v for k, v in pipeline_env(copy).items()
-           if k not in runtime.PINNED and k not in ("GLIBC_TUNABLES", "COOPNEWS_PINNED")}
+    env = {
+        k: v
+        for k, v in pipeline_env(copy).items()
+        if k not in runtime.PINNED and k not in ("GLIBC_TUNABLES", "COOPNEWS_PINNED")
+    }
     if target == "native":  # everything the host offers
-        env.update(NUMBA_CPU_NAME=_host_cpu(), NPY_DISABLE_CPU_FEATURES="",
-                   OMP_NUM_THREADS="2", OPENBLAS_NUM_THREADS="2")
+        env.update(
+            NUMBA_CPU_NAME=_host_cpu(),
+            NPY_DISABLE_CPU_FEATURES="",
+            OMP_NUM_THREADS="2",
+            OPENBLAS_NUM_THREADS="2",
+        )
     else:  # baseline code, SSE-era BLAS kernels, libm without FMA, other thread counts
-        env.update(NUMBA_CPU_NAME="generic", NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4",
-                   OPENBLAS_CORETYPE="Prescott", GLIBC_TUNABLES="glibc.cpu.hwcaps=-FMA,-AVX2",
-                   OMP_NUM_THREADS="1")
+        env.update(
+            NUMBA_CPU_NAME="generic",
+            NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4",
+            OPENBLAS_CORETYPE="Prescott",
+            GLIBC_TUNABLES="glibc.cpu.hwcaps=-FMA,-AVX2",
+            OMP_NUM_THREADS="1",
+        )
     return env
 
 
 def _digests(copy: Path, outputs: tuple[str, ...]) -> dict[str, str]:
-    return {k: v for k, v in output_digests(copy).items()
-            if any(k == o or k.startswith(o + "/") for o in outputs)}
+    return {
+        k: v
+        for k, v in output_digests(copy).items()
+        if any(k == o or k.startswith(o + "/") for o in outputs)
+    }
 
 
 @pytest.mark.slow

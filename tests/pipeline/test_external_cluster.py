@@ -21,16 +21,20 @@ import time
 from pathlib import Path
 
 import pytest
-
 from pipeline_utils import BIN, copy_project, pipeline_env, run_ok, set_params
 
 pytestmark = [pytest.mark.slow, pytest.mark.corpus]
 
 # The three stages that hand batches to the backend, and what each writes.
-PARALLEL_OUTPUTS = ("data/processed/documents.parquet", "data/processed/rejects.csv",
-                    "data/processed/paragraphs.parquet", "data/processed/classified.parquet",
-                    "reports/metrics/ingest.json", "reports/metrics/preprocess.json",
-                    "reports/metrics/classify.json")
+PARALLEL_OUTPUTS = (
+    "data/processed/documents.parquet",
+    "data/processed/rejects.csv",
+    "data/processed/paragraphs.parquet",
+    "data/processed/classified.parquet",
+    "reports/metrics/ingest.json",
+    "reports/metrics/preprocess.json",
+    "reports/metrics/classify.json",
+)
 
 
 def _free_port() -> int:
@@ -58,17 +62,51 @@ class ExternalCluster:
 
     def _spawn(self, name: str, args: list[str]) -> None:
         log = (self.workdir / f"{name}.log").open("wb")
-        self.procs.append(subprocess.Popen(args, cwd=self.workdir, env=self.env, stdout=log,
-                                           stderr=subprocess.STDOUT, start_new_session=True))
+        self.procs.append(
+            subprocess.Popen(
+                args,
+                cwd=self.workdir,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
 
     def start(self) -> None:
         port = self.address.rsplit(":", 1)[1]
-        self._spawn("scheduler", [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1",
-                                  "--port", port, "--no-dashboard"])
+        self._spawn(
+            "scheduler",
+            [
+                str(BIN / "dask"),
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                port,
+                "--no-dashboard",
+            ],
+        )
         for name in ("w0", "w1"):
-            self._spawn(name, [sys.executable, "-m", "analysis", "dask-worker", self.address,
-                               "--nthreads", "1", "--nworkers", "1", "--no-dashboard",
-                               "--name", name, "--memory-limit", "2GB"])
+            self._spawn(
+                name,
+                [
+                    sys.executable,
+                    "-m",
+                    "analysis",
+                    "dask-worker",
+                    self.address,
+                    "--nthreads",
+                    "1",
+                    "--nworkers",
+                    "1",
+                    "--no-dashboard",
+                    "--name",
+                    name,
+                    "--memory-limit",
+                    "2GB",
+                ],
+            )
         with self.client() as client:
             client.wait_for_workers(2, timeout=180)
 
@@ -102,14 +140,19 @@ def cluster_project(tmp_path_factory, clickid_path):
     copy = copy_project(base / "project")
     raw = copy / "data" / "corpus1500"
     raw.mkdir()
-    with gzip.open(clickid_path, "rt", encoding="utf-8") as src, \
-            gzip.open(raw / "first1500.jsonl.gz", "wt", encoding="utf-8") as dst:
+    with (
+        gzip.open(clickid_path, "rt", encoding="utf-8") as src,
+        gzip.open(raw / "first1500.jsonl.gz", "wt", encoding="utf-8") as dst,
+    ):
         for number, line in enumerate(src):
             if number == 1500:
                 break
             dst.write(line)
-    set_params(copy, ingest={"raw_dir": "data/corpus1500", "metadata_file": ""},
-               compute={"backend": "local", "n_jobs": 2, "dask_scheduler": ""})
+    set_params(
+        copy,
+        ingest={"raw_dir": "data/corpus1500", "metadata_file": ""},
+        compute={"backend": "local", "n_jobs": 2, "dask_scheduler": ""},
+    )
     run_ok(["dvc", "repro", "classify"], copy)
     local = _digests(copy)
     workdir = base / "cluster"
@@ -126,8 +169,9 @@ def test_external_cluster_gives_the_local_bytes(cluster_project):
     copy, local, cluster = cluster_project
     with cluster.client() as client:
         before = _transitions(client)
-        set_params(copy, compute={"backend": "dask", "n_jobs": 2,
-                                  "dask_scheduler": cluster.address})
+        set_params(
+            copy, compute={"backend": "dask", "n_jobs": 2, "dask_scheduler": cluster.address}
+        )
         run_ok(["dvc", "repro", "classify"], copy)
         worked = _transitions(client) - before
     assert worked > 50, "the stages did not send their batches to the external scheduler"
@@ -140,9 +184,14 @@ def test_a_worker_killed_mid_stage_is_replaced_and_the_output_is_unchanged(clust
     ingest = ("data/processed/documents.parquet", "data/processed/rejects.csv")
     with cluster.client() as client:
         start = _transitions(client)
-        stage = subprocess.Popen(["dvc", "repro", "-f", "--single-item", "ingest"], cwd=copy,
-                                 env=pipeline_env(copy), stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT, text=True)
+        stage = subprocess.Popen(
+            ["dvc", "repro", "-f", "--single-item", "ingest"],
+            cwd=copy,
+            env=pipeline_env(copy),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         while _transitions(client) - start < 20 and stage.poll() is None:
             time.sleep(0.05)
         killed_while_running = stage.poll() is None

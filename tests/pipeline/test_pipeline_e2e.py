@@ -20,16 +20,31 @@ from analysis.report.headline import HEADLINE, headline
 
 @pytest.mark.slow
 def test_every_stage_writes_its_outputs(seed_pipeline):
-    expected = [
-        "data/processed/params_check.json",
-        "data/processed/documents.parquet", "data/processed/rejects.csv",
-        "data/processed/paragraphs.parquet", "data/processed/classified.parquet",
-        "data/processed/topics.parquet", "reports/notebooks/index.html",
-        "reports/brief_en.pdf", "reports/brief_id.pdf",
-    ] + [f"reports/notebooks/0{i}_{n}.{ext}" for i, n in enumerate(
-        ["ingest", "preprocess", "classify", "topics", "compare"], start=1) for ext in ("ipynb", "html")
-    ] + [f"reports/metrics/{kind}{stage}.json" for kind in ("", "headline/")
-         for stage in ("ingest", "preprocess", "classify", "topics", "compare")]
+    expected = (
+        [
+            "data/processed/params_check.json",
+            "data/processed/documents.parquet",
+            "data/processed/rejects.csv",
+            "data/processed/paragraphs.parquet",
+            "data/processed/classified.parquet",
+            "data/processed/topics.parquet",
+            "reports/notebooks/index.html",
+            "reports/brief_en.pdf",
+            "reports/brief_id.pdf",
+        ]
+        + [
+            f"reports/notebooks/0{i}_{n}.{ext}"
+            for i, n in enumerate(
+                ["ingest", "preprocess", "classify", "topics", "compare"], start=1
+            )
+            for ext in ("ipynb", "html")
+        ]
+        + [
+            f"reports/metrics/{kind}{stage}.json"
+            for kind in ("", "headline/")
+            for stage in ("ingest", "preprocess", "classify", "topics", "compare")
+        ]
+    )
     missing = [rel for rel in expected if not (seed_pipeline / rel).is_file()]
     assert not missing
     # the runner wrote each headline file from the full metrics file of the same run
@@ -78,13 +93,17 @@ def test_committed_reports_are_what_the_pipeline_produces(seed_pipeline):
     # The committed gold evaluation read the clickid articles from ../shared beside the project.
     if not (ROOT.parent / "shared" / "corpora" / "clickid" / "articles.jsonl.gz").is_file():
         pytest.skip("../shared/corpora/clickid is absent: the committed gold evaluation used it")
+
     def digests(root):
-        files = [p for p in (root / "reports").rglob("*")
-                 if p.is_file() and not p.name.startswith("brief_")]
-        return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-                for p in files}
+        files = [
+            p
+            for p in (root / "reports").rglob("*")
+            if p.is_file() and not p.name.startswith("brief_")
+        ]
+        return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
     produced, committed = digests(seed_pipeline), digests(ROOT)
-    stale = sorted(k for k in produced.keys() | committed.keys()
-                   if produced.get(k) != committed.get(k))
+    stale = sorted(
+        k for k in produced.keys() | committed.keys() if produced.get(k) != committed.get(k)
+    )
     assert not stale, f"committed reports differ from a fresh run (rerun dvc repro): {stale}"

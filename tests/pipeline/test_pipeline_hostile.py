@@ -18,10 +18,9 @@ import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
+import hostile_corpus
 import pandas as pd
 import pytest
-
-import hostile_corpus
 from pipeline_utils import (
     block_network,
     copy_project,
@@ -52,8 +51,15 @@ def hostile_pipeline(tmp_path_factory):
     env["NETWORK_LOG"] = str(network_log)
     proc = run(["dvc", "repro"], copy, env=env)
     assert proc.returncode == 0, f"dvc repro failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}"
-    return {"copy": copy, "expected": expected, "before": before, "canary": canary,
-            "network_log": network_log, "env": env, "output": proc.stdout + proc.stderr}
+    return {
+        "copy": copy,
+        "expected": expected,
+        "before": before,
+        "canary": canary,
+        "network_log": network_log,
+        "env": env,
+        "output": proc.stdout + proc.stderr,
+    }
 
 
 def test_every_input_is_a_document_or_a_reject(hostile_pipeline):
@@ -66,8 +72,12 @@ def test_every_input_is_a_document_or_a_reject(hostile_pipeline):
     assert metrics["n_rejects"] == len(rejects) == 35
     assert metrics["n_unique_documents"] == 10
     # rejects.csv guards file names that start like a formula: undo that to compare names.
-    names = pd.concat([docs["source_file"], rejects["source_file"].str.replace(
-        r"^'(?=[=+\-@\t\r])", "", regex=True)])
+    names = pd.concat(
+        [
+            docs["source_file"],
+            rejects["source_file"].str.replace(r"^'(?=[=+\-@\t\r])", "", regex=True),
+        ]
+    )
     assert names.value_counts().to_dict() == expected
     assert not [line for line in hostile_pipeline["output"].splitlines() if "Traceback" in line]
 
@@ -98,7 +108,10 @@ def test_no_network_was_used(hostile_pipeline):
     # The guard is really active in the run's environment: a lookup is refused and logged.
     probe = subprocess.run(
         ["python", "-c", "import socket; socket.create_connection(('example.org', 80), timeout=5)"],
-        env=hostile_pipeline["env"], capture_output=True, text=True)
+        env=hostile_pipeline["env"],
+        capture_output=True,
+        text=True,
+    )
     assert probe.returncode != 0 and "blocked by the test harness" in probe.stderr
     assert "example.org" in log.read_text(encoding="utf-8")
     log.unlink()
@@ -121,7 +134,8 @@ class _Page(HTMLParser):
             if name.startswith("on"):
                 self.handlers.append(f"{tag} {name}={value}")
             if value and re.sub(r"[\s\x00-\x1f]", "", value).lower().startswith(
-                    ("javascript:", "vbscript:", "data:text/html")):
+                ("javascript:", "vbscript:", "data:text/html")
+            ):
                 self.script_urls.append(f"{tag} {name}={value}")
 
     handle_startendtag = handle_starttag
@@ -132,8 +146,14 @@ class _Page(HTMLParser):
 
 def test_rendered_pages_run_no_script_from_an_article(hostile_pipeline):
     pages = sorted((hostile_pipeline["copy"] / "reports/notebooks").glob("*.html"))
-    assert [p.name for p in pages] == ["01_ingest.html", "02_preprocess.html", "03_classify.html",
-                                       "04_topics.html", "05_compare.html", "index.html"]
+    assert [p.name for p in pages] == [
+        "01_ingest.html",
+        "02_preprocess.html",
+        "03_classify.html",
+        "04_topics.html",
+        "05_compare.html",
+        "index.html",
+    ]
     shown = ""
     for page in pages:
         parsed = _Page()
@@ -164,12 +184,14 @@ def _number(cell: str) -> bool:
 def test_no_csv_cell_can_run_as_a_formula(hostile_pipeline):
     copy = hostile_pipeline["copy"]
     tables = sorted((copy / "data/processed").glob("*.csv")) + sorted(
-        (copy / "reports/tables").rglob("*.csv"))
+        (copy / "reports/tables").rglob("*.csv")
+    )
     assert len(tables) > 10
     cells = {path.relative_to(copy).as_posix(): _csv_cells(path) for path in tables}
-    dangerous = {name: [c for c in found if c[:1] in ("=", "+", "-", "@", "\t", "\r")
-                        and not _number(c)]
-                 for name, found in cells.items()}
+    dangerous = {
+        name: [c for c in found if c[:1] in ("=", "+", "-", "@", "\t", "\r") and not _number(c)]
+        for name, found in cells.items()
+    }
     assert not {name: found for name, found in dangerous.items() if found}
     # The hostile values did reach tables, guarded with a leading apostrophe.
     every = [c for found in cells.values() for c in found]

@@ -18,8 +18,7 @@ from importlib.util import find_spec
 import psutil
 import pytest
 import yaml
-
-from pipeline_utils import copy_project, output_digests, pipeline_env, run, run_ok, set_params
+from pipeline_utils import copy_project, output_digests, pipeline_env, run, set_params
 
 pytestmark = pytest.mark.slow
 
@@ -48,8 +47,14 @@ def _crash(proc: subprocess.Popen) -> list[int]:
 def resumed(tmp_path_factory):
     copy = copy_project(tmp_path_factory.mktemp("interrupt") / "project")
     log = open(copy.parent / "first-run.log", "w", encoding="utf-8")
-    proc = subprocess.Popen(["dvc", "repro"], cwd=copy, env=pipeline_env(copy), stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        ["dvc", "repro"],
+        cwd=copy,
+        env=pipeline_env(copy),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 600
         while not (copy / STAGE_NOTEBOOK).exists():
@@ -70,7 +75,9 @@ def resumed(tmp_path_factory):
         "compare_started": (copy / "reports/notebooks/05_compare.ipynb").exists(),
     }
     second = run(["dvc", "repro"], copy)
-    assert second.returncode == 0, f"rerun failed:\n{second.stdout[-4000:]}\n{second.stderr[-4000:]}"
+    assert second.returncode == 0, (
+        f"rerun failed:\n{second.stdout[-4000:]}\n{second.stderr[-4000:]}"
+    )
     state["rerun_output"] = second.stdout + second.stderr
     return copy, state
 
@@ -79,12 +86,16 @@ def test_the_kill_interrupted_the_topics_stage(resumed):
     copy, state = resumed
     assert state["locked_stages"] == ["classify", "ingest", "params", "preprocess"]
     assert not state["compare_started"]
-    assert not [pid for pid in state["killed"] if psutil.pid_exists(pid)
-                and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    assert not [
+        pid
+        for pid in state["killed"]
+        if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    ]
     # Simply running again did the rest: finished stages were not rerun.
     ran = [line for line in state["rerun_output"].splitlines() if line.startswith("Running stage")]
-    assert ran == [f"Running stage '{name}':" for name in
-                   ("topics", "compare", "explore", "render", "brief")]
+    assert ran == [
+        f"Running stage '{name}':" for name in ("topics", "compare", "explore", "render", "brief")
+    ]
 
 
 def test_resumed_run_equals_an_uninterrupted_run(resumed, seed_pipeline):
@@ -106,9 +117,15 @@ def test_topics_embedding_is_checked_when_the_stage_starts(resumed):
         "allowed values are 'tfidf-svd' (built in), the path of a directory holding a saved "
         f"sentence-transformers model (looked for {copy}/models/no-such-model), or the name of a "
         "model already in the local Hugging Face cache; nothing is downloaded at run time"
-        + ("" if find_spec("sentence_transformers") else
-           "; a sentence-transformers model also needs the optional embeddings extra, which is "
-           "not installed: `make embeddings`"))
-    assert errors[1] == ("ERROR: failed to reproduce 'topics': failed to run: python3 "
-                         "src/stage.py topics, exited with 2")
+        + (
+            ""
+            if find_spec("sentence_transformers")
+            else "; a sentence-transformers model also needs the optional embeddings extra, which is "
+            "not installed: `make embeddings`"
+        )
+    )
+    assert errors[1] == (
+        "ERROR: failed to reproduce 'topics': failed to run: python3 "
+        "src/stage.py topics, exited with 2"
+    )
     assert "Traceback" not in proc.stderr + proc.stdout

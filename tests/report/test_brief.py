@@ -15,9 +15,15 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from analysis.report.brief import NumberFormat, brief_data, build_briefs, load_strings, source_commit
 from analysis.core.config import Params
 from analysis.core.errors import UserError
+from analysis.report.brief import (
+    NumberFormat,
+    brief_data,
+    build_briefs,
+    load_strings,
+    source_commit,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates" / "brief"
@@ -25,9 +31,12 @@ TEMPLATES = ROOT / "templates" / "brief"
 # Hand-made metrics: small numbers whose formatted forms are checked by hand below.
 COMPARE = {
     "corpus": {
-        "n_documents": 40, "n_paragraphs": 1312, "n_outlets": 3,
+        "n_documents": 40,
+        "n_paragraphs": 1312,
+        "n_outlets": 3,
         "outlets": ["detik.com", "kompas.com", "tempo.co"],
-        "date_min": "2024-01-05", "date_max": "2025-08-11",
+        "date_min": "2024-01-05",
+        "date_max": "2025-08-11",
     },
     "coverage": {
         "documents": {"agglomeration": 18, "international": 7, "domestic_other": 5, "none": 10},
@@ -44,40 +53,55 @@ COMPARE = {
     },
     "top_sectors": {"agglomeration": ["transport", "flood"], "international": ["culture_tourism"]},
     "distinctive_terms": {
-        "agglomeration": [{"term": "banjir", "z": 3.2, "count": 14},
-                          {"term": "bantar_gebang", "z": 2.5, "count": 6}],
-        "international": [{"term": "sister_city", "z": -3.9, "count": 11},
-                          {"term": "kuala_lumpur", "z": -3.1, "count": 8}],
+        "agglomeration": [
+            {"term": "banjir", "z": 3.2, "count": 14},
+            {"term": "bantar_gebang", "z": 2.5, "count": 6},
+        ],
+        "international": [
+            {"term": "sister_city", "z": -3.9, "count": 11},
+            {"term": "kuala_lumpur", "z": -3.1, "count": 8},
+        ],
     },
     "partners": {
-        "agglomeration": [{"partner": "Bekasi", "n_documents": 9},
-                          {"partner": "Depok", "n_documents": 4}],
-        "international": [{"partner": "Kuala Lumpur", "n_documents": 5},
-                          {"partner": "Ankara", "n_documents": 1}],
+        "agglomeration": [
+            {"partner": "Bekasi", "n_documents": 9},
+            {"partner": "Depok", "n_documents": 4},
+        ],
+        "international": [
+            {"partner": "Kuala Lumpur", "n_documents": 5},
+            {"partner": "Ankara", "n_documents": 1},
+        ],
     },
     "topics": {
-        "agglomeration": [{"topic": 2, "label": "banjir_kali_normalisasi", "share": 0.4},
-                          {"topic": 3, "label": "dana_usul_mitra", "share": 0.45},
-                          {"topic": -1, "label": "outliers", "share": 0.7}],
+        "agglomeration": [
+            {"topic": 2, "label": "banjir_kali_normalisasi", "share": 0.4},
+            {"topic": 3, "label": "dana_usul_mitra", "share": 0.45},
+            {"topic": -1, "label": "outliers", "share": 0.7},
+        ],
         "international": [{"topic": 5, "label": "sister_city_budaya", "share": 0.625}],
     },
-    "stories": {"agglomeration": {"n_articles": 18, "n_stories": 11},
-                "international": {"n_articles": 7, "n_stories": 6},
-                "domestic_other": {"n_articles": 5, "n_stories": 2}},
+    "stories": {
+        "agglomeration": {"n_articles": 18, "n_stories": 11},
+        "international": {"n_articles": 7, "n_stories": 6},
+        "domestic_other": {"n_articles": 5, "n_stories": 2},
+    },
     "confident_only": {"n_articles": 21, "n_articles_all": 30},
 }
-CLASSIFY = {"documents": {"all": {"macro_f1": 0.91, "n": 160},
-                           "heldout_all": {"macro_f1": 0.8472, "n": 60}}}
+CLASSIFY = {
+    "documents": {"all": {"macro_f1": 0.91, "n": 160}, "heldout_all": {"macro_f1": 0.8472, "n": 60}}
+}
 # Topic 3 is larger than topic 2 in metropolitan coverage but unstable: the brief names topic 2.
 # BERTopic is behind NMF on coherence: the brief states the loss.
 TOPICS = {
-    "n_topics": 7, "coherence": 0.41,
+    "n_topics": 7,
     "ensemble": {"n_seeds": 5, "ari_mean": 0.7104, "n_topics_stable": 6, "n_topics_unstable": 1},
     "topic_stability": {"2": {"stable": True}, "3": {"stable": False}, "5": {"stable": True}},
     "coherence_verdict": {"reference": "reference", "bertopic_at_least_nmf": False},
-    "coherence": {"references": {"reference": {"n_paragraphs": 179033}},
-                  "bertopic": {"reference": {"c_v": 0.6003}},
-                  "nmf": {"reference": {"c_v": 0.6102}}},
+    "coherence": {
+        "references": {"reference": {"n_paragraphs": 179033}},
+        "bertopic": {"reference": {"c_v": 0.6003}},
+        "nmf": {"reference": {"c_v": 0.6102}},
+    },
 }
 INGEST = {"n_duplicates": 2, "n_rejects": 1}
 PARAMS = {"compare": {"focal": "Jakarta", "n_bootstrap": 2000, "ci_level": 0.95, "top_terms": 15}}
@@ -110,22 +134,28 @@ def _svg(label_size: tuple[int, int]) -> str:
     )
 
 
-def make_project(root: Path, compare=COMPARE, classify=CLASSIFY, topics=TOPICS,
-                 ingest=INGEST) -> tuple[Path, Path]:
+def make_project(
+    root: Path, compare=COMPARE, classify=CLASSIFY, topics=TOPICS, ingest=INGEST
+) -> tuple[Path, Path]:
     """A params.yaml and a reports/ folder with metrics and figures; returns (reports, params)."""
     reports = root / "reports"
     metrics = reports / "metrics"
     metrics.mkdir(parents=True)
-    for name, value in (("compare", compare), ("classify", classify), ("topics", topics),
-                        ("ingest", ingest)):
+    for name, value in (
+        ("compare", compare),
+        ("classify", classify),
+        ("topics", topics),
+        ("ingest", ingest),
+    ):
         if value is not None:
             (metrics / f"{name}.json").write_text(json.dumps(value), encoding="utf-8")
     for language, sub in (("en", ""), ("id", "id")):
         folder = reports / "figures" / "compare" / sub
         folder.mkdir(parents=True, exist_ok=True)
         for name in FIGURE_NAMES:
-            (folder / f"{name}.svg").write_text(_svg(RASTER_SIZES[language][name]),
-                                                encoding="utf-8")
+            (folder / f"{name}.svg").write_text(
+                _svg(RASTER_SIZES[language][name]), encoding="utf-8"
+            )
     params = root / "params.yaml"
     params.write_text(yaml.safe_dump(PARAMS), encoding="utf-8")
     return reports, params
@@ -180,7 +210,8 @@ def test_two_briefs_of_two_to_four_pages_without_dates(briefs):
         assert "/CreationDate" not in info and "/ModDate" not in info
     assert PdfReader(briefs["en"]).metadata.title == "City cooperation in Indonesian news"
     assert PdfReader(briefs["id"]).metadata.title == (
-        "Kerja sama antarkota dalam pemberitaan Indonesia")
+        "Kerja sama antarkota dalam pemberitaan Indonesia"
+    )
 
 
 @pytest.mark.parametrize("language", ["en", "id"])
@@ -223,7 +254,9 @@ def test_english_and_indonesian_text(briefs):
     assert "179,033 paragraphs of a larger Indonesian news corpus" in english
     assert "hang together less well" in english
     assert "at least as coherent" not in english
-    assert "6 dari 7 topiknya" in indonesian and "0,60 untuk BERTopic dan 0,61 untuk NMF" in indonesian
+    assert (
+        "6 dari 7 topiknya" in indonesian and "0,60 untuk BERTopic dan 0,61 untuk NMF" in indonesian
+    )
     assert "179.033 paragraf" in indonesian
 
 
@@ -236,22 +269,38 @@ def _expected_numbers(fmt: NumberFormat) -> set[str]:
         expected |= {fmt.count(count), fmt.percent(count / corpus["n_documents"])}
     for sectors in COMPARE["sectors"].values():
         for stats in sectors.values():
-            expected |= {fmt.percent(stats["share"]),
-                         fmt.percent_range(stats["ci_low"], stats["ci_high"])}
+            expected |= {
+                fmt.percent(stats["share"]),
+                fmt.percent_range(stats["ci_low"], stats["ci_high"]),
+            }
     for partners in COMPARE["partners"].values():
         expected |= {fmt.count(p["n_documents"]) for p in partners}
     expected |= {fmt.percent(0.4), fmt.percent(0.625)}  # largest non-outlier topic per side
-    expected |= {fmt.decimal(CLASSIFY["documents"]["heldout_all"]["macro_f1"]),
-                 fmt.count(CLASSIFY["documents"]["heldout_all"]["n"]),
-                 fmt.count(TOPICS["n_topics"]), fmt.count(INGEST["n_duplicates"]),
-                 fmt.count(INGEST["n_rejects"])}
-    expected |= {fmt.count(sum(v["n_stories"] for v in COMPARE["stories"].values())),
-                 fmt.count(COMPARE["confident_only"]["n_articles"]),
-                 fmt.count(COMPARE["confident_only"]["n_articles_all"])}
-    expected |= {fmt.count(5), fmt.decimal(0.7104), fmt.count(6), fmt.count(1),
-                 fmt.count(179033), fmt.decimal(0.6003), fmt.decimal(0.6102)}  # topics.json
-    expected |= {fmt.percent(PARAMS["compare"]["ci_level"]),
-                 fmt.count(PARAMS["compare"]["n_bootstrap"])}
+    expected |= {
+        fmt.decimal(CLASSIFY["documents"]["heldout_all"]["macro_f1"]),
+        fmt.count(CLASSIFY["documents"]["heldout_all"]["n"]),
+        fmt.count(TOPICS["n_topics"]),
+        fmt.count(INGEST["n_duplicates"]),
+        fmt.count(INGEST["n_rejects"]),
+    }
+    expected |= {
+        fmt.count(sum(v["n_stories"] for v in COMPARE["stories"].values())),
+        fmt.count(COMPARE["confident_only"]["n_articles"]),
+        fmt.count(COMPARE["confident_only"]["n_articles_all"]),
+    }
+    expected |= {
+        fmt.count(5),
+        fmt.decimal(0.7104),
+        fmt.count(6),
+        fmt.count(1),
+        fmt.count(179033),
+        fmt.decimal(0.6003),
+        fmt.decimal(0.6102),
+    }  # topics.json
+    expected |= {
+        fmt.percent(PARAMS["compare"]["ci_level"]),
+        fmt.count(PARAMS["compare"]["n_bootstrap"]),
+    }
     return {norm(value) for value in expected}
 
 
@@ -302,13 +351,22 @@ def test_missing_optional_metrics_leave_sentences_out(tmp_path):
     for key in ("partners", "topics", "distinctive_terms", "sectors", "top_sectors"):
         del compare[key]
     del compare["corpus"]["date_min"]
-    reports, params = make_project(tmp_path, compare=compare, classify={"other": 1},
-                                   topics=None, ingest=None)
+    reports, params = make_project(
+        tmp_path, compare=compare, classify={"other": 1}, topics=None, ingest=None
+    )
     en, id_ = build_briefs(reports, TEMPLATES, params)
     english, indonesian = pdf_text(en), pdf_text(id_)
     assert "Of the 40 news articles analysed" in english
-    for absent in ("F1", "partners named", "largest topic", "published between", "BERTopic",
-                   "duplicate", "None", "{"):
+    for absent in (
+        "F1",
+        "partners named",
+        "largest topic",
+        "published between",
+        "BERTopic",
+        "duplicate",
+        "None",
+        "{",
+    ):
         assert absent not in english, absent
     for absent in ("F1", "Mitra Jakarta", "Topik terbesar", "terbit antara", "None", "{"):
         assert absent not in indonesian, absent
@@ -346,8 +404,9 @@ def test_names_from_the_data_are_printed_literally(tmp_path):
 
 
 def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          text=True).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
@@ -402,26 +461,33 @@ def test_dirty_commit_is_stated_in_both_languages(tmp_path):
 def test_citation_comes_from_citation_cff(tmp_path):
     reports, params = make_project(tmp_path)
     (tmp_path / "CITATION.cff").write_text(
-        "cff-version: 1.2.0\ntitle: \"Coop news: a pipeline\"\nversion: \"0.3.1\"\n"
-        "authors:\n  - name: \"The coopnews contributors\"\n"
-        "  - given-names: Sri\n    family-names: Mulyani\n", encoding="utf-8")
+        'cff-version: 1.2.0\ntitle: "Coop news: a pipeline"\nversion: "0.3.1"\n'
+        'authors:\n  - name: "The coopnews contributors"\n'
+        "  - given-names: Sri\n    family-names: Mulyani\n",
+        encoding="utf-8",
+    )
     en, id_ = build_briefs(reports, TEMPLATES, params)
-    assert ("The coopnews contributors, Sri Mulyani. Coop news: a pipeline, version 0.3.1, "
-            "commit unknown (not a git checkout).") in pdf_text(en)
+    assert (
+        "The coopnews contributors, Sri Mulyani. Coop news: a pipeline, version 0.3.1, "
+        "commit unknown (not a git checkout)."
+    ) in pdf_text(en)
     assert "Coop news: a pipeline, versi 0.3.1, commit tidak diketahui" in pdf_text(id_)
 
 
 def test_stories_and_confidence_sentence_in_both_languages():
     params = Params.model_validate(PARAMS)
     metrics = {"compare": COMPARE, "classify": CLASSIFY, "topics": TOPICS, "ingest": INGEST}
-    for lang, expected in (("en", "The 30 articles coded as cooperation report 19 distinct stories"),
-                           ("id", "Sebanyak 30 artikel yang tergolong kerja sama memuat 19 peristiwa")):
+    for lang, expected in (
+        ("en", "The 30 articles coded as cooperation report 19 distinct stories"),
+        ("id", "Sebanyak 30 artikel yang tergolong kerja sama memuat 19 peristiwa"),
+    ):
         data = brief_data(metrics, params, load_strings(TEMPLATES, lang), commit=(None, False))
         method = " ".join(data["method"])
         assert expected in method and "21" in method, lang
     # without the round-4 keys the sentence is left out, not half-filled
     old = {k: v for k, v in COMPARE.items() if k not in ("stories", "confident_only")}
-    data = brief_data({**metrics, "compare": old}, params, load_strings(TEMPLATES, "en"),
-                      commit=(None, False))
+    data = brief_data(
+        {**metrics, "compare": old}, params, load_strings(TEMPLATES, "en"), commit=(None, False)
+    )
     method = " ".join(data["method"])
     assert "distinct stories" not in method

@@ -14,18 +14,26 @@ def _soup(table):
 
 
 def test_range_index_hidden_missing_blank_and_numbers_rounded():
-    df = pd.DataFrame({
-        "coop_type": ["agglomeration", "international"],
-        "n_documents": [2.0, 3.0],
-        "share_documents": [0.4, 0.351852],
-        "z": [2.419925, np.nan],
-        "date_max": [pd.Timestamp("2025-07-08"), pd.NaT],
-        "note": [None, pd.NA],
-    })
+    df = pd.DataFrame(
+        {
+            "coop_type": ["agglomeration", "international"],
+            "n_documents": [2.0, 3.0],
+            "share_documents": [0.4, 0.351852],
+            "z": [2.419925, np.nan],
+            "date_max": [pd.Timestamp("2025-07-08"), pd.NaT],
+            "note": [None, pd.NA],
+        }
+    )
     soup = _soup(show_table(df, caption="Coverage by kind."))
     assert soup.select_one("div.table-scroll > table > caption").get_text() == "Coverage by kind."
     assert [th.get_text() for th in soup.select("thead th")] == [
-        "kind of cooperation", "documents", "share of documents", "z", "last date", "note"]
+        "kind of cooperation",
+        "documents",
+        "share of documents",
+        "z",
+        "last date",
+        "note",
+    ]
     rows = [[td.get_text() for td in tr.select("td")] for tr in soup.select("tbody tr")]
     assert rows == [
         ["Agglomeration cooperation", "2", "40.0%", "2.42", "2025-07-08", ""],
@@ -37,13 +45,17 @@ def test_meaningful_index_kept_and_coop_ids_labelled():
     df = pd.DataFrame({"f1": [0.896552, 0.84]}, index=["agglomeration", "domestic_other"])
     soup = _soup(show_table(df, caption="Per class.", index_label="kind"))
     rows = [[td.get_text() for td in tr.select("td")] for tr in soup.select("tbody tr")]
-    assert rows == [["Agglomeration cooperation", "0.90"],
-                    ["Other inter-regional cooperation", "0.84"]]
+    assert rows == [
+        ["Agglomeration cooperation", "0.90"],
+        ["Other inter-regional cooperation", "0.84"],
+    ]
     assert soup.select_one("thead th").get_text() == "kind"
 
 
 def test_sector_lists_and_strings_get_labels():
-    assert format_cell(["transport", "culture_tourism"], "sectors") == "Transport, Culture & tourism"
+    assert (
+        format_cell(["transport", "culture_tourism"], "sectors") == "Transport, Culture & tourism"
+    )
     assert format_cell(np.array(["water"]), "sectors") == "Water supply"
     assert format_cell("flood;waste", "sectors") == "Flood control, Waste"
     assert format_cell("unknown_sector", "sectors") == "unknown_sector"
@@ -86,6 +98,8 @@ def test_row_numbers_left_after_a_filter_are_not_shown():
     df = pd.DataFrame({"doc_id": ["a", "b", "c"], "n_words": [10, 20, 30]})
     soup = _soup(show_table(df[df["n_words"] > 10], caption="Filtered."))
     assert [[td.get_text() for td in tr.select("td")] for tr in soup.select("tbody tr")] == [
-        ["b", "20"], ["c", "30"]]
+        ["b", "20"],
+        ["c", "30"],
+    ]
     named = df.set_index(pd.Index([3, 4, 5], name="topic"))
     assert _soup(show_table(named, caption="Named.")).select_one("thead th").get_text() == "topic"

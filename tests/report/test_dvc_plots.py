@@ -35,8 +35,9 @@ window.addEventListener("load", function () {
 
 
 def _render(args: list[str], out: Path) -> Path:
-    proc = subprocess.run([DVC, "plots", *args, "-o", str(out)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
+    proc = subprocess.run(
+        [DVC, "plots", *args, "-o", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr
     page = out / "index.html"
     assert page.is_file()
@@ -50,8 +51,13 @@ def test_template_is_the_configured_one_and_loads_nothing_from_the_web():
     assert "{plot_divs}" in template and "{scripts}" not in template
     assert not re.search(r"<script[^>]+src=", template)
     assert "/dvc_plots/" in (ROOT / ".gitignore").read_text(encoding="utf-8").split()
-    tracked = subprocess.run(["git", "ls-files", "templates/dvc_plots/offline.html"], cwd=ROOT,
-                             capture_output=True, text=True, check=True).stdout.split()
+    tracked = subprocess.run(
+        ["git", "ls-files", "templates/dvc_plots/offline.html"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert tracked == ["templates/dvc_plots/offline.html"]  # not caught by the ignore rule
 
 
@@ -94,9 +100,23 @@ def _dump(page: Path, workdir: Path) -> str:
     from test_render_browser import _chromium
 
     proc = subprocess.run(
-        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu",
-         "--disable-background-networking", "--disable-component-update", "--no-first-run",
-         f"--user-data-dir={workdir / 'chromium-dump'}", "--host-resolver-rules=MAP * ~NOTFOUND",
-         "--virtual-time-budget=5000", "--dump-dom", page.resolve().as_uri()],
-        capture_output=True, text=True, timeout=120, check=False)
+        [
+            _chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            f"--user-data-dir={workdir / 'chromium-dump'}",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            page.resolve().as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     return proc.stdout

@@ -20,9 +20,11 @@ from explore_fixtures import (
 
 from analysis.cli import main
 from analysis.core.errors import UserError
-from analysis.report.figures import load_labels
-from analysis.report.render import find_external_references
-from analysis.report._evidence import highlight_segments, parse_document_evidence, parse_unit_evidence
+from analysis.report._evidence import (
+    highlight_segments,
+    parse_document_evidence,
+    parse_unit_evidence,
+)
 from analysis.report._explore_articles import choose_text_articles
 from analysis.report._explore_topics import (
     class_tfidf,
@@ -38,19 +40,29 @@ from analysis.report.explore import (
     explorer_html,
     run_explore,
 )
+from analysis.report.figures import load_labels
+from analysis.report.render import find_external_references
 
 
 def _build(t=None, **options):
     t = t or tables()
     options.setdefault("seed", 7)
     options.setdefault("none_sample", 2)
-    return build_explorer_data(t["documents"], t["paragraphs"], t["classified"], t["topics"],
-                               t["topic_table"], load_labels(), **options)
+    return build_explorer_data(
+        t["documents"],
+        t["paragraphs"],
+        t["classified"],
+        t["topics"],
+        t["topic_table"],
+        load_labels(),
+        **options,
+    )
 
 
 def _page_data(html: str) -> dict:
-    match = re.search(r'<script type="application/json" id="explorer-data">(.*?)</script>', html,
-                      flags=re.S)
+    match = re.search(
+        r'<script type="application/json" id="explorer-data">(.*?)</script>', html, flags=re.S
+    )
     return json.loads(match.group(1))
 
 
@@ -60,7 +72,8 @@ def _page_data(html: str) -> dict:
 def test_unit_evidence_is_parsed_into_its_segments():
     unit = parse_unit_evidence(
         "agglomeration: jabodetabekjur | cues: kerjasama | parties: Bekasi(gov), Jakarta(gov) | "
-        "not parties: Bekasi(location) | sectors: transport:mobilitas, transport:park and ride")
+        "not parties: Bekasi(location) | sectors: transport:mobilitas, transport:park and ride"
+    )
     assert unit.decision == "agglomeration: jabodetabekjur"
     assert (unit.coop_type, unit.basis) == ("agglomeration", "direct")
     assert unit.cues == ("kerjasama",)
@@ -73,14 +86,16 @@ def test_unit_evidence_is_parsed_into_its_segments():
 def test_unit_evidence_tolerates_unknown_segments_and_odd_input():
     inherited = parse_unit_evidence(
         "agglomeration: inherited from document (cue here, parties none already partners); "
-        "none: fewer than two governments near the cue | cues: kerja sama | weight: 0.7 | loose")
+        "none: fewer than two governments near the cue | cues: kerja sama | weight: 0.7 | loose"
+    )
     assert inherited.basis == "inherited" and inherited.coop_type == "agglomeration"
     assert inherited.other == (("weight", "0.7"), ("", "loose"))
     assert parse_unit_evidence("no cooperation cue").basis == "none"
     assert parse_unit_evidence(None).decision == ""
     # a segment list without a decision, a party with brackets in its name, a term without sector
-    unit = parse_unit_evidence("cues: a | parties: (unnamed regional governments)(gov), X | "
-                               "sectors: banjir")
+    unit = parse_unit_evidence(
+        "cues: a | parties: (unnamed regional governments)(gov), X | sectors: banjir"
+    )
     assert unit.decision == "" and unit.cues == ("a",)
     assert unit.parties == (("(unnamed regional governments)", "gov"), ("X", ""))
     assert unit.sector_terms == (("", "banjir"),)
@@ -93,7 +108,8 @@ def test_document_evidence_lines():
         "document: international (votes international=3)\npartners: Jakarta; Kuala Lumpur\n"
         "mentioned once, not a main partner: Selangor\n"
         "title: international: foreign party | cues: sister city\n"
-        "p3: international: foreign party | cues: kerja sama\nsomething new: 1\n")
+        "p3: international: foreign party | cues: kerja sama\nsomething new: 1\n"
+    )
     assert doc.summary == "document: international (votes international=3)"
     assert doc.partners == ("Jakarta", "Kuala Lumpur")
     assert doc.mentioned_once == ("Selangor",)
@@ -105,9 +121,13 @@ def test_document_evidence_lines():
 
 def test_highlights_follow_the_classifiers_matching_rules():
     text = "Kerja samanya diteken. Jakarta-Bekasi sepakat, kerja. Sama halnya di Kuala Lumpur."
-    segments = highlight_segments(text, cues=["kerja sama", "sepakat"],
-                                  parties=["Jakarta", "Bekasi", "Kuala Lumpur"],
-                                  sector_terms=["sepakat"], mark_sentences=True)
+    segments = highlight_segments(
+        text,
+        cues=["kerja sama", "sepakat"],
+        parties=["Jakarta", "Bekasi", "Kuala Lumpur"],
+        sector_terms=["sepakat"],
+        mark_sentences=True,
+    )
     assert "".join(s if isinstance(s, str) else s[0] for s in segments) == text
     marked = [s for s in segments if not isinstance(s, str)]
     # the enclitic -nya is allowed; "kerja. Sama" is cut by punctuation; a cue beats a sector term
@@ -128,14 +148,19 @@ def test_class_tfidf_matches_bertopic_formula_by_hand():
     ids, vocabulary, matrix = class_tfidf([["a", "a"], ["b"], ["b", "c"], []], [0, 0, 1, 1])
     assert ids == [0, 1] and vocabulary == ["a", "b", "c"]
     # counts [[2,1,0],[0,1,1]]; A = int(mean(3, 2)) = 2; idf = log(A / f + 1)
-    expected = np.array([[2 / 3 * math.log(2), 1 / 3 * math.log(2), 0.0],
-                         [0.0, 0.5 * math.log(2), 0.5 * math.log(3)]])
+    expected = np.array(
+        [
+            [2 / 3 * math.log(2), 1 / 3 * math.log(2), 0.0],
+            [0.0, 0.5 * math.log(2), 0.5 * math.log(3)],
+        ]
+    )
     np.testing.assert_allclose(matrix.toarray(), expected)
 
 
 def test_projection_is_deterministic_and_keeps_similar_topics_close():
     _ids, _v, matrix = class_tfidf(
-        [["a", "b"], ["a", "b", "b"], ["x", "y"], ["x", "y", "z"]], [0, 1, 2, 3])
+        [["a", "b"], ["a", "b", "b"], ["x", "y"], ["x", "y", "z"]], [0, 1, 2, 3]
+    )
     coords = project_topics(matrix)
     assert coords.shape == (4, 2)
     np.testing.assert_array_equal(coords, project_topics(matrix))
@@ -165,25 +190,46 @@ def test_bubbles_fit_the_square_without_overlap_and_area_follows_size():
 
 
 def test_readable_words_are_the_topics_usual_spelling():
-    frame = pd.DataFrame({
-        "topic": [0, 0, 0],
-        "text": ["Pengelolaan sampah di Kuala Lumpur.", "Kuala Lumpur mengelola air.",
-                 "Soal pengelolaan, Kuala Lumpur dan Jakarta."],
-        "tokens": [["pengelolaan", "sampah", "kuala_lumpur"],
-                   ["kuala_lumpur", "mengelola", "air"],
-                   ["soal", "pengelolaan", "kuala_lumpur", "jakarta"]],
-        "stems": [["kelola", "sampah", "kuala_lumpur"], ["kuala_lumpur", "kelola", "air"],
-                  ["soal", "kelola", "kuala_lumpur", "jakarta"]],
-    })
+    frame = pd.DataFrame(
+        {
+            "topic": [0, 0, 0],
+            "text": [
+                "Pengelolaan sampah di Kuala Lumpur.",
+                "Kuala Lumpur mengelola air.",
+                "Soal pengelolaan, Kuala Lumpur dan Jakarta.",
+            ],
+            "tokens": [
+                ["pengelolaan", "sampah", "kuala_lumpur"],
+                ["kuala_lumpur", "mengelola", "air"],
+                ["soal", "pengelolaan", "kuala_lumpur", "jakarta"],
+            ],
+            "stems": [
+                ["kelola", "sampah", "kuala_lumpur"],
+                ["kuala_lumpur", "kelola", "air"],
+                ["soal", "kelola", "kuala_lumpur", "jakarta"],
+            ],
+        }
+    )
     names = readable_words(frame, {0: ["kelola", "kuala_lumpur", "jakarta", "unseen"]})
     # two "pengelolaan" beat one "mengelola"; written lower case once, so lower case wins
-    assert names == {0: {"kelola": "pengelolaan", "kuala_lumpur": "Kuala Lumpur",
-                         "jakarta": "Jakarta", "unseen": "unseen"}}
+    assert names == {
+        0: {
+            "kelola": "pengelolaan",
+            "kuala_lumpur": "Kuala Lumpur",
+            "jakarta": "Jakarta",
+            "unseen": "unseen",
+        }
+    }
 
 
 def test_prevalence_counts_every_month_in_range():
-    frame = pd.DataFrame({"topic": [0, 0, 1, 1, -1], "kind": ["agglomeration"] * 3 + ["none", "none"],
-                          "month": ["2025-01", "2025-03", "2025-03", "2025-03", ""]})
+    frame = pd.DataFrame(
+        {
+            "topic": [0, 0, 1, 1, -1],
+            "kind": ["agglomeration"] * 3 + ["none", "none"],
+            "month": ["2025-01", "2025-03", "2025-03", "2025-03", ""],
+        }
+    )
     result = topic_prevalence(frame)
     assert result["months"] == ["2025-01", "2025-02", "2025-03"]
     assert result["kinds"] == ["agglomeration", "none"]
@@ -209,8 +255,11 @@ def test_article_table_and_evidence_on_the_fixture():
     data = _build()
     rows = data["articles"]
     assert rows["id"][:3] == ["a_sampah.txt", "b_sister.txt", "c_hostile.txt"]
-    assert [data["kinds"][k] for k in rows["kind"]] == ["agglomeration", "international",
-                                                        "agglomeration"] + ["none"] * 5
+    assert [data["kinds"][k] for k in rows["kind"]] == [
+        "agglomeration",
+        "international",
+        "agglomeration",
+    ] + ["none"] * 5
     assert [data["partners"][k] for k in rows["partners"][1]] == ["Jakarta", "Kuala Lumpur"]
     assert rows["topics"][:3] == [[0], [1], [0, 1]]
     assert data["meta"]["n_text"] == 5 and data["meta"]["n_none_text"] == 2
@@ -258,8 +307,14 @@ def test_a_structured_cues_column_wins_over_the_evidence_text():
 
 def test_input_order_does_not_change_the_bytes():
     t = tables()
-    shuffled = {name: (frame.sample(frac=1, random_state=1).reset_index(drop=True)
-                       if name != "topic_table" else frame) for name, frame in t.items()}
+    shuffled = {
+        name: (
+            frame.sample(frac=1, random_state=1).reset_index(drop=True)
+            if name != "topic_table"
+            else frame
+        )
+        for name, frame in t.items()
+    }
     assert embed_json(_build(t)) == embed_json(_build(shuffled))
 
 
@@ -284,7 +339,9 @@ def test_page_is_self_contained_and_hostile_text_stays_data():
     assert data["articles"]["title"][2] == HOSTILE_TITLE
     assert data["outlets"][0] == HOSTILE_OUTLET
     hostile = data["evidence"][data["articles"]["evidence"][2]]
-    assert "".join(s if isinstance(s, str) else s[0] for s in hostile["units"][1]["x"]) == HOSTILE_TEXT
+    assert (
+        "".join(s if isinstance(s, str) else s[0] for s in hostile["units"][1]["x"]) == HOSTILE_TEXT
+    )
     assert ["note", HOSTILE_NOTE] in hostile["units"][1]["o"]
     # every inline script and the stylesheet are allowed by hash, nothing else by any means
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1)
@@ -295,17 +352,36 @@ def test_page_is_self_contained_and_hostile_text_stays_data():
 def test_scripts_never_turn_text_into_markup():
     for path in TEMPLATE_DIR.glob("*.js"):
         source = path.read_text(encoding="utf-8")
-        for banned in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
-                       "new Function", "setAttribute(\"style"):
+        for banned in (
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+            "eval(",
+            "new Function",
+            'setAttribute("style',
+        ):
             assert banned not in source, (path.name, banned)
 
 
 def test_same_inputs_same_bytes_and_cli(tmp_path):
     processed, topics_dir = write_processed(tmp_path)
-    first = run_explore(processed, topics_dir, tmp_path / "a" / "index.html", seed=5,
-                        none_sample=1)
-    code = main(["explore", "--processed-dir", str(processed), "--topics-dir", str(topics_dir),
-                 "-o", str(tmp_path / "b" / "index.html"), "--seed", "5", "--none-sample", "1"])
+    first = run_explore(processed, topics_dir, tmp_path / "a" / "index.html", seed=5, none_sample=1)
+    code = main(
+        [
+            "explore",
+            "--processed-dir",
+            str(processed),
+            "--topics-dir",
+            str(topics_dir),
+            "-o",
+            str(tmp_path / "b" / "index.html"),
+            "--seed",
+            "5",
+            "--none-sample",
+            "1",
+        ]
+    )
     assert code == 0
     assert first.read_bytes() == (tmp_path / "b" / "index.html").read_bytes()
     assert _page_data(first.read_text(encoding="utf-8"))["meta"]["n_none_text"] == 1
@@ -339,8 +415,12 @@ def test_the_pipelines_page_reproduces_the_models_topic_words(seed_pipeline):
     """On the seed corpus run by ``dvc repro``: the page lists each topic's words in the order of
     topics.csv (ranked by centrality and coverage, topics/words.py), each with the positive
     c-TF-IDF weight recomputed from the stage outputs; the weights need not fall in that order."""
-    data = _page_data((seed_pipeline / "reports" / "explore" / "index.html").read_text(encoding="utf-8"))
-    table = pd.read_csv(seed_pipeline / "reports" / "tables" / "topics" / "topics.csv").set_index("topic")
+    data = _page_data(
+        (seed_pipeline / "reports" / "explore" / "index.html").read_text(encoding="utf-8")
+    )
+    table = pd.read_csv(seed_pipeline / "reports" / "tables" / "topics" / "topics.csv").set_index(
+        "topic"
+    )
     assert data["meta"]["n_articles"] == 5 and data["topics"]
     for topic in data["topics"]:
         assert [w[0] for w in topic["words"]] == table.loc[topic["id"], "top_words"].split()

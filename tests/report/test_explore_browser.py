@@ -38,8 +38,11 @@ def page_url(tmp_path_factory) -> str:
     """The explorer of the test fixture; every article's text included (none_sample = 5)."""
     folder = tmp_path_factory.mktemp("explore")
     processed, topics_dir = write_processed(folder)
-    return run_explore(processed, topics_dir, folder / "site" / "index.html", seed=1,
-                       none_sample=5).resolve().as_uri()
+    return (
+        run_explore(processed, topics_dir, folder / "site" / "index.html", seed=1, none_sample=5)
+        .resolve()
+        .as_uri()
+    )
 
 
 @pytest.fixture
@@ -51,26 +54,33 @@ def page(browser, page_url):
 
 
 def _rows(page) -> list[str]:
-    return page.evaluate("Array.from(document.querySelectorAll('#article-rows button.open'))"
-                         ".map(b => b.textContent)")
+    return page.evaluate(
+        "Array.from(document.querySelectorAll('#article-rows button.open')).map(b => b.textContent)"
+    )
 
 
 def _select(page, element_id: str, value: str) -> None:
     """Choose an option as a user does: the value changes, then a change event fires."""
-    page.evaluate("(() => { const s = document.getElementById(%s); s.value = %s;"
-                  " s.dispatchEvent(new Event('change', {bubbles: true})); })()"
-                  % (json.dumps(element_id), json.dumps(value)))
+    page.evaluate(
+        "(() => { const s = document.getElementById(%s); s.value = %s;"
+        " s.dispatchEvent(new Event('change', {bubbles: true})); })()"
+        % (json.dumps(element_id), json.dumps(value))
+    )
 
 
 def _no_sideways_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
 
 
 def test_loads_offline_with_no_request_and_no_error(page):
     assert page.wait_for("document.querySelectorAll('#article-rows tr').length") == 3
     assert page.evaluate("document.querySelectorAll('#topic-map circle.bubble').length") == 2
-    assert page.evaluate("document.getElementById('result-count').textContent") == \
-        "Showing 1–3 of 3 articles (filtered from 8)"
+    assert (
+        page.evaluate("document.getElementById('result-count').textContent")
+        == "Showing 1–3 of 3 articles (filtered from 8)"
+    )
     assert page.evaluate("document.querySelectorAll('#time-chart svg path').length") >= 1
     page.browser.pump(0.3)
     assert page.requests() == []
@@ -87,7 +97,10 @@ def test_phone_width_has_nothing_cut_off(browser, page_url):
         tab.click('button.open[data-row="0"]')
         tab.wait_for("document.getElementById('article-dialog').open")
         assert _no_sideways_scroll(tab)
-        assert tab.evaluate("document.getElementById('article-dialog').getBoundingClientRect().width") <= 390
+        assert (
+            tab.evaluate("document.getElementById('article-dialog').getBoundingClientRect().width")
+            <= 390
+        )
         assert tab.console_errors() == []
     finally:
         tab.close()
@@ -106,30 +119,45 @@ def test_search_and_filters_change_the_rows(page):
     page.wait_for("document.querySelectorAll('#article-rows tr').length === 5")
     _select(page, "f-to", "2025-02-28")
     assert _rows(page) == ["Berita lain nomor 2", "Berita lain nomor 1"]  # newest first
-    assert page.evaluate("document.getElementById('result-count').textContent") == \
-        "Showing 1–2 of 2 articles (filtered from 8)"
+    assert (
+        page.evaluate("document.getElementById('result-count').textContent")
+        == "Showing 1–2 of 2 articles (filtered from 8)"
+    )
 
 
 def test_opening_an_article_shows_its_highlighted_evidence(page):
     page.click('button.open[data-row="0"]')
     page.wait_for("document.getElementById('article-dialog').open")
-    assert page.evaluate("document.getElementById('dialog-title').textContent") == \
-        "Jakarta dan Bekasi Perpanjang Kerja Sama Sampah"
+    assert (
+        page.evaluate("document.getElementById('dialog-title').textContent")
+        == "Jakarta dan Bekasi Perpanjang Kerja Sama Sampah"
+    )
     decided = page.evaluate(
-        "Array.from(document.querySelectorAll('.unit.st-decided .unit-text')).map(p => p.textContent)")
+        "Array.from(document.querySelectorAll('.unit.st-decided .unit-text')).map(p => p.textContent)"
+    )
     assert any("sepakat memperpanjang kerja sama pengelolaan sampah" in t for t in decided)
-    assert page.evaluate("Array.from(document.querySelectorAll('.unit.st-decided mark.hl-cue'))"
-                         ".map(m => m.textContent)") == ["Kerja Sama", "sepakat", "kerja sama"]
+    assert page.evaluate(
+        "Array.from(document.querySelectorAll('.unit.st-decided mark.hl-cue'))"
+        ".map(m => m.textContent)"
+    ) == ["Kerja Sama", "sepakat", "kerja sama"]
     cue = page.evaluate(
         "(() => { const m = document.querySelector('.unit.st-decided mark.hl-cue');"
         " const r = m.getBoundingClientRect();"
         " return [r.width > 0 && r.height > 0 && r.top >= 0 && r.bottom <= innerHeight,"
-        " getComputedStyle(m).backgroundColor]; })()")
+        " getComputedStyle(m).backgroundColor]; })()"
+    )
     assert cue == [True, "rgb(255, 226, 122)"]  # visible, in the cue colour
-    assert page.evaluate("document.querySelector('.unit.st-inherited mark.hl-cue').textContent") == \
-        "Kerja samanya"
+    assert (
+        page.evaluate("document.querySelector('.unit.st-inherited mark.hl-cue').textContent")
+        == "Kerja samanya"
+    )
     page.click("#only-evidence")
-    assert page.evaluate("Array.from(document.querySelectorAll('.unit')).filter(u => !u.hidden).length") == 3
+    assert (
+        page.evaluate(
+            "Array.from(document.querySelectorAll('.unit')).filter(u => !u.hidden).length"
+        )
+        == 3
+    )
     page.press("Escape")
     # focus goes back to the row's button when the dialog's close event has run
     page.wait_for("document.activeElement.getAttribute('data-row') === '0'")
@@ -146,15 +174,20 @@ def test_hovering_a_topic_shows_its_label_and_selecting_it_filters_articles(page
     page.evaluate("document.querySelector('#topic-map circle[data-topic=\"0\"]').focus()")
     page.press("Enter")
     assert page.evaluate("document.getElementById('topic-select').value") == "0"
-    assert page.evaluate("document.querySelector('#topic-card h3').textContent").startswith("Topic 0: ")
+    assert page.evaluate("document.querySelector('#topic-card h3').textContent").startswith(
+        "Topic 0: "
+    )
     page.click("details.members summary")  # the topic's paragraphs, each opening its article
     page.wait_for("document.querySelectorAll('.member-list .snippet').length")
-    snippets = page.evaluate("Array.from(document.querySelectorAll('.member-list .snippet')).map(s => s.textContent)")
+    snippets = page.evaluate(
+        "Array.from(document.querySelectorAll('.member-list .snippet')).map(s => s.textContent)"
+    )
     assert len(snippets) == 3 and HOSTILE_TEXT in snippets
     page.click("#topic-articles")
     assert page.evaluate("document.getElementById('f-topic').value") == "0"
-    assert sorted(_rows(page)) == sorted(["Jakarta dan Bekasi Perpanjang Kerja Sama Sampah",
-                                          HOSTILE_TITLE])
+    assert sorted(_rows(page)) == sorted(
+        ["Jakarta dan Bekasi Perpanjang Kerja Sama Sampah", HOSTILE_TITLE]
+    )
 
 
 def test_a_link_with_an_article_id_opens_its_evidence(browser, page_url):
@@ -162,8 +195,10 @@ def test_a_link_with_an_article_id_opens_its_evidence(browser, page_url):
     try:
         tab.goto(page_url + "#article=b_sister.txt")
         tab.wait_for("document.getElementById('article-dialog').open")
-        assert tab.evaluate("document.getElementById('dialog-title').textContent") == \
-            "Jakarta dan Kuala Lumpur Resmikan Sister City"
+        assert (
+            tab.evaluate("document.getElementById('dialog-title').textContent")
+            == "Jakarta dan Kuala Lumpur Resmikan Sister City"
+        )
         tab.click("#dialog-close")
         tab.wait_for("location.hash === ''")  # the dialog's close event runs after the click
         _select(tab, "f-kind", "")
@@ -178,14 +213,23 @@ def test_hostile_input_shows_as_text_and_runs_nothing(page):
     page.click('button.open[data-row="2"]')
     page.wait_for("document.getElementById('article-dialog').open")
     assert page.evaluate("document.getElementById('dialog-title').textContent") == HOSTILE_TITLE
-    texts = page.evaluate("Array.from(document.querySelectorAll('.unit-text')).map(p => p.textContent)")
+    texts = page.evaluate(
+        "Array.from(document.querySelectorAll('.unit-text')).map(p => p.textContent)"
+    )
     assert HOSTILE_TEXT in texts
     assert any(t.startswith("</script><script>window.__pwned = 3</script>") for t in texts)
     assert page.evaluate("typeof window.__pwned") == "undefined"
-    assert page.evaluate("document.querySelectorAll('img, svg[onload], b, [onerror], [onmouseover]').length") == 0
+    assert (
+        page.evaluate(
+            "document.querySelectorAll('img, svg[onload], b, [onerror], [onmouseover]').length"
+        )
+        == 0
+    )
     assert page.evaluate("document.querySelectorAll('script').length") == 7
-    assert page.evaluate("Array.from(document.querySelectorAll('#article-rows td'))"
-                         ".some(td => td.textContent === %s)" % json.dumps(HOSTILE_OUTLET))
+    assert page.evaluate(
+        "Array.from(document.querySelectorAll('#article-rows td'))"
+        ".some(td => td.textContent === %s)" % json.dumps(HOSTILE_OUTLET)
+    )
     assert page.console_errors() == []
     assert page.requests() == []
 
@@ -194,10 +238,14 @@ def test_time_chart_and_label_language(page):
     _select(page, "topic-select", "1")
     assert page.evaluate("document.querySelectorAll('#time-table tbody tr').length") == 4  # Jan-Apr
     _select(page, "time-measure", "count")
-    labels = page.evaluate("Array.from(document.querySelectorAll('#time-chart text')).map(t => t.textContent)")
+    labels = page.evaluate(
+        "Array.from(document.querySelectorAll('#time-chart text')).map(t => t.textContent)"
+    )
     assert "2" in labels and "Jan 2025" in labels
     _select(page, "lang", "id")
-    kinds = page.evaluate("Array.from(document.querySelectorAll('#article-rows .kind')).map(k => k.textContent)")
+    kinds = page.evaluate(
+        "Array.from(document.querySelectorAll('#article-rows .kind')).map(k => k.textContent)"
+    )
     assert sorted(set(kinds)) == ["aglomerasi", "internasional"]
     assert "Jan 2025" in page.evaluate("document.getElementById('time-chart').textContent")
 
@@ -229,7 +277,8 @@ _LOW_CONTRAST = """(() => {
 def test_controls_have_labels_and_text_has_contrast(page):
     unlabelled = page.evaluate(
         "Array.from(document.querySelectorAll('input, select, textarea'))"
-        ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.id)")
+        ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.id)"
+    )
     assert unlabelled == []
     assert page.evaluate(_LOW_CONTRAST) == []
     page.click('button.open[data-row="0"]')
@@ -241,9 +290,11 @@ def test_controls_have_labels_and_text_has_contrast(page):
 
 def test_the_checks_catch_requests_and_console_errors(browser, tmp_path):
     bad = tmp_path / "bad.html"
-    bad.write_text('<!DOCTYPE html><link rel="stylesheet" href="https://cdn.example/x.css">'
-                   "<p style='color: #cccccc'>faint</p><script>console.error('boom')</script>",
-                   encoding="utf-8")
+    bad.write_text(
+        '<!DOCTYPE html><link rel="stylesheet" href="https://cdn.example/x.css">'
+        "<p style='color: #cccccc'>faint</p><script>console.error('boom')</script>",
+        encoding="utf-8",
+    )
     tab = browser.new_page()
     try:
         tab.goto(bad.as_uri())
@@ -253,9 +304,11 @@ def test_the_checks_catch_requests_and_console_errors(browser, tmp_path):
         assert "boom" in tab.console_errors()
         assert tab.evaluate(_LOW_CONTRAST) == ["P 'faint' 1.61"]
         blocked = tmp_path / "csp.html"  # a script the page's policy does not allow
-        blocked.write_text('<!DOCTYPE html><meta http-equiv="Content-Security-Policy" '
-                           "content=\"default-src 'none'\"><script>document.title = 'ran'</script>",
-                           encoding="utf-8")
+        blocked.write_text(
+            '<!DOCTYPE html><meta http-equiv="Content-Security-Policy" '
+            "content=\"default-src 'none'\"><script>document.title = 'ran'</script>",
+            encoding="utf-8",
+        )
         tab.goto(blocked.as_uri())
         assert tab.evaluate("document.title") == ""
         assert any("Content Security Policy" in e for e in tab.console_errors())

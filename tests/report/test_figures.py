@@ -7,23 +7,33 @@ import itertools
 import re
 import string
 
+import compare_fixtures as fx
 import matplotlib.colors as mcolors
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Annotation, Text
 
-import compare_fixtures as fx
 from analysis.compare import tables as cmp
 from analysis.core.codebook import COOP_DISPLAY_ORDER
+from analysis.core.errors import UserError
 from analysis.report import figures as style
 from analysis.report import figures_compare as fg
-from analysis.core.errors import UserError
 
 CODEBOOK_SECTORS = [
-    "transport", "water", "waste", "flood", "environment_climate", "health", "culture_tourism",
-    "education_youth_sport", "digital_governance", "economy_trade", "food_security",
-    "spatial_planning_housing", "other",
+    "transport",
+    "water",
+    "waste",
+    "flood",
+    "environment_climate",
+    "health",
+    "culture_tourism",
+    "education_youth_sport",
+    "digital_governance",
+    "economy_trade",
+    "food_security",
+    "spatial_planning_housing",
+    "other",
 ]
 
 
@@ -31,15 +41,28 @@ CODEBOOK_SECTORS = [
 def tables() -> dict[str, pd.DataFrame]:
     docs = cmp.document_frame(fx.documents(), fx.classified())
     paras = cmp.paragraph_frame(fx.paragraphs(), fx.classified(), docs)
-    log_odds = cmp.log_odds_dirichlet(cmp.stem_counts(paras, "agglomeration"),
-                                      cmp.stem_counts(paras, "international"))
+    log_odds = cmp.log_odds_dirichlet(
+        cmp.stem_counts(paras, "agglomeration"), cmp.stem_counts(paras, "international")
+    )
     return {
         "coverage_outlet": cmp.coverage_by_outlet(docs),
         "coverage_monthly": cmp.coverage_monthly(docs),
-        "sectors": cmp.sector_shares(docs, n_bootstrap=200, seed=1, ci_level=0.95, min_bootstrap_docs=10),
-        "sectors_paragraphs": cmp.sector_shares(docs, paras, level="paragraph", n_bootstrap=200, ci_level=0.95, seed=0, min_bootstrap_docs=10),
+        "sectors": cmp.sector_shares(
+            docs, n_bootstrap=200, seed=1, ci_level=0.95, min_bootstrap_docs=10
+        ),
+        "sectors_paragraphs": cmp.sector_shares(
+            docs,
+            paras,
+            level="paragraph",
+            n_bootstrap=200,
+            ci_level=0.95,
+            seed=0,
+            min_bootstrap_docs=10,
+        ),
         "log_odds": log_odds,
-        "topics": cmp.topic_prevalence(fx.topics(), paras, n_bootstrap=200, ci_level=0.95, seed=0, min_bootstrap_docs=10),
+        "topics": cmp.topic_prevalence(
+            fx.topics(), paras, n_bootstrap=200, ci_level=0.95, seed=0, min_bootstrap_docs=10
+        ),
         "partners": cmp.partner_edges(docs, focal="Jakarta"),
     }
 
@@ -50,29 +73,56 @@ def _draw(tables, name: str, lang: str) -> Figure:
     if name == "coverage_monthly":
         return fg.plot_coverage_monthly(tables["coverage_monthly"], lang=lang, n_undated=1)
     if name == "sectors":
-        return fg.plot_sector_shares(tables["sectors"], lang=lang, ci_level=0.95, n_bootstrap=2000, min_bootstrap_docs=10)
+        return fg.plot_sector_shares(
+            tables["sectors"], lang=lang, ci_level=0.95, n_bootstrap=2000, min_bootstrap_docs=10
+        )
     if name == "sectors_paragraphs":
-        return fg.plot_sector_shares(tables["sectors_paragraphs"], lang=lang, ci_level=0.95, n_bootstrap=2000, min_bootstrap_docs=10)
+        return fg.plot_sector_shares(
+            tables["sectors_paragraphs"],
+            lang=lang,
+            ci_level=0.95,
+            n_bootstrap=2000,
+            min_bootstrap_docs=10,
+        )
     if name == "log_odds":
         return fg.plot_log_odds(tables["log_odds"], lang=lang)
     if name == "topics":
-        return fg.plot_topic_prevalence(tables["topics"], lang=lang, ci_level=0.95, n_bootstrap=2000, min_bootstrap_docs=10)
+        return fg.plot_topic_prevalence(
+            tables["topics"], lang=lang, ci_level=0.95, n_bootstrap=2000, min_bootstrap_docs=10
+        )
     return fg.plot_partner_network(tables["partners"], focal="Jakarta", lang=lang)
 
 
-FIGURES = ["coverage", "coverage_monthly", "sectors", "sectors_paragraphs", "log_odds", "topics",
-           "partners"]
-TITLE_KEYS = {"coverage": "coverage.title", "coverage_monthly": "coverage_monthly.title",
-              "sectors": "sectors.title", "sectors_paragraphs": "sectors.title",
-              "log_odds": "log_odds.title", "topics": "topics.title", "partners": "partners.title"}
+FIGURES = [
+    "coverage",
+    "coverage_monthly",
+    "sectors",
+    "sectors_paragraphs",
+    "log_odds",
+    "topics",
+    "partners",
+]
+TITLE_KEYS = {
+    "coverage": "coverage.title",
+    "coverage_monthly": "coverage_monthly.title",
+    "sectors": "sectors.title",
+    "sectors_paragraphs": "sectors.title",
+    "log_odds": "log_odds.title",
+    "topics": "topics.title",
+    "partners": "partners.title",
+}
 
 
 # ---------------------------------------------------------------------------------- labels
 
+
 def test_label_file_format(lexicon_dir):
     path = lexicon_dir / "labels_figures.csv"
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#")]
+    lines = [
+        line
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     rows = list(csv.DictReader(lines))
     assert lines[0] == "key,en,id"
     keys = [r["key"] for r in rows]
@@ -80,8 +130,9 @@ def test_label_file_format(lexicon_dir):
     for row in rows:
         assert re.fullmatch(r"[a-z_]+(\.[a-z0-9_]+)+", row["key"]), row["key"]
         assert row["en"].strip() and row["id"].strip(), row["key"]
-        fields = [{f for _, f, _, _ in string.Formatter().parse(row[lang]) if f}
-                  for lang in ("en", "id")]
+        fields = [
+            {f for _, f, _, _ in string.Formatter().parse(row[lang]) if f} for lang in ("en", "id")
+        ]
         assert fields[0] == fields[1], f"{row['key']}: placeholders differ between en and id"
     for kind in COOP_DISPLAY_ORDER:
         assert f"coop.{kind}" in keys and f"coop_short.{kind}" in keys
@@ -116,6 +167,7 @@ def test_bad_label_files_stop_with_a_message(tmp_path):
 
 # ---------------------------------------------------------------------------------- styles
 
+
 def _luminance(colour: str) -> float:
     r, g, b = mcolors.to_rgb(colour)
     return 0.299 * r + 0.587 * g + 0.114 * b
@@ -131,6 +183,7 @@ def test_each_kind_is_distinct_without_colour():
 
 
 # ---------------------------------------------------------------------------------- drawing
+
 
 @pytest.mark.parametrize("lang", ["en", "id"])
 @pytest.mark.parametrize("name", FIGURES)
@@ -153,7 +206,9 @@ def test_monthly_axis_has_every_month_and_indonesian_names(tables):
 
 
 def test_sector_figure_prints_k_over_n(tables):
-    figure = fg.plot_sector_shares(tables["sectors"], lang="en", ci_level=0.95, n_bootstrap=2000, min_bootstrap_docs=10)
+    figure = fg.plot_sector_shares(
+        tables["sectors"], lang="en", ci_level=0.95, n_bootstrap=2000, min_bootstrap_docs=10
+    )
     texts = [t.get_text() for ax in figure.axes for t in ax.texts]
     assert texts.count("2/2") == 2 and texts.count("3/3") == 4  # transport, waste / 4 sectors
 
@@ -161,13 +216,26 @@ def test_sector_figure_prints_k_over_n(tables):
 def test_sector_figure_note_gives_articles_and_stories(tables):
     from analysis.compare.stories import story_table
 
-    stories = pd.DataFrame({"coop_type": ["agglomeration", "international", "domestic_other"],
-                            "n_articles": [3, 2, 0], "n_stories": [2, 2, 0]})
-    stories = stories.reindex(columns=list(story_table(pd.DataFrame(
-        {"doc_id": [], "coop_type": []})).columns), fill_value=0)
+    stories = pd.DataFrame(
+        {
+            "coop_type": ["agglomeration", "international", "domestic_other"],
+            "n_articles": [3, 2, 0],
+            "n_stories": [2, 2, 0],
+        }
+    )
+    stories = stories.reindex(
+        columns=list(story_table(pd.DataFrame({"doc_id": [], "coop_type": []})).columns),
+        fill_value=0,
+    )
     for lang, expected in (("en", "3 articles, 2 stories"), ("id", "3 artikel, 2 peristiwa")):
-        figure = fg.plot_sector_shares(tables["sectors"], lang=lang, ci_level=0.95,
-                                       n_bootstrap=2000, min_bootstrap_docs=10, stories=stories)
+        figure = fg.plot_sector_shares(
+            tables["sectors"],
+            lang=lang,
+            ci_level=0.95,
+            n_bootstrap=2000,
+            min_bootstrap_docs=10,
+            stories=stories,
+        )
         note = figure._supxlabel.get_text().replace("\n", " ")
         assert expected in note, lang
         assert "domestic" not in note.lower() and "antardaerah" not in note.lower()
@@ -176,13 +244,20 @@ def test_sector_figure_note_gives_articles_and_stories(tables):
 def _boxes(figure: Figure, kinds: tuple[type, ...]):
     figure.canvas.draw()
     renderer = figure.canvas.get_renderer()
-    return [(t.get_text(), t.get_window_extent(renderer)) for ax in figure.axes
-            for t in ax.texts if isinstance(t, kinds) and t.get_text().strip()]
+    return [
+        (t.get_text(), t.get_window_extent(renderer))
+        for ax in figure.axes
+        for t in ax.texts
+        if isinstance(t, kinds) and t.get_text().strip()
+    ]
 
 
 def _overlapping(boxes):
-    return [(a, b) for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2)
-            if box_a.overlaps(box_b)]
+    return [
+        (a, b)
+        for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2)
+        if box_a.overlaps(box_b)
+    ]
 
 
 def test_log_odds_labels_do_not_overlap_and_stay_inside(tables):
@@ -191,8 +266,10 @@ def test_log_odds_labels_do_not_overlap_and_stay_inside(tables):
     assert len(boxes) >= 4
     assert not _overlapping(boxes)
     inside = figure.axes[0].get_window_extent()
-    assert all(inside.x0 <= b.x0 and b.x1 <= inside.x1 and inside.y0 <= b.y0 and b.y1 <= inside.y1
-               for _, b in boxes)
+    assert all(
+        inside.x0 <= b.x0 and b.x1 <= inside.x1 and inside.y0 <= b.y0 and b.y1 <= inside.y1
+        for _, b in boxes
+    )
 
 
 def test_partner_labels_do_not_overlap(tables):
@@ -221,6 +298,7 @@ def test_invalid_language_is_a_user_error(tables):
 
 
 # ---------------------------------------------------------------------------------- saving
+
 
 def test_save_figure_is_byte_identical_and_carries_no_timestamp(tables, tmp_path):
     figure = _draw(tables, "log_odds", "en")

@@ -11,13 +11,25 @@ from analysis.report.notebooks import clean_executed_notebook, is_stripped, stri
 def _executed(tmp_path):
     nb = new_notebook(cells=[new_code_cell("print(1)", execution_count=1)])
     nb.cells[0].outputs = [new_output("stream", name="stdout", text="<obj at 0x7f3a2b1c9d80>\n")]
-    nb.cells[0].metadata["papermill"] = {"duration": 0.5, "start_time": "2026-01-01T00:00:00",
-                                         "end_time": "2026-01-01T00:00:01", "status": "completed"}
+    nb.cells[0].metadata["papermill"] = {
+        "duration": 0.5,
+        "start_time": "2026-01-01T00:00:00",
+        "end_time": "2026-01-01T00:00:01",
+        "status": "completed",
+    }
     nb.cells[0].metadata["execution"] = {"iopub.execute_input": "2026-01-01T00:00:00"}
-    nb.metadata["papermill"] = {"duration": 3.0, "start_time": "x", "end_time": "y",
-                                "parameters": {"seed": 1}, "environment_variables": {}}
-    nb.metadata["language_info"] = {"name": "python", "version": "3.11.2",
-                                    "pygments_lexer": "ipython3"}
+    nb.metadata["papermill"] = {
+        "duration": 3.0,
+        "start_time": "x",
+        "end_time": "y",
+        "parameters": {"seed": 1},
+        "environment_variables": {},
+    }
+    nb.metadata["language_info"] = {
+        "name": "python",
+        "version": "3.11.2",
+        "pygments_lexer": "ipython3",
+    }
     path = tmp_path / "run.ipynb"
     nbformat.write(nb, path)
     return path
@@ -62,9 +74,11 @@ def test_a_user_error_in_a_notebook_shows_its_message_not_a_traceback(capsys):
     from IPython.core.interactiveshell import InteractiveShell
 
     shell = InteractiveShell.instance()
-    result = shell.run_cell("from analysis.core.errors import UserError\n"
-                            "def stage():\n    raise UserError('add articles to the corpus')\n"
-                            "stage()")
+    result = shell.run_cell(
+        "from analysis.core.errors import UserError\n"
+        "def stage():\n    raise UserError('add articles to the corpus')\n"
+        "stage()"
+    )
     shown = capsys.readouterr().out
     assert not result.success
     assert shown.strip() == "UserError: add articles to the corpus"

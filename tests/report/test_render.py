@@ -57,8 +57,12 @@ def _parse(path: Path) -> _Tags:
 
 def test_writes_one_page_per_notebook_then_the_index(site):
     folder, written = site
-    assert [p.name for p in written] == ["01_ingest.html", "02_compare.html", "index.html",
-                                          "glossary.html"]
+    assert [p.name for p in written] == [
+        "01_ingest.html",
+        "02_compare.html",
+        "index.html",
+        "glossary.html",
+    ]
     assert all(p.parent == folder for p in written)
     assert not (folder / "scratch.html").exists()
 
@@ -130,13 +134,16 @@ def test_code_is_folded_and_prose_and_figures_stay(site, png):
             assert -1 < opened < segment.find('<div class="highlight')
     summaries = re.findall(r"<summary>(.*?)</summary>", text)
     assert summaries[:3] == [
-        "Show parameter defaults", "Show the parameters of this run", "Show code"]
+        "Show parameter defaults",
+        "Show the parameters of this run",
+        "Show code",
+    ]
     assert "<h2" in text and "The shares are fractions of documents." in text
     images = [a["src"] for t, a in parsed.tags if t == "img"]
     assert len(images) == 1
     prefix = "data:image/png;base64,"
     assert images[0].startswith(prefix)
-    assert base64.b64decode(images[0][len(prefix):]) == png
+    assert base64.b64decode(images[0][len(prefix) :]) == png
     assert "In&nbsp;[" not in text and "Out[" not in text
 
 
@@ -144,12 +151,19 @@ def test_index_lists_notebooks_in_reading_order_with_their_first_sentence(site):
     folder, _ = site
     text = (folder / "index.html").read_text(encoding="utf-8")
     entries = re.findall(
-        r'<a href="([^"]+)">(.*?)</a></div>\s*<p class="entry-summary">(.*?)</p>', text)
+        r'<a href="([^"]+)">(.*?)</a></div>\s*<p class="entry-summary">(.*?)</p>', text
+    )
     assert entries == [
-        ("01_ingest.html", "1 · Ingest: a <em>small</em> test stage",
-         "This stage reads <code>files</code> (e.g. .txt files) and writes the ingest table."),
-        ("02_compare.html", "2 · Compare: a <em>small</em> test stage",
-         "This stage reads <code>files</code> (e.g. .txt files) and writes the compare table."),
+        (
+            "01_ingest.html",
+            "1 · Ingest: a <em>small</em> test stage",
+            "This stage reads <code>files</code> (e.g. .txt files) and writes the ingest table.",
+        ),
+        (
+            "02_compare.html",
+            "2 · Compare: a <em>small</em> test stage",
+            "This stage reads <code>files</code> (e.g. .txt files) and writes the compare table.",
+        ),
     ]
     assert "<title>Test site</title>" in text
 
@@ -184,7 +198,8 @@ def test_summary_rules():
     assert summary("# Title\n\nWhich sectors? Shares follow.") == ("Title", "Which sectors?")
     assert summary("# Title\nNo blank line. Then more.") == ("Title", "No blank line.")
     assert summary("# Title\n\nMonroe et al. 2008 is cited. Next.")[1] == (
-        "Monroe et al. 2008 is cited.")
+        "Monroe et al. 2008 is cited."
+    )
     assert summary("# Only a title") == ("Only a title", "")
     assert summary("Prose without a heading.") == ("03_classify", "Prose without a heading.")
     assert summary("# A <b onclick=x>bold</b> title\n\nFine.")[0] == "A <b>bold</b> title"
@@ -218,26 +233,33 @@ def test_index_shows_the_summary_escaped_with_links(tmp_path, png):
     folder = tmp_path / "nb"
     write_fixture_notebooks(folder, png)
     summary = SiteSummary(
-        findings=("Of the 5 news articles analysed, 2 (40%) report cooperation.",
-                  "<script>alert('x')</script> is a word."),
-        n_documents="5", date_min="9 April 2025", date_max="21 August 2025",
+        findings=(
+            "Of the 5 news articles analysed, 2 (40%) report cooperation.",
+            "<script>alert('x')</script> is a word.",
+        ),
+        n_documents="5",
+        date_min="9 April 2025",
+        date_max="21 August 2025",
         commit="0123456789ab",
-        briefs=(("Policy brief (English, PDF)", "../brief_en.pdf"),
-                ("Ringkasan kebijakan (PDF)", "../brief_id.pdf")))
+        briefs=(
+            ("Policy brief (English, PDF)", "../brief_en.pdf"),
+            ("Ringkasan kebijakan (PDF)", "../brief_id.pdf"),
+        ),
+    )
     render_site(folder, index_title="Test site", summary=summary)
     text = (folder / "index.html").read_text(encoding="utf-8")
     assert "<script>" not in text
     soup = BeautifulSoup(text, "html.parser")
     assert [li.get_text() for li in soup.select(".site-summary .findings li")] == list(
-        summary.findings)
+        summary.findings
+    )
     assert soup.select_one(".site-summary .corpus").get_text(" ", strip=True) == (
         "5 articles, published between 9 April 2025 and 21 August 2025. "
-        "Results of commit 0123456789ab .")
+        "Results of commit 0123456789ab ."
+    )
     hrefs = {a["href"] for a in soup.find_all("a")}
-    assert {"../brief_en.pdf", "../brief_id.pdf", "../explore/index.html",
-            "glossary.html"} <= hrefs
+    assert {"../brief_en.pdf", "../brief_id.pdf", "../explore/index.html", "glossary.html"} <= hrefs
     page = BeautifulSoup((folder / "01_ingest.html").read_text(encoding="utf-8"), "html.parser")
     assert page.select_one("nav a[href='glossary.html']").get_text() == "Glossary"
-    glossary = BeautifulSoup((folder / "glossary.html").read_text(encoding="utf-8"),
-                             "html.parser")
+    glossary = BeautifulSoup((folder / "glossary.html").read_text(encoding="utf-8"), "html.parser")
     assert glossary.select_one("dt#story").get_text() == "Story (story_id)"

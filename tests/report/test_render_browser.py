@@ -58,13 +58,25 @@ def browser_check(page: Path, workdir: Path) -> dict:
     probe.write_text(text.replace("</body>", _CHECK_SCRIPT + "</body>"), encoding="utf-8")
     try:
         result = subprocess.run(
-            [chromium, "--headless", "--no-sandbox", "--disable-gpu",
-             "--disable-background-networking", "--disable-component-update", "--no-first-run",
-             f"--user-data-dir={workdir / 'chromium-profile'}",
-             # any host name fails to resolve, so nothing can load from the web by accident
-             "--host-resolver-rules=MAP * ~NOTFOUND",
-             "--virtual-time-budget=5000", "--dump-dom", probe.resolve().as_uri()],
-            capture_output=True, text=True, timeout=120, check=False,
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                f"--user-data-dir={workdir / 'chromium-profile'}",
+                # any host name fails to resolve, so nothing can load from the web by accident
+                "--host-resolver-rules=MAP * ~NOTFOUND",
+                "--virtual-time-budget=5000",
+                "--dump-dom",
+                probe.resolve().as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
     finally:
         probe.unlink()
@@ -97,7 +109,9 @@ def test_the_check_catches_remote_and_broken_images(tmp_path, chromium_available
     page.parent.mkdir()
     page.write_text(
         '<!DOCTYPE html><html><head><link rel="stylesheet" href="https://cdn.example/x.css">'
-        '</head><body><img src="missing.png"></body></html>', encoding="utf-8")
+        '</head><body><img src="missing.png"></body></html>',
+        encoding="utf-8",
+    )
     check = browser_check(page, tmp_path)
     assert check["requests"] == ["https://cdn.example/x.css"]
     assert check["broken"] == [(tmp_path / "missing.png").as_uri()]
@@ -141,28 +155,44 @@ def _table_site(folder: Path) -> list[Path]:
     from analysis.report.display import show_table
 
     long_title = HOSTILE_CELL + " " + "dalam rangka kerja sama antardaerah " * 6
-    table = show_table(pd.DataFrame({
-        "doc_id": [f"00{i}_4394a814a780e277.txt" for i in range(3)],
-        "outlet": ["ntvnews.id", "beritanasional.com", None],
-        "title": [long_title, "Pramono Gandeng Kuala Lumpur", "x"],
-        "coop_type": ["agglomeration", "international", "none"],
-        "share_documents": [0.4, 0.6, 0.0],
-        "n_outlets_with_a_long_column_name": [2, 3, 0],
-        "another_wide_column_header_here": ["a" * 25, "b" * 25, "c" * 25],
-    }), caption="Three documents.")
+    table = show_table(
+        pd.DataFrame(
+            {
+                "doc_id": [f"00{i}_4394a814a780e277.txt" for i in range(3)],
+                "outlet": ["ntvnews.id", "beritanasional.com", None],
+                "title": [long_title, "Pramono Gandeng Kuala Lumpur", "x"],
+                "coop_type": ["agglomeration", "international", "none"],
+                "share_documents": [0.4, 0.6, 0.0],
+                "n_outlets_with_a_long_column_name": [2, 3, 0],
+                "another_wide_column_header_here": ["a" * 25, "b" * 25, "c" * 25],
+            }
+        ),
+        caption="Three documents.",
+    )
     nb = nbformat.v4.new_notebook()
     code = nbformat.v4.new_code_cell("show_table(df)", execution_count=1)
-    code.outputs = [nbformat.v4.new_output("execute_result", execution_count=1, data={
-        "text/html": table.html, "text/plain": table.plain})]
-    nb.cells = [nbformat.v4.new_markdown_cell(
-        "# 1 · Tables\n\nCounting stems with log-odds z-scores and a Dirichlet prior."), code]
+    code.outputs = [
+        nbformat.v4.new_output(
+            "execute_result",
+            execution_count=1,
+            data={"text/html": table.html, "text/plain": table.plain},
+        )
+    ]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(
+            "# 1 · Tables\n\nCounting stems with log-odds z-scores and a Dirichlet prior."
+        ),
+        code,
+    ]
     folder.mkdir(parents=True)
     nbformat.write(nb, folder / "01_tables.ipynb")
     return render_site(folder)
 
 
 def _sideways(tab) -> bool:
-    return tab.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
+    return tab.evaluate(
+        "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+    )
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -188,19 +218,30 @@ def test_reader_table_page_and_glossary_in_the_browser(devtools, tmp_path, width
             tab.wait_for("document.querySelector('td details').open")
             assert HOSTILE_CELL in tab.evaluate("document.querySelector('td details').textContent")
             # the wide table scrolls inside its wrapper, not the page
-            wrapper = tab.evaluate("(() => { const w = document.querySelector('.table-scroll');"
-                                   " return [w.scrollWidth, w.clientWidth]; })()")
+            wrapper = tab.evaluate(
+                "(() => { const w = document.querySelector('.table-scroll');"
+                " return [w.scrollWidth, w.clientWidth]; })()"
+            )
             if width == 390:
                 assert wrapper[0] > wrapper[1]
-            assert tab.evaluate("document.querySelector('caption').textContent") == "Three documents."
-            cells = tab.evaluate("Array.from(document.querySelectorAll('tbody tr:nth-child(3) td'))"
-                                 ".map(td => td.textContent)")
+            assert (
+                tab.evaluate("document.querySelector('caption').textContent") == "Three documents."
+            )
+            cells = tab.evaluate(
+                "Array.from(document.querySelectorAll('tbody tr:nth-child(3) td'))"
+                ".map(td => td.textContent)"
+            )
             assert cells[1:5] == ["", "x", "Not cooperation", "0.0%"]
             # first uses link to the glossary, and the link leads to the entry
-            hrefs = tab.evaluate("Array.from(document.querySelectorAll('main a.gloss'))"
-                                 ".map(a => a.getAttribute('href'))")
-            assert hrefs == ["glossary.html#stem", "glossary.html#log-odds-z",
-                             "glossary.html#dirichlet-prior"]
+            hrefs = tab.evaluate(
+                "Array.from(document.querySelectorAll('main a.gloss'))"
+                ".map(a => a.getAttribute('href'))"
+            )
+            assert hrefs == [
+                "glossary.html#stem",
+                "glossary.html#log-odds-z",
+                "glossary.html#dirichlet-prior",
+            ]
             tab.click("main a.gloss")
             tab.wait_for("location.hash === '#stem'")
             assert tab.evaluate("document.querySelector(':target').textContent") == "Stem"
@@ -209,13 +250,17 @@ def test_reader_table_page_and_glossary_in_the_browser(devtools, tmp_path, width
 
 
 def _committed_site() -> list[Path]:
-    pages = [*sorted((ROOT / "reports" / "notebooks").glob("*.html")),
-             ROOT / "reports" / "explore" / "index.html"]
+    pages = [
+        *sorted((ROOT / "reports" / "notebooks").glob("*.html")),
+        ROOT / "reports" / "explore" / "index.html",
+    ]
     return [p for p in pages if p.is_file()]
 
 
-@pytest.mark.skipif(not (ROOT / "reports" / "notebooks" / "glossary.html").is_file(),
-                    reason="the committed site has no glossary yet (run dvc repro)")
+@pytest.mark.skipif(
+    not (ROOT / "reports" / "notebooks" / "glossary.html").is_file(),
+    reason="the committed site has no glossary yet (run dvc repro)",
+)
 @pytest.mark.parametrize("width", [1280, 390])
 def test_committed_site_offline_without_errors(devtools, width):
     for page in _committed_site():
@@ -228,29 +273,37 @@ def test_committed_site_offline_without_errors(devtools, width):
             assert tab.console_errors() == [], label
             assert not _sideways(tab), label
             if page.parent.name == "notebooks" and page.name[:2].isdigit():
-                assert tab.evaluate("!!document.querySelector('nav a[href=\"glossary.html\"]')"), label
+                assert tab.evaluate("!!document.querySelector('nav a[href=\"glossary.html\"]')"), (
+                    label
+                )
         finally:
             tab.close()
 
 
-@pytest.mark.skipif(not (ROOT / "reports" / "explore" / "index.html").is_file()
-                    or not (ROOT / "reports" / "notebooks" / "glossary.html").is_file(),
-                    reason="the committed site is not built yet (run dvc repro)")
+@pytest.mark.skipif(
+    not (ROOT / "reports" / "explore" / "index.html").is_file()
+    or not (ROOT / "reports" / "notebooks" / "glossary.html").is_file(),
+    reason="the committed site is not built yet (run dvc repro)",
+)
 def test_committed_index_leads_to_a_working_explorer(devtools):
     tab = devtools.new_page(1280, 900)
     try:
         tab.goto((ROOT / "reports" / "notebooks" / "index.html").resolve().as_uri())
         assert tab.evaluate("document.querySelectorAll('.site-summary .findings li').length") >= 1
         tab.click('a[href="../explore/index.html"]')
-        tab.wait_for("location.pathname.endsWith('/explore/index.html')"
-                     " && document.querySelectorAll('#article-rows tr').length > 0")
+        tab.wait_for(
+            "location.pathname.endsWith('/explore/index.html')"
+            " && document.querySelectorAll('#article-rows tr').length > 0"
+        )
         before = tab.evaluate("document.querySelectorAll('#article-rows tr').length")
         first = tab.evaluate("document.querySelector('#article-rows button.open').textContent")
         word = max(first.split(), key=len)  # the longest word of the first title
         tab.type("#f-search", word)
         tab.wait_for("document.querySelectorAll('#article-rows tr').length <= %d" % before)
-        assert first in tab.evaluate("Array.from(document.querySelectorAll("
-                                     "'#article-rows button.open')).map(b => b.textContent)")
+        assert first in tab.evaluate(
+            "Array.from(document.querySelectorAll("
+            "'#article-rows button.open')).map(b => b.textContent)"
+        )
         tab.click("#article-rows button.open")
         tab.wait_for("document.getElementById('article-dialog').open")
         tab.press("Escape")

@@ -12,14 +12,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from stage_helpers import run_preprocess
 
 import analysis.text.paragraphs as preprocess_module
 import analysis.text.stem as stem_module
+from analysis.core.config import IngestParams, PreprocessParams, TopicsParams
 from analysis.core.errors import UserError
 from analysis.core.io import write_parquet
 from analysis.text.stem import Preprocessor, stem_pool, stem_stream
-from analysis.core.config import IngestParams, PreprocessParams, TopicsParams
-from stage_helpers import run_preprocess
 
 MIN_WORDS = IngestParams().min_words
 MIN_TOKEN_LENGTH = PreprocessParams().min_token_length
@@ -34,10 +34,17 @@ def documents_frame(raw_dir: Path) -> pd.DataFrame:
     rows = []
     for path in sorted(raw_dir.glob("*.txt")):
         lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
-        rows.append({"doc_id": path.stem.split("_")[1], "text": "\n\n".join(filter(None, lines)),
-                     "duplicate_of": None})
+        rows.append(
+            {
+                "doc_id": path.stem.split("_")[1],
+                "text": "\n\n".join(filter(None, lines)),
+                "duplicate_of": None,
+            }
+        )
     rows.append({"doc_id": "empty0000000000", "text": "", "duplicate_of": None})
-    rows.append({"doc_id": "dup000000000000", "text": rows[0]["text"], "duplicate_of": rows[0]["doc_id"]})
+    rows.append(
+        {"doc_id": "dup000000000000", "text": rows[0]["text"], "duplicate_of": rows[0]["doc_id"]}
+    )
     frame = pd.DataFrame(rows)
     frame["source_file"] = frame["doc_id"] + ".txt"
     return frame
@@ -48,7 +55,9 @@ def documents_path(raw_dir: Path, tmp_path: Path) -> Path:
     return write_parquet(tmp_path / "documents.parquet", documents_frame(raw_dir))
 
 
-def test_paragraphs_follow_the_contract(documents_path: Path, lexicon_dir: Path, tmp_path: Path) -> None:
+def test_paragraphs_follow_the_contract(
+    documents_path: Path, lexicon_dir: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "paragraphs.parquet"
     result = run_preprocess(documents_path, paragraphs_path=out, lexicon_dir=lexicon_dir)
     schema = pq.read_schema(out)
@@ -60,10 +69,19 @@ def test_paragraphs_follow_the_contract(documents_path: Path, lexicon_dir: Path,
     table = pd.read_parquet(out)
     assert table["para_id"].is_unique
     assert table["para_id"].iloc[0] == "4394a814a780e277:p000"
-    assert all(pid == f"{d}:p{i:03d}" for pid, d, i in zip(table.para_id, table.doc_id, table.para_index))
+    assert all(
+        pid == f"{d}:p{i:03d}" for pid, d, i in zip(table.para_id, table.doc_id, table.para_index)
+    )
     # the duplicate is skipped, the empty document has no paragraph; five seeds remain
     assert sorted(table["doc_id"].unique()) == sorted(
-        ["4394a814a780e277", "17a0fc84c87f51fc", "b0853180490134cc", "2e0963ee0979c594", "8c38530ddb7b0270"])
+        [
+            "4394a814a780e277",
+            "17a0fc84c87f51fc",
+            "b0853180490134cc",
+            "2e0963ee0979c594",
+            "8c38530ddb7b0270",
+        ]
+    )
     assert all(len(t) == len(s) for t, s in zip(table.tokens, table.stems))
     first = table.iloc[0]
     assert first["text"].startswith("Ntvnews.id, Jakarta - Gubernur DKI Jakarta")
@@ -81,15 +99,24 @@ def test_paragraphs_follow_the_contract(documents_path: Path, lexicon_dir: Path,
     assert metrics["n_stem_types"] == len({s for ss in table.stems for s in ss})
     assert dict(metrics["top_stems"][:1]) == {"jakarta": metrics["top_stems"][0][1]}
     assert metrics["n_protected_hits"] >= metrics["n_protected_hits_by_reason"]["multiword"] > 20
-    assert ["kerja_sama", sum(list(ts).count("kerja_sama") for ts in table.tokens)] in metrics["top_multiword"]
-    pd.testing.assert_frame_equal(result.paragraphs.reset_index(drop=True),
-                                  table.assign(tokens=table.tokens.map(list), stems=table.stems.map(list)),
-                                  check_dtype=False)
+    assert ["kerja_sama", sum(list(ts).count("kerja_sama") for ts in table.tokens)] in metrics[
+        "top_multiword"
+    ]
+    pd.testing.assert_frame_equal(
+        result.paragraphs.reset_index(drop=True),
+        table.assign(tokens=table.tokens.map(list), stems=table.stems.map(list)),
+        check_dtype=False,
+    )
 
 
 def test_paragraph_without_tokens_is_kept(tmp_path: Path, lexicon_dir: Path) -> None:
-    docs = pd.DataFrame({"doc_id": ["d1"], "text": ["Kerja sama Bekasi.\n\n10 bulan yang lalu"],
-                         "duplicate_of": [None]})
+    docs = pd.DataFrame(
+        {
+            "doc_id": ["d1"],
+            "text": ["Kerja sama Bekasi.\n\n10 bulan yang lalu"],
+            "duplicate_of": [None],
+        }
+    )
     path = write_parquet(tmp_path / "documents.parquet", docs)
     table = run_preprocess(path, paragraphs_path=None, lexicon_dir=lexicon_dir).paragraphs
     assert table["para_id"].tolist() == ["d1:p000", "d1:p001"]
@@ -100,8 +127,11 @@ def test_paragraph_without_tokens_is_kept(tmp_path: Path, lexicon_dir: Path) -> 
 def test_only_empty_token_lists_keep_the_list_type(tmp_path: Path, lexicon_dir: Path) -> None:
     docs = pd.DataFrame({"doc_id": ["d1"], "text": ["2025"], "duplicate_of": [None]})
     out = tmp_path / "paragraphs.parquet"
-    run_preprocess(write_parquet(tmp_path / "documents.parquet", docs), paragraphs_path=out,
-                   lexicon_dir=lexicon_dir)
+    run_preprocess(
+        write_parquet(tmp_path / "documents.parquet", docs),
+        paragraphs_path=out,
+        lexicon_dir=lexicon_dir,
+    )
     assert pq.read_schema(out).field("tokens").type == pa.list_(pa.string())
 
 
@@ -112,8 +142,9 @@ def test_rerun_is_byte_identical(documents_path: Path, lexicon_dir: Path, tmp_pa
     assert first.read_bytes() == second.read_bytes()
 
 
-def test_two_jobs_give_identical_output(documents_path: Path, lexicon_dir: Path, tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_jobs_give_identical_output(
+    documents_path: Path, lexicon_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # force the worker pool even for these few documents: several batches of two
     monkeypatch.setattr(preprocess_module, "_DOC_BATCH", 2)
     one, two = tmp_path / "one.parquet", tmp_path / "two.parquet"
@@ -131,11 +162,15 @@ def test_user_errors(tmp_path: Path, lexicon_dir: Path) -> None:
     bad.write_text("not parquet")
     with pytest.raises(UserError, match="not a readable Parquet file"):
         run_preprocess(bad, paragraphs_path=None, lexicon_dir=lexicon_dir)
-    no_dup = write_parquet(tmp_path / "nodup.parquet", pd.DataFrame({"doc_id": ["a"], "text": ["x"]}))
+    no_dup = write_parquet(
+        tmp_path / "nodup.parquet", pd.DataFrame({"doc_id": ["a"], "text": ["x"]})
+    )
     with pytest.raises(UserError, match="duplicate_of"):
         run_preprocess(no_dup, paragraphs_path=None, lexicon_dir=lexicon_dir)
-    twice = write_parquet(tmp_path / "twice.parquet", pd.DataFrame(
-        {"doc_id": ["a", "a"], "text": ["x", "y"], "duplicate_of": [None, None]}))
+    twice = write_parquet(
+        tmp_path / "twice.parquet",
+        pd.DataFrame({"doc_id": ["a", "a"], "text": ["x", "y"], "duplicate_of": [None, None]}),
+    )
     with pytest.raises(UserError, match="doc_id must be unique"):
         run_preprocess(twice, paragraphs_path=None, lexicon_dir=lexicon_dir)
     with pytest.raises(UserError, match="n_jobs"):
@@ -147,15 +182,27 @@ def test_user_errors(tmp_path: Path, lexicon_dir: Path) -> None:
 
 
 def test_stem_stream_one_line_out_per_line_in(lexicon_dir: Path) -> None:
-    lines = ["Wali Kota Bekasi menjalin kerjasama dengan Pemprov DKI.",
-             "2025, dan yang tersebut",
-             "",
-             "Relawan perbankan di Kuala Lumpur"]
+    lines = [
+        "Wali Kota Bekasi menjalin kerjasama dengan Pemprov DKI.",
+        "2025, dan yang tersebut",
+        "",
+        "Relawan perbankan di Kuala Lumpur",
+    ]
     out = io.StringIO()
-    n = stem_stream(io.StringIO("\n".join(lines) + "\n"), out, lexicon_dir=lexicon_dir, min_token_length=MIN_TOKEN_LENGTH)
+    n = stem_stream(
+        io.StringIO("\n".join(lines) + "\n"),
+        out,
+        lexicon_dir=lexicon_dir,
+        min_token_length=MIN_TOKEN_LENGTH,
+    )
     assert n == 4
     assert out.getvalue().split("\n") == [
-        "wali_kota bekasi jalin kerja_sama pemprov jakarta", "", "", "relawan perbankan kuala_lumpur", ""]
+        "wali_kota bekasi jalin kerja_sama pemprov jakarta",
+        "",
+        "",
+        "relawan perbankan kuala_lumpur",
+        "",
+    ]
 
 
 def test_stem_stream_matches_preprocessor(lexicon_dir: Path, raw_dir: Path) -> None:
@@ -167,15 +214,24 @@ def test_stem_stream_matches_preprocessor(lexicon_dir: Path, raw_dir: Path) -> N
     assert out.getvalue().splitlines() == expected
 
 
-def test_stem_stream_batches_and_jobs_give_the_same_lines(lexicon_dir: Path, raw_dir: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stem_stream_batches_and_jobs_give_the_same_lines(
+    lexicon_dir: Path, raw_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     text = "".join(p.read_text(encoding="utf-8") for p in sorted(raw_dir.glob("*.txt")))
     single = io.StringIO()
-    stem_stream(io.StringIO(text), single, lexicon_dir=lexicon_dir, min_token_length=MIN_TOKEN_LENGTH)
+    stem_stream(
+        io.StringIO(text), single, lexicon_dir=lexicon_dir, min_token_length=MIN_TOKEN_LENGTH
+    )
     monkeypatch.setattr(stem_module, "_STREAM_BATCH_LINES", 7)
     monkeypatch.setattr(stem_module, "_MIN_PARALLEL_TYPES", 0)
     parallel = io.StringIO()
-    n = stem_stream(io.StringIO(text), parallel, lexicon_dir=lexicon_dir, n_jobs=2, min_token_length=MIN_TOKEN_LENGTH)
+    n = stem_stream(
+        io.StringIO(text),
+        parallel,
+        lexicon_dir=lexicon_dir,
+        n_jobs=2,
+        min_token_length=MIN_TOKEN_LENGTH,
+    )
     assert n == len(text.splitlines()) > 100
     assert parallel.getvalue() == single.getvalue()
     assert "kerja_sama" in single.getvalue() and "bekasi" in single.getvalue()
@@ -186,14 +242,25 @@ def test_cli_stem_subprocess(lexicon_dir: Path, tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "analysis", "stem", "--lexicons", str(lexicon_dir), "--jobs", "2"],
         input="Pembangunan di Kediri dan Maluku\n\nBekerja sama dengan Kuala Lumpur\n",
-        capture_output=True, text=True, env=env, cwd=tmp_path, check=True)
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=True,
+    )
     assert proc.stdout == "bangun kediri maluku\n\nkerja_sama kuala_lumpur\n"
 
 
 def test_cli_stem_bad_lexicon_dir(tmp_path: Path) -> None:
     env = dict(os.environ, PYTHONPATH=str(SRC))
-    proc = subprocess.run([sys.executable, "-m", "analysis", "stem", "--lexicons", str(tmp_path / "x")],
-                          input="kota\n", capture_output=True, text=True, env=env, cwd=tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis", "stem", "--lexicons", str(tmp_path / "x")],
+        input="kota\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 2
     assert "lexicon directory" in proc.stderr and "Traceback" not in proc.stderr
 
@@ -222,8 +289,9 @@ def test_clickid_sample_parity_and_protection(clickid_path: Path, lexicon_dir: P
             assert pre.stem(name) == name
 
 
-def test_spawned_workers_give_the_same_stems(lexicon_dir: Path, raw_dir: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_spawned_workers_give_the_same_stems(
+    lexicon_dir: Path, raw_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The one start method of the worker pools (spawn: lexicons are pickled to fresh interpreters)."""
     text = (raw_dir / "003_2e0963ee0979c594.txt").read_text(encoding="utf-8")
     local = Preprocessor.from_lexicons(lexicon_dir, MIN_TOKEN_LENGTH)

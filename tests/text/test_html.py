@@ -7,15 +7,15 @@ import statistics
 from pathlib import Path
 
 import pytest
+from stage_helpers import run_ingest
 
 from analysis.core.errors import UserError
-from stage_helpers import run_ingest
-from analysis.text.html import html_article
 from analysis.text.html import (
     ExtractionFailed,
     decode_html,
     extract_html,
     extract_pages,
+    html_article,
     load_html_rules,
     word_f1,
 )
@@ -23,13 +23,44 @@ from analysis.text.html import (
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "html"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))["articles"]
 # Strings of page furniture in the fixtures; none may reach an article's text.
-FURNITURE = ("Baca juga", "Baca Juga", "Lihat Juga", "ADVERTISEMENT", "Advertisement", "Iklan",
-             "SCROLL TO CONTINUE", "Simak Video", "Simak juga", "Gambas", "(rna/tsa)", "(rea/dmi)",
-             "Halaman", "Selanjutnya", "Show All", "Bagikan", "Facebook", "WhatsApp", "Komentar",
-             "semoga cepat", "Pertukaran pelajar ini yang paling", "Editor", "Pewarta", "Penulis",
-             "Laporan Wartawan", "Artikel ini telah tayang", "Copyright", "Dilarang keras",
-             "Google News", "Grup Telegram", "Pilihan Editor", "Berita Terkait", "Terpopuler",
-             "Tags", "Rekomendasi", "Senin, 12 Mei 2025")
+FURNITURE = (
+    "Baca juga",
+    "Baca Juga",
+    "Lihat Juga",
+    "ADVERTISEMENT",
+    "Advertisement",
+    "Iklan",
+    "SCROLL TO CONTINUE",
+    "Simak Video",
+    "Simak juga",
+    "Gambas",
+    "(rna/tsa)",
+    "(rea/dmi)",
+    "Halaman",
+    "Selanjutnya",
+    "Show All",
+    "Bagikan",
+    "Facebook",
+    "WhatsApp",
+    "Komentar",
+    "semoga cepat",
+    "Pertukaran pelajar ini yang paling",
+    "Editor",
+    "Pewarta",
+    "Penulis",
+    "Laporan Wartawan",
+    "Artikel ini telah tayang",
+    "Copyright",
+    "Dilarang keras",
+    "Google News",
+    "Grup Telegram",
+    "Pilihan Editor",
+    "Berita Terkait",
+    "Terpopuler",
+    "Tags",
+    "Rekomendasi",
+    "Senin, 12 Mei 2025",
+)
 
 
 def _pages(name: str) -> list[str]:
@@ -68,8 +99,9 @@ def test_each_article_is_extracted_with_its_title_and_date(extracted, name):
 
 def test_mean_f1_beats_the_old_reader_by_a_wide_margin(extracted):
     ours = [word_f1(extracted[n][0], _reference(n)) for n in EXPECTED]
-    old = [word_f1("\n\n".join(html_article(p)[0] for p in _pages(n)), _reference(n))
-           for n in EXPECTED]
+    old = [
+        word_f1("\n\n".join(html_article(p)[0] for p in _pages(n)), _reference(n)) for n in EXPECTED
+    ]
     assert statistics.mean(ours) >= 0.97
     assert statistics.mean(old) < 0.8
     # the example: the detik layout (text in a <div> split by <br>) defeats the old reader
@@ -104,9 +136,11 @@ def test_metadata_fields_have_the_ingest_shape():
 
 
 def test_a_page_of_furniture_only_fails_with_a_reason():
-    markup = ("<html><head><title>Beranda</title></head><body><nav><a href='/'>Beranda</a></nav>"
-              "<div class='ads'>ADVERTISEMENT</div><div class='related'><ul><li><a href='/1'>"
-              "Berita lain</a></li></ul></div><p>Baca juga: Judul lain</p></body></html>")
+    markup = (
+        "<html><head><title>Beranda</title></head><body><nav><a href='/'>Beranda</a></nav>"
+        "<div class='ads'>ADVERTISEMENT</div><div class='related'><ul><li><a href='/1'>"
+        "Berita lain</a></li></ul></div><p>Baca juga: Judul lain</p></body></html>"
+    )
     with pytest.raises(ExtractionFailed, match="trafilatura found"):
         extract_html(markup)
     with pytest.raises(ExtractionFailed):
@@ -115,7 +149,9 @@ def test_a_page_of_furniture_only_fails_with_a_reason():
 
 def test_a_short_page_without_an_article_element_falls_back_to_the_old_reader():
     paragraphs = EXPECTED["tempo_bogor"]["text"][1:3]
-    markup = "<html><body><div>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div></body></html>"
+    markup = (
+        "<html><body><div>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div></body></html>"
+    )
     text, fields = extract_html(markup)
     assert text == "\n\n".join(paragraphs)
     assert fields["extractor"] in ("trafilatura", "fallback")
@@ -123,8 +159,11 @@ def test_a_short_page_without_an_article_element_falls_back_to_the_old_reader():
 
 def test_furniture_class_never_removes_the_article_itself():
     paragraphs = EXPECTED["detik_bekasi"]["text"]
-    markup = ("<html><body class='has-comments'><div class='share-area'>"
-              + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div></body></html>")
+    markup = (
+        "<html><body class='has-comments'><div class='share-area'>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "</div></body></html>"
+    )
     text, _ = extract_html(markup)
     assert word_f1(text, "\n\n".join(paragraphs)) >= 0.95
 
@@ -156,16 +195,23 @@ def test_rule_file_errors_name_the_rule(tmp_path):
         load_html_rules(path)
 
 
-@pytest.mark.parametrize(("body", "content_type", "expected_codec"), [
-    ("Kafé “kota kembar”".encode("cp1252"), "text/html; charset=windows-1252", "cp1252"),
-    ("Kafé kota".encode("latin-1"), "text/html; charset=ISO-8859-1", "cp1252"),
-    (b'<meta charset="iso-8859-1">' + "Kafé".encode("latin-1"), "text/html", "cp1252"),
-    (b"<meta http-equiv='Content-Type' content='text/html; charset=windows-1252'>"
-     + "“Kafé”".encode("cp1252"), None, "cp1252"),
-    ("Kafé".encode("utf-8"), "text/html", "utf-8"),
-    ("Kafé".encode("cp1252"), "text/html", "cp1252"),
-    (b"\xef\xbb\xbf" + "Kafé".encode("utf-8"), None, "utf-8-sig"),
-])
+@pytest.mark.parametrize(
+    ("body", "content_type", "expected_codec"),
+    [
+        ("Kafé “kota kembar”".encode("cp1252"), "text/html; charset=windows-1252", "cp1252"),
+        ("Kafé kota".encode("latin-1"), "text/html; charset=ISO-8859-1", "cp1252"),
+        (b'<meta charset="iso-8859-1">' + "Kafé".encode("latin-1"), "text/html", "cp1252"),
+        (
+            b"<meta http-equiv='Content-Type' content='text/html; charset=windows-1252'>"
+            + "“Kafé”".encode("cp1252"),
+            None,
+            "cp1252",
+        ),
+        ("Kafé".encode(), "text/html", "utf-8"),
+        ("Kafé".encode("cp1252"), "text/html", "cp1252"),
+        (b"\xef\xbb\xbf" + "Kafé".encode(), None, "utf-8-sig"),
+    ],
+)
 def test_decode_html_uses_header_bom_meta_then_guesses(body, content_type, expected_codec):
     text, codec = decode_html(body, content_type)
     assert codec == expected_codec
@@ -186,9 +232,14 @@ def test_ingest_reads_html_through_the_extractor(tmp_path, lexicon_dir):
     (raw / "detik.html").write_text(_pages("detik_bekasi")[0], encoding="utf-8")
     (raw / "kosong.html").write_text(
         "<html><body><nav><a href='/'>Beranda</a></nav><div class='iklan'>Iklan</div></body></html>",
-        encoding="utf-8")
-    result = run_ingest(raw, documents_path=tmp_path / "d.parquet",
-                        rejects_path=tmp_path / "r.csv", lexicon_dir=lexicon_dir)
+        encoding="utf-8",
+    )
+    result = run_ingest(
+        raw,
+        documents_path=tmp_path / "d.parquet",
+        rejects_path=tmp_path / "r.csv",
+        lexicon_dir=lexicon_dir,
+    )
     docs = result.documents.set_index("doc_id")
     assert docs.loc["detik.html", "title"] == EXPECTED["detik_bekasi"]["title"]
     assert str(docs.loc["detik.html", "date"].date()) == "2025-05-12"

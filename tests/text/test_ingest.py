@@ -9,13 +9,13 @@ import shutil
 
 import pandas as pd
 import pytest
+from stage_helpers import run_ingest
 
+from analysis.core.config import IngestParams, PreprocessParams, TopicsParams
 from analysis.core.errors import UserError
 from analysis.core.schemas import DOCUMENT_COLUMNS, REJECT_COLUMNS, REJECT_REASONS
 from analysis.text.records import iter_records, read_articles
-from stage_helpers import run_ingest
 from analysis.text.sources import MAX_FILE_BYTES
-from analysis.core.config import IngestParams, PreprocessParams, TopicsParams
 
 MIN_WORDS = IngestParams().min_words
 MIN_TOKEN_LENGTH = PreprocessParams().min_token_length
@@ -71,7 +71,7 @@ SENTENCES = [
 
 def _article(i: int) -> str:
     """Made-up article number i: four sentences, two paragraphs."""
-    s = SENTENCES[4 * i: 4 * i + 4]
+    s = SENTENCES[4 * i : 4 * i + 4]
     return f"{s[0]} {s[1]}\n\n{s[2]} {s[3]}"
 
 
@@ -113,8 +113,9 @@ def _ids(result):
     docs = dict(zip(result.documents["doc_id"], result.documents["duplicate_of"]))
     rejects = {
         (sf if pd.isna(rec) else f"{sf}#{rec}"): reason
-        for sf, rec, reason in zip(result.rejects["source_file"], result.rejects["record"],
-                                   result.rejects["reason"])
+        for sf, rec, reason in zip(
+            result.rejects["source_file"], result.rejects["record"], result.rejects["reason"]
+        )
     }
     return docs, rejects
 
@@ -122,28 +123,44 @@ def _ids(result):
 @pytest.fixture(scope="module")
 def seed_result(raw_dir, lexicon_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("seeds")
-    return run_ingest(raw_dir, documents_path=out / "documents.parquet",
-                      rejects_path=out / "rejects.csv", metadata_file=raw_dir / "metadata.csv",
-                      lexicon_dir=lexicon_dir)
+    return run_ingest(
+        raw_dir,
+        documents_path=out / "documents.parquet",
+        rejects_path=out / "rejects.csv",
+        metadata_file=raw_dir / "metadata.csv",
+        lexicon_dir=lexicon_dir,
+    )
 
 
 # --------------------------------------------------------------------------------- seeds
+
 
 def test_seeds_with_sidecar(seed_result):
     docs = seed_result.documents.set_index("doc_id")
     assert list(docs.index) == [SEED_000, SEED_001, SEED_002, SEED_003, SEED_004]
     assert seed_result.rejects.empty
     expected = {
-        SEED_000: ("ntvnews.id", "2025-07-08",
-                   "Wali Kota Bekasi Temui Pramono, Bahas Kolaborasi Strategis Antar Daerah"),
-        SEED_001: ("beritanasional.com", "2025-04-09",
-                   "Dikunjungi Andra Soni, Pramono Tawarkan Aplikasi JAKI untuk Digunakan di Banten"),
-        SEED_002: ("bisnis.com", "2025-08-11",
-                   "Pramono Anung Gandeng Kuala Lumpur Demi Atasi Kemacetan Jakarta"),
+        SEED_000: (
+            "ntvnews.id",
+            "2025-07-08",
+            "Wali Kota Bekasi Temui Pramono, Bahas Kolaborasi Strategis Antar Daerah",
+        ),
+        SEED_001: (
+            "beritanasional.com",
+            "2025-04-09",
+            "Dikunjungi Andra Soni, Pramono Tawarkan Aplikasi JAKI untuk Digunakan di Banten",
+        ),
+        SEED_002: (
+            "bisnis.com",
+            "2025-08-11",
+            "Pramono Anung Gandeng Kuala Lumpur Demi Atasi Kemacetan Jakarta",
+        ),
         SEED_003: ("trt.global", "2025-08-21", None),
-        SEED_004: ("suarablitar.com", "2025-08-11",
-                   "Jakarta dan Kuala Lumpur Jalin Kerja Sama Sister City untuk Atasi Tantangan "
-                   "Bersama"),
+        SEED_004: (
+            "suarablitar.com",
+            "2025-08-11",
+            "Jakarta dan Kuala Lumpur Jalin Kerja Sama Sister City untuk Atasi Tantangan Bersama",
+        ),
     }
     for doc_id, (outlet, date, title) in expected.items():
         row = docs.loc[doc_id]
@@ -159,10 +176,24 @@ def test_seeds_with_sidecar(seed_result):
 
 
 def test_seed_texts_have_no_boilerplate(seed_result):
-    banned = ["Ntvnews.id, Jakarta", "BeritaNasional.com -", "Bisnis.com, Jakarta", "date 2025-",
-              "Bisnis Indonesia Premium", "Penulis :", "Editor :", "(NTVNews.id/ Adiansyah)",
-              "/Bisnis-Jessica", "Baca Juga", "Sebarkan artikel ini", "Avatar photo",
-              "yang lalu", "HUKUM |", "Senin, 11 Agustus 2025 | 22:00", "×"]
+    banned = [
+        "Ntvnews.id, Jakarta",
+        "BeritaNasional.com -",
+        "Bisnis.com, Jakarta",
+        "date 2025-",
+        "Bisnis Indonesia Premium",
+        "Penulis :",
+        "Editor :",
+        "(NTVNews.id/ Adiansyah)",
+        "/Bisnis-Jessica",
+        "Baca Juga",
+        "Sebarkan artikel ini",
+        "Avatar photo",
+        "yang lalu",
+        "HUKUM |",
+        "Senin, 11 Agustus 2025 | 22:00",
+        "×",
+    ]
     for doc_id, text in zip(seed_result.documents["doc_id"], seed_result.documents["text"]):
         for phrase in banned:
             assert phrase not in text, (doc_id, phrase)
@@ -175,22 +206,38 @@ def test_seed_texts_have_no_boilerplate(seed_result):
 def test_same_story_in_different_words_is_not_a_duplicate(seed_result):
     """Seeds 002 and 004 report the Jakarta-Kuala Lumpur signing in their own words."""
     docs = seed_result.documents.set_index("doc_id")
-    assert pd.isna(docs.loc[SEED_002, "duplicate_of"]) and pd.isna(docs.loc[SEED_004, "duplicate_of"])
+    assert pd.isna(docs.loc[SEED_002, "duplicate_of"]) and pd.isna(
+        docs.loc[SEED_004, "duplicate_of"]
+    )
     assert seed_result.metrics()["n_duplicates"] == 0
 
 
 def test_seeds_without_sidecar(raw_dir, lexicon_dir, tmp_path):
-    result = run_ingest(raw_dir, documents_path=tmp_path / "d.parquet",
-                        rejects_path=tmp_path / "r.csv", metadata_file="", lexicon_dir=lexicon_dir)
+    result = run_ingest(
+        raw_dir,
+        documents_path=tmp_path / "d.parquet",
+        rejects_path=tmp_path / "r.csv",
+        metadata_file="",
+        lexicon_dir=lexicon_dir,
+    )
     docs = result.documents.set_index("doc_id")
     assert len(docs) == 5 and result.rejects.empty  # metadata.csv itself is not an article
     outlets = {k: (None if pd.isna(v) else v) for k, v in docs["outlet"].items()}
-    assert outlets == {SEED_000: "ntvnews.id", SEED_001: "beritanasional.com",
-                       SEED_002: "bisnis.com", SEED_003: None, SEED_004: None}
+    assert outlets == {
+        SEED_000: "ntvnews.id",
+        SEED_001: "beritanasional.com",
+        SEED_002: "bisnis.com",
+        SEED_003: None,
+        SEED_004: None,
+    }
     dates = {k: (None if pd.isna(v) else v.date()) for k, v in docs["date"].items()}
-    assert dates == {SEED_000: dt.date(2025, 7, 8), SEED_001: dt.date(2025, 4, 9),
-                     SEED_002: dt.date(2025, 8, 11), SEED_003: dt.date(2025, 8, 21),
-                     SEED_004: None}
+    assert dates == {
+        SEED_000: dt.date(2025, 7, 8),
+        SEED_001: dt.date(2025, 4, 9),
+        SEED_002: dt.date(2025, 8, 11),
+        SEED_003: dt.date(2025, 8, 21),
+        SEED_004: None,
+    }
     assert pd.isna(docs.loc[SEED_000, "title"]) and pd.isna(docs.loc[SEED_003, "title"])
     assert docs["url"].isna().all()
 
@@ -199,20 +246,30 @@ def test_metrics_and_summary(seed_result):
     metrics = seed_result.metrics()
     assert metrics["n_inputs"] == metrics["n_documents"] == 5
     assert metrics["n_rejects"] == 0 and set(metrics["rejects_by_reason"]) == set(REJECT_REASONS)
-    assert metrics["documents_by_outlet"] == {"beritanasional.com": 1, "bisnis.com": 1,
-                                              "ntvnews.id": 1, "suarablitar.com": 1,
-                                              "trt.global": 1}
+    assert metrics["documents_by_outlet"] == {
+        "beritanasional.com": 1,
+        "bisnis.com": 1,
+        "ntvnews.id": 1,
+        "suarablitar.com": 1,
+        "trt.global": 1,
+    }
     assert (metrics["date_min"], metrics["date_max"]) == ("2025-04-09", "2025-08-21")
     assert metrics["n_words_total"] == int(seed_result.documents["n_words"].sum())
     json.dumps(metrics)
     table = seed_result.summary_table()
-    assert table.to_dict("records") == [{"status": "document", "reason": "", "format": "txt",
-                                         "n": 5}]
+    assert table.to_dict("records") == [
+        {"status": "document", "reason": "", "format": "txt", "n": 5}
+    ]
 
 
 def test_output_files_match_contract(seed_result, tmp_path, raw_dir, lexicon_dir):
-    run_ingest(raw_dir, documents_path=tmp_path / "d.parquet", rejects_path=tmp_path / "r.csv",
-               metadata_file=raw_dir / "metadata.csv", lexicon_dir=lexicon_dir)
+    run_ingest(
+        raw_dir,
+        documents_path=tmp_path / "d.parquet",
+        rejects_path=tmp_path / "r.csv",
+        metadata_file=raw_dir / "metadata.csv",
+        lexicon_dir=lexicon_dir,
+    )
     docs = pd.read_parquet(tmp_path / "d.parquet")
     assert tuple(docs.columns) == DOCUMENT_COLUMNS
     assert str(docs["date"].dtype) == "datetime64[ns]" and str(docs["n_words"].dtype) == "int64"
@@ -221,6 +278,7 @@ def test_output_files_match_contract(seed_result, tmp_path, raw_dir, lexicon_dir
 
 
 # --------------------------------------------------------------------------------- bad inputs
+
 
 @pytest.fixture(scope="module")
 def bad_corpus(raw_dir, tmp_path_factory):
@@ -238,15 +296,18 @@ def bad_corpus(raw_dir, tmp_path_factory):
     (root / "utf16.txt").write_bytes(ARTICLE_B.encode("utf-16"))
     (root / "page.html").write_text(HTML_PAGE, encoding="utf-8")
     (root / "english.txt").write_text(ENGLISH, encoding="utf-8")
-    (root / "copy_of_000.txt").write_text("\n\n".join(seeds[SEED_000].split("\n")) + "\n",
-                                          encoding="utf-8")
+    (root / "copy_of_000.txt").write_text(
+        "\n\n".join(seeds[SEED_000].split("\n")) + "\n", encoding="utf-8"
+    )
     near = seeds[SEED_002].replace("Pramono menegaskan", "Pramono kembali menegaskan")
     near = near.replace("Hal itu dilakukan ketika", "Itu dilakukan saat")
     (root / "near_copy_of_002.txt").write_text(near, encoding="utf-8")
     (root / "short.txt").write_text("Tiga kata saja.", encoding="utf-8")
     (root / "Berita Jakarta – édisi khusus.txt").write_text(ARTICLE_A, encoding="utf-8")
     (root / "sub" / "dir").mkdir(parents=True)
-    (root / "sub" / "dir" / "nested.md").write_text("# Kota Kembar Malang\n\n**Malang** - " + _article(7), encoding="utf-8")
+    (root / "sub" / "dir" / "nested.md").write_text(
+        "# Kota Kembar Malang\n\n**Malang** - " + _article(7), encoding="utf-8"
+    )
     (root / "notes.pdf").write_bytes(b"%PDF-1.4 not read")
     (root / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
     (root / ".gitkeep").write_bytes(b"")
@@ -256,50 +317,87 @@ def bad_corpus(raw_dir, tmp_path_factory):
         fh.truncate(MAX_FILE_BYTES + 1)
     (root / "=cmd.txt").write_bytes(b"")
     lines = [
-        json.dumps({"id": "a1", "title": "Bus Pengumpan", "text": _article(2),
-                    "date": "14/03/2025", "url": "https://news.contoh.co.id/a1", "source": "Contoh.co.id"}),
+        json.dumps(
+            {
+                "id": "a1",
+                "title": "Bus Pengumpan",
+                "text": _article(2),
+                "date": "14/03/2025",
+                "url": "https://news.contoh.co.id/a1",
+                "source": "Contoh.co.id",
+            }
+        ),
         "{not json",
         json.dumps({"id": "a3", "title": "Angka", "text": 12345}),
         "",
         json.dumps([1, 2, 3]),
         json.dumps({"id": "a5", "title": ["bukan", "teks"], "text": ARTICLE_B}),
-        json.dumps({"id": "L9", "title": "Kunci posisi", "text": _article(3),
-                    "date": "Sep 16, 2019"}),
+        json.dumps(
+            {"id": "L9", "title": "Kunci posisi", "text": _article(3), "date": "Sep 16, 2019"}
+        ),
         json.dumps({"title": "Tanpa id", "text": ""}),
     ]
     (root / "export.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     with gzip.open(root / "feed.jsonl.gz", "wt", encoding="utf-8") as fh:
-        fh.write(json.dumps({"headline": "Kota Kembar", "content": _article(4),
-                             "link": "https://www.contoh.com/x", "published": "31 Juli 2019"}) + "\n")
+        fh.write(
+            json.dumps(
+                {
+                    "headline": "Kota Kembar",
+                    "content": _article(4),
+                    "link": "https://www.contoh.com/x",
+                    "published": "31 Juli 2019",
+                }
+            )
+            + "\n"
+        )
         fh.write(json.dumps({"id": 7, "headline": "Dobel", "content": _article(5)}) + "\n")
-        fh.write(json.dumps({"id": 7, "headline": "Dobel lagi", "content": "Terlalu pendek."}) + "\n")
+        fh.write(
+            json.dumps({"id": 7, "headline": "Dobel lagi", "content": "Terlalu pendek."}) + "\n"
+        )
     csv_text = (
         "title,content,published,link,media\n"
-        f"Baris Satu,\"{_article(6)}\",25 Okt 2019,https://www.contoh.id/1,Contoh\n"
+        f'Baris Satu,"{_article(6)}",25 Okt 2019,https://www.contoh.id/1,Contoh\n'
         "Tanpa Teks,,2019-10-01,https://www.contoh.id/2,Contoh\n"
-        f"=SUM(1+1),\"{_article(8)}\",10-Sep-19,,\n"
+        f'=SUM(1+1),"{_article(8)}",10-Sep-19,,\n'
         "Kolom kurang,teks\n"
     )
     (root / "export.csv").write_text(csv_text, encoding="utf-8")
     (root / "no_text.csv").write_text("title,date\nJudul,2025-01-01\n", encoding="utf-8")
     expected = {
-        SEED_000: "document", SEED_001: "document", SEED_002: "document", SEED_003: "document",
+        SEED_000: "document",
+        SEED_001: "document",
+        SEED_002: "document",
+        SEED_003: "document",
         SEED_004: "document",
-        "empty.txt": "empty", "blank.txt": "empty", "binary.txt": "binary",
-        "undecodable.txt": "undecodable", "latin1.txt": "document", "utf16.txt": "document",
-        "page.html": "document", "english.txt": "not_indonesian",
+        "empty.txt": "empty",
+        "blank.txt": "empty",
+        "binary.txt": "binary",
+        "undecodable.txt": "undecodable",
+        "latin1.txt": "document",
+        "utf16.txt": "document",
+        "page.html": "document",
+        "english.txt": "not_indonesian",
         "copy_of_000.txt": f"duplicate:{SEED_000}",
         "near_copy_of_002.txt": f"duplicate:{SEED_002}",
-        "short.txt": "too_short", "Berita Jakarta – édisi khusus.txt": "document",
-        "sub/dir/nested.md": "document", "notes.pdf": "unsupported_format",
-        "huge.txt": "too_large", "=cmd.txt": "empty",
-        "export.jsonl#a1": "document", "export.jsonl#L2": "malformed",
-        "export.jsonl#a3": "malformed", "export.jsonl#L5": "malformed",
-        "export.jsonl#a5": "malformed", "export.jsonl#L7": "document",
+        "short.txt": "too_short",
+        "Berita Jakarta – édisi khusus.txt": "document",
+        "sub/dir/nested.md": "document",
+        "notes.pdf": "unsupported_format",
+        "huge.txt": "too_large",
+        "=cmd.txt": "empty",
+        "export.jsonl#a1": "document",
+        "export.jsonl#L2": "malformed",
+        "export.jsonl#a3": "malformed",
+        "export.jsonl#L5": "malformed",
+        "export.jsonl#a5": "malformed",
+        "export.jsonl#L7": "document",
         "export.jsonl#L8": "empty",
-        "feed.jsonl.gz#L1": "document", "feed.jsonl.gz#L2": "document",
+        "feed.jsonl.gz#L1": "document",
+        "feed.jsonl.gz#L2": "document",
         "feed.jsonl.gz#L3": "too_short",
-        "export.csv#R1": "document", "export.csv#R2": "empty", "export.csv#R3": "document",
+        "export.csv#R1": "document",
+        "export.csv#R2": "empty",
+        "export.csv#R3": "document",
         "export.csv#R4": "malformed",
         "no_text.csv": "malformed",
     }
@@ -310,8 +408,12 @@ def bad_corpus(raw_dir, tmp_path_factory):
 def bad_result(bad_corpus, lexicon_dir, tmp_path_factory):
     root, _ = bad_corpus
     out = tmp_path_factory.mktemp("bad_out")
-    return run_ingest(root, documents_path=out / "documents.parquet",
-                      rejects_path=out / "rejects.csv", lexicon_dir=lexicon_dir)
+    return run_ingest(
+        root,
+        documents_path=out / "documents.parquet",
+        rejects_path=out / "rejects.csv",
+        lexicon_dir=lexicon_dir,
+    )
 
 
 def test_every_bad_input_appears_once_with_the_right_outcome(bad_corpus, bad_result):
@@ -319,7 +421,9 @@ def test_every_bad_input_appears_once_with_the_right_outcome(bad_corpus, bad_res
     docs, rejects = _ids(bad_result)
     assert not set(docs) & set(rejects)
     assert len(bad_result.documents) + len(bad_result.rejects) == len(docs) + len(rejects)
-    seen = {doc_id: ("document" if pd.isna(dup) else f"duplicate:{dup}") for doc_id, dup in docs.items()}
+    seen = {
+        doc_id: ("document" if pd.isna(dup) else f"duplicate:{dup}") for doc_id, dup in docs.items()
+    }
     seen.update(rejects)
     assert seen == expected
     assert set(bad_result.rejects["reason"]) <= set(REJECT_REASONS)
@@ -353,26 +457,41 @@ def test_bad_input_details_and_values(bad_result):
     assert docs.loc["sub/dir/nested.md", "title"] == "Kota Kembar Malang"
     assert docs.loc["sub/dir/nested.md", "source_file"] == "sub/dir/nested.md"
     assert docs.loc["Berita Jakarta – édisi khusus.txt", "record"] is None or pd.isna(
-        docs.loc["Berita Jakarta – édisi khusus.txt", "record"])
+        docs.loc["Berita Jakarta – édisi khusus.txt", "record"]
+    )
     # record fields through the column-name aliases
     a1 = docs.loc["export.jsonl#a1"]
     assert (a1["record"], a1["title"], a1["outlet"], a1["date"]) == (
-        "a1", "Bus Pengumpan", "contoh.co.id", pd.Timestamp("2025-03-14"))
+        "a1",
+        "Bus Pengumpan",
+        "contoh.co.id",
+        pd.Timestamp("2025-03-14"),
+    )
     assert docs.loc["export.jsonl#L7", "date"] == pd.Timestamp("2019-09-16")  # "L9" is not a key
     feed = docs.loc["feed.jsonl.gz#L1"]
     assert (feed["title"], feed["outlet"], feed["date"]) == (
-        "Kota Kembar", "contoh.com", pd.Timestamp("2019-07-31"))
+        "Kota Kembar",
+        "contoh.com",
+        pd.Timestamp("2019-07-31"),
+    )
     row1 = docs.loc["export.csv#R1"]
     assert (row1["outlet"], row1["date"], row1["url"]) == (
-        "contoh", pd.Timestamp("2019-10-25"), "https://www.contoh.id/1")
+        "contoh",
+        pd.Timestamp("2019-10-25"),
+        "https://www.contoh.id/1",
+    )
     assert docs.loc["export.csv#R3", "title"] == "=SUM(1+1)"  # data in parquet is kept verbatim
     assert docs.loc["export.csv#R3", "date"] == pd.Timestamp("2019-09-10")
 
 
 def test_rejects_csv_is_spreadsheet_safe(bad_result, bad_corpus, lexicon_dir, tmp_path):
     root, _ = bad_corpus
-    run_ingest(root, documents_path=tmp_path / "d.parquet", rejects_path=tmp_path / "r.csv",
-               lexicon_dir=lexicon_dir)
+    run_ingest(
+        root,
+        documents_path=tmp_path / "d.parquet",
+        rejects_path=tmp_path / "r.csv",
+        lexicon_dir=lexicon_dir,
+    )
     table = pd.read_csv(tmp_path / "r.csv", dtype=str)
     assert "'=cmd.txt" in set(table["source_file"])
     assert not table["source_file"].str.startswith("=").any()
@@ -389,8 +508,13 @@ def test_duplicates_point_at_a_kept_document(bad_result):
 
 def test_near_duplicate_threshold_is_respected(bad_corpus, lexicon_dir, tmp_path):
     root, _ = bad_corpus
-    strict = run_ingest(root, documents_path=tmp_path / "d.parquet", rejects_path=tmp_path / "r.csv",
-                        lexicon_dir=lexicon_dir, near_duplicate_threshold=1.0)
+    strict = run_ingest(
+        root,
+        documents_path=tmp_path / "d.parquet",
+        rejects_path=tmp_path / "r.csv",
+        lexicon_dir=lexicon_dir,
+        near_duplicate_threshold=1.0,
+    )
     docs, _ = _ids(strict)
     assert pd.isna(docs["near_copy_of_002.txt"])
     assert docs["copy_of_000.txt"] == SEED_000  # exact copies are duplicates at any threshold
@@ -398,36 +522,59 @@ def test_near_duplicate_threshold_is_respected(bad_corpus, lexicon_dir, tmp_path
 
 # --------------------------------------------------------------------------------- determinism
 
+
 def test_two_runs_are_byte_identical_and_n_jobs_does_not_matter(bad_corpus, lexicon_dir, tmp_path):
     root, _ = bad_corpus
     paths = []
     for run, n_jobs in (("a", 1), ("b", 1), ("c", 2)):
         docs, rejects = tmp_path / run / "documents.parquet", tmp_path / run / "rejects.csv"
-        run_ingest(root, documents_path=docs, rejects_path=rejects, lexicon_dir=lexicon_dir,
-                   n_jobs=n_jobs)
+        run_ingest(
+            root, documents_path=docs, rejects_path=rejects, lexicon_dir=lexicon_dir, n_jobs=n_jobs
+        )
         paths.append((docs.read_bytes(), rejects.read_bytes()))
     assert paths[0] == paths[1] == paths[2]
 
 
 # --------------------------------------------------------------------------------- API
 
+
 def test_iter_records_on_one_file_and_read_articles(bad_corpus, lexicon_dir):
     root, _ = bad_corpus
-    records = list(iter_records(root / "export.jsonl", lexicon_dir=lexicon_dir, min_words=MIN_WORDS))
+    records = list(
+        iter_records(root / "export.jsonl", lexicon_dir=lexicon_dir, min_words=MIN_WORDS)
+    )
     assert [r.doc_id for r in records] == [
-        "export.jsonl#a1", "export.jsonl#L2", "export.jsonl#a3", "export.jsonl#L5",
-        "export.jsonl#a5", "export.jsonl#L7", "export.jsonl#L8"]
-    assert [r.reason for r in records] == [None, "malformed", "malformed", "malformed",
-                                           "malformed", None, "empty"]
+        "export.jsonl#a1",
+        "export.jsonl#L2",
+        "export.jsonl#a3",
+        "export.jsonl#L5",
+        "export.jsonl#a5",
+        "export.jsonl#L7",
+        "export.jsonl#L8",
+    ]
+    assert [r.reason for r in records] == [
+        None,
+        "malformed",
+        "malformed",
+        "malformed",
+        "malformed",
+        None,
+        "empty",
+    ]
     articles = list(read_articles(root / "feed.jsonl.gz", lexicon_dir=lexicon_dir, min_words=1))
-    assert [a[:2] for a in articles] == [("feed.jsonl.gz#L1", "Kota Kembar"),
-                                         ("feed.jsonl.gz#L2", "Dobel"),
-                                         ("feed.jsonl.gz#L3", "Dobel lagi")]
+    assert [a[:2] for a in articles] == [
+        ("feed.jsonl.gz#L1", "Kota Kembar"),
+        ("feed.jsonl.gz#L2", "Dobel"),
+        ("feed.jsonl.gz#L3", "Dobel lagi"),
+    ]
 
 
 def test_user_errors(raw_dir, lexicon_dir, tmp_path):
-    kwargs = dict(documents_path=tmp_path / "d.parquet", rejects_path=tmp_path / "r.csv",
-                  lexicon_dir=lexicon_dir)
+    kwargs = dict(
+        documents_path=tmp_path / "d.parquet",
+        rejects_path=tmp_path / "r.csv",
+        lexicon_dir=lexicon_dir,
+    )
     with pytest.raises(UserError, match="not a directory"):
         run_ingest(tmp_path / "missing", **kwargs)
     (tmp_path / "only_hidden").mkdir()
@@ -441,12 +588,17 @@ def test_user_errors(raw_dir, lexicon_dir, tmp_path):
     with pytest.raises(UserError, match="metadata file .* not found"):
         run_ingest(raw_dir, metadata_file=tmp_path / "nope.csv", **kwargs)
     with pytest.raises(UserError, match="lexicon directory"):
-        run_ingest(raw_dir, documents_path=tmp_path / "d.parquet", rejects_path=tmp_path / "r.csv",
-                   lexicon_dir=tmp_path / "nolex")
+        run_ingest(
+            raw_dir,
+            documents_path=tmp_path / "d.parquet",
+            rejects_path=tmp_path / "r.csv",
+            lexicon_dir=tmp_path / "nolex",
+        )
     copy = tmp_path / "raw"
     shutil.copytree(raw_dir, copy)
-    (copy / "metadata.csv").write_text("file,outlet,date,title,url,notes\n"
-                                       f"{SEED_000},,31/02/2025,,,\n", encoding="utf-8")
+    (copy / "metadata.csv").write_text(
+        f"file,outlet,date,title,url,notes\n{SEED_000},,31/02/2025,,,\n", encoding="utf-8"
+    )
     with pytest.raises(UserError, match="31/02/2025"):
         run_ingest(copy, metadata_file=copy / "metadata.csv", **kwargs)
     assert not (tmp_path / "d.parquet").exists()
@@ -454,18 +606,22 @@ def test_user_errors(raw_dir, lexicon_dir, tmp_path):
 
 # --------------------------------------------------------------------------------- decoding
 
-@pytest.mark.parametrize("data, text, reason", [
-    ("Kota dan kabupaten".encode("utf-8"), "Kota dan kabupaten", None),
-    (b"\xef\xbb\xbfKota \xe2\x80\x9cbaru\xe2\x80\x9d", "Kota \u201cbaru\u201d", None),
-    ("Kota baru".encode("utf-16-le"), None, "binary"),          # UTF-16 without a BOM: NUL bytes
-    ("Kota baru".encode("utf-16"), "Kota baru", None),           # with a BOM
-    ("Kota baru".encode("utf-16-be").join([b"\xfe\xff", b""]), "Kota baru", None),
-    ("Caf\u00e9 \u201ckota\u201d".encode("cp1252"), "Caf\u00e9 \u201ckota\u201d", None),
-    (b"%PDF-1.7 ...", None, "binary"),
-    (b"\x89PNG\r\n\x1a\n....", None, "binary"),
-    (bytes(range(128, 256)) * 4, None, "undecodable"),
-    (b"\x01\x02\x03\x04\x05\x06abc" * 10, None, "binary"),
-])
+
+@pytest.mark.parametrize(
+    "data, text, reason",
+    [
+        (b"Kota dan kabupaten", "Kota dan kabupaten", None),
+        (b"\xef\xbb\xbfKota \xe2\x80\x9cbaru\xe2\x80\x9d", "Kota \u201cbaru\u201d", None),
+        ("Kota baru".encode("utf-16-le"), None, "binary"),  # UTF-16 without a BOM: NUL bytes
+        ("Kota baru".encode("utf-16"), "Kota baru", None),  # with a BOM
+        ("Kota baru".encode("utf-16-be").join([b"\xfe\xff", b""]), "Kota baru", None),
+        ("Caf\u00e9 \u201ckota\u201d".encode("cp1252"), "Caf\u00e9 \u201ckota\u201d", None),
+        (b"%PDF-1.7 ...", None, "binary"),
+        (b"\x89PNG\r\n\x1a\n....", None, "binary"),
+        (bytes(range(128, 256)) * 4, None, "undecodable"),
+        (b"\x01\x02\x03\x04\x05\x06abc" * 10, None, "binary"),
+    ],
+)
 def test_decode_bytes(data, text, reason):
     from analysis.text.sources import decode_bytes
 

@@ -6,9 +6,9 @@ from itertools import islice
 
 import pytest
 
-from analysis.text.records import iter_records
-from analysis.text.lexicons import load_cleaning_lexicons as load_lexicons
 from analysis.core.config import IngestParams, PreprocessParams, TopicsParams
+from analysis.text.lexicons import load_cleaning_lexicons as load_lexicons
+from analysis.text.records import iter_records
 
 MIN_WORDS = IngestParams().min_words
 MIN_TOKEN_LENGTH = PreprocessParams().min_token_length
@@ -21,7 +21,9 @@ N_RECORDS = 600
 
 @pytest.fixture(scope="module")
 def records(clickid_path, lexicon_dir):
-    return list(islice(iter_records(clickid_path, lexicon_dir=lexicon_dir, min_words=MIN_WORDS), N_RECORDS))
+    return list(
+        islice(iter_records(clickid_path, lexicon_dir=lexicon_dir, min_words=MIN_WORDS), N_RECORDS)
+    )
 
 
 def test_clickid_records_keep_their_ids_and_metadata(records, clickid_path):
@@ -32,10 +34,20 @@ def test_clickid_records_keep_their_ids_and_metadata(records, clickid_path):
     kept = [r for r in records if not r.is_reject]
     assert len(kept) >= 0.97 * N_RECORDS
     assert all(r.date is not None for r in kept)  # every clickid date format parses
-    assert {r.outlet for r in kept} <= {"kompas.com", "tempo.co", "okezone.com", "sindonews.com",
-                                        "wowkeren.com", "tribunnews.com", "kapanlagi.com",
-                                        "fimela.com", "liputan6.com", "posmetro-medan.com",
-                                        "merdeka.com", "detik.com"}
+    assert {r.outlet for r in kept} <= {
+        "kompas.com",
+        "tempo.co",
+        "okezone.com",
+        "sindonews.com",
+        "wowkeren.com",
+        "tribunnews.com",
+        "kapanlagi.com",
+        "fimela.com",
+        "liputan6.com",
+        "posmetro-medan.com",
+        "merdeka.com",
+        "detik.com",
+    }
     assert all(r.title and r.url for r in kept)
 
 
@@ -53,6 +65,9 @@ def test_clickid_texts_are_clean(records, lexicon_dir):
         paragraphs = text.split("\n\n")
         multi_paragraph += len(paragraphs) > 1
         for paragraph in paragraphs:
-            assert not any(p.fullmatch(paragraph) for p in line_rules), (record.doc_id, paragraph[:60])
+            assert not any(p.fullmatch(paragraph) for p in line_rules), (
+                record.doc_id,
+                paragraph[:60],
+            )
     # the flattened ".,Kalimat" breaks are restored: almost every article has paragraphs again
     assert multi_paragraph >= 0.9 * len([r for r in records if not r.is_reject])

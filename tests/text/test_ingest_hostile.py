@@ -19,31 +19,34 @@ import stat
 import tracemalloc
 from pathlib import Path
 
+import hostile_corpus
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import hostile_corpus
-from analysis.text import sources as ingest_sources
-from analysis.core.schemas import REJECT_REASONS
-from stage_helpers import run_ingest
-from analysis.text.sources import discover_files, iter_source_items
-from analysis.text.lexicons import load_cleaning_lexicons as load_lexicons
 from pipeline_utils import make_read_only, tree_fingerprint
+from stage_helpers import run_ingest
+
+from analysis.core.schemas import REJECT_REASONS
+from analysis.text import sources as ingest_sources
+from analysis.text.lexicons import load_cleaning_lexicons as load_lexicons
+from analysis.text.sources import discover_files, iter_source_items
 
 _FORBIDDEN_TEXT = ("\x00", "\u00a0", "\u200b", "\ufeff")
 
 
 def _ingest(raw: Path, out: Path, **kwargs):
-    return run_ingest(raw, documents_path=out / "documents.parquet",
-                      rejects_path=out / "rejects.csv", **kwargs)
+    return run_ingest(
+        raw, documents_path=out / "documents.parquet", rejects_path=out / "rejects.csv", **kwargs
+    )
 
 
 def _units(result) -> pd.Series:
     """Inputs per source_file: documents + rejects."""
-    return pd.concat([result.documents["source_file"], result.rejects["source_file"]]).value_counts()
+    return pd.concat(
+        [result.documents["source_file"], result.rejects["source_file"]]
+    ).value_counts()
 
 
 # --------------------------------------------------------------------------------------------
@@ -71,7 +74,8 @@ def test_every_hostile_input_is_a_document_or_a_reject(hostile_run):
     assert _units(result).to_dict() == expected
     ids = list(result.documents["doc_id"]) + [
         f"{f}#{r}" if isinstance(r, str) else f
-        for f, r in zip(result.rejects["source_file"], result.rejects["record"])]
+        for f, r in zip(result.rejects["source_file"], result.rejects["record"])
+    ]
     assert len(ids) == len(set(ids))
     assert set(result.rejects["reason"]) <= set(REJECT_REASONS)
     assert result.rejects["detail"].str.len().min() > 0
@@ -80,33 +84,77 @@ def test_every_hostile_input_is_a_document_or_a_reject(hostile_run):
 def test_hostile_inputs_get_the_right_reasons(hostile_run):
     result, *_ = hostile_run
     rejects = result.rejects
-    reason = {(f if not isinstance(r, str) else f"{f}#{r}"): why
-              for f, r, why in zip(rejects["source_file"], rejects["record"], rejects["reason"])}
+    reason = {
+        (f if not isinstance(r, str) else f"{f}#{r}"): why
+        for f, r, why in zip(rejects["source_file"], rejects["record"], rejects["reason"])
+    }
     readable_by_everyone = os.geteuid() == 0
-    assert {k: reason[k] for k in [
-        "raksasa.txt", "raksasa.jsonl#L1", "bom.jsonl.gz#L2", "baris sangat panjang.txt",
-        "sel besar.csv#R2", "kosong.txt", "spasi saja.md", "biner.txt", "gambar.html",
-        "utf16 tanpa bom.txt", "nul di csv.csv", "bahasa inggris.txt", "README",
-        "=SUM(1+1).docx", "model.pkl", "model.joblib", "=cmd.pickle", "larik.npy",
-        "tautan ke folder", "putaran-a", "putaran-b", "putaran-c.txt", "tautan rusak.txt",
-        "pipa.txt", "formula.csv#a2", "formula.csv#a3", "tipe salah.jsonl#angka",
-        "tipe salah.jsonl#kosong", "bom.jsonl.gz#sebelum", "sub/folder/dalam/pendek.txt",
-        "terkunci.txt",
-    ]} == {
-        "raksasa.txt": "too_large", "raksasa.jsonl#L1": "too_large",
-        "bom.jsonl.gz#L2": "too_large", "baris sangat panjang.txt": "too_large",
-        "sel besar.csv#R2": "malformed", "kosong.txt": "empty", "spasi saja.md": "empty",
-        "biner.txt": "binary", "gambar.html": "binary", "utf16 tanpa bom.txt": "binary",
-        "nul di csv.csv": "binary", "bahasa inggris.txt": "not_indonesian",
-        "README": "unsupported_format", "=SUM(1+1).docx": "unsupported_format",
-        "model.pkl": "unsupported_format", "model.joblib": "unsupported_format",
-        "=cmd.pickle": "unsupported_format", "larik.npy": "unsupported_format",
-        "tautan ke folder": "unsupported_format", "putaran-a": "unsupported_format",
-        "putaran-b": "unsupported_format", "putaran-c.txt": "undecodable",
-        "tautan rusak.txt": "undecodable", "pipa.txt": "unsupported_format",
-        "formula.csv#a2": "too_short", "formula.csv#a3": "malformed",
-        "tipe salah.jsonl#angka": "malformed", "tipe salah.jsonl#kosong": "empty",
-        "bom.jsonl.gz#sebelum": "too_short", "sub/folder/dalam/pendek.txt": "too_short",
+    assert {
+        k: reason[k]
+        for k in [
+            "raksasa.txt",
+            "raksasa.jsonl#L1",
+            "bom.jsonl.gz#L2",
+            "baris sangat panjang.txt",
+            "sel besar.csv#R2",
+            "kosong.txt",
+            "spasi saja.md",
+            "biner.txt",
+            "gambar.html",
+            "utf16 tanpa bom.txt",
+            "nul di csv.csv",
+            "bahasa inggris.txt",
+            "README",
+            "=SUM(1+1).docx",
+            "model.pkl",
+            "model.joblib",
+            "=cmd.pickle",
+            "larik.npy",
+            "tautan ke folder",
+            "putaran-a",
+            "putaran-b",
+            "putaran-c.txt",
+            "tautan rusak.txt",
+            "pipa.txt",
+            "formula.csv#a2",
+            "formula.csv#a3",
+            "tipe salah.jsonl#angka",
+            "tipe salah.jsonl#kosong",
+            "bom.jsonl.gz#sebelum",
+            "sub/folder/dalam/pendek.txt",
+            "terkunci.txt",
+        ]
+    } == {
+        "raksasa.txt": "too_large",
+        "raksasa.jsonl#L1": "too_large",
+        "bom.jsonl.gz#L2": "too_large",
+        "baris sangat panjang.txt": "too_large",
+        "sel besar.csv#R2": "malformed",
+        "kosong.txt": "empty",
+        "spasi saja.md": "empty",
+        "biner.txt": "binary",
+        "gambar.html": "binary",
+        "utf16 tanpa bom.txt": "binary",
+        "nul di csv.csv": "binary",
+        "bahasa inggris.txt": "not_indonesian",
+        "README": "unsupported_format",
+        "=SUM(1+1).docx": "unsupported_format",
+        "model.pkl": "unsupported_format",
+        "model.joblib": "unsupported_format",
+        "=cmd.pickle": "unsupported_format",
+        "larik.npy": "unsupported_format",
+        "tautan ke folder": "unsupported_format",
+        "putaran-a": "unsupported_format",
+        "putaran-b": "unsupported_format",
+        "putaran-c.txt": "undecodable",
+        "tautan rusak.txt": "undecodable",
+        "pipa.txt": "unsupported_format",
+        "formula.csv#a2": "too_short",
+        "formula.csv#a3": "malformed",
+        "tipe salah.jsonl#angka": "malformed",
+        "tipe salah.jsonl#kosong": "empty",
+        "bom.jsonl.gz#sebelum": "too_short",
+        "sub/folder/dalam/pendek.txt": "too_short",
         "terkunci.txt": "too_short" if readable_by_everyone else "undecodable",
     }
     details = dict(zip(rejects["source_file"], rejects["detail"]))
@@ -155,13 +203,22 @@ def test_lone_surrogates_in_jsonl_do_not_stop_the_write(tmp_path, lexicon_dir):
     raw = tmp_path / "raw"
     raw.mkdir()
     text = "\n\n".join(hostile_corpus.ARTICLES["sampah"][2]) + " \ud83d"
-    record = {"id": "x\udc00", "title": "Judul \ud800", "text": text, "url": "http://a.id/\udfff",
-              "source": "Kompas\ud800"}
+    record = {
+        "id": "x\udc00",
+        "title": "Judul \ud800",
+        "text": text,
+        "url": "http://a.id/\udfff",
+        "source": "Kompas\ud800",
+    }
     (raw / "a.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
     result = _ingest(raw, tmp_path, lexicon_dir=lexicon_dir)  # raised UnicodeEncodeError before
     row = result.documents.iloc[0]
     assert (row["doc_id"], row["title"], row["url"], row["outlet"]) == (
-        "a.jsonl#x", "Judul", "http://a.id/", "kompas.com")
+        "a.jsonl#x",
+        "Judul",
+        "http://a.id/",
+        "kompas.com",
+    )
     assert not any("\ud800" <= ch <= "\udfff" for ch in row["text"])
 
 
@@ -184,8 +241,9 @@ def test_a_broken_csv_row_rejects_the_rest_once_and_keeps_the_rows_before(tmp_pa
     raw = tmp_path / "raw"
     raw.mkdir()
     body = " ".join(hostile_corpus.ARTICLES["ankara"][2])
-    (raw / "t.csv").write_text(f'title,text\nA,"{body}"\nB,"' + "x" * 900_000 + '"\nC,"z"\n',
-                               encoding="utf-8")
+    (raw / "t.csv").write_text(
+        f'title,text\nA,"{body}"\nB,"' + "x" * 900_000 + '"\nC,"z"\n', encoding="utf-8"
+    )
     result = _ingest(raw, tmp_path, lexicon_dir=lexicon_dir)
     assert list(result.documents["doc_id"]) == ["t.csv#R1"]
     assert result.rejects[["record", "reason"]].values.tolist() == [["R2", "malformed"]]
@@ -208,8 +266,10 @@ def test_an_unreadable_csv_or_jsonl_is_a_reject(tmp_path, lexicon_dir, monkeypat
     files = discover_files(raw)
     items = list(iter_source_items(files, load_lexicons(lexicon_dir)))
     assert [(i.source_file, i.record, i.reject[0]) for i in items] == [
-        ("a.csv", None, "undecodable"), ("b.jsonl", None, "undecodable"),
-        ("c.txt", None, "undecodable")]
+        ("a.csv", None, "undecodable"),
+        ("b.jsonl", None, "undecodable"),
+        ("c.txt", None, "undecodable"),
+    ]
     assert all("Permission denied" in i.reject[1] for i in items)
 
 
@@ -226,8 +286,10 @@ def test_a_huge_jsonl_line_is_skipped_without_holding_it(tmp_path, lexicon_dir, 
     raw.mkdir()
     monkeypatch.setattr(ingest_sources, "MAX_RECORD_BYTES", 100_000)
     with gzip.open(raw / "b.jsonl.gz", "wb") as handle:
-        handle.write(b'{"id": "a", "text": "satu"}\n{"text": "' + b"a" * 20_000_000 + b'"}\n'
-                     b'{"id": "c", "text": "tiga"}\n')
+        handle.write(
+            b'{"id": "a", "text": "satu"}\n{"text": "' + b"a" * 20_000_000 + b'"}\n'
+            b'{"id": "c", "text": "tiga"}\n'
+        )
     tracemalloc.start()
     try:
         items = list(iter_source_items(discover_files(raw), load_lexicons(lexicon_dir)))
@@ -235,7 +297,10 @@ def test_a_huge_jsonl_line_is_skipped_without_holding_it(tmp_path, lexicon_dir, 
     finally:
         tracemalloc.stop()
     assert [(i.record, i.reject and i.reject[0]) for i in items] == [
-        ("a", None), ("L2", "too_large"), ("c", None)]
+        ("a", None),
+        ("L2", "too_large"),
+        ("c", None),
+    ]
     assert "20,000,013 bytes" in items[1].reject[1]
     assert peak < 5_000_000  # the 20 MB line was never held in memory
 
@@ -269,6 +334,7 @@ def test_pickle_like_files_are_rejected_and_never_opened(tmp_path, lexicon_dir, 
         def wrapper(file, *args, **kwargs):
             opened.append(os.fspath(file) if not isinstance(file, int) else "")
             return opener(file, *args, **kwargs)
+
         return wrapper
 
     monkeypatch.setattr(builtins, "open", logging_open(real_open))
@@ -277,7 +343,8 @@ def test_pickle_like_files_are_rejected_and_never_opened(tmp_path, lexicon_dir, 
     monkeypatch.undo()
     assert list(result.documents["doc_id"]) == ["z.txt"]
     assert dict(zip(result.rejects["source_file"], result.rejects["reason"])) == dict.fromkeys(
-        names, "unsupported_format")
+        names, "unsupported_format"
+    )
     assert not [p for p in opened if Path(p).name in names]
     assert str(raw / "z.txt") in opened  # the logging did see the reads
     assert not canary.exists()
@@ -290,8 +357,17 @@ def test_no_pickle_loader_in_the_package():
     for path in sorted(src.rglob("*.py")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             code = line.split("#", 1)[0]
-            if any(call in code for call in ("pickle.load", "joblib.load", "torch.load",
-                                             "read_pickle", "dill.load", "cloudpickle.load")):
+            if any(
+                call in code
+                for call in (
+                    "pickle.load",
+                    "joblib.load",
+                    "torch.load",
+                    "read_pickle",
+                    "dill.load",
+                    "cloudpickle.load",
+                )
+            ):
                 found.append(f"{path.name}:{number}")
             if "np.load(" in code and "allow_pickle=False" not in code:
                 found.append(f"{path.name}:{number}")
@@ -303,8 +379,9 @@ def test_ingest_of_a_read_only_corpus_writes_nothing_there(tmp_path, raw_dir, le
     shutil.copytree(raw_dir, raw)
     make_read_only(raw)
     before = tree_fingerprint(raw)
-    result = _ingest(raw, tmp_path / "out", lexicon_dir=lexicon_dir,
-                     metadata_file=raw / "metadata.csv", n_jobs=2)
+    result = _ingest(
+        raw, tmp_path / "out", lexicon_dir=lexicon_dir, metadata_file=raw / "metadata.csv", n_jobs=2
+    )
     assert len(result.documents) == 5
     assert tree_fingerprint(raw) == before
     assert stat.S_IMODE(raw.stat().st_mode) & 0o222 == 0
@@ -316,17 +393,29 @@ def test_ingest_of_a_read_only_corpus_writes_nothing_there(tmp_path, raw_dir, le
 # --------------------------------------------------------------------------------------------
 
 _NAME_CHARS = st.sampled_from(list("abcxyz019 _-=+@ñ中é"))
-file_stem = st.tuples(st.sampled_from(["", "-", "=", "@", "+", " "]),
-                      st.text(_NAME_CHARS, min_size=1, max_size=8)).map("".join)
-_WORDS = [w for _t, _d, paragraphs in hostile_corpus.ARTICLES.values() for p in paragraphs
-          for w in p.split()][:400]
+file_stem = st.tuples(
+    st.sampled_from(["", "-", "=", "@", "+", " "]), st.text(_NAME_CHARS, min_size=1, max_size=8)
+).map("".join)
+_WORDS = [
+    w
+    for _t, _d, paragraphs in hostile_corpus.ARTICLES.values()
+    for p in paragraphs
+    for w in p.split()
+][:400]
 words_text = st.lists(st.sampled_from(_WORDS), min_size=0, max_size=80).map(" ".join)
-any_text = st.one_of(words_text, st.text(max_size=60),
-                     st.text(st.characters(exclude_categories=()), max_size=30))
+any_text = st.one_of(
+    words_text, st.text(max_size=60), st.text(st.characters(exclude_categories=()), max_size=30)
+)
 paragraphed = st.lists(any_text, min_size=0, max_size=5).map("\n\n".join)
-json_value = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
-                       any_text, st.lists(st.integers(), max_size=2),
-                       st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+json_value = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    any_text,
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
 
 
 @st.composite
@@ -340,10 +429,13 @@ def single_file(draw):
         data = b""
     elif ext == ".html":
         data = f"<html><body><p>{text}</p><script>alert(1)</script></body></html>".encode(
-            "utf-8", "surrogatepass")
+            "utf-8", "surrogatepass"
+        )
     else:
-        data = text.encode(kind if kind != "cp1252" else "cp1252", "replace" if kind == "cp1252"
-                           else "surrogatepass")
+        data = text.encode(
+            kind if kind != "cp1252" else "cp1252",
+            "replace" if kind == "cp1252" else "surrogatepass",
+        )
     return ext, data, 1
 
 
@@ -370,16 +462,35 @@ def jsonl_file(draw):
     data = "\n".join(lines).encode("utf-8")
     n_records = sum(1 for line in lines if line.strip())
     gz = draw(st.booleans())
-    return (".jsonl.gz" if gz else ".jsonl"), (gzip.compress(data, mtime=0) if gz else data), (
-        max(1, n_records))
+    return (
+        (".jsonl.gz" if gz else ".jsonl"),
+        (gzip.compress(data, mtime=0) if gz else data),
+        (max(1, n_records)),
+    )
 
 
 @st.composite
 def csv_file(draw):
-    header = draw(st.sampled_from([["id", "title", "text"], ["headline", "content", "date"],
-                                   ["title", "body"], ["x", "y"]]))
-    rows = draw(st.lists(st.lists(any_text.map(lambda s: s.replace("\x00", "")),
-                                  min_size=len(header), max_size=len(header)), max_size=5))
+    header = draw(
+        st.sampled_from(
+            [
+                ["id", "title", "text"],
+                ["headline", "content", "date"],
+                ["title", "body"],
+                ["x", "y"],
+            ]
+        )
+    )
+    rows = draw(
+        st.lists(
+            st.lists(
+                any_text.map(lambda s: s.replace("\x00", "")),
+                min_size=len(header),
+                max_size=len(header),
+            ),
+            max_size=5,
+        )
+    )
     buffer = io.StringIO()
     writer = csv.writer(buffer)  # "\r\n" line ends: cells holding \r or \n get quoted
     writer.writerow(header)
@@ -391,13 +502,20 @@ def csv_file(draw):
     return ".csv", data, (len(rows) if has_text and rows else 1)
 
 
-corpora = st.lists(st.tuples(file_stem, st.one_of(single_file(), jsonl_file(), csv_file())),
-                   min_size=1, max_size=6)
+corpora = st.lists(
+    st.tuples(file_stem, st.one_of(single_file(), jsonl_file(), csv_file())), min_size=1, max_size=6
+)
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.data_too_large,
+    ],
+)
 @given(corpus=corpora)
 def test_generated_corpora_lose_and_duplicate_nothing(tmp_path_factory, lexicon_dir, corpus):
     base = tmp_path_factory.mktemp("gen")
@@ -418,8 +536,10 @@ def test_generated_corpora_lose_and_duplicate_nothing(tmp_path_factory, lexicon_
     docs, rejects = first.documents, first.rejects
     assert first.metrics()["n_inputs"] == len(docs) + len(rejects) == sum(expected.values())
     assert _units(first).to_dict() == expected
-    reject_ids = [f if not isinstance(r, str) else f"{f}#{r}"
-                  for f, r in zip(rejects["source_file"], rejects["record"])]
+    reject_ids = [
+        f if not isinstance(r, str) else f"{f}#{r}"
+        for f, r in zip(rejects["source_file"], rejects["record"])
+    ]
     all_ids = list(docs["doc_id"]) + reject_ids
     assert len(all_ids) == len(set(all_ids))
     assert set(rejects["reason"]) <= set(REJECT_REASONS)
@@ -430,8 +550,19 @@ def test_generated_corpora_lose_and_duplicate_nothing(tmp_path_factory, lexicon_
         assert (base / "one" / name).read_bytes() == (base / "two" / name).read_bytes()
     # Column types as docs/architecture.md gives them, also after the round trip to Parquet.
     stored = pd.read_parquet(base / "one" / "documents.parquet")
-    assert list(stored.columns) == ["doc_id", "source_file", "record", "outlet", "date", "title",
-                                    "url", "text", "language", "n_words", "duplicate_of"]
+    assert list(stored.columns) == [
+        "doc_id",
+        "source_file",
+        "record",
+        "outlet",
+        "date",
+        "title",
+        "url",
+        "text",
+        "language",
+        "n_words",
+        "duplicate_of",
+    ]
     assert str(stored["date"].dtype) == "datetime64[ns]"
     assert str(stored["n_words"].dtype) == "int64"
     for column in ("doc_id", "source_file", "text", "language"):

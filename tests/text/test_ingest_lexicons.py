@@ -9,13 +9,18 @@ from pathlib import Path
 import pytest
 
 from analysis.core.errors import UserError
-from analysis.text.lexicons import RULE_SCOPES, load_cleaning_lexicons as load_lexicons, load_rules
+from analysis.text.lexicons import RULE_SCOPES, load_rules
+from analysis.text.lexicons import load_cleaning_lexicons as load_lexicons
 
 LEXICONS = Path(__file__).resolve().parents[2] / "data" / "lexicons"
 
+
 def _rows(path):
-    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines()
-             if ln.strip() and not ln.lstrip().startswith("#")]
+    lines = [
+        ln
+        for ln in path.read_text(encoding="utf-8").splitlines()
+        if ln.strip() and not ln.lstrip().startswith("#")
+    ]
     return list(csv.reader(lines))
 
 
@@ -85,11 +90,13 @@ def test_input_columns_format(lexicon_dir):
 
 def test_bad_rule_file_raises_user_error(tmp_path):
     path = tmp_path / "boilerplate_rules.csv"
-    path.write_text("rule_id,pattern,scope,description,example\nx,(unclosed,line,d,e\n",
-                    encoding="utf-8")
+    path.write_text(
+        "rule_id,pattern,scope,description,example\nx,(unclosed,line,d,e\n", encoding="utf-8"
+    )
     with pytest.raises(UserError, match="rule x pattern does not compile"):
         load_rules(path)
-    path.write_text("rule_id,pattern,scope,description,example\nx,a,everywhere,d,a\n",
-                    encoding="utf-8")
+    path.write_text(
+        "rule_id,pattern,scope,description,example\nx,a,everywhere,d,a\n", encoding="utf-8"
+    )
     with pytest.raises(UserError, match="scope 'everywhere'"):
         load_rules(path)

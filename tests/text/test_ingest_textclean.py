@@ -26,45 +26,49 @@ def seeds(raw_dir):
 
 # --------------------------------------------------------------------------------- dates
 
-@pytest.mark.parametrize("text, expected", [
-    ("2025-08-11", D(2025, 8, 11)),
-    ("2025-08-11T22:00:00+07:00", D(2025, 8, 11)),
-    ("2025-08-11 22:00", D(2025, 8, 11)),
-    ("Senin, 11 Agustus 2025 | 22:00", D(2025, 8, 11)),
-    ("Senin, 11 Agustus 2025 | 22:00 WIB", D(2025, 8, 11)),
-    ("(9/4/2025)", D(2025, 4, 9)),
-    ("Rabu (9/4/2025)", D(2025, 4, 9)),
-    ("10/09/2019", D(2019, 9, 10)),          # DD/MM/YYYY, as clickid's Kompas dates
-    ("12/25/2019", D(2019, 12, 25)),         # only readable month-first
-    ("31 Juli 2019", D(2019, 7, 31)),
-    ("09 Agustus 2019", D(2019, 8, 9)),
-    ("25 Okt 2019", D(2019, 10, 25)),
-    ("16 Sep 2019", D(2019, 9, 16)),
-    ("Sep 16, 2019", D(2019, 9, 16)),
-    ("Oct 1, 2019", D(2019, 10, 1)),
-    ("Oktober 19, 2019", D(2019, 10, 19)),
-    ("Juni 06, 2019", D(2019, 6, 6)),
-    ("10-Sep-19", D(2019, 9, 10)),
-    ("1 Desember 1999", D(1999, 12, 1)),
-    ("Selasa, 8 Juli 2025", D(2025, 7, 8)),
-    ("Monday, September 16, 2019", D(2019, 9, 16)),
-    # ambiguous, incomplete or impossible: None, never an exception
-    ("31/02/2019", None),
-    ("13/13/2019", None),
-    ("2019-02-30", None),
-    ("11/8", None),
-    ("Agustus 2025", None),
-    ("2025", None),
-    ("32 Juli 2019", None),
-    ("31 Foo 2019", None),
-    ("kemarin sore", None),
-    ("", None),
-    ("   ", None),
-    ("0000-00-00", None),
-    ("1700-01-01", None),
-    (None, None),
-    (20190910, None),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2025-08-11", D(2025, 8, 11)),
+        ("2025-08-11T22:00:00+07:00", D(2025, 8, 11)),
+        ("2025-08-11 22:00", D(2025, 8, 11)),
+        ("Senin, 11 Agustus 2025 | 22:00", D(2025, 8, 11)),
+        ("Senin, 11 Agustus 2025 | 22:00 WIB", D(2025, 8, 11)),
+        ("(9/4/2025)", D(2025, 4, 9)),
+        ("Rabu (9/4/2025)", D(2025, 4, 9)),
+        ("10/09/2019", D(2019, 9, 10)),  # DD/MM/YYYY, as clickid's Kompas dates
+        ("12/25/2019", D(2019, 12, 25)),  # only readable month-first
+        ("31 Juli 2019", D(2019, 7, 31)),
+        ("09 Agustus 2019", D(2019, 8, 9)),
+        ("25 Okt 2019", D(2019, 10, 25)),
+        ("16 Sep 2019", D(2019, 9, 16)),
+        ("Sep 16, 2019", D(2019, 9, 16)),
+        ("Oct 1, 2019", D(2019, 10, 1)),
+        ("Oktober 19, 2019", D(2019, 10, 19)),
+        ("Juni 06, 2019", D(2019, 6, 6)),
+        ("10-Sep-19", D(2019, 9, 10)),
+        ("1 Desember 1999", D(1999, 12, 1)),
+        ("Selasa, 8 Juli 2025", D(2025, 7, 8)),
+        ("Monday, September 16, 2019", D(2019, 9, 16)),
+        # ambiguous, incomplete or impossible: None, never an exception
+        ("31/02/2019", None),
+        ("13/13/2019", None),
+        ("2019-02-30", None),
+        ("11/8", None),
+        ("Agustus 2025", None),
+        ("2025", None),
+        ("32 Juli 2019", None),
+        ("31 Foo 2019", None),
+        ("kemarin sore", None),
+        ("", None),
+        ("   ", None),
+        ("0000-00-00", None),
+        ("1700-01-01", None),
+        (None, None),
+        (20190910, None),
+    ],
+)
 def test_parse_date(text, expected):
     assert parse_date(text) == expected
 
@@ -75,7 +79,7 @@ def test_parse_date_passes_dates_through():
 
 
 def test_find_text_date_needs_a_weekday():
-    assert find_text_date('kata Pramono, Selasa, 8 Juli 2025.') == D(2025, 7, 8)
+    assert find_text_date("kata Pramono, Selasa, 8 Juli 2025.") == D(2025, 7, 8)
     assert find_text_date("menerima kunjungan, Rabu (9/4/2025)") == D(2025, 4, 9)
     assert find_text_date("Pada 21 Agustus 2025, PAM Jaya menandatangani") is None
     assert find_text_date("dirilis pada Senin (11/8), menekankan") is None
@@ -83,16 +87,21 @@ def test_find_text_date_needs_a_weekday():
 
 # --------------------------------------------------------------------------------- unicode
 
+
 def test_normalize_text_unicode_repairs():
-    raw = ("\ufeffKata\u00a0kunci \u201cdikutip\u201d dan \u2018tunggal\u2019\u200b di\u200dsini"
-           "\x07.\r\nBaris\tdua  \u00a0 spasi.\r\n\r\n\r\n\r\nBaris tiga.")
+    raw = (
+        "\ufeffKata\u00a0kunci \u201cdikutip\u201d dan \u2018tunggal\u2019\u200b di\u200dsini"
+        "\x07.\r\nBaris\tdua  \u00a0 spasi.\r\n\r\n\r\n\r\nBaris tiga."
+    )
     assert normalize_text(raw) == (
-        'Kata kunci "dikutip" dan \'tunggal\' disini.\nBaris dua spasi.\n\nBaris tiga.')
+        "Kata kunci \"dikutip\" dan 'tunggal' disini.\nBaris dua spasi.\n\nBaris tiga."
+    )
 
 
 def test_normalize_text_repairs_mojibake_and_entities():
-    assert normalize_text("Dato\u00e2\u20ac\u2122 Seri \u00e2\u20ac\u0153Maimunah\u00e2\u20ac\x9d") == (
-        "Dato' Seri \"Maimunah\"")
+    assert normalize_text(
+        "Dato\u00e2\u20ac\u2122 Seri \u00e2\u20ac\u0153Maimunah\u00e2\u20ac\x9d"
+    ) == ('Dato\' Seri "Maimunah"')
     assert normalize_text("Caf\u00c3\u00a9 &amp; kopi &#8220;enak&#8221;") == 'Café & kopi "enak"'
     assert normalize_text("e\u0301") == "\u00e9"  # NFC
     assert normalize_text("J\u03b1karta") == "Jakarta"  # Greek alpha typed for a Latin a
@@ -100,9 +109,12 @@ def test_normalize_text_repairs_mojibake_and_entities():
 
 # --------------------------------------------------------------------------------- paragraphs
 
+
 def test_flattened_paragraphs_are_split_but_numbers_and_commas_are_not():
-    text = ('Harga naik 1,5 persen, kata dia.,Kalimat berikutnya dimulai di sini.,"Kutipan '
-            'langsung," ujarnya.",Paragraf tiga. ,Paragraf empat.,,,Paragraf lima.')
+    text = (
+        'Harga naik 1,5 persen, kata dia.,Kalimat berikutnya dimulai di sini.,"Kutipan '
+        'langsung," ujarnya.",Paragraf tiga. ,Paragraf empat.,,,Paragraf lima.'
+    )
     assert segment_paragraphs(text) == [
         "Harga naik 1,5 persen, kata dia.",
         "Kalimat berikutnya dimulai di sini.",
@@ -113,17 +125,22 @@ def test_flattened_paragraphs_are_split_but_numbers_and_commas_are_not():
     ]
     # a comma followed by a space, or a lower-case word, is prose
     assert segment_paragraphs("Ia datang., lalu pergi. Kota, Jakarta.") == [
-        "Ia datang., lalu pergi. Kota, Jakarta."]
+        "Ia datang., lalu pergi. Kota, Jakarta."
+    ]
 
 
 def test_single_newline_and_blank_line_texts():
     assert segment_paragraphs("Satu.\nDua.\n\n\nTiga.") == ["Satu.", "Dua.", "Tiga."]
-    wrapped = ("Baris ini dipotong pada lebar tetap oleh penyunting\n"
-               "teks sehingga satu paragraf menjadi beberapa baris\n"
-               "yang harus disambung kembali menjadi satu.\n\nParagraf kedua.")
+    wrapped = (
+        "Baris ini dipotong pada lebar tetap oleh penyunting\n"
+        "teks sehingga satu paragraf menjadi beberapa baris\n"
+        "yang harus disambung kembali menjadi satu.\n\nParagraf kedua."
+    )
     assert segment_paragraphs(wrapped) == [
         "Baris ini dipotong pada lebar tetap oleh penyunting teks sehingga satu paragraf menjadi "
-        "beberapa baris yang harus disambung kembali menjadi satu.", "Paragraf kedua."]
+        "beberapa baris yang harus disambung kembali menjadi satu.",
+        "Paragraf kedua.",
+    ]
 
 
 def test_clean_text_joins_paragraphs_with_one_blank_line(lex):
@@ -131,21 +148,27 @@ def test_clean_text_joins_paragraphs_with_one_blank_line(lex):
     assert out == "Pemerintah kota menyiapkan bus baru.\n\nWarga menyambut baik."
     assert clean_text(", , - Badan usaha menaikkan tarif.", lex) == "Badan usaha menaikkan tarif."
     assert clean_text("Polisi di , terkejut melihat ,, Jakarta.", lex) == (
-        "Polisi di terkejut melihat, Jakarta.")
+        "Polisi di terkejut melihat, Jakarta."
+    )
     assert clean_text("Hal itu disampaikan kemarin.Hal lain menyusul.", lex) == (
-        "Hal itu disampaikan kemarin. Hal lain menyusul.")
+        "Hal itu disampaikan kemarin. Hal lain menyusul."
+    )
 
 
 def test_suffix_rules_on_made_up_tails(lex):
-    tail = ('Atlet itu siap bertanding. Simak Video "Contoh Judul" [Gambas:Video Contoh] '
-            "(abc/def) olahraga contoh")
+    tail = (
+        'Atlet itu siap bertanding. Simak Video "Contoh Judul" [Gambas:Video Contoh] '
+        "(abc/def) olahraga contoh"
+    )
     assert clean_text(tail, lex) == "Atlet itu siap bertanding."
     assert clean_text("Kemacetan terurai sore hari. (abc/def),,,loading...", lex) == (
-        "Kemacetan terurai sore hari.")
+        "Kemacetan terurai sore hari."
+    )
     assert clean_text("Bantuan sudah disalurkan., ,(*)", lex) == "Bantuan sudah disalurkan."
 
 
 # --------------------------------------------------------------------------------- outlets
+
 
 def test_outlets(lex):
     assert registrable_domain("https://jakarta.bisnis.com/read/1") == "bisnis.com"
@@ -170,9 +193,14 @@ BOILERPLATE = {
     ],
     "001": [
         "Dikunjungi Andra Soni, Pramono Tawarkan Aplikasi JAKI untuk Digunakan di Banten",
-        "10 bulan yang lalu", "HUKUM | 2 hari yang lalu", "OLAHRAGA | 2 hari yang lalu",
-        "PERISTIWA | 2 hari yang lalu", "EKBIS | 2 hari yang lalu", "EKBIS | 1 hari yang lalu",
-        "OLAHRAGA | 1 hari yang lalu", "HUKUM | 1 hari yang lalu",
+        "10 bulan yang lalu",
+        "HUKUM | 2 hari yang lalu",
+        "OLAHRAGA | 2 hari yang lalu",
+        "PERISTIWA | 2 hari yang lalu",
+        "EKBIS | 2 hari yang lalu",
+        "EKBIS | 1 hari yang lalu",
+        "OLAHRAGA | 1 hari yang lalu",
+        "HUKUM | 1 hari yang lalu",
     ],
     "002": [
         "date 2025-08-11 Bisnis Indonesia Premium",
@@ -188,12 +216,19 @@ BOILERPLATE = {
     "004": [
         "Nasional",
         "Jakarta dan Kuala Lumpur Jalin Kerja Sama Sister City untuk Atasi Tantangan Bersama",
-        "Avatar photo", "3", "×", "Sebarkan artikel ini",
+        "Avatar photo",
+        "3",
+        "×",
+        "Sebarkan artikel ini",
         'Jakarta dan Kuala Lumpur Jalin Kerja Sama "Sister City" untuk Hadapi Tantangan Bersama',
     ],
 }
-DATELINES = {"000": "Ntvnews.id, Jakarta - ", "001": "BeritaNasional.com - ",
-             "002": "Bisnis.com, Jakarta — ", "003": "date 2025-08-21 "}
+DATELINES = {
+    "000": "Ntvnews.id, Jakarta - ",
+    "001": "BeritaNasional.com - ",
+    "002": "Bisnis.com, Jakarta — ",
+    "003": "date 2025-08-21 ",
+}
 
 
 @pytest.mark.parametrize("seed", sorted(BOILERPLATE))
@@ -208,7 +243,7 @@ def test_seed_boilerplate_removed_and_every_other_line_kept(seed, seeds, lex):
         if not line or line in BOILERPLATE[seed]:
             continue
         if dateline and line.startswith(dateline):
-            line = line[len(dateline):]
+            line = line[len(dateline) :]
         assert line in paragraphs, f"seed {seed} lost a real sentence: {line[:80]}"
     assert len(paragraphs) == len(set(paragraphs))
 
@@ -217,11 +252,24 @@ def test_seed_rules_that_fire(seeds, lex):
     fired = {seed: set(clean_article(text, lex).rules_fired) for seed, text in seeds.items()}
     assert fired["000"] == {"photo_caption_credit", "read_also", "dateline_domain"}
     assert fired["001"] == {"headline", "dateline_domain", "related_relative_time"}
-    assert fired["002"] == {"header_date_line", "byline_date_line", "photo_caption_slash",
-                            "byline_label", "author_name_line", "headline", "dateline_domain"}
+    assert fired["002"] == {
+        "header_date_line",
+        "byline_date_line",
+        "photo_caption_slash",
+        "byline_label",
+        "author_name_line",
+        "headline",
+        "dateline_domain",
+    }
     assert fired["003"] == {"header_date_prefix"}
-    assert fired["004"] == {"section_label", "avatar_photo", "stray_counter", "share_prompt",
-                            "headline", "headline_echo"}
+    assert fired["004"] == {
+        "section_label",
+        "avatar_photo",
+        "stray_counter",
+        "share_prompt",
+        "headline",
+        "headline_echo",
+    }
 
 
 def test_seed_000_loses_the_read_also_line(seeds, lex):
@@ -230,16 +278,31 @@ def test_seed_000_loses_the_read_also_line(seeds, lex):
     assert "Baca Juga" not in text
 
 
-@pytest.mark.parametrize("seed, title, date, outlet", [
-    ("000", None, D(2025, 7, 8), "ntvnews.id"),
-    ("001", "Dikunjungi Andra Soni, Pramono Tawarkan Aplikasi JAKI untuk Digunakan di Banten",
-     D(2025, 4, 9), "beritanasional.com"),
-    ("002", "Pramono Anung Gandeng Kuala Lumpur Demi Atasi Kemacetan Jakarta",
-     D(2025, 8, 11), "bisnis.com"),
-    ("003", None, D(2025, 8, 21), None),
-    ("004", "Jakarta dan Kuala Lumpur Jalin Kerja Sama Sister City untuk Atasi Tantangan Bersama",
-     None, None),
-])
+@pytest.mark.parametrize(
+    "seed, title, date, outlet",
+    [
+        ("000", None, D(2025, 7, 8), "ntvnews.id"),
+        (
+            "001",
+            "Dikunjungi Andra Soni, Pramono Tawarkan Aplikasi JAKI untuk Digunakan di Banten",
+            D(2025, 4, 9),
+            "beritanasional.com",
+        ),
+        (
+            "002",
+            "Pramono Anung Gandeng Kuala Lumpur Demi Atasi Kemacetan Jakarta",
+            D(2025, 8, 11),
+            "bisnis.com",
+        ),
+        ("003", None, D(2025, 8, 21), None),
+        (
+            "004",
+            "Jakarta dan Kuala Lumpur Jalin Kerja Sama Sister City untuk Atasi Tantangan Bersama",
+            None,
+            None,
+        ),
+    ],
+)
 def test_seed_metadata_from_text_alone(seed, title, date, outlet, seeds, lex):
     cleaned = clean_article(seeds[seed], lex)
     assert (cleaned.title, cleaned.date, cleaned.outlet) == (title, date, outlet)
@@ -249,4 +312,6 @@ def test_seed_002_text_starts_with_lede_and_ends_with_quote(seeds, lex):
     paragraphs = clean_text(seeds["002"], lex).split("\n\n")
     assert paragraphs[0].startswith("Pemprov Jakarta dan Kuala Lumpur menjalin kerja sama")
     assert paragraphs[1].startswith("Pemerintah Provinsi Jakarta menjalin kerja sama sister city")
-    assert paragraphs[-1].endswith('Kemitraan antara Kuala Lumpur dan Jakarta semakin kuat," tuturnya.')
+    assert paragraphs[-1].endswith(
+        'Kemitraan antara Kuala Lumpur dan Jakarta semakin kuat," tuturnya.'
+    )

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from analysis.core.config import IngestParams, PreprocessParams, TopicsParams
 from analysis.core.errors import UserError
 from analysis.text.clean import split_paragraphs
 from analysis.text.lexicons import load_stem_lexicons as load_lexicons
 from analysis.text.stem import Preprocessor
-from analysis.core.config import IngestParams, PreprocessParams, TopicsParams
 
 MIN_WORDS = IngestParams().min_words
 MIN_TOKEN_LENGTH = PreprocessParams().min_token_length
@@ -49,42 +49,42 @@ def seed_line(raw_dir: Path, prefix: str, needle: str) -> str:
 
 GOLDEN = [
     # over-stemming that must not happen (proper nouns and misanalysed words)
-    ("Bekasi", "bekasi"),          # not bekas "used"
-    ("Kediri", "kediri"),          # not diri "self"
-    ("Maluku", "maluku"),          # not malu "shy"
-    ("Bali", "bali"),              # not bal
-    ("relawan", "relawan"),        # rela + -wan "volunteer", not rawan "prone"
-    ("perbankan", "perbankan"),    # per-bank-an "banking", not perban "bandage"
-    ("pemilu", "pemilu"),          # acronym of pemilihan umum
-    ("relawannya", "relawan"),     # clitic -nya on a protected word
+    ("Bekasi", "bekasi"),  # not bekas "used"
+    ("Kediri", "kediri"),  # not diri "self"
+    ("Maluku", "maluku"),  # not malu "shy"
+    ("Bali", "bali"),  # not bal
+    ("relawan", "relawan"),  # rela + -wan "volunteer", not rawan "prone"
+    ("perbankan", "perbankan"),  # per-bank-an "banking", not perban "bandage"
+    ("pemilu", "pemilu"),  # acronym of pemilihan umum
+    ("relawannya", "relawan"),  # clitic -nya on a protected word
     ("relawan-relawan", "relawan"),  # reduplicated protected word
     ("Bekasinya", "bekasi"),
     ("pemerintah", "pemerintah"),  # government; Sastrawi's perintah means "command"
     # ordinary derivations: prefix/confix removal with nasal assimilation
-    ("pembangunan", "bangun"),     # peN- + bangun + -an
-    ("menjalin", "jalin"),         # meN- + jalin
-    ("pengelolaan", "kelola"),     # peN- + kelola + -an, k -> ng
-    ("kemacetan", "macet"),        # ke- + macet + -an
-    ("kemitraan", "mitra"),        # ke- + mitra + -an
-    ("persahabatan", "sahabat"),   # per- + sahabat + -an
-    ("kesepakatan", "sepakat"),    # ke- + sepakat + -an
-    ("kunjungan", "kunjung"),      # kunjung + -an
-    ("pertukaran", "tukar"),       # per- + tukar + -an
-    ("pencegahan", "cegah"),       # peN- + cegah + -an
-    ("kesehatan", "sehat"),        # ke- + sehat + -an
+    ("pembangunan", "bangun"),  # peN- + bangun + -an
+    ("menjalin", "jalin"),  # meN- + jalin
+    ("pengelolaan", "kelola"),  # peN- + kelola + -an, k -> ng
+    ("kemacetan", "macet"),  # ke- + macet + -an
+    ("kemitraan", "mitra"),  # ke- + mitra + -an
+    ("persahabatan", "sahabat"),  # per- + sahabat + -an
+    ("kesepakatan", "sepakat"),  # ke- + sepakat + -an
+    ("kunjungan", "kunjung"),  # kunjung + -an
+    ("pertukaran", "tukar"),  # per- + tukar + -an
+    ("pencegahan", "cegah"),  # peN- + cegah + -an
+    ("kesehatan", "sehat"),  # ke- + sehat + -an
     ("kesejahteraan", "sejahtera"),
     ("kebudayaan", "budaya"),
-    ("berkelanjutan", "lanjut"),   # ber- + ke- + lanjut + -an
+    ("berkelanjutan", "lanjut"),  # ber- + ke- + lanjut + -an
     ("terintegrasi", "integrasi"),  # ter- + loanword
-    ("memperkuat", "kuat"),        # memper- + kuat
+    ("memperkuat", "kuat"),  # memper- + kuat
     ("mempercepat", "cepat"),
-    ("menyalurkan", "salur"),      # meN- + salur + -kan, s -> ny
-    ("menawarkan", "tawar"),       # meN- + tawar + -kan, t -> n
+    ("menyalurkan", "salur"),  # meN- + salur + -kan, s -> ny
+    ("menawarkan", "tawar"),  # meN- + tawar + -kan, t -> n
     ("diimplementasikan", "implementasi"),  # di- + loanword + -kan
-    ("perpipaan", "pipa"),         # per- + pipa + -an
-    ("pembiayaan", "biaya"),       # peN- + biaya + -an
+    ("perpipaan", "pipa"),  # per- + pipa + -an
+    ("pembiayaan", "biaya"),  # peN- + biaya + -an
     ("perpanjangan", "panjang"),
-    ("perjanjiannya", "janji"),    # per- + janji + -an + -nya
+    ("perjanjiannya", "janji"),  # per- + janji + -an + -nya
     ("menyelesaikan", "selesai"),
     ("bersinggungan", "singgung"),
     ("pernyataan", "nyata"),
@@ -103,8 +103,8 @@ GOLDEN = [
     ("permasalahan-permasalahan", "masalah"),
     ("persoalan-persoalan", "soal"),
     # reviewed overrides where Sastrawi is wrong or leaves a compound unanalysed
-    ("mengunjungi", "kunjung"),    # Sastrawi: unjung
-    ("disepakati", "sepakat"),     # Sastrawi: pakat
+    ("mengunjungi", "kunjung"),  # Sastrawi: unjung
+    ("disepakati", "sepakat"),  # Sastrawi: pakat
     ("penandatanganan", "tanda_tangan"),  # Sastrawi leaves it whole
     ("ditindaklanjuti", "tindak_lanjut"),
     # spelling variants and multiword terms reach one stem
@@ -144,19 +144,37 @@ def test_numbers_and_dates_are_dropped(pre: Preprocessor) -> None:
 
 
 def test_alphanumeric_names_are_kept(pre: Preprocessor) -> None:
-    assert pre.tokenize("Covid-19 dan jaringan 5G untuk G20") == ["covid-19", "jaringan", "5g", "g20"]
+    assert pre.tokenize("Covid-19 dan jaringan 5G untuk G20") == [
+        "covid-19",
+        "jaringan",
+        "5g",
+        "g20",
+    ]
 
 
 def test_links_handles_hashtags_emails_and_emoji_are_dropped(pre: Preprocessor) -> None:
-    text = ("Lihat https://jakarta.go.id/berita?id=1 atau www.bisnis.com, surel humas@jakarta.go.id, "
-            "ikuti @DKIJakarta #JakartaKolaborasi 🚇🙂 Ntvnews.id Bisnis.com")
+    text = (
+        "Lihat https://jakarta.go.id/berita?id=1 atau www.bisnis.com, surel humas@jakarta.go.id, "
+        "ikuti @DKIJakarta #JakartaKolaborasi 🚇🙂 Ntvnews.id Bisnis.com"
+    )
     assert pre.tokenize(text) == ["lihat", "surel", "ikuti"]
 
 
 def test_abbreviations_are_lower_cased_words(pre: Preprocessor) -> None:
-    assert pre.tokenize("Pemprov DKI, Pemkot Bekasi dan PDAM") == ["pemprov", "dki", "pemkot", "bekasi", "pdam"]
+    assert pre.tokenize("Pemprov DKI, Pemkot Bekasi dan PDAM") == [
+        "pemprov",
+        "dki",
+        "pemkot",
+        "bekasi",
+        "pdam",
+    ]
     # "dki" is a reviewed override: the abbreviation counts as the place it names
-    assert pre.stem_tokens(["pemprov", "dki", "pemkot", "pdam"]) == ["pemprov", "jakarta", "pemkot", "pdam"]
+    assert pre.stem_tokens(["pemprov", "dki", "pemkot", "pdam"]) == [
+        "pemprov",
+        "jakarta",
+        "pemkot",
+        "pdam",
+    ]
 
 
 def test_apostrophes(pre: Preprocessor) -> None:
@@ -190,7 +208,10 @@ def test_no_join_across_punctuation(pre: Preprocessor) -> None:
 
 def test_greedy_longest_match(pre: Preprocessor) -> None:
     assert pre.tokenize("Wakil Wali Kota Depok") == ["wakil_wali_kota", "depok"]
-    assert pre.tokenize("ruang terbuka hijau dan ruang terbuka") == ["ruang_terbuka_hijau", "ruang_terbuka"]
+    assert pre.tokenize("ruang terbuka hijau dan ruang terbuka") == [
+        "ruang_terbuka_hijau",
+        "ruang_terbuka",
+    ]
 
 
 def test_clitic_on_last_word_of_expression(pre: Preprocessor) -> None:
@@ -214,7 +235,11 @@ def test_min_token_length(lexicon_dir: Path) -> None:
 
 
 def test_split_paragraphs() -> None:
-    assert split_paragraphs("Satu.\n\nDua\nbaris.\n \n\n\nTiga.  \n") == ["Satu.", "Dua\nbaris.", "Tiga."]
+    assert split_paragraphs("Satu.\n\nDua\nbaris.\n \n\n\nTiga.  \n") == [
+        "Satu.",
+        "Dua\nbaris.",
+        "Tiga.",
+    ]
     assert split_paragraphs("") == [] and split_paragraphs(None) == []
 
 
@@ -261,10 +286,22 @@ def test_seed_001_balai_kota_jakarta_pusat(pre: Preprocessor, raw_dir: Path) -> 
 
 
 def test_seed_002_sister_city_kuala_lumpur(pre: Preprocessor, raw_dir: Path) -> None:
-    tokens = pre.tokenize(seed_line(raw_dir, "002", "menjalin kerja sama sister city dengan Kuala Lumpur"))
+    tokens = pre.tokenize(
+        seed_line(raw_dir, "002", "menjalin kerja sama sister city dengan Kuala Lumpur")
+    )
     # "Bisnis.com, Jakarta — Pemerintah Provinsi Jakarta …": the outlet domain is dropped
-    assert tokens == ["jakarta", "pemerintah_provinsi", "jakarta", "menjalin", "kerja_sama", "sister_city",
-                      "kuala_lumpur", "mengatasi", "kemacetan", "jakarta"]
+    assert tokens == [
+        "jakarta",
+        "pemerintah_provinsi",
+        "jakarta",
+        "menjalin",
+        "kerja_sama",
+        "sister_city",
+        "kuala_lumpur",
+        "mengatasi",
+        "kemacetan",
+        "jakarta",
+    ]
 
 
 def test_seed_002_letter_of_intent(pre: Preprocessor, raw_dir: Path) -> None:
@@ -279,7 +316,9 @@ def test_seed_002_dato_and_perubahan_iklim(pre: Preprocessor, raw_dir: Path) -> 
 
 
 def test_seed_003_nota_kesepahaman_ruang_terbuka_hijau(pre: Preprocessor, raw_dir: Path) -> None:
-    assert {"nota_kesepahaman", "mou"} <= set(pre.tokenize(seed_line(raw_dir, "003", "nota kesepahaman")))
+    assert {"nota_kesepahaman", "mou"} <= set(
+        pre.tokenize(seed_line(raw_dir, "003", "nota kesepahaman"))
+    )
     assert "ruang_terbuka_hijau" in pre.tokenize(seed_line(raw_dir, "003", "ruang terbuka hijau"))
     assert "transportasi_publik" in pre.tokenize(seed_line(raw_dir, "003", "transportasi publik"))
     tokens = pre.tokenize(seed_line(raw_dir, "003", "Letter of Intent/LoI"))
@@ -287,7 +326,9 @@ def test_seed_003_nota_kesepahaman_ruang_terbuka_hijau(pre: Preprocessor, raw_di
 
 
 def test_seed_004_quoted_sister_city_and_loi(pre: Preprocessor, raw_dir: Path) -> None:
-    tokens = pre.tokenize(seed_line(raw_dir, "004", "telah resmi menjalin kerja sama “sister city”"))
+    tokens = pre.tokenize(
+        seed_line(raw_dir, "004", "telah resmi menjalin kerja sama “sister city”")
+    )
     assert tokens[:5] == ["pemerintah_provinsi", "dki_jakarta", "resmi", "menjalin", "kerja_sama"]
     assert "sister_city" in tokens and "kota_kuala_lumpur" in tokens
     assert "kuala_lumpur" in pre.stem_tokens(tokens)  # "Kota Kuala Lumpur" counts as the city
@@ -307,8 +348,9 @@ def test_seed_004_kota_kota(pre: Preprocessor, raw_dir: Path) -> None:
 
 def _seed_tokens(pre: Preprocessor, raw_dir: Path) -> set[str]:
     """Every distinct token of the seeds, stopwords included (they are stemmed in other tools)."""
-    everything = Preprocessor(dataclasses.replace(pre.lexicons, stopwords=frozenset()),
-                              min_token_length=1)
+    everything = Preprocessor(
+        dataclasses.replace(pre.lexicons, stopwords=frozenset()), min_token_length=1
+    )
     tokens: set[str] = set()
     for path in sorted(raw_dir.glob("*.txt")):
         tokens.update(everything.tokenize(path.read_text(encoding="utf-8")))
@@ -319,7 +361,9 @@ def test_identical_to_sastrawi_on_every_unprotected_seed_token(pre, sastrawi, ra
     tokens = _seed_tokens(pre, raw_dir)
     ordinary = sorted(t for t in tokens if pre.protection(t) is None)
     assert len(ordinary) > 500  # the seeds give a real sample (about 600 words)
-    mismatches = {t: (pre.stem(t), sastrawi.stem(t)) for t in ordinary if pre.stem(t) != sastrawi.stem(t)}
+    mismatches = {
+        t: (pre.stem(t), sastrawi.stem(t)) for t in ordinary if pre.stem(t) != sastrawi.stem(t)
+    }
     assert mismatches == {}
 
 
@@ -373,14 +417,32 @@ def test_shortcut_for_words_no_rule_can_change(sastrawi) -> None:
     from analysis.text.stem import _MAY_HAVE_PREFIX, _MAY_HAVE_SUFFIX, _sastrawi_stemmer
 
     stemmer = _sastrawi_stemmer()
-    shortcut = ["jakarta", "bogor", "ankara", "yavas", "flyover", "soehandoko", "covid", "5g",
-                "gubernur", "target", "festival", "hotel", "program", "proyek"]
+    shortcut = [
+        "jakarta",
+        "bogor",
+        "ankara",
+        "yavas",
+        "flyover",
+        "soehandoko",
+        "covid",
+        "5g",
+        "gubernur",
+        "target",
+        "festival",
+        "hotel",
+        "program",
+        "proyek",
+    ]
     for word in shortcut:
         assert not _MAY_HAVE_PREFIX.match(word) and not _MAY_HAVE_SUFFIX.search(word), word
         assert stemmer.stem_word(word) == sastrawi.stem(word) == word
     # words the rules may change still go through Sastrawi
-    for word, stem in [("kinerja", "kerja"),  # infix -in- (rule 40)
-                       ("pembangunan", "bangun"), ("jalankan", "jalan"), ("kota-kota", "kota")]:
+    for word, stem in [
+        ("kinerja", "kerja"),  # infix -in- (rule 40)
+        ("pembangunan", "bangun"),
+        ("jalankan", "jalan"),
+        ("kota-kota", "kota"),
+    ]:
         assert stemmer.stem_word(word) == sastrawi.stem(word) == stem
 
 
@@ -390,7 +452,8 @@ def test_shortcut_matches_the_installed_sastrawi_rules() -> None:
 
     assert version("pysastrawi") == "1.2.1", (
         "PySastrawi changed: re-check _MAY_HAVE_PREFIX/_MAY_HAVE_SUFFIX in analysis.preprocess "
-        "against its rules and rerun benchmarks/sastrawi_equivalence.py")
+        "against its rules and rerun benchmarks/sastrawi_equivalence.py"
+    )
 
 
 def test_spaced_dash_is_a_clause_break(pre: Preprocessor) -> None:
@@ -400,7 +463,23 @@ def test_spaced_dash_is_a_clause_break(pre: Preprocessor) -> None:
 
 def test_multiword_place_names_count_as_their_canonical_place(pre: Preprocessor) -> None:
     # gazetteer aliases of one place share its canonical stem; distinct places stay distinct
-    tokens = ["dki_jakarta", "provinsi_dki_jakarta", "dki", "jakarta", "kota_bekasi",
-              "kabupaten_bekasi", "tangerang_selatan", "kuala_lumpur"]
-    assert pre.stem_tokens(tokens) == ["jakarta", "jakarta", "jakarta", "jakarta", "bekasi",
-                                       "kabupaten_bekasi", "tangerang_selatan", "kuala_lumpur"]
+    tokens = [
+        "dki_jakarta",
+        "provinsi_dki_jakarta",
+        "dki",
+        "jakarta",
+        "kota_bekasi",
+        "kabupaten_bekasi",
+        "tangerang_selatan",
+        "kuala_lumpur",
+    ]
+    assert pre.stem_tokens(tokens) == [
+        "jakarta",
+        "jakarta",
+        "jakarta",
+        "jakarta",
+        "bekasi",
+        "kabupaten_bekasi",
+        "tangerang_selatan",
+        "kuala_lumpur",
+    ]

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from analysis.core.config import IngestParams, PreprocessParams, TopicsParams
 from analysis.core.errors import UserError
 from analysis.text.lexicons import load_stem_lexicons as load_lexicons
 from analysis.text.stem import Preprocessor
-from analysis.core.config import IngestParams, PreprocessParams, TopicsParams
 
 MIN_WORDS = IngestParams().min_words
 MIN_TOKEN_LENGTH = PreprocessParams().min_token_length
@@ -33,8 +33,11 @@ def entries(path: Path) -> list[tuple[str, str]]:
 
 
 def csv_rows(path: Path) -> list[dict[str, str]]:
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#")]
+    lines = [
+        line
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     return list(csv.DictReader(io.StringIO("\n".join(lines))))
 
 
@@ -51,8 +54,18 @@ def test_stopwords_format(lexicon_dir: Path) -> None:
     for word in words:
         assert re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)*", word), word
     # the news-domain words the research asked for are in
-    assert {"kata", "ujar", "jelasnya", "ucapnya", "imbuhnya", "tuturnya", "menurutnya",
-            "tersebut", "senin", "agustus"} <= set(words)
+    assert {
+        "kata",
+        "ujar",
+        "jelasnya",
+        "ucapnya",
+        "imbuhnya",
+        "tuturnya",
+        "menurutnya",
+        "tersebut",
+        "senin",
+        "agustus",
+    } <= set(words)
     # content words of the research are not
     assert not {"kota", "pemerintah", "warga", "air", "sampah", "banjir", "kerja"} & set(words)
 
@@ -70,8 +83,19 @@ def test_protected_terms_format(lexicon_dir: Path) -> None:
     assert all(WORD.fullmatch(w) for w in words), [w for w in words if not WORD.fullmatch(w)]
     stopwords = {e for e, _ in entries(lexicon_dir / "stopwords_id.txt")}
     assert not set(words) & stopwords
-    assert {"relawan", "perbankan", "bekasi", "kediri", "maluku", "jaki", "pdam", "tpst", "bumd",
-            "mou", "loi"} <= set(words)
+    assert {
+        "relawan",
+        "perbankan",
+        "bekasi",
+        "kediri",
+        "maluku",
+        "jaki",
+        "pdam",
+        "tpst",
+        "bumd",
+        "mou",
+        "loi",
+    } <= set(words)
 
 
 def test_protected_comments_state_what_sastrawi_would_do(lexicon_dir: Path, sastrawi) -> None:
@@ -92,10 +116,24 @@ def test_multiword_expressions_format(lexicon_dir: Path) -> None:
         words = line.split(" ")
         assert len(words) >= 2, line
         assert all(WORD.fullmatch(w) for w in words), line
-    assert {"kuala lumpur", "sister city", "kota kembar", "bantar gebang", "park and ride",
-            "pam jaya", "balai kota", "tangerang selatan", "wali kota", "kerja sama",
-            "letter of intent", "nota kesepahaman", "air bersih", "perubahan iklim",
-            "transportasi publik", "ruang terbuka hijau"} <= set(lines)
+    assert {
+        "kuala lumpur",
+        "sister city",
+        "kota kembar",
+        "bantar gebang",
+        "park and ride",
+        "pam jaya",
+        "balai kota",
+        "tangerang selatan",
+        "wali kota",
+        "kerja sama",
+        "letter of intent",
+        "nota kesepahaman",
+        "air bersih",
+        "perubahan iklim",
+        "transportasi publik",
+        "ruang terbuka hijau",
+    } <= set(lines)
 
 
 def test_token_variants_format(lexicon_dir: Path) -> None:
@@ -125,7 +163,9 @@ def test_stem_overrides_format(lexicon_dir: Path, sastrawi) -> None:
         if "_" in row["token"]:
             assert row["token"] in mwe, row
         else:
-            assert row["stem"] != sastrawi.stem(row["token"]), f"override of {row['token']} changes nothing"
+            assert row["stem"] != sastrawi.stem(row["token"]), (
+                f"override of {row['token']} changes nothing"
+            )
         match = re.match(r"Sastrawi: ([a-z]+)", row["note"])
         if match:  # the note documents Sastrawi's (wrong) output truthfully
             assert sastrawi.stem(row["token"]) == match.group(1), row
@@ -148,8 +188,13 @@ def lexicon_copy(lexicon_dir: Path, tmp_path: Path) -> Path:
     """The project lexicons without any gazetteer, in a temporary directory."""
     target = tmp_path / "lexicons"
     target.mkdir()
-    for name in ("stopwords_id.txt", "protected_terms.txt", "multiword_expressions.txt",
-                 "token_variants.csv", "stem_overrides.csv"):
+    for name in (
+        "stopwords_id.txt",
+        "protected_terms.txt",
+        "multiword_expressions.txt",
+        "token_variants.csv",
+        "stem_overrides.csv",
+    ):
         shutil.copy(lexicon_dir / name, target / name)
     return target
 
@@ -157,15 +202,23 @@ def lexicon_copy(lexicon_dir: Path, tmp_path: Path) -> Path:
 def test_gazetteer_names_are_joined_and_protected(lexicon_copy: Path) -> None:
     before = Preprocessor.from_lexicons(lexicon_copy, MIN_TOKEN_LENGTH)
     assert before.process("Kota Tebing Tinggi dan Tarutung") == (
-        ["kota", "tebing", "tinggi", "tarutung"], ["kota", "tebing", "tinggi", "tarutung"])
+        ["kota", "tebing", "tinggi", "tarutung"],
+        ["kota", "tebing", "tinggi", "tarutung"],
+    )
     assert before.stem("pekajangan") == "kajang"  # plain Sastrawi on an unknown village name
     (lexicon_copy / "gazetteer_places.csv").write_text(
         "# test gazetteer\nname,kind\ntebing tinggi,city\nPekajangan,village\nkota bekasi,city\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     after = Preprocessor.from_lexicons(lexicon_copy, MIN_TOKEN_LENGTH)
     assert after.process("Kota Tebing Tinggi dan Pekajangan") == (
-        ["kota", "tebing_tinggi", "pekajangan"], ["kota", "tebing_tinggi", "pekajangan"])
-    assert after.tokenize("Pemerintah Kota Bekasi") == ["pemerintah_kota", "bekasi"]  # greedy, left first
+        ["kota", "tebing_tinggi", "pekajangan"],
+        ["kota", "tebing_tinggi", "pekajangan"],
+    )
+    assert after.tokenize("Pemerintah Kota Bekasi") == [
+        "pemerintah_kota",
+        "bekasi",
+    ]  # greedy, left first
     assert after.tokenize("warga Kota Bekasi") == ["warga", "kota_bekasi"]
 
 

@@ -19,13 +19,13 @@ from hypothesis import strategies as st
 
 from analysis.classify.rules import Classifier
 from analysis.core.codebook import COOP_TYPES, SECTORS
-from analysis.text.sources import decode_bytes
-from analysis.text.stem import Preprocessor
+from analysis.core.config import IngestParams, PreprocessParams, TopicsParams
 from analysis.text.clean import clean_article, clean_text, segment_paragraphs
 from analysis.text.lexicons import load_cleaning_lexicons as load_lexicons
 from analysis.text.metadata import parse_date
 from analysis.text.normalize import normalize_text
-from analysis.core.config import IngestParams, PreprocessParams, TopicsParams
+from analysis.text.sources import decode_bytes
+from analysis.text.stem import Preprocessor
 
 MIN_WORDS = IngestParams().min_words
 MIN_TOKEN_LENGTH = PreprocessParams().min_token_length
@@ -43,13 +43,64 @@ _WORDS = (
 # right-to-left text and overrides, emoji sequences, combining marks, controls, line and
 # paragraph separators, BOM, mojibake, HTML entities and markup, a lone surrogate.
 _TRICKY = [
-    "\u00a0", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u202e", "\u2066", "\u2069",
-    "\ufeff", "\u00ad", "\u2028", "\u2029", "\x85", "\x00", "\x07", "\x1b", "\x7f", "\x9c",
-    "\r", "\r\n", "\n", "\n\n\n", "\t", "\x0b", "\x0c", "\u3000", "\u1680",
-    "مرحبا بالعالم", "שלום עולם", "سلام", "😀", "👨\u200d👩\u200d👧", "🇮🇩", "e\u0301", "\u0301",
-    "\ud800", "\udfff", "â€œ", "Ã©", "Â ", "&amp;", "&#0;", "&#x1F600;", "&#xD800;", "&nbsp;",
-    "<script>alert(1)</script>", "<b>", "”", "“", "’", ".,A", " , ", ",,", "\u03b1",
-    "\U0010ffff", "\ufffd", "\uffff",
+    "\u00a0",
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u200e",
+    "\u200f",
+    "\u202e",
+    "\u2066",
+    "\u2069",
+    "\ufeff",
+    "\u00ad",
+    "\u2028",
+    "\u2029",
+    "\x85",
+    "\x00",
+    "\x07",
+    "\x1b",
+    "\x7f",
+    "\x9c",
+    "\r",
+    "\r\n",
+    "\n",
+    "\n\n\n",
+    "\t",
+    "\x0b",
+    "\x0c",
+    "\u3000",
+    "\u1680",
+    "مرحبا بالعالم",
+    "שלום עולם",
+    "سلام",
+    "😀",
+    "👨\u200d👩\u200d👧",
+    "🇮🇩",
+    "e\u0301",
+    "\u0301",
+    "\ud800",
+    "\udfff",
+    "â€œ",
+    "Ã©",
+    "Â ",
+    "&amp;",
+    "&#0;",
+    "&#x1F600;",
+    "&#xD800;",
+    "&nbsp;",
+    "<script>alert(1)</script>",
+    "<b>",
+    "”",
+    "“",
+    "’",
+    ".,A",
+    " , ",
+    ",,",
+    "\u03b1",
+    "\U0010ffff",
+    "\ufffd",
+    "\uffff",
 ]
 _FORBIDDEN = re.compile(
     "[\x00-\x09\x0b-\x1f\x7f-\x9f\u00a0\u00ad\u200b-\u200f\u2028\u2029\u202a-\u202e"
@@ -94,8 +145,9 @@ _BINARY_STARTS = ("%PDF", "PK\x03\x04", "GIF8", "{\\rtf", "\x7fELF")
 
 def _plain(text: str) -> bool:
     """Text that decode_bytes must return unchanged from its UTF-8 bytes."""
-    return (not text.startswith(("\ufeff", *_BINARY_STARTS))
-            and not any(unicodedata.category(c) == "Cc" and c not in "\t\n\r\x0c" for c in text))
+    return not text.startswith(("\ufeff", *_BINARY_STARTS)) and not any(
+        unicodedata.category(c) == "Cc" and c not in "\t\n\r\x0c" for c in text
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -191,14 +243,35 @@ def test_normalize_and_segment(text):
 # Dates
 # --------------------------------------------------------------------------------------------
 
-_MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-              "September", "Oktober", "November", "Desember")
+_MONTHS_ID = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
 _WEEKDAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(hostile_text, st.text(max_size=80), st.integers(), st.floats(), st.none(),
-                 st.binary(max_size=20), st.lists(st.integers(), max_size=3)))
+@given(
+    st.one_of(
+        hostile_text,
+        st.text(max_size=80),
+        st.integers(),
+        st.floats(),
+        st.none(),
+        st.binary(max_size=20),
+        st.lists(st.integers(), max_size=3),
+    )
+)
 @example("31/02/2019")
 @example("0000-00-00")
 @example("9999-12-31")
@@ -275,4 +348,3 @@ def test_classifier_codes_anything_with_codebook_ids(classifier, title, paragrap
         _assert_coding(coding)
     if paragraphs:
         _assert_coding(classifier.classify_paragraph(paragraphs[0]))
-

@@ -36,7 +36,7 @@ def _assert_close(got, expected) -> None:
 def test_agrees_with_stored_gensim_values(gensim_fixture):
     corpus = C.reference_corpus(doc.split() for doc in gensim_fixture["corpus"])
     assert gensim_fixture["gensim_version"] == "4.4.0"
-    for name, case in gensim_fixture["expected"].items():
+    for case in gensim_fixture["expected"].values():
         got = _measure(case)(gensim_fixture["topics"], corpus, window_size=case["window_size"])
         _assert_close(got, case["by_topic"])
 
@@ -44,9 +44,13 @@ def test_agrees_with_stored_gensim_values(gensim_fixture):
 def test_whole_paragraph_window_equals_a_window_longer_than_every_document(gensim_fixture):
     topics = gensim_fixture["topics"]
     corpus = [doc.split() for doc in gensim_fixture["corpus"]]
-    assert C.c_npmi(topics, corpus, window_size=None) == C.c_npmi(topics, corpus, window_size=10_000)
-    _assert_close(C.coherence(topics, corpus, ["c_npmi_paragraph"])["c_npmi_paragraph"]["by_topic"],
-                  gensim_fixture["expected"]["c_npmi_paragraph"]["by_topic"])
+    assert C.c_npmi(topics, corpus, window_size=None) == C.c_npmi(
+        topics, corpus, window_size=10_000
+    )
+    _assert_close(
+        C.coherence(topics, corpus, ["c_npmi_paragraph"])["c_npmi_paragraph"]["by_topic"],
+        gensim_fixture["expected"]["c_npmi_paragraph"]["by_topic"],
+    )
 
 
 def test_gensim_sliding_window_forgets_a_word_whose_first_occurrence_left():
@@ -98,15 +102,18 @@ def _npmi_by_brute_force(topic, docs):
     words = [w for w in dict.fromkeys(topic) if any(w in s for s in sets)]
     values = []
     for i, a in enumerate(words):
-        for b in words[i + 1:]:
+        for b in words[i + 1 :]:
             both = sum(a in s and b in s for s in sets)
             if both == 0:
                 values.append(-1.0)
             elif both == n:
                 values.append(1.0)
             else:
-                pa, pb, pab = (sum(a in s for s in sets) / n, sum(b in s for s in sets) / n,
-                               both / n)
+                pa, pb, pab = (
+                    sum(a in s for s in sets) / n,
+                    sum(b in s for s in sets) / n,
+                    both / n,
+                )
                 values.append(math.log(pab / (pa * pb)) / -math.log(pab))
     return sum(values) / len(values) if values else None
 
@@ -156,8 +163,10 @@ def test_live_gensim_on_random_corpora(gensim_fixture):
     cases = [([doc.split() for doc in gensim_fixture["corpus"]], gensim_fixture["topics"])]
     for _ in range(30):
         vocab = [f"w{i}" for i in range(int(rng.integers(4, 12)))]
-        docs = [[vocab[j] for j in rng.integers(0, len(vocab), size=int(rng.integers(0, 30)))]
-                for _ in range(int(rng.integers(2, 10)))]
+        docs = [
+            [vocab[j] for j in rng.integers(0, len(vocab), size=int(rng.integers(0, 30)))]
+            for _ in range(int(rng.integers(2, 10)))
+        ]
         present = sorted({w for d in docs for w in d})
         if len(present) < 2:
             continue
@@ -167,8 +176,15 @@ def test_live_gensim_on_random_corpora(gensim_fixture):
         dictionary = Dictionary(docs)
         for measure, function in (("c_npmi", C.c_npmi), ("c_v", C.c_v)):
             window = int(rng.integers(2, 25))
-            model = CoherenceModel(topics=topics, texts=docs, dictionary=dictionary,
-                                   coherence=measure, window_size=window, topn=50, processes=1)
+            model = CoherenceModel(
+                topics=topics,
+                texts=docs,
+                dictionary=dictionary,
+                coherence=measure,
+                window_size=window,
+                topn=50,
+                processes=1,
+            )
             with np.errstate(all="ignore"):
                 expected = [None if math.isnan(v) else v for v in model.get_coherence_per_topic()]
             _assert_close(function(topics, docs, window_size=window), expected)

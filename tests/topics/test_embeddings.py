@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis.topics.embeddings import TfidfSvdEmbedder, embed_paragraphs, load_sentence_model
 from analysis.core.errors import UserError
+from analysis.topics.embeddings import TfidfSvdEmbedder, embed_paragraphs, load_sentence_model
 
 TEXTS = [
     "Jakarta dan Kuala Lumpur menjalin kerja sama sister city.",
@@ -57,8 +57,9 @@ def test_cache_round_trip_is_exact(tmp_path):
     first, _, info = embed_paragraphs(fit, TEXTS, svd_components=4, seed=5, cache_dir=tmp_path)
     files = list(tmp_path.glob("*.npy"))
     assert [f.stem for f in files] == [info["cache_key"]]
-    second, embedder, again = embed_paragraphs(fit, TEXTS, svd_components=4, seed=5,
-                                               cache_dir=tmp_path)
+    second, embedder, again = embed_paragraphs(
+        fit, TEXTS, svd_components=4, seed=5, cache_dir=tmp_path
+    )
     assert again["cache_key"] == info["cache_key"]
     assert np.array_equal(first, second)
     # the embedder of a cache hit still embeds new texts exactly as a fitted one would
@@ -73,8 +74,12 @@ def test_cache_key_covers_texts_and_settings(tmp_path):
         embed_paragraphs(TEXTS, TEXTS, svd_components=4, seed=5, cache_dir=None)[2]["cache_key"],
         embed_paragraphs(TEXTS, TEXTS, svd_components=3, seed=5, cache_dir=None)[2]["cache_key"],
         embed_paragraphs(TEXTS, TEXTS, svd_components=4, seed=6, cache_dir=None)[2]["cache_key"],
-        embed_paragraphs(TEXTS, TEXTS[::-1], svd_components=4, seed=5, cache_dir=None)[2]["cache_key"],
-        embed_paragraphs(TEXTS[:7], TEXTS, svd_components=4, seed=5, cache_dir=None)[2]["cache_key"],
+        embed_paragraphs(TEXTS, TEXTS[::-1], svd_components=4, seed=5, cache_dir=None)[2][
+            "cache_key"
+        ],
+        embed_paragraphs(TEXTS[:7], TEXTS, svd_components=4, seed=5, cache_dir=None)[2][
+            "cache_key"
+        ],
     }
     assert len(keys) == 5
 
@@ -111,22 +116,37 @@ def _tiny_sentence_model(folder):
     tokenizer = Tokenizer(WordLevel(vocab, unk_token="[UNK]"))
     tokenizer.pre_tokenizer = Whitespace()
     weights = np.random.default_rng(0).normal(size=(len(vocab), 16)).astype(np.float32)
-    model = SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_weights=weights)],
-                                device="cpu")
+    model = SentenceTransformer(
+        modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu"
+    )
     model.save(str(folder))
     return folder
 
 
 def test_local_sentence_model_is_used_and_cached(tmp_path):
     model_dir = _tiny_sentence_model(tmp_path / "tiny-model")
-    vectors, embedder, info = embed_paragraphs(TEXTS, TEXTS, embedding=str(model_dir), svd_components=50, seed=0,
-                                               cache_dir=tmp_path / "cache")
+    vectors, embedder, info = embed_paragraphs(
+        TEXTS,
+        TEXTS,
+        embedding=str(model_dir),
+        svd_components=50,
+        seed=0,
+        cache_dir=tmp_path / "cache",
+    )
     assert vectors.shape == (8, 16) and info["embedding"] == str(model_dir)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0)
-    again, _, info_again = embed_paragraphs(TEXTS, TEXTS, embedding=str(model_dir), svd_components=50, seed=0,
-                                            cache_dir=tmp_path / "cache")
+    again, _, info_again = embed_paragraphs(
+        TEXTS,
+        TEXTS,
+        embedding=str(model_dir),
+        svd_components=50,
+        seed=0,
+        cache_dir=tmp_path / "cache",
+    )
     assert np.array_equal(vectors, again) and info_again["cache_key"] == info["cache_key"]
     # replacing the model behind the same path must not reuse the old embeddings
     (model_dir / "README.md").write_text("changed", encoding="utf-8")
-    _, _, changed = embed_paragraphs(TEXTS, TEXTS, embedding=str(model_dir), svd_components=50, seed=0, cache_dir=None)
+    _, _, changed = embed_paragraphs(
+        TEXTS, TEXTS, embedding=str(model_dir), svd_components=50, seed=0, cache_dir=None
+    )
     assert changed["cache_key"] != info["cache_key"]

@@ -1,10 +1,9 @@
-"""The seed ensemble's tables, the coherence block and reference, and the unstable-topic figures, on hand-made inputs."""
+"""The seed ensemble's tables, the coherence block and reference, and the unstable-topic figures."""
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -19,15 +18,23 @@ from analysis.topics.ensemble import (
     fit_ensemble,
     stability_columns,
 )
-from analysis.topics.quality import coherence_block, coherence_verdict, fitted_reference, read_reference
+from analysis.topics.quality import (
+    coherence_block,
+    coherence_verdict,
+    fitted_reference,
+    read_reference,
+)
 from analysis.topics.stability import ensemble_seeds
 
 # Three runs over six paragraphs. Run 0: {0,1,2} {3,4,5}; run 1 identical up to the numbers;
 # run 2 splits the first topic. Run 1 has the highest mean ARI? runs 0 and 1 are identical
 # (ARI 1), each has ARI a with run 2, so runs 0 and 1 tie and the earlier seed (run 0) wins.
 LABELS = {11: [0, 0, 0, 1, 1, 1], 22: [1, 1, 1, 0, 0, 0], 33: [0, 0, 2, 1, 1, 1]}
-WORDS = {11: {0: ["a", "b"], 1: ["c", "d"]}, 22: {1: ["a", "b"], 0: ["c", "x"]},
-         33: {0: ["a"], 2: ["b"], 1: ["c", "d"]}}
+WORDS = {
+    11: {0: ["a", "b"], 1: ["c", "d"]},
+    22: {1: ["a", "b"], 0: ["c", "x"]},
+    33: {0: ["a"], 2: ["b"], 1: ["c", "d"]},
+}
 
 
 def _fake_fit(run_seed: int) -> EnsembleRun:
@@ -89,7 +96,7 @@ def test_a_topic_that_does_not_recur_is_flagged(monkeypatch):
 
 
 def test_one_seed_is_the_single_fit_without_stability(monkeypatch):
-    ensemble = _ensemble(monkeypatch)
+    _ensemble(monkeypatch)
     single = fit_ensemble(11, 1, _fake_fit)
     assert len(single.runs) == 1 and single.published.seed == 11
     columns = stability_columns(single, [0, 1])
@@ -100,6 +107,7 @@ def test_one_seed_is_the_single_fit_without_stability(monkeypatch):
 
 # --------------------------------------------------------------------------- coherence block
 
+
 def test_coherence_block_and_verdict_on_a_hand_checked_corpus():
     docs = ["a b", "a b", "a c", "d"]
     fit = fitted_reference(docs, "the 4 fitted paragraphs")
@@ -107,29 +115,40 @@ def test_coherence_block_and_verdict_on_a_hand_checked_corpus():
     # document NPMI: P(a)=3/4, P(b)=1/2, P(a,b)=1/2 -> ln(4/3)/ln 2; (a, c): ln(4/3)/ln 4
     assert block["bertopic"]["fit"]["npmi_document"] == pytest.approx(math.log(4 / 3) / math.log(2))
     assert block["nmf"]["fit"]["npmi_document"] == pytest.approx(math.log(4 / 3) / math.log(4))
-    assert block["references"]["fit"] == {"description": "the 4 fitted paragraphs", "n_paragraphs": 4}
+    assert block["references"]["fit"] == {
+        "description": "the 4 fitted paragraphs",
+        "n_paragraphs": 4,
+    }
     assert block["by_topic"]["nmf"]["fit"]["c_v"] == [block["nmf"]["fit"]["c_v"]]
     verdict = coherence_verdict(block)
     assert verdict["reference"] == "fit" and verdict["bertopic_at_least_nmf"] is (
-        block["bertopic"]["fit"]["c_v"] >= block["nmf"]["fit"]["c_v"])
+        block["bertopic"]["fit"]["c_v"] >= block["nmf"]["fit"]["c_v"]
+    )
     assert verdict["gap_npmi_document"] == pytest.approx(
-        math.log(4 / 3) / math.log(2) - math.log(4 / 3) / math.log(4))
+        math.log(4 / 3) / math.log(2) - math.log(4 / 3) / math.log(4)
+    )
 
 
 def test_verdict_falls_back_to_the_fitted_paragraphs_when_the_reference_is_missing():
     docs = ["a b", "a b", "a c", "d"]
-    block = coherence_block({"bertopic": [["a", "b"]], "nmf": [["a", "c"]]},
-                            [fitted_reference(docs, "x")], 2)
+    block = coherence_block(
+        {"bertopic": [["a", "b"]], "nmf": [["a", "c"]]}, [fitted_reference(docs, "x")], 2
+    )
     block["references"]["reference"] = {"status": "not found", "path": "data/reference/x.parquet"}
     verdict = coherence_verdict(block)
     assert verdict["reference"] == "fit"
     assert verdict["gap_npmi_document"] == pytest.approx(
-        math.log(4 / 3) / math.log(2) - math.log(4 / 3) / math.log(4))
+        math.log(4 / 3) / math.log(2) - math.log(4 / 3) / math.log(4)
+    )
 
 
 def _stems_file(path, rows):
-    table = pa.table({"para_id": [f"p{i}" for i in range(len(rows))],
-                      "stems": pa.array(rows, type=pa.list_(pa.string()))})
+    table = pa.table(
+        {
+            "para_id": [f"p{i}" for i in range(len(rows))],
+            "stems": pa.array(rows, type=pa.list_(pa.string())),
+        }
+    )
     pq.write_table(table, path, row_group_size=2)
     return path
 
@@ -139,20 +158,25 @@ def test_read_reference_encodes_the_stems_and_fingerprints_the_content(tmp_path)
     ref = read_reference(_stems_file(tmp_path / "ref.parquet", rows))
     corpus = ref.corpus
     assert corpus.n_documents == 4
-    assert [[w for w, i in sorted(corpus.vocabulary.items(), key=lambda x: x[1])][j]
-            for j in corpus.token_ids] == ["a", "b", "b", "c", "a"]
+    assert [
+        [w for w, i in sorted(corpus.vocabulary.items(), key=lambda x: x[1])][j]
+        for j in corpus.token_ids
+    ] == ["a", "b", "b", "c", "a"]
     assert corpus.offsets.tolist() == [0, 2, 2, 5, 5]
     assert ref.info["n_paragraphs"] == 4 and ref.info["n_stems"] == 5
     # the same stems written differently (one row group, other ids) give the same fingerprint
     table = pa.table({"stems": pa.array(rows, type=pa.list_(pa.string())), "x": [1, 2, 3, 4]})
     pq.write_table(table, tmp_path / "other.parquet")
     assert read_reference(tmp_path / "other.parquet").info["sha256"] == ref.info["sha256"]
-    changed = read_reference(_stems_file(tmp_path / "changed.parquet", [["a", "b"], None, ["b", "c"], ["a"]]))
+    changed = read_reference(
+        _stems_file(tmp_path / "changed.parquet", [["a", "b"], None, ["b", "c"], ["a"]])
+    )
     assert changed.info["sha256"] != ref.info["sha256"]
     # and the reference scores like the same documents given as lists
     block = coherence_block({"bertopic": [["a", "b", "c"]]}, [ref], 3)
-    direct = coherence_block({"bertopic": [["a", "b", "c"]]},
-                             [fitted_reference(["a b", "", "b c a", ""], "x")], 3)
+    direct = coherence_block(
+        {"bertopic": [["a", "b", "c"]]}, [fitted_reference(["a b", "", "b c a", ""], "x")], 3
+    )
     assert block["bertopic"]["reference"] == direct["bertopic"]["fit"]
 
 
@@ -170,8 +194,14 @@ def test_read_reference_errors_are_user_errors(tmp_path):
 
 # --------------------------------------------------------------------------- figures
 
-INFO = pd.DataFrame({"topic": [-1, 0, 1, 2], "label": ["outliers (no topic)", "a, b", "c, d", "e, f"],
-                     "size": [3, 10, 6, 2], "stable": [True, True, False, True]})
+INFO = pd.DataFrame(
+    {
+        "topic": [-1, 0, 1, 2],
+        "label": ["outliers (no topic)", "a, b", "c, d", "e, f"],
+        "size": [3, 10, 6, 2],
+        "stable": [True, True, False, True],
+    }
+)
 
 
 def test_unstable_topics_are_grey_hatched_and_explained():
@@ -188,8 +218,14 @@ def test_unstable_topics_are_grey_hatched_and_explained():
 
 
 def test_heatmap_marks_unstable_topics():
-    table = pd.DataFrame({"coop_type": ["agglomeration"] * 3, "topic": [0, 1, 2],
-                          "topic_label": ["a, b", "c, d", "e, f"], "share": [0.5, 0.3, 0.2]})
+    table = pd.DataFrame(
+        {
+            "coop_type": ["agglomeration"] * 3,
+            "topic": [0, 1, 2],
+            "topic_label": ["a, b", "c, d", "e, f"],
+            "share": [0.5, 0.3, 0.2],
+        }
+    )
     fig = plot_topics_by_coop_type(table, {1})
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels == ["0: a, b", "1: c, d (unstable)", "2: e, f"]

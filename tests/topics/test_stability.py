@@ -26,8 +26,7 @@ WORDS = [
 
 def test_ensemble_seeds_start_with_the_seed_and_are_fixed():
     assert S.ensemble_seeds(20250811, 1) == [20250811]
-    assert S.ensemble_seeds(20250811, 5) == [20250811, 325864679, 722643870, 1219827768,
-                                             1260947267]
+    assert S.ensemble_seeds(20250811, 5) == [20250811, 325864679, 722643870, 1219827768, 1260947267]
     seeds = S.ensemble_seeds(7, 20)
     assert len(set(seeds)) == 20 and all(0 <= s < 2**31 - 1 for s in seeds)
     assert S.ensemble_seeds(7, 3) == seeds[:3]  # a larger ensemble extends a smaller one
@@ -84,18 +83,24 @@ def test_topic_stability_hand_checked():
     assert table["size"].tolist() == [3, 3, 3]
     # topic 0 ({0,1,2}): Jaccard 1 (sol 1), 2/3 (sol 2: {0,1}), 1/2 (sol 3: {0..5}) -> recurs in all
     # topic 1 ({3,4,5}): 1, 3/4 ({2..5}), unmatched in sol 3 (its merged topic went to topic 0)
-    np.testing.assert_allclose(table["mean_jaccard"], [(1 + 2 / 3 + 1 / 2) / 3,
-                                                       (1 + 3 / 4) / 3, 1.0])
+    np.testing.assert_allclose(
+        table["mean_jaccard"], [(1 + 2 / 3 + 1 / 2) / 3, (1 + 3 / 4) / 3, 1.0]
+    )
     np.testing.assert_allclose(table["recurrence"], [1.0, 2 / 3, 1.0])
-    np.testing.assert_allclose(table["mean_word_overlap"], [(1 + 1 / 2 + 1 / 2) / 3,
-                                                            (1 / 2 + 1) / 3, 1.0])
+    np.testing.assert_allclose(
+        table["mean_word_overlap"], [(1 + 1 / 2 + 1 / 2) / 3, (1 / 2 + 1) / 3, 1.0]
+    )
     assert table["stable"].tolist() == [True, True, True]
 
 
 def test_a_topic_that_does_not_recur_is_flagged():
     solutions = [[0, 0, 1, 1, 2, 2], [0, 0, 0, 1, 1, 1], [1, 1, 1, 0, 0, 0], [0, 1, 0, 1, 2, 2]]
-    words = [{0: ["a"], 1: ["b"], 2: ["c"]}, {0: ["a"], 1: ["c"]}, {1: ["a"], 0: ["c"]},
-             {0: ["a"], 1: ["b"], 2: ["c"]}]
+    words = [
+        {0: ["a"], 1: ["b"], 2: ["c"]},
+        {0: ["a"], 1: ["c"]},
+        {1: ["a"], 0: ["c"]},
+        {0: ["a"], 1: ["b"], 2: ["c"]},
+    ]
     table = S.topic_stability(solutions, words, published=0).set_index("topic")
     # topic 1 ({2,3}) is split in every other solution: unmatched in solutions 1 and 2 (their
     # two topics go to topics 0 and 2, Jaccard 2/3 each), Jaccard 1/3 in solution 3

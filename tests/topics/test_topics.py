@@ -11,15 +11,15 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from stage_helpers import run_topics
 
+from analysis.core.config import IngestParams, PreprocessParams, TopicsParams
 from analysis.core.errors import UserError
 from analysis.report.figures_topics import plot_topic_sizes, plot_topics_by_coop_type
-from analysis.topics.model import KMEANS_BELOW, MIN_PARAGRAPHS, clustering_settings
 from analysis.topics.coherence import npmi_document as npmi_coherence
+from analysis.topics.model import KMEANS_BELOW, MIN_PARAGRAPHS, clustering_settings
 from analysis.topics.quality import topic_diversity
 from analysis.topics.tables import load_inputs
-from analysis.core.config import IngestParams, PreprocessParams, TopicsParams
-from stage_helpers import run_topics
 
 MIN_WORDS = IngestParams().min_words
 MIN_TOKEN_LENGTH = PreprocessParams().min_token_length
@@ -44,9 +44,9 @@ def test_npmi_matches_hand_computed_values():
 def test_npmi_limits_and_unknown_words():
     docs = [["x", "y"], ["x", "y", "z"], ["x", "y"]]
     scores = npmi_coherence([["x", "y"], ["x", "nowhere"], ["y", "y"]], docs)
-    assert scores[0] == 1.0          # both in every document
-    assert scores[1] is None         # the only pair has a word absent from the reference
-    assert scores[2] is None         # a repeated word is not a pair
+    assert scores[0] == 1.0  # both in every document
+    assert scores[1] is None  # the only pair has a word absent from the reference
+    assert scores[2] is None  # a repeated word is not a pair
     assert npmi_coherence([["a", "b"]], []) == [None]
 
 
@@ -72,7 +72,12 @@ def test_clustering_settings_on_seed_size_match_the_measured_setting():
 
 def test_clustering_settings_scale_with_the_corpus():
     s = clustering_settings(20_000, min_topic_size=4)
-    assert (s.algorithm, s.n_neighbors, s.min_cluster_size, s.min_samples) == ("hdbscan", 15, 40, 10)
+    assert (s.algorithm, s.n_neighbors, s.min_cluster_size, s.min_samples) == (
+        "hdbscan",
+        15,
+        40,
+        10,
+    )
     s = clustering_settings(2_000, min_topic_size=10)
     assert (s.n_neighbors, s.min_cluster_size, s.min_samples) == (15, 10, 2)
 
@@ -90,6 +95,7 @@ def test_too_few_paragraphs_is_a_user_error():
 
 # --------------------------------------------------------------------------- seed-sized inputs
 
+
 def _write_inputs(folder: Path, documents, paragraphs, classified) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = {name: folder / f"{name}.parquet" for name in ("documents", "paragraphs", "classified")}
@@ -101,17 +107,21 @@ def _write_inputs(folder: Path, documents, paragraphs, classified) -> dict[str, 
 
 def _run(inputs: dict[str, Path], out: Path, **kwargs):
     return run_topics(
-        inputs["paragraphs"], inputs["classified"], inputs["documents"],
-        topics_path=out / "topics.parquet", tables_dir=out / "tables",
-        metrics_path=out / "topics.json", **kwargs,
+        inputs["paragraphs"],
+        inputs["classified"],
+        inputs["documents"],
+        topics_path=out / "topics.parquet",
+        tables_dir=out / "tables",
+        metrics_path=out / "topics.json",
+        **kwargs,
     )
-
 
 
 @pytest.fixture(scope="session")
 def seed_frames(seed_inputs):
-    return tuple(pd.read_parquet(seed_inputs[name])
-                 for name in ("documents", "paragraphs", "classified"))
+    return tuple(
+        pd.read_parquet(seed_inputs[name]) for name in ("documents", "paragraphs", "classified")
+    )
 
 
 @pytest.fixture(scope="session")
@@ -192,8 +202,11 @@ def test_theme_matching_needs_distinct_topics():
 @pytest.mark.slow
 def test_seed_topics_are_recognisable(seed_run):
     result, _ = seed_run
-    words = {row.topic: set(row.top_words.split()) for row in result.topic_info.itertuples()
-             if row.topic != -1}
+    words = {
+        row.topic: set(row.top_words.split())
+        for row in result.topic_info.itertuples()
+        if row.topic != -1
+    }
     assert len(words) >= 3
     themes = {
         "sister city / Kuala Lumpur": {"kuala_lumpur", "sister_city"},
@@ -225,9 +238,19 @@ def test_outputs_follow_the_contract(seed_run, seed_frames):
     assert topics["topic"].min() >= -1
 
     table = pd.read_csv(out / "tables" / "topics.csv")
-    assert list(table.columns) == ["topic", "label", "size", "share", "top_words",
-                                   "representative_para_id", "representative_text",
-                                   "recurrence", "mean_jaccard", "mean_word_overlap", "stable"]
+    assert list(table.columns) == [
+        "topic",
+        "label",
+        "size",
+        "share",
+        "top_words",
+        "representative_para_id",
+        "representative_text",
+        "recurrence",
+        "mean_jaccard",
+        "mean_word_overlap",
+        "stable",
+    ]
     assert table["size"].sum() == len(topics)
     assert table["share"].sum() == pytest.approx(1.0, abs=1e-5)
     real = table[table["topic"] != -1]
@@ -239,7 +262,9 @@ def test_outputs_follow_the_contract(seed_run, seed_frames):
     by_type = pd.read_csv(out / "tables" / "topics_by_coop_type.csv")
     assert set(by_type["coop_type"]) == {"agglomeration", "international", "none"}
     # shares are written with 6 significant digits
-    assert by_type.groupby("coop_type")["share"].sum().tolist() == pytest.approx([1.0] * 3, abs=1e-5)
+    assert by_type.groupby("coop_type")["share"].sum().tolist() == pytest.approx(
+        [1.0] * 3, abs=1e-5
+    )
     over_time = pd.read_csv(out / "tables" / "topics_over_time.csv")
     assert sorted(over_time["month"].unique()) == ["2025-04", "2025-07", "2025-08"]
     assert over_time["n_paragraphs"].sum() == len(topics)
@@ -314,7 +339,8 @@ def test_coherence_block_names_every_measure_for_every_model(seed_run):
     # the old key is the named measure
     assert m["coherence_npmi"] == block["bertopic"]["fit"]["npmi_document"]
     assert m["baselines"]["nmf"]["coherence_npmi"] == pytest.approx(
-        block["nmf"]["fit"]["npmi_document"], abs=1e-6)
+        block["nmf"]["fit"]["npmi_document"], abs=1e-6
+    )
     verdict = m["coherence_verdict"]
     gap = block["bertopic"]["fit"]["c_v"] - block["nmf"]["fit"]["c_v"]
     assert verdict["reference"] == "fit" and verdict["gap_c_v"] == pytest.approx(gap, abs=2e-6)
@@ -333,8 +359,9 @@ def test_a_missing_reference_is_reported_and_a_present_one_scored(seed_inputs, t
     assert result.metrics["coherence_verdict"]["reference"] == "fit"
     assert result.metrics["ensemble"]["n_seeds"] == 2
     # the seeds' own paragraphs as a reference file: scored under "reference", same values as fit
-    result = _run(seed_inputs, tmp_path / "present", n_seeds=2,
-                  reference_stems=str(seed_inputs["paragraphs"]))
+    result = _run(
+        seed_inputs, tmp_path / "present", n_seeds=2, reference_stems=str(seed_inputs["paragraphs"])
+    )
     block = result.metrics["coherence"]
     info = block["references"]["reference"]
     assert info["file"] == seed_inputs["paragraphs"].name and len(info["sha256"]) == 64
@@ -349,8 +376,13 @@ def test_second_run_gives_identical_topics_and_files(seed_run, seed_inputs, tmp_
     second = _run(seed_inputs, tmp_path, cache_dir=None)
     pd.testing.assert_frame_equal(first.assignments, second.assignments)
     assert first.topic_info["top_words"].tolist() == second.topic_info["top_words"].tolist()
-    for rel in ("topics.parquet", "topics.json", "tables/topics.csv",
-                "tables/topics_by_coop_type.csv", "tables/topics_over_time.csv"):
+    for rel in (
+        "topics.parquet",
+        "topics.json",
+        "tables/topics.csv",
+        "tables/topics_by_coop_type.csv",
+        "tables/topics_over_time.csv",
+    ):
         assert (first_out / rel).read_bytes() == (tmp_path / rel).read_bytes(), rel
 
 
@@ -373,7 +405,9 @@ def test_fitted_model_assigns_new_paragraph_texts(seed_run, seed_frames):
     sample = paragraphs.head(5)
     stem_docs = [" ".join(s) for s in sample["stems"]]
     model = result.model
-    predicted, _ = model.transform(stem_docs, embeddings=model.embedding_model.embed(sample["text"].tolist()))
+    predicted, _ = model.transform(
+        stem_docs, embeddings=model.embedding_model.embed(sample["text"].tolist())
+    )
     assert len(predicted) == 5 and all(t >= -1 for t in predicted)
 
 
@@ -384,8 +418,9 @@ def _fit_sample(seed_inputs, sample_size):
     from analysis.core.config import Params
     from analysis.topics.model import fit_topics
 
-    frame = load_inputs(seed_inputs["paragraphs"], seed_inputs["classified"],
-                        seed_inputs["documents"])
+    frame = load_inputs(
+        seed_inputs["paragraphs"], seed_inputs["classified"], seed_inputs["documents"]
+    )
     topics = TopicsParams.model_construct(fit_on="sample", sample_size=sample_size)
     return fit_topics(frame, topics, Params().seed, None)
 
@@ -429,7 +464,9 @@ def test_relevant_keeps_context_paragraphs_of_cooperation_documents(seed_frames,
     para = classified["level"] == "paragraph"
     classified.loc[para, "coop_type"] = "none"  # no paragraph cue fired…
     unrelated = documents["doc_id"].iloc[-1]
-    classified.loc[classified["doc_id"] == unrelated, "coop_type"] = "none"  # …and one doc is off-topic
+    classified.loc[classified["doc_id"] == unrelated, "coop_type"] = (
+        "none"  # …and one doc is off-topic
+    )
     documents = documents.copy()
     documents.loc[documents["doc_id"] == documents["doc_id"].iloc[0], "duplicate_of"] = unrelated
     inputs = _write_inputs(tmp_path, documents, paragraphs, classified)
@@ -439,7 +476,9 @@ def test_relevant_keeps_context_paragraphs_of_cooperation_documents(seed_frames,
     assert duplicate not in set(fit["doc_id"]) and unrelated not in set(fit["doc_id"])
     expected = paragraphs[~paragraphs["doc_id"].isin([duplicate, unrelated])]
     assert sorted(fit["para_id"]) == sorted(expected["para_id"])
-    assert info["n_paragraphs_duplicate_documents"] == int((paragraphs["doc_id"] == duplicate).sum())
+    assert info["n_paragraphs_duplicate_documents"] == int(
+        (paragraphs["doc_id"] == duplicate).sum()
+    )
     assert info["n_paragraphs_not_modelled"] == int((paragraphs["doc_id"] == unrelated).sum())
 
 
@@ -456,7 +495,10 @@ def test_figures_are_returned_not_saved(seed_run):
     fig = plot_topics_by_coop_type(table)
     assert isinstance(fig, Figure)
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == [
-        "agglomeration", "international", "not cooperation"]
+        "agglomeration",
+        "international",
+        "not cooperation",
+    ]
 
 
 @pytest.mark.slow

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from stage_helpers import run_topics
 
 import analysis.topics.model as topics_module
+from analysis.core.config import IngestParams, PreprocessParams, TopicsParams
 from analysis.core.errors import UserError
 from analysis.topics.model import online_settings
-from analysis.core.config import IngestParams, PreprocessParams, TopicsParams
-from stage_helpers import run_topics
 
 MIN_WORDS = IngestParams().min_words
 MIN_TOKEN_LENGTH = PreprocessParams().min_token_length
@@ -25,17 +25,25 @@ def test_online_topic_count_follows_the_corpus_size():
     assert online_settings(20, min_topic_size=MIN_TOPIC_SIZE).n_clusters == 10
     settings = online_settings(5_000, min_topic_size=4)
     assert (settings.algorithm, settings.n_components, settings.min_samples) == (
-        "minibatch-kmeans", 5, None)
+        "minibatch-kmeans",
+        5,
+        None,
+    )
     with pytest.raises(UserError, match="at least 20 paragraphs, got 19"):
         online_settings(19, min_topic_size=MIN_TOPIC_SIZE)
 
 
-
 def _run_online(inputs: dict[str, Path], out: Path):
     return run_topics(
-        inputs["paragraphs"], inputs["classified"], inputs["documents"],
-        topics_path=out / "topics.parquet", tables_dir=out / "tables",
-        metrics_path=out / "topics.json", fit_on="online", sample_size=100, cache_dir=None,
+        inputs["paragraphs"],
+        inputs["classified"],
+        inputs["documents"],
+        topics_path=out / "topics.parquet",
+        tables_dir=out / "tables",
+        metrics_path=out / "topics.json",
+        fit_on="online",
+        sample_size=100,
+        cache_dir=None,
     )
 
 
@@ -47,7 +55,9 @@ def test_online_fit_in_chunks_covers_every_paragraph(seed_inputs, tmp_path, monk
     metrics = result.metrics
     paragraphs = pd.read_parquet(seed_inputs["paragraphs"])
     documents = pd.read_parquet(seed_inputs["documents"])
-    kept = paragraphs[paragraphs["doc_id"].isin(documents.loc[documents["duplicate_of"].isna(), "doc_id"])]
+    kept = paragraphs[
+        paragraphs["doc_id"].isin(documents.loc[documents["duplicate_of"].isna(), "doc_id"])
+    ]
 
     assert metrics["fit_on_used"] == "online"
     assert metrics["clustering"]["algorithm"] == "minibatch-kmeans"

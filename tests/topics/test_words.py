@@ -35,14 +35,20 @@ def test_stem_space_shapes_and_presence(space):
 def test_candidate_words_rank_positive_scores_with_alphabetical_ties():
     scores = np.array([[0.5, 0.0, 0.5, 0.1], [0.0, 0.3, 0.0, 0.0]])
     assert W.candidate_words(scores, ["kota", "pasar", "banjir", "air"], n=3) == [
-        ["banjir", "kota", "air"], ["pasar"]]
+        ["banjir", "kota", "air"],
+        ["pasar"],
+    ]
 
 
 def test_words_in_every_paragraph_of_a_topic_come_first(space):
     # festival and air_bersih would lead by c-TF-IDF (rare, specific), but each is in 1 of the
     # topic's 4 paragraphs while banjir is in all 4 and kelola in 3 (coverage 0.25/1.0/0.75).
-    words = W.central_words(space, LABELS, {0: ["festival", "air_bersih", "kelola", "banjir"],
-                                            1: ["budaya", "kuala_lumpur"]}, n_words=4)
+    words = W.central_words(
+        space,
+        LABELS,
+        {0: ["festival", "air_bersih", "kelola", "banjir"], 1: ["budaya", "kuala_lumpur"]},
+        n_words=4,
+    )
     assert words[0][:2] == ["banjir", "kelola"]
     assert set(words[0][2:]) == {"festival", "air_bersih"}
     assert W.central_words(space, LABELS, {0: ["festival", "kelola"]}, n_words=1) == {0: ["kelola"]}

@@ -10,16 +10,31 @@ __all__ = ["CONFIDENCE_LEVELS", "REASON_CODES", "assess"]
 
 CONFIDENCE_LEVELS = ("high", "low")
 #: Reason codes, supporting ones first (docs/classification.md, "Confidence").
-REASON_CODES = ("instrument", "several_units", "title_cue", "two_sided",
-                "single_cue", "no_instrument", "no_title_cue", "one_sided_partners",
-                "negated_nearby", "wish_nearby", "refusal_nearby")
+REASON_CODES = (
+    "instrument",
+    "several_units",
+    "title_cue",
+    "two_sided",
+    "single_cue",
+    "no_instrument",
+    "no_title_cue",
+    "one_sided_partners",
+    "negated_nearby",
+    "wish_nearby",
+    "refusal_nearby",
+)
 _HEDGE_REASONS = {"negation": "negated_nearby", "wish": "wish_nearby", "refusal": "refusal_nearby"}
 _HEDGE_TOLERANCE = 3  # from this many cooperation units on, a hedge word no longer lowers
 
 
-def assess(coop_type: str, partners: Sequence[str], title: Coding | None,
-           units: Sequence[Coding], instrument_terms: Collection[str],
-           foreign: Collection[str] = ()) -> tuple[str, tuple[str, ...]]:
+def assess(
+    coop_type: str,
+    partners: Sequence[str],
+    title: Coding | None,
+    units: Sequence[Coding],
+    instrument_terms: Collection[str],
+    foreign: Collection[str] = (),
+) -> tuple[str, tuple[str, ...]]:
     """The confidence (``high``/``low``) of a document's coding and its reason codes.
 
     High needs strong evidence -- a signed instrument (MoU, perjanjian kerja sama, sister
@@ -47,13 +62,27 @@ def assess(coop_type: str, partners: Sequence[str], title: Coding | None,
     in_title = title is not None and title.basis == "direct" and title.coop_type == coop_type
     two_sided = sum(p in marked for p in partners) >= 2
     hedges = sorted({_HEDGE_REASONS[h] for c in coop for h in c.hedges if h in _HEDGE_REASONS})
-    strong = [code for code, ok in (("instrument", instrument), ("several_units", several),
-                                    ("title_cue", in_title), ("two_sided", two_sided)) if ok]
+    strong = [
+        code
+        for code, ok in (
+            ("instrument", instrument),
+            ("several_units", several),
+            ("title_cue", in_title),
+            ("two_sided", two_sided),
+        )
+        if ok
+    ]
     hedged = bool(hedges) and len(direct) < _HEDGE_TOLERANCE
     if (instrument or several or in_title) and two_sided and not hedged:
         return "high", tuple(strong)
-    weak = [code for code, missing in (("single_cue", not several),
-                                       ("no_instrument", not instrument),
-                                       ("no_title_cue", not in_title),
-                                       ("one_sided_partners", not two_sided)) if missing]
+    weak = [
+        code
+        for code, missing in (
+            ("single_cue", not several),
+            ("no_instrument", not instrument),
+            ("no_title_cue", not in_title),
+            ("one_sided_partners", not two_sided),
+        )
+        if missing
+    ]
     return "low", tuple(weak + hedges)

@@ -102,8 +102,9 @@ class PartyIndex:
         return min(shared, key=AGGLOMERATIONS.index)
 
 
-def decide(analysis: Analysis, governments: set[str], index: PartyIndex, *,
-           shared: bool = False) -> Coding:
+def decide(
+    analysis: Analysis, governments: set[str], index: PartyIndex, *, shared: bool = False
+) -> Coding:
     """Code one unit: its parties near a cue, and the kind of cooperation they make.
 
     Args:
@@ -117,28 +118,48 @@ def decide(analysis: Analysis, governments: set[str], index: PartyIndex, *,
     analysis, dropped = _without_hedged_cues(analysis)
     hedges = tuple(sorted({kind for _s, _e, kind in analysis.hedges}))
     cues = tuple(sorted({c for _s, terms in analysis.cue_windows for c in terms}))
-    ignored = sorted({f"{m.place.canonical}({m.role})" for m in analysis.mentions
-                      if m.role != "party"})
+    ignored = sorted(
+        {f"{m.place.canonical}({m.role})" for m in analysis.mentions if m.role != "party"}
+    )
     if not analysis.cue_windows:
         reason = "no cooperation cue" + (f" (dropped: {'; '.join(dropped)})" if dropped else "")
-        return Coding("none", (), sectors, evidence_text(reason, (), (), ignored, sector_terms),
-                      "none", cues, (), sector_terms, tuple(sorted(analysis.governments)),
-                      hedges)
-    windows = {s + d for s, _ in analysis.cue_windows
-               for d in range(-_CUE_WINDOW, _CUE_WINDOW + 1)}
+        return Coding(
+            "none",
+            (),
+            sectors,
+            evidence_text(reason, (), (), ignored, sector_terms),
+            "none",
+            cues,
+            (),
+            sector_terms,
+            tuple(sorted(analysis.governments)),
+            hedges,
+        )
+    windows = {s + d for s, _ in analysis.cue_windows for d in range(-_CUE_WINDOW, _CUE_WINDOW + 1)}
     parties, unmarked = _parties(analysis, governments, windows, index)
     group = _group(analysis, parties, windows, index)
     ignored += sorted(f"{k}(not marked as a government)" for k in set(unmarked) - set(parties))
     names = tuple(sorted(k for k in parties if k != _GROUP))
     coop, reason = _kind(analysis, parties, bool(group), windows, index, shared)
     party_text = tuple(f"{k}({'gov' if k in governments else 'place'})" for k in names) + (
-        (_GROUP,) if _GROUP in parties else ())
+        (_GROUP,) if _GROUP in parties else ()
+    )
     if dropped:
         reason += f" (dropped: {'; '.join(dropped)})"
     evidence = evidence_text(f"{coop}: {reason}", cues, party_text, ignored, sector_terms)
     basis = "direct" if coop != "none" else "none"
-    return Coding(coop, names if coop != "none" else (), sectors, evidence, basis, cues, names,
-                  sector_terms, tuple(sorted(analysis.governments)), hedges)
+    return Coding(
+        coop,
+        names if coop != "none" else (),
+        sectors,
+        evidence,
+        basis,
+        cues,
+        names,
+        sector_terms,
+        tuple(sorted(analysis.governments)),
+        hedges,
+    )
 
 
 _NEGATION_SPAN = 3  # words between a negation and the cue it negates
@@ -170,9 +191,17 @@ def _without_hedged_cues(analysis: Analysis) -> tuple[Analysis, list[str]]:
                 continue
             if kind == "negation" and start - e <= _NEGATION_SPAN:
                 why = "negated"
-            elif kind == "wish" and _wished_parties(analysis, s, start) and not any(
-                    m.government and m.role == "party" and m.sentence == sentence
-                    and 0 <= s - m.end <= _WISHER_SPAN for m in analysis.mentions):
+            elif (
+                kind == "wish"
+                and _wished_parties(analysis, s, start)
+                and not any(
+                    m.government
+                    and m.role == "party"
+                    and m.sentence == sentence
+                    and 0 <= s - m.end <= _WISHER_SPAN
+                    for m in analysis.mentions
+                )
+            ):
                 why = "wish of a non-party"
         if why:
             dropped.append(f"{analysis.cue_terms[k]} ({why})")
@@ -182,10 +211,15 @@ def _without_hedged_cues(analysis: Analysis) -> tuple[Analysis, list[str]]:
         return analysis, []
     windows: dict[int, list[str]] = {}
     for k in keep:
-        windows.setdefault(tokens[analysis.cue_starts[k]].sentence, []).append(analysis.cue_terms[k])
-    return replace(analysis, cue_windows=sorted(windows.items()),
-                   cue_starts=tuple(analysis.cue_starts[k] for k in keep),
-                   cue_terms=tuple(analysis.cue_terms[k] for k in keep)), dropped
+        windows.setdefault(tokens[analysis.cue_starts[k]].sentence, []).append(
+            analysis.cue_terms[k]
+        )
+    return replace(
+        analysis,
+        cue_windows=sorted(windows.items()),
+        cue_starts=tuple(analysis.cue_starts[k] for k in keep),
+        cue_terms=tuple(analysis.cue_terms[k] for k in keep),
+    ), dropped
 
 
 def _wished_parties(analysis: Analysis, wish: int, cue: int) -> bool:
@@ -193,8 +227,9 @@ def _wished_parties(analysis: Analysis, wish: int, cue: int) -> bool:
     return any(m.role == "party" and wish < m.start < cue for m in analysis.mentions)
 
 
-def _parties(analysis: Analysis, governments: set[str], windows: set[int], index: PartyIndex
-             ) -> tuple[dict[str, Place], dict[str, int]]:
+def _parties(
+    analysis: Analysis, governments: set[str], windows: set[int], index: PartyIndex
+) -> tuple[dict[str, Place], dict[str, int]]:
     """The parties near the unit's cues, and the places left out as not marked governments."""
     parties: dict[str, Place] = {}
     unmarked: dict[str, int] = {}
@@ -214,8 +249,10 @@ def _parties(analysis: Analysis, governments: set[str], windows: set[int], index
     # ... unless it is joined to a party by a conjunction: "Papua dan Papua Barat kerja sama",
     # or is the partner a cue names ("kerja sama dengan Kota Bekasi, Depok dan Bogor")
     joined = {i for pair in analysis.linked for i in pair}
-    complement = linked_closure({k for k, m in enumerate(analysis.mentions)
-                                 if m.start in analysis.complements}, analysis.linked)
+    complement = linked_closure(
+        {k for k, m in enumerate(analysis.mentions) if m.start in analysis.complements},
+        analysis.linked,
+    )
     anchored = any(not p.foreign for p in parties.values())
     for key, k in sorted(unmarked.items(), key=lambda item: item[1]):
         partners_of_k = {j for pair in analysis.linked if k in pair for j in pair if j != k}
@@ -223,23 +260,32 @@ def _parties(analysis: Analysis, governments: set[str], windows: set[int], index
         # hotel's press release names no government at all
         # ... the mention it is joined to must itself be a party ("di Jambi dan Bengkulu"
         # names two locations, whatever else the sentence says about Jambi)
-        if (k in joined and any(analysis.mentions[j].place.party in parties
-                                and not analysis.mentions[j].place.foreign
-                                and analysis.mentions[j].role == "party"
-                                for j in partners_of_k)) or (k in complement and anchored):
+        if (
+            k in joined
+            and any(
+                analysis.mentions[j].place.party in parties
+                and not analysis.mentions[j].place.foreign
+                and analysis.mentions[j].role == "party"
+                for j in partners_of_k
+            )
+        ) or (k in complement and anchored):
             parties.setdefault(key, index.place(key, analysis.mentions[k].place))
     return _drop_subsumed_countries(parties), unmarked
 
 
-def _group(analysis: Analysis, parties: dict[str, Place], windows: set[int],
-           index: PartyIndex) -> list[str]:
+def _group(
+    analysis: Analysis, parties: dict[str, Place], windows: set[int], index: PartyIndex
+) -> list[str]:
     """Unnamed groups of regional governments near the cues; adds them (and their listed
     members) to ``parties`` when a named Indonesian government is there too."""
     # an unnamed group of regional governments ("para bupati", "Koalisi Kabupaten ...")
     # completes a cooperation with a named regional government in the same window
     cue_sentences = {s for s, _ in analysis.cue_windows}
-    group = [target for sentence, target, strict in analysis.collectives
-             if sentence in (cue_sentences if strict else windows)]
+    group = [
+        target
+        for sentence, target, strict in analysis.collectives
+        if sentence in (cue_sentences if strict else windows)
+    ]
     if group:
         # "empat provinsi patungan ... asrama Aceh, NTB, Maluku": regions listed together
         # next to an unnamed group of regional governments are its members
@@ -253,13 +299,25 @@ def _group(analysis: Analysis, parties: dict[str, Place], windows: set[int],
     named = [p for p in parties.values() if not p.foreign]
     if group and named:
         provinces = {p.province for p in named}
-        parties[_GROUP] = Place(_GROUP, "group", provinces.pop() if len(provinces) == 1 else "",
-                                "Indonesia", group[0], False)
+        parties[_GROUP] = Place(
+            _GROUP,
+            "group",
+            provinces.pop() if len(provinces) == 1 else "",
+            "Indonesia",
+            group[0],
+            False,
+        )
     return group
 
 
-def _kind(analysis: Analysis, parties: dict[str, Place], group: bool, windows: set[int],
-          index: PartyIndex, shared: bool) -> tuple[str, str]:
+def _kind(
+    analysis: Analysis,
+    parties: dict[str, Place],
+    group: bool,
+    windows: set[int],
+    index: PartyIndex,
+    shared: bool,
+) -> tuple[str, str]:
     """The coop_type of the parties near a cue, and the reason in words."""
     indonesian = {k: p for k, p in parties.items() if not p.foreign}
     foreign = {k: p for k, p in parties.items() if p.foreign}
@@ -269,35 +327,51 @@ def _kind(analysis: Analysis, parties: dict[str, Place], group: bool, windows: s
         return "none", counterparts
     # "Pemkab Serang koordinasi dengan Dinas Pendidikan Provinsi Banten ... Pemerintah Papua"
     # (next sentence): the cue's own sentence is a province and its region, hierarchy
-    own = {m.place.party for m in analysis.mentions
-           if m.role == "party" and m.sentence in cue_sentences and m.place.party in indonesian}
-    if (len(own) >= 2 and not foreign and _vertical(indonesian[k] for k in own)
-            and not (analysis.agreement_cue or analysis.shared_cue or shared)):
-        return "none", ("the cue's own sentence names a province and a region inside it: "
-                        "hierarchy (other regions are only nearby)")
+    own = {
+        m.place.party
+        for m in analysis.mentions
+        if m.role == "party" and m.sentence in cue_sentences and m.place.party in indonesian
+    }
+    if (
+        len(own) >= 2
+        and not foreign
+        and _vertical(indonesian[k] for k in own)
+        and not (analysis.agreement_cue or analysis.shared_cue or shared)
+    ):
+        return "none", (
+            "the cue's own sentence names a province and a region inside it: "
+            "hierarchy (other regions are only nearby)"
+        )
     if foreign and indonesian:
         return "international", "foreign partner"
     if not foreign and indonesian and analysis.international_cue:
         return "international", "sister-city cue, partner unnamed"
     if not foreign and len(indonesian) >= 2:
         agg = index.shared_agglomeration(indonesian.values())
-        if not agg and cue_sentences & analysis.central_sentences and not _one_province(
-                indonesian.values()):
-            return "none", ("regions in different provinces named with a national agency: "
-                            "its separate partners")
-        if _vertical(indonesian.values()) and not (analysis.agreement_cue
-                                                    or analysis.shared_cue or shared):
-            return "none", ("a province with regions inside it: hierarchy unless a signed "
-                            "agreement or a cost/facility shared among the regions is named")
+        if (
+            not agg
+            and cue_sentences & analysis.central_sentences
+            and not _one_province(indonesian.values())
+        ):
+            return "none", (
+                "regions in different provinces named with a national agency: its separate partners"
+            )
+        if _vertical(indonesian.values()) and not (
+            analysis.agreement_cue or analysis.shared_cue or shared
+        ):
+            return "none", (
+                "a province with regions inside it: hierarchy unless a signed "
+                "agreement or a cost/facility shared among the regions is named"
+            )
         return ("agglomeration", agg) if agg else ("domestic_other", "no shared metro region")
     if foreign and not indonesian:
         return "none", "foreign parties only (no Indonesian regional government)"
     return "none", "fewer than two governments near the cue"
 
 
-def complete_with_counterpart(units: Sequence[tuple[str, str]],
-                               analyses: Sequence[Analysis | None],
-                               codings: list[Coding]) -> None:
+def complete_with_counterpart(
+    units: Sequence[tuple[str, str]], analyses: Sequence[Analysis | None], codings: list[Coding]
+) -> None:
     """A foreign government met in the lead is the partner of the hosts' cooperation cues.
 
     News of a visit or audience ("Terima Konsulat India, Wagub ...") names the foreign
@@ -307,8 +381,11 @@ def complete_with_counterpart(units: Sequence[tuple[str, str]],
     one Indonesian regional government, a later cue unit whose only parties are such hosts is
     that international cooperation.
     """
-    lead = [a for (label, _t), a in zip(units, analyses, strict=True)
-            if a is not None and label in ("title", "p0")]
+    lead = [
+        a
+        for (label, _t), a in zip(units, analyses, strict=True)
+        if a is not None and label in ("title", "p0")
+    ]
     foreign: dict[str, Place] = {}
     hosts: set[str] = set()
     for a in lead:
@@ -321,16 +398,23 @@ def complete_with_counterpart(units: Sequence[tuple[str, str]],
                 hosts.add(m.place.party)
     if len(foreign) != 1 or not hosts:
         return
-    (name, _place), = foreign.items()
+    ((name, _place),) = foreign.items()
     for k, c in enumerate(codings):
         if c.basis != "none" or not c.cues or not c.parties or not set(c.parties) <= hosts:
             continue
         partners = tuple(sorted({*c.parties, name}))
         codings[k] = Coding(
-            "international", partners, c.sectors,
+            "international",
+            partners,
+            c.sectors,
             f"international: foreign counterpart {name} met in the title/first paragraph, "
             f"host {', '.join(c.parties)} named here; {c.evidence}",
-            "direct", c.cues, partners, c.sector_terms, c.governments)
+            "direct",
+            c.cues,
+            partners,
+            c.sector_terms,
+            c.governments,
+        )
 
 
 def _counterpart_list(analysis: Analysis, parties: dict[str, Place], windows: set[int]) -> str:
@@ -343,8 +427,11 @@ def _counterpart_list(analysis: Analysis, parties: dict[str, Place], windows: se
     """
     if len(parties) < 2:
         return ""
-    by_start = {m.start: m for m in analysis.mentions
-                if m.role == "party" and m.sentence in windows and not m.place.foreign}
+    by_start = {
+        m.start: m
+        for m in analysis.mentions
+        if m.role == "party" and m.sentence in windows and not m.place.foreign
+    }
     for run in analysis.lists:
         members = [by_start[k] for k in run if k in by_start]
         if not members or not set(parties) <= {m.place.party for m in members}:
@@ -352,8 +439,10 @@ def _counterpart_list(analysis: Analysis, parties: dict[str, Place], windows: se
         sentence = members[0].sentence
         if analysis.aid_only:
             return "the governments near the aid cue are one list of recipients (no giver named)"
-        if any(analysis.tokens[c].sentence == sentence and c < members[0].start
-               for c in analysis.cue_starts):
+        if any(
+            analysis.tokens[c].sentence == sentence and c < members[0].start
+            for c in analysis.cue_starts
+        ):
             return "the governments are one list after the cue: counterparts of its subject"
     return ""
 
@@ -370,9 +459,14 @@ def _vertical(places: Iterable[Place]) -> bool:
 
 
 def _drop_subsumed_countries(parties: dict[str, Place]) -> dict[str, Place]:
-    countries_with_cities = {p.country for p in parties.values() if p.foreign and p.level != "country"}
-    return {k: p for k, p in parties.items()
-            if not (p.foreign and p.level == "country" and p.canonical in countries_with_cities)}
+    countries_with_cities = {
+        p.country for p in parties.values() if p.foreign and p.level != "country"
+    }
+    return {
+        k: p
+        for k, p in parties.items()
+        if not (p.foreign and p.level == "country" and p.canonical in countries_with_cities)
+    }
 
 
 def document_partners(direct: list[tuple[str, Coding]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -389,8 +483,13 @@ def document_partners(direct: list[tuple[str, Coding]]) -> tuple[tuple[str, ...]
     return tuple(sorted(keep)), tuple(sorted(set(counts) - keep))
 
 
-def evidence_text(decision: str, cues: Sequence[str], parties: Sequence[str], ignored: Sequence[str],
-              sector_terms: Sequence[str]) -> str:
+def evidence_text(
+    decision: str,
+    cues: Sequence[str],
+    parties: Sequence[str],
+    ignored: Sequence[str],
+    sector_terms: Sequence[str],
+) -> str:
     parts = [decision]
     if cues:
         parts.append("cues: " + ", ".join(cues))

@@ -28,14 +28,39 @@ __all__ = [
     "typo_index",
 ]
 
-CUE_KINDS = ("general", "international", "agreement", "aid", "shared", "exclude", "negation",
-             "wish", "refusal")
+CUE_KINDS = (
+    "general",
+    "international",
+    "agreement",
+    "aid",
+    "shared",
+    "exclude",
+    "negation",
+    "wish",
+    "refusal",
+)
 #: Cue-table kinds that are no cue themselves but qualify the cues after them in a sentence.
 HEDGE_KINDS = ("negation", "wish", "refusal")
-CONTEXT_KINDS = ("government", "org", "org_after", "foreign_nonparty", "central", "location",
-                 "location_after", "former", "not_a_name", "collective", "collective_counted",
-                 "collective_numbered", "bare_title", "quantifier", "number", "location_filler",
-                 "travel", "exclude")
+CONTEXT_KINDS = (
+    "government",
+    "org",
+    "org_after",
+    "foreign_nonparty",
+    "central",
+    "location",
+    "location_after",
+    "former",
+    "not_a_name",
+    "collective",
+    "collective_counted",
+    "collective_numbered",
+    "bare_title",
+    "quantifier",
+    "number",
+    "location_filler",
+    "travel",
+    "exclude",
+)
 MATCH_RULES = ("", "uppercase", "government_prefix")
 
 _FILES = {
@@ -45,6 +70,7 @@ _FILES = {
     "sectors": "sector_terms.csv",
     "context": "place_context.csv",
 }
+
 
 @dataclass(frozen=True, slots=True)
 class Place:
@@ -87,7 +113,9 @@ class PhraseTable:
     def normalise(self, words: Sequence[str]) -> list[str]:
         """Strip enclitics when that turns an unknown word into a known one."""
         vocab = self.vocabulary
-        return [self._strip(w) if w not in vocab and w.endswith(MATCHER_CLITICS) else w for w in words]
+        return [
+            self._strip(w) if w not in vocab and w.endswith(MATCHER_CLITICS) else w for w in words
+        ]
 
     def _strip(self, word: str) -> str:
         for suffix in MATCHER_CLITICS:
@@ -95,8 +123,9 @@ class PhraseTable:
                 return word[: -len(suffix)]
         return word
 
-    def find(self, tokens: Sequence[Token], words: Sequence[str] | None = None
-             ) -> list[tuple[int, int, object]]:
+    def find(
+        self, tokens: Sequence[Token], words: Sequence[str] | None = None
+    ) -> list[tuple[int, int, object]]:
         """Return (start, end, value) for leftmost-longest matches; n-grams never cross punctuation."""
         if words is None:
             words = [t.lower for t in tokens]
@@ -112,7 +141,7 @@ class PhraseTable:
                 limit += 1
             hit = None
             for length in range(limit, 0, -1):
-                value = entries.get(tuple(words[i:i + length]))
+                value = entries.get(tuple(words[i : i + length]))
                 if value is not None:
                     hit = (i, i + length, value)
                     break
@@ -128,8 +157,9 @@ def _check_values(path: Path, frame: pd.DataFrame, column: str, allowed: Iterabl
     allowed = set(allowed)
     bad = sorted(set(frame[column]) - allowed)
     if bad:
-        raise UserError(f"{path}: column {column} has value(s) {bad[:5]} not in the codebook "
-                        f"{sorted(allowed)}")
+        raise UserError(
+            f"{path}: column {column} has value(s) {bad[:5]} not in the codebook {sorted(allowed)}"
+        )
 
 
 @dataclass(slots=True)
@@ -165,7 +195,7 @@ _TYPO_MIN = 6  # names shorter than this are too easily another word one letter 
 
 
 def _deletions(word: str) -> list[str]:
-    return [word[:k] + word[k + 1:] for k in range(len(word))]
+    return [word[:k] + word[k + 1 :] for k in range(len(word))]
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -175,7 +205,7 @@ def _one_edit(a: str, b: str) -> bool:
     if len(a) == len(b):
         return sum(x != y for x, y in zip(a, b, strict=True)) == 1
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    return any(long_[:k] + long_[k + 1:] == short for k in range(len(long_)))
+    return any(long_[:k] + long_[k + 1 :] == short for k in range(len(long_)))
 
 
 def typo_index(words: Iterable[str]) -> dict[str, str]:
@@ -225,8 +255,12 @@ def load_classify_lexicons(lexicon_dir: str | Path) -> ClassifyLexicons:
     _check_values(foreign_path, foreign, "match_rule", MATCH_RULES)
 
     rows = [
-        (indo_path, r.name, Place(r.canonical, r.level, r.province, "Indonesia", r.agglomeration,
-                                  False), r.match_rule)
+        (
+            indo_path,
+            r.name,
+            Place(r.canonical, r.level, r.province, "Indonesia", r.agglomeration, False),
+            r.match_rule,
+        )
         for r in indo.itertuples(index=False)
     ] + [
         (foreign_path, r.name, Place(r.canonical, r.level, "", r.country, "", True), r.match_rule)
@@ -240,8 +274,10 @@ def load_classify_lexicons(lexicon_dir: str | Path) -> ClassifyLexicons:
         if joined in place_by_name:
             other = place_info[place_by_name[joined]][0]
             if other != place:
-                raise UserError(f"{path}: name {name!r} means both {other.canonical!r} and "
-                                f"{place.canonical!r}; keep one row or drop the bare name")
+                raise UserError(
+                    f"{path}: name {name!r} means both {other.canonical!r} and "
+                    f"{place.canonical!r}; keep one row or drop the bare name"
+                )
             continue
         place_by_name[joined] = len(place_info)
         place_info.append((place, rule))
@@ -285,7 +321,12 @@ def load_classify_lexicons(lexicon_dir: str | Path) -> ClassifyLexicons:
     # (foreign names sit one letter from common words: "Istana" -> Astana, "Darwis" -> Darwin)
     # ... of canonical names only: aliases and abbreviations sit one letter from common words
     # too ("Sumbar" / "Sumber")
-    name_words = ({w for name in indo["canonical"] for w in term_words(name)}
-                  - cues.vocabulary - context.vocabulary - sectors.vocabulary)
-    return ClassifyLexicons(places, place_info, place_by_name, cues, sectors, context, directory,
-                            typo_index(name_words))
+    name_words = (
+        {w for name in indo["canonical"] for w in term_words(name)}
+        - cues.vocabulary
+        - context.vocabulary
+        - sectors.vocabulary
+    )
+    return ClassifyLexicons(
+        places, place_info, place_by_name, cues, sectors, context, directory, typo_index(name_words)
+    )

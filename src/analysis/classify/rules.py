@@ -54,11 +54,16 @@ class Classifier:
         # word tuples of the cues, for a quick test that a document cannot contain one
         # (with the words one of which the cue's sentence must hold, if any)
         # cues that name a signed instrument (MoU, perjanjian kerja sama, sister city)
-        self._instruments = frozenset(term for kind, term, _r in lexicons.cues.entries.values()
-                                      if kind in ("agreement", "international"))
-        self._cue_keys = tuple((key, requires) for key, (kind, _term, requires)
-                               in lexicons.cues.entries.items()
-                               if kind != "exclude" and kind not in HEDGE_KINDS)
+        self._instruments = frozenset(
+            term
+            for kind, term, _r in lexicons.cues.entries.values()
+            if kind in ("agreement", "international")
+        )
+        self._cue_keys = tuple(
+            (key, requires)
+            for key, (kind, _term, requires) in lexicons.cues.entries.items()
+            if kind != "exclude" and kind not in HEDGE_KINDS
+        )
 
     @classmethod
     def from_lexicons(cls, lexicon_dir: str | Path) -> Classifier:
@@ -73,9 +78,11 @@ class Classifier:
             for word in WORD.findall(text.lower()):
                 words.add(word)
                 if word.endswith(MATCHER_CLITICS):
-                    words.update(word[:-len(e)] for e in MATCHER_CLITICS if word.endswith(e))
-        return any(all(w in words for w in key) and (not requires or requires & words)
-                   for key, requires in self._cue_keys)
+                    words.update(word[: -len(e)] for e in MATCHER_CLITICS if word.endswith(e))
+        return any(
+            all(w in words for w in key) and (not requires or requires & words)
+            for key, requires in self._cue_keys
+        )
 
     # ------------------------------------------------------------------ public
     def classify_paragraph(self, text: str, *, governments: Iterable[str] = ()) -> Coding:
@@ -93,8 +100,9 @@ class Classifier:
         analysis = with_titles(analysis, single_government_by_level([analysis]))
         return decide(analysis, set(governments) | analysis.governments, self._index)
 
-    def classify_document(self, title: str | None, paragraphs: Sequence[str], *,
-                          paragraph_codings: bool = True) -> DocumentCoding:
+    def classify_document(
+        self, title: str | None, paragraphs: Sequence[str], *, paragraph_codings: bool = True
+    ) -> DocumentCoding:
         """Code a document from its title and paragraphs; also returns each paragraph's coding.
 
         Args:
@@ -117,22 +125,29 @@ class Classifier:
         # landfill, provinces "patungan") is what its province-and-regions pairs are about
         shared = any(a is not None and a.shared_cue for a in analyses)
         codings = [
-            Coding("none", (), (), "link line (Baca juga) ignored", "link") if a is None
+            Coding("none", (), (), "link line (Baca juga) ignored", "link")
+            if a is None
             else decide(a, governments, self._index, shared=shared)
             for a in analyses
         ]
         complete_with_counterpart(units, analyses, codings)
         coding = _document_coding(units, codings, has_title=bool(title and title.strip()))
-        foreign = [p for p in coding.partners
-                   if p in self._index.party_place and self._index.party_place[p].foreign]
-        level, reasons = assess(coding.coop_type, coding.partners, coding.title, codings,
-                                self._instruments, foreign)
-        cues = sorted({cue for c in codings if c.coop_type == coding.coop_type != "none"
-                       for cue in c.cues})
+        foreign = [
+            p
+            for p in coding.partners
+            if p in self._index.party_place and self._index.party_place[p].foreign
+        ]
+        level, reasons = assess(
+            coding.coop_type, coding.partners, coding.title, codings, self._instruments, foreign
+        )
+        cues = sorted(
+            {cue for c in codings if c.coop_type == coding.coop_type != "none" for cue in c.cues}
+        )
         return replace(coding, confidence=level, confidence_reasons=reasons, cues=tuple(cues))
 
-    def _analyse_units(self, units: list[tuple[str, str]]
-                       ) -> tuple[list[Analysis | None], set[str]]:
+    def _analyse_units(
+        self, units: list[tuple[str, str]]
+    ) -> tuple[list[Analysis | None], set[str]]:
         """Each unit's analysis (None for a link line) and the governments the document marks."""
         analyses: list[Analysis | None] = []
         governments: set[str] = set()
@@ -148,7 +163,7 @@ class Classifier:
         aliases: dict[str, Place] = {}
         clashes: set[str] = set()
         for a in analyses:
-            for word, place in (a.aliases.items() if a is not None else ()):
+            for word, place in a.aliases.items() if a is not None else ():
                 if aliases.setdefault(word, place).party != place.party:
                     clashes.add(word)
         for word in clashes:
@@ -169,8 +184,9 @@ class Classifier:
         return analyses, governments
 
 
-def _document_coding(units: list[tuple[str, str]], codings: list[Coding], *,
-                     has_title: bool) -> DocumentCoding:
+def _document_coding(
+    units: list[tuple[str, str]], codings: list[Coding], *, has_title: bool
+) -> DocumentCoding:
     """The document's kind by a vote of its units (the title twice), partners and evidence;
     cue units that name no new party take the document's kind (``inherited``)."""
     votes: Counter[str] = Counter()
@@ -186,21 +202,37 @@ def _document_coding(units: list[tuple[str, str]], codings: list[Coding], *,
     dropped: tuple[str, ...] = ()
     if doc_type != "none":
         partners, dropped = document_partners(
-            [(label, c) for (label, _t), c in zip(units, codings, strict=True)
-             if c.basis == "direct" and c.coop_type == doc_type])
+            [
+                (label, c)
+                for (label, _t), c in zip(units, codings, strict=True)
+                if c.basis == "direct" and c.coop_type == doc_type
+            ]
+        )
         partner_set = set(partners)
         for k, c in enumerate(codings):
             if c.basis == "none" and c.cues and set(c.parties) <= partner_set:
                 codings[k] = Coding(
-                    doc_type, partners, c.sectors,
+                    doc_type,
+                    partners,
+                    c.sectors,
                     f"{doc_type}: inherited from document (cue here, parties "
                     f"{', '.join(c.parties) or 'none'} already partners); {c.evidence}",
-                    "inherited", c.cues, c.parties, c.sector_terms, c.governments)
+                    "inherited",
+                    c.cues,
+                    c.parties,
+                    c.sector_terms,
+                    c.governments,
+                )
     coop_units = [c for c in codings if c.coop_type != "none"]
     sectors = tuple(s for s in SECTORS if any(s in c.sectors for c in coop_units))
     vote_text = ", ".join(f"{t}={votes[t]:g}" for t in COOP_TYPES if votes.get(t))
-    lines = [f"document: {doc_type} (votes {vote_text})" if vote_text else
-             _NO_COOPERATION if doc_type == "none" else f"document: {doc_type}"]
+    lines = [
+        f"document: {doc_type} (votes {vote_text})"
+        if vote_text
+        else _NO_COOPERATION
+        if doc_type == "none"
+        else f"document: {doc_type}"
+    ]
     if partners:
         lines.append("partners: " + "; ".join(partners))
     if dropped:

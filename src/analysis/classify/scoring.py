@@ -10,10 +10,15 @@ from statistics import NormalDist
 __all__ = ["bootstrap_interval", "wilson_interval", "cohen_kappa", "krippendorff_alpha_nominal"]
 
 
-def bootstrap_interval(gold: Sequence[str], predicted: Sequence[str],
-                       statistic: Callable[[Sequence[str], Sequence[str]], float | None], *,
-                       n_resamples: int = 2000, level: float = 0.95, seed: int = 20261204
-                       ) -> tuple[float, float] | None:
+def bootstrap_interval(
+    gold: Sequence[str],
+    predicted: Sequence[str],
+    statistic: Callable[[Sequence[str], Sequence[str]], float | None],
+    *,
+    n_resamples: int = 2000,
+    level: float = 0.95,
+    seed: int = 20261204,
+) -> tuple[float, float] | None:
     """Percentile bootstrap interval of ``statistic(gold, predicted)`` over documents.
 
     Documents are resampled with replacement (pairs kept together); resamples where the

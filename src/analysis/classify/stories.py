@@ -34,8 +34,9 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
-def _same_story(a: StoryDocument, b: StoryDocument, window_days: int,
-                min_similarity: float) -> bool:
+def _same_story(
+    a: StoryDocument, b: StoryDocument, window_days: int, min_similarity: float
+) -> bool:
     """Same kind, the same parties (half of the partners shared), dated at most
     ``window_days`` apart, and texts at least ``min_similarity`` alike."""
     if a.coop_type != b.coop_type or a.date is None or b.date is None:
@@ -47,8 +48,9 @@ def _same_story(a: StoryDocument, b: StoryDocument, window_days: int,
     return _jaccard(a.words, b.words) >= min_similarity
 
 
-def assign_stories(documents: Sequence[StoryDocument], *, window_days: int,
-                   min_similarity: float) -> dict[str, str]:
+def assign_stories(
+    documents: Sequence[StoryDocument], *, window_days: int, min_similarity: float
+) -> dict[str, str]:
     """``{doc_id: story_id}`` for every document given (pass coded documents only).
 
     Two articles are linked when :func:`_same_story` holds; stories are the connected groups

@@ -27,8 +27,9 @@ __all__ = ["read_classify_inputs", "classified_batches", "classified_frame", "wi
 _MIN_BATCH = 50  # documents per worker task
 
 
-def _classify_rows(classifier: Classifier,
-                   batch: list[tuple[str, str | None, list[str], list[int], list[str]]]) -> pa.RecordBatch:
+def _classify_rows(
+    classifier: Classifier, batch: list[tuple[str, str | None, list[str], list[int], list[str]]]
+) -> pa.RecordBatch:
     """classified.parquet rows of a batch of documents: each document, then its paragraphs."""
     columns: dict[str, list] = {name: [] for name in CLASSIFIED_COLUMNS}
 
@@ -39,22 +40,48 @@ def _classify_rows(classifier: Classifier,
     for doc_id, title, para_ids, para_indices, texts in batch:
         coding = classifier.classify_document(title, texts)
         # story_id is left null here: stories join documents across batches (stories.py)
-        add("document", doc_id, None, None, None, coding.coop_type, list(coding.partners),
-            list(coding.sectors), coding.evidence, coding.confidence or None,
-            list(coding.confidence_reasons) if coding.confidence else None, None,
-            list(coding.cues))
-        for para_id, para_index, text, unit in zip(para_ids, para_indices, texts,
-                                                   coding.paragraphs, strict=True):
-            add("paragraph", doc_id, para_id, para_index, paragraph_fingerprint(text, classifier.cleaning),
-                unit.coop_type, list(unit.partners), list(unit.sectors), unit.evidence, None, None,
-                None, list(unit.cues))
+        add(
+            "document",
+            doc_id,
+            None,
+            None,
+            None,
+            coding.coop_type,
+            list(coding.partners),
+            list(coding.sectors),
+            coding.evidence,
+            coding.confidence or None,
+            list(coding.confidence_reasons) if coding.confidence else None,
+            None,
+            list(coding.cues),
+        )
+        for para_id, para_index, text, unit in zip(
+            para_ids, para_indices, texts, coding.paragraphs, strict=True
+        ):
+            add(
+                "paragraph",
+                doc_id,
+                para_id,
+                para_index,
+                paragraph_fingerprint(text, classifier.cleaning),
+                unit.coop_type,
+                list(unit.partners),
+                list(unit.sectors),
+                unit.evidence,
+                None,
+                None,
+                None,
+                list(unit.cues),
+            )
     schema = classified_schema()
     return pa.RecordBatch.from_arrays(
-        [pa.array(columns[field.name], type=field.type) for field in schema], schema=schema)
+        [pa.array(columns[field.name], type=field.type) for field in schema], schema=schema
+    )
 
 
-def _document_batches(kept: pa.Table, paragraphs: pa.Table, size: int
-                      ) -> Iterable[list[tuple[str, str | None, list[str], list[int], list[str]]]]:
+def _document_batches(
+    kept: pa.Table, paragraphs: pa.Table, size: int
+) -> Iterable[list[tuple[str, str | None, list[str], list[int], list[str]]]]:
     """Batches of ``(doc_id, title, para_ids, para_indices, texts)``, documents in ``kept`` order.
 
     ``kept`` and ``paragraphs`` are sorted by doc_id, so a batch's paragraphs are one slice of
@@ -81,8 +108,15 @@ def _document_batches(kept: pa.Table, paragraphs: pa.Table, size: int
         for doc_id, title in zip(doc_ids, titles):
             lo, hi = spans.get(doc_id, (first, first))
             lo, hi = lo - first, hi - first
-            batch.append((doc_id, title if isinstance(title, str) else None, para_ids[lo:hi],
-                          [int(i) for i in para_indices[lo:hi]], texts[lo:hi]))
+            batch.append(
+                (
+                    doc_id,
+                    title if isinstance(title, str) else None,
+                    para_ids[lo:hi],
+                    [int(i) for i in para_indices[lo:hi]],
+                    texts[lo:hi],
+                )
+            )
         yield batch
 
 
@@ -93,24 +127,35 @@ def read_classify_inputs(documents_path: Path, paragraphs_path: Path) -> tuple[p
         UserError: an input file is missing or lacks a required column, or paragraphs refer to
             documents that are not in documents.parquet.
     """
-    documents = _read_columns(documents_path, "ingest", ["doc_id", "title", "duplicate_of"],
-                              optional=["date"])
-    paragraphs = _read_columns(paragraphs_path, "preprocess", ["para_id", "doc_id", "para_index", "text"])
+    documents = _read_columns(
+        documents_path, "ingest", ["doc_id", "title", "duplicate_of"], optional=["date"]
+    )
+    paragraphs = _read_columns(
+        paragraphs_path, "preprocess", ["para_id", "doc_id", "para_index", "text"]
+    )
     unknown = pc.invert(pc.is_in(paragraphs.column("doc_id"), value_set=documents.column("doc_id")))
     if pc.any(unknown).as_py():
         orphans = sorted(set(paragraphs.column("doc_id").filter(unknown).to_pylist()))
-        raise UserError(f"{paragraphs_path}: {len(orphans)} document id(s) not in {documents_path} "
-                        f"(first: {orphans[0]!r}); rerun ingest and preprocess together")
+        raise UserError(
+            f"{paragraphs_path}: {len(orphans)} document id(s) not in {documents_path} "
+            f"(first: {orphans[0]!r}); rerun ingest and preprocess together"
+        )
     kept = documents.filter(pc.is_null(documents.column("duplicate_of")))
     kept = kept.take(pc.sort_indices(kept, sort_keys=[("doc_id", "ascending")]))
-    paragraphs = paragraphs.filter(pc.is_in(paragraphs.column("doc_id"), value_set=kept.column("doc_id")))
-    paragraphs = paragraphs.take(pc.sort_indices(
-        paragraphs, sort_keys=[("doc_id", "ascending"), ("para_index", "ascending")]))
+    paragraphs = paragraphs.filter(
+        pc.is_in(paragraphs.column("doc_id"), value_set=kept.column("doc_id"))
+    )
+    paragraphs = paragraphs.take(
+        pc.sort_indices(
+            paragraphs, sort_keys=[("doc_id", "ascending"), ("para_index", "ascending")]
+        )
+    )
     return kept, paragraphs
 
 
-def classified_batches(kept: pa.Table, paragraphs: pa.Table, classifier: Classifier,
-                       compute: ComputeParams | None) -> Iterator[pa.RecordBatch]:
+def classified_batches(
+    kept: pa.Table, paragraphs: pa.Table, classifier: Classifier, compute: ComputeParams | None
+) -> Iterator[pa.RecordBatch]:
     """classified.parquet rows, a batch of documents at a time, in document order.
 
     One row per document (``level="document"``), then one per paragraph, columns per
@@ -121,19 +166,31 @@ def classified_batches(kept: pa.Table, paragraphs: pa.Table, classifier: Classif
     """
     options = compute_options(compute)
     check_backend(options["backend"], options["n_jobs"], options["scheduler"])
-    yield from map_batches(_classify_rows, _document_batches(kept, paragraphs, _MIN_BATCH),
-                           context=classifier, **options)
+    yield from map_batches(
+        _classify_rows,
+        _document_batches(kept, paragraphs, _MIN_BATCH),
+        context=classifier,
+        **options,
+    )
 
 
-def with_stories(arrow: pa.Table, kept: pa.Table, paragraphs: pa.Table, *, window_days: int,
-                 min_similarity: float) -> pa.Table:
+def with_stories(
+    arrow: pa.Table,
+    kept: pa.Table,
+    paragraphs: pa.Table,
+    *,
+    window_days: int,
+    min_similarity: float,
+) -> pa.Table:
     """``arrow`` with ``story_id`` filled on the coded document rows (:mod:`.stories`).
 
     Only coded documents are grouped (none documents keep a null story_id); their text is
     their title and paragraphs, their date the ingest date.
     """
     level = arrow.column("level")
-    coded_rows = pc.and_(pc.equal(level, "document"), pc.not_equal(arrow.column("coop_type"), "none"))
+    coded_rows = pc.and_(
+        pc.equal(level, "document"), pc.not_equal(arrow.column("coop_type"), "none")
+    )
     coded = arrow.filter(coded_rows)
     if coded.num_rows == 0:
         return arrow
@@ -146,14 +203,26 @@ def with_stories(arrow: pa.Table, kept: pa.Table, paragraphs: pa.Table, *, windo
     texts: dict[str, list[str]] = {}
     for doc_id, text in zip(paras.column("doc_id").to_pylist(), paras.column("text").to_pylist()):
         texts.setdefault(doc_id, []).append(text or "")
-    stories = assign_stories([
-        StoryDocument(doc_id, _day(dates.get(doc_id)), coop, frozenset(partners or ()),
-                      story_words(titles.get(doc_id), texts.get(doc_id, ())))
-        for doc_id, coop, partners in zip(ids, coded.column("coop_type").to_pylist(),
-                                          coded.column("partners").to_pylist())],
-        window_days=window_days, min_similarity=min_similarity)
-    story = [stories.get(d) if lv == "document" else None
-             for lv, d in zip(level.to_pylist(), arrow.column("doc_id").to_pylist())]
+    stories = assign_stories(
+        [
+            StoryDocument(
+                doc_id,
+                _day(dates.get(doc_id)),
+                coop,
+                frozenset(partners or ()),
+                story_words(titles.get(doc_id), texts.get(doc_id, ())),
+            )
+            for doc_id, coop, partners in zip(
+                ids, coded.column("coop_type").to_pylist(), coded.column("partners").to_pylist()
+            )
+        ],
+        window_days=window_days,
+        min_similarity=min_similarity,
+    )
+    story = [
+        stories.get(d) if lv == "document" else None
+        for lv, d in zip(level.to_pylist(), arrow.column("doc_id").to_pylist())
+    ]
     index = arrow.schema.get_field_index("story_id")
     return arrow.set_column(index, arrow.schema.field("story_id"), pa.array(story, pa.string()))
 
@@ -167,17 +236,24 @@ def _day(value: object):
 
 def classified_frame(arrow: pa.Table) -> pd.DataFrame:
     """The table as pandas: text columns as ``string``, para_index ``Int32``, lists as lists."""
-    table = pd.DataFrame({
-        name: (pd.Series(arrow.column(name).to_pylist(), dtype=object)
-               if name in ("partners", "sectors", "confidence_reasons", "cues") else
-               arrow.column(name).to_pandas(types_mapper={pa.int32(): pd.Int32Dtype(),
-                                                          pa.string(): pd.StringDtype()}.get))
-        for name in CLASSIFIED_COLUMNS})
+    table = pd.DataFrame(
+        {
+            name: (
+                pd.Series(arrow.column(name).to_pylist(), dtype=object)
+                if name in ("partners", "sectors", "confidence_reasons", "cues")
+                else arrow.column(name).to_pandas(
+                    types_mapper={pa.int32(): pd.Int32Dtype(), pa.string(): pd.StringDtype()}.get
+                )
+            )
+            for name in CLASSIFIED_COLUMNS
+        }
+    )
     return table
 
 
-def _read_columns(path: str | Path, producer: str, names: list[str],
-                  optional: list[str] = ()) -> pa.Table:
+def _read_columns(
+    path: str | Path, producer: str, names: list[str], optional: list[str] = ()
+) -> pa.Table:
     """The ``names`` columns (required) and those of ``optional`` the file has; an optional
     column it lacks comes back as nulls (a date-less documents file still codes, without
     stories across dates)."""

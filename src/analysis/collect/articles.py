@@ -27,11 +27,30 @@ from .fetch import BodyError, decoded_body
 from .query import Query
 from .warc import WarcRef, read_response
 
-__all__ = ["ARTICLE_FIELDS", "Corpus", "article_id", "build_corpus", "write_articles",
-           "extractor_fingerprint"]
+__all__ = [
+    "ARTICLE_FIELDS",
+    "Corpus",
+    "article_id",
+    "build_corpus",
+    "write_articles",
+    "extractor_fingerprint",
+]
 
-ARTICLE_FIELDS = ("id", "url", "final_url", "title", "date", "outlet", "author", "text", "pages",
-                  "relevant", "extractor", "listed_date", "source")
+ARTICLE_FIELDS = (
+    "id",
+    "url",
+    "final_url",
+    "title",
+    "date",
+    "outlet",
+    "author",
+    "text",
+    "pages",
+    "relevant",
+    "extractor",
+    "listed_date",
+    "source",
+)
 
 
 def article_id(url: str) -> str:
@@ -46,8 +65,12 @@ def extractor_fingerprint() -> str:
     from ..text import clean, html, metadata
 
     digest = hashlib.sha256()
-    for path in (Path(html.__file__), html.RULES_FILE, Path(clean.__file__),
-                 Path(metadata.__file__)):
+    for path in (
+        Path(html.__file__),
+        html.RULES_FILE,
+        Path(clean.__file__),
+        Path(metadata.__file__),
+    ):
         digest.update(path.read_bytes())
     for package in ("trafilatura", "htmldate", "lxml"):
         digest.update(f"{package}=={version(package)}".encode())
@@ -86,8 +109,9 @@ class _Cache:
 
 
 def _ref(row: dict[str, str]) -> WarcRef:
-    return WarcRef(row["warc_file"], int(row["warc_offset"]), int(row["warc_length"]),
-                   row["warc_record_id"])
+    return WarcRef(
+        row["warc_file"], int(row["warc_offset"]), int(row["warc_length"]), row["warc_record_id"]
+    )
 
 
 def _markup(warc_dir: Path, row: dict[str, str], max_bytes: int) -> str:
@@ -124,8 +148,14 @@ def _chains(rows: dict[str, dict[str, str]]) -> list[list[dict[str, str]]]:
     return chains
 
 
-def build_corpus(rows: dict[str, dict[str, str]], warc_dir: Path, *, query: Query | None,
-                 max_bytes: int, cache_path: Path | None = None) -> Corpus:
+def build_corpus(
+    rows: dict[str, dict[str, str]],
+    warc_dir: Path,
+    *,
+    query: Query | None,
+    max_bytes: int,
+    cache_path: Path | None = None,
+) -> Corpus:
     """Extract every fetched article of a manifest from the WARC.
 
     Args:
@@ -144,15 +174,22 @@ def build_corpus(rows: dict[str, dict[str, str]], warc_dir: Path, *, query: Quer
     corpus = Corpus()
     for chain in _chains(rows):
         first = chain[0]
-        key = hashlib.sha256("\n".join([fingerprint, first["final_url"] or first["url"]]
-                                       + [r["sha256"] for r in chain]).encode()).hexdigest()
+        key = hashlib.sha256(
+            "\n".join(
+                [fingerprint, first["final_url"] or first["url"]] + [r["sha256"] for r in chain]
+            ).encode()
+        ).hexdigest()
         entry = cache.entries.get(key)
         if entry is None:
             entry = dict(_extract(warc_dir, chain, max_bytes), key=key)
             cache.add(entry)
         if "failed" in entry:
-            corpus.updates[first["url"]] = {"reason": "extraction_failed", "detail": entry["failed"],
-                                            "article_id": "", "relevant": ""}
+            corpus.updates[first["url"]] = {
+                "reason": "extraction_failed",
+                "detail": entry["failed"],
+                "article_id": "",
+                "relevant": "",
+            }
             continue
         fields, text = entry["fields"], entry["text"]
         title = fields.get("title") or first["listed_title"] or None
@@ -174,17 +211,21 @@ def build_corpus(rows: dict[str, dict[str, str]], warc_dir: Path, *, query: Quer
         }
         corpus.records.append(record)
         corpus.updates[first["url"]] = {
-            "reason": "", "detail": "" if first["reason"] == "extraction_failed" else first["detail"],
+            "reason": "",
+            "detail": "" if first["reason"] == "extraction_failed" else first["detail"],
             "article_id": record["id"],
-            "relevant": "" if relevant is None else str(relevant).lower()}
+            "relevant": "" if relevant is None else str(relevant).lower(),
+        }
     return corpus
 
 
 def write_articles(path: Path, records: list[dict]) -> None:
     """Write records as gzip JSON lines, atomically, with no time or name in the gzip header."""
     with atomic_path(path) as tmp:
-        with open(tmp, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw,
-                                                  mtime=0, compresslevel=6) as handle:
+        with (
+            open(tmp, "wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as handle,
+        ):
             for record in records:
                 line = json.dumps({k: record.get(k) for k in ARTICLE_FIELDS}, ensure_ascii=False)
                 handle.write(line.encode("utf-8") + b"\n")

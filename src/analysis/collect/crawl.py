@@ -329,7 +329,7 @@ class Crawl:
             when = dt.datetime.fromisoformat(fetched_at.replace("Z", "+00:00"))
         except ValueError:
             return False
-        age = (dt.datetime.now(dt.timezone.utc) - when).total_seconds()
+        age = (dt.datetime.now(dt.UTC) - when).total_seconds()
         return 0 <= age <= self.options.robots_max_age
 
     def _archived_rules(self, row: dict[str, str]) -> RobotsRules | None:

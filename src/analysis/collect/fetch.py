@@ -12,20 +12,36 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import http.client
-import socket
 import ssl
 import time
 import zlib
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-__all__ = ["FetchLimits", "Exchange", "BodyError", "http_get", "decoded_body",
-           "retry_after_seconds", "HTML_TYPES", "LISTING_TYPES", "REDIRECT_STATUSES"]
+__all__ = [
+    "FetchLimits",
+    "Exchange",
+    "BodyError",
+    "http_get",
+    "decoded_body",
+    "retry_after_seconds",
+    "HTML_TYPES",
+    "LISTING_TYPES",
+    "REDIRECT_STATUSES",
+]
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-LISTING_TYPES = ("application/xml", "text/xml", "application/rss+xml", "application/atom+xml",
-                 "application/rdf+xml", "application/x-gzip", "application/gzip", "text/plain",
-                 "application/octet-stream")
+LISTING_TYPES = (
+    "application/xml",
+    "text/xml",
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/x-gzip",
+    "application/gzip",
+    "text/plain",
+    "application/octet-stream",
+)
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 # The body of a redirect or error page is archived, but only this much of it is read.
 _SMALL_BODY = 64 * 1024
@@ -97,7 +113,7 @@ class BodyError(Exception):
 
 
 def _utc_now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, str]:
@@ -105,8 +121,9 @@ def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, s
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     if parts.scheme == "https":
         context = ssl.create_default_context()
-        return http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout,
-                                           context=context), target
+        return http.client.HTTPSConnection(
+            parts.hostname, parts.port, timeout=timeout, context=context
+        ), target
     return http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout), target
 
 
@@ -123,7 +140,7 @@ def _read_body(response, connection, deadline: float, limit: int, exchange: Exch
             connection.sock.settimeout(left)
         try:
             chunk = response.read1(_CHUNK)
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             exchange.truncated, exchange.error = "time", "timeout"
             exchange.detail = "the body did not arrive within the timeout"
             break
@@ -141,8 +158,9 @@ def _read_body(response, connection, deadline: float, limit: int, exchange: Exch
     exchange.body = b"".join(chunks)[:limit]
 
 
-def http_get(url: str, *, headers: dict[str, str], limits: FetchLimits,
-             accept: tuple[str, ...] | None = None) -> Exchange:
+def http_get(
+    url: str, *, headers: dict[str, str], limits: FetchLimits, accept: tuple[str, ...] | None = None
+) -> Exchange:
     """GET one URL without following redirects.
 
     Args:
@@ -169,10 +187,15 @@ def http_get(url: str, *, headers: dict[str, str], limits: FetchLimits,
         exchange.status, exchange.reason = response.status, response.reason
         exchange.headers = [(k, v) for k, v in response.msg.items()]
         _after_headers(response, connection, deadline, limits, accept, exchange)
-    except (TimeoutError, socket.timeout):
-        exchange.error, exchange.detail = "timeout", (
-            f"no response within {limits.timeout:g} s" if exchange.status is None
-            else "the body did not arrive within the timeout")
+    except TimeoutError:
+        exchange.error, exchange.detail = (
+            "timeout",
+            (
+                f"no response within {limits.timeout:g} s"
+                if exchange.status is None
+                else "the body did not arrive within the timeout"
+            ),
+        )
     except (OSError, http.client.HTTPException, ValueError) as exc:
         exchange.error, exchange.detail = "connection_error", f"{type(exc).__name__}: {exc}"
     finally:
@@ -181,21 +204,31 @@ def http_get(url: str, *, headers: dict[str, str], limits: FetchLimits,
     return exchange
 
 
-def _after_headers(response, connection, deadline: float, limits: FetchLimits,
-                   accept: tuple[str, ...] | None, exchange: Exchange) -> None:
+def _after_headers(
+    response,
+    connection,
+    deadline: float,
+    limits: FetchLimits,
+    accept: tuple[str, ...] | None,
+    exchange: Exchange,
+) -> None:
     status = exchange.status
     declared = exchange.header("Content-Length")
     length = int(declared) if declared and declared.strip().isdigit() else None
     if 200 <= status < 300:
         if accept is not None and exchange.media_type and exchange.media_type not in accept:
             exchange.truncated, exchange.error = "unspecified", "wrong_content_type"
-            exchange.detail = (f"Content-Type {exchange.media_type!r}; expected one of "
-                               f"{', '.join(accept)}; the body was not read")
+            exchange.detail = (
+                f"Content-Type {exchange.media_type!r}; expected one of "
+                f"{', '.join(accept)}; the body was not read"
+            )
             return
         if length is not None and length > limits.max_bytes:
             exchange.truncated, exchange.error = "length", "too_large"
-            exchange.detail = (f"Content-Length {length:,} bytes; the limit is "
-                               f"{limits.max_bytes:,}; the body was not read")
+            exchange.detail = (
+                f"Content-Length {length:,} bytes; the limit is "
+                f"{limits.max_bytes:,}; the body was not read"
+            )
             return
         _read_body(response, connection, deadline, limits.max_bytes, exchange)
         if exchange.truncated == "length":
@@ -224,8 +257,10 @@ def decoded_body(body: bytes, content_encoding: str | None, max_bytes: int) -> b
     elif encoding == "deflate":
         candidates = (zlib.MAX_WBITS, -zlib.MAX_WBITS)  # zlib-wrapped, or raw as some servers send
     else:
-        raise BodyError("bad_encoding", f"Content-Encoding {encoding!r} is not supported "
-                                        "(only gzip and deflate are requested)")
+        raise BodyError(
+            "bad_encoding",
+            f"Content-Encoding {encoding!r} is not supported (only gzip and deflate are requested)",
+        )
     for wbits in candidates:
         decompressor = zlib.decompressobj(wbits)
         try:
@@ -234,8 +269,10 @@ def decoded_body(body: bytes, content_encoding: str | None, max_bytes: int) -> b
             error = exc
             continue
         if len(out) > max_bytes or decompressor.unconsumed_tail:
-            raise BodyError("too_large", f"the body is larger than {max_bytes:,} bytes once "
-                                         f"decompressed ({encoding})")
+            raise BodyError(
+                "too_large",
+                f"the body is larger than {max_bytes:,} bytes once decompressed ({encoding})",
+            )
         return out
     raise BodyError("bad_encoding", f"the {encoding} body cannot be decompressed ({error})")
 
@@ -252,5 +289,5 @@ def retry_after_seconds(value: str | None) -> float | None:
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())

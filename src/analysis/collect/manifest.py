@@ -16,35 +16,63 @@ from pathlib import Path
 
 from ..core.io import atomic_path, guard_formula
 
-__all__ = ["MANIFEST_COLUMNS", "OUTCOMES", "REASONS", "ManifestLog", "read_manifest",
-           "write_manifest"]
+__all__ = [
+    "MANIFEST_COLUMNS",
+    "OUTCOMES",
+    "REASONS",
+    "ManifestLog",
+    "read_manifest",
+    "write_manifest",
+]
 
 MANIFEST_COLUMNS = (
-    "url", "kind", "outcome", "reason", "detail", "status", "final_url", "redirects",
-    "content_type", "bytes", "sha256", "warc_file", "warc_offset", "warc_length",
-    "warc_record_id", "fetched_at", "attempts", "article_url", "page", "next_page", "source",
-    "listed_date", "listed_title", "listed_outlet", "article_id", "relevant",
+    "url",
+    "kind",
+    "outcome",
+    "reason",
+    "detail",
+    "status",
+    "final_url",
+    "redirects",
+    "content_type",
+    "bytes",
+    "sha256",
+    "warc_file",
+    "warc_offset",
+    "warc_length",
+    "warc_record_id",
+    "fetched_at",
+    "attempts",
+    "article_url",
+    "page",
+    "next_page",
+    "source",
+    "listed_date",
+    "listed_title",
+    "listed_outlet",
+    "article_id",
+    "relevant",
 )
 OUTCOMES = ("fetched", "failed", "skipped")
 # Why a URL is not (or not only) an article; `detail` says more in words.
 REASONS = (
-    "robots_disallowed",    # skipped: robots.txt disallows the path for our User-Agent
-    "robots_unavailable",   # skipped: robots.txt answered 5xx or not at all (RFC 9309)
-    "max_articles",         # skipped: beyond --max-articles in listing order
+    "robots_disallowed",  # skipped: robots.txt disallows the path for our User-Agent
+    "robots_unavailable",  # skipped: robots.txt answered 5xx or not at all (RFC 9309)
+    "max_articles",  # skipped: beyond --max-articles in listing order
     "max_pages_per_article",  # skipped: a next page beyond --max-pages-per-article
-    "max_listing_depth",    # skipped: a sitemap index nested deeper than 3 levels
-    "invalid_url",          # failed: not an http(s) URL
-    "http_error",           # failed: a 4xx/5xx status (after retries for 5xx)
-    "rate_limited",         # failed: 429/503 after retries, or Retry-After beyond the cap
-    "timeout",              # failed: no complete response within --timeout
-    "connection_error",     # failed: DNS, refused, reset, TLS
-    "redirect_loop",        # failed: a redirect back to a URL of the same chain
-    "too_many_redirects",   # failed: more than --max-redirects hops
-    "too_large",            # failed: body over --max-bytes (declared, read or decompressed)
-    "wrong_content_type",   # failed: not HTML (article) or XML/text (listing); body not read
-    "bad_encoding",         # failed: a body that cannot be decompressed
+    "max_listing_depth",  # skipped: a sitemap index nested deeper than 3 levels
+    "invalid_url",  # failed: not an http(s) URL
+    "http_error",  # failed: a 4xx/5xx status (after retries for 5xx)
+    "rate_limited",  # failed: 429/503 after retries, or Retry-After beyond the cap
+    "timeout",  # failed: no complete response within --timeout
+    "connection_error",  # failed: DNS, refused, reset, TLS
+    "redirect_loop",  # failed: a redirect back to a URL of the same chain
+    "too_many_redirects",  # failed: more than --max-redirects hops
+    "too_large",  # failed: body over --max-bytes (declared, read or decompressed)
+    "wrong_content_type",  # failed: not HTML (article) or XML/text (listing); body not read
+    "bad_encoding",  # failed: a body that cannot be decompressed
     "unparseable_listing",  # failed: a sitemap/feed URL whose body is not one
-    "extraction_failed",    # fetched, but no article text in the page (analysis.text.html)
+    "extraction_failed",  # fetched, but no article text in the page (analysis.text.html)
 )
 
 
@@ -66,8 +94,9 @@ class ManifestLog:
         path.parent.mkdir(parents=True, exist_ok=True)
         new = not path.is_file() or path.stat().st_size == 0
         self._handle = open(path, "a", encoding="utf-8", newline="")  # noqa: SIM115
-        self._writer = csv.DictWriter(self._handle, fieldnames=MANIFEST_COLUMNS,
-                                      extrasaction="raise", lineterminator="\n")
+        self._writer = csv.DictWriter(
+            self._handle, fieldnames=MANIFEST_COLUMNS, extrasaction="raise", lineterminator="\n"
+        )
         if new:
             self._writer.writeheader()
             self._sync()

@@ -115,9 +115,11 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
         elif char == '"':
             end = text.find('"', pos + 1)
             if end < 0:
-                raise UserError(f"query {text!r}: the quote at character {pos + 1} is never "
-                                'closed; close the phrase with another "')
-            out.append(("phrase", text[pos + 1:end], pos))
+                raise UserError(
+                    f"query {text!r}: the quote at character {pos + 1} is never "
+                    'closed; close the phrase with another "'
+                )
+            out.append(("phrase", text[pos + 1 : end], pos))
             pos = end + 1
         else:
             word = _BARE_WORD.match(text, pos).group(0)
@@ -133,21 +135,28 @@ class _Parser:
 
     def error(self, what: str, position: int | None = None) -> UserError:
         where = f" at character {position + 1}" if position is not None else " at the end"
-        return UserError(f"query {self.text!r}: {what}{where}; write terms joined by AND, OR, "
-                         'NOT, phrases in "double quotes", groups in (parentheses)')
+        return UserError(
+            f"query {self.text!r}: {what}{where}; write terms joined by AND, OR, "
+            'NOT, phrases in "double quotes", groups in (parentheses)'
+        )
 
     def peek(self) -> tuple[str, str, int] | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
 
     def parse(self):
         if not self.tokens:
-            raise UserError("the query is empty; give words or phrases, e.g. "
-                            '"kerja sama" AND (Bekasi OR Depok)')
+            raise UserError(
+                'the query is empty; give words or phrases, e.g. "kerja sama" AND (Bekasi OR Depok)'
+            )
         node = self.parse_or()
         token = self.peek()
         if token is not None:
-            raise self.error("unexpected ')' with no '(' before it" if token[0] == ")"
-                             else f"unexpected {token[1]!r}", token[2])
+            raise self.error(
+                "unexpected ')' with no '(' before it"
+                if token[0] == ")"
+                else f"unexpected {token[1]!r}",
+                token[2],
+            )
         return node
 
     def parse_or(self):
@@ -183,8 +192,10 @@ class _Parser:
             node = self.parse_or()
             closing = self.peek()
             if closing is None or closing[0] != ")":
-                raise self.error(f"the '(' at character {position + 1} is never closed",
-                                 closing[2] if closing else None)
+                raise self.error(
+                    f"the '(' at character {position + 1} is never closed",
+                    closing[2] if closing else None,
+                )
             self.i += 1
             return node
         return self.term(value, position, phrase=kind == "phrase")

@@ -65,7 +65,8 @@ class RobotsRules:
         best: _Rule | None = None
         for rule in self.rules:
             if rule.regex.match(path) and (
-                best is None or len(rule.path) > len(best.path)
+                best is None
+                or len(rule.path) > len(best.path)
                 or (len(rule.path) == len(best.path) and rule.allow and not best.allow)
             ):
                 best = rule
@@ -148,6 +149,8 @@ def rules_for_status(status: int | None, detail: str = "") -> RobotsRules:
     if status is not None and 400 <= status < 500:
         return RobotsRules(note=f"robots.txt HTTP {status}: no restrictions (RFC 9309 2.3.1.3)")
     what = f"HTTP {status}" if status is not None else (detail or "no answer")
-    return RobotsRules(disallow_all=True,
-                       note=f"robots.txt unreachable ({what}): nothing fetched from this host "
-                            "(RFC 9309 2.3.1.4); rerun later")
+    return RobotsRules(
+        disallow_all=True,
+        note=f"robots.txt unreachable ({what}): nothing fetched from this host "
+        "(RFC 9309 2.3.1.4); rerun later",
+    )

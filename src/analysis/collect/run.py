@@ -27,17 +27,22 @@ def _locked(state: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            raise UserError(f"another collect run is writing to {state.parent}; wait for it to "
-                            "finish (or stop it) before starting this one") from None
+            raise UserError(
+                f"another collect run is writing to {state.parent}; wait for it to "
+                "finish (or stop it) before starting this one"
+            ) from None
         yield
 
 
-
-def _finish(layout: Layout, rows: dict[str, dict[str, str]], query: Query | None,
-            max_bytes: int, cache: Path | None) -> dict:
+def _finish(
+    layout: Layout,
+    rows: dict[str, dict[str, str]],
+    query: Query | None,
+    max_bytes: int,
+    cache: Path | None,
+) -> dict:
     """Extract the corpus, write articles.jsonl.gz and the compacted manifest; return counts."""
-    corpus = build_corpus(rows, layout.warc_dir, query=query, max_bytes=max_bytes,
-                          cache_path=cache)
+    corpus = build_corpus(rows, layout.warc_dir, query=query, max_bytes=max_bytes, cache_path=cache)
     write_articles(layout.articles, corpus.records)
     for url, update in corpus.updates.items():
         rows[url].update(update)
@@ -74,20 +79,33 @@ def collect(listings: list[Listing], options: CollectOptions) -> dict:
     with _locked(layout.state), progress(desc="collect", unit=" urls", total=0) as bar:
         crawl = Crawl(options, bar)
         crawl.run(listings)
-        counts = _finish(layout, crawl.rows, query, options.max_bytes,
-                         layout.state / "extracted.jsonl")
+        counts = _finish(
+            layout, crawl.rows, query, options.max_bytes, layout.state / "extracted.jsonl"
+        )
     summary = {
         "counts": counts,
-        "this_run": {"requests": crawl.requests, **dict(sorted(crawl.counts.items())),
-                     "listed_outside_date_range": crawl.out_of_range},
-        "hosts": {key: {"delay_s": host.delay,
-                        "robots": host.rules.note or f"{len(host.rules.rules)} rules"
-                        if host.rules else "not read"}
-                  for key, host in sorted(crawl.hosts.items())},
-        "settings": {"user_agent": options.agent_header, "min_delay_s": options.min_delay,
-                     "query": options.query, "since": str(options.dates.since or ""),
-                     "until": str(options.dates.until or ""),
-                     "max_articles": options.max_articles},
+        "this_run": {
+            "requests": crawl.requests,
+            **dict(sorted(crawl.counts.items())),
+            "listed_outside_date_range": crawl.out_of_range,
+        },
+        "hosts": {
+            key: {
+                "delay_s": host.delay,
+                "robots": host.rules.note or f"{len(host.rules.rules)} rules"
+                if host.rules
+                else "not read",
+            }
+            for key, host in sorted(crawl.hosts.items())
+        },
+        "settings": {
+            "user_agent": options.agent_header,
+            "min_delay_s": options.min_delay,
+            "query": options.query,
+            "since": str(options.dates.since or ""),
+            "until": str(options.dates.until or ""),
+            "max_articles": options.max_articles,
+        },
     }
     write_json(layout.summary, summary)
     return summary
@@ -101,10 +119,11 @@ def reextract(out_dir: Path, *, query: str | None, max_bytes: int = 10_000_000) 
     """
     layout = Layout(Path(out_dir))
     if not layout.manifest.is_file():
-        raise UserError(f"{layout.manifest} not found; --reextract rebuilds a collection made by "
-                        "an earlier `collect` run into that folder")
+        raise UserError(
+            f"{layout.manifest} not found; --reextract rebuilds a collection made by "
+            "an earlier `collect` run into that folder"
+        )
     parsed = parse_query(query) if query else None
     with _locked(layout.state):
         rows = read_manifest(layout.manifest)
         return _finish(layout, rows, parsed, max_bytes, None)
-

@@ -16,10 +16,24 @@ __all__ = ["normalize_url", "host_key", "page_of", "next_page_url", "PAGE_PARAME
 PAGE_PARAMETERS = ("page", "hal", "halaman", "p", "pg")
 _MAX_PAGE = 99
 # a page suffix follows a slug (letters and a hyphen), so numeric article ids are not pages
-_PATH_PAGE = re.compile(r"^(?P<base>.*/[^/]*[A-Za-z][^/]*-[^/]*?)(?:/(?:page|halaman)[/-]?|/|-halaman-)"
-                        r"(?P<n>\d{1,2})/?$")
-_NEXT_TEXTS = frozenset({"selanjutnya", "berikutnya", "halaman selanjutnya",
-                         "halaman berikutnya", "next", "next page", "lanjut", "›", "»", ">"})
+_PATH_PAGE = re.compile(
+    r"^(?P<base>.*/[^/]*[A-Za-z][^/]*-[^/]*?)(?:/(?:page|halaman)[/-]?|/|-halaman-)"
+    r"(?P<n>\d{1,2})/?$"
+)
+_NEXT_TEXTS = frozenset(
+    {
+        "selanjutnya",
+        "berikutnya",
+        "halaman selanjutnya",
+        "halaman berikutnya",
+        "next",
+        "next page",
+        "lanjut",
+        "›",
+        "»",
+        ">",
+    }
+)
 _PAGINATION_CLASS = re.compile(r"pag|halaman|paging|pager", re.IGNORECASE)
 
 
@@ -64,7 +78,7 @@ def page_of(url: str) -> tuple[str, int]:
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     for i, (name, value) in enumerate(pairs):
         if name.lower() in PAGE_PARAMETERS and value.isdigit() and 1 <= int(value) <= _MAX_PAGE:
-            rest = pairs[:i] + pairs[i + 1:]
+            rest = pairs[:i] + pairs[i + 1 :]
             return urlunsplit(parts._replace(query=urlencode(rest))), int(value)
     match = _PATH_PAGE.match(parts.path)
     if match and 2 <= int(match.group("n")) <= _MAX_PAGE:

@@ -55,8 +55,9 @@ class StoredResponse:
 
 def next_warc_path(folder: Path) -> Path:
     """The next unused ``collect-NNNNN.warc.gz`` name in ``folder``."""
-    numbers = [int(m.group(1)) for p in folder.glob("collect-*.warc.gz")
-               if (m := _NAME.match(p.name))]
+    numbers = [
+        int(m.group(1)) for p in folder.glob("collect-*.warc.gz") if (m := _NAME.match(p.name))
+    ]
     return folder / f"collect-{max(numbers, default=0) + 1:05d}.warc.gz"
 
 
@@ -92,21 +93,28 @@ class WarcWriter:
         parts = exchange.url.split("/", 3)
         target = "/" + (parts[3] if len(parts) > 3 else "")
         request = writer.create_warc_record(
-            exchange.url, "request", payload=io.BytesIO(b""),
-            http_headers=StatusAndHeaders(f"GET {target} HTTP/1.1", exchange.request_headers,
-                                          is_http_request=True),
-            warc_headers_dict={"WARC-Date": exchange.started_at,
-                               "WARC-Concurrent-To": response_id})
+            exchange.url,
+            "request",
+            payload=io.BytesIO(b""),
+            http_headers=StatusAndHeaders(
+                f"GET {target} HTTP/1.1", exchange.request_headers, is_http_request=True
+            ),
+            warc_headers_dict={"WARC-Date": exchange.started_at, "WARC-Concurrent-To": response_id},
+        )
         headers = [(k, v) for k, v in exchange.headers if k.lower() not in _HOP_BY_HOP]
         warc_headers = {"WARC-Date": exchange.started_at, "WARC-Record-ID": response_id}
         if exchange.truncated:
             warc_headers["WARC-Truncated"] = exchange.truncated
         response = writer.create_warc_record(
-            exchange.url, "response", payload=io.BytesIO(exchange.body),
+            exchange.url,
+            "response",
+            payload=io.BytesIO(exchange.body),
             length=len(exchange.body),
-            http_headers=StatusAndHeaders(f"{exchange.status} {exchange.reason}".strip(), headers,
-                                          protocol="HTTP/1.1"),
-            warc_headers_dict=warc_headers)
+            http_headers=StatusAndHeaders(
+                f"{exchange.status} {exchange.reason}".strip(), headers, protocol="HTTP/1.1"
+            ),
+            warc_headers_dict=warc_headers,
+        )
         writer.write_record(request)
         offset = self._handle.tell()
         writer.write_record(response)
@@ -134,7 +142,8 @@ def read_response(folder: Path, ref: WarcRef) -> StoredResponse:
                 url=record.rec_headers.get_header("WARC-Target-URI"),
                 status=int(record.http_headers.get_statuscode() or 0),
                 headers=list(record.http_headers.headers),
-                body=record.raw_stream.read())
+                body=record.raw_stream.read(),
+            )
     raise ValueError(f"{ref.file} at offset {ref.offset}: no response record")
 
 

@@ -22,8 +22,9 @@ def _add(total: dict[str, int], counted) -> None:
         total[value] = total.get(value, 0) + n
 
 
-def stem_counts_from_parquet(path: str | Path, paras: pd.DataFrame, kinds: Sequence[str]
-                             ) -> dict[str, pd.Series]:
+def stem_counts_from_parquet(
+    path: str | Path, paras: pd.DataFrame, kinds: Sequence[str]
+) -> dict[str, pd.Series]:
     """Occurrences of each stem in the paragraphs of each kind, without loading the stems whole.
 
     The same numbers as :func:`~analysis.compare.stats.stem_counts` on a paragraph frame that
@@ -47,8 +48,12 @@ def stem_counts_from_parquet(path: str | Path, paras: pd.DataFrame, kinds: Seque
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    members = {kind: pa.array(paras.loc[paras["coop_type"] == kind, "para_id"].astype(str).tolist(),
-                              type=pa.string()) for kind in kinds}
+    members = {
+        kind: pa.array(
+            paras.loc[paras["coop_type"] == kind, "para_id"].astype(str).tolist(), type=pa.string()
+        )
+        for kind in kinds
+    }
     totals: dict[str, dict[str, int]] = {kind: {} for kind in kinds}
     try:
         reader = pq.ParquetFile(path)
@@ -66,8 +71,9 @@ def stem_counts_from_parquet(path: str | Path, paras: pd.DataFrame, kinds: Seque
                     _add(totals[kind], pc.value_counts(stems.cast(pa.string())))
     except (OSError, KeyError, ValueError, pa.ArrowException) as exc:
         reason = " ".join(str(exc).split())
-        raise UserError(f"{path}: cannot read para_id and stems ({reason}); rerun the "
-                        "preprocess stage") from None
+        raise UserError(
+            f"{path}: cannot read para_id and stems ({reason}); rerun the preprocess stage"
+        ) from None
     out: dict[str, pd.Series] = {}
     for kind, total in totals.items():
         if not total:

@@ -12,9 +12,17 @@ import pandas as pd
 from ..core.codebook import CONTRAST
 from ..core.config import CompareParams
 
-__all__ = ["PRIOR_SCALE", "seeded_rng", "bootstrap_share_ci",
-           "wilson_interval", "indicator_shares", "stem_counts", "log_odds_dirichlet",
-           "distinctive_terms", "log_odds_sensitivity"]
+__all__ = [
+    "PRIOR_SCALE",
+    "seeded_rng",
+    "bootstrap_share_ci",
+    "wilson_interval",
+    "indicator_shares",
+    "stem_counts",
+    "log_odds_dirichlet",
+    "distinctive_terms",
+    "log_odds_sensitivity",
+]
 
 #: Default weight of the log-odds prior, as a fraction of the compared tokens (params.yaml
 #: ``compare.prior_scale``; see log_odds_dirichlet).
@@ -24,7 +32,9 @@ PRIOR_SCALE: float = CompareParams.model_fields["prior_scale"].default
 _BOOTSTRAP_BLOCK_CELLS = 5_000_000
 
 
-def seeded_rng(seed: int | np.random.Generator | np.random.SeedSequence, *keys: str) -> np.random.Generator:
+def seeded_rng(
+    seed: int | np.random.Generator | np.random.SeedSequence, *keys: str
+) -> np.random.Generator:
     """A Generator for one (seed, group) pair: a group's draws do not depend on other groups."""
     if isinstance(seed, np.random.Generator):
         return seed
@@ -35,11 +45,14 @@ def seeded_rng(seed: int | np.random.Generator | np.random.SeedSequence, *keys: 
     return np.random.default_rng([entropy, *(zlib.crc32(k.encode("utf-8")) for k in keys)])
 
 
-def bootstrap_share_ci(successes: Sequence[float] | np.ndarray,
-                       totals: Sequence[float] | np.ndarray | None = None, *,
-                       n_bootstrap: int, ci_level: float,
-                       seed: int | np.random.Generator | np.random.SeedSequence,
-                       ) -> dict[str, np.ndarray]:
+def bootstrap_share_ci(
+    successes: Sequence[float] | np.ndarray,
+    totals: Sequence[float] | np.ndarray | None = None,
+    *,
+    n_bootstrap: int,
+    ci_level: float,
+    seed: int | np.random.Generator | np.random.SeedSequence,
+) -> dict[str, np.ndarray]:
     """Percentile bootstrap intervals for one or more shares, resampling whole units.
 
     Each row is a sampling unit (an article). With ``totals`` omitted a unit is one trial and
@@ -98,7 +111,7 @@ def bootstrap_share_ci(successes: Sequence[float] | np.ndarray,
         # weight vector) by one bincount over row-offset indices.
         picks = rng.integers(0, n, size=(rows, n)) + (np.arange(rows) * n)[:, None]
         weights = np.bincount(picks.ravel(), minlength=rows * n).reshape(rows, n).astype(float)
-        replicates[start:start + rows] = (weights @ s) / (weights @ t)[:, None]
+        replicates[start : start + rows] = (weights @ s) / (weights @ t)[:, None]
     alpha = 1.0 - ci_level
     low, high = np.quantile(replicates, [alpha / 2.0, 1.0 - alpha / 2.0], axis=0)
     share = s.sum(axis=0) / t.sum()
@@ -107,8 +120,9 @@ def bootstrap_share_ci(successes: Sequence[float] | np.ndarray,
     return {"share": share, "low": low, "high": high, "degenerate": degenerate}
 
 
-def wilson_interval(successes: float | np.ndarray, n: float | np.ndarray, *,
-                    ci_level: float) -> tuple[np.ndarray, np.ndarray]:
+def wilson_interval(
+    successes: float | np.ndarray, n: float | np.ndarray, *, ci_level: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for a binomial proportion ``successes / n``.
 
     Chosen as the small-sample companion of the bootstrap because it never collapses to a
@@ -132,9 +146,17 @@ def wilson_interval(successes: float | np.ndarray, n: float | np.ndarray, *,
     return low, high
 
 
-def indicator_shares(units: pd.DataFrame, items: Sequence[str], *, group: str, what: str,
-                      n_bootstrap: int, ci_level: float, seed: int,
-                      min_bootstrap_docs: int) -> pd.DataFrame:
+def indicator_shares(
+    units: pd.DataFrame,
+    items: Sequence[str],
+    *,
+    group: str,
+    what: str,
+    n_bootstrap: int,
+    ci_level: float,
+    seed: int,
+    min_bootstrap_docs: int,
+) -> pd.DataFrame:
     """Shares of rows of ``units`` (one row per paragraph or document) that carry each item.
 
     ``units`` has doc_id and ``items_list``; articles are the bootstrap units and the n of
@@ -145,8 +167,9 @@ def indicator_shares(units: pd.DataFrame, items: Sequence[str], *, group: str, w
     n_docs = int(units["doc_id"].nunique()) if n_units else 0
     if n_units and items:
         position = {item: j for j, item in enumerate(items)}
-        doc_codes, doc_index = np.unique(units["doc_id"].to_numpy(dtype=object).astype(str),
-                                         return_inverse=True)
+        doc_codes, doc_index = np.unique(
+            units["doc_id"].to_numpy(dtype=object).astype(str), return_inverse=True
+        )
         indicator = np.zeros((n_units, len(items)))
         for row, values in enumerate(units["items_list"]):
             for value in values:
@@ -157,8 +180,13 @@ def indicator_shares(units: pd.DataFrame, items: Sequence[str], *, group: str, w
         np.add.at(per_doc, doc_index, indicator)
         per_doc_totals = np.bincount(doc_index, minlength=len(doc_codes)).astype(float)
         counts = indicator.sum(axis=0)
-        boot = bootstrap_share_ci(per_doc, per_doc_totals, n_bootstrap=n_bootstrap,
-                                  ci_level=ci_level, seed=seeded_rng(seed, what, group))
+        boot = bootstrap_share_ci(
+            per_doc,
+            per_doc_totals,
+            n_bootstrap=n_bootstrap,
+            ci_level=ci_level,
+            seed=seeded_rng(seed, what, group),
+        )
     else:
         counts = np.zeros(len(items))
         nan = np.full(len(items), np.nan)
@@ -167,21 +195,23 @@ def indicator_shares(units: pd.DataFrame, items: Sequence[str], *, group: str, w
     # the bound for perfectly correlated paragraphs within an article, i.e. conservative).
     w_low, w_high = wilson_interval(boot["share"] * n_docs, n_docs, ci_level=ci_level)
     use_wilson = boot["degenerate"] | (n_docs < min_bootstrap_docs)
-    return pd.DataFrame({
-        "coop_type": group,
-        "item": items,
-        "n_docs": n_docs,
-        "n_units": n_units,
-        "n_mentioning": counts.astype("int64"),
-        "share": boot["share"],
-        "ci_low": np.where(use_wilson, w_low, boot["low"]),
-        "ci_high": np.where(use_wilson, w_high, boot["high"]),
-        "ci_method": np.where(use_wilson, "wilson", "bootstrap"),
-        "boot_low": boot["low"],
-        "boot_high": boot["high"],
-        "wilson_low": w_low,
-        "wilson_high": w_high,
-    })
+    return pd.DataFrame(
+        {
+            "coop_type": group,
+            "item": items,
+            "n_docs": n_docs,
+            "n_units": n_units,
+            "n_mentioning": counts.astype("int64"),
+            "share": boot["share"],
+            "ci_low": np.where(use_wilson, w_low, boot["low"]),
+            "ci_high": np.where(use_wilson, w_high, boot["high"]),
+            "ci_method": np.where(use_wilson, "wilson", "bootstrap"),
+            "boot_low": boot["low"],
+            "boot_high": boot["high"],
+            "wilson_low": w_low,
+            "wilson_high": w_high,
+        }
+    )
 
 
 def stem_counts(paras: pd.DataFrame, coop_type: str | None = None) -> pd.Series:
@@ -199,10 +229,13 @@ def stem_counts(paras: pd.DataFrame, coop_type: str | None = None) -> pd.Series:
     return counts.rename("count")
 
 
-def log_odds_dirichlet(counts_a: Mapping[str, float] | pd.Series,
-                       counts_b: Mapping[str, float] | pd.Series, *,
-                       prior: Mapping[str, float] | pd.Series | None = None,
-                       alpha_0: float | None = None) -> pd.DataFrame:
+def log_odds_dirichlet(
+    counts_a: Mapping[str, float] | pd.Series,
+    counts_b: Mapping[str, float] | pd.Series,
+    *,
+    prior: Mapping[str, float] | pd.Series | None = None,
+    alpha_0: float | None = None,
+) -> pd.DataFrame:
     """Weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008).
 
     For term w with counts y_a, y_b (group totals n_a, n_b) and prior pseudo-counts
@@ -257,8 +290,10 @@ def log_odds_dirichlet(counts_a: Mapping[str, float] | pd.Series,
         prior_counts = pd.Series(prior, dtype=float).reindex(vocab, fill_value=0.0).to_numpy()
         if np.any(prior_counts <= 0):
             missing = vocab[prior_counts <= 0][0]
-            raise ValueError(f"prior has no mass for term {missing!r}; use a background corpus "
-                             "that contains both groups")
+            raise ValueError(
+                f"prior has no mass for term {missing!r}; use a background corpus "
+                "that contains both groups"
+            )
     a0 = PRIOR_SCALE * float(prior_counts.sum()) if alpha_0 is None else float(alpha_0)
     if not a0 > 0:
         raise ValueError(f"alpha_0 = {alpha_0} must be positive")
@@ -272,20 +307,32 @@ def log_odds_dirichlet(counts_a: Mapping[str, float] | pd.Series,
     variance = 1.0 / (y_a + alpha) + 1.0 / (y_b + alpha)
     z = delta / np.sqrt(variance)
     count = y_a + y_b
-    table = pd.DataFrame({
-        "term": vocab.astype(str), "count_a": y_a.astype("int64"), "count_b": y_b.astype("int64"),
-        "count": count.astype("int64"), "prior": alpha, "delta": delta, "variance": variance,
-        "z": z, "log_frequency": np.log10(count, out=np.zeros_like(count), where=count > 0),
-    })
+    table = pd.DataFrame(
+        {
+            "term": vocab.astype(str),
+            "count_a": y_a.astype("int64"),
+            "count_b": y_b.astype("int64"),
+            "count": count.astype("int64"),
+            "prior": alpha,
+            "delta": delta,
+            "variance": variance,
+            "z": z,
+            "log_frequency": np.log10(count, out=np.zeros_like(count), where=count > 0),
+        }
+    )
     # z first, then term, so ties (common among rare terms) have a stable, readable order.
-    table = table.sort_values("term", kind="stable").sort_values(
-        "z", ascending=False, kind="stable").reset_index(drop=True)
+    table = (
+        table.sort_values("term", kind="stable")
+        .sort_values("z", ascending=False, kind="stable")
+        .reset_index(drop=True)
+    )
     table.attrs["alpha_0"] = a0
     return table
 
 
-def distinctive_terms(log_odds: pd.DataFrame, *, top_n: int,
-                      groups: tuple[str, str] = CONTRAST) -> pd.DataFrame:
+def distinctive_terms(
+    log_odds: pd.DataFrame, *, top_n: int, groups: tuple[str, str] = CONTRAST
+) -> pd.DataFrame:
     """The ``top_n`` most distinctive terms of each side of a :func:`log_odds_dirichlet` table.
 
     Returns:
@@ -294,23 +341,41 @@ def distinctive_terms(log_odds: pd.DataFrame, *, top_n: int,
         whose z leans to that side (z > 0 for the first group, z < 0 for the second).
     """
     first = log_odds[log_odds["z"] > 0].head(top_n)
-    second = (log_odds[log_odds["z"] < 0].sort_values("term", kind="stable")
-              .sort_values("z", kind="stable").head(top_n))
+    second = (
+        log_odds[log_odds["z"] < 0]
+        .sort_values("term", kind="stable")
+        .sort_values("z", kind="stable")
+        .head(top_n)
+    )
     parts = []
-    for side, rows, own, other in ((groups[0], first, "count_a", "count_b"),
-                                   (groups[1], second, "count_b", "count_a")):
-        parts.append(pd.DataFrame({
-            "coop_type": side, "rank": np.arange(1, len(rows) + 1), "term": rows["term"].to_numpy(),
-            "z": rows["z"].to_numpy(), "delta": rows["delta"].to_numpy(),
-            "count_side": rows[own].to_numpy(), "count_other": rows[other].to_numpy(),
-            "count": rows["count"].to_numpy(),
-        }))
+    for side, rows, own, other in (
+        (groups[0], first, "count_a", "count_b"),
+        (groups[1], second, "count_b", "count_a"),
+    ):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "coop_type": side,
+                    "rank": np.arange(1, len(rows) + 1),
+                    "term": rows["term"].to_numpy(),
+                    "z": rows["z"].to_numpy(),
+                    "delta": rows["delta"].to_numpy(),
+                    "count_side": rows[own].to_numpy(),
+                    "count_other": rows[other].to_numpy(),
+                    "count": rows["count"].to_numpy(),
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
-def log_odds_sensitivity(counts_a: Mapping[str, float] | pd.Series,
-                         counts_b: Mapping[str, float] | pd.Series, terms: Sequence[str], *,
-                         scales: Sequence[float] = (0.01, PRIOR_SCALE, 1.0)) -> pd.DataFrame:
+def log_odds_sensitivity(
+    counts_a: Mapping[str, float] | pd.Series,
+    counts_b: Mapping[str, float] | pd.Series,
+    terms: Sequence[str],
+    *,
+    scales: Sequence[float] = (0.01, PRIOR_SCALE, 1.0),
+) -> pd.DataFrame:
     """z-scores of chosen terms under weaker and stronger priors (alpha_0 = scale x tokens).
 
     Returns:

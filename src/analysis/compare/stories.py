@@ -10,8 +10,16 @@ from ..core.codebook import COOP_DISPLAY_ORDER
 
 __all__ = ["STORY_COLUMNS", "story_table", "story_metrics"]
 
-STORY_COLUMNS = ("coop_type", "n_articles", "n_stories", "largest_story", "largest_story_articles",
-                 "largest_story_share", "n_articles_high", "n_stories_high")
+STORY_COLUMNS = (
+    "coop_type",
+    "n_articles",
+    "n_stories",
+    "largest_story",
+    "largest_story_articles",
+    "largest_story_share",
+    "n_articles_high",
+    "n_stories_high",
+)
 
 
 def story_table(docs: pd.DataFrame) -> pd.DataFrame:
@@ -31,17 +39,21 @@ def story_table(docs: pd.DataFrame) -> pd.DataFrame:
         stories = _stories(group)
         sizes = stories.value_counts()
         high = group[_confident(group)]
-        largest = (str(sorted(sizes[sizes == sizes.max()].index)[0]) if len(sizes) else "")
-        rows.append({
-            "coop_type": coop,
-            "n_articles": len(group),
-            "n_stories": int(stories.nunique()),
-            "largest_story": largest,
-            "largest_story_articles": int(sizes.max()) if len(sizes) else 0,
-            "largest_story_share": float(sizes.max() / len(group)) if len(group) else float("nan"),
-            "n_articles_high": len(high),
-            "n_stories_high": int(_stories(high).nunique()),
-        })
+        largest = str(sorted(sizes[sizes == sizes.max()].index)[0]) if len(sizes) else ""
+        rows.append(
+            {
+                "coop_type": coop,
+                "n_articles": len(group),
+                "n_stories": int(stories.nunique()),
+                "largest_story": largest,
+                "largest_story_articles": int(sizes.max()) if len(sizes) else 0,
+                "largest_story_share": float(sizes.max() / len(group))
+                if len(group)
+                else float("nan"),
+                "n_articles_high": len(high),
+                "n_stories_high": int(_stories(high).nunique()),
+            }
+        )
     return pd.DataFrame(rows, columns=list(STORY_COLUMNS))
 
 
@@ -67,15 +79,21 @@ def story_metrics(table: pd.DataFrame) -> dict[str, Any]:
     confident = {}
     for r in table.itertuples(index=False):
         per_kind[r.coop_type] = {
-            "n_articles": int(r.n_articles), "n_stories": int(r.n_stories),
+            "n_articles": int(r.n_articles),
+            "n_stories": int(r.n_stories),
             "largest_story": r.largest_story,
             "largest_story_articles": int(r.largest_story_articles),
-            "largest_story_share": None if pd.isna(r.largest_story_share)
-            else float(r.largest_story_share)}
+            "largest_story_share": None
+            if pd.isna(r.largest_story_share)
+            else float(r.largest_story_share),
+        }
         confident[r.coop_type] = {
-            "n_articles": int(r.n_articles_high), "n_stories": int(r.n_stories_high),
+            "n_articles": int(r.n_articles_high),
+            "n_stories": int(r.n_stories_high),
             "share_of_coded": int(r.n_articles_high) / total_high if total_high else None,
-            "share_of_coded_all": int(r.n_articles) / total if total else None}
-    return {"stories": per_kind,
-            "confident_only": {"n_articles": total_high, "n_articles_all": total,
-                               "by_kind": confident}}
+            "share_of_coded_all": int(r.n_articles) / total if total else None,
+        }
+    return {
+        "stories": per_kind,
+        "confident_only": {"n_articles": total_high, "n_articles_all": total, "by_kind": confident},
+    }

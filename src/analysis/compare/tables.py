@@ -618,11 +618,9 @@ def compare_tables(documents: pd.DataFrame, paragraphs: pd.DataFrame, classified
         "focal": focal, "n_bootstrap": n_bootstrap, "ci_level": ci_level, "seed": seed,
         "top_terms": top_terms, "paragraph_labels": paragraph_labels,
         "alpha_0": log_odds.attrs.get("alpha_0"), "prior_scale": prior_scale,
-        "contrast": list(CONTRAST),
-        "min_bootstrap_docs": min_bootstrap_docs,
+        "contrast": list(CONTRAST), "min_bootstrap_docs": min_bootstrap_docs,
     }
     metrics = compare_metrics(tables, docs, paras, parameters=parameters)
     metrics.update(story_metrics(tables["stories"]))
-
     return CompareResult(tables=tables, metrics=metrics, findings=findings(metrics, tables),
                          docs=docs)

@@ -28,14 +28,30 @@ CONTRAST: tuple[str, str] = ("agglomeration", "international")
 COOPERATION_TYPES: tuple[str, ...] = ("agglomeration", "international", "domestic_other")
 
 SECTORS: tuple[str, ...] = (
-    "transport", "water", "waste", "flood", "environment_climate", "health", "culture_tourism",
-    "education_youth_sport", "digital_governance", "economy_trade", "food_security",
-    "spatial_planning_housing", "other",
+    "transport",
+    "water",
+    "waste",
+    "flood",
+    "environment_climate",
+    "health",
+    "culture_tourism",
+    "education_youth_sport",
+    "digital_governance",
+    "economy_trade",
+    "food_security",
+    "spatial_planning_housing",
+    "other",
 )
 #: Metropolitan regions (agglomeration ids of gazetteer_indonesia.csv), in codebook order.
 AGGLOMERATIONS: tuple[str, ...] = (
-    "jabodetabekjur", "gerbangkertosusila", "bandung_raya", "kedungsepur", "mebidangro",
-    "sarbagita", "maminasata", "kartamantul",
+    "jabodetabekjur",
+    "gerbangkertosusila",
+    "bandung_raya",
+    "kedungsepur",
+    "mebidangro",
+    "sarbagita",
+    "maminasata",
+    "kartamantul",
 )
 #: Government levels of the two gazetteers.
 INDONESIAN_LEVELS: tuple[str, ...] = ("province", "special_region", "city", "regency")

@@ -53,8 +53,10 @@ class ComputeParams(_Section):
     def _scheduler_needs_dask(cls, value: str, info: ValidationInfo) -> str:
         # an address with the local backend would be ignored silently; say so instead
         if value.strip() and info.data.get("backend") != "dask":
-            raise ValueError(f"a scheduler address needs backend: dask (backend is "
-                             f"{info.data.get('backend')!r}); set backend: dask, or dask_scheduler: \"\"")
+            raise ValueError(
+                f"a scheduler address needs backend: dask (backend is "
+                f'{info.data.get("backend")!r}); set backend: dask, or dask_scheduler: ""'
+            )
         return value
 
 
@@ -130,7 +132,9 @@ class CollectParams(_Section):
     @classmethod
     def _out_dir_not_empty(cls, value: str) -> str:
         if not value.strip():
-            raise ValueError("must name the folder the collection is written to (e.g. data/collected)")
+            raise ValueError(
+                "must name the folder the collection is written to (e.g. data/collected)"
+            )
         return value
 
     @field_validator("user_agent")
@@ -210,8 +214,10 @@ def _model_at(path: tuple[Any, ...]) -> type[BaseModel]:
     model: type[BaseModel] = Params
     for part in path:
         field = model.model_fields.get(str(part))
-        if field is None or not isinstance(field.annotation, type) or not issubclass(
-            field.annotation, BaseModel
+        if (
+            field is None
+            or not isinstance(field.annotation, type)
+            or not issubclass(field.annotation, BaseModel)
         ):
             break
         model = field.annotation
@@ -283,7 +289,7 @@ def _check_paths(params: Params, path: Path) -> None:
         raise ParamsError(
             f"{path}: ingest.metadata_file = {metadata!r} is not a file (looked for "
             f"{root / metadata}); name a metadata CSV (file,outlet,date,title,url) or set it "
-            "to \"\" for none"
+            'to "" for none'
         )
     gold_dir = root / params.classify.gold_dir
     if not gold_dir.is_dir():
@@ -326,13 +332,19 @@ def _check_embedding(params: Params, path: Path) -> None:
             "sentence-transformers model (no modules.json or config.json); save the model there "
             f"or set topics.embedding: {TFIDF_SVD}"
         )
-    looks_like_path = embedding.startswith((".", "/", "~")) or "\\" in embedding or (
-        embedding.count("/") > 1)
+    looks_like_path = (
+        embedding.startswith((".", "/", "~")) or "\\" in embedding or (embedding.count("/") > 1)
+    )
     if not looks_like_path and _huggingface_cached(embedding):
         return
-    extra = "" if find_spec("sentence_transformers") else (
-        "; a sentence-transformers model also needs the optional embeddings extra, which is not "
-        "installed: `make embeddings`")
+    extra = (
+        ""
+        if find_spec("sentence_transformers")
+        else (
+            "; a sentence-transformers model also needs the optional embeddings extra, which is not "
+            "installed: `make embeddings`"
+        )
+    )
     raise ParamsError(
         f"{path}: topics.embedding = {embedding!r} is not available offline: allowed values are "
         f"{TFIDF_SVD!r} (built in), the path of a directory holding a saved sentence-transformers "

@@ -95,9 +95,15 @@ def read_json(path: str | Path) -> Any:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def read_stage_parquet(path: str | Path, producer: str, required: tuple[str, ...] | list[str] = (),
-                       *, columns: list[str] | None = None, optional: tuple[str, ...] = (),
-                       arrow: bool = False):
+def read_stage_parquet(
+    path: str | Path,
+    producer: str,
+    required: tuple[str, ...] | list[str] = (),
+    *,
+    columns: list[str] | None = None,
+    optional: tuple[str, ...] = (),
+    arrow: bool = False,
+):
     """Read a Parquet file another stage wrote, or stop with a message the user can act on.
 
     ``producer`` names the stage that writes the file (the message says to run it);
@@ -120,8 +126,10 @@ def read_stage_parquet(path: str | Path, producer: str, required: tuple[str, ...
         raise _unreadable(path, producer, exc) from None
     missing = [c for c in required if c not in names]
     if missing:
-        raise UserError(f"{path}: missing column(s) {', '.join(missing)} "
-                        f"(see docs/architecture.md); rerun the {producer} stage")
+        raise UserError(
+            f"{path}: missing column(s) {', '.join(missing)} "
+            f"(see docs/architecture.md); rerun the {producer} stage"
+        )
     if columns is not None:
         columns = [*columns, *(c for c in optional if c in names and c not in columns)]
     try:

@@ -20,8 +20,17 @@ from .errors import UserError
 if TYPE_CHECKING:
     from .config import ComputeParams
 
-__all__ = ["BACKENDS", "WorkerPool", "batched", "check_backend", "compute_options", "map_batches",
-           "progress", "progress_enabled", "worker_pool"]
+__all__ = [
+    "BACKENDS",
+    "WorkerPool",
+    "batched",
+    "check_backend",
+    "compute_options",
+    "map_batches",
+    "progress",
+    "progress_enabled",
+    "worker_pool",
+]
 
 # The embarrassingly parallel stages (ingest, preprocess, classify) cut their input into batches
 # and hand them to :func:`map_batches` with one batch function. The backend only decides where
@@ -66,19 +75,25 @@ def check_backend(backend: str, n_jobs: int, scheduler: str = "") -> None:
     if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs < 1:
         raise UserError(f"n_jobs = {n_jobs!r}; use a whole number of at least 1")
     if not isinstance(scheduler, str):
-        raise UserError(f"compute.dask_scheduler = {scheduler!r}; use \"\" or an address like "
-                        f"tcp://10.0.0.5:8786")
+        raise UserError(
+            f'compute.dask_scheduler = {scheduler!r}; use "" or an address like tcp://10.0.0.5:8786'
+        )
     if scheduler and backend != "dask":
-        raise UserError(f"compute.dask_scheduler = {scheduler!r} is set but compute.backend is "
-                        f"{backend!r}; set compute.backend: dask, or dask_scheduler: \"\"")
+        raise UserError(
+            f"compute.dask_scheduler = {scheduler!r} is set but compute.backend is "
+            f'{backend!r}; set compute.backend: dask, or dask_scheduler: ""'
+        )
 
 
 def compute_options(compute: ComputeParams | None) -> dict[str, Any]:
     """:func:`map_batches` keywords for params.yaml ``compute`` (None: in this process)."""
     if compute is None:
         return {"backend": "local", "n_jobs": 1, "scheduler": ""}
-    return {"backend": compute.backend, "n_jobs": compute.n_jobs,
-            "scheduler": compute.dask_scheduler}
+    return {
+        "backend": compute.backend,
+        "n_jobs": compute.n_jobs,
+        "scheduler": compute.dask_scheduler,
+    }
 
 
 def batched(items: Iterable[B], size: int) -> Iterator[list[B]]:
@@ -107,8 +122,13 @@ def _state(token: str, setup: Callable[[Any], Any] | None, context: Any) -> Any:
         return _STATES[token]
 
 
-def _run_batch(token: str, setup: Callable[[Any], Any] | None, context: Any,
-               func: Callable[[Any, Any], Any], batch: Any) -> Any:
+def _run_batch(
+    token: str,
+    setup: Callable[[Any], Any] | None,
+    context: Any,
+    func: Callable[[Any, Any], Any],
+    batch: Any,
+) -> Any:
     return func(_state(token, setup, context), batch)
 
 
@@ -124,8 +144,9 @@ def _pool_run(token: str, func: Callable[[Any, Any], Any], batch: Any) -> Any:
 # Client side
 
 
-def _ordered(submit: Callable[[Any], Any], fetch: Callable[[Any], R], batches: Iterator[Any],
-             in_flight: int) -> Iterator[R]:
+def _ordered(
+    submit: Callable[[Any], Any], fetch: Callable[[Any], R], batches: Iterator[Any], in_flight: int
+) -> Iterator[R]:
     """Submit batches, keeping at most ``in_flight`` pending; yield results in input order."""
     pending: deque = deque()
     for batch in batches:
@@ -154,8 +175,9 @@ class WorkerPool:
 
 
 @contextlib.contextmanager
-def worker_pool(n_jobs: int, *, setup: Callable[[Any], Any] | None = None,
-                context: Any = None) -> Iterator[WorkerPool]:
+def worker_pool(
+    n_jobs: int, *, setup: Callable[[Any], Any] | None = None, context: Any = None
+) -> Iterator[WorkerPool]:
     """A pool of ``n_jobs`` worker processes, started with ``spawn``.
 
     Spawned workers are clean interpreters: no copy of the parent's heap and no inherited
@@ -166,7 +188,8 @@ def worker_pool(n_jobs: int, *, setup: Callable[[Any], Any] | None = None,
 
     token = uuid.uuid4().hex
     pool = multiprocessing.get_context("spawn").Pool(
-        n_jobs, initializer=_pool_init, initargs=(token, setup, context))
+        n_jobs, initializer=_pool_init, initargs=(token, setup, context)
+    )
     try:
         yield WorkerPool(pool, token, n_jobs)
         pool.close()
@@ -177,8 +200,9 @@ def worker_pool(n_jobs: int, *, setup: Callable[[Any], Any] | None = None,
 
 def _local_pool(func, batches, context, setup, n_jobs, in_flight) -> Iterator[Any]:
     with worker_pool(n_jobs, setup=setup, context=context) as pool:
-        yield from _ordered(lambda b: pool.submit(func, b), lambda handle: handle.get(),
-                            batches, in_flight)
+        yield from _ordered(
+            lambda b: pool.submit(func, b), lambda handle: handle.get(), batches, in_flight
+        )
 
 
 @contextlib.contextmanager
@@ -186,15 +210,19 @@ def _dask_client(n_jobs: int, scheduler: str) -> Iterator[Any]:
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:  # pragma: no cover - dask[distributed] is a project dependency
-        raise UserError("compute.backend = 'dask' needs dask[distributed]; install the project's "
-                        "requirements.lock or set compute.backend: local") from exc
+        raise UserError(
+            "compute.backend = 'dask' needs dask[distributed]; install the project's "
+            "requirements.lock or set compute.backend: local"
+        ) from exc
     if scheduler:
         try:
             client = Client(scheduler, set_as_default=False)
         except OSError as exc:
-            raise UserError(f"compute.dask_scheduler = {scheduler!r}: no Dask scheduler answered "
-                            f"({exc}); start one (dask scheduler) or set dask_scheduler: \"\" for "
-                            f"a local cluster") from None
+            raise UserError(
+                f"compute.dask_scheduler = {scheduler!r}: no Dask scheduler answered "
+                f'({exc}); start one (dask scheduler) or set dask_scheduler: "" for '
+                f"a local cluster"
+            ) from None
         try:
             _check_workers_pinned(client, scheduler)
             yield client
@@ -203,8 +231,13 @@ def _dask_client(n_jobs: int, scheduler: str) -> Iterator[Any]:
         return
     # One single-threaded process per job: the batch functions are pure Python (GIL-bound).
     # No dashboard: a pipeline stage should not open a web port; see docs/scaling.md.
-    cluster = LocalCluster(n_workers=n_jobs, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR)
+    cluster = LocalCluster(
+        n_workers=n_jobs,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
     try:
         client = Client(cluster, set_as_default=False)
         try:
@@ -229,7 +262,8 @@ def _check_workers_pinned(client: Any, scheduler: str) -> None:
             f"compute.dask_scheduler = {scheduler!r}: {len(unpinned)} worker(s) (e.g. "
             f"{unpinned[0]}) run without the pinned numeric environment, so their results could "
             "differ in the last bit from this machine's; start every worker with "
-            f"`python -m analysis dask-worker {scheduler}` (docs/scaling.md)")
+            f"`python -m analysis dask-worker {scheduler}` (docs/scaling.md)"
+        )
 
 
 def _dask(func, batches, context, setup, n_jobs, scheduler, in_flight) -> Iterator[Any]:
@@ -257,7 +291,8 @@ def _dask(func, batches, context, setup, n_jobs, scheduler, in_flight) -> Iterat
                     f"the Dask cluster{where} lost the workers running this stage "
                     f"({type(exc).__name__}: {exc}); the stage stopped before its outputs were "
                     "complete: start workers again (or use compute.backend: local) and rerun it, "
-                    "which rewrites them (docs/scaling.md)") from None
+                    "which rewrites them (docs/scaling.md)"
+                ) from None
             except Exception as exc:
                 # A scheduler or worker without the project's code: the scheduler reports a
                 # RuntimeError caused by the ImportError, a worker the ImportError itself.
@@ -269,7 +304,8 @@ def _dask(func, batches, context, setup, n_jobs, scheduler, in_flight) -> Iterat
                     f"the Dask cluster{where} cannot import {missing.name or 'a module'!r} "
                     f"({missing}); "
                     "the scheduler and every worker need the project's code and packages "
-                    "(see docs/scaling.md, 'Running on a real Dask cluster')") from exc
+                    "(see docs/scaling.md, 'Running on a real Dask cluster')"
+                ) from exc
 
         try:
             yield from _ordered(submit, fetch, batches, in_flight)
@@ -338,7 +374,9 @@ def _terminal_fd() -> int | None:
     """The file descriptor of the terminal progress may be drawn on, or None to stay silent."""
     if os.environ.get("CI"):
         return None
-    if _truthy(os.environ.get("TQDM_DISABLE")) and not _truthy(os.environ.get(_NOTEBOOK_SILENCED_TQDM)):
+    if _truthy(os.environ.get("TQDM_DISABLE")) and not _truthy(
+        os.environ.get(_NOTEBOOK_SILENCED_TQDM)
+    ):
         return None
     # In a notebook kernel sys.stderr is captured into the notebook, but its fileno() is the
     # stream the kernel was started with: the terminal of `dvc repro` / papermill, if any.
@@ -386,8 +424,9 @@ def progress(*, total: int | None = None, desc: str, unit: str) -> Iterator[Any]
         sized = False
     # a pseudo-terminal that reports no width would get an empty bar: assume 80 columns
     width = {"dynamic_ncols": True} if sized else {"ncols": 80}
-    bar = tqdm(total=total, desc=desc, unit=unit, file=stream, disable=False, mininterval=0.5,
-               **width)
+    bar = tqdm(
+        total=total, desc=desc, unit=unit, file=stream, disable=False, mininterval=0.5, **width
+    )
     try:
         yield bar
     finally:

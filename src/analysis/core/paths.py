@@ -19,9 +19,13 @@ __all__ = [
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 # Every dvc.yaml stage, in pipeline order, and the notebook each analysis stage executes.
-NOTEBOOKS: dict[str, str] = {"ingest": "01_ingest", "preprocess": "02_preprocess",
-                             "classify": "03_classify", "topics": "04_topics",
-                             "compare": "05_compare"}
+NOTEBOOKS: dict[str, str] = {
+    "ingest": "01_ingest",
+    "preprocess": "02_preprocess",
+    "classify": "03_classify",
+    "topics": "04_topics",
+    "compare": "05_compare",
+}
 ANALYSIS_STAGES: tuple[str, ...] = tuple(NOTEBOOKS)
 STAGES: tuple[str, ...] = ("params", *ANALYSIS_STAGES, "explore", "render", "brief")
 #: The title of the rendered notebook site (reports/notebooks/index.html).

@@ -46,7 +46,8 @@ _NUMPY_DISPATCH_TARGETS = ("X86_V3", "X86_V4", "AVX512_ICL", "AVX512_SPR")
 # with it; names a release does not know are ignored.
 _GLIBC_MASKED = ("AVX", "AVX2", "FMA", "FMA4", "AVX512F")
 GLIBC_HWCAPS_MASK = ",".join(
-    [f"-{name}" for name in _GLIBC_MASKED] + [f"-{name}_Usable" for name in _GLIBC_MASKED])
+    [f"-{name}" for name in _GLIBC_MASKED] + [f"-{name}_Usable" for name in _GLIBC_MASKED]
+)
 _GLIBC_TUNABLE = "glibc.cpu.hwcaps"
 BLAS_CORETYPE = "Nehalem"
 
@@ -73,8 +74,9 @@ _MARKER = "COOPNEWS_PINNED"
 
 def _glibc_tunables(current: str) -> str:
     """``current`` GLIBC_TUNABLES with the hwcaps mask set (other tunables are kept)."""
-    kept = [item for item in current.split(":")
-            if item and not item.startswith(_GLIBC_TUNABLE + "=")]
+    kept = [
+        item for item in current.split(":") if item and not item.startswith(_GLIBC_TUNABLE + "=")
+    ]
     return ":".join([*kept, f"{_GLIBC_TUNABLE}={GLIBC_HWCAPS_MASK}"])
 
 
@@ -91,8 +93,9 @@ def pinned_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
 def is_pinned(env: Mapping[str, str] | None = None) -> bool:
     """Whether ``env`` (default: this process's) holds every pinned setting."""
     env = os.environ if env is None else env
-    return (all(env.get(key) == value for key, value in PINNED.items())
-            and f"{_GLIBC_TUNABLE}={GLIBC_HWCAPS_MASK}" in env.get("GLIBC_TUNABLES", "").split(":"))
+    return all(
+        env.get(key) == value for key, value in PINNED.items()
+    ) and f"{_GLIBC_TUNABLE}={GLIBC_HWCAPS_MASK}" in env.get("GLIBC_TUNABLES", "").split(":")
 
 
 def ensure_pinned(argv: Sequence[str] | None = None) -> None:
@@ -124,9 +127,14 @@ def problems() -> list[str]:
     Imports NumPy and threadpoolctl; numba's settings are checked when it is already imported
     (it reads them from the environment, which is checked in any case).
     """
-    found = [f"{key}={os.environ.get(key)!r} (pinned: {value!r})"
-             for key, value in PINNED.items() if os.environ.get(key) != value]
-    if f"{_GLIBC_TUNABLE}={GLIBC_HWCAPS_MASK}" not in os.environ.get("GLIBC_TUNABLES", "").split(":"):
+    found = [
+        f"{key}={os.environ.get(key)!r} (pinned: {value!r})"
+        for key, value in PINNED.items()
+        if os.environ.get(key) != value
+    ]
+    if f"{_GLIBC_TUNABLE}={GLIBC_HWCAPS_MASK}" not in os.environ.get("GLIBC_TUNABLES", "").split(
+        ":"
+    ):
         found.append("GLIBC_TUNABLES does not mask glibc's FMA/AVX code paths")
     from numpy._core import _multiarray_umath as umath
 
@@ -138,11 +146,15 @@ def problems() -> list[str]:
     for pool in threadpool_info():
         if pool.get("internal_api") == "openblas":
             if str(pool.get("architecture", "")).lower() != BLAS_CORETYPE.lower():
-                found.append(f"OpenBLAS {pool.get('prefix')} uses {pool.get('architecture')} "
-                             f"kernels (pinned: {BLAS_CORETYPE})")
+                found.append(
+                    f"OpenBLAS {pool.get('prefix')} uses {pool.get('architecture')} "
+                    f"kernels (pinned: {BLAS_CORETYPE})"
+                )
             if pool.get("num_threads") != 1:
-                found.append(f"OpenBLAS {pool.get('prefix')} runs {pool.get('num_threads')} "
-                             "threads (pinned: 1)")
+                found.append(
+                    f"OpenBLAS {pool.get('prefix')} runs {pool.get('num_threads')} "
+                    "threads (pinned: 1)"
+                )
     if "numba.core.config" in sys.modules:  # read from the environment when numba was imported
         from numba.core import config
 
@@ -185,7 +197,9 @@ def cache_numba(cache_dir: str | os.PathLike[str] | None = None) -> bool:
 
     folder = cache_dir or os.environ.get(NUMBA_CACHE_ENV) or os.path.join(".cache", "numba")
     config.CACHE_DIR = os.path.abspath(folder)
-    warnings.filterwarnings("ignore", message="Cannot cache compiled function", category=NumbaWarning)
+    warnings.filterwarnings(
+        "ignore", message="Cannot cache compiled function", category=NumbaWarning
+    )
     for name in ("jit", "njit"):
         original = getattr(numba, name)
         if getattr(original, "_coopnews_cached", False):

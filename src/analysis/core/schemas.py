@@ -15,14 +15,46 @@ __all__ = [
     "classified_schema",
 ]
 
-REJECT_REASONS = ("empty", "binary", "undecodable", "unsupported_format", "malformed",
-                  "not_indonesian", "too_short", "too_large", "extraction_failed")
-DOCUMENT_COLUMNS = ("doc_id", "source_file", "record", "outlet", "date", "title", "url", "text",
-                    "language", "n_words", "duplicate_of")
+REJECT_REASONS = (
+    "empty",
+    "binary",
+    "undecodable",
+    "unsupported_format",
+    "malformed",
+    "not_indonesian",
+    "too_short",
+    "too_large",
+    "extraction_failed",
+)
+DOCUMENT_COLUMNS = (
+    "doc_id",
+    "source_file",
+    "record",
+    "outlet",
+    "date",
+    "title",
+    "url",
+    "text",
+    "language",
+    "n_words",
+    "duplicate_of",
+)
 REJECT_COLUMNS = ("source_file", "record", "reason", "detail")
-CLASSIFIED_COLUMNS = ("level", "doc_id", "para_id", "para_index", "para_fingerprint",
-                      "coop_type", "partners", "sectors", "evidence", "confidence",
-                      "confidence_reasons", "story_id", "cues")
+CLASSIFIED_COLUMNS = (
+    "level",
+    "doc_id",
+    "para_id",
+    "para_index",
+    "para_fingerprint",
+    "coop_type",
+    "partners",
+    "sectors",
+    "evidence",
+    "confidence",
+    "confidence_reasons",
+    "story_id",
+    "cues",
+)
 TOPICS_COLUMNS = ("para_id", "doc_id", "topic", "topic_label", "fitted", "reassigned")
 
 
@@ -48,10 +80,14 @@ def documents_schema() -> Any:
             "duplicate_of": text(True),
         },
         checks=[
-            pa.Check(lambda df: df["duplicate_of"].isna() | df["duplicate_of"].isin(df["doc_id"]),
-                     error="duplicate_of must name a doc_id in the table"),
-            pa.Check(lambda df: ~df["text"].str.contains("\n\n\n", regex=False),
-                     error="paragraphs must be separated by exactly one blank line"),
+            pa.Check(
+                lambda df: df["duplicate_of"].isna() | df["duplicate_of"].isin(df["doc_id"]),
+                error="duplicate_of must name a doc_id in the table",
+            ),
+            pa.Check(
+                lambda df: ~df["text"].str.contains("\n\n\n", regex=False),
+                error="paragraphs must be separated by exactly one blank line",
+            ),
         ],
         strict=True,
         ordered=True,
@@ -63,25 +99,36 @@ def paragraphs_schema() -> Any:
     lists is still ``list<string>`` (inference would give ``list<null>``)."""
     import pyarrow as pa
 
-    return pa.schema([
-        ("para_id", pa.string()),
-        ("doc_id", pa.string()),
-        ("para_index", pa.int32()),
-        ("text", pa.string()),
-        ("tokens", pa.list_(pa.string())),
-        ("stems", pa.list_(pa.string())),
-    ])
+    return pa.schema(
+        [
+            ("para_id", pa.string()),
+            ("doc_id", pa.string()),
+            ("para_index", pa.int32()),
+            ("text", pa.string()),
+            ("tokens", pa.list_(pa.string())),
+            ("stems", pa.list_(pa.string())),
+        ]
+    )
 
 
 def classified_schema() -> Any:
     """classified.parquet as an Arrow schema (document and paragraph rows, one table)."""
     import pyarrow as pa
 
-    return pa.schema([
-        ("level", pa.string()), ("doc_id", pa.string()), ("para_id", pa.string()),
-        ("para_index", pa.int32()), ("para_fingerprint", pa.string()), ("coop_type", pa.string()),
-        ("partners", pa.list_(pa.string())), ("sectors", pa.list_(pa.string())),
-        ("evidence", pa.string()), ("confidence", pa.string()),
-        ("confidence_reasons", pa.list_(pa.string())), ("story_id", pa.string()),
-        ("cues", pa.list_(pa.string())),
-    ])
+    return pa.schema(
+        [
+            ("level", pa.string()),
+            ("doc_id", pa.string()),
+            ("para_id", pa.string()),
+            ("para_index", pa.int32()),
+            ("para_fingerprint", pa.string()),
+            ("coop_type", pa.string()),
+            ("partners", pa.list_(pa.string())),
+            ("sectors", pa.list_(pa.string())),
+            ("evidence", pa.string()),
+            ("confidence", pa.string()),
+            ("confidence_reasons", pa.list_(pa.string())),
+            ("story_id", pa.string()),
+            ("cues", pa.list_(pa.string())),
+        ]
+    )

@@ -23,8 +23,12 @@ __all__ = [
 #: ``p`` (party government) and ``g`` (sector term).
 Segment = str | list[str]
 
-_LIST_KEYS = {"cues": "cues", "parties": "parties", "not parties": "not_parties",
-              "sectors": "sector_terms"}
+_LIST_KEYS = {
+    "cues": "cues",
+    "parties": "parties",
+    "not parties": "not_parties",
+    "sectors": "sector_terms",
+}
 _DECISION = re.compile(r"^(%s)\s*:" % "|".join(COOP_TYPES))
 _ROLE = re.compile(r"^(.*\S)\s*\(([^()]*)\)$")
 _UNIT_LINE = re.compile(r"^(title|p\d+)\s*:\s?(.*)$")
@@ -130,7 +134,9 @@ def parse_unit_evidence(text: str | None) -> UnitEvidence:
     else:
         basis = "none"
     return UnitEvidence(
-        decision=decision, coop_type=coop_type, basis=basis,
+        decision=decision,
+        coop_type=coop_type,
+        basis=basis,
         cues=found.get("cues", ()),
         parties=_with_role(found.get("parties", ())),
         not_parties=_with_role(found.get("not_parties", ())),
@@ -161,7 +167,7 @@ def parse_document_evidence(text: str | None) -> DocumentEvidence:
         if line.startswith("document:") and not summary:
             summary = line
         elif line.startswith("partners:"):
-            partners = tuple(p.strip() for p in line[len("partners:"):].split(";") if p.strip())
+            partners = tuple(p.strip() for p in line[len("partners:") :].split(";") if p.strip())
         elif line.startswith("mentioned once, not a main partner:"):
             rest = line.partition(":")[2]
             once = tuple(p.strip() for p in rest.split(";") if p.strip())
@@ -187,8 +193,9 @@ def _find_term(tokens: Sequence[Token], term: Sequence[str]) -> list[tuple[int, 
     n = len(term)
     hits = []
     for i in range(len(tokens) - n + 1):
-        if all(_word_matches(tokens[i + k].lower, term[k]) for k in range(n)) and \
-                not any(tokens[i + k].hard_before for k in range(1, n)):
+        if all(_word_matches(tokens[i + k].lower, term[k]) for k in range(n)) and not any(
+            tokens[i + k].hard_before for k in range(1, n)
+        ):
             hits.append((i, i + n))
     return hits
 
@@ -214,9 +221,14 @@ def _sentence_bounds(tokens: Sequence[Token], text: str) -> dict[int, tuple[int,
     return result
 
 
-def highlight_segments(text: str, *, cues: Iterable[str] = (), parties: Iterable[str] = (),
-                       sector_terms: Iterable[str] = (), mark_sentences: bool = False
-                       ) -> list[Segment]:
+def highlight_segments(
+    text: str,
+    *,
+    cues: Iterable[str] = (),
+    parties: Iterable[str] = (),
+    sector_terms: Iterable[str] = (),
+    mark_sentences: bool = False,
+) -> list[Segment]:
     """Split ``text`` into runs marked where the evidence's words occur.
 
     Words are found as classify finds them: the same tokenizer, case-insensitive, enclitics
@@ -254,7 +266,9 @@ def highlight_segments(text: str, *, cues: Iterable[str] = (), parties: Iterable
     sentences: list[tuple[int, int]] = []
     if mark_sentences:
         bounds = _sentence_bounds(tokens, text)
-        cue_sentences = {t.sentence for s, _e, f in marks if f == "c" for t in tokens if t.start == s}
+        cue_sentences = {
+            t.sentence for s, _e, f in marks if f == "c" for t in tokens if t.start == s
+        }
         sentences = [bounds[s] for s in sorted(cue_sentences)]
     cuts = {0, len(text)}
     for start, end, _f in marks:

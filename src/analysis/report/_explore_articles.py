@@ -10,7 +10,12 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from ._evidence import UnitEvidence, highlight_segments, parse_document_evidence, parse_unit_evidence
+from ._evidence import (
+    UnitEvidence,
+    highlight_segments,
+    parse_document_evidence,
+    parse_unit_evidence,
+)
 
 __all__ = ["article_table", "choose_text_articles"]
 

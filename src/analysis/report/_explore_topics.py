@@ -29,8 +29,9 @@ _CASE_SAMPLE = 400  # paragraphs of a topic searched for the usual spelling of a
 _GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 
 
-def class_tfidf(stems: Sequence[Sequence[str]], topics: Sequence[int]
-                ) -> tuple[list[int], list[str], sp.csr_matrix]:
+def class_tfidf(
+    stems: Sequence[Sequence[str]], topics: Sequence[int]
+) -> tuple[list[int], list[str], sp.csr_matrix]:
     """BERTopic's c-TF-IDF of each topic's stems (``ClassTfidfTransformer`` with its defaults).
 
     The paragraphs of a topic form one class; a stem's weight is its L1-normalised frequency in
@@ -142,8 +143,13 @@ def layout_bubbles(coords: np.ndarray, sizes: Sequence[int]) -> list[tuple[float
     radii = [scale * math.sqrt(v) for v in relative]
     span = float(np.ptp(coords, axis=0).max()) if n > 1 else 0.0
     if span <= 0:  # one topic, or identical profiles: start on a small spiral
-        points = [[0.5 + 0.01 * i * math.cos(i * _GOLDEN_ANGLE),
-                   0.5 + 0.01 * i * math.sin(i * _GOLDEN_ANGLE)] for i in range(n)]
+        points = [
+            [
+                0.5 + 0.01 * i * math.cos(i * _GOLDEN_ANGLE),
+                0.5 + 0.01 * i * math.sin(i * _GOLDEN_ANGLE),
+            ]
+            for i in range(n)
+        ]
     else:
         points = [[float(x) / span, float(y) / span] for x, y in coords]
     for _round in range(_RELAX_ROUNDS):
@@ -168,7 +174,9 @@ def layout_bubbles(coords: np.ndarray, sizes: Sequence[int]) -> list[tuple[float
         if not moved:
             break
     points, radii = _fit_unit_square(points, radii)
-    return [(round(p[0], 4), round(p[1], 4), round(r, 4)) for p, r in zip(points, radii, strict=True)]
+    return [
+        (round(p[0], 4), round(p[1], 4), round(r, 4)) for p, r in zip(points, radii, strict=True)
+    ]
 
 
 def _surface_pattern(token: str) -> re.Pattern[str]:
@@ -191,8 +199,9 @@ def _usual_spelling(token: str, texts: Iterable[str]) -> str:
     return min(seen.items(), key=lambda item: (-item[1], item[0]))[0]
 
 
-def readable_words(paragraphs: pd.DataFrame, wanted: Mapping[int, Sequence[str]]
-                   ) -> dict[int, dict[str, str]]:
+def readable_words(
+    paragraphs: pd.DataFrame, wanted: Mapping[int, Sequence[str]]
+) -> dict[int, dict[str, str]]:
     """The readable form of each wanted stem: the topic's most frequent word with that stem.
 
     The word (a token, e.g. ``berkaitan`` for the stem ``kait``) is then spelled as the
@@ -220,8 +229,11 @@ def readable_words(paragraphs: pd.DataFrame, wanted: Mapping[int, Sequence[str]]
         texts = group["text"].head(_CASE_SAMPLE).fillna("").astype(str).tolist()
         names = {}
         for stem in sorted(stems_wanted):
-            token = (min(counts[stem].items(), key=lambda item: (-item[1], item[0]))[0]
-                     if counts[stem] else stem)
+            token = (
+                min(counts[stem].items(), key=lambda item: (-item[1], item[0]))[0]
+                if counts[stem]
+                else stem
+            )
             names[stem] = _usual_spelling(token, texts)
         result[int(topic)] = names
     return result
@@ -255,5 +267,10 @@ def topic_prevalence(assigned: pd.DataFrame) -> dict:
         [int(topic), kind_index[kind], month_index[month], int(n)]
         for (topic, kind, month), n in dated.groupby(["topic", "kind", "month"]).size().items()
     ]
-    return {"months": months, "kinds": kinds, "totals": totals, "counts": sorted(counts),
-            "undated": undated}
+    return {
+        "months": months,
+        "kinds": kinds,
+        "totals": totals,
+        "counts": sorted(counts),
+        "undated": undated,
+    }

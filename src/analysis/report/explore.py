@@ -11,12 +11,18 @@ from pathlib import Path
 import pandas as pd
 import scipy.sparse as sp
 
-from ..core.errors import UserError
-from .figures import COOP_STYLE, load_labels
 from ..core.codebook import COOP_TYPES, SECTORS
+from ..core.errors import UserError
 from ..core.io import read_stage_parquet, write_text
 from ._explore_articles import article_table, choose_text_articles
-from ._explore_topics import class_tfidf, layout_bubbles, project_topics, readable_words, topic_prevalence
+from ._explore_topics import (
+    class_tfidf,
+    layout_bubbles,
+    project_topics,
+    readable_words,
+    topic_prevalence,
+)
+from .figures import COOP_STYLE, load_labels
 
 __all__ = [
     "build_explorer_data",

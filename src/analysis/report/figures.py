@@ -92,9 +92,18 @@ STYLE = {
 }
 #: The fonts and frame of :data:`STYLE` alone: figures drawn in default colours (the topic
 #: figures) use just these.
-FONT_STYLE = {key: STYLE[key] for key in ("font.family", "font.size", "axes.titlesize",
-                                          "xtick.labelsize", "ytick.labelsize",
-                                          "axes.spines.top", "axes.spines.right")}
+FONT_STYLE = {
+    key: STYLE[key]
+    for key in (
+        "font.family",
+        "font.size",
+        "axes.titlesize",
+        "xtick.labelsize",
+        "ytick.labelsize",
+        "axes.spines.top",
+        "axes.spines.right",
+    )
+}
 # Saving: SVG text as paths so the PDF brief (which embeds the SVGs) looks exactly like the
 # PNG on any machine; a fixed hash salt makes the SVG element ids repeatable.
 _SAVE_STYLE = {"svg.fonttype": "path", "svg.hashsalt": "coopnews-compare", "svg.image_inline": True}
@@ -104,24 +113,34 @@ _SAVE_STYLE = {"svg.fonttype": "path", "svg.hashsalt": "coopnews-compare", "svg.
 # Labels
 # --------------------------------------------------------------------------------------------
 
+
 @functools.lru_cache(maxsize=8)
 def _read_labels(path: str) -> dict[str, dict[str, str]]:
     source = Path(path)
     if not source.is_file():
-        raise UserError(f"{source}: figure label file not found; restore "
-                        "data/lexicons/labels_figures.csv from git")
-    lines = [line for line in source.read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.lstrip().startswith("#")]
+        raise UserError(
+            f"{source}: figure label file not found; restore "
+            "data/lexicons/labels_figures.csv from git"
+        )
+    lines = [
+        line
+        for line in source.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     reader = csv.DictReader(lines)
     if reader.fieldnames != ["key", *LANGUAGES]:
-        raise UserError(f"{source}: header must be key,{','.join(LANGUAGES)} "
-                        f"(found {','.join(reader.fieldnames or [])})")
+        raise UserError(
+            f"{source}: header must be key,{','.join(LANGUAGES)} "
+            f"(found {','.join(reader.fieldnames or [])})"
+        )
     labels: dict[str, dict[str, str]] = {}
     for number, row in enumerate(reader, start=1):
         key = (row["key"] or "").strip()
         if not key or any(not (row.get(lang) or "").strip() for lang in LANGUAGES):
-            raise UserError(f"{source}: entry {number} ({key or 'no key'}) needs a key and a "
-                            f"non-empty text for each of {', '.join(LANGUAGES)}")
+            raise UserError(
+                f"{source}: entry {number} ({key or 'no key'}) needs a key and a "
+                f"non-empty text for each of {', '.join(LANGUAGES)}"
+            )
         if key in labels:
             raise UserError(f"{source}: key {key!r} appears twice; keep one")
         labels[key] = {lang: row[lang].strip() for lang in LANGUAGES}
@@ -148,8 +167,13 @@ def check_lang(lang: str) -> None:
         raise UserError(f"lang = {lang!r}: figures are available in {', '.join(LANGUAGES)}")
 
 
-def label(key: str, lang: str = "en", *, labels: Mapping[str, Mapping[str, str]] | None = None,
-          **values: Any) -> str:
+def label(
+    key: str,
+    lang: str = "en",
+    *,
+    labels: Mapping[str, Mapping[str, str]] | None = None,
+    **values: Any,
+) -> str:
     """The text for ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``.
 
     Sector, kind and topic keys that the dictionary lacks fall back to the id itself (with
@@ -174,15 +198,18 @@ def count_text(n: int, unit: str, lang: str) -> str:
 
 def decimal_formatter(lang: str) -> FuncFormatter:
     """Tick formatter with the decimal separator of the report language (1.5 / 1,5)."""
+
     def fmt(value: float, _pos: int) -> str:
         text = f"{value:g}".replace("-", "\u2212")
         return text.replace(".", ",") if lang == "id" else text
+
     return FuncFormatter(fmt)
 
 
 # --------------------------------------------------------------------------------------------
 # Figure scaffolding
 # --------------------------------------------------------------------------------------------
+
 
 def styled(function: Callable[..., Figure]) -> Callable[..., Figure]:
     """Build the figure under the house style without touching the caller's rcParams.
@@ -191,6 +218,7 @@ def styled(function: Callable[..., Figure]) -> Callable[..., Figure]:
     draw starting from the previous solution, so without freezing a second render (the SVG
     after the PNG, or the notebook image) could differ from the first by a pixel.
     """
+
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Figure:
         check_lang(kwargs.get("lang", "en"))
@@ -200,6 +228,7 @@ def styled(function: Callable[..., Figure]) -> Callable[..., Figure]:
                 figure.canvas.draw()
                 figure.set_layout_engine("none")
         return figure
+
     return wrapper
 
 
@@ -257,21 +286,39 @@ def kinds_present(table: pd.DataFrame, count: str | None = None) -> list[str]:
 
 def add_legend(ax: Any, handles: Sequence[Any], *, ncols: int) -> None:
     """Legend between the title and the plot, left-aligned with the axes (inside the layout)."""
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.02), ncols=ncols,
-              borderaxespad=0.0, handlelength=2.2, columnspacing=1.5, alignment="left")
+    ax.legend(
+        handles=handles,
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.02),
+        ncols=ncols,
+        borderaxespad=0.0,
+        handlelength=2.2,
+        columnspacing=1.5,
+        alignment="left",
+    )
 
 
 def bar_patch(kind: str, text: str) -> Patch:
     style = COOP_STYLE[kind]
-    return Patch(facecolor=style["color"], hatch=style["hatch"], edgecolor=INK, linewidth=0.6,
-                 label=text)
+    return Patch(
+        facecolor=style["color"], hatch=style["hatch"], edgecolor=INK, linewidth=0.6, label=text
+    )
 
 
 def marker_handle(kind: str, text: str, line: bool = False) -> Line2D:
     style = COOP_STYLE[kind]
-    return Line2D([], [], color=style["color"], marker=style["marker"], markersize=7,
-                  markeredgecolor=INK, markeredgewidth=0.6,
-                  linestyle=style["linestyle"] if line else "none", linewidth=2.0, label=text)
+    return Line2D(
+        [],
+        [],
+        color=style["color"],
+        marker=style["marker"],
+        markersize=7,
+        markeredgecolor=INK,
+        markeredgewidth=0.6,
+        linestyle=style["linestyle"] if line else "none",
+        linewidth=2.0,
+        label=text,
+    )
 
 
 def save_figure(fig: Figure, stem: str, out_dir: str | Path) -> list[Path]:
@@ -292,5 +339,3 @@ def save_figure(fig: Figure, stem: str, out_dir: str | Path) -> list[Path]:
             # dpi only matters for rasterised layers (the grey cloud of a large log-odds plot).
             fig.savefig(tmp, format="svg", dpi=_PNG_DPI, metadata={"Date": None, "Creator": None})
     return [png, svg]
-
-

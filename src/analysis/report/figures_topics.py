@@ -8,14 +8,23 @@ import pandas as pd
 
 from .figures import FONT_STYLE, label, new_figure
 
-__all__ = ["MAX_PLOTTED_TOPICS", "UNSTABLE_NOTE", "UNSTABLE_HEATMAP_NOTE", "plot_topic_sizes", "plot_topics_by_coop_type"]
+__all__ = [
+    "MAX_PLOTTED_TOPICS",
+    "UNSTABLE_NOTE",
+    "UNSTABLE_HEATMAP_NOTE",
+    "plot_topic_sizes",
+    "plot_topics_by_coop_type",
+]
 
 MAX_PLOTTED_TOPICS = 30
 TOPIC_COLOR, OUTLIER_COLOR, UNSTABLE_COLOR = "#0072B2", "#DDDDDD", "#999999"
-UNSTABLE_NOTE = ("Grey, hatched: unstable topic, it does not recur in at least\n"
-                 "half of the other seeds' runs (not a finding)")
-UNSTABLE_HEATMAP_NOTE = ("Grey labels: unstable topics, they do not recur\n"
-                         "in at least half of the other seeds' runs")
+UNSTABLE_NOTE = (
+    "Grey, hatched: unstable topic, it does not recur in at least\n"
+    "half of the other seeds' runs (not a finding)"
+)
+UNSTABLE_HEATMAP_NOTE = (
+    "Grey labels: unstable topics, they do not recur\nin at least half of the other seeds' runs"
+)
 
 
 def _unstable(table: pd.DataFrame) -> set[int]:
@@ -43,21 +52,29 @@ def plot_topic_sizes(topic_info: pd.DataFrame):
     Returns:
         A matplotlib Figure; saving it is the caller's job.
     """
-    data = topic_info.sort_values(["size", "topic"], ascending=[False, True]).head(MAX_PLOTTED_TOPICS)
+    data = topic_info.sort_values(["size", "topic"], ascending=[False, True]).head(
+        MAX_PLOTTED_TOPICS
+    )
     data = data.iloc[::-1]  # largest at the top
     with mpl.rc_context(FONT_STYLE):
         fig = new_figure(1.2 + 0.28 * len(data), width=7.0)
         ax = fig.subplots()
         unstable = _unstable(data)
-        colors = [OUTLIER_COLOR if t == -1 else UNSTABLE_COLOR if t in unstable else TOPIC_COLOR
-                  for t in data["topic"]]
+        colors = [
+            OUTLIER_COLOR if t == -1 else UNSTABLE_COLOR if t in unstable else TOPIC_COLOR
+            for t in data["topic"]
+        ]
         bars = ax.barh(range(len(data)), data["size"], color=colors)
         for bar, topic in zip(bars, data["topic"]):
             if topic in unstable:
                 bar.set_hatch("///")
-        ax.set_yticks(range(len(data)),
-                      [_topic_name(t, lab) + (" (unstable)" if t in unstable else "")
-                       for t, lab in zip(data["topic"], data["label"])])
+        ax.set_yticks(
+            range(len(data)),
+            [
+                _topic_name(t, lab) + (" (unstable)" if t in unstable else "")
+                for t, lab in zip(data["topic"], data["label"])
+            ],
+        )
         # The note goes under the axis label, so the layout makes room for it.
         ax.set_xlabel("paragraphs" + (f"\n\n{UNSTABLE_NOTE}" if unstable else ""))
         shown = "" if len(topic_info) <= MAX_PLOTTED_TOPICS else f" ({MAX_PLOTTED_TOPICS} largest)"
@@ -65,7 +82,9 @@ def plot_topic_sizes(topic_info: pd.DataFrame):
     return fig
 
 
-def plot_topics_by_coop_type(table: pd.DataFrame, unstable: set[int] | frozenset[int] = frozenset()):
+def plot_topics_by_coop_type(
+    table: pd.DataFrame, unstable: set[int] | frozenset[int] = frozenset()
+):
     """Heatmap of each topic's share of the paragraphs of each kind of cooperation.
 
     Args:
@@ -75,8 +94,13 @@ def plot_topics_by_coop_type(table: pd.DataFrame, unstable: set[int] | frozenset
     Returns:
         A matplotlib Figure; saving it is the caller's job.
     """
-    wide = table.pivot_table(index=["topic", "topic_label"], columns="coop_type", values="share",
-                             aggfunc="sum", fill_value=0.0).sort_index(level="topic")
+    wide = table.pivot_table(
+        index=["topic", "topic_label"],
+        columns="coop_type",
+        values="share",
+        aggfunc="sum",
+        fill_value=0.0,
+    ).sort_index(level="topic")
     wide = wide.head(MAX_PLOTTED_TOPICS + 1)  # topics in id order: BERTopic numbers by size
     values = wide.to_numpy()
     top = max(0.01, float(values.max())) if values.size else 0.01
@@ -84,16 +108,32 @@ def plot_topics_by_coop_type(table: pd.DataFrame, unstable: set[int] | frozenset
         fig = new_figure(1.6 + 0.28 * len(wide), width=2.8 + 1.2 * wide.shape[1])
         ax = fig.subplots()
         image = ax.imshow(values, cmap="Blues", vmin=0, vmax=top, aspect="auto")
-        ax.set_xticks(range(wide.shape[1]), [label(f"coop_short.{c}") for c in wide.columns],
-                      rotation=30, ha="right")
-        ax.set_yticks(range(len(wide)), [_topic_name(t, lab) + (" (unstable)" if t in unstable else "")
-                                         for t, lab in wide.index])
+        ax.set_xticks(
+            range(wide.shape[1]),
+            [label(f"coop_short.{c}") for c in wide.columns],
+            rotation=30,
+            ha="right",
+        )
+        ax.set_yticks(
+            range(len(wide)),
+            [
+                _topic_name(t, lab) + (" (unstable)" if t in unstable else "")
+                for t, lab in wide.index
+            ],
+        )
         for tick, (topic, _) in zip(ax.get_yticklabels(), wide.index):
             if topic in unstable:
                 tick.set_color(UNSTABLE_COLOR)
         for (i, j), value in np.ndenumerate(values):
-            ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=7,
-                    color="white" if value > 0.6 * top else "black")
+            ax.text(
+                j,
+                i,
+                f"{value:.0%}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if value > 0.6 * top else "black",
+            )
         fig.colorbar(image, ax=ax, label="share of the kind's paragraphs", format="{x:.0%}")
         ax.set_title("Topic share by kind of cooperation", loc="left")
         if set(unstable) & {int(t) for t, _ in wide.index}:

@@ -17,8 +17,29 @@ __all__ = ["GlossaryTerm", "GLOSSARY_FILE", "load_glossary", "glossary_html", "l
 GLOSSARY_FILE = Path(__file__).resolve().parent / "templates" / "reader" / "glossary.yaml"
 # Text inside these elements is never linked: code, headings, existing links, the folded code
 # cells' labels, tables (their cells are data), the navigation and the page head.
-_SKIP = frozenset({"a", "code", "pre", "kbd", "samp", "h1", "h2", "h3", "h4", "h5", "h6",
-                   "summary", "table", "nav", "footer", "script", "style", "title", "head"})
+_SKIP = frozenset(
+    {
+        "a",
+        "code",
+        "pre",
+        "kbd",
+        "samp",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "summary",
+        "table",
+        "nav",
+        "footer",
+        "script",
+        "style",
+        "title",
+        "head",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -53,9 +74,15 @@ def load_glossary(path: str | Path = GLOSSARY_FILE) -> list[GlossaryTerm]:
             raise UserError(f"{path}: entry {entry['id']!r} repeats an id or an alias")
         seen_ids.add(entry["id"])
         seen_aliases |= keys
-        terms.append(GlossaryTerm(str(entry["id"]), str(entry["term"]), aliases,
-                                  " ".join(str(entry["short"]).split()),
-                                  " ".join(str(entry["text"]).split())))
+        terms.append(
+            GlossaryTerm(
+                str(entry["id"]),
+                str(entry["term"]),
+                aliases,
+                " ".join(str(entry["short"]).split()),
+                " ".join(str(entry["text"]).split()),
+            )
+        )
     return terms
 
 
@@ -118,7 +145,7 @@ def link_terms(page_html: str, terms: list[GlossaryTerm], href: str = "glossary.
             link = soup.new_tag("a", href=f"{href}#{term.id}", title=term.short)
             link["class"] = "gloss"
             link.string = match.group(0)
-            pieces += [text[last:match.start()], link]
+            pieces += [text[last : match.start()], link]
             last = match.end()
         if not pieces:
             continue

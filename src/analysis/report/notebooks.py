@@ -96,13 +96,15 @@ def _check_runtime() -> None:
     if not found:
         return
     if os.environ.get("COOPNEWS_PINNED"):  # started by src/stage.py or python -m analysis
-        raise RuntimeError("the stage's kernel lost the pinned numeric environment: "
-                           + "; ".join(found))
+        raise RuntimeError(
+            "the stage's kernel lost the pinned numeric environment: " + "; ".join(found)
+        )
     warnings.warn(
         "this kernel does not run in the pipeline's pinned numeric environment, so topic "
         "results may differ from the committed reports; start JupyterLab with "
         "`python -m analysis lab` (or `make lab`). Differences: " + "; ".join(found),
-        stacklevel=3)
+        stacklevel=3,
+    )
 
 
 def setup_notebook() -> ProjectPaths:

@@ -127,6 +127,7 @@ def find_external_references(html: str) -> list[str]:
     Returns:
         ``"<tag> attr=value"`` descriptions, empty when the page needs no network.
     """
+
     def is_remote(value: str) -> bool:
         value = value.strip().lower()
         return value.startswith(("http://", "https://", "//"))
@@ -156,7 +157,7 @@ def _first_sentence(paragraph: str) -> str:
     """The first sentence of a markdown paragraph (abbreviations like "e.g." do not end one)."""
     for match in re.finditer(r"[.!?][\"')\]”’*_`]*(?=\s+|$)", paragraph):
         end = match.end()
-        word = paragraph[:match.start() + 1].rsplit(None, 1)[-1].lower().lstrip("([{\"'“‘")
+        word = paragraph[: match.start() + 1].rsplit(None, 1)[-1].lower().lstrip("([{\"'“‘")
         if word in _ABBREVIATIONS:
             continue
         return paragraph[:end].strip()
@@ -260,8 +261,14 @@ def _exporter():
     return exporter
 
 
-def _render_page(exporter, page: _Page, css: str, index_title: str,
-                 previous: _Page | None, following: _Page | None) -> str:
+def _render_page(
+    exporter,
+    page: _Page,
+    css: str,
+    index_title: str,
+    previous: _Page | None,
+    following: _Page | None,
+) -> str:
     def link(other: _Page | None):
         if other is None:
             return None
@@ -327,19 +334,28 @@ def _jinja_env():
 def _render_glossary(terms: list[GlossaryTerm], css: str, index_title: str) -> str:
     import markupsafe
 
-    return _jinja_env().get_template("glossary.html.j2").render(
-        language="en",
-        title="Glossary",
-        index_title=f"All notebooks: {index_title}",
-        intro=("The terms the notebook pages use, in plain words. On every page the first use "
-               "of a term links here; hovering the link shows the one-sentence version."),
-        css=markupsafe.Markup(css),
-        body=markupsafe.Markup(glossary_html(terms)),  # escaped by glossary_html
+    return (
+        _jinja_env()
+        .get_template("glossary.html.j2")
+        .render(
+            language="en",
+            title="Glossary",
+            index_title=f"All notebooks: {index_title}",
+            intro=(
+                "The terms the notebook pages use, in plain words. On every page the first use "
+                "of a term links here; hovering the link shows the one-sentence version."
+            ),
+            css=markupsafe.Markup(css),
+            body=markupsafe.Markup(glossary_html(terms)),  # escaped by glossary_html
+        )
     )
 
 
-def render_site(notebooks_dir: str | Path = "reports/notebooks",
-                index_title: str = SITE_TITLE, summary: SiteSummary | None = None) -> list[Path]:
+def render_site(
+    notebooks_dir: str | Path = "reports/notebooks",
+    index_title: str = SITE_TITLE,
+    summary: SiteSummary | None = None,
+) -> list[Path]:
     """Render every executed notebook ``0N_*.ipynb`` to a reader HTML page, plus ``index.html``.
 
     Notebooks are not re-executed: pages show the stored outputs, with figures embedded as
@@ -384,8 +400,11 @@ def render_site(notebooks_dir: str | Path = "reports/notebooks",
     for i, page in enumerate(pages):
         previous = pages[i - 1] if i > 0 else None
         following = pages[i + 1] if i + 1 < len(pages) else None
-        html = link_terms(_render_page(exporter, page, css, index_title, previous, following),
-                          terms, GLOSSARY_PAGE)
+        html = link_terms(
+            _render_page(exporter, page, css, index_title, previous, following),
+            terms,
+            GLOSSARY_PAGE,
+        )
         _check_offline(html, page.html_path)
         written.append(write_text(page.html_path, html))
     index_html = _render_index(pages, css, index_title, summary)

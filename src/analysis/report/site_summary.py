@@ -23,8 +23,9 @@ class SiteSummary:
     briefs: tuple[tuple[str, str], ...]  # (label, href relative to the index page)
 
 
-def site_summary(reports_dir: str | Path, template_dir: str | Path,
-                 params_file: str | Path, language: str = "en") -> SiteSummary:
+def site_summary(
+    reports_dir: str | Path, template_dir: str | Path, params_file: str | Path, language: str = "en"
+) -> SiteSummary:
     """The brief's key findings, corpus size, date range and commit, in ``language``.
 
     The sentences come from :func:`analysis.report.brief.brief_data` on the same metrics files
@@ -40,11 +41,18 @@ def site_summary(reports_dir: str | Path, template_dir: str | Path,
     params = load_params(params_file, check_paths=False)
     metrics = load_metrics(reports_dir / "metrics")
     root = params_file.resolve().parent
-    data = brief_data(metrics, params, load_strings(template_dir, language),
-                      source_commit(root), load_citation(root))
+    data = brief_data(
+        metrics,
+        params,
+        load_strings(template_dir, language),
+        source_commit(root),
+        load_citation(root),
+    )
     facts = data["facts"]
-    briefs = (("Policy brief (English, PDF)", "../brief_en.pdf"),
-              ("Ringkasan kebijakan (Bahasa Indonesia, PDF)", "../brief_id.pdf"))
+    briefs = (
+        ("Policy brief (English, PDF)", "../brief_en.pdf"),
+        ("Ringkasan kebijakan (Bahasa Indonesia, PDF)", "../brief_id.pdf"),
+    )
     return SiteSummary(
         findings=tuple(data["findings"]),
         n_documents=facts.get("n_documents", ""),

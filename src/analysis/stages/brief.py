@@ -15,5 +15,6 @@ PARAMS = ("compare",)
 
 def run(params: Params, paths: ProjectPaths) -> None:
     """Build both briefs into ``reports/``."""
-    build_briefs(reports_dir=paths.reports, template_dir=paths.brief_templates,
-                 params_file=paths.params_file)
+    build_briefs(
+        reports_dir=paths.reports, template_dir=paths.brief_templates, params_file=paths.params_file
+    )

@@ -56,8 +56,13 @@ def run(params: Params, paths: ProjectPaths) -> ClassifyResult:
             batches.append(batch)
             bar.update(int(pc.sum(pc.equal(batch.column("level"), "document")).as_py() or 0))
     arrow = pa.Table.from_batches(batches, schema=classified_schema())
-    arrow = with_stories(arrow, kept, paragraphs, window_days=params.classify.story_window_days,
-                         min_similarity=params.classify.story_min_similarity)
+    arrow = with_stories(
+        arrow,
+        kept,
+        paragraphs,
+        window_days=params.classify.story_window_days,
+        min_similarity=params.classify.story_min_similarity,
+    )
     # An explicit Arrow schema, so an input without any partner still writes list<string>
     # (write_parquet would let Arrow infer list<null>); atomic like every stage output.
     with atomic_path(paths.classified) as tmp:
@@ -65,8 +70,11 @@ def run(params: Params, paths: ProjectPaths) -> ClassifyResult:
     classified = classified_frame(arrow)
     section = params.classify
     evaluation = evaluate_gold(
-        classified, paths.resolve(section.gold_dir),
+        classified,
+        paths.resolve(section.gold_dir),
         paths.resolve(section.clickid_path) if section.clickid_path else None,
-        lexicon_dir=paths.lexicons, min_words=params.ingest.min_words)
+        lexicon_dir=paths.lexicons,
+        min_words=params.ingest.min_words,
+    )
     write_json(paths.metrics("classify"), evaluation)
     return ClassifyResult(classified, evaluation)

@@ -33,20 +33,28 @@ def run(params: Params, paths: ProjectPaths) -> CompareResult:
     Returns:
         Tables, metrics, findings, the English figures and every file written.
     """
+
     # Only the columns compare uses (no texts); the stems are counted batch by batch from
     # paragraphs.parquet, so memory does not hold every token of the corpus.
     def read(path, producer, name, extra=()):
         columns = list(INPUT_COLUMNS[name])
-        return read_stage_parquet(path, producer, [*columns, *extra], columns=columns,
-                                  optional=OPTIONAL_COLUMNS.get(name, ()))
+        return read_stage_parquet(
+            path,
+            producer,
+            [*columns, *extra],
+            columns=columns,
+            optional=OPTIONAL_COLUMNS.get(name, ()),
+        )
 
     result = compare_tables(
         read(paths.documents, "ingest", "documents"),
         read(paths.paragraphs, "preprocess", "paragraphs", ("stems",)),
         read(paths.classified, "classify", "classified"),
         read(paths.topics, "topics", "topics"),
-        params.compare, params.seed,
-        count_stems=functools.partial(stem_counts_from_parquet, paths.paragraphs))
+        params.compare,
+        params.seed,
+        count_stems=functools.partial(stem_counts_from_parquet, paths.paragraphs),
+    )
     tables_dir, figures_dir = paths.tables("compare"), paths.figures("compare")
     for name, table in sorted(result.tables.items()):
         result.written.append(write_csv(tables_dir / f"{name}.csv", table))
@@ -65,15 +73,20 @@ def run(params: Params, paths: ProjectPaths) -> CompareResult:
 def _figures(result: CompareResult, params: Params, lang: str) -> dict:
     """The six compare figures in one language."""
     section, tables = params.compare, result.tables
-    interval = {"ci_level": section.ci_level, "n_bootstrap": section.n_bootstrap,
-                "min_bootstrap_docs": section.min_bootstrap_docs}
+    interval = {
+        "ci_level": section.ci_level,
+        "n_bootstrap": section.n_bootstrap,
+        "min_bootstrap_docs": section.min_bootstrap_docs,
+    }
     n_undated = int(result.docs["date"].isna().sum())
     return {
         "coverage": fc.plot_coverage(tables["coverage_outlet"], lang=lang),
-        "coverage_monthly": fc.plot_coverage_monthly(tables["coverage_monthly"], lang=lang,
-                                                     n_undated=n_undated),
-        "sectors": fc.plot_sector_shares(tables["sectors"], lang=lang, **interval,
-                                         stories=tables.get("stories")),
+        "coverage_monthly": fc.plot_coverage_monthly(
+            tables["coverage_monthly"], lang=lang, n_undated=n_undated
+        ),
+        "sectors": fc.plot_sector_shares(
+            tables["sectors"], lang=lang, **interval, stories=tables.get("stories")
+        ),
         "log_odds": fc.plot_log_odds(tables["log_odds"], lang=lang, groups=CONTRAST),
         "topics": fc.plot_topic_prevalence(tables["topic_prevalence"], lang=lang, **interval),
         "partners": fc.plot_partner_network(tables["partners"], focal=section.focal, lang=lang),

@@ -14,5 +14,10 @@ PARAMS: tuple[str, ...] = ("seed",)
 
 def run(params: Params, paths: ProjectPaths) -> None:
     """Write ``reports/explore/index.html`` from the stage outputs."""
-    run_explore(paths.processed, paths.tables("topics"), paths.explorer,
-                labels_path=paths.lexicons / "labels_figures.csv", seed=params.seed)
+    run_explore(
+        paths.processed,
+        paths.tables("topics"),
+        paths.explorer,
+        labels_path=paths.lexicons / "labels_figures.csv",
+        seed=params.seed,
+    )

@@ -28,7 +28,11 @@ def run(params: Params, paths: ProjectPaths) -> IngestResult:
     result = ingest_documents(
         paths.resolve(section.raw_dir),
         metadata_file=paths.resolve(metadata) if metadata.strip() else None,
-        lexicon_dir=paths.lexicons, ingest=section, compute=params.compute, seed=params.seed)
+        lexicon_dir=paths.lexicons,
+        ingest=section,
+        compute=params.compute,
+        seed=params.seed,
+    )
     write_parquet(paths.documents, result.documents)
     write_csv(paths.rejects, result.rejects)
     write_json(paths.metrics("ingest"), result.metrics())

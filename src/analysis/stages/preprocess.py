@@ -41,17 +41,24 @@ def run(params: Params, paths: ProjectPaths) -> PreprocessResult:
     pre = Preprocessor(lexicons, min_token_length=params.preprocess.min_token_length)
     n_kept, n_duplicates = check_documents(paths.documents)
     counts = ParagraphCounts()
-    batches = paragraph_batches(paths.documents, lexicons=lexicons,
-                                min_token_length=pre.min_token_length, compute=params.compute)
-    with progress(total=n_kept, desc="preprocess", unit=" documents") as bar, \
-            atomic_path(paths.paragraphs) as tmp:
+    batches = paragraph_batches(
+        paths.documents,
+        lexicons=lexicons,
+        min_token_length=pre.min_token_length,
+        compute=params.compute,
+    )
+    with (
+        progress(total=n_kept, desc="preprocess", unit=" documents") as bar,
+        atomic_path(paths.paragraphs) as tmp,
+    ):
         writer = RowGroupWriter(tmp, paragraphs_schema(), ROW_GROUP_ROWS)
         for batch, without, n_documents in batches:
             counts.add(batch, without)
             writer.write(batch)
             bar.update(n_documents)
         writer.close()
-    result = PreprocessResult(counts.metrics(pre, n_kept=n_kept, n_duplicates=n_duplicates),
-                              path=paths.paragraphs)
+    result = PreprocessResult(
+        counts.metrics(pre, n_kept=n_kept, n_duplicates=n_duplicates), path=paths.paragraphs
+    )
     write_json(paths.metrics("preprocess"), result.metrics())
     return result

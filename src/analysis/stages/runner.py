@@ -39,8 +39,9 @@ def notebook_parameters(stage: str, params: Any) -> dict[str, Any]:
         UserError: ``stage`` is not an analysis (notebook) stage.
     """
     if stage not in ANALYSIS_STAGES:
-        raise UserError(f"{stage!r} is not a notebook stage; notebook stages are "
-                        f"{', '.join(ANALYSIS_STAGES)}")
+        raise UserError(
+            f"{stage!r} is not a notebook stage; notebook stages are {', '.join(ANALYSIS_STAGES)}"
+        )
     values: dict[str, Any] = {}
     for entry in stage_module(stage).PARAMS:
         section, _, key = entry.partition(".")
@@ -67,16 +68,22 @@ def _run_notebook(stage: str, params: Any) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     try:
         papermill.execute_notebook(
-            str(paths.notebook(stage)), str(output),
-            parameters=notebook_parameters(stage, params), kernel_name="python3",
-            cwd=".", progress_bar=False, log_output=False,
+            str(paths.notebook(stage)),
+            str(output),
+            parameters=notebook_parameters(stage, params),
+            kernel_name="python3",
+            cwd=".",
+            progress_bar=False,
+            log_output=False,
         )
     except PapermillExecutionError as exc:
         if exc.ename in ("UserError", "ParamsError"):
             raise UserError(str(exc.evalue)) from None
-        raise UserError(f"stage {stage} failed in cell {exc.exec_count} of {output} "
-                        f"({exc.ename}: {exc.evalue}); the executed notebook shows the "
-                        "traceback") from None
+        raise UserError(
+            f"stage {stage} failed in cell {exc.exec_count} of {output} "
+            f"({exc.ename}: {exc.evalue}); the executed notebook shows the "
+            "traceback"
+        ) from None
     clean_executed_notebook(output)
 
 

@@ -39,8 +39,13 @@ def run(params: Params, paths: ProjectPaths) -> TopicsResult:
         The fit, its tables and metrics; ``figures`` holds the two figures drawn.
     """
     frame = load_inputs(paths.paragraphs, paths.classified, paths.documents)
-    result = fit_topics(frame, params.topics, params.seed, paths.embeddings,
-                        _reference(params.topics.reference_stems, paths))
+    result = fit_topics(
+        frame,
+        params.topics,
+        params.seed,
+        paths.embeddings,
+        _reference(params.topics.reference_stems, paths),
+    )
     write_parquet(paths.topics, result.assignments)
     tables = paths.tables("topics")
     write_csv(tables / "topics.csv", result.topic_info)
@@ -52,7 +57,8 @@ def run(params: Params, paths: ProjectPaths) -> TopicsResult:
         "topic_sizes": plot_topic_sizes(result.topic_info),
         "topics_by_coop_type": plot_topics_by_coop_type(
             pd.read_csv(tables / "topics_by_coop_type.csv"),
-            set(result.topic_info.loc[~result.topic_info["stable"], "topic"].astype(int))),
+            set(result.topic_info.loc[~result.topic_info["stable"], "topic"].astype(int)),
+        ),
     }
     for name, figure in result.figures.items():
         save_figure(figure, name, paths.figures("topics"))

@@ -281,8 +281,10 @@ def clean_article(
         first = paras[0]
         followed_by_copy = len(paras) > 1 and paras[1].text == first.text
         starts_with_dateline = any(r.pattern.match(first.text) for r in prefix_rules)
-        if (first.blank_after or followed_by_copy) and looks_like_headline(first.text) and not (
-            starts_with_dateline
+        if (
+            (first.blank_after or followed_by_copy)
+            and looks_like_headline(first.text)
+            and not (starts_with_dateline)
         ):
             title = first.text
             paras = paras[1:]
@@ -304,7 +306,7 @@ def clean_article(
             if m and m.end() > 0:
                 capture(m)
                 fired.append(rule.rule_id)
-                para.text = para.text[m.end():].strip()
+                para.text = para.text[m.end() :].strip()
                 break
     paras = [p for p in paras if _HAS_CONTENT.search(p.text)]
     lead_rules = lex.scoped("lead")
@@ -316,7 +318,7 @@ def clean_article(
             if m and m.end() > 0:
                 capture(m)
                 fired.append(rule.rule_id)
-                paras[0].text = paras[0].text[m.end():].strip()
+                paras[0].text = paras[0].text[m.end() :].strip()
                 changed = True
                 break
         if paras and not _HAS_CONTENT.search(paras[0].text):

@@ -19,6 +19,7 @@ _NUM_PERM = 128
 _SHINGLE_WORDS = 5
 _SHINGLE_BASE = np.uint64(1_000_003)
 
+
 class Fingerprint(NamedTuple):
     """What duplicate detection compares: the word digest, the shingle set, the MinHash."""
 
@@ -40,7 +41,8 @@ def fingerprint(text: str, seed: int) -> Fingerprint:
     cache: dict[str, int] = {}
     codes = np.fromiter(
         (cache.setdefault(w, zlib.crc32(w.encode("utf-8"))) for w in words),
-        dtype=np.uint64, count=len(words),
+        dtype=np.uint64,
+        count=len(words),
     )
     if len(codes) < _SHINGLE_WORDS:
         combined = np.array([sum(int(c) for c in codes) & 0xFFFFFFFF], dtype=np.uint64)
@@ -49,11 +51,16 @@ def fingerprint(text: str, seed: int) -> Fingerprint:
         combined = np.zeros(n, dtype=np.uint64)
         with np.errstate(over="ignore"):  # wrap-around is the intended modular arithmetic
             for k in range(_SHINGLE_WORDS):
-                combined = combined * _SHINGLE_BASE + codes[k: k + n]
+                combined = combined * _SHINGLE_BASE + codes[k : k + n]
     folded = ((combined ^ (combined >> np.uint64(32))) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
     shingles = np.unique(folded)
-    minhash = MinHash(num_perm=_NUM_PERM, seed=seed, hashfunc=int,
-                      permutations=_permutations(seed), scheme="affine32")
+    minhash = MinHash(
+        num_perm=_NUM_PERM,
+        seed=seed,
+        hashfunc=int,
+        permutations=_permutations(seed),
+        scheme="affine32",
+    )
     minhash.update_batch(shingles.tolist())
     return Fingerprint(digest, shingles, np.asarray(minhash.hashvalues))
 
@@ -93,14 +100,21 @@ class Deduplicator:
         digest, shingles = found.digest, found.shingles
         if digest in self.exact:
             return self.exact[digest]
-        minhash = MinHash(num_perm=_NUM_PERM, seed=self.seed, hashvalues=found.minhash,
-                          permutations=_permutations(self.seed), scheme="affine32")
+        minhash = MinHash(
+            num_perm=_NUM_PERM,
+            seed=self.seed,
+            hashvalues=found.minhash,
+            permutations=_permutations(self.seed),
+            scheme="affine32",
+        )
         best = None
         for candidate in self.lsh.query(minhash):
             other = self.shingles[candidate]
             inter = np.intersect1d(shingles, other, assume_unique=True).size
             jaccard = inter / (shingles.size + other.size - inter)
-            if jaccard >= self.threshold and (best is None or self.order[candidate] < self.order[best]):
+            if jaccard >= self.threshold and (
+                best is None or self.order[candidate] < self.order[best]
+            ):
                 best = candidate
         if best is not None:
             return best
@@ -109,4 +123,3 @@ class Deduplicator:
         self.shingles[doc_id] = shingles
         self.order[doc_id] = len(self.order)
         return None
-

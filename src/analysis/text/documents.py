@@ -29,29 +29,33 @@ def _str_column(values: list) -> pd.Series:
 
 
 def _documents_frame(rows: list[tuple[RawRecord, str | None]]) -> pd.DataFrame:
-    frame = pd.DataFrame({
-        "doc_id": _str_column([r.doc_id for r, _ in rows]),
-        "source_file": _str_column([r.source_file for r, _ in rows]),
-        "record": _str_column([r.record for r, _ in rows]),
-        "outlet": _str_column([r.outlet for r, _ in rows]),
-        "date": pd.Series(pd.to_datetime([r.date for r, _ in rows]), dtype="datetime64[ns]"),
-        "title": _str_column([r.title for r, _ in rows]),
-        "url": _str_column([r.url for r, _ in rows]),
-        "text": _str_column([r.text for r, _ in rows]),
-        "language": _str_column([r.language for r, _ in rows]),
-        "n_words": pd.Series([r.n_words for r, _ in rows], dtype="int64"),
-        "duplicate_of": _str_column([dup for _, dup in rows]),
-    })
+    frame = pd.DataFrame(
+        {
+            "doc_id": _str_column([r.doc_id for r, _ in rows]),
+            "source_file": _str_column([r.source_file for r, _ in rows]),
+            "record": _str_column([r.record for r, _ in rows]),
+            "outlet": _str_column([r.outlet for r, _ in rows]),
+            "date": pd.Series(pd.to_datetime([r.date for r, _ in rows]), dtype="datetime64[ns]"),
+            "title": _str_column([r.title for r, _ in rows]),
+            "url": _str_column([r.url for r, _ in rows]),
+            "text": _str_column([r.text for r, _ in rows]),
+            "language": _str_column([r.language for r, _ in rows]),
+            "n_words": pd.Series([r.n_words for r, _ in rows], dtype="int64"),
+            "duplicate_of": _str_column([dup for _, dup in rows]),
+        }
+    )
     return documents_schema().validate(frame)
 
 
 def _rejects_frame(rows: list[RawRecord]) -> pd.DataFrame:
-    return pd.DataFrame({
-        "source_file": _str_column([r.source_file for r in rows]),
-        "record": _str_column([r.record for r in rows]),
-        "reason": _str_column([r.reason for r in rows]),
-        "detail": _str_column([r.detail for r in rows]),
-    })
+    return pd.DataFrame(
+        {
+            "source_file": _str_column([r.source_file for r in rows]),
+            "record": _str_column([r.record for r in rows]),
+            "reason": _str_column([r.reason for r in rows]),
+            "detail": _str_column([r.detail for r in rows]),
+        }
+    )
 
 
 def _file_format(source_file: str) -> str:
@@ -102,14 +106,23 @@ class IngestResult:
         same words as the first, else ``near_duplicate``) or ``rejected`` (reason from rejects).
         """
         docs = self.documents
-        words = {doc_id: WORD_RUN.findall(text.casefold())
-                 for doc_id, text, dup in zip(docs["doc_id"], docs["text"], docs["duplicate_of"])
-                 if isinstance(dup, str)}
+        words = {
+            doc_id: WORD_RUN.findall(text.casefold())
+            for doc_id, text, dup in zip(docs["doc_id"], docs["text"], docs["duplicate_of"])
+            if isinstance(dup, str)
+        }
         originals = set(docs["duplicate_of"].dropna())
-        words.update({doc_id: WORD_RUN.findall(text.casefold())
-                      for doc_id, text in zip(docs["doc_id"], docs["text"]) if doc_id in originals})
+        words.update(
+            {
+                doc_id: WORD_RUN.findall(text.casefold())
+                for doc_id, text in zip(docs["doc_id"], docs["text"])
+                if doc_id in originals
+            }
+        )
         rows = []
-        for doc_id, source_file, dup in zip(docs["doc_id"], docs["source_file"], docs["duplicate_of"]):
+        for doc_id, source_file, dup in zip(
+            docs["doc_id"], docs["source_file"], docs["duplicate_of"]
+        ):
             if isinstance(dup, str):
                 kind = "exact_duplicate" if words[doc_id] == words[dup] else "near_duplicate"
                 rows.append(("duplicate", kind, _file_format(source_file)))
@@ -119,16 +132,26 @@ class IngestResult:
             rows.append(("rejected", reason, _file_format(source_file)))
         table = pd.DataFrame(rows, columns=["status", "reason", "format"])
         order = {"document": 0, "duplicate": 1, "rejected": 2}
-        counts = (table.groupby(["status", "reason", "format"], sort=False).size()
-                  .rename("n").reset_index())
+        counts = (
+            table.groupby(["status", "reason", "format"], sort=False)
+            .size()
+            .rename("n")
+            .reset_index()
+        )
         counts["_order"] = counts["status"].map(order)
         counts = counts.sort_values(["_order", "reason", "format"]).drop(columns="_order")
         return counts.reset_index(drop=True)
 
 
-def ingest_documents(raw_dir: str | Path, *, metadata_file: str | Path | None,
-                     lexicon_dir: str | Path, ingest: IngestParams,
-                     compute: ComputeParams | None, seed: int) -> IngestResult:
+def ingest_documents(
+    raw_dir: str | Path,
+    *,
+    metadata_file: str | Path | None,
+    lexicon_dir: str | Path,
+    ingest: IngestParams,
+    compute: ComputeParams | None,
+    seed: int,
+) -> IngestResult:
     """Clean every article under ``raw_dir`` into the documents and rejects tables.
 
     Every input file or record ends up in exactly one of the two tables. Metadata precedence:
@@ -159,13 +182,21 @@ def ingest_documents(raw_dir: str | Path, *, metadata_file: str | Path | None,
     """
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
-        raise UserError(f"raw_dir {raw_dir} is not a directory; point ingest.raw_dir at a folder of articles")
+        raise UserError(
+            f"raw_dir {raw_dir} is not a directory; point ingest.raw_dir at a folder of articles"
+        )
     lexicons = load_cleaning_lexicons(lexicon_dir)
     dedup = Deduplicator(float(ingest.near_duplicate_threshold), seed)
     documents: list[tuple[RawRecord, str | None]] = []
     rejects: list[RawRecord] = []
-    outcomes = iter_outcomes(raw_dir, lexicons=lexicons, metadata_file=metadata_file,
-                             min_words=ingest.min_words, compute=compute, seed=seed)
+    outcomes = iter_outcomes(
+        raw_dir,
+        lexicons=lexicons,
+        metadata_file=metadata_file,
+        min_words=ingest.min_words,
+        compute=compute,
+        seed=seed,
+    )
     with progress(desc="ingest", unit=" articles") as bar:
         for outcome in outcomes:
             bar.update(1)

@@ -49,13 +49,44 @@ __all__ = [
     "word_f1",
 ]
 
-_HTML_DROP = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside",
-              "form", "iframe", "svg", "figure", "figcaption", "button", "select", "input",
-              "object", "embed", "canvas", "video", "audio")
+_HTML_DROP = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "iframe",
+    "svg",
+    "figure",
+    "figcaption",
+    "button",
+    "select",
+    "input",
+    "object",
+    "embed",
+    "canvas",
+    "video",
+    "audio",
+)
 _HTML_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td")
-_HTML_DATE_META = ("article:published_time", "og:article:published_time", "datepublished",
-                   "date", "pubdate", "publishdate", "publish-date", "dc.date", "dc.date.issued",
-                   "parsely-pub-date", "sailthru.date", "content_publishedtime")
+_HTML_DATE_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "dc.date",
+    "dc.date.issued",
+    "parsely-pub-date",
+    "sailthru.date",
+    "content_publishedtime",
+)
 
 
 def html_article(markup: str) -> tuple[str, dict[str, str | None]]:
@@ -97,8 +128,7 @@ def html_article(markup: str) -> tuple[str, dict[str, str | None]]:
 
     for tag in soup.find_all(_HTML_DROP):
         tag.decompose()
-    root = (soup.find("article") or soup.find(attrs={"itemprop": "articleBody"}) or soup.body
-            or soup)
+    root = soup.find("article") or soup.find(attrs={"itemprop": "articleBody"}) or soup.body or soup
     for h1 in root.find_all("h1"):
         h1.decompose()  # the headline is metadata, not body text
     blocks = []
@@ -109,8 +139,12 @@ def html_article(markup: str) -> tuple[str, dict[str, str | None]]:
         if text:
             blocks.append(text)
     body = "\n\n".join(blocks) if blocks else root.get_text("\n", strip=True)
-    fields = {"title": title or None, "date": date or None, "url": url or None,
-              "outlet": outlet or None}
+    fields = {
+        "title": title or None,
+        "date": date or None,
+        "url": url or None,
+        "outlet": outlet or None,
+    }
     return body, fields
 
 
@@ -128,11 +162,19 @@ _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
 _TAG = re.compile(r"<[^>]*>")
 _PAGE_SUFFIX = re.compile(r"\s*[-|:]?\s*\(?(?:halaman|hal\.?|page)\s*\d+\)?\s*$", re.IGNORECASE)
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
+)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # WHATWG: pages labelled Latin-1 or ASCII are decoded as windows-1252 by every browser.
-_CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252",
-                    "us-ascii": "cp1252", "ascii": "cp1252", "iso8859-1": "cp1252"}
+_CHARSET_ALIASES = {
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "latin1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "iso8859-1": "cp1252",
+}
 
 
 class ExtractionFailed(Exception):
@@ -173,8 +215,11 @@ def load_html_rules(path: str | Path = RULES_FILE) -> HtmlRules:
     """
     path = Path(path)
     try:
-        lines = [line for line in path.read_text(encoding="utf-8").splitlines()
-                 if line.strip() and not line.lstrip().startswith("#")]
+        lines = [
+            line
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
     except OSError as exc:
         raise UserError(f"HTML rule file {path} cannot be read ({exc})") from None
     rows = list(csv.DictReader(lines))
@@ -188,8 +233,9 @@ def load_html_rules(path: str | Path = RULES_FILE) -> HtmlRules:
             raise UserError(f"{path}: rule {number} has an empty or repeated rule_id {rule_id!r}")
         seen.add(rule_id)
         if scope not in RULE_SCOPES:
-            raise UserError(f"{path}: rule {rule_id} has scope {scope!r}; use one of "
-                            f"{', '.join(RULE_SCOPES)}")
+            raise UserError(
+                f"{path}: rule {rule_id} has scope {scope!r}; use one of {', '.join(RULE_SCOPES)}"
+            )
         source = row["pattern"] or ""
         if scope == "node":
             source = rf"(?:^|[-_])(?:{source})(?:$|[-_])"
@@ -197,8 +243,11 @@ def load_html_rules(path: str | Path = RULES_FILE) -> HtmlRules:
             pattern = re.compile(source, re.IGNORECASE)
         except re.error as exc:
             raise UserError(f"{path}: rule {rule_id} pattern does not compile ({exc})") from None
-        rules.append(HtmlRule(rule_id, pattern, scope, row.get("description") or "",
-                              row.get("example") or ""))
+        rules.append(
+            HtmlRule(
+                rule_id, pattern, scope, row.get("description") or "", row.get("example") or ""
+            )
+        )
     return HtmlRules(tuple(rules))
 
 
@@ -236,8 +285,11 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     header = _HEADER_CHARSET.search(content_type or "")
     codec = _codec(header.group(1) if header else None)
     if codec is None:
-        for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                          (codecs.BOM_UTF16_BE, "utf-16")):
+        for bom, name in (
+            (codecs.BOM_UTF8, "utf-8-sig"),
+            (codecs.BOM_UTF16_LE, "utf-16"),
+            (codecs.BOM_UTF16_BE, "utf-16"),
+        ):
             if body.startswith(bom):
                 codec = name
                 break
@@ -399,8 +451,9 @@ def _parse_lost_text(tree, markup: str) -> bool:
     return _non_space_chars(tree.itertext()) < 0.5 * _non_space_chars([_TAG.sub(" ", markup)])
 
 
-def _fallback(cleaned: str, markup: str | None, rules: HtmlRules,
-              title: str | None) -> tuple[list[str], dict[str, str | None]]:
+def _fallback(
+    cleaned: str, markup: str | None, rules: HtmlRules, title: str | None
+) -> tuple[list[str], dict[str, str | None]]:
     """Paragraphs and fields from the rule-based reader on the cleaned page, then (when given)
     on the page as it came, for markup whose parse lost text."""
 
@@ -413,8 +466,9 @@ def _fallback(cleaned: str, markup: str | None, rules: HtmlRules,
     return [], fields
 
 
-def extract_html(markup: str, *, url: str | None = None,
-                 rules: HtmlRules | None = None) -> tuple[str, dict[str, str | None]]:
+def extract_html(
+    markup: str, *, url: str | None = None, rules: HtmlRules | None = None
+) -> tuple[str, dict[str, str | None]]:
     """Article text and metadata of one news page.
 
     Args:
@@ -439,8 +493,14 @@ def extract_html(markup: str, *, url: str | None = None,
     parse_lost_text = _parse_lost_text(tree, markup)
     _remove_furniture(tree, rules)
     cleaned = lxml_html.tostring(tree, encoding="unicode")
-    doc = bare_extraction(tree, url=url, include_comments=False, include_tables=True,
-                          with_metadata=True, deduplicate=False)
+    doc = bare_extraction(
+        tree,
+        url=url,
+        include_comments=False,
+        include_tables=True,
+        with_metadata=True,
+        deduplicate=False,
+    )
     title = (doc.title if doc else None) or None
     paragraphs = _filter(_paragraphs(doc.text or ""), rules, title) if doc else []
     extractor = "trafilatura"
@@ -449,7 +509,8 @@ def extract_html(markup: str, *, url: str | None = None,
     date = doc.date if doc else None
     if _n_words(paragraphs) < MIN_WORDS or not title or not date:
         alternative, fallback_fields = _fallback(
-            cleaned, markup if parse_lost_text else None, rules, title)
+            cleaned, markup if parse_lost_text else None, rules, title
+        )
         title = title or fallback_fields.get("title")
         if _n_words(paragraphs) < MIN_WORDS:
             if _n_words(alternative) > _n_words(paragraphs):
@@ -460,22 +521,28 @@ def extract_html(markup: str, *, url: str | None = None,
                 paragraphs = []
     if not paragraphs:
         seen = f"only {found} word(s) outside the page body" if found else "no main text"
-        raise ExtractionFailed(f"trafilatura found {seen} and the rule-based reader found no "
-                               "paragraphs outside navigation, ads and related links")
+        raise ExtractionFailed(
+            f"trafilatura found {seen} and the rule-based reader found no "
+            "paragraphs outside navigation, ads and related links"
+        )
     fields = {
         "title": _PAGE_SUFFIX.sub("", title) if title else None,
         "date": date or _iso_date(fallback_fields.get("date")) or _visible_text_date(tree),
         "url": (doc.url if doc else None) or fallback_fields.get("url") or url,
-        "outlet": (_meta_content(tree, "og:site_name") or (doc.sitename if doc else None)
-                   or (doc.hostname if doc else None)),
+        "outlet": (
+            _meta_content(tree, "og:site_name")
+            or (doc.sitename if doc else None)
+            or (doc.hostname if doc else None)
+        ),
         "author": (doc.author if doc else None) or _meta_content(tree, "author"),
         "extractor": extractor,
     }
     return "\n\n".join(paragraphs), fields
 
 
-def extract_pages(pages: Sequence[str], *, url: str | None = None,
-                  rules: HtmlRules | None = None) -> tuple[str, dict[str, str | None]]:
+def extract_pages(
+    pages: Sequence[str], *, url: str | None = None, rules: HtmlRules | None = None
+) -> tuple[str, dict[str, str | None]]:
     """One article from its pages in order ("Halaman 2", ``?page=2``).
 
     Metadata comes from the first page that yields text; the texts are joined in page order,

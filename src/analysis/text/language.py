@@ -45,4 +45,3 @@ def identify_language(text: str) -> tuple[str, float, bool]:
         p_id = dict(ranked).get("id", 0.0)
         return "id", float(p_id), True
     return top, float(p_top), False
-

@@ -9,7 +9,6 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from ..core.errors import UserError
@@ -46,8 +45,15 @@ VARIANTS_FILE = "token_variants.csv"
 OVERRIDES_FILE = "stem_overrides.csv"
 GAZETTEER_GLOB = "gazetteer_*.csv"
 
-RULE_SCOPES = ("line", "prefix", "lead", "trailer", "suffix", "paragraph_header",
-               "paragraph_dateline")
+RULE_SCOPES = (
+    "line",
+    "prefix",
+    "lead",
+    "trailer",
+    "suffix",
+    "paragraph_header",
+    "paragraph_dateline",
+)
 
 # --------------------------------------------------------------------------------------------
 # Cleaning lexicons (ingest)
@@ -86,7 +92,9 @@ def data_lines(path: Path) -> list[str]:
             f"lexicon file {path} not found; check the lexicon_dir argument "
             "(it should point at the project's data/lexicons folder)"
         ) from None
-    return [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return [
+        line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
+    ]
 
 
 def _read_csv_rows(path: Path, required: Iterable[str]) -> list[dict[str, str]]:
@@ -94,7 +102,9 @@ def _read_csv_rows(path: Path, required: Iterable[str]) -> list[dict[str, str]]:
     header = set(rows[0]) if rows else set()
     missing = [c for c in required if c not in header]
     if missing:
-        raise UserError(f"{path}: missing column(s) {', '.join(missing)}; see the comment at the top")
+        raise UserError(
+            f"{path}: missing column(s) {', '.join(missing)}; see the comment at the top"
+        )
     return rows
 
 
@@ -118,8 +128,9 @@ def load_rules(path: str | Path) -> tuple[BoilerplateRule, ...]:
         except re.error as exc:
             raise UserError(f"{path}: rule {rule_id} pattern does not compile ({exc})") from None
         rules.append(
-            BoilerplateRule(rule_id, pattern, scope, row.get("description") or "",
-                            row.get("example") or "")
+            BoilerplateRule(
+                rule_id, pattern, scope, row.get("description") or "", row.get("example") or ""
+            )
         )
     return tuple(rules)
 
@@ -166,7 +177,9 @@ def default_cleaning_lexicons() -> CleaningLexicons:
     for candidate in candidates:
         if (candidate / "boilerplate_rules.csv").is_file():
             return _cached_lexicons(str(candidate.resolve()))
-    raise UserError("data/lexicons not found; pass lexicons=load_cleaning_lexicons(<dir>) explicitly")
+    raise UserError(
+        "data/lexicons not found; pass lexicons=load_cleaning_lexicons(<dir>) explicitly"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -212,8 +225,11 @@ def _csv_rows(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict[s
         raw_lines = path.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError as exc:
         raise UserError(f"{path}: not UTF-8 text ({exc}); save the lexicon as UTF-8") from exc
-    kept = [(n, line) for n, line in enumerate(raw_lines, start=1)
-            if line.strip() and not line.lstrip().startswith("#")]
+    kept = [
+        (n, line)
+        for n, line in enumerate(raw_lines, start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     if not kept:
         return
     reader = csv.DictReader(io.StringIO("\n".join(line for _, line in kept)))
@@ -261,7 +277,9 @@ def load_stem_lexicons(lexicon_dir: str | Path) -> StemLexicons:
     """
     lexicon_dir = Path(lexicon_dir)
     if not lexicon_dir.is_dir():
-        raise UserError(f"lexicon directory {lexicon_dir} not found; pass the path of data/lexicons")
+        raise UserError(
+            f"lexicon directory {lexicon_dir} not found; pass the path of data/lexicons"
+        )
     sources: list[str] = []
 
     stopwords: set[str] = set()
@@ -306,8 +324,10 @@ def load_stem_lexicons(lexicon_dir: str | Path) -> StemLexicons:
         for number, row in _csv_rows(path, ["variant", "canonical"]):
             variant, canonical = terms(row["variant"]), tuple(terms(row["canonical"]))
             if len(variant) != 1 or not canonical:
-                raise UserError(f"{path}:{number}: a variant must be one token and canonical "
-                                f"at least one word (got {row['variant']!r} -> {row['canonical']!r})")
+                raise UserError(
+                    f"{path}:{number}: a variant must be one token and canonical "
+                    f"at least one word (got {row['variant']!r} -> {row['canonical']!r})"
+                )
             variants[variant[0]] = canonical
 
     overrides: dict[str, str] = {}
@@ -334,7 +354,6 @@ def load_stem_lexicons(lexicon_dir: str | Path) -> StemLexicons:
     )
 
 
-
 # --------------------------------------------------------------------------------------------
 # Tables (classification lexicons)
 
@@ -348,15 +367,20 @@ def read_table(path: Path, required: Sequence[str]) -> pd.DataFrame:
     import pandas as pd
 
     if not path.is_file():
-        raise UserError(f"{path}: lexicon file not found; restore it from git or point "
-                        f"--lexicons / lexicon_dir at the folder holding it")
+        raise UserError(
+            f"{path}: lexicon file not found; restore it from git or point "
+            f"--lexicons / lexicon_dir at the folder holding it"
+        )
     try:
-        frame = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False,
-                            skipinitialspace=False)
+        frame = pd.read_csv(
+            path, comment="#", dtype=str, keep_default_na=False, skipinitialspace=False
+        )
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: not a readable CSV ({exc})") from None
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise UserError(f"{path}: missing column(s) {', '.join(missing)}; "
-                        f"expected at least {', '.join(required)}")
+        raise UserError(
+            f"{path}: missing column(s) {', '.join(missing)}; "
+            f"expected at least {', '.join(required)}"
+        )
     return frame

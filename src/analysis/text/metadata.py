@@ -8,21 +8,56 @@ import re
 from .lexicons import CleaningLexicons
 from .normalize import normalize_text
 
-__all__ = ["parse_date", "find_text_date", "canonical_outlet", "registrable_domain",
-           "WEEKDAY_DATE"]
+__all__ = ["parse_date", "find_text_date", "canonical_outlet", "registrable_domain", "WEEKDAY_DATE"]
 
 
 # The calendar vocabulary is closed and not a research choice, so it lives here, not in a lexicon.
 _MONTHS = {
     # Indonesian
-    "januari": 1, "februari": 2, "pebruari": 2, "maret": 3, "april": 4, "mei": 5, "juni": 6,
-    "juli": 7, "agustus": 8, "september": 9, "oktober": 10, "november": 11, "nopember": 11,
+    "januari": 1,
+    "februari": 2,
+    "pebruari": 2,
+    "maret": 3,
+    "april": 4,
+    "mei": 5,
+    "juni": 6,
+    "juli": 7,
+    "agustus": 8,
+    "september": 9,
+    "oktober": 10,
+    "november": 11,
+    "nopember": 11,
     "desember": 12,
-    "jan": 1, "feb": 2, "peb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "agu": 8, "agt": 8,
-    "ags": 8, "agus": 8, "sep": 9, "sept": 9, "okt": 10, "nov": 11, "nop": 11, "des": 12,
+    "jan": 1,
+    "feb": 2,
+    "peb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "agu": 8,
+    "agt": 8,
+    "ags": 8,
+    "agus": 8,
+    "sep": 9,
+    "sept": 9,
+    "okt": 10,
+    "nov": 11,
+    "nop": 11,
+    "des": 12,
     # English
-    "january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7, "august": 8,
-    "october": 10, "december": 12, "aug": 8, "oct": 10, "dec": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "october": 10,
+    "december": 12,
+    "aug": 8,
+    "oct": 10,
+    "dec": 12,
 }
 _WEEKDAYS = (
     "senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|ahad|"
@@ -166,4 +201,3 @@ def canonical_outlet(name: object, lexicons: CleaningLexicons) -> str | None:
     if domain:
         return lexicons.outlet_aliases.get(domain, domain)
     return text.lower()
-

@@ -21,8 +21,13 @@ if TYPE_CHECKING:  # pandas is imported lazily
 
     from ..core.config import ComputeParams
 
-__all__ = ["ROW_GROUP_ROWS", "PreprocessResult", "ParagraphCounts", "check_documents",
-           "paragraph_batches"]
+__all__ = [
+    "ROW_GROUP_ROWS",
+    "PreprocessResult",
+    "ParagraphCounts",
+    "check_documents",
+    "paragraph_batches",
+]
 
 # Documents per worker task, and paragraphs per Parquet row group (fixed, so the file layout
 # never depends on batching, workers or backend).
@@ -42,8 +47,9 @@ class PreprocessResult:
         stats: counts gathered on the way; see :meth:`metrics`.
     """
 
-    def __init__(self, stats: dict[str, Any], *, path: Path | None = None,
-                 batches: list[Any] | None = None) -> None:
+    def __init__(
+        self, stats: dict[str, Any], *, path: Path | None = None, batches: list[Any] | None = None
+    ) -> None:
         self.stats = stats
         self._path = path
         self._batches = batches
@@ -63,8 +69,11 @@ class PreprocessResult:
         if limit is None:
             return pq.read_table(self._path, schema=paragraphs_schema())
         batches = next(pq.ParquetFile(self._path).iter_batches(batch_size=max(1, limit)), None)
-        return (pa.Table.from_batches([batches]) if batches is not None
-                else paragraphs_schema().empty_table())
+        return (
+            pa.Table.from_batches([batches])
+            if batches is not None
+            else paragraphs_schema().empty_table()
+        )
 
     @staticmethod
     def _to_frame(table: Any) -> pd.DataFrame:
@@ -99,14 +108,19 @@ def check_documents(documents_path: Path) -> tuple[int, int]:
         UserError: the file is missing, unreadable, lacks a column or repeats a doc_id.
     """
 
-    frame = read_stage_parquet(documents_path, "ingest", _REQUIRED_DOC_COLUMNS,
-                               columns=["doc_id", "duplicate_of"])
+    frame = read_stage_parquet(
+        documents_path, "ingest", _REQUIRED_DOC_COLUMNS, columns=["doc_id", "duplicate_of"]
+    )
     duplicated = frame["doc_id"][frame["doc_id"].duplicated()]
     if len(duplicated):
-        raise UserError(f"{documents_path}: doc_id must be unique; repeated: "
-                        f"{', '.join(map(str, duplicated.head(5)))}")
+        raise UserError(
+            f"{documents_path}: doc_id must be unique; repeated: "
+            f"{', '.join(map(str, duplicated.head(5)))}"
+        )
     if frame["doc_id"].isna().any():
-        raise UserError(f"{documents_path}: {int(frame['doc_id'].isna().sum())} row(s) without doc_id")
+        raise UserError(
+            f"{documents_path}: {int(frame['doc_id'].isna().sum())} row(s) without doc_id"
+        )
     is_duplicate = frame["duplicate_of"].notna() & (frame["duplicate_of"].astype(str) != "")
     return int((~is_duplicate).sum()), int(is_duplicate.sum())
 
@@ -117,10 +131,13 @@ def _document_batches(documents_path: Path) -> Iterator[list[tuple[str, str | No
 
     pending: list[tuple[str, str | None]] = []
     for chunk in pq.ParquetFile(documents_path).iter_batches(
-            batch_size=_DOC_BATCH, columns=list(_REQUIRED_DOC_COLUMNS)):
-        for doc_id, text, duplicate_of in zip(chunk.column("doc_id").to_pylist(),
-                                              chunk.column("text").to_pylist(),
-                                              chunk.column("duplicate_of").to_pylist()):
+        batch_size=_DOC_BATCH, columns=list(_REQUIRED_DOC_COLUMNS)
+    ):
+        for doc_id, text, duplicate_of in zip(
+            chunk.column("doc_id").to_pylist(),
+            chunk.column("text").to_pylist(),
+            chunk.column("duplicate_of").to_pylist(),
+        ):
             # null marks an original; an empty string is read the same way (a CSV round trip)
             if duplicate_of is not None and str(duplicate_of) != "":
                 continue
@@ -132,8 +149,9 @@ def _document_batches(documents_path: Path) -> Iterator[list[tuple[str, str | No
         yield pending
 
 
-def _preprocess_batch(pre: Preprocessor, batch: list[tuple[str, str | None]]
-                      ) -> tuple[Any, list[str], int]:
+def _preprocess_batch(
+    pre: Preprocessor, batch: list[tuple[str, str | None]]
+) -> tuple[Any, list[str], int]:
     """Paragraphs, tokens and stems of a batch of documents as one Arrow record batch.
 
     Each worker keeps its Preprocessor (and so its stem cache) for every batch it gets; a stem
@@ -165,8 +183,10 @@ def _preprocess_batch(pre: Preprocessor, batch: list[tuple[str, str | None]]
             token_lists.append(tokens)
             stem_lists.append(pre.stem_tokens(tokens))
     schema = paragraphs_schema()
-    arrays = [pa.array(values, type=schema.field(i).type) for i, values in
-              enumerate((para_ids, doc_ids, indices, texts, token_lists, stem_lists))]
+    arrays = [
+        pa.array(values, type=schema.field(i).type)
+        for i, values in enumerate((para_ids, doc_ids, indices, texts, token_lists, stem_lists))
+    ]
     return pa.RecordBatch.from_arrays(arrays, schema=schema), without_paragraphs, len(batch)
 
 
@@ -175,8 +195,13 @@ def _stage_worker(context: tuple[StemLexicons, int]) -> Preprocessor:
     return Preprocessor(lexicons, min_token_length=min_token_length)
 
 
-def paragraph_batches(documents_path: Path, *, lexicons: StemLexicons, min_token_length: int,
-                      compute: ComputeParams | None) -> Iterator[tuple[Any, list[str], int]]:
+def paragraph_batches(
+    documents_path: Path,
+    *,
+    lexicons: StemLexicons,
+    min_token_length: int,
+    compute: ComputeParams | None,
+) -> Iterator[tuple[Any, list[str], int]]:
     """Paragraphs, tokens and stems of the non-duplicate documents, batch by batch, in order.
 
     The documents are read from the Parquet file in batches and processed as batches (in this
@@ -191,8 +216,13 @@ def paragraph_batches(documents_path: Path, *, lexicons: StemLexicons, min_token
     """
     options = compute_options(compute)
     check_backend(options["backend"], options["n_jobs"], options["scheduler"])
-    yield from map_batches(_preprocess_batch, _document_batches(documents_path),
-                           context=(lexicons, min_token_length), setup=_stage_worker, **options)
+    yield from map_batches(
+        _preprocess_batch,
+        _document_batches(documents_path),
+        context=(lexicons, min_token_length),
+        setup=_stage_worker,
+        **options,
+    )
 
 
 @dataclass
@@ -215,30 +245,35 @@ class ParagraphCounts:
         self.n_without_tokens += int(pc.sum(pc.equal(pc.list_value_length(tokens), 0)).as_py() or 0)
         for column, counter in ((tokens, self.token_counts), (stems, self.stem_counts)):
             counts = pc.value_counts(pc.list_flatten(column))
-            counter.update(dict(zip(counts.field("values").to_pylist(),
-                                    counts.field("counts").to_pylist())))
+            counter.update(
+                dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist()))
+            )
 
     def metrics(self, pre: Preprocessor, *, n_kept: int, n_duplicates: int) -> dict[str, Any]:
         """The preprocess.json content: documents, paragraphs, tokens, protection, top stems."""
         stats = _count_metrics(pre, self.token_counts, self.stem_counts, top_n=_TOP_N)
-        stats.update({
-            "n_documents": n_kept,
-            "n_duplicates_skipped": n_duplicates,
-            "n_documents_without_paragraphs": len(self.without_paragraphs),
-            "documents_without_paragraphs": sorted(self.without_paragraphs)[:20],
-            "n_paragraphs": self.n_paragraphs,
-            "n_paragraphs_without_tokens": self.n_without_tokens,
-            # every token type no lexicon decides goes through Sastrawi once (per process)
-            "n_sastrawi_types": sum(1 for token in self.token_counts
-                                    if pre.protection(token) is None),
-            "min_token_length": pre.min_token_length,
-            "lexicon_files": list(pre.lexicons.sources),
-        })
+        stats.update(
+            {
+                "n_documents": n_kept,
+                "n_duplicates_skipped": n_duplicates,
+                "n_documents_without_paragraphs": len(self.without_paragraphs),
+                "documents_without_paragraphs": sorted(self.without_paragraphs)[:20],
+                "n_paragraphs": self.n_paragraphs,
+                "n_paragraphs_without_tokens": self.n_without_tokens,
+                # every token type no lexicon decides goes through Sastrawi once (per process)
+                "n_sastrawi_types": sum(
+                    1 for token in self.token_counts if pre.protection(token) is None
+                ),
+                "min_token_length": pre.min_token_length,
+                "lexicon_files": list(pre.lexicons.sources),
+            }
+        )
         return stats
 
 
-def _count_metrics(pre: Preprocessor, token_counts: Counter[str], stem_counts: Counter[str], *,
-                   top_n: int) -> dict[str, Any]:
+def _count_metrics(
+    pre: Preprocessor, token_counts: Counter[str], stem_counts: Counter[str], *, top_n: int
+) -> dict[str, Any]:
     hits: Counter[str] = Counter()
     for token, count in token_counts.items():
         reason = pre.protection(token)
@@ -247,14 +282,18 @@ def _count_metrics(pre: Preprocessor, token_counts: Counter[str], stem_counts: C
     multiword = Counter({t: c for t, c in token_counts.items() if "_" in t})
 
     def top(counter: Counter[str]) -> list[list[Any]]:
-        return [[k, int(v)] for k, v in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:top_n]]
+        return [
+            [k, int(v)] for k, v in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:top_n]
+        ]
 
     return {
         "n_tokens": int(sum(token_counts.values())),
         "n_types": len(token_counts),
         "n_stem_types": len(stem_counts),
         "n_protected_hits": int(sum(hits.values())),
-        "n_protected_hits_by_reason": {k: int(hits[k]) for k in ("multiword", "override", "protected")},
+        "n_protected_hits_by_reason": {
+            k: int(hits[k]) for k in ("multiword", "override", "protected")
+        },
         "n_multiword_types": len(multiword),
         "top_stems": top(stem_counts),
         "top_multiword": top(multiword),

@@ -14,10 +14,10 @@ from ..core.errors import UserError
 from ..core.parallel import batched, check_backend, compute_options, map_batches
 from .clean import clean_article
 from .dedup import Fingerprint, fingerprint
+from .html import ExtractionFailed, extract_html
 from .language import identify_language
 from .lexicons import CleaningLexicons, load_cleaning_lexicons
 from .metadata import canonical_outlet, parse_date
-from .html import ExtractionFailed, extract_html
 from .sources import (
     MAX_ARTICLE_CHARS,
     SourceItem,

@@ -28,7 +28,9 @@ __all__ = ["Preprocessor", "stem_stream"]
 # none of them comes back unchanged: answering that directly skips ~40 failing rule checks for
 # names, loanwords and typos (43% of Sastrawi's time on clickid). The parity tests compare the
 # result with plain Sastrawi.
-_MAY_HAVE_PREFIX = re.compile(r"(?:di|ke|se|be|me|pe|te|ku|ka)|[bcdfghjklmnpqrstvwxyz](?:el|em|er|in)[aiueo]")
+_MAY_HAVE_PREFIX = re.compile(
+    r"(?:di|ke|se|be|me|pe|te|ku|ka)|[bcdfghjklmnpqrstvwxyz](?:el|em|er|in)[aiueo]"
+)
 _MAY_HAVE_SUFFIX = re.compile(r"(?:lah|kah|tah|pun|ku|mu|nya|i|kan|an|is|isme|isasi)$")
 
 
@@ -43,7 +45,11 @@ class _Sastrawi:
         self._stemmer = Stemmer(ArrayDictionary(StemmerFactory().get_words()))
 
     def stem_word(self, word: str) -> str:
-        if "-" not in word and not _MAY_HAVE_PREFIX.match(word) and not _MAY_HAVE_SUFFIX.search(word):
+        if (
+            "-" not in word
+            and not _MAY_HAVE_PREFIX.match(word)
+            and not _MAY_HAVE_SUFFIX.search(word)
+        ):
             return word
         return self._stemmer.stem_word(word)
 
@@ -57,7 +63,6 @@ def _sastrawi_stemmer() -> _Sastrawi:
 _MIN_PARALLEL_TYPES = 2000
 # Lines `stem_stream` reads before answering when its input is not a terminal.
 _STREAM_BATCH_LINES = 500
-
 
 
 def _stem_words(pre: Preprocessor, words: list[str]) -> list[str]:
@@ -74,8 +79,9 @@ def _worker_preprocessor(context: tuple[StemLexicons, int]) -> Preprocessor:
 
 def stem_pool(n_jobs: int, pre: Preprocessor) -> contextlib.AbstractContextManager[WorkerPool]:
     """A pool of ``n_jobs`` processes, each with a Preprocessor built from ``pre``'s lexicons."""
-    return worker_pool(n_jobs, setup=_worker_preprocessor,
-                       context=(pre.lexicons, pre.min_token_length))
+    return worker_pool(
+        n_jobs, setup=_worker_preprocessor, context=(pre.lexicons, pre.min_token_length)
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -95,7 +101,9 @@ class Preprocessor:
 
     def __init__(self, lexicons: StemLexicons, *, min_token_length: int) -> None:
         if not isinstance(min_token_length, int) or min_token_length < 1:
-            raise UserError(f"min_token_length must be a positive integer, got {min_token_length!r}")
+            raise UserError(
+                f"min_token_length must be a positive integer, got {min_token_length!r}"
+            )
         self.lexicons = lexicons
         self.min_token_length = min_token_length
         # first word -> candidate expression lengths, longest first (greedy longest match)
@@ -149,7 +157,7 @@ class Preprocessor:
             for length in lengths:
                 if i + length > n:
                     continue
-                candidate = tuple(words[i:i + length])
+                candidate = tuple(words[i : i + length])
                 if candidate in mwe:
                     joined = candidate
                     break
@@ -193,8 +201,12 @@ class Preprocessor:
             if token.isalpha():  # the common case: a plain word
                 if len(token) >= min_length and token not in stopwords:
                     append(token)
-            elif (token[0] not in BREAK_CHARS and len(token) >= min_length
-                  and token not in stopwords and not is_number(token)):
+            elif (
+                token[0] not in BREAK_CHARS
+                and len(token) >= min_length
+                and token not in stopwords
+                and not is_number(token)
+            ):
                 append(token)
         return tokens
 
@@ -264,8 +276,9 @@ class Preprocessor:
         tokens = self.tokenize(text)
         return tokens, self.stem_tokens(tokens)
 
-    def prestem(self, tokens: Iterable[str], *, n_jobs: int = 1, pool: WorkerPool | None = None
-                ) -> int:
+    def prestem(
+        self, tokens: Iterable[str], *, n_jobs: int = 1, pool: WorkerPool | None = None
+    ) -> int:
         """Fill the cache for many distinct tokens, optionally in ``n_jobs`` worker processes.
 
         The result does not depend on ``n_jobs``: a stem is a function of the token alone.
@@ -310,8 +323,14 @@ class Preprocessor:
 # Command-line filter
 
 
-def stem_stream(instream: TextIO, outstream: TextIO, *, lexicon_dir: str | Path,
-                min_token_length: int, n_jobs: int = 1) -> int:
+def stem_stream(
+    instream: TextIO,
+    outstream: TextIO,
+    *,
+    lexicon_dir: str | Path,
+    min_token_length: int,
+    n_jobs: int = 1,
+) -> int:
     """Print the processed stems of each input line, one output line per input line.
 
     This is ``python -m analysis stem``: tokens after multiword joining, stopword removal and
@@ -363,5 +382,3 @@ def stem_stream(instream: TextIO, outstream: TextIO, *, lexicon_dir: str | Path,
             batch = []
     outstream.flush()
     return n_lines
-
-

@@ -54,11 +54,22 @@ _CUT_SEPARATOR = re.compile(r"[,;:!?.\n]")
 _SENTENCE_END = re.compile(r"[.!?]|\n")
 
 # Look-alike characters seen in real input that NFKD does not fold (Greek alpha typed for "a").
-_CHAR_MAP = str.maketrans({
-    "\u03b1": "a",  # α
-    "\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u0060": "'", "\u00b4": "'", "\u2032": "'",
-    "\u00a0": " ", "\u200b": " ", "\u200c": "", "\u200d": "", "\ufeff": "",
-})
+_CHAR_MAP = str.maketrans(
+    {
+        "\u03b1": "a",  # α
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "\u0060": "'",
+        "\u00b4": "'",
+        "\u2032": "'",
+        "\u00a0": " ",
+        "\u200b": " ",
+        "\u200c": "",
+        "\u200d": "",
+        "\ufeff": "",
+    }
+)
 # Things that are not words of the article: links, bare outlet domains ("NTVNews.id", which the
 # datelines repeat in every article), e-mail addresses, social-media handles and hashtags.
 _NOT_WORDS = re.compile(
@@ -71,7 +82,9 @@ _NOT_WORDS = re.compile(
     """,
     re.VERBOSE,
 )
-_TLD = re.compile(r"[a-z0-9]\.(?:com|id|net|org|co|go|ac|or|sch|tv|info|news|io|me|my|asia|biz|sg)\b")
+_TLD = re.compile(
+    r"[a-z0-9]\.(?:com|id|net|org|co|go|ac|or|sch|tv|info|news|io|me|my|asia|biz|sg)\b"
+)
 # English possessive ("Jakarta's") and apostrophes inside words ("Jum'at", "Ma'ruf") are removed
 # so the word stays whole; any other apostrophe ("Dato'") simply ends the word.
 _POSSESSIVE = re.compile(r"(?<=[a-z])'s\b")
@@ -79,7 +92,7 @@ _INNER_APOSTROPHE = re.compile(r"(?<=[a-z])'(?=[a-z])")
 # Clause boundaries: a multiword expression is only joined inside one clause. A hyphen is a
 # break only where it is not inside a token (a dash: "Jakarta - Gubernur"), because the token
 # pattern is tried first.
-BREAK_CHARS = ".,;:!?()[]{}\"|/\\<>\u2026\u2013\u2014\u201c\u201d\u00ab\u00bb\n-"
+BREAK_CHARS = '.,;:!?()[]{}"|/\\<>\u2026\u2013\u2014\u201c\u201d\u00ab\u00bb\n-'
 TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # Tokens and clause breaks in one pass: a break item sits between two words, so no
 # multiword expression can match across it, and it is dropped afterwards.
@@ -101,7 +114,9 @@ class Token:
     start: int
     end: int
     sentence: int  # index of the sentence the token is in
-    hard_before: bool  # punctuation (other than a space or hyphen) separates it from the previous word
+    hard_before: (
+        bool  # punctuation (other than a space or hyphen) separates it from the previous word
+    )
     cut_before: bool  # a comma, colon, semicolon or sentence break (not brackets or quotes) does
 
 

@@ -115,16 +115,16 @@ def reference_corpus(documents: Iterable[Iterable[str]]) -> ReferenceCorpus:
     for doc in documents:
         ids.extend(vocabulary.setdefault(token, len(vocabulary)) for token in doc)
         offsets.append(len(ids))
-    return ReferenceCorpus(vocabulary, np.asarray(ids, dtype=np.int32),
-                           np.asarray(offsets, dtype=np.int64))
+    return ReferenceCorpus(
+        vocabulary, np.asarray(ids, dtype=np.int32), np.asarray(offsets, dtype=np.int64)
+    )
 
 
 def _as_reference(reference: ReferenceCorpus | Iterable[Iterable[str]]) -> ReferenceCorpus:
     return reference if isinstance(reference, ReferenceCorpus) else reference_corpus(reference)
 
 
-def _membership_intervals(corpus: ReferenceCorpus, word_ids: np.ndarray,
-                          window_size: int | None):
+def _membership_intervals(corpus: ReferenceCorpus, word_ids: np.ndarray, window_size: int | None):
     """Runs of consecutive windows in which each counted word is present, per document.
 
     Returns ``(doc, column, start, end, n_windows)``: one row per run, windows numbered from 0
@@ -156,7 +156,9 @@ def _membership_intervals(corpus: ReferenceCorpus, word_ids: np.ndarray,
     ev_doc = np.concatenate([docs, docs[has_remove]])
     ev_col = np.concatenate([cols, cols[has_remove]])
     ev_step = np.concatenate([add, remove[has_remove]])
-    ev_kind = np.concatenate([np.ones(len(docs), np.int8), np.zeros(int(has_remove.sum()), np.int8)])
+    ev_kind = np.concatenate(
+        [np.ones(len(docs), np.int8), np.zeros(int(has_remove.sum()), np.int8)]
+    )
     order = np.lexsort((ev_kind, ev_step, ev_col, ev_doc))
     ev_doc, ev_col, ev_step, ev_kind = ev_doc[order], ev_col[order], ev_step[order], ev_kind[order]
     last = np.ones(len(ev_doc), dtype=bool)
@@ -188,13 +190,19 @@ def _pair_overlaps(doc, col, start, end, n_words: int) -> np.ndarray:
     overlap = np.minimum(end[left], end[right]) - np.maximum(start[left], start[right])
     positive = overlap > 0
     flat = col[left[positive]] * n_words + col[right[positive]]
-    counts += np.bincount(flat, weights=overlap[positive],
-                          minlength=n_words * n_words).reshape(n_words, n_words)
+    counts += np.bincount(flat, weights=overlap[positive], minlength=n_words * n_words).reshape(
+        n_words, n_words
+    )
     return counts
 
 
-def count_windows(reference: ReferenceCorpus | Iterable[Iterable[str]], words: Iterable[str],
-                  window_size: int | None, *, chunk_documents: int = 50_000) -> WindowCounts:
+def count_windows(
+    reference: ReferenceCorpus | Iterable[Iterable[str]],
+    words: Iterable[str],
+    window_size: int | None,
+    *,
+    chunk_documents: int = 50_000,
+) -> WindowCounts:
     """Count the windows holding each word and each pair of ``words`` in ``reference``.
 
     Args:
@@ -218,8 +226,9 @@ def count_windows(reference: ReferenceCorpus | Iterable[Iterable[str]], words: I
     for first in range(0, max(corpus.n_documents, 1), chunk_documents):
         last = min(first + chunk_documents, corpus.n_documents)
         lo, hi = corpus.offsets[first], corpus.offsets[last]
-        part = ReferenceCorpus(corpus.vocabulary, corpus.token_ids[lo:hi],
-                               corpus.offsets[first:last + 1] - lo)
+        part = ReferenceCorpus(
+            corpus.vocabulary, corpus.token_ids[lo:hi], corpus.offsets[first : last + 1] - lo
+        )
         runs = _membership_intervals(part, word_ids, window_size)
         n_windows += runs[4]
         counts += _pair_overlaps(*runs[:4], len(present))
@@ -240,14 +249,17 @@ def _topic_columns(topic: Sequence[str], index: Mapping[str, int]) -> np.ndarray
     return np.asarray([index[w] for w in topic if w in index], dtype=np.int64)
 
 
-def _per_topic(topics: Sequence[Sequence[str]], counts: WindowCounts, min_words: int,
-               score) -> list[float | None]:
+def _per_topic(
+    topics: Sequence[Sequence[str]], counts: WindowCounts, min_words: int, score
+) -> list[float | None]:
     """``score(npmi, columns)`` of each topic whose words in the reference number at least
     ``min_words`` (None for the others), over the NPMI matrix of ``counts``."""
     npmi = _npmi_matrix(counts)
     index = counts.index()
-    return [score(npmi, cols) if len(cols) >= min_words else None
-            for cols in (_topic_columns(topic, index) for topic in topics)]
+    return [
+        score(npmi, cols) if len(cols) >= min_words else None
+        for cols in (_topic_columns(topic, index) for topic in topics)
+    ]
 
 
 def _counts_for(topics, reference, window_size, counts) -> WindowCounts:
@@ -257,16 +269,20 @@ def _counts_for(topics, reference, window_size, counts) -> WindowCounts:
             raise ValueError("pass a reference corpus or precomputed counts")
         return count_windows(reference, words, window_size)
     if counts.window_size != window_size:
-        raise ValueError(f"counts are for window_size={counts.window_size}, "
-                         f"this measure needs {window_size}")
+        raise ValueError(
+            f"counts are for window_size={counts.window_size}, this measure needs {window_size}"
+        )
     if not words <= counts.requested:
         raise ValueError("the counts were made for other words; count these topics' words")
     return counts
 
 
-def npmi_document(topics: Sequence[Sequence[str]],
-                  reference: ReferenceCorpus | Iterable[Iterable[str]] | None = None, *,
-                  counts: WindowCounts | None = None) -> list[float | None]:
+def npmi_document(
+    topics: Sequence[Sequence[str]],
+    reference: ReferenceCorpus | Iterable[Iterable[str]] | None = None,
+    *,
+    counts: WindowCounts | None = None,
+) -> list[float | None]:
     """Mean NPMI over the pairs of each topic's distinct words, by document co-occurrence.
 
     ``P(a)`` is the share of reference documents containing *a*, ``P(a,b)`` the share
@@ -297,16 +313,18 @@ def npmi_document(topics: Sequence[Sequence[str]],
         p_joint = joint / n
         with np.errstate(divide="ignore", invalid="ignore"):
             pmi = np.log(p_joint / ((counts.counts[a, a] / n) * (counts.counts[b, b] / n)))
-            values = np.where(joint == 0, -1.0,
-                              np.where(joint == n, 1.0, pmi / -np.log(p_joint)))
+            values = np.where(joint == 0, -1.0, np.where(joint == n, 1.0, pmi / -np.log(p_joint)))
         scores.append(float(np.mean(values)))
     return scores
 
 
-def c_npmi(topics: Sequence[Sequence[str]],
-           reference: ReferenceCorpus | Iterable[Iterable[str]] | None = None, *,
-           window_size: int | None = C_NPMI_WINDOW,
-           counts: WindowCounts | None = None) -> list[float | None]:
+def c_npmi(
+    topics: Sequence[Sequence[str]],
+    reference: ReferenceCorpus | Iterable[Iterable[str]] | None = None,
+    *,
+    window_size: int | None = C_NPMI_WINDOW,
+    counts: WindowCounts | None = None,
+) -> list[float | None]:
     """gensim's ``c_npmi`` of each topic (one-one segmentation, ε = 1e-12, arithmetic mean).
 
     Args:
@@ -320,19 +338,24 @@ def c_npmi(topics: Sequence[Sequence[str]],
     Returns:
         One value per topic, or None for a topic with fewer than two words in the reference.
     """
+
     def mean_pair_npmi(npmi: np.ndarray, cols: np.ndarray) -> float:
         block = npmi[np.ix_(cols, cols)]
         off_diagonal = ~np.eye(len(cols), dtype=bool)  # positions, so a repeated word counts
         return float(np.mean(block[off_diagonal]))
 
-    return _per_topic(topics, _counts_for(topics, reference, window_size, counts), 2,
-                      mean_pair_npmi)
+    return _per_topic(
+        topics, _counts_for(topics, reference, window_size, counts), 2, mean_pair_npmi
+    )
 
 
-def c_v(topics: Sequence[Sequence[str]],
-        reference: ReferenceCorpus | Iterable[Iterable[str]] | None = None, *,
-        window_size: int | None = C_V_WINDOW,
-        counts: WindowCounts | None = None) -> list[float | None]:
+def c_v(
+    topics: Sequence[Sequence[str]],
+    reference: ReferenceCorpus | Iterable[Iterable[str]] | None = None,
+    *,
+    window_size: int | None = C_V_WINDOW,
+    counts: WindowCounts | None = None,
+) -> list[float | None]:
     """gensim's C_V of each topic.
 
     For a topic with words ``w_1..w_n`` (those present in the reference), the context vector
@@ -350,23 +373,26 @@ def c_v(topics: Sequence[Sequence[str]],
     Returns:
         One value per topic, or None for a topic with no word in the reference.
     """
+
     def mean_cosine(npmi: np.ndarray, cols: np.ndarray) -> float:
         unique, multiplicity = np.unique(cols, return_counts=True)
         # gensim adds a term per listed word, so a repeated word weighs twice.
         vectors = npmi[np.ix_(cols, unique)] * multiplicity
         whole = vectors.sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            cosine = (vectors @ whole) / (np.sqrt((vectors ** 2).sum(axis=1))
-                                          * np.sqrt((whole ** 2).sum()))
+            cosine = (vectors @ whole) / (
+                np.sqrt((vectors**2).sum(axis=1)) * np.sqrt((whole**2).sum())
+            )
         return float(np.mean(cosine))
 
-    return _per_topic(topics, _counts_for(topics, reference, window_size, counts), 1,
-                      mean_cosine)
+    return _per_topic(topics, _counts_for(topics, reference, window_size, counts), 1, mean_cosine)
 
 
-def coherence(topics: Sequence[Sequence[str]],
-              reference: ReferenceCorpus | Iterable[Iterable[str]],
-              measures: Iterable[str] = tuple(MEASURES)) -> dict[str, dict]:
+def coherence(
+    topics: Sequence[Sequence[str]],
+    reference: ReferenceCorpus | Iterable[Iterable[str]],
+    measures: Iterable[str] = tuple(MEASURES),
+) -> dict[str, dict]:
     """Several coherence measures of the same topics against one reference corpus.
 
     Args:
@@ -394,6 +420,9 @@ def coherence(topics: Sequence[Sequence[str]],
         else:
             by_topic = functions[name](topics, window_size=window, counts=cache[window])
         kept = [v for v in by_topic if v is not None]
-        out[name] = {"mean": float(np.mean(kept)) if kept else None, "by_topic": by_topic,
-                     "window_size": window}
+        out[name] = {
+            "mean": float(np.mean(kept)) if kept else None,
+            "by_topic": by_topic,
+            "window_size": window,
+        }
     return out

@@ -88,8 +88,9 @@ class TfidfSvdEmbedder(BaseEmbedder):
         # TruncatedSVD needs fewer components than features; a component per paragraph or more
         # would only memorise the corpus.
         n_components = max(2, min(self.n_components, n_vocab - 1, len(texts) - 1))
-        svd = TruncatedSVD(n_components=n_components, algorithm="randomized", n_iter=7,
-                           random_state=self.seed)
+        svd = TruncatedSVD(
+            n_components=n_components, algorithm="randomized", n_iter=7, random_state=self.seed
+        )
         normalize = Normalizer().fit(svd.fit_transform(counts))
         self.pipeline_ = Pipeline([("tfidf", tfidf), ("svd", svd), ("normalize", normalize)])
         self._deferred_texts = None
@@ -170,7 +171,7 @@ def load_sentence_model(name: str):
         raise UserError(
             f"topics.embedding: sentence-transformers model {name!r} is not available locally "
             f"({type(exc).__name__}; nothing is downloaded at run time). On a machine with "
-            f"network run `python -c \"from sentence_transformers import SentenceTransformer as S; "
+            f'network run `python -c "from sentence_transformers import SentenceTransformer as S; '
             f"S('{name}').save('models/{name}')\"`, copy models/{name} into the project and set "
             f"topics.embedding: models/{name} — or set topics.embedding: {TFIDF_SVD}"
         ) from None
@@ -234,9 +235,13 @@ def embed_paragraphs(
         settings = embedder.settings()
     else:
         embedder = load_sentence_model(embedding)
-        settings = {"backend": "sentence-transformers", "model": embedding,
-                    "fingerprint": _model_fingerprint(embedding), "normalize": True,
-                    "recipe": _RECIPE_VERSION}
+        settings = {
+            "backend": "sentence-transformers",
+            "model": embedding,
+            "fingerprint": _model_fingerprint(embedding),
+            "normalize": True,
+            "recipe": _RECIPE_VERSION,
+        }
         fit_texts = ()  # a pretrained model is not fitted on the corpus
 
     key = _cache_key(settings, fit_texts, texts)
@@ -252,8 +257,13 @@ def embed_paragraphs(
         embeddings = embedder.embed(texts)
     else:
         embeddings = np.asarray(
-            embedder.encode(list(texts), batch_size=32, show_progress_bar=False,
-                            convert_to_numpy=True, normalize_embeddings=True),
+            embedder.encode(
+                list(texts),
+                batch_size=32,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+            ),
             dtype=np.float64,
         )
     if path is not None and cached is None:

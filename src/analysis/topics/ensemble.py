@@ -31,8 +31,15 @@ from .words import (
     topic_rows,
 )
 
-__all__ = ["STABILITY_COLUMNS", "EnsembleRun", "Ensemble", "run_words",
-           "fit_ensemble", "stability_columns", "ensemble_metrics"]
+__all__ = [
+    "STABILITY_COLUMNS",
+    "EnsembleRun",
+    "Ensemble",
+    "run_words",
+    "fit_ensemble",
+    "stability_columns",
+    "ensemble_metrics",
+]
 
 #: Columns topics.csv gains from the ensemble (outliers: recurrence NaN, stable true).
 STABILITY_COLUMNS = ("recurrence", "mean_jaccard", "mean_word_overlap", "stable")
@@ -88,8 +95,7 @@ def run_words(model, topics: Sequence[int], space: StemSpace, n_words: int) -> d
     return central_words(space, topics, dict(zip(ids, candidates)), n_words)
 
 
-def fit_ensemble(seed: int, n_seeds: int,
-                 fit_one: Callable[[int], EnsembleRun]) -> Ensemble:
+def fit_ensemble(seed: int, n_seeds: int, fit_one: Callable[[int], EnsembleRun]) -> Ensemble:
     """Fit one run per ensemble seed and compare them.
 
     Args:
@@ -120,16 +126,29 @@ def stability_columns(ensemble: Ensemble, topic_ids: Sequence[int]) -> pd.DataFr
     rows = []
     for topic in topic_ids:
         if topic == -1 or single or topic not in table.index:
-            rows.append({"topic": topic, "recurrence": np.nan, "mean_jaccard": np.nan,
-                         "mean_word_overlap": np.nan, "stable": True})
+            rows.append(
+                {
+                    "topic": topic,
+                    "recurrence": np.nan,
+                    "mean_jaccard": np.nan,
+                    "mean_word_overlap": np.nan,
+                    "stable": True,
+                }
+            )
         else:
             row = table.loc[topic]
-            rows.append({"topic": topic, "recurrence": float(row["recurrence"]),
-                         "mean_jaccard": float(row["mean_jaccard"]),
-                         "mean_word_overlap": float(row["mean_word_overlap"]),
-                         "stable": bool(row["stable"])})
+            rows.append(
+                {
+                    "topic": topic,
+                    "recurrence": float(row["recurrence"]),
+                    "mean_jaccard": float(row["mean_jaccard"]),
+                    "mean_word_overlap": float(row["mean_word_overlap"]),
+                    "stable": bool(row["stable"]),
+                }
+            )
     return pd.DataFrame(rows, columns=["topic", *STABILITY_COLUMNS]).astype(
-        {"topic": "int64", "stable": "bool"})
+        {"topic": "int64", "stable": "bool"}
+    )
 
 
 def ensemble_metrics(ensemble: Ensemble, columns: pd.DataFrame) -> dict:
@@ -157,20 +176,27 @@ def ensemble_metrics(ensemble: Ensemble, columns: pd.DataFrame) -> dict:
             "published_mean_ari": agreement["medoid_mean_ari"],
             "embedding": "computed once, shared by every seed",
             "published_rule": "the run with the highest mean ARI to the other runs (medoid); "
-                              "ties to the earlier seed",
-            "stability_rule": (f"recurs: Hungarian match with member-paragraph Jaccard >= "
-                               f"{RECUR_JACCARD}; stable: recurs in >= {STABLE_RECURRENCE:.0%} "
-                               "of the other runs"),
+            "ties to the earlier seed",
+            "stability_rule": (
+                f"recurs: Hungarian match with member-paragraph Jaccard >= "
+                f"{RECUR_JACCARD}; stable: recurs in >= {STABLE_RECURRENCE:.0%} "
+                "of the other runs"
+            ),
             "n_topics_stable": n_stable,
             "n_topics_unstable": int(len(real) - n_stable) if len(ensemble.runs) > 1 else 0,
         },
-        "topic_words": {"method": f"centrality + coverage over the {N_CANDIDATES} best "
-                                  "c-TF-IDF stems of each topic",
-                        "lsa_dimensions": LSA_DIMENSIONS},
+        "topic_words": {
+            "method": f"centrality + coverage over the {N_CANDIDATES} best "
+            "c-TF-IDF stems of each topic",
+            "lsa_dimensions": LSA_DIMENSIONS,
+        },
         "topic_stability": {
-            str(int(row.topic)): {"recurrence": row.recurrence, "mean_jaccard": row.mean_jaccard,
-                                  "mean_word_overlap": row.mean_word_overlap,
-                                  "stable": bool(row.stable)}
+            str(int(row.topic)): {
+                "recurrence": row.recurrence,
+                "mean_jaccard": row.mean_jaccard,
+                "mean_word_overlap": row.mean_word_overlap,
+                "stable": bool(row.stable),
+            }
             for row in real.itertuples()
         },
     }

@@ -13,16 +13,26 @@ import numpy as np
 from ..core.errors import UserError
 from .coherence import MEASURES, ReferenceCorpus, coherence, npmi_document, reference_corpus
 
-__all__ = ["STEM_TOKEN_PATTERN", "MEASURE_NAMES", "stem_vectorizer", "topic_diversity",
-           "mean_score", "baselines", "Reference", "read_reference", "coherence_block",
-           "coherence_verdict", "fitted_reference"]
+__all__ = [
+    "STEM_TOKEN_PATTERN",
+    "MEASURE_NAMES",
+    "stem_vectorizer",
+    "topic_diversity",
+    "mean_score",
+    "baselines",
+    "Reference",
+    "read_reference",
+    "coherence_block",
+    "coherence_verdict",
+    "fitted_reference",
+]
 
 # A whitespace-delimited token is one stem; `\S+` keeps `kuala_lumpur` whole.
 STEM_TOKEN_PATTERN = r"\S+"
 #: What each coherence measure of topics.json is (docs/topics_stability.md has the details).
 MEASURE_NAMES = {
     "npmi_document": "NPMI by document co-occurrence (a paragraph holds both words or not); "
-                     "pairs that never co-occur score -1, no epsilon (project measure)",
+    "pairs that never co-occur score -1, no epsilon (project measure)",
     "c_npmi": "gensim CoherenceModel c_npmi: boolean sliding window of 10 tokens, epsilon 1e-12",
     "c_npmi_paragraph": "the c_npmi formula with one window per paragraph",
     "c_v": "gensim CoherenceModel c_v (Roeder et al. 2015): boolean sliding window of 110 tokens",
@@ -57,16 +67,28 @@ def baselines(docs: list[str], n_topics: int, top_n: int, seed: int, reference) 
     counts = vectorizer.fit_transform(docs)
     vocab = vectorizer.get_feature_names_out()
     models = {
-        "lda": (LatentDirichletAllocation(n_components=n_topics, learning_method="batch",
-                                          max_iter=20, random_state=seed, n_jobs=1), counts),
-        "nmf": (NMF(n_components=n_topics, init="nndsvda", max_iter=400, random_state=seed),
-                TfidfTransformer(sublinear_tf=True).fit_transform(counts)),
+        "lda": (
+            LatentDirichletAllocation(
+                n_components=n_topics,
+                learning_method="batch",
+                max_iter=20,
+                random_state=seed,
+                n_jobs=1,
+            ),
+            counts,
+        ),
+        "nmf": (
+            NMF(n_components=n_topics, init="nndsvda", max_iter=400, random_state=seed),
+            TfidfTransformer(sublinear_tf=True).fit_transform(counts),
+        ),
     }
     out = {}
     for name, (estimator, matrix) in models.items():
         estimator.fit(matrix)
-        words = [[str(vocab[i]) for i in np.argsort(-component, kind="stable")[:top_n]]
-                 for component in estimator.components_]
+        words = [
+            [str(vocab[i]) for i in np.argsort(-component, kind="stable")[:top_n]]
+            for component in estimator.components_
+        ]
         out[name] = {
             "n_topics": n_topics,
             "words": words,
@@ -105,12 +127,16 @@ def read_reference(path: Path) -> Reference:
     try:
         column = pq.read_table(path, columns=["stems"]).column("stems").combine_chunks()
     except (OSError, KeyError, ValueError, pa.ArrowException) as error:
-        raise UserError(f"topics.reference_stems = {str(path)!r}: cannot read a 'stems' column "
-                        f"from it ({error}); point it at a paragraphs.parquet written by the "
-                        "preprocess stage, or set it to \"\"") from None
+        raise UserError(
+            f"topics.reference_stems = {str(path)!r}: cannot read a 'stems' column "
+            f"from it ({error}); point it at a paragraphs.parquet written by the "
+            'preprocess stage, or set it to ""'
+        ) from None
     if not pa.types.is_list(column.type) and not pa.types.is_large_list(column.type):
-        raise UserError(f"topics.reference_stems = {str(path)!r}: 'stems' is {column.type}, "
-                        "not a list of stems per paragraph")
+        raise UserError(
+            f"topics.reference_stems = {str(path)!r}: 'stems' is {column.type}, "
+            "not a list of stems per paragraph"
+        )
     column = column.fill_null(pa.scalar([], column.type))
     offsets = np.asarray(column.offsets, dtype=np.int64) - int(column.offsets[0].as_py())
     encoded = pc.dictionary_encode(column.flatten().cast(pa.string()))
@@ -121,11 +147,19 @@ def read_reference(path: Path) -> Reference:
     digest.update("\n".join(words).encode("utf-8"))
     digest.update(ids.astype("<i4").tobytes())
     digest.update(offsets.astype("<i8").tobytes())
-    info = {"file": Path(path).name, "n_paragraphs": corpus.n_documents,
-            "n_stems": int(len(ids)), "sha256": digest.hexdigest()}
-    return Reference("reference", corpus,
-                     f"every paragraph of {Path(path).name} ({corpus.n_documents} paragraphs, "
-                     "stems of the preprocess stage)", info)
+    info = {
+        "file": Path(path).name,
+        "n_paragraphs": corpus.n_documents,
+        "n_stems": int(len(ids)),
+        "sha256": digest.hexdigest(),
+    }
+    return Reference(
+        "reference",
+        corpus,
+        f"every paragraph of {Path(path).name} ({corpus.n_documents} paragraphs, "
+        "stems of the preprocess stage)",
+        info,
+    )
 
 
 def fitted_reference(docs: Sequence[str], description: str) -> Reference:
@@ -134,8 +168,11 @@ def fitted_reference(docs: Sequence[str], description: str) -> Reference:
     return Reference("fit", corpus, description, {"n_paragraphs": corpus.n_documents})
 
 
-def coherence_block(words_by_model: Mapping[str, Sequence[Sequence[str]]],
-                    references: Sequence[Reference], top_n: int) -> dict:
+def coherence_block(
+    words_by_model: Mapping[str, Sequence[Sequence[str]]],
+    references: Sequence[Reference],
+    top_n: int,
+) -> dict:
     """The ``coherence`` block of topics.json: every measure for every model and reference.
 
     Args:
@@ -148,9 +185,11 @@ def coherence_block(words_by_model: Mapping[str, Sequence[Sequence[str]]],
         by_topic: {<model>: {<reference>: {<measure>: [...]}}}}``.
     """
     block: dict[str, Any] = {
-        "top_n_words": top_n, "measures": dict(MEASURE_NAMES),
-        "references": {ref.name: {"description": ref.description, **ref.info}
-                       for ref in references},
+        "top_n_words": top_n,
+        "measures": dict(MEASURE_NAMES),
+        "references": {
+            ref.name: {"description": ref.description, **ref.info} for ref in references
+        },
         "by_topic": {},
     }
     for model, words in words_by_model.items():
@@ -171,8 +210,14 @@ def coherence_verdict(block: Mapping[str, Any]) -> dict:
     # "references" may list a reference that was configured but not found (no scores).
     reference = "reference" if "reference" in block.get("bertopic", {}) else "fit"
     ours, nmf = block["bertopic"][reference], block["nmf"][reference]
-    gaps = {m: (None if ours[m] is None or nmf[m] is None else ours[m] - nmf[m])
-            for m in ("c_v", "npmi_document")}
+    gaps = {
+        m: (None if ours[m] is None or nmf[m] is None else ours[m] - nmf[m])
+        for m in ("c_v", "npmi_document")
+    }
     holds = all(g is not None and g >= 0 for g in gaps.values())
-    return {"reference": reference, "bertopic_at_least_nmf": holds,
-            "gap_c_v": gaps["c_v"], "gap_npmi_document": gaps["npmi_document"]}
+    return {
+        "reference": reference,
+        "bertopic_at_least_nmf": holds,
+        "gap_c_v": gaps["c_v"],
+        "gap_npmi_document": gaps["npmi_document"],
+    }

@@ -1,4 +1,4 @@
-"""Agreement between topic solutions fitted with different seeds: ARI, matched topics, the medoid, per-topic stability."""
+"""Agreement between topic solutions of different seeds: ARI, matched topics, medoid, per-topic stability."""
 
 # A topic model fitted twice with different random seeds (UMAP's layout, k-means' starts) can
 # give different topics. Fitting an ensemble of seeds and comparing the solutions tells which
@@ -115,13 +115,15 @@ def _membership(labels: np.ndarray):
     topics = sorted(int(t) for t in np.unique(labels) if t != _OUTLIER)
     kept = np.flatnonzero(labels != _OUTLIER)
     rows = np.searchsorted(np.asarray(topics, dtype=np.int64), labels[kept])
-    matrix = csr_matrix((np.ones(len(kept), dtype=np.int64), (rows, kept)),
-                        shape=(len(topics), len(labels)))
+    matrix = csr_matrix(
+        (np.ones(len(kept), dtype=np.int64), (rows, kept)), shape=(len(topics), len(labels))
+    )
     return topics, matrix
 
 
-def member_jaccard(labels_a: Sequence[int], labels_b: Sequence[int]
-                   ) -> tuple[list[int], list[int], np.ndarray]:
+def member_jaccard(
+    labels_a: Sequence[int], labels_b: Sequence[int]
+) -> tuple[list[int], list[int], np.ndarray]:
     """Jaccard similarity of the member paragraphs of every topic of *a* and every topic of *b*.
 
     Returns:
@@ -154,9 +156,17 @@ def match_topics(labels_a: Sequence[int], labels_b: Sequence[int]) -> list[Topic
     # Round so that last-bit differences cannot change which of two equal pairings wins.
     rows, cols = linear_sum_assignment(np.round(matrix, _TIE_DECIMALS), maximize=True)
     a, b = np.asarray(labels_a), np.asarray(labels_b)
-    return [TopicMatch(topics_a[r], topics_b[c], float(matrix[r, c]),
-                       int((a == topics_a[r]).sum()), int((b == topics_b[c]).sum()))
-            for r, c in sorted(zip(rows, cols)) if matrix[r, c] > 0]
+    return [
+        TopicMatch(
+            topics_a[r],
+            topics_b[c],
+            float(matrix[r, c]),
+            int((a == topics_a[r]).sum()),
+            int((b == topics_b[c]).sum()),
+        )
+        for r, c in sorted(zip(rows, cols))
+        if matrix[r, c] > 0
+    ]
 
 
 def top_word_overlap(words_a: Sequence[str], words_b: Sequence[str]) -> float:
@@ -176,9 +186,11 @@ def choose_medoid(ari: np.ndarray) -> int:
     return int(np.flatnonzero(rounded == rounded.max())[0])
 
 
-def topic_stability(assignments: Sequence[Sequence[int]],
-                    top_words: Sequence[dict[int, Sequence[str]]], published: int
-                    ) -> pd.DataFrame:
+def topic_stability(
+    assignments: Sequence[Sequence[int]],
+    top_words: Sequence[dict[int, Sequence[str]]],
+    published: int,
+) -> pd.DataFrame:
     """How often, and how closely, each topic of the published solution recurs in the others.
 
     Args:
@@ -203,37 +215,46 @@ def topic_stability(assignments: Sequence[Sequence[int]],
         for match in match_topics(base, assignments[other]):
             row = row_of[match.topic_a]
             jaccard[row, column] = match.jaccard
-            overlap[row, column] = top_word_overlap(top_words[published].get(match.topic_a, []),
-                                                    top_words[other].get(match.topic_b, []))
+            overlap[row, column] = top_word_overlap(
+                top_words[published].get(match.topic_a, []), top_words[other].get(match.topic_b, [])
+            )
     with np.errstate(invalid="ignore"):
-        recurrence = ((jaccard >= RECUR_JACCARD).mean(axis=1) if others
-                      else np.full(len(topics), np.nan))
+        recurrence = (
+            (jaccard >= RECUR_JACCARD).mean(axis=1) if others else np.full(len(topics), np.nan)
+        )
         mean_jaccard = jaccard.mean(axis=1) if others else np.full(len(topics), np.nan)
         mean_overlap = overlap.mean(axis=1) if others else np.full(len(topics), np.nan)
-    return pd.DataFrame({
-        "topic": np.asarray(topics, dtype=np.int64),
-        "size": np.asarray([int((base == t).sum()) for t in topics], dtype=np.int64),
-        "recurrence": recurrence,
-        "mean_jaccard": mean_jaccard,
-        "mean_word_overlap": mean_overlap,
-        "stable": np.asarray(recurrence >= STABLE_RECURRENCE) if others
-        else np.zeros(len(topics), dtype=bool),
-    })
+    return pd.DataFrame(
+        {
+            "topic": np.asarray(topics, dtype=np.int64),
+            "size": np.asarray([int((base == t).sum()) for t in topics], dtype=np.int64),
+            "recurrence": recurrence,
+            "mean_jaccard": mean_jaccard,
+            "mean_word_overlap": mean_overlap,
+            "stable": np.asarray(recurrence >= STABLE_RECURRENCE)
+            if others
+            else np.zeros(len(topics), dtype=bool),
+        }
+    )
 
 
 def _pair_word_agreement(labels_a, labels_b, words_a, words_b) -> float:
     """Mean top-word overlap of matched topics; unmatched topics of the larger solution count 0."""
-    n_topics = max(len(_membership(np.asarray(labels_a))[0]),
-                   len(_membership(np.asarray(labels_b))[0]))
+    n_topics = max(
+        len(_membership(np.asarray(labels_a))[0]), len(_membership(np.asarray(labels_b))[0])
+    )
     if n_topics == 0:
         return float("nan")
-    total = sum(top_word_overlap(words_a.get(m.topic_a, []), words_b.get(m.topic_b, []))
-                for m in match_topics(labels_a, labels_b))
+    total = sum(
+        top_word_overlap(words_a.get(m.topic_a, []), words_b.get(m.topic_b, []))
+        for m in match_topics(labels_a, labels_b)
+    )
     return total / n_topics
 
 
-def ensemble_agreement(assignments: Sequence[Sequence[int]],
-                       top_words: Sequence[dict[int, Sequence[str]]]) -> dict:
+def ensemble_agreement(
+    assignments: Sequence[Sequence[int]], top_words: Sequence[dict[int, Sequence[str]]]
+) -> dict:
     """Summary of an ensemble: pairwise ARI and top-word overlap, and the medoid.
 
     Returns:
@@ -245,8 +266,11 @@ def ensemble_agreement(assignments: Sequence[Sequence[int]],
     ari = pairwise_ari(assignments)
     n = len(assignments)
     upper = ari[np.triu_indices(n, k=1)]
-    words = [_pair_word_agreement(assignments[i], assignments[j], top_words[i], top_words[j])
-             for i in range(n) for j in range(i + 1, n)]
+    words = [
+        _pair_word_agreement(assignments[i], assignments[j], top_words[i], top_words[j])
+        for i in range(n)
+        for j in range(i + 1, n)
+    ]
     medoid = choose_medoid(ari)
     return {
         "n_solutions": n,

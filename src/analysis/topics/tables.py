@@ -10,9 +10,19 @@ import pandas as pd
 from ..core.errors import UserError
 from ..core.io import read_stage_parquet
 
-__all__ = ["LABEL_WORDS", "REPRESENTATIVE_CHARS", "NONE", "UNCLASSIFIED", "UNKNOWN_MONTH",
-           "OUTLIER_LABEL", "load_inputs", "is_relevant", "topic_label", "truncate",
-           "share_table"]
+__all__ = [
+    "LABEL_WORDS",
+    "REPRESENTATIVE_CHARS",
+    "NONE",
+    "UNCLASSIFIED",
+    "UNKNOWN_MONTH",
+    "OUTLIER_LABEL",
+    "load_inputs",
+    "is_relevant",
+    "topic_label",
+    "truncate",
+    "share_table",
+]
 
 LABEL_WORDS = 4
 REPRESENTATIVE_CHARS = 300
@@ -25,14 +35,18 @@ OUTLIER_LABEL = "outliers (no topic)"
 def load_inputs(paragraphs_path: Path, classified_path: Path, documents_path: Path) -> pd.DataFrame:
     """One row per paragraph with its stem document, coop_types, month and duplicate flag."""
     paragraphs = read_stage_parquet(
-        paragraphs_path, "preprocess", ["para_id", "doc_id", "para_index", "text", "stems"])
+        paragraphs_path, "preprocess", ["para_id", "doc_id", "para_index", "text", "stems"]
+    )
     classified = read_stage_parquet(
-        classified_path, "classify", ["level", "doc_id", "para_id", "coop_type"])
+        classified_path, "classify", ["level", "doc_id", "para_id", "coop_type"]
+    )
     documents = read_stage_parquet(documents_path, "ingest", ["doc_id", "date"])
 
     if paragraphs["para_id"].duplicated().any():
         dup = paragraphs.loc[paragraphs["para_id"].duplicated(), "para_id"].iloc[0]
-        raise UserError(f"{paragraphs_path}: para_id {dup!r} occurs more than once; rerun preprocess")
+        raise UserError(
+            f"{paragraphs_path}: para_id {dup!r} occurs more than once; rerun preprocess"
+        )
     unknown_docs = sorted(set(paragraphs["doc_id"]) - set(documents["doc_id"]))
     if unknown_docs:
         raise UserError(
@@ -42,17 +56,27 @@ def load_inputs(paragraphs_path: Path, classified_path: Path, documents_path: Pa
 
     frame = paragraphs[["para_id", "doc_id", "para_index", "text"]].copy()
     frame["text"] = frame["text"].fillna("").astype(str)
-    frame["stem_doc"] = [" ".join(str(s) for s in stems) if stems is not None else ""
-                         for stems in paragraphs["stems"]]
+    frame["stem_doc"] = [
+        " ".join(str(s) for s in stems) if stems is not None else ""
+        for stems in paragraphs["stems"]
+    ]
 
     para_rows = classified[classified["level"] == "paragraph"]
     if para_rows["para_id"].duplicated().any():
         raise UserError(f"{classified_path}: a paragraph is classified twice; rerun classify")
     doc_rows = classified[classified["level"] == "document"].drop_duplicates("doc_id")
-    frame["coop_type"] = frame["para_id"].map(
-        para_rows.set_index("para_id")["coop_type"]).fillna(UNCLASSIFIED).astype(str)
-    frame["doc_coop_type"] = frame["doc_id"].map(
-        doc_rows.set_index("doc_id")["coop_type"]).fillna(UNCLASSIFIED).astype(str)
+    frame["coop_type"] = (
+        frame["para_id"]
+        .map(para_rows.set_index("para_id")["coop_type"])
+        .fillna(UNCLASSIFIED)
+        .astype(str)
+    )
+    frame["doc_coop_type"] = (
+        frame["doc_id"]
+        .map(doc_rows.set_index("doc_id")["coop_type"])
+        .fillna(UNCLASSIFIED)
+        .astype(str)
+    )
 
     docs = documents.drop_duplicates("doc_id").set_index("doc_id")
     dates = pd.to_datetime(frame["doc_id"].map(docs["date"]), errors="coerce")
@@ -84,7 +108,9 @@ def topic_label(words: Sequence[str]) -> str:
 def share_table(assigned: pd.DataFrame, group: str, topic_info: pd.DataFrame) -> pd.DataFrame:
     """Paragraph counts and within-group shares for every (group, topic) pair, zeros included."""
     groups = sorted(assigned[group].unique())
-    grid = pd.MultiIndex.from_product([groups, topic_info["topic"].tolist()], names=[group, "topic"])
+    grid = pd.MultiIndex.from_product(
+        [groups, topic_info["topic"].tolist()], names=[group, "topic"]
+    )
     counts = assigned.groupby([group, "topic"]).size().reindex(grid, fill_value=0)
     table = counts.rename("n_paragraphs").reset_index()
     totals = assigned.groupby(group).size()

@@ -1,4 +1,4 @@
-"""Topic words that occur together: c-TF-IDF candidates re-ranked by centrality in an LSA space of the stems plus coverage."""
+"""Topic words that occur together: c-TF-IDF candidates re-ranked by LSA centrality of the stems and coverage."""
 
 # c-TF-IDF ranks a topic's words by how much more frequent they are in the topic than in the
 # corpus. On short paragraphs that favours words frequent in one or two of the topic's
@@ -23,8 +23,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["N_CANDIDATES", "LSA_DIMENSIONS", "StemSpace", "stem_space", "candidate_words", "central_words",
-           "topic_rows", "representative_paragraphs"]
+__all__ = [
+    "N_CANDIDATES",
+    "LSA_DIMENSIONS",
+    "StemSpace",
+    "stem_space",
+    "candidate_words",
+    "central_words",
+    "topic_rows",
+    "representative_paragraphs",
+]
 
 N_CANDIDATES = 30  # BERTopic's representation models also start from the 30 best words
 LSA_DIMENSIONS = 50
@@ -48,8 +56,9 @@ class StemSpace:
     presence: object
 
 
-def stem_space(stem_docs: Sequence[str], *, n_components: int = LSA_DIMENSIONS,
-               seed: int = 0) -> StemSpace:
+def stem_space(
+    stem_docs: Sequence[str], *, n_components: int = LSA_DIMENSIONS, seed: int = 0
+) -> StemSpace:
     """Fit the LSA space on space-joined stem documents (one per fitted paragraph).
 
     Args:
@@ -84,14 +93,18 @@ def candidate_words(scores, vocabulary: Sequence[str], n: int = N_CANDIDATES) ->
     out = []
     for row in range(matrix.shape[0]):
         start, end = matrix.indptr[row], matrix.indptr[row + 1]
-        pairs = sorted((-float(s), str(vocabulary[i]))
-                       for i, s in zip(matrix.indices[start:end], matrix.data[start:end]) if s > 0)
+        pairs = sorted(
+            (-float(s), str(vocabulary[i]))
+            for i, s in zip(matrix.indices[start:end], matrix.data[start:end])
+            if s > 0
+        )
         out.append([w for _, w in pairs[:n]])
     return out
 
 
-def central_words(space: StemSpace, labels: Sequence[int], candidates: dict[int, Sequence[str]],
-                  n_words: int = 10) -> dict[int, list[str]]:
+def central_words(
+    space: StemSpace, labels: Sequence[int], candidates: dict[int, Sequence[str]], n_words: int = 10
+) -> dict[int, list[str]]:
     """Each topic's ``n_words`` candidates with the highest centrality + coverage.
 
     Args:
@@ -132,8 +145,9 @@ def topic_rows(model, topics: Sequence[int]) -> dict[int, int]:
     return {t: r for r, t in enumerate(ids)}
 
 
-def representative_paragraphs(model, docs: list[str], topics: list[int],
-                              para_ids: list[str]) -> dict[int, int]:
+def representative_paragraphs(
+    model, docs: list[str], topics: list[int], para_ids: list[str]
+) -> dict[int, int]:
     """Index of each topic's paragraph whose stem profile is closest to the topic's c-TF-IDF.
 
     Args:
@@ -152,6 +166,8 @@ def representative_paragraphs(model, docs: list[str], topics: list[int],
             continue
         members = np.flatnonzero(topic_array == topic)
         sims = cosine_similarity(profiles[members], model.c_tf_idf_[row]).ravel()
-        best = min(range(len(members)), key=lambda k: (-round(float(sims[k]), 12), para_ids[members[k]]))
+        best = min(
+            range(len(members)), key=lambda k: (-round(float(sims[k]), 12), para_ids[members[k]])
+        )
         chosen[topic] = int(members[best])
     return chosen
