@@ -39,23 +39,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.core.codebook import SECTORS
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out" / "compare"
-SECTORS = [
-    "transport",
-    "water",
-    "waste",
-    "flood",
-    "environment_climate",
-    "health",
-    "culture_tourism",
-    "education_youth_sport",
-    "digital_governance",
-    "economy_trade",
-    "food_security",
-    "spatial_planning_housing",
-    "other",
-]
 KINDS = ["agglomeration", "international", "domestic_other", "none"]
 PARTNERS = [f"Partner {i:02d}" for i in range(40)]
 _TOKEN = re.compile(r"[a-z]+")
