@@ -152,6 +152,7 @@ def test_rendered_pages_run_no_script_from_an_article(hostile_pipeline):
         "03_classify.html",
         "04_topics.html",
         "05_compare.html",
+        "glossary.html",
         "index.html",
     ]
     shown = ""

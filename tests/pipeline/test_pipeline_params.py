@@ -19,7 +19,8 @@ TOPICS_KEYS = (
     "embedding (text), svd_components (a whole number >= 2 and <= 2000), "
     "min_topic_size (a whole number >= 2 and <= 100000), top_n_words (a whole number "
     ">= 3 and <= 100), fit_on (one of 'relevant', 'all', 'sample', 'online'), "
-    "sample_size (a whole number >= 100 and <= 10000000)"
+    "sample_size (a whole number >= 100 and <= 10000000), n_seeds (a whole number >= 1 and "
+    "<= 50), reference_stems (text)"
 )
 
 CASES = {
