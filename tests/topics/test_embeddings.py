@@ -150,3 +150,20 @@ def test_local_sentence_model_is_used_and_cached(tmp_path):
         TEXTS, TEXTS, embedding=str(model_dir), svd_components=50, seed=0, cache_dir=None
     )
     assert changed["cache_key"] != info["cache_key"]
+
+
+def test_cache_key_names_the_numeric_environment(monkeypatch):
+    """Vectors computed without the pins (or under other pins) are never reused by a pinned run."""
+    from analysis.core import runtime
+    from analysis.topics import embeddings
+
+    for key in runtime.PINNED:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
+    host = embeddings._cache_key({"embedding": "tfidf-svd"}, ["a b"], ["a b"])
+    for key, value in runtime.pinned_environment().items():
+        monkeypatch.setenv(key, value)
+    assert runtime.is_pinned()
+    pinned = embeddings._cache_key({"embedding": "tfidf-svd"}, ["a b"], ["a b"])
+    assert host != pinned and len(pinned) == 32
+    assert pinned == embeddings._cache_key({"embedding": "tfidf-svd"}, ["a b"], ["a b"])

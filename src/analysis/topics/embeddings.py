@@ -16,6 +16,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import Normalizer
 
+from ..core import runtime
 from ..core.config import TFIDF_SVD
 from ..core.errors import UserError
 from ..core.io import atomic_path
@@ -178,8 +179,11 @@ def load_sentence_model(name: str):
 
 
 def _cache_key(settings: dict, fit_texts: Sequence[str], texts: Sequence[str]) -> str:
+    # The numeric environment is part of the key: the SVD's last bits follow the BLAS and SIMD
+    # code paths, so vectors computed unpinned (or under other pins) are never reused pinned.
+    numerics = runtime.summary() if runtime.is_pinned() else "host"
     digest = hashlib.sha256()
-    digest.update(json.dumps(settings, sort_keys=True).encode("utf-8"))
+    digest.update(json.dumps({**settings, "numerics": numerics}, sort_keys=True).encode("utf-8"))
     for block in (fit_texts, texts):
         digest.update(b"\x02")
         for text in block:
