@@ -167,3 +167,14 @@ def test_cache_key_names_the_numeric_environment(monkeypatch):
     pinned = embeddings._cache_key({"embedding": "tfidf-svd"}, ["a b"], ["a b"])
     assert host != pinned and len(pinned) == 32
     assert pinned == embeddings._cache_key({"embedding": "tfidf-svd"}, ["a b"], ["a b"])
+
+
+def test_cache_folder_keeps_only_the_latest_vectors(tmp_path):
+    texts = ["kerja sama jakarta bekasi", "sister city kuala lumpur", "banjir dan sampah"]
+    _, _, info = embed_paragraphs(texts, texts, svd_components=2, seed=7, cache_dir=tmp_path)
+    assert [p.name for p in tmp_path.glob("*.npy")] == [f"{info['cache_key']}.npy"]
+    _, _, info2 = embed_paragraphs(
+        texts[:2], texts[:2], svd_components=2, seed=7, cache_dir=tmp_path
+    )
+    assert info2["cache_key"] != info["cache_key"]
+    assert [p.name for p in tmp_path.glob("*.npy")] == [f"{info2['cache_key']}.npy"]

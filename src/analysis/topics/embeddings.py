@@ -226,9 +226,11 @@ def embed_paragraphs(
         embedding: ``"tfidf-svd"`` or a local sentence-transformers model directory/name.
         svd_components: SVD dimensions for ``tfidf-svd``.
         seed: random state of the SVD.
-        cache_dir: where ``<hash>.npy`` files are kept; None disables the cache. The key
-            covers every text and setting, and a cached array is byte-for-byte what would
-            have been computed, so the cache never changes results.
+        cache_dir: where the ``<hash>.npy`` file is kept (other ``.npy`` files there are
+            removed: the folder is a stage output and holds the latest vectors only); None
+            disables the cache. The key covers every text and setting and the numeric
+            environment, and a cached array is byte-for-byte what would have been computed,
+            so the cache never changes results.
 
     Returns:
         ``(embeddings, embedder, info)``: a float64 array with one row per text, the model to
@@ -272,5 +274,9 @@ def embed_paragraphs(
         )
     if path is not None and cached is None:
         _write_cache(path, embeddings)
+    if path is not None:  # the folder is a stage output: it holds this run's vectors only
+        for stale in path.parent.glob("*.npy"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
     info = {"embedding": embedding, "dimensions": int(embeddings.shape[1]), "cache_key": key}
     return embeddings, embedder, info
