@@ -248,7 +248,7 @@ def article_table(documents: pd.DataFrame, paragraphs: pd.DataFrame, classified:
     evidence = []
     for doc in frame.to_dict("records"):
         doc_id = doc["doc_id"]
-        # "articles.jsonl.gz#clickid:kompas:2": the file part is stored once (page weight)
+        # "articles.jsonl.gz#<corpus>:<outlet>:<n>": the file part is stored once (page weight)
         cut = doc_id.rfind("#") + 1
         columns["id_prefix"].append(prefixes(doc_id[:cut]))
         columns["id"].append(doc_id[cut:])

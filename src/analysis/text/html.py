@@ -24,7 +24,6 @@
 from __future__ import annotations
 
 import codecs
-import csv
 import functools
 import re
 from collections import Counter
@@ -33,13 +32,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import UserError
+from .lexicons import BoilerplateRule, load_rules
 
 __all__ = [
     "RULES_FILE",
     "RULE_SCOPES",
     "MIN_WORDS",
     "ExtractionFailed",
-    "HtmlRule",
     "HtmlRules",
     "load_html_rules",
     "decode_html",
@@ -182,23 +181,12 @@ class ExtractionFailed(Exception):
 
 
 @dataclass(frozen=True)
-class HtmlRule:
-    """One row of ``html_boilerplate.csv`` with its pattern compiled (case-insensitive)."""
-
-    rule_id: str
-    pattern: re.Pattern[str]
-    scope: str
-    description: str
-    example: str
-
-
-@dataclass(frozen=True)
 class HtmlRules:
     """The rules of one file, by scope."""
 
-    rules: tuple[HtmlRule, ...]
+    rules: tuple[BoilerplateRule, ...]
 
-    def scoped(self, scope: str) -> tuple[HtmlRule, ...]:
+    def scoped(self, scope: str) -> tuple[BoilerplateRule, ...]:
         return tuple(r for r in self.rules if r.scope == scope)
 
     def node_matches(self, name: str) -> bool:
@@ -214,41 +202,14 @@ def load_html_rules(path: str | Path = RULES_FILE) -> HtmlRules:
             repeated id or a pattern that does not compile.
     """
     path = Path(path)
-    try:
-        lines = [
-            line
-            for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip() and not line.lstrip().startswith("#")
-        ]
-    except OSError as exc:
-        raise UserError(f"HTML rule file {path} cannot be read ({exc})") from None
-    rows = list(csv.DictReader(lines))
-    missing = {"rule_id", "pattern", "scope"} - set(rows[0] if rows else ())
-    if missing:
-        raise UserError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-    rules, seen = [], set()
-    for number, row in enumerate(rows, start=1):
-        rule_id, scope = (row["rule_id"] or "").strip(), (row["scope"] or "").strip()
-        if not rule_id or rule_id in seen:
-            raise UserError(f"{path}: rule {number} has an empty or repeated rule_id {rule_id!r}")
-        seen.add(rule_id)
-        if scope not in RULE_SCOPES:
-            raise UserError(
-                f"{path}: rule {rule_id} has scope {scope!r}; use one of {', '.join(RULE_SCOPES)}"
-            )
-        source = row["pattern"] or ""
-        if scope == "node":
-            source = rf"(?:^|[-_])(?:{source})(?:$|[-_])"
-        try:
-            pattern = re.compile(source, re.IGNORECASE)
-        except re.error as exc:
-            raise UserError(f"{path}: rule {rule_id} pattern does not compile ({exc})") from None
-        rules.append(
-            HtmlRule(
-                rule_id, pattern, scope, row.get("description") or "", row.get("example") or ""
-            )
-        )
-    return HtmlRules(tuple(rules))
+    if not path.is_file():
+        raise UserError(f"HTML rule file {path} cannot be read (not a file)")
+    return HtmlRules(load_rules(path, RULE_SCOPES, flags=re.IGNORECASE, shape=_node_shape))
+
+
+def _node_shape(scope: str, source: str) -> str:
+    """A ``node`` rule matches a whole part of a class name or id (``-``/``_`` separated)."""
+    return rf"(?:^|[-_])(?:{source})(?:$|[-_])" if scope == "node" else source
 
 
 @functools.lru_cache(maxsize=1)

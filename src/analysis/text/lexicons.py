@@ -6,7 +6,7 @@ import csv
 import functools
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,6 +92,8 @@ def data_lines(path: Path) -> list[str]:
             f"lexicon file {path} not found; check the lexicon_dir argument "
             "(it should point at the project's data/lexicons folder)"
         ) from None
+    except OSError as exc:
+        raise UserError(f"lexicon file {path} cannot be read ({exc})") from None
     return [
         line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
     ]
@@ -108,8 +110,22 @@ def _read_csv_rows(path: Path, required: Iterable[str]) -> list[dict[str, str]]:
     return rows
 
 
-def load_rules(path: str | Path) -> tuple[BoilerplateRule, ...]:
-    """Read and compile ``boilerplate_rules.csv``; a bad row raises UserError naming it."""
+def load_rules(
+    path: str | Path,
+    scopes: Sequence[str] = RULE_SCOPES,
+    *,
+    flags: int = 0,
+    shape: Callable[[str, str], str] | None = None,
+) -> tuple[BoilerplateRule, ...]:
+    """Read and compile a rule file such as ``boilerplate_rules.csv``; a bad row raises
+    UserError naming it.
+
+    Args:
+        path: the CSV (``rule_id``, ``pattern``, ``scope``, optional ``description``/``example``).
+        scopes: the scopes this kind of rule file allows.
+        flags: ``re`` flags for every pattern.
+        shape: ``shape(scope, pattern)`` gives the source to compile (default: the pattern).
+    """
     path = Path(path)
     rules = []
     seen: set[str] = set()
@@ -119,12 +135,13 @@ def load_rules(path: str | Path) -> tuple[BoilerplateRule, ...]:
         if not rule_id or rule_id in seen:
             raise UserError(f"{path}: rule {n} has an empty or repeated rule_id {rule_id!r}")
         seen.add(rule_id)
-        if scope not in RULE_SCOPES:
+        if scope not in scopes:
             raise UserError(
-                f"{path}: rule {rule_id} has scope {scope!r}; use one of {', '.join(RULE_SCOPES)}"
+                f"{path}: rule {rule_id} has scope {scope!r}; use one of {', '.join(scopes)}"
             )
+        source = row.get("pattern") or ""
         try:
-            pattern = re.compile(row["pattern"])
+            pattern = re.compile(shape(scope, source) if shape else source, flags)
         except re.error as exc:
             raise UserError(f"{path}: rule {rule_id} pattern does not compile ({exc})") from None
         rules.append(
