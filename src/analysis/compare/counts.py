@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..core.errors import UserError
 
-__all__ = ["stem_counts_from_parquet"]
+__all__ = ["StemCounter", "stem_counts_from_parquet"]
 
 # Paragraph rows per Arrow batch: a few MB of stems, whatever the corpus size.
 _BATCH_ROWS = 20_000
@@ -45,35 +45,65 @@ def stem_counts_from_parquet(
         UserError: paragraphs.parquet cannot be read or has no ``para_id``/``stems``.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    members = {
-        kind: pa.array(
-            paras.loc[paras["coop_type"] == kind, "para_id"].astype(str).tolist(), type=pa.string()
-        )
-        for kind in kinds
-    }
-    totals: dict[str, dict[str, int]] = {kind: {} for kind in kinds}
+    counter = StemCounter(paras, kinds)
     try:
         reader = pq.ParquetFile(path)
         missing = {"para_id", "stems"} - set(reader.schema_arrow.names)
         if missing:
             raise KeyError(f"no column {', '.join(sorted(missing))}")
-        batches = reader.iter_batches(batch_size=_BATCH_ROWS, columns=["para_id", "stems"])
-        for batch in batches:
-            para_ids = batch.column(0).cast(pa.string())
-            for kind, wanted in members.items():
-                mask = pc.is_in(para_ids, value_set=wanted)
-                stems = pc.list_flatten(batch.column(1).filter(mask))
-                stems = stems.filter(pc.is_valid(stems))
-                if len(stems):
-                    _add(totals[kind], pc.value_counts(stems.cast(pa.string())))
+        for batch in reader.iter_batches(batch_size=_BATCH_ROWS, columns=["para_id", "stems"]):
+            counter.add(batch)
     except (OSError, KeyError, ValueError, pa.ArrowException) as exc:
         reason = " ".join(str(exc).split())
         raise UserError(
             f"{path}: cannot read para_id and stems ({reason}); rerun the preprocess stage"
         ) from None
+    return counter.result()
+
+
+class StemCounter:
+    """Stem counts per kind, added up one Arrow batch of paragraphs (para_id, stems) at a time.
+
+    Args:
+        paras: the paragraphs that count, with their kind (``para_id``, ``coop_type``).
+        kinds: the kinds to count.
+    """
+
+    def __init__(self, paras: pd.DataFrame, kinds: Sequence[str]) -> None:
+        import pyarrow as pa
+
+        self._members = {
+            kind: pa.array(
+                paras.loc[paras["coop_type"] == kind, "para_id"].astype(str).tolist(),
+                type=pa.string(),
+            )
+            for kind in kinds
+        }
+        self._totals: dict[str, dict[str, int]] = {kind: {} for kind in kinds}
+
+    def add(self, batch) -> None:
+        """Count the stems of the batch's paragraphs that belong to a counted kind."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        para_ids = batch.column("para_id").cast(pa.string())
+        for kind, wanted in self._members.items():
+            if not len(wanted):
+                continue
+            mask = pc.is_in(para_ids, value_set=wanted)
+            stems = pc.list_flatten(batch.column("stems").filter(mask))
+            stems = stems.filter(pc.is_valid(stems))
+            if len(stems):
+                _add(self._totals[kind], pc.value_counts(stems.cast(pa.string())))
+
+    def result(self) -> dict[str, pd.Series]:
+        """For each kind, an int64 Series named ``count`` indexed by stem, sorted by stem."""
+        return _as_series(self._totals)
+
+
+def _as_series(totals: dict[str, dict[str, int]]) -> dict[str, pd.Series]:
     out: dict[str, pd.Series] = {}
     for kind, total in totals.items():
         if not total:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..core.codebook import CONTRAST, COOP_DISPLAY_ORDER
 
-__all__ = ["compare_metrics", "findings"]
+__all__ = ["compare_metrics", "corpus_summary", "findings"]
 
 
 def _top_items(shares: pd.DataFrame, item: str) -> dict[str, list[str]]:
@@ -24,11 +24,25 @@ def _top_items(shares: pd.DataFrame, item: str) -> dict[str, list[str]]:
     return top
 
 
-def compare_metrics(tables: Mapping[str, pd.DataFrame], docs: pd.DataFrame, paras: pd.DataFrame,
-                    *, parameters: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``compare.json`` content (keys documented in docs/architecture.md)."""
+def corpus_summary(docs: pd.DataFrame, paras: pd.DataFrame) -> dict[str, Any]:
+    """compare.json ``corpus`` from the whole document and paragraph frames (in memory)."""
     dated = docs["date"].dropna()
     outlets = sorted(docs["outlet"].dropna().astype(str).unique())
+    return {
+        "n_documents": len(docs), "n_paragraphs": len(paras), "n_outlets": len(outlets),
+        "outlets": outlets,
+        "date_min": dated.min().date().isoformat() if len(dated) else None,
+        "date_max": dated.max().date().isoformat() if len(dated) else None,
+        "n_undated": int(docs["date"].isna().sum()),
+    }
+
+
+def compare_metrics(tables: Mapping[str, pd.DataFrame], corpus: Mapping[str, Any],
+                    *, parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``compare.json`` content (keys documented in docs/architecture.md).
+
+    ``corpus`` is :func:`corpus_summary` (or the same numbers aggregated out of core).
+    """
     coverage = tables["coverage"].set_index("coop_type")
     sectors = tables["sectors"]
     sector_metrics: dict[str, dict[str, Any]] = {}
@@ -60,19 +74,13 @@ def compare_metrics(tables: Mapping[str, pd.DataFrame], docs: pd.DataFrame, para
             outliers[str(kind)] = float(outlier_rows["share"].sum()) if len(outlier_rows) else 0.0
     monthly = tables["coverage_monthly"]
     return {
-        "corpus": {
-            "n_documents": len(docs), "n_paragraphs": len(paras), "n_outlets": len(outlets),
-            "outlets": outlets,
-            "date_min": dated.min().date().isoformat() if len(dated) else None,
-            "date_max": dated.max().date().isoformat() if len(dated) else None,
-            "n_undated": int(docs["date"].isna().sum()),
-        },
+        "corpus": dict(corpus),
         "coverage": {
             "documents": {k: int(coverage.loc[k, "n_documents"]) for k in COOP_DISPLAY_ORDER},
             "paragraphs": {k: int(coverage.loc[k, "n_paragraphs"]) for k in COOP_DISPLAY_ORDER},
             "monthly": {kind: {r.month: int(r.n_documents) for r in group.itertuples(index=False)}
                         for kind, group in monthly.groupby("coop_type", sort=False)},
-            "undated": int(docs["date"].isna().sum()),
+            "undated": int(corpus["n_undated"]),
         },
         "sectors": sector_metrics,
         "top_sectors": _top_items(sectors, "sector"),

@@ -14,7 +14,8 @@ import pandas as pd
 from ..core.codebook import CONTRAST, COOP_DISPLAY_ORDER, COOPERATION_TYPES
 from ..core.config import CompareParams
 from ..core.errors import UserError
-from .findings import compare_metrics, findings
+from .findings import compare_metrics, corpus_summary, findings
+from .partners import partner_counts, partner_edges
 from .stats import (
     distinctive_terms,
     indicator_shares,
@@ -38,6 +39,7 @@ __all__ = [
     "partner_edges",
     "partner_counts",
     "compare_tables",
+    "finish_compare",
 ]
 
 # Units. A *document* is a non-duplicate article (``duplicate_of`` is null) with its
@@ -419,86 +421,6 @@ def _check_topic_ids(topics: pd.DataFrame, paragraphs: pd.DataFrame) -> None:
         )
 
 
-def partner_edges(docs: pd.DataFrame, *, focal: str,
-                  coop_types: Sequence[str] = COOPERATION_TYPES) -> pd.DataFrame:
-    """Edges from the focal government to each partner it cooperates with in the news.
-
-    An article links the focal government to a partner when both are in its document-level
-    ``partners`` list (names compared case-insensitively) and the article is about
-    cooperation (its kind is in ``coop_types``; places named in non-cooperation news are not
-    partners). One edge per (partner, kind).
-
-    Returns:
-        focal, partner, coop_type, n_documents, sectors (``;``-joined union of the articles'
-        sectors, most frequent first, ties by id), sector_counts (the same with the number
-        of articles, ``transport=2;waste=1``), doc_ids (``;``-joined); sorted by kind
-        (codebook order), articles (descending), partner. Empty when no cooperation article
-        names the focal government.
-    """
-    key = focal.casefold()
-    kinds = set(coop_types)
-    rows = []
-    for doc in docs.itertuples(index=False):
-        names = {p.casefold(): p for p in doc.partners}
-        if key not in names or doc.coop_type not in kinds:
-            continue
-        for folded, name in sorted(names.items()):
-            if folded != key:
-                rows.append((name, doc.coop_type, doc.doc_id, tuple(doc.sectors)))
-    columns = ["focal", "partner", "coop_type", "n_documents", "sectors", "sector_counts",
-               "doc_ids"]
-    if not rows:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "n_documents" else str)
-                             for c in columns})
-    frame = pd.DataFrame(rows, columns=["partner", "coop_type", "doc_id", "sectors"])
-    edges = []
-    for (partner, kind), group in frame.groupby(["partner", "coop_type"], sort=True):
-        mentions = pd.Series([s for values in group["sectors"] for s in values], dtype=object)
-        counts = mentions.value_counts() if len(mentions) else pd.Series(dtype="int64")
-        sectors = sorted(counts.index, key=lambda s: (-int(counts[s]), s))
-        edges.append({"focal": focal, "partner": partner, "coop_type": kind,
-                      "n_documents": int(group["doc_id"].nunique()),
-                      "sectors": ";".join(sectors),
-                      "sector_counts": ";".join(f"{s}={int(counts[s])}" for s in sectors),
-                      "doc_ids": ";".join(sorted(group["doc_id"].unique()))})
-    table = pd.DataFrame(edges, columns=columns)
-    table["_kind"] = table["coop_type"].map({t: i for i, t in enumerate(COOP_DISPLAY_ORDER)})
-    table = table.sort_values(["_kind", "n_documents", "partner"], ascending=[True, False, True],
-                              kind="stable").drop(columns="_kind")
-    return table.reset_index(drop=True)
-
-
-def partner_counts(docs: pd.DataFrame, *, exclude: Sequence[str],
-                   coop_types: Sequence[str] = COOPERATION_TYPES) -> pd.DataFrame:
-    """Articles naming each partner, per kind of cooperation (all articles, any focal).
-
-    Args:
-        docs: :func:`document_frame` output.
-        exclude: names left out (case-insensitive), normally the focal government, which is
-            party to nearly every article and would top every list.
-        coop_types: kinds counted (default the cooperation kinds: not ``none``).
-
-    Returns:
-        coop_type, partner, n_documents; sorted by kind, articles (descending), partner.
-    """
-    skip = {e.casefold() for e in exclude}
-    kinds = set(coop_types)
-    rows = [(doc.coop_type, name, doc.doc_id)
-            for doc in docs.itertuples(index=False) if doc.coop_type in kinds
-            for name in sorted(set(doc.partners)) if name.casefold() not in skip]
-    if not rows:
-        return pd.DataFrame({"coop_type": pd.Series(dtype=str), "partner": pd.Series(dtype=str),
-                             "n_documents": pd.Series(dtype="int64")})
-    frame = pd.DataFrame(rows, columns=["coop_type", "partner", "doc_id"])
-    table = frame.groupby(["coop_type", "partner"])["doc_id"].nunique().rename("n_documents")
-    table = table.reset_index()
-    table["_kind"] = table["coop_type"].map({t: i for i, t in enumerate(COOP_DISPLAY_ORDER)})
-    table = table.sort_values(["_kind", "n_documents", "partner"], ascending=[True, False, True],
-                              kind="stable").drop(columns="_kind").reset_index(drop=True)
-    table["n_documents"] = table["n_documents"].astype("int64")
-    return table
-
-
 # --------------------------------------------------------------------------------------------
 # The stage
 # --------------------------------------------------------------------------------------------
@@ -576,18 +498,36 @@ def compare_tables(documents: pd.DataFrame, paragraphs: pd.DataFrame, classified
     """
     _require_columns(topics, _TOPIC_COLUMNS, "topics.parquet")
     _check_topic_ids(topics, paragraphs)
-    focal, top_terms = compare.focal, compare.top_terms
-    n_bootstrap, ci_level = compare.n_bootstrap, compare.ci_level
-    prior_scale, min_bootstrap_docs = compare.prior_scale, compare.min_bootstrap_docs
     docs = document_frame(documents, classified)
     paras = paragraph_frame(paragraphs, classified, docs, paragraph_labels=paragraph_labels)
     if docs.empty:
         raise UserError("documents.parquet: no non-duplicate documents to compare; check ingest")
+    coverage = {"coverage": coverage_table(docs, paras), "coverage_monthly": coverage_monthly(docs),
+                "coverage_outlet": coverage_by_outlet(docs)}
+    return finish_compare(docs, paras, topics, (count_stems or _stem_counts)(paras, CONTRAST),
+                          coverage, corpus_summary(docs, paras), compare, seed,
+                          paragraph_labels=paragraph_labels, alpha_0=alpha_0)
 
+
+def finish_compare(docs: pd.DataFrame, paras: pd.DataFrame, topics: pd.DataFrame,
+                   counted: dict[str, pd.Series], coverage: dict[str, pd.DataFrame],
+                   corpus: dict[str, Any], compare: CompareParams, seed: int, *,
+                   paragraph_labels: ParagraphLabels = "paragraph",
+                   alpha_0: float | None = None) -> CompareResult:
+    """The tables that need rows (sectors, log-odds, topics, partners, stories) and the numbers.
+
+    ``docs`` and ``paras`` may hold only the cooperation kinds' rows (every kind but
+    ``none``): no table below reads another row, so the out-of-core path
+    (:mod:`~analysis.compare.scan`) passes just those. ``counted`` are the stem counts of the
+    contrasted kinds, ``coverage`` the three coverage tables, ``corpus`` compare.json's
+    ``corpus`` block (:func:`~analysis.compare.findings.corpus_summary`).
+    """
+    focal, top_terms = compare.focal, compare.top_terms
+    n_bootstrap, ci_level = compare.n_bootstrap, compare.ci_level
+    prior_scale, min_bootstrap_docs = compare.prior_scale, compare.min_bootstrap_docs
     settings = dict(n_bootstrap=n_bootstrap, ci_level=ci_level, seed=seed,
                     min_bootstrap_docs=min_bootstrap_docs)
     a, b = CONTRAST
-    counted = (count_stems or _stem_counts)(paras, CONTRAST)
     counts_a, counts_b = counted[a], counted[b]
     if alpha_0 is None:
         alpha_0 = prior_scale * float(counts_a.sum() + counts_b.sum())
@@ -597,9 +537,7 @@ def compare_tables(documents: pd.DataFrame, paragraphs: pd.DataFrame, classified
         log_odds = pd.DataFrame({c: pd.Series(dtype=float) for c in _LOG_ODDS_COLUMNS})
         log_odds["term"] = log_odds["term"].astype(str)
     tables: dict[str, pd.DataFrame] = {
-        "coverage": coverage_table(docs, paras),
-        "coverage_monthly": coverage_monthly(docs),
-        "coverage_outlet": coverage_by_outlet(docs),
+        **coverage,
         "sectors": sector_shares(docs, level="document", **settings),
         "sectors_paragraphs": sector_shares(docs, paras, level="paragraph", **settings),
         "log_odds": log_odds,
@@ -620,7 +558,7 @@ def compare_tables(documents: pd.DataFrame, paragraphs: pd.DataFrame, classified
         "alpha_0": log_odds.attrs.get("alpha_0"), "prior_scale": prior_scale,
         "contrast": list(CONTRAST), "min_bootstrap_docs": min_bootstrap_docs,
     }
-    metrics = compare_metrics(tables, docs, paras, parameters=parameters)
+    metrics = compare_metrics(tables, corpus, parameters=parameters)
     metrics.update(story_metrics(tables["stories"]))
     return CompareResult(tables=tables, metrics=metrics, findings=findings(metrics, tables),
                          docs=docs)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-
-from ..compare.counts import stem_counts_from_parquet
-from ..compare.tables import INPUT_COLUMNS, OPTIONAL_COLUMNS, CompareResult, compare_tables
+from ..compare.scan import compare_parquet
+from ..compare.tables import CompareResult
 from ..core.codebook import CONTRAST
 from ..core.config import Params
-from ..core.io import read_stage_parquet, write_csv, write_json
+from ..core.io import write_csv, write_json
 from ..core.paths import ProjectPaths
 from ..report import figures_compare as fc
 from ..report.figures import LANGUAGES, save_figure
@@ -34,26 +32,15 @@ def run(params: Params, paths: ProjectPaths) -> CompareResult:
         Tables, metrics, findings, the English figures and every file written.
     """
 
-    # Only the columns compare uses (no texts); the stems are counted batch by batch from
-    # paragraphs.parquet, so memory does not hold every token of the corpus.
-    def read(path, producer, name, extra=()):
-        columns = list(INPUT_COLUMNS[name])
-        return read_stage_parquet(
-            path,
-            producer,
-            [*columns, *extra],
-            columns=columns,
-            optional=OPTIONAL_COLUMNS.get(name, ()),
-        )
-
-    result = compare_tables(
-        read(paths.documents, "ingest", "documents"),
-        read(paths.paragraphs, "preprocess", "paragraphs", ("stems",)),
-        read(paths.classified, "classify", "classified"),
-        read(paths.topics, "topics", "topics"),
+    # Read in Arrow batches of the columns compare uses (analysis.compare.scan): memory holds
+    # a few bytes per document and the cooperation kinds' rows, not every paragraph.
+    result = compare_parquet(
+        paths.documents,
+        paths.paragraphs,
+        paths.classified,
+        paths.topics,
         params.compare,
         params.seed,
-        count_stems=functools.partial(stem_counts_from_parquet, paths.paragraphs),
     )
     tables_dir, figures_dir = paths.tables("compare"), paths.figures("compare")
     for name, table in sorted(result.tables.items()):
@@ -78,7 +65,7 @@ def _figures(result: CompareResult, params: Params, lang: str) -> dict:
         "n_bootstrap": section.n_bootstrap,
         "min_bootstrap_docs": section.min_bootstrap_docs,
     }
-    n_undated = int(result.docs["date"].isna().sum())
+    n_undated = int(result.metrics["corpus"]["n_undated"])
     return {
         "coverage": fc.plot_coverage(tables["coverage_outlet"], lang=lang),
         "coverage_monthly": fc.plot_coverage_monthly(
