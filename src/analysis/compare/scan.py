@@ -1,22 +1,21 @@
-"""The compare stage out of core: the four Parquet files read in Arrow batches, never whole.
+"""The compare stage out of core: the four Parquet files read in Arrow batches, never whole."""
 
-Every compare table needs either counts over all documents and paragraphs (coverage by kind,
-month and outlet, paragraphs per kind, the corpus block of compare.json) or the rows of the
-cooperation kinds only (sectors, partners, stories, topics, the stems of the two contrasted
-kinds): a few hundred rows in a corpus of a million articles. :func:`compare_parquet` reads
-each file in record batches of the columns it needs and keeps
-
-* per kept document (not a duplicate): its id, outlet (dictionary-encoded), day and kind, as
-  Arrow and NumPy columns, about 60 bytes per document (0.06 GB at a million);
-* of every paragraph: nothing but running counts, and a checksum (the sum of 64-bit hashes of
-  ``(para_id, doc_id)``) on each side of the paragraphs.parquet / classified.parquet join,
-  which must match as it would in memory; when they do not, a second pass names a paragraph
-  that is missing, coded twice or foreign, as :func:`~analysis.compare.tables.paragraph_frame`
-  does;
-* the cooperation kinds' documents and paragraphs as pandas frames, which go through the
-  same functions as the in-memory path (:func:`~analysis.compare.tables.finish_compare`), so
-  the intervals, log-odds and every table are the same numbers, bit for bit.
-"""
+# Every compare table needs either counts over all documents and paragraphs (coverage by kind,
+# month and outlet, paragraphs per kind, the corpus block of compare.json) or the rows of the
+# cooperation kinds only (sectors, partners, stories, topics, the stems of the two contrasted
+# kinds): a few hundred rows in a corpus of a million articles. :func:`compare_parquet` reads
+# each file in record batches of the columns it needs and keeps
+#
+# * per kept document (not a duplicate): its id, outlet (dictionary-encoded), day and kind, as
+#   Arrow and NumPy columns, about 60 bytes per document (0.06 GB at a million);
+# * of every paragraph: nothing but running counts, and a checksum (the sum of 64-bit hashes of
+#   ``(para_id, doc_id)``) on each side of the paragraphs.parquet / classified.parquet join,
+#   which must match as it would in memory; when they do not, a second pass names a paragraph
+#   that is missing, coded twice or foreign, as :func:`~analysis.compare.tables.paragraph_frame`
+#   does;
+# * the cooperation kinds' documents and paragraphs as pandas frames, which go through the
+#   same functions as the in-memory path (:func:`~analysis.compare.tables.finish_compare`), so
+#   the intervals, log-odds and every table are the same numbers, bit for bit.
 
 from __future__ import annotations
 
@@ -506,10 +505,36 @@ def compare_parquet(
     topic_rows, topic_ids = _read_topics(
         topics, pa.array(paras["para_id"], pa.string()), batch_rows
     )
-    counter = StemCounter(paras, CONTRAST)
+    counted = _scan_paragraphs(
+        paragraphs, state, StemCounter(paras, CONTRAST), topic_ids, batch_rows
+    )
+    if state.listed != state.coded:
+        raise _paragraph_mismatch(paragraphs, classified, kept_ids, batch_rows)
+    coverage, corpus = _coverage(kept, kinds, state.per_kind)
+    docs = _cooperation_documents(kept, kinds, coop_docs)
+    return finish_compare(
+        docs,
+        paras,
+        topic_rows,
+        counted,
+        coverage,
+        corpus,
+        compare,
+        seed,
+        paragraph_labels=paragraph_labels,
+        alpha_0=alpha_0,
+    )
+
+
+def _scan_paragraphs(
+    path: Path, state: _Paragraphs, counter: StemCounter, topic_ids, batch_rows: int
+) -> dict[str, pd.Series]:
+    """paragraphs.parquet in batches: counted and checksummed, stems counted, topic ids found."""
+    import pyarrow as pa
+
     found = np.zeros(len(topic_ids), bool)
     for batch in iter_batches(
-        paragraphs, "preprocess", ("para_id", "doc_id", "stems"), batch_rows=batch_rows
+        path, "preprocess", ("para_id", "doc_id", "stems"), batch_rows=batch_rows
     ):
         found[_found(topic_ids, batch.column("para_id"))] = True
         state.add_listed(batch)
@@ -520,22 +545,7 @@ def compare_parquet(
             f"topics.parquet: {len(unknown)} paragraph(s) are not in paragraphs.parquet "
             f"(e.g. {unknown[0]}); the inputs are from different runs, rerun the topics stage"
         )
-    if state.listed != state.coded:
-        raise _paragraph_mismatch(paragraphs, classified, kept_ids, batch_rows)
-    coverage, corpus = _coverage(kept, kinds, state.per_kind)
-    docs = _cooperation_documents(kept, kinds, coop_docs)
-    return finish_compare(
-        docs,
-        paras,
-        topic_rows,
-        counter.result(),
-        coverage,
-        corpus,
-        compare,
-        seed,
-        paragraph_labels=paragraph_labels,
-        alpha_0=alpha_0,
-    )
+    return counter.result()
 
 
 def _found(topic_ids, para_ids) -> np.ndarray:
