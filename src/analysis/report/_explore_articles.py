@@ -246,7 +246,10 @@ def article_table(documents: pd.DataFrame, paragraphs: pd.DataFrame, classified:
     for c in optional:
         columns[c] = []
     evidence = []
-    for doc in frame.to_dict("records"):
+    names = list(frame.columns)
+    # one row's dict at a time: a dict for every article at once is the largest object at scale
+    for values in frame.itertuples(index=False, name=None):
+        doc = dict(zip(names, values, strict=True))
         doc_id = doc["doc_id"]
         # "articles.jsonl.gz#<corpus>:<outlet>:<n>": the file part is stored once (page weight)
         cut = doc_id.rfind("#") + 1

@@ -265,6 +265,61 @@ def _present(path: Path, wanted: tuple[str, ...]) -> list[str] | None:
     return [c for c in wanted if c in names]
 
 
+def _checked_columns(path: Path, producer: str, required: tuple[str, ...],
+                     optional: tuple[str, ...] = ()) -> list[str]:
+    """``required`` and the ``optional`` columns the file has; a missing file or column stops
+    with read_stage_parquet's message (only the schema is read)."""
+    present = _present(path, (*required, *optional))
+    if present is None or any(c not in present for c in required):
+        read_stage_parquet(path, producer, required, columns=[], arrow=True)  # raises
+    return [*required, *(c for c in optional if c in (present or ()))]
+
+
+_CODING_COLUMNS = ("level", "doc_id", "para_id", "coop_type", "partners", "sectors", "evidence")
+#: Read where present: document confidence and story, and a paragraph's structured cues.
+_OPTIONAL_CODING_COLUMNS = ("confidence", "story_id", "cues")
+
+
+def _needed_codings(path: Path, assignments: pd.DataFrame, *, seed: int,
+                    none_sample: int) -> pd.DataFrame:
+    """The classified.parquet rows the page uses, read in Arrow batches of the columns it uses:
+    every document row, and the paragraph rows of the articles shown with text and of the
+    modelled paragraphs. The paragraph rows of the other articles (nearly all rows at scale,
+    each with its evidence note) are never held."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    columns = _checked_columns(path, "classify", _CODING_COLUMNS, _OPTIONAL_CODING_COLUMNS)
+
+    def batches():
+        try:
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=20_000, columns=columns):
+                yield pa.Table.from_batches([batch])
+        except Exception as exc:  # a damaged file: the same message as the checked reader's
+            reason = " ".join(str(exc).split())
+            raise UserError(f"{path}: not a readable Parquet file ({reason}); rerun the classify "
+                            "stage") from None
+
+    documents = [t.filter(pc.equal(t["level"], "document")) for t in batches()]
+    doc_rows = pa.concat_tables(documents).to_pandas() if documents else pd.DataFrame(
+        columns=columns)
+    first = (doc_rows.sort_values(["doc_id", "para_id"], kind="stable", na_position="first")
+             .drop_duplicates("doc_id"))
+    shown = pa.array(sorted(choose_text_articles(
+        first.set_index("doc_id")["coop_type"].astype(str), none_sample=none_sample, seed=seed)),
+        pa.string())
+    modelled = pa.array(sorted(set(assignments["para_id"].astype(str))), pa.string())
+    paragraphs = []
+    for table in batches():
+        keep = pc.and_(pc.equal(table["level"], "paragraph"),
+                       pc.or_(pc.is_in(table["doc_id"], value_set=shown),
+                              pc.is_in(table["para_id"], value_set=modelled)))
+        paragraphs.append(table.filter(pc.fill_null(keep, False)))
+    rows = pa.concat_tables(paragraphs).to_pandas() if paragraphs else doc_rows.iloc[:0]
+    return pd.concat([doc_rows, rows], ignore_index=True)
+
+
 def _needed_paragraphs(path: Path, classified: pd.DataFrame, assignments: pd.DataFrame, *,
                        seed: int, none_sample: int) -> pd.DataFrame:
     """Only the paragraphs the page uses (modelled ones, and those of articles shown with text),
@@ -275,7 +330,7 @@ def _needed_paragraphs(path: Path, classified: pd.DataFrame, assignments: pd.Dat
     import pyarrow.parquet as pq
 
     columns = ["para_id", "doc_id", "para_index", "text", "tokens", "stems"]
-    read_stage_parquet(path, "preprocess", columns, columns=["para_id"], arrow=True)  # checks
+    _checked_columns(path, "preprocess", tuple(columns))
     doc_rows = classified[classified["level"] == "document"].drop_duplicates("doc_id")
     shown = pa.array(sorted(choose_text_articles(
         doc_rows.set_index("doc_id")["coop_type"].astype(str), none_sample=none_sample,
@@ -323,11 +378,11 @@ def run_explore(processed_dir: str | Path = "data/processed",
     folder = Path(processed_dir)
     documents = read_stage_parquet(folder / "documents.parquet", "ingest", ["doc_id"],
                                    columns=_present(folder / "documents.parquet", _DOCUMENT_COLUMNS))
-    classified = read_stage_parquet(folder / "classified.parquet", "classify",
-                                    ["level", "doc_id", "para_id", "coop_type", "partners",
-                                     "sectors", "evidence"])
+    _checked_columns(folder / "classified.parquet", "classify", _CODING_COLUMNS)
     assignments = read_stage_parquet(folder / "topics.parquet", "topics",
                                      ["para_id", "doc_id", "topic"])
+    classified = _needed_codings(folder / "classified.parquet", assignments, seed=seed,
+                                 none_sample=none_sample)
     paragraphs = _needed_paragraphs(folder / "paragraphs.parquet", classified, assignments,
                                     seed=seed, none_sample=none_sample)
     topic_table = _read_topic_table(Path(topics_dir) / "topics.csv")
