@@ -5,9 +5,13 @@
 # paragraphs or a sample), and the other paragraphs are read, embedded and assigned one batch at
 # a time. Every step of the assignment treats each paragraph on its own (the TF-IDF→SVD
 # projection, UMAP's transform with its per-point random state, HDBSCAN's approximate_predict,
-# c-TF-IDF outlier reduction), so the topics do not depend on the batch size; the one exception,
-# UMAP's choice of 100 or 30 optimisation epochs from the number of points it is given, is fixed
-# to what one call over all of them would choose (``_umap_epochs``).
+# c-TF-IDF outlier reduction), except two things UMAP's transform takes from all the points of
+# one call: the number of optimisation epochs (100 up to 10,000 points, else 30) and the largest
+# edge weight, by which every weight is divided. Both are set to those of one call over all the
+# paragraphs (``_umap_as_one_call``, ``_strongest_point``), so the topics do not depend on the
+# batch size. (With 4,096 fitted paragraphs or more, UMAP finds neighbours with pynndescent,
+# whose random restarts run on across the points of a call; a paragraph whose search needs one
+# could then get other neighbours in a batch than in one call.)
 
 from __future__ import annotations
 
@@ -141,21 +145,43 @@ class RestParagraphs:
 
 
 @contextlib.contextmanager
-def _umap_epochs(model, n_points: int) -> Iterator[None]:
+def _umap_as_one_call(model, n_points: int) -> Iterator[None]:
     """Make UMAP's transform use the epochs one call over ``n_points`` points would use."""
     umap_model = getattr(model, "umap_model", None)
-    if (
-        n_points <= _UMAP_SMALL_TRANSFORM
-        or not hasattr(umap_model, "n_epochs")
-        or umap_model.n_epochs is not None
-    ):
+    if not hasattr(umap_model, "n_epochs") or umap_model.n_epochs is not None:
         yield
         return
-    umap_model.n_epochs = 90  # transform runs int(n_epochs // 3) = 30 epochs, as for > 10,000
+    # transform runs int(n_epochs // 3) epochs when n_epochs is set
+    umap_model.n_epochs = 3 * (100 if n_points <= _UMAP_SMALL_TRANSFORM else 30)
     try:
         yield
     finally:
         umap_model.n_epochs = None
+
+
+def _strongest_point(model, vectors, positions: np.ndarray, batch_size: int) -> int | None:
+    """The paragraph with the largest edge weight UMAP's transform gives any of ``positions``.
+
+    UMAP's transform divides every edge weight by the largest one among the points of the call
+    (to drop weak edges and to schedule the optimisation); appending this paragraph to every
+    batch makes that largest weight the one of a single call over all of them. Its own result is
+    dropped. None when the model has no UMAP transform graph (nothing to align).
+    """
+    umap_model = getattr(model, "umap_model", None)
+    if getattr(umap_model, "transform_mode", None) != "embedding" or not len(positions):
+        return None
+    best, where = -np.inf, None
+    umap_model.transform_mode = "graph"  # the transform stops after the weighted graph
+    try:
+        for start in range(0, len(positions), batch_size):
+            chosen = positions[start : start + batch_size]
+            graph = umap_model.transform(np.asarray(vectors[chosen]))
+            if graph.nnz and graph.data.max() > best:
+                best = graph.data.max()
+                where = int(chosen[graph.row[int(np.argmax(graph.data))]])
+    finally:
+        umap_model.transform_mode = "embedding"
+    return where
 
 
 def assign_rest(
@@ -166,9 +192,10 @@ def assign_rest(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Embed and assign the paragraphs of ``rest`` with the fitted ``model``, batch by batch.
 
-    First pass: embeddings into a scratch file on disk (so the number of paragraphs with
-    content, which UMAP's epochs depend on, is known). Second pass: ``model.transform`` and
-    outlier reduction per batch of stem documents.
+    First pass: embeddings into a scratch file on disk, so that what UMAP's transform takes
+    from all the points of one call (their number and their largest edge weight) is known.
+    Second pass: ``model.transform`` and outlier reduction per batch of stem documents, each
+    batch with the paragraph of the largest edge weight appended (its result dropped).
 
     Returns:
         ``(has_content, raw_topics, topics)`` in the order of ``rest.frame``; paragraphs
@@ -193,15 +220,20 @@ def assign_rest(
                 )
             vectors[positions] = part
             has_content[positions] = np.linalg.norm(part, axis=1) > 0
-        with _umap_epochs(model, int(has_content.sum())):
+        strongest = _strongest_point(model, vectors, np.flatnonzero(has_content), rest.batch_size)
+        extra = [] if strongest is None else [strongest]
+        with _umap_as_one_call(model, int(has_content.sum())):
             for positions, _, docs in rest.batches(with_text=False):
                 ok = has_content[positions]
                 if not ok.any():
                     continue
                 chosen = positions[ok]
                 kept_docs = [doc for doc, keep in zip(docs, ok) if keep]
-                predicted, _ = model.transform(kept_docs, embeddings=np.asarray(vectors[chosen]))
-                first = [int(t) for t in predicted]
+                predicted, _ = model.transform(
+                    kept_docs + [""] * len(extra),
+                    embeddings=np.asarray(vectors[np.concatenate([chosen, extra])]),
+                )
+                first = [int(t) for t in predicted[: len(chosen)]]
                 raw[chosen] = first
                 reduced[chosen] = reduce_outliers(model, kept_docs, first)
         del vectors
