@@ -149,23 +149,31 @@ def test_batch_wise_assignment_equals_the_one_shot_path(shuffled_inputs, tmp_pat
 def test_the_embedding_cache_serves_the_fitted_paragraphs(shuffled_inputs, tmp_path):
     topics = _sample_params()
     cache = tmp_path / "cache"
-    first = fit_selected(*read_inputs(*_args(shuffled_inputs), "sample", 40, SEED, 5),
-                         topics, SEED, cache)
+    first = fit_selected(
+        *read_inputs(*_args(shuffled_inputs), "sample", 40, SEED, 5), topics, SEED, cache
+    )
     files = sorted(cache.glob("*.npy"))
     assert len(files) == 1 and np.load(files[0]).shape[0] == 40  # the fitted paragraphs only
     stamp = files[0].stat().st_mtime_ns
-    second = fit_selected(*read_inputs(*_args(shuffled_inputs), "sample", 40, SEED, 5),
-                          topics, SEED, cache)
+    second = fit_selected(
+        *read_inputs(*_args(shuffled_inputs), "sample", 40, SEED, 5), topics, SEED, cache
+    )
     assert files[0].stat().st_mtime_ns == stamp  # read, not rewritten
     assert second.metrics["embedding_cache_key"] == first.metrics["embedding_cache_key"]
     pd.testing.assert_frame_equal(second.assignments, first.assignments)
 
 
 def test_small_topics_file_is_written_as_pandas_writes_it(tmp_path):
-    frame = pd.DataFrame({"para_id": ["a:p000", "b:p001"], "doc_id": ["a", "b"],
-                          "topic": np.array([0, -1], dtype="int64"),
-                          "topic_label": ["x, y", "outliers (no topic)"],
-                          "fitted": [True, False], "reassigned": [False, False]})
+    frame = pd.DataFrame(
+        {
+            "para_id": ["a:p000", "b:p001"],
+            "doc_id": ["a", "b"],
+            "topic": np.array([0, -1], dtype="int64"),
+            "topic_label": ["x, y", "outliers (no topic)"],
+            "fitted": [True, False],
+            "reassigned": [False, False],
+        }
+    )
     write_row_groups(tmp_path / "a.parquet", frame)
     frame.to_parquet(tmp_path / "b.parquet", index=False, engine="pyarrow", compression="zstd")
     assert Path(tmp_path / "a.parquet").read_bytes() == Path(tmp_path / "b.parquet").read_bytes()
