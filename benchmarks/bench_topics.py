@@ -296,7 +296,7 @@ def _inputs_child(reader: str, project: Path, fit_on: str, sample_size: int) -> 
         rest = rest_batches.frame
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     columns = ["para_id", "doc_id", "para_index", "coop_type", "month"]
-    pd.to_pickle((fit, rest[columns], info), project.parent / f".{project.name}_{reader}.pkl")
+    pd.to_pickle((fit, rest[columns], info), project / f".bench_inputs_{reader}.pkl")
     print(
         json.dumps(
             {
@@ -350,7 +350,7 @@ def _inputs_bench(projects: list[Path], fit_on: str, sample_size: int) -> None:
             )
             rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
         loaded = [
-            pd.read_pickle(project.parent / f".{project.name}_{r['reader']}.pkl") for r in rows
+            pd.read_pickle(project / f".bench_inputs_{r['reader']}.pkl") for r in rows
         ]
         same = (
             loaded[0][0].equals(loaded[1][0])
