@@ -349,9 +349,7 @@ def _inputs_bench(projects: list[Path], fit_on: str, sample_size: int) -> None:
                 text=True,
             )
             rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
-        loaded = [
-            pd.read_pickle(project / f".bench_inputs_{r['reader']}.pkl") for r in rows
-        ]
+        loaded = [pd.read_pickle(project / f".bench_inputs_{r['reader']}.pkl") for r in rows]
         same = (
             loaded[0][0].equals(loaded[1][0])
             and loaded[0][1].equals(loaded[1][1])
