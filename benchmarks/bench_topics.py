@@ -16,6 +16,13 @@ inputs' paragraphs.parquet, whose ``stems`` column the preprocess stage wrote).
 ``--write-reference PATH`` also writes that column alone to PATH, the file params.yaml's
 ``topics.reference_stems`` names for the bundled corpus (then ``dvc repro -f topics``).
 
+``--inputs-of DIR [DIR ...] [--fit-on relevant]`` measures the input step alone on the processed
+files of existing project copies (``DIR/data/processed``, e.g. made by
+``benchmarks/profile_stages.py prepare`` and ``pipeline``): ``load_inputs`` + ``select_paragraphs``
+(every paragraph's text and stems read) against ``inputs.read_inputs`` (Arrow batches), each in
+a fresh process: wall and CPU seconds, the process's peak RSS (VmHWM) and its RSS after the
+imports, and whether both give the same fitted frame, rest and selection record.
+
 ``--numeric`` runs each case in the pipeline's pinned numeric environment (the default, as
 ``dvc repro`` runs it: analysis.core.runtime) and/or with the host's native CPU code paths, to
 measure what the pinning costs.
@@ -270,6 +277,92 @@ def _report(rows: list[dict], args: argparse.Namespace, same: dict[str, bool]) -
                 print(f"| {row['run']} | {model} | {ref} | {cells} |")
 
 
+def _inputs_child(reader: str, project: Path, fit_on: str, sample_size: int) -> None:
+    """One input reader in this process; prints a JSON line (the frames go to a pickle)."""
+    import pandas as pd
+
+    from analysis.topics.inputs import read_inputs
+    from analysis.topics.model import select_paragraphs
+    from analysis.topics.tables import load_inputs
+
+    processed = project / "data" / "processed"
+    files = [processed / f"{n}.parquet" for n in ("paragraphs", "classified", "documents")]
+    imported = _vm("VmRSS")
+    start, cpu = time.perf_counter(), time.process_time()
+    if reader == "load_inputs":
+        fit, rest, info = select_paragraphs(load_inputs(*files), fit_on, sample_size, SEED)
+    else:
+        fit, rest_batches, info = read_inputs(*files, fit_on, sample_size, SEED)
+        rest = rest_batches.frame
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    columns = ["para_id", "doc_id", "para_index", "coop_type", "month"]
+    pd.to_pickle((fit, rest[columns], info), project / f".bench_inputs_{reader}.pkl")
+    print(
+        json.dumps(
+            {
+                "reader": reader,
+                "wall_s": round(wall, 2),
+                "cpu_s": round(cpu, 2),
+                "rss_after_imports_mb": round(imported),
+                "peak_rss_mb": round(_vm("VmHWM")),
+                "n_fit": len(fit),
+                "n_rest": len(rest),
+                "load": os.getloadavg()[0],
+            }
+        )
+    )
+
+
+def _vm(key: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _inputs_bench(projects: list[Path], fit_on: str, sample_size: int) -> None:
+    import pandas as pd
+
+    print(
+        "| project | reader | wall s | CPU s | RSS after imports MB | peak RSS MB | fit rows "
+        "| rest rows | load | same result |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for project in projects:
+        rows = []
+        for reader in ("load_inputs", "read_inputs"):
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--inputs-child",
+                    reader,
+                    "--inputs-of",
+                    str(project),
+                    "--fit-on",
+                    fit_on,
+                    "--sample-size",
+                    str(sample_size),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        loaded = [pd.read_pickle(project / f".bench_inputs_{r['reader']}.pkl") for r in rows]
+        same = (
+            loaded[0][0].equals(loaded[1][0])
+            and loaded[0][1].equals(loaded[1][1])
+            and loaded[0][2] == loaded[1][2]
+        )
+        for r in rows:
+            print(
+                f"| {project.name} | {r['reader']} | {r['wall_s']} | {r['cpu_s']} | "
+                f"{r['rss_after_imports_mb']} | {r['peak_rss_mb']} | {r['n_fit']} | "
+                f"{r['n_rest']} | {r['load']:.1f} | {same} |"
+            )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -309,6 +402,9 @@ def main() -> int:
         action="store_true",
         help="build the inputs (and --write-reference) without timing any run",
     )
+    parser.add_argument("--inputs-of", type=Path, nargs="+", default=None)
+    parser.add_argument("--fit-on", default="relevant", choices=["relevant", "sample", "all"])
+    parser.add_argument("--inputs-child", help=argparse.SUPPRESS)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--child-dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -316,6 +412,12 @@ def main() -> int:
     sys.path.insert(0, str(PROJECT_ROOT / "tests"))  # stage_helpers: a stage entry on given files
     inputs = args.out / "inputs"
 
+    if args.inputs_child:
+        _inputs_child(args.inputs_child, args.inputs_of[0], args.fit_on, args.sample_size)
+        return 0
+    if args.inputs_of:
+        _inputs_bench(args.inputs_of, args.fit_on, args.sample_size)
+        return 0
     if args.child:
         _child(
             args.child,

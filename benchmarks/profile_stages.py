@@ -123,7 +123,11 @@ STEPS = {
         "analysis.classify.evaluate.evaluate_gold",
     ],
     "topics": [
+        # wrapped before the stage module binds them by name (it imports them at import)
+        "analysis.topics.inputs.read_inputs",
+        "analysis.topics.model.fit_selected",
         "analysis.stages.topics.run",
+        "analysis.stages.topics.write_row_groups",
         "analysis.topics.tables.load_inputs",
         "analysis.topics.model.select_paragraphs",
         "analysis.topics.embeddings.embed_paragraphs",

@@ -10,18 +10,20 @@ from ..core.runtime import cache_numba
 cache_numba()  # before UMAP is imported (by bertopic, through the topics modules below)
 
 # ruff: noqa: E402
-from ..core.io import write_csv, write_json, write_parquet
+from ..core.io import atomic_path, write_csv, write_json
 from ..core.paths import ProjectPaths
 from ..report.figures import save_figure
 from ..report.figures_topics import plot_topic_sizes, plot_topics_by_coop_type
-from ..topics.model import TopicsResult, fit_topics
+from ..topics.inputs import read_inputs
+from ..topics.model import TopicsResult, fit_selected
 from ..topics.quality import Reference, read_reference
-from ..topics.tables import load_inputs
 
 __all__ = ["PARAMS", "run"]
 
 #: The params.yaml entries this stage reads (dvc.yaml declares the same).
 PARAMS = ("seed", "topics")
+#: Rows per row group of topics.parquet (a smaller file is one row group).
+ROW_GROUP_ROWS = 65_536
 
 
 def run(params: Params, paths: ProjectPaths) -> TopicsResult:
@@ -38,15 +40,25 @@ def run(params: Params, paths: ProjectPaths) -> TopicsResult:
     Returns:
         The fit, its tables and metrics; ``figures`` holds the two figures drawn.
     """
-    frame = load_inputs(paths.paragraphs, paths.classified, paths.documents)
-    result = fit_topics(
-        frame,
+    fit, rest, selection = read_inputs(
+        paths.paragraphs,
+        paths.classified,
+        paths.documents,
+        params.topics.fit_on,
+        params.topics.sample_size,
+        params.seed,
+    )
+    result = fit_selected(
+        fit,
+        rest,
+        selection,
         params.topics,
         params.seed,
         paths.embeddings,
         _reference(params.topics.reference_stems, paths),
     )
-    write_parquet(paths.topics, result.assignments)
+    del fit, rest
+    write_row_groups(paths.topics, result.assignments)
     tables = paths.tables("topics")
     write_csv(tables / "topics.csv", result.topic_info)
     write_csv(tables / "topics_by_coop_type.csv", result.by_coop_type)
@@ -71,3 +83,25 @@ def _reference(setting: str, paths: ProjectPaths) -> Reference | str | None:
         return None
     path = paths.resolve(setting)
     return read_reference(path) if path.is_file() else setting
+
+
+def write_row_groups(target, frame: pd.DataFrame, rows: int = ROW_GROUP_ROWS) -> None:
+    """Write ``frame`` as Parquet in row groups of ``rows``, converting one group at a time.
+
+    The bytes are those of ``core.io.write_parquet`` (pandas' ``to_parquet``: no index, zstd)
+    for a frame of at most ``rows`` rows; a larger one differs only in its row-group layout.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def table(start: int, schema=None):
+        return pa.Table.from_pandas(
+            frame.iloc[start : start + rows], schema=schema, preserve_index=False
+        )
+
+    with atomic_path(target) as tmp:
+        first = table(0)
+        with pq.ParquetWriter(tmp, first.schema, compression="zstd") as writer:
+            writer.write_table(first)
+            for start in range(rows, len(frame), rows):
+                writer.write_table(table(start, first.schema))

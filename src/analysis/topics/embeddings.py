@@ -6,7 +6,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,13 @@ from ..core.config import TFIDF_SVD
 from ..core.errors import UserError
 from ..core.io import atomic_path
 
-__all__ = ["TFIDF_SVD", "TfidfSvdEmbedder", "load_sentence_model", "embed_paragraphs"]
+__all__ = [
+    "TFIDF_SVD",
+    "TfidfSvdEmbedder",
+    "load_sentence_model",
+    "embed_paragraphs",
+    "embedding_function",
+]
 
 # Words of two or more letters: digits (dates, phone numbers, scores) say little about content
 # and would otherwise dominate the SVD of short news paragraphs.
@@ -262,7 +268,28 @@ def embed_paragraphs(
         embedder.fit(fit_texts)
         embeddings = embedder.embed(texts)
     else:
-        embeddings = np.asarray(
+        embeddings = embedding_function(embedder)(list(texts))
+    if path is not None and cached is None:
+        _write_cache(path, embeddings)
+    if path is not None:  # the folder is a stage output: it holds this run's vectors only
+        for stale in path.parent.glob("*.npy"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
+    info = {"embedding": embedding, "dimensions": int(embeddings.shape[1]), "cache_key": key}
+    return embeddings, embedder, info
+
+
+def embedding_function(embedder) -> Callable[[list[str]], np.ndarray]:
+    """``texts -> float64 vectors`` with the embedder :func:`embed_paragraphs` returned.
+
+    Used to embed the paragraphs assigned after the fit, batch by batch: the TF-IDF→SVD
+    projection treats each text on its own, so a batch gets the same vectors as one call.
+    """
+    if isinstance(embedder, TfidfSvdEmbedder):
+        return embedder.embed
+
+    def encode(texts: list[str]) -> np.ndarray:
+        return np.asarray(
             embedder.encode(
                 list(texts),
                 batch_size=32,
@@ -272,11 +299,5 @@ def embed_paragraphs(
             ),
             dtype=np.float64,
         )
-    if path is not None and cached is None:
-        _write_cache(path, embeddings)
-    if path is not None:  # the folder is a stage output: it holds this run's vectors only
-        for stale in path.parent.glob("*.npy"):
-            if stale != path:
-                stale.unlink(missing_ok=True)
-    info = {"embedding": embedding, "dimensions": int(embeddings.shape[1]), "cache_key": key}
-    return embeddings, embedder, info
+
+    return encode

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..core.errors import UserError
 from ..core.schemas import TOPICS_COLUMNS
+from .batches import PARAGRAPH_BATCH, RestParagraphs, assign_rest
 from .ensemble import (
     Ensemble,
     EnsembleRun,
@@ -51,6 +52,7 @@ __all__ = [
     "online_settings",
     "select_paragraphs",
     "fit_topics",
+    "fit_selected",
 ]
 
 # Design choices (each recorded in ``reports/metrics/topics.json``) are described in
@@ -369,13 +371,14 @@ class _Fit:
     model: Any
     settings: ClusteringSettings
     embedding_info: dict
-    has_content: np.ndarray
+    has_content: np.ndarray  # fitted paragraphs, then the assigned ones
     fit_model: pd.DataFrame  # fitted paragraphs that have content
-    rest_model: pd.DataFrame  # assigned paragraphs that have content
     raw_topics: list[int]
     topics: list[int]
-    rest_raw: list[int]
+    rest_raw: list[int]  # assigned paragraphs that have content
     rest_topics: list[int]
+    rest_raw_all: np.ndarray  # every assigned paragraph (-1 without content), rest.frame order
+    rest_topics_all: np.ndarray
     words: dict[int, list[str]]
     reps: dict[int, int]
     embed_fit_size: int
@@ -384,8 +387,8 @@ class _Fit:
 
 
 def fit_topics(frame: pd.DataFrame, topics: TopicsParams, seed: int,
-               cache_dir: str | Path | None, reference: Reference | str | None = None
-               ) -> TopicsResult:
+               cache_dir: str | Path | None, reference: Reference | str | None = None,
+               batch_size: int = PARAGRAPH_BATCH) -> TopicsResult:
     """Fit BERTopic on the paragraphs and build assignments, topic tables and quality metrics.
 
     Args:
@@ -409,22 +412,36 @@ def fit_topics(frame: pd.DataFrame, topics: TopicsParams, seed: int,
         cache_dir: embedding cache directory (None disables it).
         reference: a larger coherence reference (``quality.read_reference``), or the path
             that was configured but not found (reported as absent), or None.
+        batch_size: paragraphs embedded and assigned at a time after the fit (the result
+            does not depend on it).
 
     Raises:
         UserError: too few paragraphs, or a sentence model that is not available locally.
     """
-    clock = _Stopwatch()
     fit, rest, selection = select_paragraphs(frame, topics.fit_on, topics.sample_size, seed)
+    return fit_selected(fit, RestParagraphs(rest, None, batch_size), selection, topics, seed,
+                        cache_dir, reference)
+
+
+def fit_selected(fit: pd.DataFrame, rest: RestParagraphs, selection: dict, topics: TopicsParams,
+                 seed: int, cache_dir: str | Path | None,
+                 reference: Reference | str | None = None) -> TopicsResult:
+    """:func:`fit_topics` on paragraphs already selected (``analysis.topics.inputs``).
+
+    ``fit`` holds the paragraphs the model is fitted on (as :func:`select_paragraphs` returns
+    them), ``rest`` those assigned after the fit, read and assigned batch by batch.
+    """
+    clock = _Stopwatch()
     if len(fit) < MIN_PARAGRAPHS:
         clustering_settings(len(fit), topics.min_topic_size)  # raises the user-facing message
     done = _fit_and_assign(fit, rest, selection, topics, seed, cache_dir, clock, reference)
-    result = _result(fit, rest, selection, done, topics, seed)
+    result = _result(fit, rest.frame, selection, done, topics, seed)
     clock.lap("tables")
     result.timings = clock.laps
     return result
 
 
-def _fit_and_assign(fit: pd.DataFrame, rest: pd.DataFrame, selection: dict,
+def _fit_and_assign(fit: pd.DataFrame, rest: RestParagraphs, selection: dict,
                     topics: TopicsParams, seed: int, cache_dir: str | Path | None,
                     clock: _Stopwatch, reference: Reference | str | None) -> _Fit:
     """Embed, fit the seed ensemble, assign the rest with the medoid, topic words and quality.
@@ -436,30 +453,30 @@ def _fit_and_assign(fit: pd.DataFrame, rest: pd.DataFrame, selection: dict,
     # a bad input.
     from threadpoolctl import threadpool_limits
 
-    from .embeddings import embed_paragraphs
+    from .embeddings import embed_paragraphs, embedding_function
 
     sample_size, top_n_words = topics.sample_size, topics.top_n_words
     # One BLAS/OpenMP thread: SVD, k-means and LDA sums then run in a fixed order, so a rerun
     # (or a machine with more cores) gives bit-identical embeddings and assignments.
     with threadpool_limits(limits=1), _quiet_bertopic():
         clock.lap("load_inputs_and_imports")
-        all_texts = fit["text"].tolist() + rest["text"].tolist()
+        fit_texts = fit["text"].tolist()
         online = selection["fit_on_used"] == "online"
         # Online: the TF-IDF vocabulary and SVD come from a seeded sample, like the fit of
         # fit_on: sample, so their cost does not grow with the corpus.
-        embed_fit = (_seeded_sample(fit["text"].tolist(), sample_size, seed) if online
-                     else fit["text"].tolist())
+        embed_fit = _seeded_sample(fit_texts, sample_size, seed) if online else fit_texts
+        # Only the fitted paragraphs are embedded (and cached) here; the others are embedded
+        # batch by batch when they are assigned.
         embeddings, embedder, embedding_info = embed_paragraphs(
-            embed_fit, all_texts, embedding=topics.embedding,
+            embed_fit, fit_texts, embedding=topics.embedding,
             svd_components=topics.svd_components, seed=seed, cache_dir=cache_dir,
         )
         # A paragraph with no known word has a zero vector: UMAP cannot place it, so it is an
         # outlier by definition and stays in the output as such.
-        has_content = np.linalg.norm(embeddings, axis=1) > 0
-        fit_ok = has_content[: len(fit)]
-        rest_ok = has_content[len(fit):]
+        fit_ok = np.linalg.norm(embeddings, axis=1) > 0
         fit_model = fit[fit_ok].reset_index(drop=True)
-        fit_emb = embeddings[: len(fit)][fit_ok]
+        fit_emb = embeddings[fit_ok]
+        del embeddings
         settings = (online_settings if online else clustering_settings)(len(fit_model),
                                                                          topics.min_topic_size)
         clock.lap("embed")
@@ -493,14 +510,11 @@ def _fit_and_assign(fit: pd.DataFrame, rest: pd.DataFrame, selection: dict,
                 run.model = None  # only the published model is kept
         clock.lap("fit")
 
-        rest_model = rest[rest_ok].reset_index(drop=True)
-        rest_raw: list[int] = []
-        rest_topics: list[int] = []
-        if len(rest_model):
-            rest_docs = rest_model["stem_doc"].tolist()
-            predicted, _ = model.transform(rest_docs, embeddings=embeddings[len(fit):][rest_ok])
-            rest_raw = [int(t) for t in predicted]
-            rest_topics = _reduce_outliers(model, rest_docs, rest_raw)
+        rest_ok, rest_raw_all, rest_topics_all = assign_rest(
+            model, embedding_function(embedder), rest, _reduce_outliers)
+        rest_raw = rest_raw_all[rest_ok].tolist()
+        rest_topics = rest_topics_all[rest_ok].tolist()
+        has_content = np.concatenate([fit_ok, rest_ok])
         clock.lap("assign_rest")
 
         words = published.words
@@ -522,8 +536,8 @@ def _fit_and_assign(fit: pd.DataFrame, rest: pd.DataFrame, selection: dict,
         if isinstance(reference, str):
             block["references"]["reference"] = {"status": "not found", "path": reference}
         clock.lap("coherence")
-    return _Fit(model, settings, embedding_info, has_content, fit_model, rest_model, raw_topics,
-                assigned, rest_raw, rest_topics, words, reps, len(embed_fit),
+    return _Fit(model, settings, embedding_info, has_content, fit_model, raw_topics, assigned,
+                rest_raw, rest_topics, rest_raw_all, rest_topics_all, words, reps, len(embed_fit),
                 {"coherence": block, "baselines": compared}, ensemble)
 
 
@@ -533,9 +547,8 @@ def _result(fit: pd.DataFrame, rest: pd.DataFrame, selection: dict, done: _Fit,
     has_content = done.has_content
     parts = [
         done.fit_model.assign(topic=done.topics, raw_topic=done.raw_topics, fitted=True),
-        done.rest_model.assign(topic=done.rest_topics, raw_topic=done.rest_raw, fitted=False),
+        rest.assign(topic=done.rest_topics_all, raw_topic=done.rest_raw_all, fitted=False),
         fit[~has_content[: len(fit)]].assign(topic=-1, raw_topic=-1, fitted=True),
-        rest[~has_content[len(fit):]].assign(topic=-1, raw_topic=-1, fitted=False),
     ]
     assigned = pd.concat([p for p in parts if len(p)], ignore_index=True)
     assigned["topic"] = assigned["topic"].astype("int64")
