@@ -80,13 +80,10 @@ def _minhash(shingles: np.ndarray, seed: int) -> np.ndarray:
 
 
 def _word_codes(words: list[str]) -> np.ndarray:
-    cache: dict[str, int] = {}
+    """crc32 of each word's UTF-8 bytes, computed once per distinct word."""
     crc = zlib.crc32
-    return np.fromiter(
-        (cache[w] if w in cache else cache.setdefault(w, crc(w.encode("utf-8"))) for w in words),
-        dtype=np.uint64,
-        count=len(words),
-    )
+    table = {w: crc(w.encode("utf-8")) for w in dict.fromkeys(words)}
+    return np.fromiter(map(table.__getitem__, words), dtype=np.uint64, count=len(words))
 
 
 def fingerprint(text: str, seed: int) -> Fingerprint:
@@ -107,7 +104,8 @@ def fingerprint(text: str, seed: int) -> Fingerprint:
             for k in range(_SHINGLE_WORDS):
                 combined = combined * _SHINGLE_BASE + codes[k : k + n]
     folded = ((combined ^ (combined >> np.uint64(32))) & np.uint64(_MAX32)).astype(np.uint32)
-    shingles = np.unique(folded)
+    folded.sort()
+    shingles = folded[np.concatenate(([True], folded[1:] != folded[:-1]))]  # np.unique
     return Fingerprint(digest, shingles, _minhash(shingles, seed))
 
 
