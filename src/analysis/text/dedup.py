@@ -1,14 +1,13 @@
-"""Exact and near-duplicate detection of articles: word digests, 5-shingles and MinHash LSH.
+"""Exact and near-duplicate detection of articles: word digests, 5-shingles and MinHash LSH."""
 
-The detector keeps, per kept document, only what a later document is checked against: its
-word digest and its band keys in sorted NumPy arrays, and the offset of its shingles and
-signature in a scratch file in a temporary folder. Texts and shingle sets are never held in
-memory (about 200 bytes per kept document, plus the doc_id as UTF-8 bytes), so ingest's memory
-does not grow with the corpus; the shingles of a candidate pair are read back from the file.
-The decisions are those of MinHash LSH as in datasketch 2.0 (``affine32`` permutations drawn
-with the seed, the same bands) followed by the exact Jaccard similarity of the shingle sets:
-``tests/text/test_dedup.py`` checks both against datasketch itself.
-"""
+# The detector keeps, per kept document, only what a later document is checked against: its
+# word digest and its band keys in sorted NumPy arrays, and the offset of its shingles and
+# signature in a scratch file in a temporary folder. Texts and shingle sets are never held in
+# memory (about 200 bytes per kept document, plus the doc_id as UTF-8 bytes), so ingest's memory
+# does not grow with the corpus; the shingles of a candidate pair are read back from the file.
+# The decisions are those of MinHash LSH as in datasketch 2.0 (``affine32`` permutations drawn
+# with the seed, the same bands) followed by the exact Jaccard similarity of the shingle sets:
+# ``tests/text/test_dedup.py`` checks both against datasketch itself.
 
 from __future__ import annotations
 

@@ -1,9 +1,8 @@
-"""The documents and rejects tables of the ingest stage: cleaned records, duplicates flagged.
+"""The documents and rejects tables of the ingest stage: cleaned records, duplicates flagged."""
 
-The tables are produced in batches, in input order, as the records come back from the workers:
-each document's duplicate decision is final when it is checked, so nothing but the duplicate
-detector's compact index and the counts for the metrics is kept from one batch to the next.
-"""
+# The tables are produced in batches, in input order, as the records come back from the workers:
+# each document's duplicate decision is final when it is checked, so nothing but the duplicate
+# detector's compact index and the counts for the metrics is kept from one batch to the next.
 
 from __future__ import annotations
 
@@ -275,7 +274,11 @@ def ingest_batches(
         compute=compute,
         seed=seed,
     )
-    threshold = float(ingest.near_duplicate_threshold)
+    yield from _stream(outcomes, float(ingest.near_duplicate_threshold), seed, counts, scratch_dir)
+
+
+def _stream(outcomes, threshold: float, seed: int, counts: IngestCounts, scratch_dir: str | None):
+    """Decide each document in input order and hand the rows on in batches."""
     documents: list[tuple[RawRecord, str | None]] = []
     rejects: list[RawRecord] = []
     with (
