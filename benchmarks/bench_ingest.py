@@ -1,6 +1,7 @@
 """Benchmark the ingest stage on the clickid corpus (23,020 articles) through run_ingest.
 
-The corpus is never copied: a temporary raw dir holds a symbolic link to it. Prints wall time,
+The corpus is never copied: a temporary raw dir holds a symbolic link to it (``--corpus`` may
+also be a folder of ``part-*.jsonl.gz`` shards written by ``synth_corpus.py``: each is linked). Prints wall time,
 peak resident memory (this process and, for n_jobs > 1, the largest worker) and the counts per
 status and reject reason, as a Markdown block to paste into benchmarks/RESULTS.md.
 
@@ -44,7 +45,8 @@ def main() -> int:
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "benchmarks" / "out")
     args = parser.parse_args()
-    if not args.corpus.is_file():
+    shards = sorted(args.corpus.glob("*.jsonl.gz")) if args.corpus.is_dir() else [args.corpus]
+    if not shards or not all(p.is_file() for p in shards):
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
         return 2
 
@@ -55,8 +57,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench_ingest_") as tmp:
         raw_dir = Path(tmp) / "raw"
         raw_dir.mkdir()
-        (raw_dir / args.corpus.name).symlink_to(args.corpus.resolve())
+        for shard in shards:
+            (raw_dir / shard.name).symlink_to(shard.resolve())
         start = time.perf_counter()
+        cpu_start = time.process_time()
         result = run_ingest(
             raw_dir,
             documents_path=args.out / "documents.parquet",
@@ -65,6 +69,8 @@ def main() -> int:
             n_jobs=args.n_jobs,
         )
         wall = time.perf_counter() - start
+        cpu = time.process_time() - cpu_start
+        children_cpu = sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2])
     own, children = _peak_rss_mb()
     metrics = result.metrics()
     commit = subprocess.run(
@@ -78,7 +84,8 @@ def main() -> int:
     print(f"- command: `PYTHONPATH=src python benchmarks/bench_ingest.py --n-jobs {args.n_jobs}`")
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
-        f"- wall time: {wall:.1f} s; peak RSS: main {own:.0f} MB, largest worker {children:.0f} MB; "
+        f"- wall time: {wall:.1f} s; CPU: main {cpu:.1f} s, workers {children_cpu:.1f} s; "
+        f"peak RSS: main {own:.0f} MB, largest worker {children:.0f} MB; "
         f"load average at the end {load} (the 2 cores are shared with other jobs)"
     )
     print(

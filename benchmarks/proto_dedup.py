@@ -1,5 +1,9 @@
 """Prototype (issue 21, proposal b): ingest's near-duplicate detector without texts or shingles in memory.
 
+Status: productionised in ``analysis.text.dedup.Deduplicator`` (issue 21, implementation):
+``compare`` now runs the production detector against this prototype; the description of
+"today" below is the detector before that change (datasketch's MinHashLSH).
+
 Today (``analysis.text.dedup.Deduplicator``) the detector keeps, for every document it has
 kept: the SHA-1 hex digest of its word sequence and its doc_id in a dict, its sorted array of
 word 5-shingle hashes (about 4 bytes per word), and datasketch's ``MinHashLSH`` entries: 16
@@ -154,7 +158,7 @@ class CompactDeduplicator:
         ]
 
     def check(self, doc_id: str, digest: str, shingles: np.ndarray, hashvalues: np.ndarray):
-        raw = bytes.fromhex(digest)
+        raw = digest if isinstance(digest, bytes) else bytes.fromhex(digest)
         key = int.from_bytes(raw[:8], "little")
         for index in self.digests.get(key):
             if self.digest_bytes[20 * index : 20 * index + 20] == raw:
@@ -199,6 +203,8 @@ def _documents(path: Path, limit: int | None):
 
 
 def _measure(name: str, make, fingerprints_of, docs, scratch: Path) -> dict:
+    from analysis.text.dedup import Fingerprint
+
     gc.collect()
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
@@ -210,9 +216,12 @@ def _measure(name: str, make, fingerprints_of, docs, scratch: Path) -> dict:
         digest, shingles, minhash = fingerprints_of(text)
         # fresh objects, as ingest hands the detector: allocated while tracemalloc traces
         doc_id = (doc_id + ".")[:-1]
-        fp = ((digest + ".")[:-1], shingles.copy(), minhash.copy())
+        fp = (bytes(digest), shingles.copy(), minhash.copy())
         started = time.perf_counter()
-        decisions.append(detector.check(doc_id, *fp))
+        if isinstance(detector, CompactDeduplicator):
+            decisions.append(detector.check(doc_id, *fp))
+        else:
+            decisions.append(detector.check(doc_id, Fingerprint(*fp)))
         seconds += time.perf_counter() - started
         del fp
         if n in (1000, 5000, 10_000, 20_000, 50_000, 100_000):
@@ -229,7 +238,7 @@ def _measure(name: str, make, fingerprints_of, docs, scratch: Path) -> dict:
         extra["scratch_file_mb"] = round(
             (detector.path.stat().st_size + len(detector.pending)) / 2**20, 1
         )
-        detector.close()
+    detector.close()  # both remove their scratch files
     n = len(decisions)
     return {
         "detector": name,
@@ -251,6 +260,7 @@ def main() -> int:
     parser.add_argument("--documents", type=Path, required=True)
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--threshold", type=float, default=0.8)
+    parser.add_argument("--seed", type=int, default=20250811)
     parser.add_argument("--scratch", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
@@ -262,14 +272,14 @@ def main() -> int:
     cache = {}
     docs = list(_documents(args.documents, args.limit))
     for doc_id, text in docs:
-        cache[doc_id] = _fingerprints(text)
+        cache[doc_id] = _fingerprints(text, args.seed)
     fp_s = time.perf_counter() - started
     texts = [(doc_id, doc_id) for doc_id, _ in docs]  # the "text" is the key into the cache
     del docs
     scratch = Path(tempfile.mkdtemp(prefix="dedup_", dir=args.scratch))
     today, d_today = _measure(
-        "today (_Deduplicator)",
-        lambda: _Deduplicator(args.threshold),
+        "production (analysis.text.dedup.Deduplicator)",
+        lambda: _Deduplicator(args.threshold, args.seed, str(scratch)),
         cache.__getitem__,
         texts,
         scratch,

@@ -1,10 +1,17 @@
 """The documents and rejects tables of the ingest stage: cleaned records, duplicates flagged."""
 
+# The tables are produced in batches, in input order, as the records come back from the workers:
+# each document's duplicate decision is final when it is checked, so nothing but the duplicate
+# detector's compact index and the counts for the metrics is kept from one batch to the next.
+
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import os
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,12 +23,23 @@ from ..core.schemas import REJECT_REASONS, documents_schema
 from .dedup import Deduplicator
 from .lexicons import load_cleaning_lexicons
 from .records import RawRecord, iter_outcomes
-from .tokens import WORD_RUN
 
 if TYPE_CHECKING:
     from ..core.config import ComputeParams, IngestParams
 
-__all__ = ["IngestResult", "ingest_documents"]
+__all__ = [
+    "DOCUMENT_BATCH_ROWS",
+    "IngestBatch",
+    "IngestCounts",
+    "IngestResult",
+    "empty_rejects_frame",
+    "ingest_batches",
+]
+
+#: Documents per batch handed to the writer (the stage writes row groups of its own size).
+DOCUMENT_BATCH_ROWS = 4096
+#: Rejects per batch handed to the writer.
+REJECT_BATCH_ROWS = 4096
 
 
 def _str_column(values: list) -> pd.Series:
@@ -44,7 +62,18 @@ def _documents_frame(rows: list[tuple[RawRecord, str | None]]) -> pd.DataFrame:
             "duplicate_of": _str_column([dup for _, dup in rows]),
         }
     )
-    return documents_schema().validate(frame)
+    return _batch_schema().validate(frame)
+
+
+@functools.lru_cache(maxsize=1)
+def _batch_schema():
+    """documents.parquet's schema for one batch: the cross-row check that ``duplicate_of``
+    names a doc_id of the table is left out, because the original may be in an earlier batch;
+    the duplicate detector only ever returns the doc_id of a document it kept, which holds it.
+    doc_ids are unique by construction (a file's path, plus a key unique within the file)."""
+    schema = documents_schema()
+    schema.checks = [c for c in schema.checks if "duplicate_of" not in str(c.error)]
+    return schema
 
 
 def _rejects_frame(rows: list[RawRecord]) -> pd.DataFrame:
@@ -58,6 +87,18 @@ def _rejects_frame(rows: list[RawRecord]) -> pd.DataFrame:
     )
 
 
+def _unguard(value: str) -> str:
+    """Undo :func:`~analysis.core.io.guard_formula` for a cell read back from rejects.csv."""
+    if value.startswith("'") and value[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+        return value[1:]
+    return value
+
+
+def empty_rejects_frame() -> pd.DataFrame:
+    """The rejects table without rows (its header is still written)."""
+    return _rejects_frame([])
+
+
 def _file_format(source_file: str) -> str:
     lower = source_file.lower()
     if lower.endswith(".jsonl.gz"):
@@ -66,12 +107,77 @@ def _file_format(source_file: str) -> str:
     return suffix or "(none)"
 
 
-@dataclass(frozen=True)
-class IngestResult:
-    """What :func:`ingest_documents` produced: the documents and rejects tables."""
+@dataclass
+class IngestCounts:
+    """What the metrics and the notebook's summary need, counted while the tables stream by."""
 
-    documents: pd.DataFrame
-    rejects: pd.DataFrame
+    n_documents: int = 0
+    n_duplicates: int = 0
+    n_rejects: int = 0
+    n_words_total: int = 0  # of the documents without duplicate_of
+    rejects_by_reason: Counter = field(default_factory=Counter)
+    outlets: Counter = field(default_factory=Counter)  # of the documents without duplicate_of
+    date_min: dt.date | None = None
+    date_max: dt.date | None = None
+    summary: Counter = field(default_factory=Counter)  # (status, reason, format) -> n
+
+    def add_document(self, record: RawRecord, duplicate_of: str | None, exact: bool) -> None:
+        self.n_documents += 1
+        fmt = _file_format(record.source_file)
+        if duplicate_of is not None:
+            self.n_duplicates += 1
+            kind = "exact_duplicate" if exact else "near_duplicate"
+            self.summary["duplicate", kind, fmt] += 1
+            return
+        self.summary["document", "", fmt] += 1
+        self.n_words_total += record.n_words
+        self.outlets[record.outlet if record.outlet is not None else "(unknown)"] += 1
+        if record.date is not None:
+            day = record.date
+            self.date_min = day if self.date_min is None else min(self.date_min, day)
+            self.date_max = day if self.date_max is None else max(self.date_max, day)
+
+    def add_reject(self, record: RawRecord) -> None:
+        self.n_rejects += 1
+        self.rejects_by_reason[record.reason] += 1
+        self.summary["rejected", record.reason, _file_format(record.source_file)] += 1
+
+
+@dataclass(frozen=True)
+class IngestBatch:
+    """Consecutive rows of one of the two tables, in input order (``table``: documents|rejects)."""
+
+    table: str
+    frame: pd.DataFrame
+
+
+class IngestResult:
+    """What the ingest stage produced: its counts, and the two tables read back on demand.
+
+    The tables are not held: :attr:`documents` and :attr:`rejects` read the written files
+    when asked for (the whole table; at a million articles that is gigabytes).
+    """
+
+    def __init__(self, counts: IngestCounts, *, documents_path: Path, rejects_path: Path):
+        self.counts = counts
+        self.documents_path = Path(documents_path)
+        self.rejects_path = Path(rejects_path)
+
+    @functools.cached_property
+    def documents(self) -> pd.DataFrame:
+        """documents.parquet as written (read on first use)."""
+        return pd.read_parquet(self.documents_path)
+
+    @functools.cached_property
+    def rejects(self) -> pd.DataFrame:
+        """rejects.csv as written (read on first use; an empty ``record`` is null, and the
+        apostrophe the writer puts before a cell a spreadsheet would run as a formula is
+        removed, so the values are those of the records)."""
+        frame = pd.read_csv(self.rejects_path, dtype="str", keep_default_na=False)
+        for column in frame.columns:
+            frame[column] = frame[column].map(_unguard)
+        frame["record"] = frame["record"].where(frame["record"] != "")
+        return frame
 
     def metrics(self) -> dict:
         """JSON-ready counts for ``reports/metrics``.
@@ -81,22 +187,18 @@ class IngestResult:
         documents later stages use (``duplicate_of`` null). Every reject reason is listed, with
         0 when it did not occur, so the keys are the same on every run.
         """
-        docs = self.documents
-        unique = docs[docs["duplicate_of"].isna()]
-        reasons = Counter(self.rejects["reason"])
-        outlets = Counter(unique["outlet"].fillna("(unknown)"))
-        dates = unique["date"].dropna()
+        c = self.counts
         return {
-            "n_inputs": int(len(docs) + len(self.rejects)),
-            "n_documents": int(len(docs)),
-            "n_unique_documents": int(len(unique)),
-            "n_duplicates": int(docs["duplicate_of"].notna().sum()),
-            "n_rejects": int(len(self.rejects)),
-            "rejects_by_reason": {reason: int(reasons.get(reason, 0)) for reason in REJECT_REASONS},
-            "documents_by_outlet": dict(sorted((str(k), int(v)) for k, v in outlets.items())),
-            "date_min": dates.min().date().isoformat() if len(dates) else None,
-            "date_max": dates.max().date().isoformat() if len(dates) else None,
-            "n_words_total": int(unique["n_words"].sum()),
+            "n_inputs": c.n_documents + c.n_rejects,
+            "n_documents": c.n_documents,
+            "n_unique_documents": c.n_documents - c.n_duplicates,
+            "n_duplicates": c.n_duplicates,
+            "n_rejects": c.n_rejects,
+            "rejects_by_reason": {r: int(c.rejects_by_reason.get(r, 0)) for r in REJECT_REASONS},
+            "documents_by_outlet": dict(sorted((str(k), int(v)) for k, v in c.outlets.items())),
+            "date_min": c.date_min.isoformat() if c.date_min is not None else None,
+            "date_max": c.date_max.isoformat() if c.date_max is not None else None,
+            "n_words_total": c.n_words_total,
         }
 
     def summary_table(self) -> pd.DataFrame:
@@ -105,45 +207,17 @@ class IngestResult:
         status is ``document``, ``duplicate`` (reason ``exact_duplicate`` when the copy has the
         same words as the first, else ``near_duplicate``) or ``rejected`` (reason from rejects).
         """
-        docs = self.documents
-        words = {
-            doc_id: WORD_RUN.findall(text.casefold())
-            for doc_id, text, dup in zip(docs["doc_id"], docs["text"], docs["duplicate_of"])
-            if isinstance(dup, str)
-        }
-        originals = set(docs["duplicate_of"].dropna())
-        words.update(
-            {
-                doc_id: WORD_RUN.findall(text.casefold())
-                for doc_id, text in zip(docs["doc_id"], docs["text"])
-                if doc_id in originals
-            }
-        )
-        rows = []
-        for doc_id, source_file, dup in zip(
-            docs["doc_id"], docs["source_file"], docs["duplicate_of"]
-        ):
-            if isinstance(dup, str):
-                kind = "exact_duplicate" if words[doc_id] == words[dup] else "near_duplicate"
-                rows.append(("duplicate", kind, _file_format(source_file)))
-            else:
-                rows.append(("document", "", _file_format(source_file)))
-        for source_file, reason in zip(self.rejects["source_file"], self.rejects["reason"]):
-            rows.append(("rejected", reason, _file_format(source_file)))
-        table = pd.DataFrame(rows, columns=["status", "reason", "format"])
         order = {"document": 0, "duplicate": 1, "rejected": 2}
-        counts = (
-            table.groupby(["status", "reason", "format"], sort=False)
-            .size()
-            .rename("n")
-            .reset_index()
+        rows = sorted(
+            ((status, reason, fmt, n) for (status, reason, fmt), n in self.counts.summary.items()),
+            key=lambda row: (order[row[0]], row[1], row[2]),
         )
-        counts["_order"] = counts["status"].map(order)
-        counts = counts.sort_values(["_order", "reason", "format"]).drop(columns="_order")
-        return counts.reset_index(drop=True)
+        table = pd.DataFrame(rows, columns=["status", "reason", "format", "n"])
+        table["n"] = table["n"].astype("int64")
+        return table
 
 
-def ingest_documents(
+def ingest_batches(
     raw_dir: str | Path,
     *,
     metadata_file: str | Path | None,
@@ -151,8 +225,10 @@ def ingest_documents(
     ingest: IngestParams,
     compute: ComputeParams | None,
     seed: int,
-) -> IngestResult:
-    """Clean every article under ``raw_dir`` into the documents and rejects tables.
+    counts: IngestCounts,
+    scratch_dir: str | None = None,
+) -> Iterator[IngestBatch]:
+    """Clean every article under ``raw_dir`` into batches of the documents and rejects tables.
 
     Every input file or record ends up in exactly one of the two tables. Metadata precedence:
     the sidecar (``metadata.csv``) wins where its cell is non-empty; then what the record or
@@ -172,9 +248,13 @@ def ingest_documents(
             input and duplicate detection (global over all documents) stay in this process.
             The tables are the same for every backend and number of workers.
         seed: seed of the MinHash permutations (params.yaml ``seed``).
+        counts: filled while the batches are produced (metrics and the notebook's summary).
+        scratch_dir: where the duplicate detector's temporary folder goes (None: the system's);
+            it is removed when the generator finishes or is closed, also after an error.
 
-    Returns:
-        The two tables, with ``metrics()`` and ``summary_table()``.
+    Yields:
+        :class:`IngestBatch` objects in input order within each table; the documents come in
+        batches of :data:`DOCUMENT_BATCH_ROWS` rows and end with a (possibly empty) last one.
 
     Raises:
         UserError: for a missing or empty folder, a missing lexicon or sidecar, or a sidecar
@@ -186,9 +266,6 @@ def ingest_documents(
             f"raw_dir {raw_dir} is not a directory; point ingest.raw_dir at a folder of articles"
         )
     lexicons = load_cleaning_lexicons(lexicon_dir)
-    dedup = Deduplicator(float(ingest.near_duplicate_threshold), seed)
-    documents: list[tuple[RawRecord, str | None]] = []
-    rejects: list[RawRecord] = []
     outcomes = iter_outcomes(
         raw_dir,
         lexicons=lexicons,
@@ -197,13 +274,33 @@ def ingest_documents(
         compute=compute,
         seed=seed,
     )
-    with progress(desc="ingest", unit=" articles") as bar:
+    yield from _stream(outcomes, float(ingest.near_duplicate_threshold), seed, counts, scratch_dir)
+
+
+def _stream(outcomes, threshold: float, seed: int, counts: IngestCounts, scratch_dir: str | None):
+    """Decide each document in input order and hand the rows on in batches."""
+    documents: list[tuple[RawRecord, str | None]] = []
+    rejects: list[RawRecord] = []
+    with (
+        Deduplicator(threshold, seed, scratch_dir) as dedup,
+        progress(desc="ingest", unit=" articles") as bar,
+    ):
         for outcome in outcomes:
             bar.update(1)
             record = outcome.record
             if record.is_reject:
+                counts.add_reject(record)
                 rejects.append(record)
+                if len(rejects) >= REJECT_BATCH_ROWS:
+                    yield IngestBatch("rejects", _rejects_frame(rejects))
+                    rejects = []
                 continue
-            documents.append((record, dedup.check(record.doc_id, outcome.fingerprint)))
-    del dedup
-    return IngestResult(_documents_frame(documents), _rejects_frame(rejects))
+            duplicate_of = dedup.check(record.doc_id, outcome.fingerprint)
+            counts.add_document(record, duplicate_of, dedup.last_exact)
+            documents.append((record, duplicate_of))
+            if len(documents) >= DOCUMENT_BATCH_ROWS:
+                yield IngestBatch("documents", _documents_frame(documents))
+                documents = []
+    yield IngestBatch("documents", _documents_frame(documents))
+    if rejects:
+        yield IngestBatch("rejects", _rejects_frame(rejects))

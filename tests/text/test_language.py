@@ -1,0 +1,48 @@
+"""Language identification with the compiled automaton walk: the library's own scores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analysis.text.language import _language_identifier, identify_language
+
+SEEDS = sorted((Path(__file__).resolve().parents[2] / "data" / "raw").glob("*.txt"))
+
+TEXTS = [
+    "",
+    "!!! ??? ...",
+    "a",
+    "Pemerintah Provinsi DKI Jakarta dan Pemerintah Kota Bekasi menandatangani kerja sama "
+    "pengelolaan sampah di Bantargebang.",
+    "SEMUA HURUF BESAR: JAKARTA DAN DEPOK SEPAKAT MEMBANGUN JALAN TOL BARU",
+    "The city of Jakarta signed a sister-city agreement with Kuala Lumpur on Monday.",
+    "Kerajaan negeri Selangor dan Dewan Bandaraya Kuala Lumpur bersetuju untuk bekerjasama.",
+    "Die Stadt Heidelberg und Jakarta vereinbarten eine Partnerschaft. Größe: ÄÖÜ ß",
+    "北京和雅加达签署了友好城市协议。テスト",
+    "Jakarta \ud83d\ude00 caf\u00e9 na\u00efve \u2013 \u201ckutipan\u201d",
+]
+
+
+def test_compiled_walk_gives_the_librarys_rankings():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    library = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    compiled = _language_identifier()
+    assert type(compiled).__name__ == "CompiledWalkIdentifier"
+    texts = TEXTS + [p.read_text(encoding="utf-8")[:1500] for p in SEEDS]
+    for text in texts:
+        assert compiled.rank(text) == library.rank(text)  # every label, every float
+    assert compiled.rank(TEXTS[3])[0][0] == "id"
+    assert compiled.rank(TEXTS[5])[0][0] == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "indonesian"),
+    [(TEXTS[3] * 3, "id", True), (TEXTS[5] * 3, "en", False)],
+)
+def test_identify_language_decisions(text, label, indonesian):
+    found, probability, is_indonesian = identify_language(text)
+    assert (found, is_indonesian) == (label, indonesian)
+    assert 0.5 < probability <= 1.0
