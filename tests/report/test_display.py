@@ -87,6 +87,15 @@ def test_columns_selects_renames_and_max_rows_says_so():
     assert soup.caption.get_text() == "Letters. (first 2 of 5 rows)"
 
 
+def test_total_rows_counts_a_table_read_only_in_part():
+    head = pd.DataFrame({"b": list("vwx")})  # the first 3 rows of a table of 1,000,000
+    soup = _soup(show_table(head, caption="Letters.", max_rows=2, total_rows=1_000_000))
+    assert [td.get_text() for td in soup.select("tbody td")] == ["v", "w"]
+    assert soup.caption.get_text() == "Letters. (first 2 of 1000000 rows)"
+    whole = _soup(show_table(head, caption="Letters.", max_rows=5, total_rows=3))
+    assert whole.caption.get_text() == "Letters."
+
+
 def test_numbers_among_texts_lose_float_noise():
     series = pd.Series({"fit_on": "relevant", "n_topics": 4.0, "ari_mean": 0.6666666}, name="value")
     soup = _soup(show_table(series, caption="Run.", index_label="measure"))

@@ -291,3 +291,14 @@ def test_batched_tables_equal_the_one_shot_tables(tmp_path, monkeypatch):
         tmp_path / "pandas.parquet", index=False, engine="pyarrow", compression="zstd"
     )
     assert (tmp_path / "pandas.parquet").read_bytes() == (tmp_path / "one.parquet").read_bytes()
+    # the notebook's previews: the first rows without reading the rest, across row groups
+    for n in (1, 3, 4, 10):
+        pd.testing.assert_frame_equal(many.documents_head(n), many_table.head(n))
+    assert many.documents_head(4)["doc_id"].tolist() == [
+        "a.txt",
+        "b.txt",
+        "c_exact.txt",
+        "d_near.txt",
+    ]
+    assert many.rejects_head(1)["source_file"].tolist() == ["=formula.txt"]
+    pd.testing.assert_frame_equal(many.rejects_head(None), one.rejects)

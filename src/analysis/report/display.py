@@ -142,7 +142,8 @@ def show_table(df: pd.DataFrame | pd.Series | None, caption: str, *,
                columns: Sequence[str] | Mapping[str, str] | None = None,
                formats: Mapping[str, str] | None = None,
                index: bool | None = None, index_label: str | None = None,
-               clip: int = 90, max_rows: int | None = None) -> ReaderTable:
+               clip: int = 90, max_rows: int | None = None,
+               total_rows: int | None = None) -> ReaderTable:
     """Render ``df`` as a captioned reader table inside a horizontally scrolling wrapper.
 
     Args:
@@ -160,6 +161,8 @@ def show_table(df: pd.DataFrame | pd.Series | None, caption: str, *,
         clip: longer texts show their first ``clip`` characters; the full text is in a
             ``<details>`` element.
         max_rows: show only the first rows; the caption says how many were left out.
+        total_rows: the row count of the whole table when ``df`` holds only its first rows
+            (a table too large to read whole); default ``len(df)``.
     """
     if isinstance(df, pd.Series):
         df = df.to_frame()
@@ -173,7 +176,7 @@ def show_table(df: pd.DataFrame | pd.Series | None, caption: str, *,
     formats = dict(formats or {})
     if index is None:  # row numbers (0, 1, 2 … or the numbers left after a filter) are not shown
         index = df.index.name is not None or not pd.api.types.is_integer_dtype(df.index)
-    total = len(df)
+    total = len(df) if total_rows is None else int(total_rows)
     if max_rows is not None and total > max_rows:
         df = df.head(max_rows)
         caption = f"{caption} (first {max_rows} of {total} rows)"

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ..core.errors import UserError
 from ..core.parallel import progress
@@ -168,12 +170,25 @@ class IngestResult:
         """documents.parquet as written (read on first use)."""
         return pd.read_parquet(self.documents_path)
 
+    def documents_head(self, n: int) -> pd.DataFrame:
+        """The first ``n`` rows of documents.parquet, read without the rest of the file (the
+        same frame as ``documents.head(n)``, in memory bounded by ``n`` and one row group)."""
+        reader = pq.ParquetFile(self.documents_path)
+        batch = next(reader.iter_batches(batch_size=max(int(n), 1)), None)
+        if batch is None:
+            return reader.schema_arrow.empty_table().to_pandas()
+        return pa.Table.from_batches([batch], schema=reader.schema_arrow).to_pandas()
+
     @functools.cached_property
     def rejects(self) -> pd.DataFrame:
-        """rejects.csv as written (read on first use; an empty ``record`` is null, and the
-        apostrophe the writer puts before a cell a spreadsheet would run as a formula is
-        removed, so the values are those of the records)."""
-        frame = pd.read_csv(self.rejects_path, dtype="str", keep_default_na=False)
+        """rejects.csv as written (read on first use)."""
+        return self.rejects_head(None)
+
+    def rejects_head(self, n: int | None) -> pd.DataFrame:
+        """The first ``n`` rows of rejects.csv (all with ``None``): an empty ``record`` is null,
+        and the apostrophe the writer puts before a cell a spreadsheet would run as a formula is
+        removed, so the values are those of the records."""
+        frame = pd.read_csv(self.rejects_path, dtype="str", keep_default_na=False, nrows=n)
         for column in frame.columns:
             frame[column] = frame[column].map(_unguard)
         frame["record"] = frame["record"].where(frame["record"] != "")
