@@ -1,27 +1,4 @@
-"""classified.parquet written in bounded memory: parts of the corpus coded one after another.
-
-The table is in doc_id order (documents.parquet and paragraphs.parquet are in input order), and
-stories join documents of any part, so the stage works in three passes over small files:
-
-1. **Split.** Only the doc_id and duplicate_of columns of documents.parquet are read whole (the
-   sorted ids of the kept documents fix each document's part: its rank // ``part_documents``).
-   When the corpus has more than one part, both inputs are read a row group at a time and
-   each row is appended to its part's spill file (only the columns classify uses).
-   A corpus of one part is read directly, as before.
-2. **Code.** Each part is read, sorted like the whole corpus (:func:`.table.read_classify_inputs`)
-   and coded in batches of 50 documents (in worker processes or on Dask workers, as before);
-   each coded batch is appended to a spill file as one row group, and what stories need (date,
-   kind, partners, words) is kept for the coded documents only, which are few.
-3. **Write.** Stories are grouped from those summaries, and the coded batches are read back in
-   order, given their story_id and written to classified.parquet in row groups of 2**20 rows,
-   the size ``pq.write_table`` uses, from the same batches: the file is the same bytes as
-   the whole-corpus table written at once.
-
-Memory is bounded by one part (its documents' titles and paragraph texts, default 50,000
-documents), one output row group and the sorted ids of the kept documents (about 100 bytes per
-document), so it stops growing with the corpus above one part. Spill files live in a hidden
-folder beside the output and are removed afterwards, also on an error.
-"""
+"""classified.parquet written in bounded memory: parts of the corpus coded one after another."""
 
 from __future__ import annotations
 
@@ -43,12 +20,40 @@ from ..core.parallel import check_backend, compute_options, map_batches
 from ..core.schemas import classified_schema
 from .rules import Classifier
 from .stories import StoryDocument, assign_stories, story_words
-from .table import _MIN_BATCH, _classify_rows, _day, _document_batches, read_classify_inputs
+from .table import (
+    DOCUMENTS_PER_BATCH,
+    as_day,
+    classify_rows,
+    document_batches,
+    read_classify_inputs,
+)
 
 if TYPE_CHECKING:
     from ..core.config import ComputeParams
 
 __all__ = ["PART_DOCUMENTS", "ROW_GROUP_ROWS", "CodedSummary", "write_classified", "read_rows_of"]
+
+# The table is in doc_id order (documents.parquet and paragraphs.parquet are in input order), and
+# stories join documents of any part, so the stage works in three passes over small files:
+#
+# 1. **Split.** Only the doc_id and duplicate_of columns of documents.parquet are read whole (the
+#    sorted ids of the kept documents fix each document's part: its rank // ``part_documents``).
+#    When the corpus has more than one part, both inputs are read a row group at a time and
+#    each row is appended to its part's spill file (only the columns classify uses).
+#    A corpus of one part is read directly, as before.
+# 2. **Code.** Each part is read, sorted like the whole corpus (:func:`.table.read_classify_inputs`)
+#    and coded in batches of 50 documents (in worker processes or on Dask workers, as before);
+#    each coded batch is appended to a spill file as one row group, and what stories need (date,
+#    kind, partners, words) is kept for the coded documents only, which are few.
+# 3. **Write.** Stories are grouped from those summaries, and the coded batches are read back in
+#    order, given their story_id and written to classified.parquet in row groups of 2**20 rows,
+#    the size ``pq.write_table`` uses, from the same batches: the file is the same bytes as
+#    the whole-corpus table written at once.
+#
+# Memory is bounded by one part (its documents' titles and paragraph texts, default 50,000
+# documents), one output row group and the sorted ids of the kept documents (about 100 bytes per
+# document), so it stops growing with the corpus above one part. Spill files live in a hidden
+# folder beside the output and are removed afterwards, also on an error.
 
 #: Documents coded from one part: what bounds the stage's memory (titles and paragraph texts
 #: of this many documents, about 0.5 GB in this process at 50,000 news articles).
@@ -223,8 +228,8 @@ def _part_batches(parts: list[tuple[Path, Path]]) -> Iterator[list[tuple]]:
         kept, paras = read_classify_inputs(documents, paragraphs)
         dates = kept.column("date").to_pylist()
         at = 0
-        for batch in _document_batches(kept, paras, _MIN_BATCH):
-            yield [(*item, _day(dates[at + i])) for i, item in enumerate(batch)]
+        for batch in document_batches(kept, paras, DOCUMENTS_PER_BATCH):
+            yield [(*item, as_day(dates[at + i])) for i, item in enumerate(batch)]
             at += len(batch)
         del kept, paras, dates
 
@@ -233,7 +238,7 @@ def _code_batch(
     classifier: Classifier, batch: list[tuple]
 ) -> tuple[pa.RecordBatch, list[StoryDocument]]:
     """A batch's classified rows and the story summaries of its coded documents."""
-    rows = _classify_rows(classifier, [item[:5] for item in batch])
+    rows = classify_rows(classifier, [item[:5] for item in batch])
     dated = {item[0]: item for item in batch}
     stories = []
     level, doc_ids = rows.column("level").to_pylist(), rows.column("doc_id").to_pylist()

@@ -1,5 +1,4 @@
-"""The classified.parquet table: every document and its paragraphs coded, in batches
-(written part by part by :mod:`.stream`)."""
+"""The classified.parquet table: every document and its paragraphs coded, in batches."""
 
 from __future__ import annotations
 
@@ -17,12 +16,19 @@ from ..core.schemas import CLASSIFIED_COLUMNS, classified_schema
 from ..text.clean import paragraph_fingerprint
 from .rules import Classifier
 
-__all__ = ["read_classify_inputs", "classified_frame"]
+__all__ = [
+    "DOCUMENTS_PER_BATCH",
+    "as_day",
+    "classified_frame",
+    "classify_rows",
+    "document_batches",
+    "read_classify_inputs",
+]
 
-_MIN_BATCH = 50  # documents per worker task
+DOCUMENTS_PER_BATCH = 50  # documents per worker task
 
 
-def _classify_rows(
+def classify_rows(
     classifier: Classifier, batch: list[tuple[str, str | None, list[str], list[int], list[str]]]
 ) -> pa.RecordBatch:
     """classified.parquet rows of a batch of documents: each document, then its paragraphs."""
@@ -74,7 +80,7 @@ def _classify_rows(
     )
 
 
-def _document_batches(
+def document_batches(
     kept: pa.Table, paragraphs: pa.Table, size: int
 ) -> Iterable[list[tuple[str, str | None, list[str], list[int], list[str]]]]:
     """Batches of ``(doc_id, title, para_ids, para_indices, texts)``, documents in ``kept`` order.
@@ -148,7 +154,7 @@ def read_classify_inputs(documents_path: Path, paragraphs_path: Path) -> tuple[p
     return kept, paragraphs
 
 
-def _day(value: object):
+def as_day(value: object):
     """A date or timestamp cell as a ``datetime.date`` (None when missing)."""
     if value is None:
         return None
