@@ -18,15 +18,10 @@ from ..core.errors import UserError
 from ..core.io import atomic_path, read_stage_parquet
 from ..core.parallel import check_backend, compute_options, map_batches
 from ..core.schemas import classified_schema
+from . import table as table_module
 from .rules import Classifier
 from .stories import StoryDocument, assign_stories, story_words
-from .table import (
-    DOCUMENTS_PER_BATCH,
-    as_day,
-    classify_rows,
-    document_batches,
-    read_classify_inputs,
-)
+from .table import as_day, classify_rows, document_batches, read_classify_inputs
 
 if TYPE_CHECKING:
     from ..core.config import ComputeParams
@@ -228,7 +223,7 @@ def _part_batches(parts: list[tuple[Path, Path]]) -> Iterator[list[tuple]]:
         kept, paras = read_classify_inputs(documents, paragraphs)
         dates = kept.column("date").to_pylist()
         at = 0
-        for batch in document_batches(kept, paras, DOCUMENTS_PER_BATCH):
+        for batch in document_batches(kept, paras, table_module.DOCUMENTS_PER_BATCH):
             yield [(*item, as_day(dates[at + i])) for i, item in enumerate(batch)]
             at += len(batch)
         del kept, paras, dates
