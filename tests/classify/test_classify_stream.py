@@ -143,10 +143,12 @@ def test_each_part_read_holds_at_most_its_documents(tmp_path, classifier, monkey
         return kept, paras
 
     monkeypatch.setattr(stream, "read_classify_inputs", spy)
+    (tmp_path / ".classify-spill-killed").mkdir()  # what a killed run leaves behind
+    (tmp_path / ".classify-spill-killed" / "coded.parquet").write_bytes(b"x")
     _write(classifier, doc_path, para_path, tmp_path / "c.parquet", 3)
     # 8 kept documents in parts of 3: a1 a2 b | c1 c2 d | e f, with 2+1+2 | 2+2+0 | 2+2 paragraphs
     assert seen == [(3, 5), (3, 4), (2, 4)]
-    # the spill folder is gone afterwards
+    # the spill folders, this run's and the stale one, are gone afterwards
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".classify-spill-")] == []
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -48,10 +49,11 @@ __all__ = ["PART_DOCUMENTS", "ROW_GROUP_ROWS", "CodedSummary", "write_classified
 # Memory is bounded by one part (its documents' titles and paragraph texts, default 50,000
 # documents), one output row group and the sorted ids of the kept documents (about 100 bytes per
 # document), so it stops growing with the corpus above one part. Spill files live in a hidden
-# folder beside the output and are removed afterwards, also on an error.
+# folder beside the output and are removed afterwards, also on an error (a killed run's at the
+# next start).
 
 #: Documents coded from one part: what bounds the stage's memory (titles and paragraph texts
-#: of this many documents, about 0.5 GB in this process at 50,000 news articles).
+#: of this many documents; the notebook kernel peaked at 0.7 GB at 100k, in two parts).
 PART_DOCUMENTS = 50_000
 #: Rows per row group of classified.parquet: pyarrow's default for ``pq.write_table``.
 ROW_GROUP_ROWS = 1024 * 1024
@@ -121,6 +123,8 @@ def write_classified(
     n_parts = max(1, math.ceil(len(kept_ids) / part_documents))
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in out_path.parent.glob(".classify-spill-*"):  # left by a killed run
+        shutil.rmtree(stale, ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix=".classify-spill-", dir=out_path.parent) as tmp:
         spill = Path(tmp)
         if n_parts == 1:
