@@ -2,6 +2,14 @@
 
 Usage (from the project root):
     PYTHONPATH=src python benchmarks/bench_classify.py [--n-jobs 1] [--corpus PATH]
+    PYTHONPATH=src python benchmarks/bench_classify.py --project DIR --part-documents N [--n-jobs 2]
+
+The second form times the classify stage's table writer alone (``analysis.classify.stream.
+write_classified``, no notebook, no gold evaluation) on the documents.parquet and
+paragraphs.parquet of a project copy (e.g. one made by ``profile_stages.py prepare`` and run up
+to preprocess), writing classified.parquet to a temporary folder, with N documents per part; it
+prints wall, CPU, the peak RSS of this process and of its largest worker, and the load, and
+appends nothing. Comparing N and corpus sizes shows what bounds the stage's memory.
 
 Writes the coded corpus to benchmarks/out/clickid_classified.csv (git-ignored; rejects beside it)
 and appends date, machine, load, commit, command, wall and CPU time, peak RSS, the count per
@@ -43,12 +51,60 @@ def _peak_rss_mb() -> float:
     return max(own, children) / 1024
 
 
+def _bench_parts(project: Path, part_documents: int, n_jobs: int) -> int:
+    """Time write_classified on a project copy's processed inputs with a given part size."""
+    import json
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from analysis.classify import stream
+    from analysis.classify.rules import Classifier
+    from analysis.core.config import ComputeParams
+
+    processed = project / "data" / "processed"
+    classifier = Classifier.from_lexicons(project / "data" / "lexicons")
+    load = os.getloadavg()[0]
+    cpu_start, start = _cpu_seconds(), time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="classify21_bench_") as tmp:
+        summary = stream.write_classified(
+            processed / "documents.parquet",
+            processed / "paragraphs.parquet",
+            Path(tmp) / "classified.parquet",
+            classifier,
+            ComputeParams(n_jobs=n_jobs),
+            window_days=7,
+            min_similarity=0.2,
+            part_documents=part_documents or stream.PART_DOCUMENTS,
+        )
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    record = {
+        "project": str(project),
+        "documents": summary.n_documents,
+        "part_documents": part_documents or stream.PART_DOCUMENTS,
+        "n_jobs": n_jobs,
+        "wall_s": round(time.perf_counter() - start, 1),
+        "cpu_s": round(_cpu_seconds() - cpu_start, 1),
+        "peak_rss_mb": round(own),
+        "peak_worker_rss_mb": round(worker),
+        "load_before": round(load, 1),
+        "load_after": round(os.getloadavg()[0], 1),
+        "commit": commit_id(),
+    }
+    print(json.dumps(record))
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    parser.add_argument("--project", type=Path, help="time write_classified on this project copy")
+    parser.add_argument("--part-documents", type=int, default=0, help="with --project")
     args = parser.parse_args()
+    if args.project is not None:
+        return _bench_parts(args.project, args.part_documents, args.n_jobs)
     if not args.corpus.is_file():
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
         return 2

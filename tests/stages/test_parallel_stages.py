@@ -63,7 +63,7 @@ def _run_stages(
 def small_batches(monkeypatch):
     monkeypatch.setattr(ingest_module, "_BATCH", 2)
     monkeypatch.setattr(preprocess_module, "_DOC_BATCH", 2)
-    monkeypatch.setattr(classify_module, "_MIN_BATCH", 2)
+    monkeypatch.setattr(classify_module, "DOCUMENTS_PER_BATCH", 2)
 
 
 @pytest.mark.slow

@@ -23,7 +23,7 @@ from .scoring import (
     wilson_interval,
 )
 
-__all__ = ["evaluate_gold", "classification_report", "read_gold", "round4_report", "GOLD_CORPORA",
+__all__ = ["evaluate_gold", "classification_report", "read_gold", "gold_doc_ids", "round4_report", "GOLD_CORPORA",
            "HELDOUT_SPLITS", "CLICKID_CHECKSUM", "UNTOUCHED_SPLIT", "EXPOSED_SPLIT"]
 
 _DOC_COLUMNS = ["corpus", "doc_id", "coop_type", "partners", "sectors", "split"]
@@ -87,6 +87,13 @@ def read_gold(gold_dir: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             raise UserError(f"{path}: key {key} repeated, e.g. {duplicated.iloc[0][key].tolist()}")
     paragraphs["para_index"] = pd.to_numeric(paragraphs["para_index"], errors="coerce")
     return documents, paragraphs
+
+
+def gold_doc_ids(gold_dir: str | Path) -> set[str]:
+    """The doc_ids (as the classifier sees them) of every gold document and gold paragraph: the
+    only rows of classified.parquet that :func:`evaluate_gold` looks at."""
+    documents, paragraphs = read_gold(gold_dir)
+    return set(documents["doc_id"]) | set(paragraphs["doc_id"])
 
 
 def _read(path: Path, required: Sequence[str]) -> pd.DataFrame:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
@@ -13,21 +12,23 @@ import pyarrow.parquet as pq
 
 from ..core.errors import UserError
 from ..core.io import read_stage_parquet
-from ..core.parallel import check_backend, compute_options, map_batches
 from ..core.schemas import CLASSIFIED_COLUMNS, classified_schema
 from ..text.clean import paragraph_fingerprint
 from .rules import Classifier
-from .stories import StoryDocument, assign_stories, story_words
 
-if TYPE_CHECKING:
-    from ..core.config import ComputeParams
+__all__ = [
+    "DOCUMENTS_PER_BATCH",
+    "as_day",
+    "classified_frame",
+    "classify_rows",
+    "document_batches",
+    "read_classify_inputs",
+]
 
-__all__ = ["read_classify_inputs", "classified_batches", "classified_frame", "with_stories"]
-
-_MIN_BATCH = 50  # documents per worker task
+DOCUMENTS_PER_BATCH = 50  # documents per worker task
 
 
-def _classify_rows(
+def classify_rows(
     classifier: Classifier, batch: list[tuple[str, str | None, list[str], list[int], list[str]]]
 ) -> pa.RecordBatch:
     """classified.parquet rows of a batch of documents: each document, then its paragraphs."""
@@ -79,7 +80,7 @@ def _classify_rows(
     )
 
 
-def _document_batches(
+def document_batches(
     kept: pa.Table, paragraphs: pa.Table, size: int
 ) -> Iterable[list[tuple[str, str | None, list[str], list[int], list[str]]]]:
     """Batches of ``(doc_id, title, para_ids, para_indices, texts)``, documents in ``kept`` order.
@@ -153,81 +154,7 @@ def read_classify_inputs(documents_path: Path, paragraphs_path: Path) -> tuple[p
     return kept, paragraphs
 
 
-def classified_batches(
-    kept: pa.Table, paragraphs: pa.Table, classifier: Classifier, compute: ComputeParams | None
-) -> Iterator[pa.RecordBatch]:
-    """classified.parquet rows, a batch of documents at a time, in document order.
-
-    One row per document (``level="document"``), then one per paragraph, columns per
-    docs/architecture.md plus ``para_index`` and ``para_fingerprint`` (the gold-set key).
-    Batches are coded in this process, in worker processes or on Dask workers (``compute``,
-    see :mod:`analysis.core.parallel`) and come back in order, so the table is the same bytes
-    for every ``n_jobs`` and backend.
-    """
-    options = compute_options(compute)
-    check_backend(options["backend"], options["n_jobs"], options["scheduler"])
-    yield from map_batches(
-        _classify_rows,
-        _document_batches(kept, paragraphs, _MIN_BATCH),
-        context=classifier,
-        **options,
-    )
-
-
-def with_stories(
-    arrow: pa.Table,
-    kept: pa.Table,
-    paragraphs: pa.Table,
-    *,
-    window_days: int,
-    min_similarity: float,
-) -> pa.Table:
-    """``arrow`` with ``story_id`` filled on the coded document rows (:mod:`.stories`).
-
-    Only coded documents are grouped (none documents keep a null story_id); their text is
-    their title and paragraphs, their date the ingest date.
-    """
-    level = arrow.column("level")
-    coded_rows = pc.and_(
-        pc.equal(level, "document"), pc.not_equal(arrow.column("coop_type"), "none")
-    )
-    coded = arrow.filter(coded_rows)
-    if coded.num_rows == 0:
-        return arrow
-    ids = coded.column("doc_id").to_pylist()
-    wanted = pa.array(ids)
-    docs = kept.filter(pc.is_in(kept.column("doc_id"), value_set=wanted))
-    titles = dict(zip(docs.column("doc_id").to_pylist(), docs.column("title").to_pylist()))
-    dates = dict(zip(docs.column("doc_id").to_pylist(), docs.column("date").to_pylist()))
-    paras = paragraphs.filter(pc.is_in(paragraphs.column("doc_id"), value_set=wanted))
-    texts: dict[str, list[str]] = {}
-    for doc_id, text in zip(paras.column("doc_id").to_pylist(), paras.column("text").to_pylist()):
-        texts.setdefault(doc_id, []).append(text or "")
-    stories = assign_stories(
-        [
-            StoryDocument(
-                doc_id,
-                _day(dates.get(doc_id)),
-                coop,
-                frozenset(partners or ()),
-                story_words(titles.get(doc_id), texts.get(doc_id, ())),
-            )
-            for doc_id, coop, partners in zip(
-                ids, coded.column("coop_type").to_pylist(), coded.column("partners").to_pylist()
-            )
-        ],
-        window_days=window_days,
-        min_similarity=min_similarity,
-    )
-    story = [
-        stories.get(d) if lv == "document" else None
-        for lv, d in zip(level.to_pylist(), arrow.column("doc_id").to_pylist())
-    ]
-    index = arrow.schema.get_field_index("story_id")
-    return arrow.set_column(index, arrow.schema.field("story_id"), pa.array(story, pa.string()))
-
-
-def _day(value: object):
+def as_day(value: object):
     """A date or timestamp cell as a ``datetime.date`` (None when missing)."""
     if value is None:
         return None
