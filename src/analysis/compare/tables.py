@@ -55,8 +55,9 @@ _TOPIC_COLUMNS = ("para_id", "doc_id", "topic", "topic_label")
 #: What the compare stage reads of each input (the stems it counts from paragraphs.parquet).
 INPUT_COLUMNS = {"documents": _DOCUMENT_COLUMNS, "paragraphs": _PARAGRAPH_COLUMNS[:2],
                  "classified": _CLASSIFIED_COLUMNS, "topics": _TOPIC_COLUMNS}
-#: Read too where present: classify's evidence strength and stories (absent before round 4).
-OPTIONAL_COLUMNS = {"classified": ("confidence", "story_id")}
+#: Read too where present: classify's evidence strength and stories (absent before round 4),
+#: the topics' readable labels (absent before issue 19).
+OPTIONAL_COLUMNS = {"classified": ("confidence", "story_id"), "topics": ("topic_label_readable",)}
 _LOG_ODDS_COLUMNS = ("term", "count_a", "count_b", "count", "prior", "delta", "variance", "z",
                      "log_frequency")
 
@@ -376,7 +377,8 @@ def topic_prevalence(topics: pd.DataFrame, paras: pd.DataFrame, *,
         coop_types: kinds to report; default: cooperation kinds present plus the contrast pair.
 
     Returns:
-        coop_type, topic, topic_label, n_docs, n_units (paragraphs of the kind with a topic),
+        coop_type, topic, topic_label, (topic_label_readable where topics has it), n_docs,
+        n_units (paragraphs of the kind with a topic),
         n_paragraphs (in this topic), share, ci_low, ci_high, ci_method, boot_low, boot_high,
         wilson_low, wilson_high; sorted by kind, then topic (outliers last).
 
@@ -407,6 +409,10 @@ def topic_prevalence(topics: pd.DataFrame, paras: pd.DataFrame, *,
         columns={"item": "topic", "n_mentioning": "n_paragraphs"})
     table["topic"] = table["topic"].astype("int64")
     table.insert(2, "topic_label", table["topic"].map(labels).astype(str))
+    if "topic_label_readable" in topics.columns:  # readable words beside the stems
+        readable = (topics.sort_values(["topic", "topic_label_readable"], kind="stable")
+                    .drop_duplicates("topic").set_index("topic")["topic_label_readable"])
+        table.insert(3, "topic_label_readable", table["topic"].map(readable).astype(str))
     return table
 
 

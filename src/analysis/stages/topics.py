@@ -16,7 +16,7 @@ from ..report.figures import save_figure
 from ..report.figures_topics import plot_topic_sizes, plot_topics_by_coop_type
 from ..topics.model import TopicsResult, fit_topics
 from ..topics.quality import Reference, read_reference
-from ..topics.tables import load_inputs
+from ..topics.tables import load_inputs, with_readable_labels
 
 __all__ = ["PARAMS", "run"]
 
@@ -46,6 +46,7 @@ def run(params: Params, paths: ProjectPaths) -> TopicsResult:
         paths.embeddings,
         _reference(params.topics.reference_stems, paths),
     )
+    result = with_readable_labels(result, paths.paragraphs)  # readable columns beside the stems
     write_parquet(paths.topics, result.assignments)
     tables = paths.tables("topics")
     write_csv(tables / "topics.csv", result.topic_info)
