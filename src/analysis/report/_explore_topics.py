@@ -1,8 +1,7 @@
-"""Topic data for the explorer: c-TF-IDF profiles, a 2-D map, prevalence over time.
+"""Topic data for the explorer: c-TF-IDF profiles, a 2-D map, readable top words, prevalence over time."""
 
-The readable top words come from :func:`analysis.topics.words.readable_words`, the one
-implementation the topics stage also writes to topics.csv (re-exported here for explore.py).
-"""
+# The readable top words come from analysis.topics.words.readable_words, the one implementation
+# the topics stage also writes to topics.csv; it is re-exported here for explore.py.
 
 from __future__ import annotations
 
