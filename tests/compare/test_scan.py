@@ -178,3 +178,22 @@ def test_topics_of_unknown_paragraphs_and_an_empty_corpus(inputs):
     all_copies = fx.documents().assign(duplicate_of="seed-000")
     with pytest.raises(UserError, match="no non-duplicate documents"):
         _scan(_rewrite(inputs, "documents_path", all_copies))
+
+
+@pytest.mark.parametrize("batch_rows", [1, 3, 10_000])
+def test_readable_topic_labels_reach_the_tables_by_both_paths(inputs, batch_rows):
+    topics = fx.topics()
+    readable = {t: f"words of {t}" for t in topics["topic"].unique()}
+    topics["topic_label_readable"] = topics["topic"].map(readable)
+    memory = compare_tables(
+        fx.documents(), fx.paragraphs(), fx.classified(), topics, CompareParams(), SEED
+    )
+    scanned = _scan(_rewrite(inputs, "topics_path", topics), batch_rows=batch_rows)
+    prevalence = scanned.tables["topic_prevalence"]
+    assert prevalence.to_csv(index=False) == memory.tables["topic_prevalence"].to_csv(index=False)
+    assert list(prevalence.columns[2:4]) == ["topic_label", "topic_label_readable"]
+    assert (
+        len(prevalence)
+        and (prevalence["topic_label_readable"] == prevalence["topic"].map(readable)).all()
+    )
+    assert scanned.metrics == memory.metrics

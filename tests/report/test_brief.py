@@ -74,7 +74,13 @@ COMPARE = {
     },
     "topics": {
         "agglomeration": [
-            {"topic": 2, "label": "banjir_kali_normalisasi", "share": 0.4},
+            # readable words (topics.csv label_readable) beside the stems
+            {
+                "topic": 2,
+                "label": "kait, banjir, kali, normalisasi",
+                "label_readable": "terkait, banjir, Kali Malang, normalisasi",
+                "share": 0.4,
+            },
             {"topic": 3, "label": "dana_usul_mitra", "share": 0.45},
             {"topic": -1, "label": "outliers", "share": 0.7},
         ],
@@ -245,6 +251,11 @@ def test_english_and_indonesian_text(briefs):
     assert "commit unknown (not a git checkout)" in english
     assert "Ankara (1 article)" in english and "Ankara (1 artikel)" in indonesian
     assert "“bantar gebang”" in english and "“sister city budaya”" in english
+    # topic labels: the readable words in the finding, the stems named once in the method
+    assert "coverage is “terkait, banjir, Kali Malang, normalisasi”" in english
+    assert "stands for the stems “kait, banjir, kali, normalisasi”" in english
+    assert "aglomerasi adalah “terkait, banjir, Kali Malang, normalisasi”" in indonesian
+    assert "mewakili kata dasar “kait, banjir, kali, normalisasi”" in indonesian
     assert "None" not in english and "None" not in indonesian
     # topic sentences: the stable solution, how stable it is, and the coherence loss stated
     assert "dana usul mitra" not in english  # unstable topic, not named as a finding

@@ -225,6 +225,9 @@ def test_multiword_stems_keep_their_underscore(seed_run):
     assert "kuala_lumpur" in listed
     assert not any(w in listed for w in ("kualalumpur", "sistercity", "pamjaya"))
     assert "kuala lumpur" in " ".join(result.topic_info["label"])  # labels are for reading
+    # the readable label writes the name as the paragraphs do; the stem label stays lower case
+    assert "Kuala Lumpur" in " ".join(result.topic_info["label_readable"])
+    assert "Kuala Lumpur" in " ".join(result.topic_info["top_words_readable"])
 
 
 @pytest.mark.slow
@@ -232,7 +235,13 @@ def test_outputs_follow_the_contract(seed_run, seed_frames):
     result, out = seed_run
     _, paragraphs, _ = seed_frames
     topics = pd.read_parquet(out / "topics.parquet")
-    assert list(topics.columns)[:4] == ["para_id", "doc_id", "topic", "topic_label"]
+    assert list(topics.columns)[:5] == [
+        "para_id",
+        "doc_id",
+        "topic",
+        "topic_label",
+        "topic_label_readable",
+    ]
     assert topics["topic"].dtype == np.int64
     assert sorted(topics["para_id"]) == sorted(paragraphs["para_id"])  # nobody lost
     assert topics["topic"].min() >= -1
@@ -241,9 +250,11 @@ def test_outputs_follow_the_contract(seed_run, seed_frames):
     assert list(table.columns) == [
         "topic",
         "label",
+        "label_readable",
         "size",
         "share",
         "top_words",
+        "top_words_readable",
         "representative_para_id",
         "representative_text",
         "recurrence",

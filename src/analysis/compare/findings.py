@@ -67,8 +67,10 @@ def compare_metrics(tables: Mapping[str, pd.DataFrame], corpus: Mapping[str, Any
         for kind, group in prevalence.groupby("coop_type", sort=False):
             real = group[group["topic"] >= 0].sort_values("topic", kind="stable").sort_values(
                 "share", ascending=False, kind="stable")
-            topics[str(kind)] = [{"topic": int(r.topic), "label": r.topic_label, "share": r.share,
-                                  "n_paragraphs": int(r.n_paragraphs)}
+            topics[str(kind)] = [{"topic": int(r.topic), "label": r.topic_label,
+                                  **({"label_readable": r.topic_label_readable}
+                                     if "topic_label_readable" in real.columns else {}),
+                                  "share": r.share, "n_paragraphs": int(r.n_paragraphs)}
                                  for r in real.itertuples(index=False) if r.n_paragraphs > 0]
             outlier_rows = group[group["topic"] < 0]
             outliers[str(kind)] = float(outlier_rows["share"].sum()) if len(outlier_rows) else 0.0
@@ -190,6 +192,7 @@ def findings(metrics: Mapping[str, Any], tables: Mapping[str, pd.DataFrame]) -> 
         listed = topics.get(kind, [])
         if listed:
             best = listed[0]
-            out.append(f"The most common topic in {kind} paragraphs is '{best['label']}' "
+            out.append(f"The most common topic in {kind} paragraphs is "
+                       f"'{best.get('label_readable', best['label'])}' "
                        f"({_pct(best['share'])} of its paragraphs with a topic).")
     return out

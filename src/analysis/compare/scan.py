@@ -316,35 +316,41 @@ def _paragraph_mismatch(
 
 
 def _read_topics(path: Path, coop_para_ids, batch_rows: int):
-    """(topic rows of the cooperation paragraphs + one label row per topic, every para_id)."""
+    """(topic rows of the cooperation paragraphs + one label row per topic, every para_id).
+
+    ``topic_label_readable`` is carried when the file has it (topics stages since issue 19).
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    rows, ids, labels = [], [], {}
+    base = ["para_id", "doc_id", "topic", "topic_label"]
+    rows, ids, labels, readable = [], [], {}, {}
     for batch in iter_batches(
-        path, "topics", ("para_id", "doc_id", "topic", "topic_label"), batch_rows=batch_rows
+        path, "topics", base, optional=("topic_label_readable",), batch_rows=batch_rows
     ):
+        columns = batch.schema.names
         ids.append(pc.unique(batch.column("para_id")))
         rows.append(
-            batch.filter(pc.is_in(batch.column("para_id"), value_set=coop_para_ids)).select(
-                ["para_id", "doc_id", "topic", "topic_label"]
-            )
+            batch.filter(pc.is_in(batch.column("para_id"), value_set=coop_para_ids)).select(columns)
         )
         pairs = pa.table({"topic": batch.column("topic"), "label": batch.column("topic_label")})
         for pair in pairs.group_by("topic").aggregate([("label", "min")]).to_pylist():
             known = labels.get(pair["topic"])
             if known is None or (pair["label_min"] is not None and pair["label_min"] < known):
                 labels[pair["topic"]] = pair["label_min"]
-    frame = (
-        pa.Table.from_batches(rows).to_pandas()
-        if rows
-        else pd.DataFrame(columns=["para_id", "doc_id", "topic", "topic_label"])
-    )
+        if "topic_label_readable" in columns:  # one readable label per topic (the first seen)
+            for topic, label in zip(
+                batch.column("topic").to_pylist(), batch.column("topic_label_readable").to_pylist()
+            ):
+                readable.setdefault(topic, label)
+    frame = pa.Table.from_batches(rows).to_pandas() if rows else pd.DataFrame(columns=base)
     # topic_prevalence labels each topic with its first label in (topic, label) order; a row
     # that matches no paragraph carries each topic's label (the in-memory path has them all)
     extra = pd.DataFrame(
         {"para_id": "", "doc_id": "", "topic": list(labels), "topic_label": list(labels.values())}
     )
+    if readable:
+        extra["topic_label_readable"] = [readable.get(t) for t in labels]
     frame = pd.concat([frame, extra], ignore_index=True) if len(frame) else extra
     frame["topic"] = frame["topic"].astype("int64")
     unique = (

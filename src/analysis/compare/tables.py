@@ -57,8 +57,8 @@ _TOPIC_COLUMNS = ("para_id", "doc_id", "topic", "topic_label")
 #: What the compare stage reads of each input (the stems it counts from paragraphs.parquet).
 INPUT_COLUMNS = {"documents": _DOCUMENT_COLUMNS, "paragraphs": _PARAGRAPH_COLUMNS[:2],
                  "classified": _CLASSIFIED_COLUMNS, "topics": _TOPIC_COLUMNS}
-#: Read too where present: classify's evidence strength and stories (absent before round 4).
-OPTIONAL_COLUMNS = {"classified": ("confidence", "story_id")}
+#: Read too where present: classify's evidence and stories, the topics' readable labels.
+OPTIONAL_COLUMNS = {"classified": ("confidence", "story_id"), "topics": ("topic_label_readable",)}
 _LOG_ODDS_COLUMNS = ("term", "count_a", "count_b", "count", "prior", "delta", "variance", "z",
                      "log_frequency")
 
@@ -378,9 +378,10 @@ def topic_prevalence(topics: pd.DataFrame, paras: pd.DataFrame, *,
         coop_types: kinds to report; default: cooperation kinds present plus the contrast pair.
 
     Returns:
-        coop_type, topic, topic_label, n_docs, n_units (paragraphs of the kind with a topic),
-        n_paragraphs (in this topic), share, ci_low, ci_high, ci_method, boot_low, boot_high,
-        wilson_low, wilson_high; sorted by kind, then topic (outliers last).
+        coop_type, topic, topic_label, topic_label_readable (if in topics), n_docs, n_units
+        (paragraphs of the kind with a topic), n_paragraphs (in this topic), share, ci_low,
+        ci_high, ci_method, boot_low, boot_high, wilson_low, wilson_high; sorted by kind, then
+        topic (outliers last).
 
     Raises:
         UserError: a topics row names a paragraph that preprocess does not know.
@@ -409,6 +410,9 @@ def topic_prevalence(topics: pd.DataFrame, paras: pd.DataFrame, *,
         columns={"item": "topic", "n_mentioning": "n_paragraphs"})
     table["topic"] = table["topic"].astype("int64")
     table.insert(2, "topic_label", table["topic"].map(labels).astype(str))
+    if "topic_label_readable" in topics.columns:  # readable words beside the stems
+        readable = topics.drop_duplicates("topic").set_index("topic")["topic_label_readable"]
+        table.insert(3, "topic_label_readable", table["topic"].map(readable).astype(str))
     return table
 
 

@@ -1,15 +1,19 @@
 """Topic data for the explorer: c-TF-IDF profiles, a 2-D map, readable top words, prevalence over time."""
 
+# The readable top words come from analysis.topics.words.readable_words, the one implementation
+# the topics stage also writes to topics.csv; it is re-exported here for explore.py.
+
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+
+from ..topics.words import readable_words
 
 __all__ = [
     "class_tfidf",
@@ -25,7 +29,6 @@ _MAX_RADIUS = 0.16
 _GAP = 0.006
 _MARGIN = 0.02
 _RELAX_ROUNDS = 300
-_CASE_SAMPLE = 400  # paragraphs of a topic searched for the usual spelling of a word
 _GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 
 
@@ -177,66 +180,6 @@ def layout_bubbles(coords: np.ndarray, sizes: Sequence[int]) -> list[tuple[float
     return [
         (round(p[0], 4), round(p[1], 4), round(r, 4)) for p, r in zip(points, radii, strict=True)
     ]
-
-
-def _surface_pattern(token: str) -> re.Pattern[str]:
-    words = [re.escape(w) for w in token.split("_") if w]
-    return re.compile(r"(?<!\w)" + r"[\s\-]+".join(words) + r"(?!\w)", re.IGNORECASE)
-
-
-def _usual_spelling(token: str, texts: Iterable[str]) -> str:
-    """How ``token`` is written in ``texts``: in lower case if it ever is (a capital then only
-    starts a sentence), else its most frequent spelling (names, acronyms); ties: sorted first."""
-    pattern = _surface_pattern(token)
-    seen: Counter[str] = Counter()
-    for text in texts:
-        seen.update(" ".join(m.group().replace("-", " ").split()) for m in pattern.finditer(text))
-    if not seen:
-        return token.replace("_", " ")
-    lower = token.replace("_", " ")
-    if lower in seen:
-        return lower
-    return min(seen.items(), key=lambda item: (-item[1], item[0]))[0]
-
-
-def readable_words(
-    paragraphs: pd.DataFrame, wanted: Mapping[int, Sequence[str]]
-) -> dict[int, dict[str, str]]:
-    """The readable form of each wanted stem: the topic's most frequent word with that stem.
-
-    The word (a token, e.g. ``berkaitan`` for the stem ``kait``) is then spelled as the
-    topic's paragraphs most often write it, so names keep their capitals (``Kuala Lumpur``).
-
-    Args:
-        paragraphs: ``topic``, ``text``, ``tokens``, ``stems`` per modelled paragraph.
-        wanted: topic id -> stems to name.
-
-    Returns:
-        topic id -> {stem: readable word}; a stem never seen keeps its own form.
-    """
-    result: dict[int, dict[str, str]] = {}
-    for topic, group in paragraphs.groupby("topic", sort=True):
-        stems_wanted = set(wanted.get(int(topic), ()))
-        if not stems_wanted:
-            continue
-        counts: dict[str, Counter[str]] = {s: Counter() for s in stems_wanted}
-        for tokens, stems in zip(group["tokens"], group["stems"], strict=True):
-            if tokens is None or stems is None:
-                continue
-            for token, stem in zip(tokens, stems, strict=False):
-                if stem in stems_wanted:
-                    counts[stem][str(token)] += 1
-        texts = group["text"].head(_CASE_SAMPLE).fillna("").astype(str).tolist()
-        names = {}
-        for stem in sorted(stems_wanted):
-            token = (
-                min(counts[stem].items(), key=lambda item: (-item[1], item[0]))[0]
-                if counts[stem]
-                else stem
-            )
-            names[stem] = _usual_spelling(token, texts)
-        result[int(topic)] = names
-    return result
 
 
 def topic_prevalence(assigned: pd.DataFrame) -> dict:

@@ -237,6 +237,16 @@ def _readable(token: str) -> str:
     return " ".join(token.replace("_", " ").split())
 
 
+def _topic_names(entry: Mapping[str, Any]) -> tuple[str, str]:
+    """A compare.json topic's label in readable words (``label_readable``, from topics.csv;
+    the stems where an older compare.json lacks it) and its stem label."""
+    stems = _readable(str(entry["label"]))
+    readable = entry.get("label_readable")
+    if isinstance(readable, str) and readable.strip():
+        return _readable(readable), stems
+    return stems, stems
+
+
 def _join(items: list[str], strings: Mapping[str, Any]) -> str:
     fmt = strings["format"]
     if len(items) <= 1:
@@ -368,8 +378,13 @@ def _facts(metrics: Mapping[str, Mapping[str, Any]], params: Any,
                   is not None and t.get("topic") != -1 and str(t.get("topic")) not in unstable]
         if topics:
             top = max(topics, key=lambda t: t["share"])
-            put(f"topic_{coop}", _readable(str(top["label"])))
+            shown, stems = _topic_names(top)
+            put(f"topic_{coop}", shown)
             put(f"topic_share_{coop}", fmt.percent(top["share"]))
+            if "topic_named" not in facts and stems.lower() != shown.lower():
+                # one example of a readable label and the stems it stands for (method section)
+                put("topic_named", shown)
+                put("topic_named_stems", stems)
 
     ingest = metrics.get("ingest", {})
     for key, phrase in (("n_duplicates", "duplicates"), ("n_rejects", "rejects")):

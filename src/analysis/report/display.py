@@ -43,6 +43,31 @@ _HEADERS = {
 }
 
 
+#: Suffix of a column holding the readable form of the column named without it (topic labels:
+#: ``label_readable`` beside the stems in ``label``).
+_READABLE = "_readable"
+
+
+def _readable_first(df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Each ``X_readable`` column moved just before ``X``, and headers that say which is which:
+    ``X_readable`` is shown as ``X``, ``X`` as ``X (stems)``."""
+    names = [str(c) for c in df.columns]
+    pairs = {n[: -len(_READABLE)]: n for n in names
+             if n.endswith(_READABLE) and n[: -len(_READABLE)] in names}
+    if not pairs:
+        return df, {}
+    order: list[str] = []
+    for name in names:
+        if name in pairs.values():
+            continue
+        order += [pairs[name], name] if name in pairs else [name]
+    headers = {}
+    for stem_column, readable in pairs.items():
+        shown = _HEADERS.get(stem_column) or stem_column.replace("_", " ")
+        headers[readable], headers[stem_column] = shown, f"{shown} (stems)"
+    return df[order], headers
+
+
 def coop_label(value: str) -> str:
     """English label of a coop_type id (unknown values are returned unchanged)."""
     return label(f"coop.{value}") if value in COOP_TYPES else value
@@ -152,7 +177,9 @@ def show_table(df: pd.DataFrame | pd.Series | None, caption: str, *,
         empty: the sentence shown instead of an empty table.
         columns: the columns to show, in order; a mapping also renames them (id -> header).
             Headers not named here are the column names with ``_`` as spaces (or a known
-            reader name such as ``n_documents`` -> "documents").
+            reader name such as ``n_documents`` -> "documents"). Default: every column, each
+            ``X_readable`` column (readable topic words) just before ``X`` (the stems), headed
+            ``X`` and ``X (stems)``.
         formats: column -> kind for :func:`format_cell`, overriding the guess from the
             column name and values (shares as %, z with 2 decimals, whole numbers as integers).
         index: show the index as the first column; default: only when it is named or not
@@ -169,7 +196,9 @@ def show_table(df: pd.DataFrame | pd.Series | None, caption: str, *,
     if df is None or df.empty:
         return ReaderTable(f'<p class="table-empty">{html.escape(empty)}</p>', empty)
     headers: dict[str, str] = {}
-    if columns is not None:
+    if columns is None:  # readable topic labels first, their stems beside them
+        df, headers = _readable_first(df)
+    else:
         if isinstance(columns, Mapping):
             headers = {str(k): str(v) for k, v in columns.items()}
         df = df[list(columns)]

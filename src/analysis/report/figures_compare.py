@@ -282,15 +282,16 @@ def plot_sector_shares(sectors: pd.DataFrame, *, lang: str = "en", ci_level: flo
     return figure
 
 
-def _topic_name(topic: int, raw: str, lang: str) -> str:
-    """'3_kerja_sama_kota' -> '3: kerja_sama_kota' (shortened); outliers get the dictionary label.
+def _topic_name(topic: int, raw: str, lang: str, readable: str = "") -> str:
+    """'3: terkait, banjir' (shortened): the readable label where topics.parquet has one, else
+    the stem label as the topics stage wrote it; outliers get the dictionary label.
 
-    The words are left as the topics stage wrote them: underscores join both words and
-    multiword expressions, so splitting them again would guess.
+    A label of the older ``3_kerja_sama_kota`` form loses its ``3_`` prefix; its underscores
+    are left, since they join both words and multiword expressions.
     """
     if topic < 0:
         return label("topics.outlier", lang)
-    words = re.sub(rf"^{topic}_", "", raw)
+    words = readable or re.sub(rf"^{topic}_", "", raw)
     text = f"{topic}: {words}"
     return text if len(text) <= 40 else text[:38] + "…"
 
@@ -315,8 +316,11 @@ def plot_topic_prevalence(prevalence: pd.DataFrame, *, lang: str = "en", ci_leve
     best = shown.groupby("topic")["share"].max()
     real = sorted((t for t in best.index if t >= 0), key=lambda t: (-best[t], t))[:max_topics]
     order = sorted(real) + [t for t in best.index if t < 0]
-    labels_by_topic = shown.drop_duplicates("topic").set_index("topic")["topic_label"]
-    names = {t: _topic_name(int(t), str(labels_by_topic[t]), lang) for t in order}
+    first = shown.drop_duplicates("topic").set_index("topic")
+    readable = (first["topic_label_readable"].fillna("").astype(str)
+                if "topic_label_readable" in first.columns else pd.Series("", index=first.index))
+    names = {t: _topic_name(int(t), str(first.at[t, "topic_label"]), lang, readable[t])
+             for t in order}
     figure = new_figure(1.9 + 0.36 * len(order) * max(1.0, len(kinds) / 2))
     add_title(figure, title)
     _dot_whisker(figure, shown, "topic", names, order, kinds, lang=lang,

@@ -17,6 +17,7 @@ from ..report.figures_topics import plot_topic_sizes, plot_topics_by_coop_type
 from ..topics.inputs import read_inputs
 from ..topics.model import TopicsResult, fit_selected
 from ..topics.quality import Reference, read_reference
+from ..topics.tables import with_readable_labels
 
 __all__ = ["PARAMS", "run"]
 
@@ -58,6 +59,7 @@ def run(params: Params, paths: ProjectPaths) -> TopicsResult:
         _reference(params.topics.reference_stems, paths),
     )
     del fit, rest
+    result = with_readable_labels(result, paths.paragraphs)  # readable columns beside the stems
     write_row_groups(paths.topics, result.assignments)
     tables = paths.tables("topics")
     write_csv(tables / "topics.csv", result.topic_info)

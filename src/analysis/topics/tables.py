@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from ..core.errors import UserError
 from ..core.io import read_stage_parquet
+from .words import readable_form, readable_words
 
 __all__ = [
     "LABEL_WORDS",
@@ -20,8 +23,11 @@ __all__ = [
     "load_inputs",
     "is_relevant",
     "topic_label",
+    "readable_label",
     "truncate",
     "share_table",
+    "modelled_paragraphs",
+    "with_readable_labels",
 ]
 
 LABEL_WORDS = 4
@@ -103,6 +109,97 @@ def truncate(text: str, limit: int = REPRESENTATIVE_CHARS) -> str:
 def topic_label(words: Sequence[str]) -> str:
     """A topic's label: its first four top stems, ``_`` shown as a space."""
     return ", ".join(w.replace("_", " ") for w in words[:LABEL_WORDS]) or "(no words)"
+
+
+def readable_label(words: Sequence[str], forms: Mapping[str, str]) -> str:
+    """:func:`topic_label` in readable words: each stem's form from ``forms`` (else the stem
+    with ``_`` as a space), duplicates after the first left out (two stems can share a word)."""
+    seen: list[str] = []
+    for stem in words:
+        word = forms.get(stem) or readable_form(stem)
+        if word.lower() not in {w.lower() for w in seen}:
+            seen.append(word)
+    return topic_label(seen)
+
+
+def modelled_paragraphs(path: Path, para_ids: Sequence[str]) -> pd.DataFrame:
+    """``para_id, text, tokens, stems`` of the given paragraphs only, read in batches.
+
+    At corpus scale the tokens and stems of every paragraph would take most of the memory, so
+    each batch is filtered in Arrow before it becomes a DataFrame.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    columns = ["para_id", "text", "tokens", "stems"]
+    read_stage_parquet(path, "preprocess", columns, columns=["para_id"], arrow=True)  # checks
+    wanted = pa.array(sorted({str(p) for p in para_ids}), pa.string())
+    parts = []
+    try:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=20_000, columns=columns):
+            table = pa.Table.from_batches([batch])
+            parts.append(table.filter(pc.is_in(batch["para_id"], value_set=wanted)))
+    except Exception as exc:  # a damaged file: the same message as the checked reader's
+        reason = " ".join(str(exc).split())
+        raise UserError(
+            f"{path}: not a readable Parquet file ({reason}); rerun preprocess"
+        ) from None
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pa.concat_tables(parts).to_pandas()
+
+
+def with_readable_labels(result: Any, paragraphs_path: Path) -> Any:
+    """``result`` (a ``TopicsResult``) with readable labels beside the stem labels.
+
+    Adds ``label_readable`` and ``top_words_readable`` (words joined by ``", "``) to
+    ``topic_info`` and ``topic_label_readable`` to ``assignments``, ``by_coop_type`` and
+    ``over_time``, each right after its stem column; words from :func:`readable_words` over
+    the paragraphs assigned to each topic (in ``assignments`` order, as the explorer reads them).
+    """
+    assigned = result.assignments[["para_id", "topic"]]
+    texts = modelled_paragraphs(paragraphs_path, assigned["para_id"].tolist())
+    frame = assigned.merge(texts, on="para_id", how="inner", validate="one_to_one")
+    info = result.topic_info.copy()
+    words = {int(t): str(w or "").split() for t, w in zip(info["topic"], info["top_words"])}
+    forms = readable_words(frame, words)
+    info.insert(
+        info.columns.get_loc("label") + 1,
+        "label_readable",
+        [
+            label if int(t) == -1 else readable_label(words[int(t)], forms.get(int(t), {}))
+            for t, label in zip(info["topic"], info["label"])
+        ],
+    )
+    info.insert(
+        info.columns.get_loc("top_words") + 1,
+        "top_words_readable",
+        [
+            ", ".join(forms.get(int(t), {}).get(w) or readable_form(w) for w in words[int(t)])
+            for t in info["topic"]
+        ],
+    )
+    readable = info.set_index("topic")["label_readable"]
+
+    def add(table: pd.DataFrame) -> pd.DataFrame:
+        if "topic_label" not in table.columns:
+            return table
+        table = table.copy()
+        table.insert(
+            table.columns.get_loc("topic_label") + 1,
+            "topic_label_readable",
+            table["topic"].map(readable).astype(str),
+        )
+        return table
+
+    return dataclasses.replace(
+        result,
+        topic_info=info,
+        assignments=add(result.assignments),
+        by_coop_type=add(result.by_coop_type),
+        over_time=add(result.over_time),
+    )
 
 
 def share_table(assigned: pd.DataFrame, group: str, topic_info: pd.DataFrame) -> pd.DataFrame:

@@ -18,10 +18,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 __all__ = [
     "N_CANDIDATES",
@@ -32,11 +35,15 @@ __all__ = [
     "central_words",
     "topic_rows",
     "representative_paragraphs",
+    "readable_form",
+    "readable_words",
 ]
 
 N_CANDIDATES = 30  # BERTopic's representation models also start from the 30 best words
 LSA_DIMENSIONS = 50
 _DECIMALS = 12
+_CASE_SAMPLE = 400  # paragraphs of a topic searched for the usual spelling of a word
+_SENTENCE_ENDS = ".!?:;\"'“”‘’([-–—"  # after these (or at the start) a capital is grammar
 
 
 @dataclass(frozen=True)
@@ -171,3 +178,98 @@ def representative_paragraphs(
         )
         chosen[topic] = int(members[best])
     return chosen
+
+
+# Readable forms. Topic words are Sastrawi stems ("kait", "tantang"), which readers do not
+# write. A stem's readable form is the surface word (the unstemmed token) that carries the stem
+# most often in the topic's paragraphs ("terkait"), spelled as those paragraphs usually write
+# it ("Kuala Lumpur"). Ties go to the alphabetically first word, so the choice is the same on
+# every run.
+
+
+def readable_form(token: str) -> str:
+    """A token or stem as words: a joined multiword expression's ``_`` become spaces."""
+    return " ".join(str(token).replace("_", " ").split())
+
+
+def _surface_pattern(token: str) -> re.Pattern[str]:
+    words = [re.escape(w) for w in token.split("_") if w]
+    return re.compile(r"(?<!\w)" + r"[\s\-]+".join(words) + r"(?!\w)", re.IGNORECASE)
+
+
+def _most_frequent(counts: Counter[str]) -> str:
+    """The most frequent key; ties: the alphabetically first."""
+    return min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    before = text[:start].rstrip()
+    return not before or before[-1] in _SENTENCE_ENDS
+
+
+def _usual_spelling(token: str, texts: Iterable[str]) -> str:
+    """How ``token`` is written in ``texts``, looked at inside sentences, where a capital is
+    not grammar: lower case if it is ever written so there, else its most frequent spelling
+    there (names, acronyms; ties: sorted first). Only at sentence starts: lower case when the
+    capital is merely the first letter (``Kaitan``), else as written (``Kuala Lumpur``)."""
+    pattern = _surface_pattern(token)
+    inside: Counter[str] = Counter()
+    initial: Counter[str] = Counter()
+    for text in texts:
+        for match in pattern.finditer(text):
+            spelling = " ".join(match.group().replace("-", " ").split())
+            (initial if _starts_sentence(text, match.start()) else inside)[spelling] += 1
+    lower = readable_form(token)
+    if lower in inside or not (inside or initial):
+        return lower
+    if inside:
+        return _most_frequent(inside)
+    named = Counter({w: n for w, n in initial.items() if w != lower.capitalize()})
+    return _most_frequent(named) if named else lower
+
+
+def readable_words(
+    paragraphs: pd.DataFrame, wanted: Mapping[int, Sequence[str]]
+) -> dict[int, dict[str, str]]:
+    """The readable form of each wanted stem: the topic's most frequent surface word for it.
+
+    For every paragraph of a topic, the tokens (unstemmed words) are paired with their stems
+    position by position; the token seen most often with a stem is its word (``terkait`` for
+    ``kait``; a tie goes to the alphabetically first token). The word is then spelled as the
+    topic's paragraphs most often write it inside a sentence (lower case whenever it occurs
+    so; otherwise e.g. ``Kuala Lumpur``; looked up in the topic's first 400 paragraph texts). A stem no token of
+    the topic carries (a protected multiword expression, say) keeps its own form, ``_`` read
+    as a space.
+
+    Args:
+        paragraphs: ``topic``, ``text``, ``tokens``, ``stems`` (lists of equal length) per
+            paragraph assigned to a topic.
+        wanted: topic id -> stems to name.
+
+    Returns:
+        topic id -> {stem: readable word} for each topic with paragraphs and wanted stems.
+
+    Raises:
+        ValueError: a column named above is missing.
+    """
+    missing = [c for c in ("topic", "text", "tokens", "stems") if c not in paragraphs.columns]
+    if missing:
+        raise ValueError(f"readable_words needs the paragraph column(s) {', '.join(missing)}")
+    result: dict[int, dict[str, str]] = {}
+    for topic, group in paragraphs.groupby("topic", sort=True):
+        stems_wanted = {str(s) for s in wanted.get(int(topic), ())}
+        if not stems_wanted:
+            continue
+        counts: dict[str, Counter[str]] = {s: Counter() for s in stems_wanted}
+        for tokens, stems in zip(group["tokens"], group["stems"], strict=True):
+            if tokens is None or stems is None:
+                continue
+            for token, stem in zip(tokens, stems, strict=False):
+                if stem in stems_wanted:
+                    counts[stem][str(token)] += 1
+        texts = group["text"].head(_CASE_SAMPLE).fillna("").astype(str).tolist()
+        result[int(topic)] = {
+            stem: _usual_spelling(_most_frequent(counts[stem]) if counts[stem] else stem, texts)
+            for stem in sorted(stems_wanted)
+        }
+    return result
