@@ -742,16 +742,17 @@ t0 = time.perf_counter()
 import papermill
 from analysis.core.config import check_stage
 from analysis.report.notebooks import clean_executed_notebook
-from analysis.stages.runner import NOTEBOOK_STAGES, notebook_parameters
+from analysis.core.paths import ProjectPaths
+from analysis.stages.runner import notebook_parameters
 t_import = time.perf_counter() - t0
 stage = sys.argv[1]
 t1 = time.perf_counter()
 params = check_stage(stage, Path("params.yaml"))
 t_params = time.perf_counter() - t1
-name = NOTEBOOK_STAGES[stage]
-output = Path("reports") / "notebooks" / f"{name}.ipynb"
+paths = ProjectPaths(Path("."))
+output = paths.executed_notebook(stage)
 t2 = time.perf_counter()
-nb = papermill.execute_notebook(str(Path("notebooks") / f"{name}.ipynb"), str(output),
+nb = papermill.execute_notebook(str(paths.notebook(stage)), str(output),
                                 parameters=notebook_parameters(stage, params),
                                 kernel_name="python3", cwd=".", progress_bar=False,
                                 log_output=False)
