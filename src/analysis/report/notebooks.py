@@ -40,6 +40,7 @@ __all__ = [
 KERNEL_ENV = "COOPNEWS_NOTEBOOK_KERNEL"
 _KERNEL_CHOICES = ("in-process", "subprocess")
 _ENGINE = "coopnews-in-process"
+_NAMES = ("stdout", "stderr")
 
 # Papermill and nbclient record wall-clock times; they change on every run.
 _VOLATILE_NOTEBOOK_KEYS = ("start_time", "end_time", "duration", "environment_variables")
@@ -256,6 +257,7 @@ class _KernelStream(io.TextIOBase):
         self.name = name
         self._kernel = kernel
         self._original = original
+        self.fd_capture: _FdCapture | None = None
 
     def write(self, text: str) -> int:
         if not isinstance(text, str):
@@ -274,7 +276,81 @@ class _KernelStream(io.TextIOBase):
 
     def fileno(self) -> int:
         # as ipykernel's streams: the descriptor the process started with (a terminal, if any)
+        if self.fd_capture is not None:
+            return self.fd_capture.copy
         return self._original.fileno()
+
+
+class _FdCapture:
+    """What is written to file descriptor 1 or 2 (C code, child processes) goes into the cell.
+
+    ipykernel does this in a kernel: the descriptor becomes a pipe, read by a thread, and what
+    is read is written to the stream of that name and echoed to the original descriptor. Here
+    the same, and :meth:`drain` reads what is left in the pipe when a cell ends, so output the
+    cell wrote is never carried into the next one.
+    """
+
+    def __init__(self, kernel: _InProcessKernel, name: str, fd: int):
+        import codecs
+
+        self._kernel, self._name, self._fd = kernel, name, fd
+        self.copy = os.dup(fd)
+        self._read, write = os.pipe()
+        os.dup2(write, fd)
+        os.close(write)
+        os.set_blocking(self._read, False)
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._lock = threading.Lock()
+        self._open = True
+        self._thread = threading.Thread(target=self._watch, name=f"fd-{name}", daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while self._pump(0.05):
+            pass
+
+    def _pump(self, timeout: float) -> bool:
+        """Pass on what the pipe holds; False once it is closed (or at end of file)."""
+        import select
+
+        ready, _, _ = select.select([self._read], [], [], timeout)
+        with self._lock:
+            if not self._open:
+                return False
+            if not ready:
+                return True
+            try:
+                data = os.read(self._read, 65536)
+            except BlockingIOError:  # the other reader took it
+                return True
+            if not data:
+                return False
+            self._kernel.write(self._name, self._decoder.decode(data))
+            os.write(self.copy, data)
+            return True
+
+    def drain(self) -> None:
+        """Pass on everything written to the descriptor so far."""
+        for stream in (sys.__stdout__, sys.__stderr__):
+            if stream is not None:
+                stream.flush()
+        while self._open and self._pump(0) and _readable(self._read):
+            pass
+
+    def close(self) -> None:
+        self.drain()
+        os.dup2(self.copy, self._fd)
+        with self._lock:
+            self._open = False
+        self._thread.join(timeout=1)
+        os.close(self._read)
+        os.close(self.copy)
+
+
+def _readable(fd: int) -> bool:
+    import select
+
+    return bool(select.select([fd], [], [], 0)[0])
 
 
 class _InProcessKernel:
@@ -305,6 +381,7 @@ class _InProcessKernel:
         self._displays: dict[str, dict[int, list[int]]] = {}
         self._index = -1
         self._saved: tuple[Any, ...] = ()
+        self._captures: list[_FdCapture] = []
 
     def __enter__(self) -> _InProcessKernel:
         import builtins
@@ -316,11 +393,15 @@ class _InProcessKernel:
         # unless one is chosen, the streams, no stdin (nbclient allows none)
         if not os.environ.get("MPLBACKEND"):
             os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
-        sys.stdout = _KernelStream(self, "stdout", self._saved[0])
-        sys.stderr = _KernelStream(self, "stderr", self._saved[1])
+        streams = [_KernelStream(self, name, saved) for name, saved in zip(_NAMES, self._saved)]
+        sys.stdout, sys.stderr = streams
         builtins.input = _no_stdin("raw_input")
         getpass.getpass = _no_stdin("getpass")
         try:
+            if _watch_fds():
+                for fd, stream in enumerate(streams, start=1):
+                    stream.fd_capture = _FdCapture(self, stream.name, fd)
+                    self._captures.append(stream.fd_capture)
             self.shell = _new_shell(self.session, self)
         except BaseException:
             self.__exit__(None, None, None)
@@ -333,8 +414,10 @@ class _InProcessKernel:
 
         from IPython.core.interactiveshell import InteractiveShell
 
-        self.flush("stdout")
-        self.flush("stderr")
+        with self._lock:
+            self.cell = None  # like nbclient, what comes after the last cell is not recorded
+        for capture in self._captures:
+            capture.close()
         sys.stdout, sys.stderr, main = self._saved
         builtins.input, getpass.getpass = self._saved_input
         if main is not None:  # the shell made its namespace __main__, as in a kernel
@@ -342,7 +425,6 @@ class _InProcessKernel:
         if self.shell is not None:
             self.shell.history_manager.end_session()
             InteractiveShell.clear_instance()
-        self.cell = None
 
     def execute(self, index: int) -> bool:
         """Run cell ``index`` as nbclient asks a kernel to; True when it failed the notebook."""
@@ -357,6 +439,8 @@ class _InProcessKernel:
         result = self.shell.run_cell(
             cell.source, store_history=True, silent=False, cell_id=cell.get("id")
         )
+        for capture in self._captures:
+            capture.drain()
         self.flush("stdout")  # the kernel flushes both streams before it replies
         self.flush("stderr")
         failed = not result.success or getattr(
@@ -448,6 +532,12 @@ class _InProcessKernel:
         for places in self._displays.values():
             if self._index in places:
                 places[self._index] = []
+
+
+def _watch_fds() -> bool:
+    """Whether ipykernel would capture file descriptors 1 and 2 here (not inside pytest)."""
+    platform = sys.platform.startswith(("linux", "darwin"))
+    return platform and "PYTEST_CURRENT_TEST" not in os.environ
 
 
 def _no_stdin(name: str) -> Any:
