@@ -197,13 +197,16 @@ def in_process() -> bool:
     return value == _KERNEL_CHOICES[0]
 
 
-def execute_notebook(source: str | Path, output: str | Path, parameters: dict[str, Any]) -> None:
+def execute_notebook(source: str | Path, output: str | Path, parameters: dict[str, Any]) -> Any:
     """Execute the notebook ``source`` into ``output`` with Papermill, from the working directory.
 
     The cells run in this process (:class:`_InProcessKernel`) unless
     ``COOPNEWS_NOTEBOOK_KERNEL=subprocess`` asks for Papermill's ordinary kernel. Papermill's
     own errors pass through: a failing cell raises ``PapermillExecutionError`` after the
     notebook, with the traceback, is saved.
+
+    Returns:
+        The executed notebook (an ``nbformat`` node), as Papermill returns it.
     """
     import papermill
 
@@ -213,7 +216,7 @@ def execute_notebook(source: str | Path, output: str | Path, parameters: dict[st
 
         papermill_engines.register(_ENGINE, _engine())
         engine = _ENGINE
-    papermill.execute_notebook(
+    return papermill.execute_notebook(
         str(source),
         str(output),
         parameters=parameters,
