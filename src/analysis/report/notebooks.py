@@ -1,13 +1,4 @@
-"""Execute stage notebooks with Papermill, make them byte-identical across runs, strip sources.
-
-A stage runs its notebook in its own process (:func:`execute_notebook`): Papermill drives the
-cells as usual, but an IPython shell in this process executes them instead of a kernel started
-as a second Python process. The shell is ipykernel's, and what it publishes goes through a
-Jupyter session into the cell's outputs the way nbclient records a kernel's messages, so the
-executed notebook is the one the ordinary kernel gives (tests/report/test_notebooks.py runs a
-notebook both ways). ``COOPNEWS_NOTEBOOK_KERNEL=subprocess`` selects Papermill's ordinary
-kernel instead, for debugging.
-"""
+"""Run stage notebooks in the stage's process, make them byte-identical, strip source notebooks."""
 
 from __future__ import annotations
 
@@ -177,6 +168,12 @@ def setup_notebook() -> ProjectPaths:
 
 # --------------------------------------------------------------------------------------------
 # Executing a stage notebook in the stage's own process
+#
+# Papermill drives the cells as usual, but an IPython shell in this process executes them
+# instead of a kernel started as a second Python process. The shell is ipykernel's, and what
+# it publishes goes through a Jupyter session into the cell's outputs the way nbclient records
+# a kernel's messages, so the executed notebook is the one the ordinary kernel gives
+# (tests/report/test_notebooks.py runs a notebook both ways).
 # --------------------------------------------------------------------------------------------
 
 
