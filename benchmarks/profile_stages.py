@@ -39,7 +39,8 @@ Subcommands (run from the project root with the project environment active and
     with ``dvc repro -f --single-item``, then each stage's command ``python3 src/stage.py``
     without DVC, then the parts of one notebook stage measured one by one (interpreter start
     and the pinned re-execution, imports, params validation, kernel start, each notebook
-    cell as Papermill records it, notebook cleaning).
+    cell as Papermill records it, notebook cleaning; the notebook runs as the stages run it: in
+    the stage's process, or in Papermill's kernel with ``COOPNEWS_NOTEBOOK_KERNEL=subprocess``).
 
 Results are JSON files and a Markdown summary in ``--out`` (default benchmarks/out/profile/,
 git-ignored). Timings on a shared machine are noisy: every record carries the 1-minute load
@@ -755,32 +756,30 @@ print("@@JSON " + json.dumps({"import_jupyter_client_s": t_import, "kernel_start
 """
 
 _NOTEBOOK_PROBE = r"""
-import json, sys, time
+import json, os, sys, time
 from pathlib import Path
 t0 = time.perf_counter()
-import papermill
 from analysis.core.config import check_stage
-from analysis.report.notebooks import clean_executed_notebook
-from analysis.stages.runner import NOTEBOOK_STAGES, notebook_parameters
+from analysis.core.paths import ProjectPaths
+from analysis.report.notebooks import clean_executed_notebook, execute_notebook, in_process
+from analysis.stages.runner import notebook_parameters
 t_import = time.perf_counter() - t0
 stage = sys.argv[1]
 t1 = time.perf_counter()
 params = check_stage(stage, Path("params.yaml"))
 t_params = time.perf_counter() - t1
-name = NOTEBOOK_STAGES[stage]
-output = Path("reports") / "notebooks" / f"{name}.ipynb"
+paths = ProjectPaths(Path("."))
+output = paths.executed_notebook(stage)
 t2 = time.perf_counter()
-nb = papermill.execute_notebook(str(Path("notebooks") / f"{name}.ipynb"), str(output),
-                                parameters=notebook_parameters(stage, params),
-                                kernel_name="python3", cwd=".", progress_bar=False,
-                                log_output=False)
+nb = execute_notebook(paths.notebook(stage), output, notebook_parameters(stage, params))
 t_papermill = time.perf_counter() - t2
 cells = [float(c.metadata.get("papermill", {}).get("duration") or 0.0) for c in nb.cells
          if c.cell_type == "code"]
 t3 = time.perf_counter()
 clean_executed_notebook(output)
 t_clean = time.perf_counter() - t3
-print("@@JSON " + json.dumps({"imports_s": t_import, "params_check_s": t_params,
+print("@@JSON " + json.dumps({"kernel": "in-process" if in_process() else "subprocess",
+                  "imports_s": t_import, "params_check_s": t_params,
                   "papermill_s": t_papermill, "cells_s": cells, "clean_s": t_clean}))
 """
 

@@ -3,8 +3,9 @@
 This file imports only the standard library until it has checked that the project environment
 is active, so a shell without it gets one line saying what to do instead of a traceback. It then
 re-executes itself with the pinned numeric environment (analysis.core.runtime), so every
-process of the stage, Papermill kernels and worker processes included, computes the same bytes
-on any x86-64 CPU.
+process of the stage, this one (which also runs the stage's notebook) and its worker processes,
+computes the same bytes on any x86-64 CPU. The re-execution cannot be avoided: glibc reads its
+setting (``GLIBC_TUNABLES``) only when a process starts; it costs about 0.03 s.
 """
 
 import os
@@ -37,7 +38,8 @@ def main() -> int:
             file=sys.stderr,
         )
         return 2
-    # Kernels and workers import this checkout's code, whatever else is installed.
+    # Workers (and a Papermill kernel, if asked for) import this checkout's code, whatever else
+    # is installed.
     path = os.environ.get("PYTHONPATH", "")
     if str(SRC) not in path.split(os.pathsep):
         os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), path) if p)

@@ -1,11 +1,28 @@
-"""Executed notebooks lose their run timestamps; source notebooks are stripped."""
+"""Stage notebooks run in the stage's process exactly as in a kernel; executed notebooks lose
+their run timestamps; source notebooks are stripped."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from analysis.report.notebooks import clean_executed_notebook, is_stripped, strip_source_notebook
+from analysis.core.errors import UserError
+from analysis.report.notebooks import (
+    KERNEL_ENV,
+    clean_executed_notebook,
+    in_process,
+    is_stripped,
+    strip_source_notebook,
+)
+
+SRC = Path(__file__).resolve().parents[2] / "src"
 
 
 def _executed(tmp_path):
@@ -82,3 +99,128 @@ def test_a_user_error_in_a_notebook_shows_its_message_not_a_traceback(capsys):
     shown = capsys.readouterr().out
     assert not result.success
     assert shown.strip() == "UserError: add articles to the corpus"
+
+
+# --- executing a notebook in the stage's own process vs. in Papermill's ordinary kernel -------
+
+# Every kind of output a kernel produces. Sleeps longer than ipykernel's 0.2 s flush interval
+# separate what a kernel sends as separate stream outputs, so the split does not depend on timing.
+_CELLS = [
+    "n = 1",  # parameters
+    "import os, subprocess, sys, time, warnings\n"
+    "print('hello', n)\nprint('world')\nsys.stderr.write('to stderr\\n')\nn + 1",
+    "from IPython.display import HTML, Markdown, display\n"
+    "display(Markdown('**bold**'))\nprint('after a display')\n"
+    "handle = display(HTML('<b>first</b>'), display_id=True)\n"
+    "handle.update(HTML('<b>updated</b>'))\nwarnings.warn('careful')",
+    "",
+    "from analysis.report.figures import new_figure\n"
+    "figure = new_figure(1.0)\nfigure.add_subplot().plot([1, 3, 2])\ndisplay(figure)\n"
+    "import matplotlib.pyplot as plt\nplt.plot([2, 1])\ntime.sleep(0.5)",
+    "print('a')\ntime.sleep(0.5)\nprint('b')\nsys.stderr.write('e')\ntime.sleep(0.5)\nprint('c')",
+    "os.write(1, b'fd one\\n')\ntime.sleep(0.5)\nos.write(2, b'fd two\\n')\ntime.sleep(0.5)\n"
+    "subprocess.run(['echo', 'from a child'], check=True)\ntime.sleep(0.5)\nprint('end')",
+    "import pandas as pd\npd.DataFrame({'a': [1, 2], 'b': ['x', 'y']})",
+    "def broken():\n    raise ValueError('broken on purpose')\nprint('before')\nbroken()",
+    "print('never runs')",
+]
+
+_EXECUTE = """
+import sys
+from papermill.exceptions import PapermillExecutionError
+from analysis.report.notebooks import clean_executed_notebook, execute_notebook
+try:
+    execute_notebook("source.ipynb", sys.argv[1], {"n": 5})
+except PapermillExecutionError as exc:
+    print(f"failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}")
+clean_executed_notebook(sys.argv[1])
+"""
+
+
+def _execute_both_ways(tmp_path, cells: list[str]) -> dict[str, tuple[str, str]]:
+    nb = new_notebook(cells=[new_code_cell(source) for source in cells])
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nb.metadata["kernelspec"] = {
+        "display_name": "Python 3",
+        "language": "python",
+        "name": "python3",
+    }
+    nbformat.write(nb, tmp_path / "source.ipynb")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_CURRENT_TEST", "MPLBACKEND")}
+    env["PYTHONPATH"] = str(SRC)  # not under pytest: file descriptors are captured, as in a stage
+    found = {}
+    for kernel in ("in-process", "subprocess"):
+        env[KERNEL_ENV] = kernel
+        proc = subprocess.run(
+            [sys.executable, "-c", _EXECUTE, "executed.ipynb"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert proc.returncode == 0, proc.stderr
+        text = (tmp_path / "executed.ipynb").read_text(encoding="utf-8")
+        # a warning names the cell's file, which holds the kernel's process id
+        found[kernel] = (re.sub(r"ipykernel_\d+", "ipykernel_PID", text), proc.stdout)
+    return found
+
+
+def test_a_notebook_runs_in_process_exactly_as_in_a_kernel(tmp_path):
+    found = _execute_both_ways(tmp_path, _CELLS)
+    assert found["in-process"] == found["subprocess"]
+    text, printed = found["in-process"]
+    # what went to file descriptor 1 is echoed to the terminal too, as ipykernel does
+    assert printed.splitlines() == [
+        "fd one",
+        "from a child",
+        "failed in cell 9: ValueError: broken on purpose",
+    ]
+    cells = [c for c in nbformat.reads(text, as_version=4).cells if c.cell_type == "code"]
+    outputs = {c.source.split("\n")[0]: c.outputs for c in cells}
+
+    def streams(key):
+        return [(o.name, o.text) for o in outputs[key] if o.output_type == "stream"]
+
+    assert outputs["# Parameters"] == []  # the injected cell
+    assert streams("import os, subprocess, sys, time, warnings") == [
+        ("stdout", "hello 5\nworld\n"),
+        ("stderr", "to stderr\n"),
+    ]
+    assert streams("print('a')") == [("stdout", "a\n"), ("stdout", "b\n"), ("stderr", "e")] + [
+        ("stdout", "c\n")
+    ]
+    assert streams("os.write(1, b'fd one\\n')") == [
+        ("stdout", "fd one\n"),
+        ("stderr", "fd two\n"),
+        ("stdout", "from a child\n"),
+        ("stdout", "end\n"),
+    ]
+    display_cell = outputs["from IPython.display import HTML, Markdown, display"]
+    assert [o.output_type for o in display_cell] == ["display_data", "stream"] + [
+        "display_data",
+        "stream",
+    ]
+    assert display_cell[2].data["text/html"] == "<b>updated</b>"
+    assert "UserWarning: careful" in display_cell[3].text
+    figures = outputs["from analysis.report.figures import new_figure"]
+    assert [sorted(o.data) for o in figures] == [["image/png", "text/plain"]] * 2
+    assert outputs["import pandas as pd"][0].execution_count == 8
+    error = outputs["def broken():"][-1]
+    assert (error.output_type, error.ename, error.evalue) == (
+        "error",
+        "ValueError",
+        "broken on purpose",
+    )
+    assert any("broken()" in line for line in error.traceback)
+    assert outputs["print('never runs')"] == []
+
+
+def test_the_kernel_setting_is_checked(monkeypatch):
+    monkeypatch.setenv(KERNEL_ENV, "subprocess")
+    assert not in_process()
+    monkeypatch.delenv(KERNEL_ENV)
+    assert in_process()
+    monkeypatch.setenv(KERNEL_ENV, "threads")
+    with pytest.raises(UserError, match="COOPNEWS_NOTEBOOK_KERNEL='threads' is not allowed"):
+        in_process()

@@ -7,12 +7,14 @@ import glob
 import json
 import math
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # imported where used: the params stage writes JSON only, without pandas
+    import pandas as pd
 
 __all__ = [
     "atomic_path",
@@ -79,7 +81,8 @@ def _clean_json(value: Any) -> Any:
         if math.isnan(value) or math.isinf(value):
             return None
         return round(value, 6)
-    if isinstance(value, pd.Timestamp):
+    pandas = sys.modules.get("pandas")  # a Timestamp exists only once pandas is imported
+    if pandas is not None and isinstance(value, pandas.Timestamp):
         return value.isoformat()
     return value
 
@@ -135,6 +138,8 @@ def read_stage_parquet(
     try:
         if arrow:
             return pq.read_table(path, columns=columns)
+        import pandas as pd
+
         return pd.read_parquet(path, columns=columns)
     except Exception as exc:
         raise _unreadable(path, producer, exc) from None
@@ -166,6 +171,8 @@ def guard_formula(value: Any) -> Any:
 
 def write_csv(target: str | Path, frame: pd.DataFrame, *, float_format: str = "%.6g") -> Path:
     """Write a CSV table that is safe to open in a spreadsheet and byte-stable across runs."""
+    import pandas as pd
+
     safe = frame.copy()
     for column in safe.columns:
         values = safe[column]

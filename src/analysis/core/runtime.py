@@ -15,8 +15,9 @@ topic solution, so every process the pipeline starts runs with these settings:
 * one thread for OpenMP and numba, and Arrow without SIMD dispatch.
 
 The loader and glibc read some of these only when a process starts, so :func:`ensure_pinned`
-re-executes the current command with them once; child processes (Papermill kernels, worker
-pools, Dask workers started by the pipeline) inherit them. :func:`problems` checks, inside any
+re-executes the current command with them once; child processes (worker pools, Dask workers
+started by the pipeline, a Papermill kernel when one is asked for) inherit them. A stage's
+notebook runs in the stage's own process, so it is pinned by the same re-execution. :func:`problems` checks, inside any
 process, that the settings really took effect.
 """
 

@@ -56,10 +56,9 @@ def notebook_parameters(stage: str, params: Any) -> dict[str, Any]:
 
 
 def _run_notebook(stage: str, params: Any) -> None:
-    import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from ..report.notebooks import clean_executed_notebook
+    from ..report.notebooks import clean_executed_notebook, execute_notebook
 
     # Relative to the project root (the working directory): Papermill records both paths in
     # the executed notebook, which must not depend on where the project lives.
@@ -67,15 +66,7 @@ def _run_notebook(stage: str, params: Any) -> None:
     output = paths.executed_notebook(stage)
     output.parent.mkdir(parents=True, exist_ok=True)
     try:
-        papermill.execute_notebook(
-            str(paths.notebook(stage)),
-            str(output),
-            parameters=notebook_parameters(stage, params),
-            kernel_name="python3",
-            cwd=".",
-            progress_bar=False,
-            log_output=False,
-        )
+        execute_notebook(paths.notebook(stage), output, notebook_parameters(stage, params))
     except PapermillExecutionError as exc:
         if exc.ename in ("UserError", "ParamsError"):
             raise UserError(str(exc.evalue)) from None
