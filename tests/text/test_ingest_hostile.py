@@ -573,3 +573,16 @@ def test_generated_corpora_lose_and_duplicate_nothing(tmp_path_factory, lexicon_
     assert (stored["n_words"] >= 3).all()
     assert not stored["text"].str.contains("\n\n\n", regex=False).any()
     assert tree_fingerprint(raw) == before
+
+
+def test_a_carriage_return_in_a_rejected_record_id_reads_back_as_one_row(tmp_path, lexicon_dir):
+    """Found by the generated corpora: a JSONL id "0\\r0" is written unquoted in rejects.csv
+    (the rows end in "\\n"), and reading it back split the row in two."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.jsonl").write_text('{"text": "", "id": "0\\r0"}\n', encoding="utf-8")
+    (raw / "b.jsonl").write_bytes(b"")
+    result = _ingest(raw, tmp_path, lexicon_dir=lexicon_dir)
+    assert result.metrics()["n_rejects"] == 2 == len(result.rejects)
+    assert result.rejects["record"].iloc[0] == "0\r0" and result.rejects["record"].isna().iloc[1]
+    assert result.rejects_head(1)["record"].tolist() == ["0\r0"]

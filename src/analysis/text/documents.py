@@ -188,7 +188,10 @@ class IngestResult:
         """The first ``n`` rows of rejects.csv (all with ``None``): an empty ``record`` is null,
         and the apostrophe the writer puts before a cell a spreadsheet would run as a formula is
         removed, so the values are those of the records."""
-        frame = pd.read_csv(self.rejects_path, dtype="str", keep_default_na=False, nrows=n)
+        # rows end in "\n" only; a "\r" inside an unquoted cell (an id from a JSON string) is text
+        frame = pd.read_csv(
+            self.rejects_path, dtype="str", keep_default_na=False, nrows=n, lineterminator="\n"
+        )
         for column in frame.columns:
             frame[column] = frame[column].map(_unguard)
         frame["record"] = frame["record"].where(frame["record"] != "")
