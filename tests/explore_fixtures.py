@@ -299,3 +299,23 @@ def write_processed(folder, tables_: dict[str, pd.DataFrame] | None = None):
         tables_[name].to_parquet(processed / f"{name}.parquet", index=False)
     tables_["topic_table"].to_csv(topics_dir / "topics.csv", index=False)
     return processed, topics_dir
+
+
+def build(t: dict[str, pd.DataFrame] | None = None, **options):
+    """The explorer's data from whole tables in memory (default: :func:`tables`, seed 7, two
+    sampled ``none`` articles)."""
+    from analysis.report.explore import build_explorer_data
+    from analysis.report.figures import load_labels
+
+    t = t or tables()
+    options.setdefault("seed", 7)
+    options.setdefault("none_sample", 2)
+    return build_explorer_data(
+        t["documents"],
+        t["paragraphs"],
+        t["classified"],
+        t["topics"],
+        t["topic_table"],
+        load_labels(),
+        **options,
+    )

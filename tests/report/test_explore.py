@@ -14,6 +14,7 @@ from explore_fixtures import (
     HOSTILE_OUTLET,
     HOSTILE_TEXT,
     HOSTILE_TITLE,
+    build,
     tables,
     write_processed,
 )
@@ -35,28 +36,15 @@ from analysis.report._explore_topics import (
 )
 from analysis.report.explore import (
     TEMPLATE_DIR,
-    build_explorer_data,
     embed_json,
     explorer_html,
     run_explore,
 )
-from analysis.report.figures import load_labels
 from analysis.report.render import find_external_references
 
 
 def _build(t=None, **options):
-    t = t or tables()
-    options.setdefault("seed", 7)
-    options.setdefault("none_sample", 2)
-    return build_explorer_data(
-        t["documents"],
-        t["paragraphs"],
-        t["classified"],
-        t["topics"],
-        t["topic_table"],
-        load_labels(),
-        **options,
-    )
+    return build(t, **options)
 
 
 def _page_data(html: str) -> dict:

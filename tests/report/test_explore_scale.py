@@ -8,26 +8,15 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from explore_fixtures import tables, write_processed
+from explore_fixtures import build, tables, write_processed
 
 import analysis.report.explore as explore
 from analysis.core.errors import UserError
-from analysis.report.figures import load_labels
 
 
 def _whole_tables_page(t, *, seed, none_sample):
     """The page from the whole tables in memory (what run_explore did before it read batches)."""
-    data = explore.build_explorer_data(
-        t["documents"],
-        t["paragraphs"],
-        t["classified"],
-        t["topics"],
-        t["topic_table"],
-        load_labels(),
-        seed=seed,
-        none_sample=none_sample,
-    )
-    return explore.explorer_html(data)
+    return explore.explorer_html(build(t, seed=seed, none_sample=none_sample))
 
 
 @pytest.mark.parametrize("none_sample", [0, 1, 200])
@@ -54,11 +43,11 @@ def test_only_the_rows_the_page_uses_are_kept(tmp_path, monkeypatch):
     t = tables()
     processed, topics_dir = write_processed(tmp_path, t)
     seen = {}
-    build = explore.build_explorer_data
+    original = explore.build_explorer_data
 
     def spy(documents, paragraphs, classified, assignments, *args, **kwargs):
         seen.update(paragraphs=paragraphs, classified=classified)
-        return build(documents, paragraphs, classified, assignments, *args, **kwargs)
+        return original(documents, paragraphs, classified, assignments, *args, **kwargs)
 
     monkeypatch.setattr(explore, "build_explorer_data", spy)
     explore.run_explore(processed, topics_dir, tmp_path / "page.html", seed=5, none_sample=0)
