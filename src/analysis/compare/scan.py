@@ -29,6 +29,7 @@ import pandas as pd
 from ..core.codebook import CONTRAST, COOP_DISPLAY_ORDER, COOPERATION_TYPES
 from ..core.config import CompareParams
 from ..core.errors import UserError
+from ..core.io import iter_stage_batches
 from .counts import StemCounter
 from .tables import (
     CompareResult,
@@ -58,39 +59,18 @@ def iter_batches(
     the file has), strings as ``string`` (pandas-written files hold ``large_string``).
 
     Raises:
-        UserError: the file is missing, unreadable or lacks a column; names the stage to rerun.
+        UserError: the file is missing, unreadable or lacks a column; names the stage to rerun
+            (``core.io.iter_stage_batches``).
     """
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: not found; run the {producer} stage first (dvc repro {producer})")
-    try:
-        reader = pq.ParquetFile(path)
-        names = reader.schema_arrow.names
-    except Exception as exc:  # pyarrow raises many types for a damaged or foreign file
-        raise _unreadable(path, producer, exc) from None
-    missing = [c for c in columns if c not in names]
-    if missing:
-        raise UserError(
-            f"{path}: missing column(s) {', '.join(missing)} "
-            f"(see docs/architecture.md); rerun the {producer} stage"
-        )
-    wanted = [*columns, *(c for c in optional if c in names and c not in columns)]
-    try:
-        for batch in reader.iter_batches(batch_size=batch_rows, columns=wanted):
-            for i, field in enumerate(batch.schema):
-                if pa.types.is_large_string(field.type):
-                    batch = batch.set_column(i, field.name, batch.column(i).cast(pa.string()))
-            yield batch
-    except (OSError, ValueError, pa.ArrowException) as exc:
-        raise _unreadable(path, producer, exc) from None
-
-
-def _unreadable(path: Path, producer: str, exc: Exception) -> UserError:
-    reason = " ".join(str(exc).split())
-    return UserError(f"{path}: not a readable Parquet file ({reason}); rerun the {producer} stage")
+    for batch in iter_stage_batches(
+        path, producer, columns, optional=optional, batch_rows=batch_rows
+    ):
+        for i, field in enumerate(batch.schema):
+            if pa.types.is_large_string(field.type):
+                batch = batch.set_column(i, field.name, batch.column(i).cast(pa.string()))
+        yield batch
 
 
 def _pair_hashes(para_ids, doc_ids) -> tuple[int, int]:

@@ -9,7 +9,7 @@ import math
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -116,23 +116,9 @@ def read_stage_parquet(
     """
     import pyarrow.parquet as pq
 
-    from .errors import UserError
-
     path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: not found; run the {producer} stage first (dvc repro {producer})")
-    # pyarrow raises many exception types for a damaged or foreign file; each is the user's
-    # file problem, not a bug here, so all of them become the same message
-    try:
-        names = pq.read_schema(path).names
-    except Exception as exc:
-        raise _unreadable(path, producer, exc) from None
-    missing = [c for c in required if c not in names]
-    if missing:
-        raise UserError(
-            f"{path}: missing column(s) {', '.join(missing)} "
-            f"(see docs/architecture.md); rerun the {producer} stage"
-        )
+    with contextlib.closing(_open_stage_file(path, producer, required)) as handle:
+        names = handle.schema_arrow.names
     if columns is not None:
         columns = [*columns, *(c for c in optional if c in names and c not in columns)]
     try:
@@ -143,6 +129,60 @@ def read_stage_parquet(
         return pd.read_parquet(path, columns=columns)
     except Exception as exc:
         raise _unreadable(path, producer, exc) from None
+
+
+def iter_stage_batches(
+    path: str | Path,
+    producer: str,
+    columns: Sequence[str],
+    *,
+    optional: Sequence[str] = (),
+    batch_rows: int = 65_536,
+) -> Iterator[Any]:
+    """Arrow record batches of at most ``batch_rows`` rows of ``columns`` (plus the ``optional``
+    ones the file has) of a Parquet file another stage wrote, one at a time: only the current
+    batch is referenced here, so a caller that keeps nothing holds at most one batch. The
+    checks and messages are :func:`read_stage_parquet`'s.
+    """
+    path = Path(path)
+    with contextlib.closing(_open_stage_file(path, producer, columns)) as handle:
+        names = handle.schema_arrow.names
+        wanted = [*columns, *(c for c in optional if c in names and c not in columns)]
+        batches = handle.iter_batches(batch_size=batch_rows, columns=wanted)
+        while True:
+            try:
+                batch = next(batches)
+            except StopIteration:
+                return
+            except Exception as exc:  # a damaged row group shows only when it is read
+                raise _unreadable(path, producer, exc) from None
+            yield batch
+
+
+def _open_stage_file(path: Path, producer: str, required: Sequence[str]):
+    """The ``pyarrow.parquet.ParquetFile`` of a stage's output, after the checks every reader
+    makes: the file exists, is Parquet (pyarrow raises many exception types for a damaged or
+    foreign file; each is the user's file problem, not a bug here, so all of them become the
+    same message) and has the ``required`` columns."""
+    import pyarrow.parquet as pq
+
+    from .errors import UserError
+
+    if not path.is_file():
+        raise UserError(f"{path}: not found; run the {producer} stage first (dvc repro {producer})")
+    try:
+        handle = pq.ParquetFile(path)
+        names = handle.schema_arrow.names
+    except Exception as exc:
+        raise _unreadable(path, producer, exc) from None
+    missing = [c for c in required if c not in names]
+    if missing:
+        handle.close()
+        raise UserError(
+            f"{path}: missing column(s) {', '.join(missing)} "
+            f"(see docs/architecture.md); rerun the {producer} stage"
+        )
+    return handle
 
 
 def _unreadable(path: Path, producer: str, exc: Exception) -> Exception:

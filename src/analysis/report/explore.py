@@ -13,7 +13,7 @@ import scipy.sparse as sp
 
 from ..core.codebook import COOP_TYPES, SECTORS
 from ..core.errors import UserError
-from ..core.io import read_stage_parquet, write_text
+from ..core.io import iter_stage_batches, read_stage_parquet, write_text
 from ._explore_articles import article_table, choose_text_articles
 from ._explore_topics import (
     class_tfidf,
@@ -288,18 +288,12 @@ def _needed_codings(path: Path, assignments: pd.DataFrame, *, seed: int,
     each with its evidence note) are never held."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
     columns = _checked_columns(path, "classify", _CODING_COLUMNS, _OPTIONAL_CODING_COLUMNS)
 
     def batches():
-        try:
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=20_000, columns=columns):
-                yield pa.Table.from_batches([batch])
-        except Exception as exc:  # a damaged file: the same message as the checked reader's
-            reason = " ".join(str(exc).split())
-            raise UserError(f"{path}: not a readable Parquet file ({reason}); rerun the classify "
-                            "stage") from None
+        for batch in iter_stage_batches(path, "classify", columns, batch_rows=20_000):
+            yield pa.Table.from_batches([batch])
 
     documents = [t.filter(pc.equal(t["level"], "document")) for t in batches()]
     doc_rows = pa.concat_tables(documents).to_pandas() if documents else pd.DataFrame(
@@ -327,25 +321,18 @@ def _needed_paragraphs(path: Path, classified: pd.DataFrame, assignments: pd.Dat
     paragraph would otherwise take most of the memory."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
     columns = ["para_id", "doc_id", "para_index", "text", "tokens", "stems"]
-    _checked_columns(path, "preprocess", tuple(columns))
     doc_rows = classified[classified["level"] == "document"].drop_duplicates("doc_id")
     shown = pa.array(sorted(choose_text_articles(
         doc_rows.set_index("doc_id")["coop_type"].astype(str), none_sample=none_sample,
         seed=seed)), pa.string())
     modelled = pa.array(sorted(set(assignments["para_id"])), pa.string())
     parts = []
-    try:
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=20_000, columns=columns):
-            keep = pc.or_(pc.is_in(batch["doc_id"], value_set=shown),
-                          pc.is_in(batch["para_id"], value_set=modelled))
-            parts.append(pa.Table.from_batches([batch]).filter(keep))
-    except Exception as exc:  # a damaged file: the same message as the checked reader's
-        reason = " ".join(str(exc).split())
-        raise UserError(f"{path}: not a readable Parquet file ({reason}); rerun the preprocess "
-                        "stage") from None
+    for batch in iter_stage_batches(path, "preprocess", columns, batch_rows=20_000):
+        keep = pc.or_(pc.is_in(batch["doc_id"], value_set=shown),
+                      pc.is_in(batch["para_id"], value_set=modelled))
+        parts.append(pa.Table.from_batches([batch]).filter(keep))
     if not parts:
         return pd.DataFrame(columns=columns)
     return pa.concat_tables(parts).to_pandas()

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..core.errors import UserError
+from ..core.io import iter_stage_batches
 
 __all__ = ["PARAGRAPH_BATCH", "record_batches", "stem_docs", "RestParagraphs", "assign_rest"]
 
@@ -43,38 +43,9 @@ def record_batches(
 
     Raises:
         UserError: the file is missing, unreadable or lacks a column (the message names the
-            stage to rerun).
+            stage to rerun; ``core.io.iter_stage_batches``).
     """
-    import pyarrow.parquet as pq
-
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: not found; run the {producer} stage first (dvc repro {producer})")
-    try:
-        handle = pq.ParquetFile(path)
-    except Exception as exc:  # pyarrow raises many types for a damaged or foreign file
-        raise _unreadable(path, producer, exc) from None
-    with contextlib.closing(handle):
-        missing = [c for c in columns if c not in handle.schema_arrow.names]
-        if missing:
-            raise UserError(
-                f"{path}: missing column(s) {', '.join(missing)} "
-                f"(see docs/architecture.md); rerun the {producer} stage"
-            )
-        reader = handle.iter_batches(batch_size=batch_size, columns=list(columns))
-        while True:
-            try:
-                batch = next(reader)
-            except StopIteration:
-                return
-            except Exception as exc:
-                raise _unreadable(path, producer, exc) from None
-            yield batch
-
-
-def _unreadable(path: Path, producer: str, exc: Exception) -> UserError:
-    reason = " ".join(str(exc).split())
-    return UserError(f"{path}: not a readable Parquet file ({reason}); rerun the {producer} stage")
+    yield from iter_stage_batches(path, producer, columns, batch_rows=batch_size)
 
 
 def stem_docs(stems) -> list[str]:

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..core.errors import UserError
-from ..core.io import read_stage_parquet
+from ..core.io import iter_stage_batches, read_stage_parquet
 from .words import readable_form, readable_words
 
 __all__ = [
@@ -130,21 +130,13 @@ def modelled_paragraphs(path: Path, para_ids: Sequence[str]) -> pd.DataFrame:
     """
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
     columns = ["para_id", "text", "tokens", "stems"]
-    read_stage_parquet(path, "preprocess", columns, columns=["para_id"], arrow=True)  # checks
     wanted = pa.array(sorted({str(p) for p in para_ids}), pa.string())
     parts = []
-    try:
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=20_000, columns=columns):
-            table = pa.Table.from_batches([batch])
-            parts.append(table.filter(pc.is_in(batch["para_id"], value_set=wanted)))
-    except Exception as exc:  # a damaged file: the same message as the checked reader's
-        reason = " ".join(str(exc).split())
-        raise UserError(
-            f"{path}: not a readable Parquet file ({reason}); rerun preprocess"
-        ) from None
+    for batch in iter_stage_batches(path, "preprocess", columns, batch_rows=20_000):
+        table = pa.Table.from_batches([batch])
+        parts.append(table.filter(pc.is_in(batch["para_id"], value_set=wanted)))
     if not parts:
         return pd.DataFrame(columns=columns)
     return pa.concat_tables(parts).to_pandas()
