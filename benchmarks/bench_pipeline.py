@@ -45,21 +45,13 @@ import yaml
 from _common import commit_id  # benchmarks/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+from analysis.core.paths import STAGES  # noqa: E402  (every dvc.yaml stage, in pipeline order)
+
 _CORPUS = Path("shared") / "corpora" / "clickid" / "articles.jsonl.gz"
 # ../shared beside the project; a git worktree sits one level deeper, so look further up too.
 DEFAULT_CORPUS = next(
     (p / _CORPUS for p in ROOT.parents if (p / _CORPUS).is_file()), ROOT.parent / _CORPUS
-)
-STAGES = (
-    "params",
-    "ingest",
-    "preprocess",
-    "classify",
-    "topics",
-    "compare",
-    "explore",
-    "render",
-    "brief",
 )
 BIN = Path(sys.executable).parent
 RAW_DIR = "bench_raw"  # the copy's raw folder: one symlink, nothing else

@@ -71,30 +71,11 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from _common import commit_id  # noqa: E402
+from bench_pipeline import DEFAULT_CORPUS as CLICKID  # noqa: E402
 from bench_pipeline import _children_cpu, _machine, _project_files, _TreePoller  # noqa: E402
 
-_CORPUS = Path("shared") / "corpora" / "clickid" / "articles.jsonl.gz"
-CLICKID = next(
-    (p / _CORPUS for p in ROOT.parents if (p / _CORPUS).is_file()), ROOT.parent / _CORPUS
-)
-STAGES = (
-    "params",
-    "ingest",
-    "preprocess",
-    "classify",
-    "topics",
-    "compare",
-    "explore",
-    "render",
-    "brief",
-)
-NOTEBOOKS = {
-    "ingest": "01_ingest",
-    "preprocess": "02_preprocess",
-    "classify": "03_classify",
-    "topics": "04_topics",
-    "compare": "05_compare",
-}
+from analysis.core.paths import NOTEBOOKS, STAGES  # noqa: E402  (bench_pipeline put src on the path)
+
 RAW_DIR = "bench_raw"
 BIN = Path(sys.executable).parent
 
