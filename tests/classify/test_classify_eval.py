@@ -284,3 +284,29 @@ def test_gold_notes_do_not_copy_article_text(clickid_path, gold_dir):
         article = texts.get(row.doc_id, "")
         runs = [" ".join(words[k : k + 7]) for k in range(len(words) - 6)]
         assert not any(run in article for run in runs), row.doc_id
+
+
+@pytest.mark.corpus
+def test_gold_reads_the_corpus_once_for_gold_and_fresh_batch(clickid_path, seed_classified,
+                                                              gold_dir, monkeypatch):
+    """The gold articles and the fresh batch are coded in one pass over the corpus, with the
+    same fresh-batch figures as a pass of their own."""
+    from analysis.classify import evaluate
+
+    alone = evaluate._fresh_block(gold_dir, clickid_path, LEXICONS, MIN_WORDS)
+    passes = []
+    original = evaluate._corpus_lines
+
+    def counted(path, ids):
+        passes.append(len(ids))
+        return original(path, ids)
+
+    monkeypatch.setattr(evaluate, "_corpus_lines", counted)
+    metrics = evaluate_gold(seed_classified, gold_dir, clickid_path=clickid_path,
+                            lexicon_dir=LEXICONS, min_words=MIN_WORDS)
+    assert len(passes) == 1
+    fresh = metrics["round4"]["fresh1"]
+    assert fresh == alone
+    assert fresh["n"] > 0 and fresh["n_scored_negative"] > 0
+    gold_clickid = (read_gold(gold_dir)[0]["corpus"] == "clickid").sum()
+    assert passes[0] >= gold_clickid  # the gold ids and the fresh batch's together

@@ -325,3 +325,19 @@ def test_figures_show_themselves_in_notebooks(tables):
     figure = _draw(tables, "coverage", "en")
     first, second = figure._repr_png_(), figure._repr_png_()
     assert first.startswith(b"\x89PNG") and first == second
+
+
+@pytest.mark.parametrize("name", ["coverage", "log_odds", "partners"])
+def test_layout_frozen_without_rendering_matches_a_full_draw(tables, tmp_path, monkeypatch, name):
+    # freeze_layout solves the constrained layout with draw_without_rendering; a full Agg draw
+    # (the earlier way) must give the same layout, so the saved bytes are the same.
+    fast = style.save_figure(_draw(tables, name, "en"), name, tmp_path / "fast")
+
+    def full_draw(figure):
+        figure.canvas.draw()
+        figure.set_layout_engine("none")
+
+    monkeypatch.setattr(style, "freeze_layout", full_draw)
+    monkeypatch.setattr(fg, "freeze_layout", full_draw)
+    slow = style.save_figure(_draw(tables, name, "en"), name, tmp_path / "slow")
+    assert [p.read_bytes() for p in fast] == [p.read_bytes() for p in slow]

@@ -46,3 +46,13 @@ def test_identify_language_decisions(text, label, indonesian):
     found, probability, is_indonesian = identify_language(text)
     assert (found, is_indonesian) == (label, indonesian)
     assert 0.5 < probability <= 1.0
+
+
+def test_compiled_walk_is_kept_in_numbas_disk_cache():
+    # Compiling the walk cost about 0.7 s in every process; a cached walk loads its code.
+    from numba.core.caching import NullCache
+
+    from analysis.text._langwalk import walk
+
+    assert walk._cache is not None and not isinstance(walk._cache, NullCache)
+    assert walk._cache._cache_path  # a writable folder was found for it

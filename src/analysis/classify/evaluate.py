@@ -192,6 +192,12 @@ def _document_predictions(classified: pd.DataFrame) -> pd.DataFrame:
 
 def _corpus_records(corpus_path: Path, ids: set[str]) -> Iterator[str]:
     """The JSON lines of a .jsonl(.gz) corpus whose ``id`` is in ``ids``, in file order."""
+    for _, line in _corpus_lines(corpus_path, ids):
+        yield line
+
+
+def _corpus_lines(corpus_path: Path, ids: set[str]) -> Iterator[tuple[str, str]]:
+    """``(id, JSON line)`` for the records of a .jsonl(.gz) corpus whose ``id`` is in ``ids``."""
     opener = gzip.open if corpus_path.name.lower().endswith(".gz") else open
     with opener(corpus_path, "rt", encoding="utf-8") as handle:
         for line in handle:
@@ -202,38 +208,46 @@ def _corpus_records(corpus_path: Path, ids: set[str]) -> Iterator[str]:
             except json.JSONDecodeError:
                 continue  # not a gold article; ingest reports such lines when reading the corpus
             if isinstance(record, dict) and str(record.get("id")) in ids:
-                yield line if line.endswith("\n") else line + "\n"
+                yield str(record["id"]), line if line.endswith("\n") else line + "\n"
 
 
-def _check_gold_text(subset: Path, corpus_path: Path, checksum: Path) -> None:
-    """Stop unless the gold articles read from the corpus are the text the labels were made on."""
+def _check_gold_text(digest: str, corpus_path: Path, checksum: Path) -> None:
+    """Stop unless the gold articles read from the corpus (their lines' SHA-256 ``digest``) are
+    the text the labels were made on."""
     expected = [line.strip() for line in checksum.read_text(encoding="utf-8").splitlines()
                 if line.strip() and not line.startswith("#")]
-    found = hashlib.sha256(subset.read_bytes()).hexdigest()
-    if expected != [found]:
+    if expected != [digest]:
         raise UserError(f"{corpus_path}: its gold clickid articles are not the text recorded in "
-                        f"{checksum} (sha256 {found}); point classify.clickid_path at the "
+                        f"{checksum} (sha256 {digest}); point classify.clickid_path at the "
                         "clickid corpus the gold set was labelled on")
 
 
 def _classify_corpus(corpus_path: Path, ids: set[str], lexicon_dir: str | Path,
-                     min_words: int, checksum: Path | None = None
+                     min_words: int, checksum: Path | None = None,
+                     checked_ids: set[str] | None = None
                      ) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Code the gold articles of a corpus file exactly as ``classify_input`` would.
+    """Code the articles ``ids`` of a corpus file exactly as ``classify_input`` would.
 
-    Only the gold records are copied to a temporary .jsonl (outside the repository, deleted
+    Only those records are copied to a temporary .jsonl (outside the repository, deleted
     after use), which :func:`analysis.text.records.iter_records` then cleans like any input
     (with the ingest stage's ``min_words``, so gold sees what the pipeline sees); reading the
-    whole corpus would take a minute. Returns the codings and ``{id: reject reason}``.
+    whole corpus would take a minute. With ``checksum``, the lines of the records in
+    ``checked_ids`` (default: all of ``ids``), in file order, must hash to the value recorded
+    there. Returns the codings and ``{id: reject reason}``.
     """
+    checked = ids if checked_ids is None else checked_ids
     classifier = Classifier.from_lexicons(lexicon_dir)
     rows, rejected = [], {}
     with tempfile.TemporaryDirectory(prefix="gold-") as tmp:
         subset = Path(tmp) / "gold.jsonl"
+        digest = hashlib.sha256()
         with subset.open("w", encoding="utf-8") as handle:
-            handle.writelines(_corpus_records(corpus_path, ids))
+            for record_id, line in _corpus_lines(corpus_path, ids):
+                handle.write(line)
+                if record_id in checked:
+                    digest.update(line.encode("utf-8"))
         if checksum is not None:
-            _check_gold_text(subset, corpus_path, checksum)
+            _check_gold_text(digest.hexdigest(), corpus_path, checksum)
         for doc_id, record in input_records(subset, Path(lexicon_dir), min_words=min_words,
                                             n_jobs=1, metadata_file=""):
             if record.is_reject:
@@ -245,6 +259,23 @@ def _classify_corpus(corpus_path: Path, ids: set[str], lexicon_dir: str | Path,
                          coding.confidence))
     frame = pd.DataFrame(rows, columns=["doc_id", "coop_type", "partners", "sectors", "confidence"])
     return frame, rejected
+
+
+def _only(codings: tuple[pd.DataFrame, dict[str, str]], ids: set[str]
+          ) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The codings and rejects of :func:`_classify_corpus` restricted to ``ids`` (file order)."""
+    frame, rejected = codings
+    kept = frame[frame["doc_id"].isin(ids)].reset_index(drop=True)
+    return kept, {doc_id: why for doc_id, why in rejected.items() if doc_id in ids}
+
+
+def _fresh_ids(gold_dir: Path) -> set[str]:
+    """The ids of the sealed fresh batch (empty when its label file is absent)."""
+    path = gold_dir / _FRESH_FILE
+    if not path.is_file():
+        return set()
+    labels = _read(path, ["corpus", "doc_id"])
+    return {f"{c}:{d}" for c, d in zip(labels["corpus"], labels["doc_id"], strict=True)}
 
 
 def evaluate_gold(classified: pd.DataFrame, gold_dir: str | Path,
@@ -279,14 +310,18 @@ def evaluate_gold(classified: pd.DataFrame, gold_dir: str | Path,
     predictions = _document_predictions(classified)
     clickid_status = "not requested"
     rejected: dict[str, str] = {}
+    coded: tuple[pd.DataFrame, dict[str, str]] | None = None
     clickid = gold_docs["corpus"] == "clickid"
     if clickid_path is not None:
         clickid_path = Path(clickid_path)
         ids = set(gold_docs.loc[clickid, "doc_id"])
         if clickid_path.is_file():
             checksum = Path(gold_dir) / CLICKID_CHECKSUM
-            fresh, rejected = _classify_corpus(clickid_path, ids, lexicon_dir, min_words,
-                                               checksum if checksum.is_file() else None)
+            # one pass over the corpus codes the gold articles and the fresh batch together
+            coded = _classify_corpus(clickid_path, ids | _fresh_ids(Path(gold_dir)), lexicon_dir,
+                                     min_words, checksum if checksum.is_file() else None,
+                                     checked_ids=ids)
+            fresh, rejected = _only(coded, ids)
             predictions = pd.concat([predictions[~predictions["doc_id"].isin(set(fresh["doc_id"]))],
                                      fresh], ignore_index=True)
             clickid_status = f"classified {len(fresh)} of {len(ids)} gold clickid articles"
@@ -313,7 +348,8 @@ def evaluate_gold(classified: pd.DataFrame, gold_dir: str | Path,
     result = {"documents": documents, "paragraphs": _paragraph_block(classified, gold_paras)}
     result["round4"] = round4_report(
         matched, Path(gold_dir), clickid_path if clickid_path is not None and
-        Path(clickid_path).is_file() else None, lexicon_dir=lexicon_dir, min_words=min_words)
+        Path(clickid_path).is_file() else None, lexicon_dir=lexicon_dir, min_words=min_words,
+        codings=coded)
     return result
 
 
@@ -425,11 +461,14 @@ def _by_confidence(matched: pd.DataFrame) -> dict:
 
 
 def round4_report(matched: pd.DataFrame, gold_dir: Path, clickid_path: Path | None, *,
-                  lexicon_dir: str | Path, min_words: int) -> dict:
+                  lexicon_dir: str | Path, min_words: int,
+                  codings: tuple[pd.DataFrame, dict[str, str]] | None = None) -> dict:
     """The round-4 figures (issue 20): the untouched split, the exposed one, the fresh
     negative-heavy test, inter-coder agreement, sector F1 and precision by confidence.
 
     Every number is computed here from the label files and the codings; nothing is typed in.
+    ``codings`` (from :func:`_classify_corpus`), when given, already hold the fresh batch's
+    articles, so the corpus is not read a second time.
     """
     out: dict = {}
     for split, note in ((UNTOUCHED_SPLIT, "no round-4 rule written on its articles, scored once; "
@@ -441,13 +480,14 @@ def round4_report(matched: pd.DataFrame, gold_dir: Path, clickid_path: Path | No
             out[split] = _split_scores(rows, note)
     out["sectors_gold"] = _gold_sectors(matched)
     out["by_confidence"] = _by_confidence(matched)
-    out["fresh1"] = _fresh_block(gold_dir, clickid_path, lexicon_dir, min_words)
+    out["fresh1"] = _fresh_block(gold_dir, clickid_path, lexicon_dir, min_words, codings)
     out["agreement"] = _agreement_block(gold_dir)
     return out
 
 
 def _fresh_block(gold_dir: Path, clickid_path: Path | None, lexicon_dir: str | Path,
-                 min_words: int) -> dict:
+                 min_words: int, codings: tuple[pd.DataFrame, dict[str, str]] | None = None
+                 ) -> dict:
     """False-positive rate (Wilson 95 % interval) on the sealed fresh batch, and its positives."""
     path = gold_dir / _FRESH_FILE
     if not path.is_file():
@@ -456,7 +496,8 @@ def _fresh_block(gold_dir: Path, clickid_path: Path | None, lexicon_dir: str | P
     if clickid_path is None:
         return {"status": "clickid corpus not found; fresh1 not scored", "n": len(labels)}
     ids = {f"{c}:{d}" for c, d in zip(labels["corpus"], labels["doc_id"], strict=True)}
-    coded, rejected = _classify_corpus(clickid_path, ids, lexicon_dir, min_words)
+    coded, rejected = (_only(codings, ids) if codings is not None
+                       else _classify_corpus(clickid_path, ids, lexicon_dir, min_words))
     predicted = dict(zip(coded["doc_id"], coded["coop_type"], strict=True))
     confidence = dict(zip(coded["doc_id"], coded["confidence"], strict=True))
     negatives = [f"{c}:{d}" for c, d, t in zip(labels["corpus"], labels["doc_id"],

@@ -34,6 +34,7 @@ __all__ = [
     "FONT_STYLE",
     "ReportFigure",
     "new_figure",
+    "freeze_layout",
     "load_labels",
     "label",
     "check_lang",
@@ -225,11 +226,21 @@ def styled(function: Callable[..., Figure]) -> Callable[..., Figure]:
         with mpl.rc_context(STYLE):
             figure = function(*args, **kwargs)
             if figure.get_layout_engine() is not None:
-                figure.canvas.draw()
-                figure.set_layout_engine("none")
+                freeze_layout(figure)
         return figure
 
     return wrapper
+
+
+def freeze_layout(figure: Figure) -> None:
+    """Solve the figure's layout once, then freeze it (see :func:`styled`).
+
+    The layout is solved by a draw that measures every artist with the Agg renderer but
+    rasterises nothing (``draw_without_rendering``): the same solution as a full draw, without
+    the cost of painting an image nobody keeps.
+    """
+    figure.draw_without_rendering()
+    figure.set_layout_engine("none")
 
 
 class ReportFigure(Figure):

@@ -28,6 +28,7 @@ from .figures import (
     count_text,
     decimal_formatter,
     empty_figure,
+    freeze_layout,
     kinds_present,
     label,
     marker_handle,
@@ -455,8 +456,7 @@ def plot_log_odds(log_odds: pd.DataFrame, *, lang: str = "en",
     add_legend(ax, handles, ncols=2)
     add_note(figure, label("log_odds.note", lang))
     # Fix the layout before measuring label boxes, then freeze it so labels cannot move it.
-    figure.canvas.draw()
-    figure.set_layout_engine("none")
+    freeze_layout(figure)
     top = log_odds[log_odds["z"] > 0].head(n_labels)
     bottom = log_odds[log_odds["z"] < 0].sort_values("z", kind="stable").head(n_labels)
     ranked = pd.concat([top, bottom])
@@ -604,8 +604,7 @@ def plot_partner_network(edges: pd.DataFrame, *, focal: str, lang: str = "en",
     add_note(figure, note)
     # Labels have a fixed size in points: once the layout is final, widen the x range just
     # enough that the longest label ends inside the axes, then freeze the layout.
-    figure.canvas.draw()
-    figure.set_layout_engine("none")
+    freeze_layout(figure)
     renderer = figure.canvas.get_renderer()
     axes_box = ax.get_window_extent(renderer)
     column = ax.transData.transform((1.0, 0.0))[0]

@@ -50,27 +50,15 @@ def _compiled_walk():
     """The identifier's byte-automaton walk compiled by numba (None without numba).
 
     py3langid walks its automaton over the text's bytes in a Python loop: half of its time,
-    and a quarter of ingest's. The compiled walk visits the same states in the same order and
-    returns the same feature indexes in the same order (the order the scores are summed in), so
-    the scores are the same floats; ``tests/text/test_language.py`` compares them.
+    and a quarter of ingest's. The compiled walk (:mod:`analysis.text._langwalk`) visits the
+    same states in the same order and returns the same feature indexes in the same order (the
+    order the scores are summed in), so the scores are the same floats;
+    ``tests/text/test_language.py`` compares them.
     """
     try:
-        import numba
+        from ._langwalk import walk
     except ImportError:  # pragma: no cover - numba comes with the pinned environment
         return None
-
-    @numba.njit(nogil=True, cache=False)
-    def walk(nextmove, rowbase, output, data, found):  # pragma: no cover - compiled
-        state = 0
-        n = 0
-        for letter in data:
-            state = nextmove[rowbase[state] + letter]
-            feature = output[state]
-            if feature >= 0:
-                found[n] = feature
-                n += 1
-        return n
-
     return walk
 
 
