@@ -287,8 +287,9 @@ def test_gold_notes_do_not_copy_article_text(clickid_path, gold_dir):
 
 
 @pytest.mark.corpus
-def test_gold_reads_the_corpus_once_for_gold_and_fresh_batch(clickid_path, seed_classified,
-                                                              gold_dir, monkeypatch):
+def test_gold_reads_the_corpus_once_for_gold_and_fresh_batch(
+    clickid_path, seed_classified, gold_dir, monkeypatch
+):
     """The gold articles and the fresh batch are coded in one pass over the corpus, with the
     same fresh-batch figures as a pass of their own."""
     from analysis.classify import evaluate
@@ -302,8 +303,13 @@ def test_gold_reads_the_corpus_once_for_gold_and_fresh_batch(clickid_path, seed_
         return original(path, ids)
 
     monkeypatch.setattr(evaluate, "_corpus_lines", counted)
-    metrics = evaluate_gold(seed_classified, gold_dir, clickid_path=clickid_path,
-                            lexicon_dir=LEXICONS, min_words=MIN_WORDS)
+    metrics = evaluate_gold(
+        seed_classified,
+        gold_dir,
+        clickid_path=clickid_path,
+        lexicon_dir=LEXICONS,
+        min_words=MIN_WORDS,
+    )
     assert len(passes) == 1
     fresh = metrics["round4"]["fresh1"]
     assert fresh == alone

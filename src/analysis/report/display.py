@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ..core.codebook import COOP_TYPES, SECTORS
-from .figures import label
+from .labels import label
 
 __all__ = ["ReaderTable", "show_table", "format_cell", "coop_label", "sector_label"]
 

@@ -22,7 +22,7 @@ from ._explore_topics import (
     readable_words,
     topic_prevalence,
 )
-from .figures import COOP_STYLE, load_labels
+from .labels import COOP_STYLE, load_labels
 
 __all__ = [
     "build_explorer_data",

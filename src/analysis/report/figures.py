@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 import io
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +17,18 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
-from ..core.codebook import COOP_DISPLAY_ORDER
-from ..core.errors import UserError
 from ..core.io import atomic_path
-from ..core.paths import default_paths
+from .labels import (
+    COOP_ORDER,
+    COOP_STYLE,
+    INK,
+    LANGUAGES,
+    MUTED,
+    check_lang,
+    count_text,
+    label,
+    load_labels,
+)
 
 __all__ = [
     "COOP_STYLE",
@@ -55,21 +62,9 @@ __all__ = [
 # own marker, line style and hatch, so the figures survive greyscale printing and every common
 # colour-vision deficiency. Figures are built without pyplot (nothing global, nothing shown by
 # side effect); :func:`save_figure` writes PNG and SVG with byte-stable output. Words on the
-# figures come from ``data/lexicons/labels_figures.csv``.
+# figures come from ``data/lexicons/labels_figures.csv`` (read by :mod:`.labels`, which also
+# holds the colours and markers and which this module re-exports).
 
-LANGUAGES = ("en", "id")
-
-#: Colour (Okabe-Ito), marker, line style and hatch per kind of cooperation.
-COOP_STYLE: dict[str, dict[str, str]] = {
-    "agglomeration": {"color": "#0072B2", "marker": "o", "linestyle": "-", "hatch": ""},
-    "international": {"color": "#E69F00", "marker": "s", "linestyle": "--", "hatch": "//"},
-    "domestic_other": {"color": "#D55E00", "marker": "^", "linestyle": ":", "hatch": ".."},
-    "none": {"color": "#BBBBBB", "marker": "D", "linestyle": "-.", "hatch": "xx"},
-}
-#: The order kinds are drawn and listed in (the codebook's display order).
-COOP_ORDER = COOP_DISPLAY_ORDER
-INK = "#222222"
-MUTED = "#666666"
 WIDTH = 7.0  # inches: a full text column of an A4 brief
 _PNG_DPI = 150
 STYLE = {
@@ -108,93 +103,6 @@ FONT_STYLE = {
 # Saving: SVG text as paths so the PDF brief (which embeds the SVGs) looks exactly like the
 # PNG on any machine; a fixed hash salt makes the SVG element ids repeatable.
 _SAVE_STYLE = {"svg.fonttype": "path", "svg.hashsalt": "coopnews-compare", "svg.image_inline": True}
-
-
-# --------------------------------------------------------------------------------------------
-# Labels
-# --------------------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=8)
-def _read_labels(path: str) -> dict[str, dict[str, str]]:
-    source = Path(path)
-    if not source.is_file():
-        raise UserError(
-            f"{source}: figure label file not found; restore "
-            "data/lexicons/labels_figures.csv from git"
-        )
-    lines = [
-        line
-        for line in source.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
-    reader = csv.DictReader(lines)
-    if reader.fieldnames != ["key", *LANGUAGES]:
-        raise UserError(
-            f"{source}: header must be key,{','.join(LANGUAGES)} "
-            f"(found {','.join(reader.fieldnames or [])})"
-        )
-    labels: dict[str, dict[str, str]] = {}
-    for number, row in enumerate(reader, start=1):
-        key = (row["key"] or "").strip()
-        if not key or any(not (row.get(lang) or "").strip() for lang in LANGUAGES):
-            raise UserError(
-                f"{source}: entry {number} ({key or 'no key'}) needs a key and a "
-                f"non-empty text for each of {', '.join(LANGUAGES)}"
-            )
-        if key in labels:
-            raise UserError(f"{source}: key {key!r} appears twice; keep one")
-        labels[key] = {lang: row[lang].strip() for lang in LANGUAGES}
-    return labels
-
-
-def load_labels(path: str | Path | None = None) -> dict[str, dict[str, str]]:
-    """Read the figure label dictionary: key -> {"en": text, "id": text}.
-
-    Args:
-        path: the CSV (``key,en,id``; ``#`` lines are comments); default
-            ``data/lexicons/labels_figures.csv`` of this project.
-
-    Raises:
-        UserError: file missing, wrong header, empty text or repeated key.
-    """
-    default = default_paths().lexicons / "labels_figures.csv"
-    return _read_labels(str(Path(path) if path is not None else default))
-
-
-def check_lang(lang: str) -> None:
-    """Raise UserError unless ``lang`` is one of :data:`LANGUAGES`."""
-    if lang not in LANGUAGES:
-        raise UserError(f"lang = {lang!r}: figures are available in {', '.join(LANGUAGES)}")
-
-
-def label(
-    key: str,
-    lang: str = "en",
-    *,
-    labels: Mapping[str, Mapping[str, str]] | None = None,
-    **values: Any,
-) -> str:
-    """The text for ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``.
-
-    Sector, kind and topic keys that the dictionary lacks fall back to the id itself (with
-    underscores as spaces), so a new codebook sector still draws; every other key must exist.
-    """
-    check_lang(lang)
-    table = labels if labels is not None else load_labels()
-    entry = table.get(key)
-    if entry is None:
-        prefix, _, ident = key.partition(".")
-        if prefix in ("sector", "coop", "coop_short"):
-            return ident.replace("_", " ")
-        raise KeyError(f"no figure label {key!r} in labels_figures.csv")
-    text = entry[lang]
-    return text.format(**values) if values else text
-
-
-def count_text(n: int, unit: str, lang: str) -> str:
-    """``n`` articles/paragraphs in words (singular or plural) in ``lang``."""
-    return label(f"common.n_{unit}_{'one' if n == 1 else 'many'}", lang, n=n)
 
 
 def decimal_formatter(lang: str) -> FuncFormatter:

@@ -1,17 +1,16 @@
-"""py3langid's automaton walk compiled by numba, kept in numba's on-disk cache.
-
-A module of its own so that numba can cache the machine code (it caches module-level functions
-only): compiling the walk took about 0.7 s in every process that identifies a language, which is
-a fifth of the ingest stage on a small corpus and is paid again by classify's gold evaluation.
-numba stores the code beside this file (``__pycache__``, which .dvcignore and .gitignore leave
-out) and keys it by the compile target; the stages pin that target to ``generic``
-(:mod:`analysis.core.runtime`), so a cache written on one x86-64 CPU holds the same code as a
-fresh compile on any other, and code compiled for another target is never loaded.
-"""
+"""py3langid's automaton walk compiled by numba and kept in numba's on-disk cache."""
 
 from __future__ import annotations
 
 import numba
+
+# A module of its own because numba caches module-level functions only. Compiling the walk took
+# about 0.7 s in every process that identifies a language: a fifth of the ingest stage on a small
+# corpus, paid again by classify's gold evaluation. numba stores the code beside this file
+# (__pycache__, which .dvcignore and .gitignore leave out) and keys it by the compile target; the
+# stages pin that target to ``generic`` (analysis.core.runtime), so a cache written on one x86-64
+# CPU holds the same code as a fresh compile on any other, and code compiled for another target
+# is never loaded.
 
 __all__ = ["walk"]
 
