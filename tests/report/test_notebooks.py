@@ -224,3 +224,38 @@ def test_the_kernel_setting_is_checked(monkeypatch):
     monkeypatch.setenv(KERNEL_ENV, "threads")
     with pytest.raises(UserError, match="COOPNEWS_NOTEBOOK_KERNEL='threads' is not allowed"):
         in_process()
+
+
+def test_an_action_runs_after_a_later_import_and_at_once_for_an_imported_module(tmp_path):
+    from analysis.report import notebooks
+
+    (tmp_path / "coopnews_probe_module.py").write_text("VALUE = 41\n", encoding="utf-8")
+    sys.path.insert(0, str(tmp_path))
+    seen: list = []
+    try:
+        notebooks._when_imported("coopnews_probe_module", lambda m: seen.append(m.VALUE + 1))
+        assert seen == []  # nothing imported yet
+        import coopnews_probe_module  # noqa: F401
+
+        assert seen == [42]  # after the module's own code ran
+        assert not any(isinstance(f, notebooks._AfterImport) for f in sys.meta_path)
+        notebooks._when_imported("coopnews_probe_module", lambda m: seen.append(m.VALUE))
+        assert seen == [42, 41]  # already imported: at once
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("coopnews_probe_module", None)
+
+
+def test_setup_notebook_sets_figure_defaults_without_importing_matplotlib(project_root):
+    code = (
+        "import sys\n"
+        "from analysis.report.notebooks import setup_notebook\n"
+        "setup_notebook()\n"
+        "print('matplotlib' in sys.modules)\n"
+        "import matplotlib\n"
+        "print(matplotlib.rcParams['svg.hashsalt'], matplotlib.rcParams['figure.dpi'])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=project_root, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split("\n")[:2] == ["False", "coopnews 100.0"]

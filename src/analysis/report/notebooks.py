@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
 import io
 import os
 import re
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -155,15 +158,58 @@ def setup_notebook() -> ProjectPaths:
         os.environ["ANALYSIS_NOTEBOOK_SILENCED_TQDM"] = "1"
     warnings.filterwarnings("ignore", message="IProgress not found")
 
-    import matplotlib
     import pandas as pd
 
     pd.set_option("display.max_colwidth", 120)
     pd.set_option("display.max_rows", 60)
     pd.set_option("display.width", 160)
+    # Stable settings for any figure a reader adds with pyplot. The stages' own figures set
+    # theirs (report/figures.py), and the ingest, preprocess and classify notebooks draw
+    # nothing, so matplotlib (about 0.3 s to import) is configured when something imports it.
+    _when_imported("matplotlib", _figure_defaults)
+    return ProjectPaths(Path("."))
+
+
+def _figure_defaults(matplotlib: Any) -> None:
     matplotlib.rcParams["svg.hashsalt"] = "coopnews"
     matplotlib.rcParams["figure.dpi"] = 100
-    return ProjectPaths(Path("."))
+
+
+def _when_imported(name: str, action: Callable[[Any], None]) -> None:
+    """Call ``action(module)`` once the top-level module ``name`` is imported: now when it
+    already is, else right after its import (the module itself is not imported here)."""
+    if name in sys.modules:
+        action(sys.modules[name])
+        return
+    sys.meta_path.insert(0, _AfterImport(name, action))
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """A finder that lets the other finders find ``name``, then runs ``action`` after the
+    module's code has run; it removes itself at its first use."""
+
+    def __init__(self, name: str, action: Callable[[Any], None]) -> None:
+        self.name, self.action = name, action
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        loader, action = spec.loader, self.action
+
+        class _Loader(importlib.abc.Loader):
+            def create_module(self, spec: Any) -> Any:
+                return loader.create_module(spec)
+
+            def exec_module(self, module: Any) -> None:
+                loader.exec_module(module)
+                action(module)
+
+        spec.loader = _Loader()
+        return spec
 
 
 # --------------------------------------------------------------------------------------------
