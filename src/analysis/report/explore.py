@@ -140,7 +140,8 @@ def build_explorer_data(documents: pd.DataFrame, paragraphs: pd.DataFrame,
                         classified: pd.DataFrame, assignments: pd.DataFrame,
                         topic_table: pd.DataFrame, labels: Mapping[str, Mapping[str, str]], *,
                         seed: int, none_sample: int = DEFAULT_NONE_SAMPLE,
-                        max_listed: int | None = None, kinds: pd.Series | None = None) -> dict:
+                        max_listed: int | None = None, kinds: pd.Series | None = None,
+                        date_range: tuple[str, str] | None = None) -> dict:
     """Everything the page shows, as one JSON-ready dict (sorted, rounded: same input, same bytes).
 
     Args:
@@ -160,6 +161,9 @@ def build_explorer_data(documents: pd.DataFrame, paragraphs: pd.DataFrame,
         kinds: coop_type of every article, indexed by doc_id, when ``classified`` holds the
             document rows of the listed articles only (``run_explore`` at scale); by default
             they are taken from ``classified``.
+        date_range: first and last publication date (``YYYY-MM-DD``, "" when none) of every
+            article, when the list is capped and ``documents`` holds only some of them; by
+            default taken from ``documents``.
 
     Returns:
         The page's data: ``meta``, ``labels``, ``topics``, ``outliers``, ``time`` and the
@@ -203,10 +207,21 @@ def build_explorer_data(documents: pd.DataFrame, paragraphs: pd.DataFrame,
     meta = _meta(kinds_by_doc, table, text_articles, assignments, topics, seed=seed,
                  none_sample=none_sample)
     if listed is not None:  # only then: a page listing every article keeps its bytes
-        meta.update(n_listed=len(table["articles"]["id"]), max_listed=max_listed)
+        if date_range is None:
+            date_range = _date_range(dates[dates.index.isin(kinds_by_doc.index)])
+        meta.update(date_min=date_range[0], date_max=date_range[1],
+                    n_listed=len(table["articles"]["id"]), max_listed=max_listed)
     return {"meta": meta,
             "labels": _labels(labels, [*table["kinds"], *extra], table["sectors"]),
             "colors": colors, "topics": topics, "outliers": outliers, "time": time, **table}
+
+
+def _date_range(dates: pd.Series) -> tuple[str, str]:
+    """First and last of some publication dates as ``YYYY-MM-DD`` ("" when there is none)."""
+    dates = pd.to_datetime(dates, errors="coerce").dropna()
+    if dates.empty:
+        return "", ""
+    return dates.min().strftime("%Y-%m-%d"), dates.max().strftime("%Y-%m-%d")
 
 
 def _meta(kinds_by_doc: pd.Series, table: Mapping, text_articles: set[str],
@@ -324,6 +339,8 @@ _OPTIONAL_CODING_COLUMNS = ("confidence", "story_id", "cues")
 
 
 _KIND_COLUMNS = ("level", "doc_id", "para_id", "coop_type")
+#: Batches of the big inputs: small, and one row group at a time (core.io.iter_stage_batches).
+_BATCHES = {"batch_rows": 20_000, "by_row_group": True}
 
 
 def _document_kinds(path: Path) -> pd.Series:
@@ -334,7 +351,7 @@ def _document_kinds(path: Path) -> pd.Series:
     import pyarrow.compute as pc
 
     parts = [pa.Table.from_batches([b]).filter(pc.equal(b["level"], "document"))
-             for b in iter_stage_batches(path, "classify", _KIND_COLUMNS, batch_rows=20_000)]
+             for b in iter_stage_batches(path, "classify", _KIND_COLUMNS, **_BATCHES)]
     rows = (pa.concat_tables(parts).to_pandas() if parts
             else pd.DataFrame(columns=list(_KIND_COLUMNS)))
     first = (rows.sort_values(["doc_id", "para_id"], kind="stable", na_position="first")
@@ -357,7 +374,7 @@ def _needed_codings(path: Path, assignments: pd.DataFrame, *, shown: set[str],
     modelled = pa.array(sorted(set(assignments["para_id"].astype(str))), pa.string())
     listed_ids = None if listed is None else pa.array(sorted(listed), pa.string())
     parts = []
-    for batch in iter_stage_batches(path, "classify", columns, batch_rows=20_000):
+    for batch in iter_stage_batches(path, "classify", columns, **_BATCHES):
         document = pc.equal(batch["level"], "document")
         if listed_ids is not None:
             document = pc.and_(document, pc.is_in(batch["doc_id"], value_set=listed_ids))
@@ -371,22 +388,28 @@ def _needed_codings(path: Path, assignments: pd.DataFrame, *, shown: set[str],
     return pa.concat_tables(parts).to_pandas()
 
 
-def _needed_documents(path: Path, wanted: set[str] | None) -> pd.DataFrame:
-    """documents.parquet's columns the page uses: every row when ``wanted`` is None, else only
-    the rows of the ``wanted`` doc_ids, read in batches."""
+def _needed_documents(path: Path, wanted: set[str], corpus: pd.Index
+                      ) -> tuple[pd.DataFrame, tuple[str, str]]:
+    """The rows of the ``wanted`` doc_ids of documents.parquet (the columns the page uses),
+    read in batches, and the first and last publication date of the ``corpus`` doc_ids."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    columns = _present(path, _DOCUMENT_COLUMNS)
-    if wanted is None:
-        return read_stage_parquet(path, "ingest", ["doc_id"], columns=columns)
+    columns = _present(path, _DOCUMENT_COLUMNS) or ["doc_id"]
     ids = pa.array(sorted(wanted), pa.string())
-    parts = [pa.Table.from_batches([b]).filter(pc.is_in(b["doc_id"], value_set=ids))
-             for b in iter_stage_batches(path, "ingest", ["doc_id"], optional=columns or (),
-                                         batch_rows=20_000)]
-    if not parts:
-        return pd.DataFrame(columns=columns or ["doc_id"])
-    return pa.concat_tables(parts).to_pandas()
+    every = pa.array(corpus.astype(str), pa.string())
+    parts, dates = [], []
+    for batch in iter_stage_batches(path, "ingest", ["doc_id"], optional=columns, **_BATCHES):
+        table = pa.Table.from_batches([batch])
+        parts.append(table.filter(pc.is_in(batch["doc_id"], value_set=ids)))
+        if "date" in columns:
+            dates.append(table.filter(pc.is_in(batch["doc_id"], value_set=every))["date"])
+    documents = (pa.concat_tables(parts).to_pandas() if parts
+                 else pd.DataFrame(columns=columns))
+    if not dates:
+        return documents, ("", "")
+    return documents, _date_range(pa.chunked_array(
+        [c for d in dates for c in d.chunks], type=dates[0].type).to_pandas())
 
 
 def _needed_paragraphs(path: Path, shown: set[str], assignments: pd.DataFrame) -> pd.DataFrame:
@@ -400,7 +423,7 @@ def _needed_paragraphs(path: Path, shown: set[str], assignments: pd.DataFrame) -
     shown_ids = pa.array(sorted(shown), pa.string())
     modelled = pa.array(sorted(set(assignments["para_id"])), pa.string())
     parts = []
-    for batch in iter_stage_batches(path, "preprocess", columns, batch_rows=20_000):
+    for batch in iter_stage_batches(path, "preprocess", columns, **_BATCHES):
         keep = pc.or_(pc.is_in(batch["doc_id"], value_set=shown_ids),
                       pc.is_in(batch["para_id"], value_set=modelled))
         parts.append(pa.Table.from_batches([batch]).filter(keep))
@@ -456,13 +479,18 @@ def run_explore(processed_dir: str | Path = "data/processed",
     shown = choose_text_articles(kinds, none_sample=none_sample, seed=seed)
     listed = choose_listed_articles(kinds, shown, max_listed=max_listed, seed=seed)
     classified = _needed_codings(classified_path, assignments, shown=shown, listed=listed)
-    # dates of the listed articles and of the modelled paragraphs' articles (time chart)
-    documents = _needed_documents(
-        folder / "documents.parquet",
-        None if listed is None else listed | set(assignments["doc_id"].astype(str)))
+    date_range = None
+    if listed is None:
+        documents = read_stage_parquet(folder / "documents.parquet", "ingest", ["doc_id"],
+                                       columns=_present(folder / "documents.parquet",
+                                                        _DOCUMENT_COLUMNS))
+    else:  # the listed articles, the modelled paragraphs' articles (time chart), all dates
+        documents, date_range = _needed_documents(
+            folder / "documents.parquet", listed | set(assignments["doc_id"].astype(str)),
+            kinds.index)
     paragraphs = _needed_paragraphs(folder / "paragraphs.parquet", shown, assignments)
     topic_table = _read_topic_table(Path(topics_dir) / "topics.csv")
     data = build_explorer_data(documents, paragraphs, classified, assignments, topic_table,
                                load_labels(labels_path), seed=seed, none_sample=none_sample,
-                               max_listed=max_listed, kinds=kinds)
+                               max_listed=max_listed, kinds=kinds, date_range=date_range)
     return write_text(output, explorer_html(data))

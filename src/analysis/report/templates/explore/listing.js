@@ -20,8 +20,8 @@
       " are listed (title, outlet, date, codes): every article coded as cooperation, the sampled " +
       "articles shown with text, and a random sample of the other articles coded not cooperation, " +
       "drawn with seed " + meta.seed + ". The counts at the top, the topics and the chart over time " +
-      "cover every article; the table, its filters and its search cover the listed ones, and the " +
-      "dates at the top are those of the listed articles. Every article is in " +
+      "cover every article; the table, its filters and its search cover the listed ones. Every " +
+      "article is in " +
       "data/processed/classified.parquet (document rows; titles, outlets and dates in " +
       "data/processed/documents.parquet). The text and highlighted evidence are included for every " +
       "article coded as cooperation (" + X.fmtInt(coded) + "). Of the " +
