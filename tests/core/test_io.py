@@ -119,12 +119,17 @@ def test_batches_by_row_group_end_at_row_group_boundaries_and_hold_the_same_rows
     import pyarrow.parquet as pq
 
     path = tmp_path / "t.parquet"
-    pq.write_table(pa.table({"a": list(range(25)), "b": [str(k) for k in range(25)]}), path,
-                   row_group_size=10)  # row groups of 10, 10 and 5 rows
+    pq.write_table(
+        pa.table({"a": list(range(25)), "b": [str(k) for k in range(25)]}), path, row_group_size=10
+    )  # row groups of 10, 10 and 5 rows
 
     def read(**options):
-        return [b.to_pydict() for b in iter_stage_batches(path, "ingest", ["a"], batch_rows=4,
-                                                          optional=["b", "c"], **options)]
+        return [
+            b.to_pydict()
+            for b in iter_stage_batches(
+                path, "ingest", ["a"], batch_rows=4, optional=["b", "c"], **options
+            )
+        ]
 
     whole, grouped = read(), read(by_row_group=True)
     assert [len(b["a"]) for b in whole] == [4, 4, 4, 4, 4, 4, 1]  # batches span row groups

@@ -55,14 +55,30 @@ def _larger() -> dict[str, pd.DataFrame]:
     rows = []
     for i in ids:
         rows.append(
-            {"level": "document", "doc_id": i, "para_id": None, "para_index": None,
-             "para_fingerprint": None, "coop_type": "none", "partners": [], "sectors": [],
-             "evidence": NONE_SUMMARY}
+            {
+                "level": "document",
+                "doc_id": i,
+                "para_id": None,
+                "para_index": None,
+                "para_fingerprint": None,
+                "coop_type": "none",
+                "partners": [],
+                "sectors": [],
+                "evidence": NONE_SUMMARY,
+            }
         )
         rows.append(
-            {"level": "paragraph", "doc_id": i, "para_id": f"{i}:p000", "para_index": 0.0,
-             "para_fingerprint": "0" * 12, "coop_type": "none", "partners": [], "sectors": [],
-             "evidence": "no cooperation cue"}
+            {
+                "level": "paragraph",
+                "doc_id": i,
+                "para_id": f"{i}:p000",
+                "para_index": 0.0,
+                "para_fingerprint": "0" * 12,
+                "coop_type": "none",
+                "partners": [],
+                "sectors": [],
+                "evidence": "no cooperation cue",
+            }
         )
     t["documents"] = pd.concat([t["documents"], documents], ignore_index=True)
     t["paragraphs"] = pd.concat([t["paragraphs"], paragraphs], ignore_index=True)
@@ -76,14 +92,16 @@ def _listed_ids(data: dict) -> list[str]:
 
 
 def _page_data(page: str) -> dict:
-    found = re.search(r'<script type="application/json" id="explorer-data">(.*?)</script>', page,
-                      flags=re.S)
+    found = re.search(
+        r'<script type="application/json" id="explorer-data">(.*?)</script>', page, flags=re.S
+    )
     return json.loads(found.group(1))
 
 
 def test_listed_articles_keep_the_coded_and_text_ones_and_a_seeded_sample():
-    kinds = pd.Series(["agglomeration", "international"] + ["none"] * 30,
-                      index=[f"d{k:02d}" for k in range(32)])
+    kinds = pd.Series(
+        ["agglomeration", "international"] + ["none"] * 30, index=[f"d{k:02d}" for k in range(32)]
+    )
     text = choose_text_articles(kinds, none_sample=3, seed=7)
     listed = choose_listed_articles(kinds, text, max_listed=10, seed=7)
     assert len(listed) == 10
@@ -102,8 +120,9 @@ def test_listed_articles_keep_the_coded_and_text_ones_and_a_seeded_sample():
 def test_a_capped_page_lists_the_coded_articles_and_a_sample_and_says_so(tmp_path):
     t = _larger()
     processed, topics_dir = write_processed(tmp_path, t)
-    out = explore.run_explore(processed, topics_dir, tmp_path / "page.html", seed=5,
-                              none_sample=2, max_listed=10)
+    out = explore.run_explore(
+        processed, topics_dir, tmp_path / "page.html", seed=5, none_sample=2, max_listed=10
+    )
     page = out.read_text(encoding="utf-8")
     data = _page_data(page)
     listed = _listed_ids(data)
@@ -116,17 +135,30 @@ def test_a_capped_page_lists_the_coded_articles_and_a_sample_and_says_so(tmp_pat
         "seeded sample of the rest; the full table is data/processed/classified.parquet"
     ) in page
     # the sample is reproducible, and another seed draws another one
-    again = explore.run_explore(processed, topics_dir, tmp_path / "again.html", seed=5,
-                                none_sample=2, max_listed=10)
+    again = explore.run_explore(
+        processed, topics_dir, tmp_path / "again.html", seed=5, none_sample=2, max_listed=10
+    )
     assert again.read_bytes() == out.read_bytes()
-    other = _page_data(explore.run_explore(processed, topics_dir, tmp_path / "other.html", seed=6,
-                                           none_sample=2, max_listed=10).read_text("utf-8"))
+    other = _page_data(
+        explore.run_explore(
+            processed, topics_dir, tmp_path / "other.html", seed=6, none_sample=2, max_listed=10
+        ).read_text("utf-8")
+    )
     assert CODED <= set(_listed_ids(other)) and set(_listed_ids(other)) != set(listed)
     # the batched reading gives the page of the whole tables in memory
     expected = explore.explorer_html(
-        build({**t, "topic_table": pd.read_csv(topics_dir / "topics.csv", keep_default_na=False,
-                                               na_values=[""])},
-              seed=5, none_sample=2, max_listed=10))
+        build(
+            {
+                **t,
+                "topic_table": pd.read_csv(
+                    topics_dir / "topics.csv", keep_default_na=False, na_values=[""]
+                ),
+            },
+            seed=5,
+            none_sample=2,
+            max_listed=10,
+        )
+    )
     assert page == expected
 
 
@@ -145,15 +177,14 @@ def test_the_counts_topics_and_charts_still_cover_every_article():
 def test_at_the_cap_the_page_is_the_uncapped_one(tmp_path):
     t = _larger()
     processed, topics_dir = write_processed(tmp_path, t)
-    capped = explore.run_explore(processed, topics_dir, tmp_path / "a.html", seed=5,
-                                 max_listed=48)
-    whole = explore.run_explore(processed, topics_dir, tmp_path / "b.html", seed=5,
-                                max_listed=None)
+    capped = explore.run_explore(processed, topics_dir, tmp_path / "a.html", seed=5, max_listed=48)
+    whole = explore.run_explore(processed, topics_dir, tmp_path / "b.html", seed=5, max_listed=None)
     assert capped.read_bytes() == whole.read_bytes()
     page = whole.read_text(encoding="utf-8")
     assert "listing-note" not in page and "Explorer, part 7" not in page
-    capped_page = explore.run_explore(processed, topics_dir, tmp_path / "c.html", seed=5,
-                                      max_listed=47).read_text(encoding="utf-8")
+    capped_page = explore.run_explore(
+        processed, topics_dir, tmp_path / "c.html", seed=5, max_listed=47
+    ).read_text(encoding="utf-8")
     assert "Explorer, part 7" in capped_page  # the script that rewrites the table's help
     assert capped_page.count("'sha256-") == page.count("'sha256-") + 1  # allowed by the CSP
 
@@ -169,8 +200,9 @@ def test_only_the_listed_articles_are_held(tmp_path, monkeypatch):
         return original(documents, paragraphs, classified, *args, **kwargs)
 
     monkeypatch.setattr(explore, "build_explorer_data", spy)
-    page = explore.run_explore(processed, topics_dir, tmp_path / "page.html", seed=5,
-                               none_sample=2, max_listed=10).read_text(encoding="utf-8")
+    page = explore.run_explore(
+        processed, topics_dir, tmp_path / "page.html", seed=5, none_sample=2, max_listed=10
+    ).read_text(encoding="utf-8")
     listed = set(_listed_ids(_page_data(page)))
     held = seen["classified"]
     assert set(held.loc[held["level"] == "document", "doc_id"]) == listed
@@ -181,27 +213,55 @@ def test_only_the_listed_articles_are_held(tmp_path, monkeypatch):
 
 def test_a_bad_cap_is_refused_with_a_clear_message(tmp_path):
     processed, topics_dir = write_processed(tmp_path)
-    with pytest.raises(UserError, match=r"--max-listed-articles = 0: must be 1 or more "
-                                        r"\(explore\.max_listed_articles in params\.yaml\)"):
+    with pytest.raises(
+        UserError,
+        match=r"--max-listed-articles = 0: must be 1 or more "
+        r"\(explore\.max_listed_articles in params\.yaml\)",
+    ):
         explore.run_explore(processed, topics_dir, tmp_path / "x.html", max_listed=0)
-    with pytest.raises(ParamsError, match=r"explore\.max_listed_articles = 0 is not allowed: "
-                                          r".*greater than or equal to 1"):
+    with pytest.raises(
+        ParamsError,
+        match=r"explore\.max_listed_articles = 0 is not allowed: "
+        r".*greater than or equal to 1",
+    ):
         validate_section("explore", max_listed_articles=0)
     with pytest.raises(ParamsError, match=r"explore\.max_listed_articles = 'all' is not allowed"):
         validate_section("explore", max_listed_articles="all")
-    args = ["explore", "--processed-dir", str(processed), "--topics-dir", str(topics_dir),
-            "-o", str(tmp_path / "x.html"), "--seed", "1", "--max-listed-articles", "-5"]
+    args = [
+        "explore",
+        "--processed-dir",
+        str(processed),
+        "--topics-dir",
+        str(topics_dir),
+        "-o",
+        str(tmp_path / "x.html"),
+        "--seed",
+        "1",
+        "--max-listed-articles",
+        "-5",
+    ]
     assert main(args) == 2
 
 
 def test_the_cli_takes_the_cap_from_params_yaml(tmp_path, monkeypatch):
     processed, topics_dir = write_processed(tmp_path, _larger())
-    (tmp_path / "params.yaml").write_text("seed: 5\nexplore:\n  max_listed_articles: 12\n",
-                                          encoding="utf-8")
+    (tmp_path / "params.yaml").write_text(
+        "seed: 5\nexplore:\n  max_listed_articles: 12\n", encoding="utf-8"
+    )
     monkeypatch.chdir(tmp_path)
-    args = ["explore", "--processed-dir", str(processed), "--topics-dir", str(topics_dir),
-            "-o", "page.html", "--labels", str(ROOT / "data" / "lexicons" / "labels_figures.csv"),
-            "--none-sample", "2"]
+    args = [
+        "explore",
+        "--processed-dir",
+        str(processed),
+        "--topics-dir",
+        str(topics_dir),
+        "-o",
+        "page.html",
+        "--labels",
+        str(ROOT / "data" / "lexicons" / "labels_figures.csv"),
+        "--none-sample",
+        "2",
+    ]
     assert main(args) == 0
     meta = _page_data((tmp_path / "page.html").read_text(encoding="utf-8"))["meta"]
     assert (meta["n_listed"], meta["max_listed"], meta["seed"]) == (12, 12, 5)

@@ -156,9 +156,13 @@ def iter_stage_batches(
         names = handle.schema_arrow.names
         wanted = [*columns, *(c for c in optional if c in names and c not in columns)]
         if by_row_group:
-            batches = (batch for group in range(handle.num_row_groups)
-                       for batch in handle.iter_batches(batch_size=batch_rows, columns=wanted,
-                                                        row_groups=[group]))
+            batches = (
+                batch
+                for group in range(handle.num_row_groups)
+                for batch in handle.iter_batches(
+                    batch_size=batch_rows, columns=wanted, row_groups=[group]
+                )
+            )
         else:
             batches = handle.iter_batches(batch_size=batch_rows, columns=wanted)
         while True:
