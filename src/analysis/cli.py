@@ -116,11 +116,18 @@ def _cmd_lab(args: argparse.Namespace) -> int:
 def _cmd_explore(args: argparse.Namespace) -> int:
     from .report.explore import run_explore
 
-    seed = args.seed
-    if seed is None:
-        from .core.config import load_params
+    seed, max_listed = args.seed, args.max_listed_articles
+    if seed is None or max_listed is None:
+        from .core.config import Params, load_params
 
-        seed = load_params(args.params, check_paths=False).seed
+        # with --seed given and no params.yaml, the schema's default cap applies
+        params = (
+            load_params(args.params, check_paths=False)
+            if seed is None or args.params.is_file()
+            else Params()
+        )
+        seed = params.seed if seed is None else seed
+        max_listed = params.explore.max_listed_articles if max_listed is None else max_listed
     options = {} if args.none_sample is None else {"none_sample": args.none_sample}
     path = run_explore(
         args.processed_dir,
@@ -128,6 +135,7 @@ def _cmd_explore(args: argparse.Namespace) -> int:
         args.output,
         labels_path=args.labels,
         seed=seed,
+        max_listed=max_listed,
         **options,
     )
     print(f"{path}: {path.stat().st_size / 1e6:.2f} MB", file=sys.stderr)
@@ -285,6 +293,13 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         help="articles coded none whose text is included, drawn at random (default 200)",
+    )
+    p.add_argument(
+        "--max-listed-articles",
+        type=int,
+        default=None,
+        help="the most articles the page lists; a larger corpus lists every coded article and a "
+        "seeded sample of the rest (default: params.yaml's explore.max_listed_articles)",
     )
     p.add_argument("--params", type=Path, default=Path("params.yaml"))
     p.set_defaults(func=_cmd_explore)

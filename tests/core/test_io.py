@@ -9,6 +9,7 @@ from analysis.core.errors import UserError
 from analysis.core.io import (
     atomic_path,
     guard_formula,
+    iter_stage_batches,
     read_json,
     read_stage_parquet,
     write_csv,
@@ -111,3 +112,27 @@ def test_read_stage_parquet_reads_optional_columns_only_where_present(tmp_path):
     ]
     assert list(read[0].columns) == ["doc_id", "story_id"]  # an optional column is not lost
     assert list(read[1].columns) == ["doc_id"]  # an older file without it still reads
+
+
+def test_batches_by_row_group_end_at_row_group_boundaries_and_hold_the_same_rows(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "t.parquet"
+    pq.write_table(
+        pa.table({"a": list(range(25)), "b": [str(k) for k in range(25)]}), path, row_group_size=10
+    )  # row groups of 10, 10 and 5 rows
+
+    def read(**options):
+        return [
+            b.to_pydict()
+            for b in iter_stage_batches(
+                path, "ingest", ["a"], batch_rows=4, optional=["b", "c"], **options
+            )
+        ]
+
+    whole, grouped = read(), read(by_row_group=True)
+    assert [len(b["a"]) for b in whole] == [4, 4, 4, 4, 4, 4, 1]  # batches span row groups
+    assert [len(b["a"]) for b in grouped] == [4, 4, 2, 4, 4, 2, 4, 1]
+    assert [x for b in grouped for x in b["a"]] == list(range(25))
+    assert [x for b in grouped for x in b["b"]] == [str(k) for k in range(25)]

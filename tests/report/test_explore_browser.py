@@ -332,3 +332,43 @@ def test_committed_explorer_loads_offline(browser, width):
         assert _no_sideways_scroll(tab)
     finally:
         tab.close()
+
+
+def test_a_capped_page_says_which_articles_it_lists(browser, tmp_path):
+    """explore.max_listed_articles below the corpus: the note, the table's help and "About this
+    page" say how many articles are listed and which, also after a language change."""
+    processed, topics_dir = write_processed(tmp_path)
+    url = (
+        run_explore(
+            processed,
+            topics_dir,
+            tmp_path / "site" / "index.html",
+            seed=1,
+            none_sample=1,
+            max_listed=5,
+        )
+        .resolve()
+        .as_uri()
+    )
+    tab = browser.new_page(1280, 900)
+    try:
+        tab.goto(url)
+        tab.wait_for("document.querySelectorAll('#article-rows tr').length")
+        text = "document.getElementById(%s).textContent"
+        assert tab.evaluate(text % '"listing-note"').startswith("5 of 8 articles listed (all coded")
+        help_text = tab.evaluate(text % '"articles-help"')
+        assert help_text.startswith(
+            "5 of the 8 articles are listed: every one coded as cooperation (3)"
+        )
+        assert "Every article is listed" not in help_text
+        assert "5 of the 8 articles are listed" in tab.evaluate(text % '"about-scale"')
+        assert (
+            tab.evaluate("document.getElementById('result-count').textContent")
+            == "Showing 1–3 of 3 articles (filtered from 5)"
+        )
+        _select(tab, "lang", "id")
+        assert tab.evaluate(text % '"articles-help"') == help_text
+        tab.browser.pump(0.3)
+        assert tab.requests() == [] and tab.console_errors() == []
+    finally:
+        tab.close()

@@ -23,6 +23,7 @@ __all__ = [
     "ClassifyParams",
     "TopicsParams",
     "CompareParams",
+    "ExploreParams",
     "TFIDF_SVD",
     "load_params",
     "validate_section",
@@ -107,6 +108,12 @@ class CompareParams(_Section):
     min_bootstrap_docs: int = Field(10, ge=2, le=100_000)
 
 
+class ExploreParams(_Section):
+    # the explorer page (docs/explorer.md): a corpus with more articles lists every coded
+    # article, the sampled uncoded ones shown with text, and a seeded sample of the rest
+    max_listed_articles: int = Field(50_000, ge=1, le=100_000_000)
+
+
 class CollectParams(_Section):
     """``python -m analysis collect --params params.yaml`` (the frozen stage in data/collect/dvc.yaml)."""
 
@@ -171,6 +178,7 @@ class Params(_Section):
     classify: ClassifyParams = ClassifyParams()
     topics: TopicsParams = TopicsParams()
     compare: CompareParams = CompareParams()
+    explore: ExploreParams = ExploreParams()
     collect: CollectParams = CollectParams()
 
 

@@ -17,7 +17,7 @@ from ._evidence import (
     parse_unit_evidence,
 )
 
-__all__ = ["article_table", "choose_text_articles"]
+__all__ = ["article_table", "choose_listed_articles", "choose_text_articles", "LISTED_STREAM"]
 
 #: Unit status shown in the evidence view.
 _DECIDED, _OUTVOTED, _INHERITED, _CUE = "decided", "outvoted", "inherited", "cue"
@@ -40,6 +40,41 @@ def choose_text_articles(kinds: pd.Series, *, none_sample: int, seed: int) -> se
         picks = np.sort(np.random.default_rng(seed).choice(len(others), none_sample, replace=False))
         others = [others[i] for i in picks]
     return coded | set(others)
+
+
+#: Second seed word of the sample of listed articles, so that it is a stream of its own, not
+#: the draw of the text sample (which uses the seed alone) continued.
+LISTED_STREAM = 1
+
+
+def choose_listed_articles(kinds: pd.Series, text_articles: set[str], *, max_listed: int | None,
+                           seed: int) -> set[str] | None:
+    """Articles the page lists when the corpus has more than ``max_listed``.
+
+    Every coded article and every article shown with text (``text_articles``) is listed, even
+    when they alone pass ``max_listed``; the places left up to ``max_listed`` go to a seeded
+    sample of the other articles (NumPy PCG64 seeded with ``[seed, LISTED_STREAM]``, drawn from
+    the doc_ids in sorted order: the same sample on every machine and for any input order).
+
+    Args:
+        kinds: document coop_type indexed by doc_id, every article of the corpus.
+        text_articles: the output of ``choose_text_articles``.
+        max_listed: the most articles listed (None: no limit).
+        seed: the pipeline's seed.
+
+    Returns:
+        The listed doc_ids, or None when every article is listed (``len(kinds) <= max_listed``).
+    """
+    if max_listed is None or len(kinds) <= max_listed:
+        return None
+    kept = set(kinds.index[kinds != "none"]) | set(text_articles)
+    rest = sorted(set(kinds.index) - kept)
+    room = max(max_listed - len(kept), 0)
+    if room < len(rest):
+        rng = np.random.default_rng([seed, LISTED_STREAM])
+        picks = np.sort(rng.choice(len(rest), room, replace=False))
+        rest = [rest[i] for i in picks]
+    return kept | set(rest)
 
 
 def _clean(value) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,7 +15,7 @@ import scipy.sparse as sp
 from ..core.codebook import COOP_TYPES, SECTORS
 from ..core.errors import UserError
 from ..core.io import iter_stage_batches, read_stage_parquet, write_text
-from ._explore_articles import article_table, choose_text_articles
+from ._explore_articles import article_table, choose_listed_articles, choose_text_articles
 from ._explore_topics import (
     class_tfidf,
     layout_bubbles,
@@ -30,12 +31,23 @@ __all__ = [
     "embed_json",
     "run_explore",
     "DEFAULT_NONE_SAMPLE",
+    "DEFAULT_MAX_LISTED",
+    "FULL_TABLE",
+    "listing_note",
 ]
 
 #: Articles coded ``none`` whose text the page includes (a seeded sample).
 DEFAULT_NONE_SAMPLE = 200
+#: The most articles the page lists (params.yaml's explore.max_listed_articles sets it).
+DEFAULT_MAX_LISTED = 50_000
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "explore"
 _SCRIPTS = ("util.js", "topics.js", "time.js", "articles.js", "evidence.js", "main.js")
+#: Added after the others on a page whose article list is capped (explore.max_listed_articles).
+_LISTING_SCRIPT = "listing.js"
+#: Where the reader finds every article when the page lists only some.
+FULL_TABLE = ("data/processed/classified.parquet (document rows; titles, outlets and dates in "
+              "data/processed/documents.parquet)")
+_SUMMARY_ANCHOR = '<p id="summary" class="lead"></p>\n'
 _UNCLASSIFIED = "unclassified"
 _UNCLASSIFIED_COLOR = "#888888"
 _REPRESENTATIVE_CHARS = 300
@@ -127,7 +139,9 @@ def _topic_entries(assigned: pd.DataFrame, topic_table: pd.DataFrame) -> tuple[l
 def build_explorer_data(documents: pd.DataFrame, paragraphs: pd.DataFrame,
                         classified: pd.DataFrame, assignments: pd.DataFrame,
                         topic_table: pd.DataFrame, labels: Mapping[str, Mapping[str, str]], *,
-                        seed: int, none_sample: int = DEFAULT_NONE_SAMPLE) -> dict:
+                        seed: int, none_sample: int = DEFAULT_NONE_SAMPLE,
+                        max_listed: int | None = None, kinds: pd.Series | None = None,
+                        date_range: tuple[str, str] | None = None) -> dict:
     """Everything the page shows, as one JSON-ready dict (sorted, rounded: same input, same bytes).
 
     Args:
@@ -138,8 +152,18 @@ def build_explorer_data(documents: pd.DataFrame, paragraphs: pd.DataFrame,
         assignments: topics.parquet.
         topic_table: reports/tables/topics/topics.csv.
         labels: the label dictionary of ``analysis.figures.load_labels``.
-        seed: seed of the sample of articles coded ``none`` whose text is included.
+        seed: seed of the sample of articles coded ``none`` whose text is included, and of
+            the sample of the other articles listed when there are more than ``max_listed``.
         none_sample: size of that sample.
+        max_listed: the most articles the table lists (None: all); above it the table lists
+            the articles of ``choose_listed_articles`` and ``meta`` gains ``n_listed`` and
+            ``max_listed``. The summary counts, topics and charts still cover every article.
+        kinds: coop_type of every article, indexed by doc_id, when ``classified`` holds the
+            document rows of the listed articles only (``run_explore`` at scale); by default
+            they are taken from ``classified``.
+        date_range: first and last publication date (``YYYY-MM-DD``, "" when none) of every
+            article, when the list is capped and ``documents`` holds only some of them; by
+            default taken from ``documents``.
 
     Returns:
         The page's data: ``meta``, ``labels``, ``topics``, ``outliers``, ``time`` and the
@@ -152,9 +176,13 @@ def build_explorer_data(documents: pd.DataFrame, paragraphs: pd.DataFrame,
     classified = classified.sort_values(["doc_id", "level", "para_id"], kind="stable",
                                         na_position="first").reset_index(drop=True)
     assignments = assignments.sort_values("para_id", kind="stable").reset_index(drop=True)
-    doc_rows = classified[classified["level"] == "document"].drop_duplicates("doc_id")
-    kinds_by_doc = doc_rows.set_index("doc_id")["coop_type"].astype(str)
+    if kinds is None:
+        doc_rows = classified[classified["level"] == "document"].drop_duplicates("doc_id")
+        kinds_by_doc = doc_rows.set_index("doc_id")["coop_type"].astype(str)
+    else:
+        kinds_by_doc = kinds.sort_index(kind="stable")
     text_articles = choose_text_articles(kinds_by_doc, none_sample=none_sample, seed=seed)
+    listed = choose_listed_articles(kinds_by_doc, text_articles, max_listed=max_listed, seed=seed)
 
     para_kind = classified[classified["level"] == "paragraph"].set_index("para_id")["coop_type"]
     by_doc = documents.drop_duplicates("doc_id").set_index("doc_id")
@@ -169,15 +197,31 @@ def build_explorer_data(documents: pd.DataFrame, paragraphs: pd.DataFrame,
     time = {unit: topic_prevalence(assigned.assign(kind=assigned[f"{unit}_kind"]))
             for unit in ("article", "paragraph")}
 
+    if listed is not None:
+        classified = classified[classified["doc_id"].isin(listed)]
     table = article_table(documents, paragraphs, classified, assignments,
                           kinds=COOP_TYPES, sectors=SECTORS, text_articles=text_articles)
     extra = sorted({k for t in time.values() for k in t["kinds"]} - set(table["kinds"]))
     colors = {kind: style["color"] for kind, style in COOP_STYLE.items()}
     colors.setdefault(_UNCLASSIFIED, _UNCLASSIFIED_COLOR)
-    return {"meta": _meta(kinds_by_doc, table, text_articles, assignments, topics,
-                          seed=seed, none_sample=none_sample),
+    meta = _meta(kinds_by_doc, table, text_articles, assignments, topics, seed=seed,
+                 none_sample=none_sample)
+    if listed is not None:  # only then: a page listing every article keeps its bytes
+        if date_range is None:
+            date_range = _date_range(dates[dates.index.isin(kinds_by_doc.index)])
+        meta.update(date_min=date_range[0], date_max=date_range[1],
+                    n_listed=len(table["articles"]["id"]), max_listed=max_listed)
+    return {"meta": meta,
             "labels": _labels(labels, [*table["kinds"], *extra], table["sectors"]),
             "colors": colors, "topics": topics, "outliers": outliers, "time": time, **table}
+
+
+def _date_range(dates: pd.Series) -> tuple[str, str]:
+    """First and last of some publication dates as ``YYYY-MM-DD`` ("" when there is none)."""
+    dates = pd.to_datetime(dates, errors="coerce").dropna()
+    if dates.empty:
+        return "", ""
+    return dates.min().strftime("%Y-%m-%d"), dates.max().strftime("%Y-%m-%d")
 
 
 def _meta(kinds_by_doc: pd.Series, table: Mapping, text_articles: set[str],
@@ -197,6 +241,13 @@ def _meta(kinds_by_doc: pd.Series, table: Mapping, text_articles: set[str],
         "n_paragraphs_modelled": len(assignments),
         "n_topics": len(topics),
     }
+
+
+def listing_note(meta: Mapping) -> str:
+    """The sentence a capped page prints under its summary: how many articles it lists, which,
+    and where the full table is."""
+    return (f"{meta['n_listed']:,} of {meta['n_articles']:,} articles listed (all coded "
+            f"articles, a seeded sample of the rest; the full table is {FULL_TABLE}).")
 
 
 def _csp_hash(source: str) -> str:
@@ -220,7 +271,14 @@ def explorer_html(data: Mapping, template_dir: Path = TEMPLATE_DIR) -> str:
     """
     page = (template_dir / "explore.html").read_text(encoding="utf-8")
     css = (template_dir / "explore.css").read_text(encoding="utf-8")
-    scripts = [(template_dir / name).read_text(encoding="utf-8") for name in _SCRIPTS]
+    capped = "n_listed" in data["meta"]
+    names = (*_SCRIPTS, _LISTING_SCRIPT) if capped else _SCRIPTS
+    scripts = [(template_dir / name).read_text(encoding="utf-8") for name in names]
+    if capped:
+        if page.count(_SUMMARY_ANCHOR) != 1:
+            raise RuntimeError(f"explore.html must contain {_SUMMARY_ANCHOR!r} exactly once")
+        note = f'    <p id="listing-note" class="lead">{html.escape(listing_note(data["meta"]))}</p>\n'
+        page = page.replace(_SUMMARY_ANCHOR, _SUMMARY_ANCHOR + note)
     csp = "; ".join([
         "default-src 'none'",
         "script-src " + " ".join(_csp_hash(s) for s in scripts),
@@ -280,57 +338,93 @@ _CODING_COLUMNS = ("level", "doc_id", "para_id", "coop_type", "partners", "secto
 _OPTIONAL_CODING_COLUMNS = ("confidence", "story_id", "cues")
 
 
-def _needed_codings(path: Path, assignments: pd.DataFrame, *, seed: int,
-                    none_sample: int) -> pd.DataFrame:
+_KIND_COLUMNS = ("level", "doc_id", "para_id", "coop_type")
+#: Batches of the big inputs: small, and one row group at a time (core.io.iter_stage_batches).
+_BATCHES = {"batch_rows": 20_000, "by_row_group": True}
+
+
+def _document_kinds(path: Path) -> pd.Series:
+    """coop_type of every article, indexed by doc_id in order, from the document rows of
+    classified.parquet read in batches of four narrow columns (the first row of a doc_id, by
+    para_id with nulls first, as ``build_explorer_data`` takes it)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = [pa.Table.from_batches([b]).filter(pc.equal(b["level"], "document"))
+             for b in iter_stage_batches(path, "classify", _KIND_COLUMNS, **_BATCHES)]
+    rows = (pa.concat_tables(parts).to_pandas() if parts
+            else pd.DataFrame(columns=list(_KIND_COLUMNS)))
+    first = (rows.sort_values(["doc_id", "para_id"], kind="stable", na_position="first")
+             .drop_duplicates("doc_id"))
+    return first.set_index("doc_id")["coop_type"].astype(str)
+
+
+def _needed_codings(path: Path, assignments: pd.DataFrame, *, shown: set[str],
+                    listed: set[str] | None) -> pd.DataFrame:
     """The classified.parquet rows the page uses, read in Arrow batches of the columns it uses:
-    every document row, and the paragraph rows of the articles shown with text and of the
-    modelled paragraphs. The paragraph rows of the other articles (nearly all rows at scale,
-    each with its evidence note) are never held."""
+    the document rows of the listed articles (every article when ``listed`` is None), and the
+    paragraph rows of the articles ``shown`` with text and of the modelled paragraphs. The
+    paragraph rows of the other articles (nearly all rows at scale, each with its evidence
+    note) are never held."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     columns = _checked_columns(path, "classify", _CODING_COLUMNS, _OPTIONAL_CODING_COLUMNS)
-
-    def batches():
-        for batch in iter_stage_batches(path, "classify", columns, batch_rows=20_000):
-            yield pa.Table.from_batches([batch])
-
-    documents = [t.filter(pc.equal(t["level"], "document")) for t in batches()]
-    doc_rows = pa.concat_tables(documents).to_pandas() if documents else pd.DataFrame(
-        columns=columns)
-    first = (doc_rows.sort_values(["doc_id", "para_id"], kind="stable", na_position="first")
-             .drop_duplicates("doc_id"))
-    shown = pa.array(sorted(choose_text_articles(
-        first.set_index("doc_id")["coop_type"].astype(str), none_sample=none_sample, seed=seed)),
-        pa.string())
+    shown_ids = pa.array(sorted(shown), pa.string())
     modelled = pa.array(sorted(set(assignments["para_id"].astype(str))), pa.string())
-    paragraphs = []
-    for table in batches():
-        keep = pc.and_(pc.equal(table["level"], "paragraph"),
-                       pc.or_(pc.is_in(table["doc_id"], value_set=shown),
-                              pc.is_in(table["para_id"], value_set=modelled)))
-        paragraphs.append(table.filter(pc.fill_null(keep, False)))
-    rows = pa.concat_tables(paragraphs).to_pandas() if paragraphs else doc_rows.iloc[:0]
-    return pd.concat([doc_rows, rows], ignore_index=True)
+    listed_ids = None if listed is None else pa.array(sorted(listed), pa.string())
+    parts = []
+    for batch in iter_stage_batches(path, "classify", columns, **_BATCHES):
+        document = pc.equal(batch["level"], "document")
+        if listed_ids is not None:
+            document = pc.and_(document, pc.is_in(batch["doc_id"], value_set=listed_ids))
+        paragraph = pc.and_(pc.equal(batch["level"], "paragraph"),
+                            pc.or_(pc.is_in(batch["doc_id"], value_set=shown_ids),
+                                   pc.is_in(batch["para_id"], value_set=modelled)))
+        keep = pc.fill_null(pc.or_(document, paragraph), False)
+        parts.append(pa.Table.from_batches([batch]).filter(keep))
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pa.concat_tables(parts).to_pandas()
 
 
-def _needed_paragraphs(path: Path, classified: pd.DataFrame, assignments: pd.DataFrame, *,
-                       seed: int, none_sample: int) -> pd.DataFrame:
-    """Only the paragraphs the page uses (modelled ones, and those of articles shown with text),
-    read in batches and filtered in Arrow: at corpus scale the tokens and stems of every
+def _needed_documents(path: Path, wanted: set[str], corpus: pd.Index
+                      ) -> tuple[pd.DataFrame, tuple[str, str]]:
+    """The rows of the ``wanted`` doc_ids of documents.parquet (the columns the page uses),
+    read in batches, and the first and last publication date of the ``corpus`` doc_ids."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = _present(path, _DOCUMENT_COLUMNS) or ["doc_id"]
+    ids = pa.array(sorted(wanted), pa.string())
+    every = pa.array(corpus.astype(str), pa.string())
+    parts, dates = [], []
+    for batch in iter_stage_batches(path, "ingest", ["doc_id"], optional=columns, **_BATCHES):
+        table = pa.Table.from_batches([batch])
+        parts.append(table.filter(pc.is_in(batch["doc_id"], value_set=ids)))
+        if "date" in columns:
+            dates.append(table.filter(pc.is_in(batch["doc_id"], value_set=every))["date"])
+    documents = (pa.concat_tables(parts).to_pandas() if parts
+                 else pd.DataFrame(columns=columns))
+    if not dates:
+        return documents, ("", "")
+    return documents, _date_range(pa.chunked_array(
+        [c for d in dates for c in d.chunks], type=dates[0].type).to_pandas())
+
+
+def _needed_paragraphs(path: Path, shown: set[str], assignments: pd.DataFrame) -> pd.DataFrame:
+    """Only the paragraphs the page uses (modelled ones, and those of articles ``shown`` with
+    text), read in batches and filtered in Arrow: at corpus scale the tokens and stems of every
     paragraph would otherwise take most of the memory."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     columns = ["para_id", "doc_id", "para_index", "text", "tokens", "stems"]
-    doc_rows = classified[classified["level"] == "document"].drop_duplicates("doc_id")
-    shown = pa.array(sorted(choose_text_articles(
-        doc_rows.set_index("doc_id")["coop_type"].astype(str), none_sample=none_sample,
-        seed=seed)), pa.string())
+    shown_ids = pa.array(sorted(shown), pa.string())
     modelled = pa.array(sorted(set(assignments["para_id"])), pa.string())
     parts = []
-    for batch in iter_stage_batches(path, "preprocess", columns, batch_rows=20_000):
-        keep = pc.or_(pc.is_in(batch["doc_id"], value_set=shown),
+    for batch in iter_stage_batches(path, "preprocess", columns, **_BATCHES):
+        keep = pc.or_(pc.is_in(batch["doc_id"], value_set=shown_ids),
                       pc.is_in(batch["para_id"], value_set=modelled))
         parts.append(pa.Table.from_batches([batch]).filter(keep))
     if not parts:
@@ -342,37 +436,61 @@ def run_explore(processed_dir: str | Path = "data/processed",
                 topics_dir: str | Path = "reports/tables/topics",
                 output: str | Path = "reports/explore/index.html", *,
                 labels_path: str | Path | None = None, seed: int = 0,
-                none_sample: int = DEFAULT_NONE_SAMPLE) -> Path:
+                none_sample: int = DEFAULT_NONE_SAMPLE,
+                max_listed: int | None = DEFAULT_MAX_LISTED) -> Path:
     """Read the stage outputs and write the explorer page.
+
+    Only what the page shows is held: the document kinds of every article (two narrow
+    columns), and the rows of documents.parquet, classified.parquet and paragraphs.parquet of
+    the listed articles, of the articles shown with text and of the modelled paragraphs, each
+    file read in batches.
 
     Args:
         processed_dir: folder with documents, paragraphs, classified and topics ``.parquet``.
         topics_dir: folder with ``topics.csv`` (the topics stage's table).
         output: the HTML file to write.
         labels_path: ``labels_figures.csv`` (default: the project's).
-        seed: seed of the sample of articles coded ``none`` whose text is shown.
-        none_sample: size of that sample (0: none).
+        seed: seed of the samples (articles coded ``none`` shown with text; articles listed
+            in a corpus of more than ``max_listed``).
+        none_sample: size of the first sample (0: none).
+        max_listed: the most articles the page lists (params.yaml's
+            ``explore.max_listed_articles``; None: all).
 
     Returns:
         The path written.
 
     Raises:
         UserError: an input is missing or unreadable (the message names the stage to rerun),
-            or ``none_sample`` is negative.
+            ``none_sample`` is negative or ``max_listed`` is less than 1.
     """
     if none_sample < 0:
         raise UserError(f"--none-sample = {none_sample}: must be 0 or more")
+    if max_listed is not None and max_listed < 1:
+        raise UserError(f"--max-listed-articles = {max_listed}: must be 1 or more "
+                        "(explore.max_listed_articles in params.yaml)")
     folder = Path(processed_dir)
-    documents = read_stage_parquet(folder / "documents.parquet", "ingest", ["doc_id"],
-                                   columns=_present(folder / "documents.parquet", _DOCUMENT_COLUMNS))
-    _checked_columns(folder / "classified.parquet", "classify", _CODING_COLUMNS)
+    classified_path = folder / "classified.parquet"
+    # a missing or damaged file stops before the long reads (only the schema is read)
+    _checked_columns(folder / "documents.parquet", "ingest", ("doc_id",))
+    _checked_columns(classified_path, "classify", _CODING_COLUMNS)
     assignments = read_stage_parquet(folder / "topics.parquet", "topics",
                                      ["para_id", "doc_id", "topic"])
-    classified = _needed_codings(folder / "classified.parquet", assignments, seed=seed,
-                                 none_sample=none_sample)
-    paragraphs = _needed_paragraphs(folder / "paragraphs.parquet", classified, assignments,
-                                    seed=seed, none_sample=none_sample)
+    kinds = _document_kinds(classified_path)
+    shown = choose_text_articles(kinds, none_sample=none_sample, seed=seed)
+    listed = choose_listed_articles(kinds, shown, max_listed=max_listed, seed=seed)
+    classified = _needed_codings(classified_path, assignments, shown=shown, listed=listed)
+    date_range = None
+    if listed is None:
+        documents = read_stage_parquet(folder / "documents.parquet", "ingest", ["doc_id"],
+                                       columns=_present(folder / "documents.parquet",
+                                                        _DOCUMENT_COLUMNS))
+    else:  # the listed articles, the modelled paragraphs' articles (time chart), all dates
+        documents, date_range = _needed_documents(
+            folder / "documents.parquet", listed | set(assignments["doc_id"].astype(str)),
+            kinds.index)
+    paragraphs = _needed_paragraphs(folder / "paragraphs.parquet", shown, assignments)
     topic_table = _read_topic_table(Path(topics_dir) / "topics.csv")
     data = build_explorer_data(documents, paragraphs, classified, assignments, topic_table,
-                               load_labels(labels_path), seed=seed, none_sample=none_sample)
+                               load_labels(labels_path), seed=seed, none_sample=none_sample,
+                               max_listed=max_listed, kinds=kinds, date_range=date_range)
     return write_text(output, explorer_html(data))

@@ -8,8 +8,9 @@ from ..report.explore import run_explore
 
 __all__ = ["PARAMS", "run"]
 
-#: The seed picks the sample of articles coded none whose text the page carries.
-PARAMS: tuple[str, ...] = ("seed",)
+#: The seed picks the sample of articles coded none whose text the page carries and, above
+#: ``explore.max_listed_articles``, the sample of uncoded articles the page lists.
+PARAMS: tuple[str, ...] = ("seed", "explore")
 
 
 def run(params: Params, paths: ProjectPaths) -> None:
@@ -20,4 +21,5 @@ def run(params: Params, paths: ProjectPaths) -> None:
         paths.explorer,
         labels_path=paths.lexicons / "labels_figures.csv",
         seed=params.seed,
+        max_listed=params.explore.max_listed_articles,
     )

@@ -9,7 +9,7 @@ from ..core.paths import ProjectPaths
 __all__ = ["PARAMS", "run"]
 
 #: The params stage checks every section.
-PARAMS = ("seed", "compute", "ingest", "preprocess", "classify", "topics", "compare")
+PARAMS = ("seed", "compute", "ingest", "preprocess", "classify", "topics", "compare", "explore")
 
 
 def run(params: Params, paths: ProjectPaths) -> None:
