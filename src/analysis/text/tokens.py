@@ -120,27 +120,43 @@ class Token:
     cut_before: bool  # a comma, colon, semicolon or sentence break (not brackets or quotes) does
 
 
+# A word with the separator before it, for :func:`tokenize`: the gap is every character that cannot
+# start a word (possessive, so a text's trailing punctuation is not rescanned); the empty word
+# at the end of the text takes its trailing gap, so no gap is ever scanned twice.
+_GAP_AND_WORD = re.compile(r"([\W_]*+)(" + WORD.pattern + r"|\Z)")
+
+
 def tokenize(text: str) -> list[Token]:
-    """Split text into word tokens with sentence indices and separator flags."""
+    """Split text into word tokens with sentence indices and separator flags.
+
+    One ``findall`` yields every (gap, word) pair, the words exactly those of
+    ``WORD.finditer(text)`` (a gap holds no character a word can start with), so positions
+    follow from the lengths; a gap is only inspected when it is more than one space.
+    """
     tokens: list[Token] = []
+    append = tokens.append
     sentence = 0
-    previous_end = 0
-    for match in WORD.finditer(text):
-        start, end = match.span()
-        gap = text[previous_end:start]
+    end = 0
+    previous_lower = ""
+    for gap, word in _GAP_AND_WORD.findall(text):
+        if not word:  # the end of the text
+            break
+        start = end + len(gap)
+        end = start + len(word)
+        lower = word.lower()
         hard = cut = False
         # most gaps are one space: skip the separator tests for them
-        if tokens and gap != " " and gap.strip() and not _is_abbreviation(tokens[-1].lower, gap):
-            if _SENTENCE_END.search(gap):
+        if gap != " " and tokens:
+            if gap.strip() and not _is_abbreviation(previous_lower, gap):
+                if _SENTENCE_END.search(gap):
+                    sentence += 1
+                hard = bool(_HARD_SEPARATOR.search(gap))
+                cut = bool(_CUT_SEPARATOR.search(gap))
+            elif "\n" in gap:
                 sentence += 1
-            hard = bool(_HARD_SEPARATOR.search(gap))
-            cut = bool(_CUT_SEPARATOR.search(gap))
-        elif tokens and "\n" in gap:
-            sentence += 1
-            hard = cut = True
-        word = match.group()
-        tokens.append(Token(word, word.lower(), start, end, sentence, hard, cut))
-        previous_end = end
+                hard = cut = True
+        append(Token(word, lower, start, end, sentence, hard, cut))
+        previous_lower = lower
     return tokens
 
 
