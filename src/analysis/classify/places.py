@@ -205,12 +205,27 @@ class ClassifyLexicons:
     # what :meth:`correct` makes of each word seen
     _corrected: _WordMemo = field(init=False, repr=False, compare=False)
 
+    # what :meth:`place_words` makes of each word as written
+    _place_word: _WordMemo = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         self._corrected = _WordMemo(self._correct)
+        self._place_word = _WordMemo(self._place_word_of)
 
     def correct(self, word: str) -> str:
         """``word`` (lower case) or the place-name word it misspells by one letter."""
         return self._corrected[word]
+
+    def place_words(self, written: Iterable[str]) -> list[str]:
+        """The words the place table is matched on: each lower-cased, and a capitalised word
+        one letter from a place-name word read as that word ("Kalimatan" -> "kalimantan")."""
+        return list(map(self._place_word.__getitem__, written))
+
+    def _place_word_of(self, written: str) -> str:
+        word = written.lower()
+        if written[:1].isupper() and word not in self.places.first:
+            return self.correct(word)
+        return word
 
     def _correct(self, word: str) -> str:
         if len(word) < _TYPO_MIN or word in self.places.vocabulary:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "CLITICS",
@@ -105,59 +106,61 @@ NUMBER = re.compile(r"(?:ke-|rp|usd|us|idr|rm|sgd|eur)?[0-9]+(?:-[0-9]+)*(?:-an)
 # Positional tokens (classification)
 
 
-@dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build, and there are millions
-class Token:
-    """One word of a text with the facts the matchers need."""
+class Token(NamedTuple):
+    """One word of a text with the facts the matchers need.
+
+    A named tuple: :func:`tokenize` builds millions of them, and a tuple is built in C.
+    """
 
     text: str  # as written
     lower: str
     start: int
     end: int
     sentence: int  # index of the sentence the token is in
-    hard_before: (
-        bool  # punctuation (other than a space or hyphen) separates it from the previous word
-    )
+    hard_before: bool  # punctuation (other than a space or hyphen) separates it from the previous word
     cut_before: bool  # a comma, colon, semicolon or sentence break (not brackets or quotes) does
 
 
-# A word with the separator before it, for :func:`tokenize`: the gap is every character that cannot
-# start a word (possessive, so a text's trailing punctuation is not rescanned); the empty word
-# at the end of the text takes its trailing gap, so no gap is ever scanned twice.
-_GAP_AND_WORD = re.compile(r"([\W_]*+)(" + WORD.pattern + r"|\Z)")
+# The words of a text and the gaps around them in one split: gap, word, gap, ..., word, gap.
+_WORD_SPLIT = re.compile("(" + WORD.pattern + ")")
 
 
 def tokenize(text: str) -> list[Token]:
     """Split text into word tokens with sentence indices and separator flags.
 
-    One ``findall`` yields every (gap, word) pair, the words exactly those of
-    ``WORD.finditer(text)`` (a gap holds no character a word can start with), so positions
-    follow from the lengths; a gap is only inspected when it is more than one space.
+    The words are those of ``WORD.finditer(text)``; their positions follow from the lengths of
+    the split's parts, and only a gap other than one space is inspected (most are one space).
     """
-    tokens: list[Token] = []
-    append = tokens.append
-    sentence = 0
-    end = 0
-    previous_lower = ""
-    for gap, word in _GAP_AND_WORD.findall(text):
-        if not word:  # the end of the text
-            break
-        start = end + len(gap)
-        end = start + len(word)
-        lower = word.lower()
-        hard = cut = False
-        # most gaps are one space: skip the separator tests for them
-        if gap != " " and tokens:
-            if gap.strip() and not _is_abbreviation(previous_lower, gap):
-                if _SENTENCE_END.search(gap):
-                    sentence += 1
-                hard = bool(_HARD_SEPARATOR.search(gap))
-                cut = bool(_CUT_SEPARATOR.search(gap))
-            elif "\n" in gap:
-                sentence += 1
-                hard = cut = True
-        append(Token(word, lower, start, end, sentence, hard, cut))
-        previous_lower = lower
-    return tokens
+    parts = _WORD_SPLIT.split(text)
+    words = parts[1::2]
+    n = len(words)
+    if not n:
+        return []
+    bounds = list(itertools.accumulate(map(len, parts)))  # [2k]: word k starts, [2k+1]: ends
+    lowers = list(map(str.lower, words))
+    gaps = parts[0:-1:2]  # the gap before each word
+    hards = [False] * n
+    cuts = [False] * n
+    breaks: list[int] = []  # the words that start a new sentence
+    # the first word has no separator before it
+    for k in itertools.compress(range(1, n), map(" ".__ne__, itertools.islice(gaps, 1, None))):
+        gap = gaps[k]
+        if gap.strip() and not _is_abbreviation(lowers[k - 1], gap):
+            if _SENTENCE_END.search(gap):
+                breaks.append(k)
+            hards[k] = bool(_HARD_SEPARATOR.search(gap))
+            cuts[k] = bool(_CUT_SEPARATOR.search(gap))
+        elif "\n" in gap:
+            breaks.append(k)
+            hards[k] = cuts[k] = True
+    sentences: list[int] = []
+    previous = 0
+    for sentence, k in enumerate(breaks):
+        sentences += [sentence] * (k - previous)
+        previous = k
+    sentences += [len(breaks)] * (n - previous)
+    fields = zip(words, lowers, bounds[0:-1:2], bounds[1::2], sentences, hards, cuts)
+    return list(map(tuple.__new__, itertools.repeat(Token, n), fields))  # all in C
 
 
 def _is_abbreviation(previous_lower: str, gap: str) -> bool:
