@@ -117,8 +117,10 @@ class Token(NamedTuple):
     start: int
     end: int
     sentence: int  # index of the sentence the token is in
-    hard_before: bool  # punctuation (other than a space or hyphen) separates it from the previous word
-    cut_before: bool  # a comma, colon, semicolon or sentence break (not brackets or quotes) does
+    # punctuation (other than a space or hyphen) separates it from the previous word
+    hard_before: bool
+    # a comma, colon, semicolon or sentence break (not brackets or quotes) does
+    cut_before: bool
 
 
 # The words of a text and the gaps around them in one split: gap, word, gap, ..., word, gap.
