@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 
 from ..text.tokens import MATCHER_CLITICS, Token, tokenize
 from .places import HEDGE_KINDS, ClassifyLexicons, Place
@@ -79,7 +80,7 @@ class Analysis:
 def analyse(lexicons: ClassifyLexicons, text: str) -> Analysis:
     """What the lexicons find in one unit (a title or paragraph), before any decision."""
     tokens = tokenize(text)
-    words = [t.lower for t in tokens]
+    words = list(map(itemgetter(1), tokens))  # Token.lower
     context = _Context.find(lexicons, tokens, words)
     mentions, governments = _place_mentions(lexicons, text, tokens, words, context)
     cues = _Cues.find(lexicons, tokens, words, mentions)
@@ -149,8 +150,7 @@ def _place_mentions(lexicons: ClassifyLexicons, text: str, tokens: list[Token], 
     mentions: list[Mention] = []
     governments: set[str] = set()
     # a capitalised word one letter from a place-name word ("Kalimatan Barat") reads as it
-    place_words = [lexicons.correct(w) if t.text[:1].isupper() and w not in lexicons.places.first
-                   else w for t, w in zip(tokens, words, strict=True)]
+    place_words = lexicons.place_words(map(itemgetter(0), tokens))  # Token.text
     for start, end, value in lexicons.places.find(tokens, place_words):
         if value == ("exclude",):
             continue

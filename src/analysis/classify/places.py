@@ -103,8 +103,14 @@ class PhraseTable:
     first: set[str] = field(default_factory=set)
     vocabulary: set[str] = field(default_factory=set)
     max_len: int = 1
+    # what :meth:`normalise` makes of each word seen (a pure function of the vocabulary)
+    _normal: _WordMemo = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._normal = _WordMemo(self._strip)
 
     def add(self, key: tuple[str, ...], value: object) -> None:
+        self._normal.clear()
         self.entries[key] = value
         self.first.add(key[0])
         self.vocabulary.update(key)
@@ -112,12 +118,11 @@ class PhraseTable:
 
     def normalise(self, words: Sequence[str]) -> list[str]:
         """Strip enclitics when that turns an unknown word into a known one."""
-        vocab = self.vocabulary
-        return [
-            self._strip(w) if w not in vocab and w.endswith(MATCHER_CLITICS) else w for w in words
-        ]
+        return list(map(self._normal.__getitem__, words))
 
     def _strip(self, word: str) -> str:
+        if word in self.vocabulary or not word.endswith(MATCHER_CLITICS):
+            return word
         for suffix in MATCHER_CLITICS:
             if word.endswith(suffix) and word[: -len(suffix)] in self.vocabulary:
                 return word[: -len(suffix)]
@@ -126,31 +131,52 @@ class PhraseTable:
     def find(
         self, tokens: Sequence[Token], words: Sequence[str] | None = None
     ) -> list[tuple[int, int, object]]:
-        """Return (start, end, value) for leftmost-longest matches; n-grams never cross punctuation."""
+        """Return (start, end, value) for leftmost-longest matches; n-grams never cross punctuation.
+
+        Only the words that start an entry are tried (most units have few or none), and a
+        match's inner words are skipped: matches never overlap.
+        """
         if words is None:
             words = [t.lower for t in tokens]
+        first = self.first
+        if first.isdisjoint(words):
+            return []
         found = []
-        i, n = 0, len(words)
-        entries, first, max_len = self.entries, self.first, self.max_len
-        while i < n:
-            if words[i] not in first:
-                i += 1
+        n = len(words)
+        entries, max_len = self.entries, self.max_len
+        after = 0  # the end of the last match
+        for i, word in enumerate(words):
+            if i < after or word not in first:
                 continue
             limit = 1
             while limit < max_len and i + limit < n and not tokens[i + limit].hard_before:
                 limit += 1
-            hit = None
             for length in range(limit, 0, -1):
                 value = entries.get(tuple(words[i : i + length]))
                 if value is not None:
-                    hit = (i, i + length, value)
+                    found.append((i, i + length, value))
+                    after = i + length
                     break
-            if hit is None:
-                i += 1
-            else:
-                found.append(hit)
-                i = hit[1]
         return found
+
+
+class _WordMemo(dict):
+    """``word -> function(word)``, computed on first use; emptied when it holds ``limit`` words,
+    so memory stays bounded on any corpus."""
+
+    def __init__(self, function, limit: int = 200_000) -> None:
+        super().__init__()
+        self.function = function
+        self.limit = limit
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[word] = self.function(word)
+        return value
+
+    def __reduce__(self):  # pickled empty (worker processes get the lexicons): a cache only
+        return (_WordMemo, (self.function, self.limit))
 
 
 def _check_values(path: Path, frame: pd.DataFrame, column: str, allowed: Iterable[str]) -> None:
@@ -176,9 +202,32 @@ class ClassifyLexicons:
     # one-letter misspellings of Indonesian place-name words of six letters or more -> the word
     # ("kalimatan" -> "kalimantan"); built by :func:`typo_index`
     typos: dict[str, str] = field(default_factory=dict)
+    # what :meth:`correct` makes of each word seen
+    _corrected: _WordMemo = field(init=False, repr=False, compare=False)
+
+    # what :meth:`place_words` makes of each word as written
+    _place_word: _WordMemo = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._corrected = _WordMemo(self._correct)
+        self._place_word = _WordMemo(self._place_word_of)
 
     def correct(self, word: str) -> str:
         """``word`` (lower case) or the place-name word it misspells by one letter."""
+        return self._corrected[word]
+
+    def place_words(self, written: Iterable[str]) -> list[str]:
+        """The words the place table is matched on: each lower-cased, and a capitalised word
+        one letter from a place-name word read as that word ("Kalimatan" -> "kalimantan")."""
+        return list(map(self._place_word.__getitem__, written))
+
+    def _place_word_of(self, written: str) -> str:
+        word = written.lower()
+        if written[:1].isupper() and word not in self.places.first:
+            return self.correct(word)
+        return word
+
+    def _correct(self, word: str) -> str:
         if len(word) < _TYPO_MIN or word in self.places.vocabulary:
             return word
         found = {self.typos.get(v) for v in (word, *_deletions(word))} - {None}

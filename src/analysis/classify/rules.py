@@ -101,7 +101,12 @@ class Classifier:
         return decide(analysis, set(governments) | analysis.governments, self._index)
 
     def classify_document(
-        self, title: str | None, paragraphs: Sequence[str], *, paragraph_codings: bool = True
+        self,
+        title: str | None,
+        paragraphs: Sequence[str],
+        *,
+        paragraph_codings: bool = True,
+        stripped: Sequence[str] | None = None,
     ) -> DocumentCoding:
         """Code a document from its title and paragraphs; also returns each paragraph's coding.
 
@@ -113,6 +118,9 @@ class Classifier:
                 returned at once with the same coop_type, partners, sectors and evidence, but
                 without title and paragraph codings. Most news has no cue, so this halves the
                 time of a large corpus.
+            stripped: ``strip_leading_noise`` of each paragraph, when the caller has it
+                already (:func:`.table.classify_rows` fingerprints the stripped paragraphs
+                too); computed here when None.
         """
         if not paragraph_codings and not self._may_have_cue([title or "", *paragraphs]):
             return DocumentCoding("none", (), (), _NO_COOPERATION, None, ())
@@ -120,7 +128,12 @@ class Classifier:
         if title and title.strip():
             units.append(("title", title))
         units += [(f"p{i}", p or "") for i, p in enumerate(paragraphs)]
-        analyses, governments = self._analyse_units(units)
+        if stripped is not None and len(stripped) != len(paragraphs):
+            raise ValueError(f"{len(stripped)} stripped texts for {len(paragraphs)} paragraphs")
+        cleaned = [None] * (len(units) - len(paragraphs)) + (
+            list(stripped) if stripped is not None else [None] * len(paragraphs)
+        )
+        analyses, governments = self._analyse_units(units, cleaned)
         # a facility or cost shared among regions named anywhere in the article (a regional
         # landfill, provinces "patungan") is what its province-and-regions pairs are about
         shared = any(a is not None and a.shared_cue for a in analyses)
@@ -146,16 +159,19 @@ class Classifier:
         return replace(coding, confidence=level, confidence_reasons=reasons, cues=tuple(cues))
 
     def _analyse_units(
-        self, units: list[tuple[str, str]]
+        self, units: list[tuple[str, str]], cleaned: list[str | None]
     ) -> tuple[list[Analysis | None], set[str]]:
-        """Each unit's analysis (None for a link line) and the governments the document marks."""
+        """Each unit's analysis (None for a link line) and the governments the document marks;
+        ``cleaned``: each unit's text without its leading noise, or None to strip it here."""
         analyses: list[Analysis | None] = []
         governments: set[str] = set()
-        for _label, text in units:
+        for (_label, text), clean in zip(units, cleaned, strict=True):
             if _LINK_LINE.match(text):
                 analyses.append(None)
                 continue
-            analysis = analyse(self.lexicons, strip_leading_noise(text, self.cleaning))
+            if clean is None:
+                clean = strip_leading_noise(text, self.cleaning)
+            analysis = analyse(self.lexicons, clean)
             analyses.append(analysis)
             governments |= analysis.governments
         # officials' names, learnt anywhere in the document; a name word claimed by two

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import math
 import shutil
 import tempfile
@@ -222,15 +223,28 @@ def _batches(path: Path, columns: list[str], producer: str) -> Iterator[pa.Recor
 
 
 def _part_batches(parts: list[tuple[Path, Path]]) -> Iterator[list[tuple]]:
-    """Batches of 50 documents (with their dates last), part after part, in doc_id order."""
-    for documents, paragraphs in parts:
-        kept, paras = read_classify_inputs(documents, paragraphs)
-        dates = kept.column("date").to_pylist()
-        at = 0
-        for batch in document_batches(kept, paras, table_module.DOCUMENTS_PER_BATCH):
-            yield [(*item, as_day(dates[at + i])) for i, item in enumerate(batch)]
-            at += len(batch)
-        del kept, paras, dates
+    """Batches of 50 documents (with their dates last), part after part, in doc_id order.
+
+    The next part is read and sorted in a thread (Arrow releases the GIL) while this part's
+    batches go to the workers, which would otherwise wait for it: two parts are held at most.
+    """
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as reader:
+        ahead = reader.submit(read_classify_inputs, *parts[0]) if parts else None
+        for k in range(len(parts)):
+            kept, paras = ahead.result()
+            if k + 1 < len(parts):
+                ahead = reader.submit(read_classify_inputs, *parts[k + 1])
+            yield from _batches_of(kept, paras)
+            del kept, paras
+
+
+def _batches_of(kept: pa.Table, paras: pa.Table) -> Iterator[list[tuple]]:
+    """One part's batches, with each document's date last."""
+    dates = kept.column("date").to_pylist()
+    at = 0
+    for batch in document_batches(kept, paras, table_module.DOCUMENTS_PER_BATCH):
+        yield [(*item, as_day(dates[at + i])) for i, item in enumerate(batch)]
+        at += len(batch)
 
 
 def _code_batch(

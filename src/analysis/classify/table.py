@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 from ..core.errors import UserError
 from ..core.io import read_stage_parquet
 from ..core.schemas import CLASSIFIED_COLUMNS, classified_schema
-from ..text.clean import paragraph_fingerprint
+from ..text.clean import strip_leading_noise, stripped_fingerprint
 from .rules import Classifier
 
 __all__ = [
@@ -39,7 +39,9 @@ def classify_rows(
             columns[name].append(value)
 
     for doc_id, title, para_ids, para_indices, texts in batch:
-        coding = classifier.classify_document(title, texts)
+        # each paragraph stripped of its leading noise once, for its coding and its fingerprint
+        stripped = [strip_leading_noise(text or "", classifier.cleaning) for text in texts]
+        coding = classifier.classify_document(title, texts, stripped=stripped)
         # story_id is left null here: stories join documents across batches (stories.py)
         add(
             "document",
@@ -56,15 +58,15 @@ def classify_rows(
             None,
             list(coding.cues),
         )
-        for para_id, para_index, text, unit in zip(
-            para_ids, para_indices, texts, coding.paragraphs, strict=True
+        for para_id, para_index, clean, unit in zip(
+            para_ids, para_indices, stripped, coding.paragraphs, strict=True
         ):
             add(
                 "paragraph",
                 doc_id,
                 para_id,
                 para_index,
-                paragraph_fingerprint(text, classifier.cleaning),
+                stripped_fingerprint(clean),
                 unit.coop_type,
                 list(unit.partners),
                 list(unit.sectors),

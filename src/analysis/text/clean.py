@@ -20,6 +20,7 @@ __all__ = [
     "split_paragraphs",
     "strip_leading_noise",
     "paragraph_fingerprint",
+    "stripped_fingerprint",
     "clean_article",
     "clean_text",
     "looks_like_headline",
@@ -68,7 +69,13 @@ def paragraph_fingerprint(text: str, lexicons: CleaningLexicons | None = None) -
     ingest normalises quotes, dashes, whitespace or strips an outlet dateline (the leading
     noise of :func:`strip_leading_noise`, with ``lexicons``).
     """
-    text = unicodedata.normalize("NFKC", strip_leading_noise(text, lexicons)).casefold()
+    return stripped_fingerprint(strip_leading_noise(text, lexicons))
+
+
+def stripped_fingerprint(stripped: str) -> str:
+    """:func:`paragraph_fingerprint` of a text :func:`strip_leading_noise` already stripped
+    (the classifier strips each paragraph once for both)."""
+    text = unicodedata.normalize("NFKC", stripped).casefold()
     words = ALNUM_RUN.findall(text)
     return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()[:12]
 

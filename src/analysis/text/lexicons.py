@@ -80,7 +80,16 @@ class CleaningLexicons:
     input_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def scoped(self, scope: str) -> tuple[BoilerplateRule, ...]:
-        return tuple(r for r in self.rules if r.scope == scope)
+        """The rules of ``scope``, in file order."""
+        return self._by_scope.get(scope, ())
+
+    @functools.cached_property
+    def _by_scope(self) -> dict[str, tuple[BoilerplateRule, ...]]:
+        # built once: strip_leading_noise asks for two scopes per paragraph
+        by_scope: dict[str, list[BoilerplateRule]] = {}
+        for rule in self.rules:
+            by_scope.setdefault(rule.scope, []).append(rule)
+        return {scope: tuple(rules) for scope, rules in by_scope.items()}
 
 
 def data_lines(path: Path) -> list[str]:

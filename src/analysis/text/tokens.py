@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "CLITICS",
@@ -105,43 +106,63 @@ NUMBER = re.compile(r"(?:ke-|rp|usd|us|idr|rm|sgd|eur)?[0-9]+(?:-[0-9]+)*(?:-an)
 # Positional tokens (classification)
 
 
-@dataclass(slots=True)  # not frozen: frozen dataclasses are slow to build, and there are millions
-class Token:
-    """One word of a text with the facts the matchers need."""
+class Token(NamedTuple):
+    """One word of a text with the facts the matchers need.
+
+    A named tuple: :func:`tokenize` builds millions of them, and a tuple is built in C.
+    """
 
     text: str  # as written
     lower: str
     start: int
     end: int
     sentence: int  # index of the sentence the token is in
-    hard_before: (
-        bool  # punctuation (other than a space or hyphen) separates it from the previous word
-    )
-    cut_before: bool  # a comma, colon, semicolon or sentence break (not brackets or quotes) does
+    # punctuation (other than a space or hyphen) separates it from the previous word
+    hard_before: bool
+    # a comma, colon, semicolon or sentence break (not brackets or quotes) does
+    cut_before: bool
+
+
+# The words of a text and the gaps around them in one split: gap, word, gap, ..., word, gap.
+_WORD_SPLIT = re.compile("(" + WORD.pattern + ")")
 
 
 def tokenize(text: str) -> list[Token]:
-    """Split text into word tokens with sentence indices and separator flags."""
-    tokens: list[Token] = []
-    sentence = 0
-    previous_end = 0
-    for match in WORD.finditer(text):
-        start, end = match.span()
-        gap = text[previous_end:start]
-        hard = cut = False
-        # most gaps are one space: skip the separator tests for them
-        if tokens and gap != " " and gap.strip() and not _is_abbreviation(tokens[-1].lower, gap):
+    """Split text into word tokens with sentence indices and separator flags.
+
+    The words are those of ``WORD.finditer(text)``; their positions follow from the lengths of
+    the split's parts, and only a gap other than one space is inspected (most are one space).
+    """
+    parts = _WORD_SPLIT.split(text)
+    words = parts[1::2]
+    n = len(words)
+    if not n:
+        return []
+    bounds = list(itertools.accumulate(map(len, parts)))  # [2k]: word k starts, [2k+1]: ends
+    lowers = list(map(str.lower, words))
+    gaps = parts[0:-1:2]  # the gap before each word
+    hards = [False] * n
+    cuts = [False] * n
+    breaks: list[int] = []  # the words that start a new sentence
+    # the first word has no separator before it
+    for k in itertools.compress(range(1, n), map(" ".__ne__, itertools.islice(gaps, 1, None))):
+        gap = gaps[k]
+        if gap.strip() and not _is_abbreviation(lowers[k - 1], gap):
             if _SENTENCE_END.search(gap):
-                sentence += 1
-            hard = bool(_HARD_SEPARATOR.search(gap))
-            cut = bool(_CUT_SEPARATOR.search(gap))
-        elif tokens and "\n" in gap:
-            sentence += 1
-            hard = cut = True
-        word = match.group()
-        tokens.append(Token(word, word.lower(), start, end, sentence, hard, cut))
-        previous_end = end
-    return tokens
+                breaks.append(k)
+            hards[k] = bool(_HARD_SEPARATOR.search(gap))
+            cuts[k] = bool(_CUT_SEPARATOR.search(gap))
+        elif "\n" in gap:
+            breaks.append(k)
+            hards[k] = cuts[k] = True
+    sentences: list[int] = []
+    previous = 0
+    for sentence, k in enumerate(breaks):
+        sentences += [sentence] * (k - previous)
+        previous = k
+    sentences += [len(breaks)] * (n - previous)
+    fields = zip(words, lowers, bounds[0:-1:2], bounds[1::2], sentences, hards, cuts)
+    return list(map(tuple.__new__, itertools.repeat(Token, n), fields))  # all in C
 
 
 def _is_abbreviation(previous_lower: str, gap: str) -> bool:

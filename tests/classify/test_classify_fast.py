@@ -1,0 +1,96 @@
+"""The fast paths of the classify stage: tokens, phrase matching, memoised word lookups and the
+stripped-paragraph fingerprint give what the straightforward code gave (hand-checked values)."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from analysis.classify.places import PhraseTable, _WordMemo, load_classify_lexicons
+from analysis.text.clean import paragraph_fingerprint, strip_leading_noise, stripped_fingerprint
+from analysis.text.lexicons import default_cleaning_lexicons
+from analysis.text.tokens import Token, tokenize
+
+
+def test_tokens_carry_positions_sentences_and_separators():
+    text = "Pemkot Bekasi, kata Kab. Bogor. Lalu\n(Depok) dato' _x_"
+    got = [tuple(t) for t in tokenize(text)]
+    assert got == [
+        ("Pemkot", "pemkot", 0, 6, 0, False, False),
+        ("Bekasi", "bekasi", 7, 13, 0, False, False),
+        ("kata", "kata", 15, 19, 0, True, True),  # comma: hard and cut
+        ("Kab", "kab", 20, 23, 0, False, False),
+        ("Bogor", "bogor", 25, 30, 0, False, False),  # "Kab." is an abbreviation
+        ("Lalu", "lalu", 32, 36, 1, True, True),  # full stop: a new sentence
+        ("Depok", "depok", 38, 43, 2, True, True),  # a line break cuts
+        ("dato", "dato", 45, 49, 2, True, False),  # a closing bracket is hard, not a cut
+        ("x", "x", 52, 53, 2, False, False),  # "' _" holds no punctuation that separates
+    ]
+    first = tokenize(text)[0]
+    assert isinstance(first, Token) and first.text == "Pemkot" and first.end == 6
+    assert tokenize("") == [] and tokenize(" ...!? ") == []
+
+
+def test_tokens_of_a_long_run_of_punctuation():
+    tokens = tokenize("-" * 50_000 + "Jambi")
+    assert [(t.lower, t.start, t.hard_before) for t in tokens] == [("jambi", 50_000, False)]
+
+
+def _table(*terms: str) -> PhraseTable:
+    table = PhraseTable()
+    for k, term in enumerate(terms):
+        table.add(tuple(term.split()), k)
+    return table
+
+
+def test_phrase_table_matches_leftmost_longest_and_never_overlaps():
+    table = _table("kota bekasi", "bekasi", "kota", "jawa barat", "barat daya")
+    tokens = tokenize("Kota Bekasi dan Jawa Barat Daya, kota")
+    assert table.find(tokens) == [(0, 2, 0), (3, 5, 3), (6, 7, 2)]
+    # punctuation ends an n-gram: "Jawa, Barat" is not "jawa barat"
+    assert table.find(tokenize("Jawa, Barat Daya")) == [(1, 3, 4)]
+    assert table.find(tokenize("tidak ada apa-apa")) == []
+
+
+def test_normalise_strips_a_clitic_only_towards_a_known_word():
+    table = _table("kerja sama", "bantuan")
+    words = ["bantuannya", "samanya", "kerjalah", "tanya", "bantuan"]
+    assert table.normalise(words) == ["bantuan", "sama", "kerja", "tanya", "bantuan"]
+    table.add(("tanya",), 9)  # a new entry empties the memo: "tanya" is now known
+    assert table.normalise(["tanyanya"]) == ["tanya"]
+
+
+def test_word_memo_is_bounded_and_pickles_empty():
+    memo = _WordMemo(str.upper, limit=2)
+    assert [memo[w] for w in ("a", "b", "a")] == ["A", "B", "A"]
+    assert dict(memo) == {"a": "A", "b": "B"}
+    assert memo["c"] == "C" and dict(memo) == {"c": "C"}  # it was full: emptied first
+    again = pickle.loads(pickle.dumps(memo))
+    assert len(again) == 0 and again["d"] == "D" and again.limit == 2
+
+
+def test_place_words_correct_capitalised_misspellings_only(lexicon_dir):
+    lexicons = load_classify_lexicons(lexicon_dir)
+    written = ["Kalimatan", "kalimatan", "Barat", "Bekasi", "Rapat"]
+    assert lexicons.place_words(written) == ["kalimantan", "kalimatan", "barat", "bekasi", "rapat"]
+    again = pickle.loads(pickle.dumps(lexicons))
+    assert again.place_words(written[:1]) == ["kalimantan"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["JAKARTA, KOMPAS.com - Pemprov DKI bekerja sama.", "Kerja sama  Bekasi–Depok, 2024!", ""],
+)
+def test_stripped_fingerprint_is_the_paragraph_fingerprint(text):
+    lexicons = default_cleaning_lexicons()
+    stripped = strip_leading_noise(text, lexicons)
+    assert stripped_fingerprint(stripped) == paragraph_fingerprint(text, lexicons)
+    assert len(stripped_fingerprint(stripped)) == 12
+
+
+def test_scoped_rules_keep_file_order():
+    lexicons = default_cleaning_lexicons()
+    datelines = lexicons.scoped("paragraph_dateline")
+    assert datelines == tuple(r for r in lexicons.rules if r.scope == "paragraph_dateline")
+    assert datelines and lexicons.scoped("no such scope") == ()
