@@ -80,7 +80,15 @@ class CleaningLexicons:
     input_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def scoped(self, scope: str) -> tuple[BoilerplateRule, ...]:
-        return tuple(r for r in self.rules if r.scope == scope)
+        """The rules of one scope, in file order (grouped once, not per article)."""
+        return self._by_scope.get(scope, ())
+
+    @functools.cached_property
+    def _by_scope(self) -> dict[str, tuple[BoilerplateRule, ...]]:
+        groups: dict[str, list[BoilerplateRule]] = {}
+        for rule in self.rules:
+            groups.setdefault(rule.scope, []).append(rule)
+        return {scope: tuple(rules) for scope, rules in groups.items()}
 
 
 def data_lines(path: Path) -> list[str]:
