@@ -83,6 +83,35 @@ def test_find_text_date_needs_a_weekday():
     assert find_text_date("menerima kunjungan, Rabu (9/4/2025)") == D(2025, 4, 9)
     assert find_text_date("Pada 21 Agustus 2025, PAM Jaya menandatangani") is None
     assert find_text_date("dirilis pada Senin (11/8), menekankan") is None
+    # the first-letter lookahead is case-insensitive like the rest, and "Jum'at" still counts
+    assert find_text_date("digelar JUMAT, 4 April 2025 di Bogor") == D(2025, 4, 4)
+    assert find_text_date("pada Jum'at (4/4/2025) malam") == D(2025, 4, 4)
+    assert find_text_date("hari Fri, 4 Apr 2025") == D(2025, 4, 4)
+    assert find_text_date("Minggu lalu, 4 April 2025") is None  # "lalu" is no date
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("kata dia.Sementara itu", "kata dia. Sementara itu"),  # glued sentence split
+        ("Ini A.Bc dan ab.C saja", "Ini A.Bc dan ab.C saja"),  # not two lower-case letters
+        ("ya!Kami datang?Dia", "ya! Kami datang? Dia"),
+        ("Menurut , Budi,, dia", "Menurut Budi, dia"),  # link gap and doubled comma
+        (" ;, kata dia ,", "kata dia"),  # junk at both edges
+        ("\u3000tengah\u2003", "tengah"),  # Unicode spaces at the edges
+    ],
+)
+def test_tidy(raw, expected):
+    from analysis.text.clean import _tidy
+
+    assert _tidy(raw) == expected
+
+
+def test_rules_by_scope_keep_file_order(lex):
+    for scope in ("line", "prefix", "lead", "trailer", "suffix"):
+        assert lex.scoped(scope) == tuple(r for r in lex.rules if r.scope == scope)
+    assert lex.scoped("line")  # the project's lexicon has line rules
+    assert lex.scoped("no such scope") == ()
 
 
 # --------------------------------------------------------------------------------- unicode

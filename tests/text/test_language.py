@@ -38,6 +38,19 @@ def test_compiled_walk_gives_the_librarys_rankings():
     assert compiled.rank(TEXTS[5])[0][0] == "en"
 
 
+def test_top_label_is_ranks_first_entry():
+    from analysis.text.language import _top_and_indonesian
+
+    library = _language_identifier()
+    texts = TEXTS + [p.read_text(encoding="utf-8")[:1500] for p in SEEDS]
+    for text in texts:
+        ranked = library.rank(text)
+        assert _top_and_indonesian(text) == (ranked[0][0], ranked[0][1], dict(ranked)["id"])
+    # no features at all (""): uniform scores, but an aliased label (srl -> sr) holds two
+    assert _top_and_indonesian("")[0] == "sr"
+    assert _top_and_indonesian(TEXTS[6])[0] == "ms"
+
+
 @pytest.mark.parametrize(
     ("text", "label", "indonesian"),
     [(TEXTS[3] * 3, "id", True), (TEXTS[5] * 3, "en", False)],

@@ -196,19 +196,33 @@ class CleanedArticle:
 
 _EDGE_JUNK_LEFT = re.compile(r"^[\s,;]+")
 _EDGE_JUNK_RIGHT = re.compile(r"[\s,;]+$")
-_GLUED_SENTENCE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
+# A sentence glued to the next ("kata dia.Sementara"): a space goes after the punctuation. The
+# pattern starts at the punctuation mark, so the engine skips to those characters quickly.
+_GLUED_SENTENCE = re.compile(r"[.!?](?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 _HAS_CONTENT = re.compile(r"\w")
 # Gaps a scraper leaves where it dropped a hyperlinked word: " , " and ",,". A comma after a
 # space is never prose; the doubled comma keeps one comma.
 _LINK_GAP = re.compile(r" ,(?=[ .,;:!?)\"']|$)")
 _DOUBLE_COMMA = re.compile(r",{2,}")
+_EDGE_JUNK = ",;"
+
+
+def _space_after(match: re.Match[str]) -> str:
+    return match.group(0) + " "
 
 
 def _tidy(text: str) -> str:
-    text = _LINK_GAP.sub("", text)
-    text = _DOUBLE_COMMA.sub(",", text)
-    text = _EDGE_JUNK_RIGHT.sub("", _EDGE_JUNK_LEFT.sub("", text))
-    text = _GLUED_SENTENCE.sub(" ", text)
+    # Each substitution runs only when the text has what it needs to match (most paragraphs
+    # have none of it): a " ," or ",,", junk at an edge.
+    if " ," in text:
+        text = _LINK_GAP.sub("", text)
+    if ",," in text:
+        text = _DOUBLE_COMMA.sub(",", text)
+    if text and (text[0] in _EDGE_JUNK or text[0].isspace()):
+        text = _EDGE_JUNK_LEFT.sub("", text)
+    if text and (text[-1] in _EDGE_JUNK or text[-1].isspace()):
+        text = _EDGE_JUNK_RIGHT.sub("", text)
+    text = _GLUED_SENTENCE.sub(_space_after, text)
     return " ".join(text.split())
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections import Counter
+import threading
 
 __all__ = ["identify_language"]
 
@@ -23,36 +23,50 @@ def _language_identifier():
     import numpy as np
 
     class CompiledWalkIdentifier(LanguageIdentifier):
-        """py3langid's identifier with its automaton walk compiled (same features, same order)."""
+        """py3langid's identifier with its automaton walk compiled (same features, same order).
+
+        The walk also counts the features, in the order of their first occurrence (the order
+        of the library's ``Counter``, hence of the rows summed in the score's matrix product),
+        and the score reads a float32 copy of the model's float16 table, which is what the
+        library's mixed-type product converts it to: the same product on the same floats.
+        """
 
         def _raw_score(self, text):
-            found = np.empty(len(text), dtype=np.int64)
-            n = walk(
+            scratch = self._scratch.__dict__
+            if "seen" not in scratch:  # per thread: the walk counts into it, then clears it
+                scratch["seen"] = np.zeros(len(self._output_array), dtype=np.int64)
+                scratch["order"] = np.empty(len(self._output_array), dtype=np.int64)
+            order = scratch["order"]
+            n, counts = walk(
                 self._nextmove,
                 self._rowbase_array,
                 self._output_array,
                 np.frombuffer(text, dtype=np.uint8),
-                found,
+                scratch["seen"],
+                order,
             )
             if not n:  # no features: the library's own fallback score
                 return super()._raw_score(text)
-            return self._sparse_score(Counter(found[:n].tolist()), self.nb_ptc)
+            return np.log1p(counts) @ self._table32[order[:n]] + self.nb_pc
 
     identifier = CompiledWalkIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     nextmove = identifier.tk_nextmove
     identifier._nextmove = np.frombuffer(nextmove, dtype=nextmove.typecode)
     identifier._rowbase_array = np.asarray(identifier._rowbase, dtype=np.int64)
     identifier._output_array = np.asarray(identifier.tk_output, dtype=np.int64)
+    identifier._table32 = identifier.nb_ptc.astype(np.float32)
+    identifier._scratch = threading.local()
     return identifier
 
 
 def _compiled_walk():
-    """The identifier's byte-automaton walk compiled by numba (None without numba).
+    """The identifier's byte-automaton walk and feature count compiled by numba (None without).
 
-    py3langid walks its automaton over the text's bytes in a Python loop: half of its time,
-    and a quarter of ingest's. The compiled walk (:mod:`analysis.text._langwalk`) visits the
-    same states in the same order and returns the same feature indexes in the same order (the
-    order the scores are summed in), so the scores are the same floats;
+    py3langid walks its automaton over the text's bytes in a Python loop and counts the
+    features it meets in a ``Counter``. The compiled walk (:mod:`analysis.text._langwalk`, kept
+    in numba's disk cache) visits the same states in the same order and returns the distinct
+    features in order of first occurrence with their counts (what the ``Counter`` holds, in its
+    order, the order the scores are summed in), so the scores are the same floats;
     ``tests/text/test_language.py`` compares them.
     """
     try:
@@ -60,6 +74,32 @@ def _compiled_walk():
     except ImportError:  # pragma: no cover - numba comes with the pinned environment
         return None
     return walk
+
+
+@functools.lru_cache(maxsize=1)
+def _label_columns() -> tuple[tuple[str, int], ...]:
+    """Each label of the identifier with the score column ``rank`` reports for it (its first)."""
+    first: dict[str, int] = {}
+    for i, label in enumerate(_language_identifier().nb_classes):
+        first.setdefault(label, i)
+    return tuple(first.items())
+
+
+def _top_and_indonesian(text: str) -> tuple[str, float, float]:
+    """``rank(text)``'s first label and score, and the score of ``id``, without ranking all.
+
+    ``rank`` sorts the labels by score, highest first, keeping label order among equal scores
+    (a stable sort): its first entry is the earliest label with the highest score.
+    """
+    scores = _language_identifier()._decide(text).tolist()
+    top, p_top, p_id = "", float("-inf"), 0.0
+    for label, column in _label_columns():
+        score = scores[column]
+        if score > p_top:
+            top, p_top = label, score
+        if label == "id":
+            p_id = score
+    return top, p_top, p_id
 
 
 def identify_language(text: str) -> tuple[str, float, bool]:
@@ -81,11 +121,9 @@ def identify_language(text: str) -> tuple[str, float, bool]:
     Returns:
         ``(label, probability of that label, is_indonesian)``.
     """
-    ranked = _language_identifier().rank(text[:1500])
-    top, p_top = ranked[0]
+    top, p_top, p_id = _top_and_indonesian(text[:1500])
     if top in _INDONESIAN_COMPATIBLE:
         return top, float(p_top), True
     if len(text.split()) < _SHORT_TEXT_WORDS and p_top < 0.9:
-        p_id = dict(ranked).get("id", 0.0)
         return "id", float(p_id), True
     return top, float(p_top), False

@@ -141,8 +141,11 @@ def parse_date(value: object) -> dt.date | None:
 
 
 # A full date written next to a weekday ("Selasa, 8 Juli 2025", "Rabu (9/4/2025)").
+# The lookahead on the weekdays' first letters only saves work: most word starts fail it at
+# once instead of trying every weekday in turn.
+_WEEKDAY_INITIALS = "".join(sorted({day[0] for day in _WEEKDAYS.split("|")}))
 WEEKDAY_DATE = re.compile(
-    rf"\b(?:{_WEEKDAYS})\s*(?:,\s*|\(\s*|\s)"
+    rf"\b(?=[{_WEEKDAY_INITIALS}])(?:{_WEEKDAYS})\s*(?:,\s*|\(\s*|\s)"
     r"(\d{1,2}/\d{1,2}/\d{4}|\d{1,2}\s+[A-Za-z]+\.?\s+\d{4})",
     re.IGNORECASE,
 )

@@ -220,9 +220,18 @@ def _field_names(lex: CleaningLexicons, name: str) -> tuple[str, ...]:
     return lex.input_columns.get(name, (name,))
 
 
-def _pick(obj: dict, names: tuple[str, ...]) -> tuple[str | None, object]:
-    """The first alias present in ``obj`` (keys matched case-insensitively) and its value."""
-    lowered = {str(k).strip().casefold(): k for k in obj}
+def _lowered_keys(obj: dict) -> dict[str, object]:
+    """``obj``'s keys by their stripped, case-folded form (the last key wins a clash)."""
+    return {str(k).strip().casefold(): k for k in obj}
+
+
+def _pick(
+    obj: dict, names: tuple[str, ...], lowered: dict[str, object] | None = None
+) -> tuple[str | None, object]:
+    """The first alias present in ``obj`` (keys matched case-insensitively) and its value;
+    ``lowered``: ``_lowered_keys(obj)`` when the caller has it already."""
+    if lowered is None:
+        lowered = _lowered_keys(obj)
     for name in names:
         if name in lowered:
             key = lowered[name]
@@ -238,18 +247,22 @@ def _record_key(value: object) -> str | None:
     return key if key and not _POSITION_KEY.match(key) else None
 
 
-def _record_fields(obj: dict, lex: CleaningLexicons) -> tuple[dict, str | None, str | None]:
-    """Map one JSON object / CSV row to (fields, text, error)."""
+def _record_fields(
+    obj: dict, lex: CleaningLexicons, lowered: dict[str, object] | None = None
+) -> tuple[dict, str | None, str | None]:
+    """Map one JSON object / CSV row to (fields, text, error); ``lowered`` as for ``_pick``."""
     fields: dict[str, str | None] = {}
+    if lowered is None:
+        lowered = _lowered_keys(obj)  # once for the five fields
     for name in ("title", "date", "url", "outlet"):
-        key, value = _pick(obj, _field_names(lex, name))
+        key, value = _pick(obj, _field_names(lex, name), lowered)
         if value is None or (isinstance(value, str) and not value.strip()):
             fields[name] = None
         elif isinstance(value, bool) or isinstance(value, (list, dict)):
             return {}, None, f"field {key!r} is {type(value).__name__}, expected a string"
         else:
             fields[name] = _without_surrogates(str(value)).strip() or None
-    key, value = _pick(obj, _field_names(lex, "text"))
+    key, value = _pick(obj, _field_names(lex, "text"), lowered)
     if key is None:
         looked = ", ".join(_field_names(lex, "text"))
         return {}, None, f"no text field (looked for {looked}; see input_columns.csv)"
@@ -346,9 +359,10 @@ def _iter_jsonl(rel: str, path: Path, lex: CleaningLexicons) -> Iterator[SourceI
                     yield SourceItem(rel, position, "jsonl", reject=(
                         "malformed", f"line {lineno} is a JSON {type(obj).__name__}, expected an object"))
                     continue
-                key = _record_key(_pick(obj, id_names)[1])
+                lowered = _lowered_keys(obj)
+                key = _record_key(_pick(obj, id_names, lowered)[1])
                 record = key if key is not None and ids.get(key) == 1 else position
-                fields, text, error = _record_fields(obj, lex)
+                fields, text, error = _record_fields(obj, lex, lowered)
                 if error:
                     yield SourceItem(rel, record, "jsonl", reject=("malformed", f"line {lineno}: {error}"))
                     continue
