@@ -319,3 +319,17 @@ def build(t: dict[str, pd.DataFrame] | None = None, **options):
         load_labels(),
         **options,
     )
+
+
+def cli_args(processed, topics_dir, out, *extra: str) -> list[str]:
+    """``python -m analysis explore`` arguments for a page built from ``write_processed``."""
+    return [
+        "explore",
+        "--processed-dir",
+        str(processed),
+        "--topics-dir",
+        str(topics_dir),
+        "-o",
+        str(out),
+        *extra,
+    ]

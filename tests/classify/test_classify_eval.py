@@ -236,16 +236,17 @@ def test_read_gold_rebuilds_corpus_ids(gold_dir):
     assert not documents["doc_id"].duplicated().any()
 
 
+def _evaluate_with_clickid(classified, gold_dir, clickid_path):
+    """evaluate_gold with the clickid gold articles coded afresh, as the classify stage calls it."""
+    return evaluate_gold(
+        classified, gold_dir, clickid_path=clickid_path, lexicon_dir=LEXICONS, min_words=MIN_WORDS
+    )
+
+
 @pytest.mark.corpus
 def test_gold_on_clickid(clickid_path, seed_classified, gold_dir):
     """The gold clickid articles classified from the corpus itself (figures in benchmarks/)."""
-    metrics = evaluate_gold(
-        seed_classified,
-        gold_dir,
-        clickid_path=clickid_path,
-        lexicon_dir=LEXICONS,
-        min_words=MIN_WORDS,
-    )
+    metrics = _evaluate_with_clickid(seed_classified, gold_dir, clickid_path)
     documents = metrics["documents"]
     assert documents["unmatched"] == []
     assert documents["all"]["n"] == len(read_gold(gold_dir)[0])
@@ -303,13 +304,7 @@ def test_gold_reads_the_corpus_once_for_gold_and_fresh_batch(
         return original(path, ids)
 
     monkeypatch.setattr(evaluate, "_corpus_lines", counted)
-    metrics = evaluate_gold(
-        seed_classified,
-        gold_dir,
-        clickid_path=clickid_path,
-        lexicon_dir=LEXICONS,
-        min_words=MIN_WORDS,
-    )
+    metrics = _evaluate_with_clickid(seed_classified, gold_dir, clickid_path)
     assert len(passes) == 1
     fresh = metrics["round4"]["fresh1"]
     assert fresh == alone

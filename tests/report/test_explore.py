@@ -15,6 +15,7 @@ from explore_fixtures import (
     HOSTILE_TEXT,
     HOSTILE_TITLE,
     build,
+    cli_args,
     tables,
     write_processed,
 )
@@ -356,19 +357,15 @@ def test_same_inputs_same_bytes_and_cli(tmp_path):
     processed, topics_dir = write_processed(tmp_path)
     first = run_explore(processed, topics_dir, tmp_path / "a" / "index.html", seed=5, none_sample=1)
     code = main(
-        [
-            "explore",
-            "--processed-dir",
-            str(processed),
-            "--topics-dir",
-            str(topics_dir),
-            "-o",
-            str(tmp_path / "b" / "index.html"),
+        cli_args(
+            processed,
+            topics_dir,
+            tmp_path / "b" / "index.html",
             "--seed",
             "5",
             "--none-sample",
             "1",
-        ]
+        )
     )
     assert code == 0
     assert first.read_bytes() == (tmp_path / "b" / "index.html").read_bytes()

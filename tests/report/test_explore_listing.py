@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from explore_fixtures import NONE_SUMMARY, build, tables, write_processed
+from explore_fixtures import NONE_SUMMARY, build, cli_args, tables, write_processed
 
 import analysis.report.explore as explore
 from analysis.cli import main
@@ -227,19 +227,9 @@ def test_a_bad_cap_is_refused_with_a_clear_message(tmp_path):
         validate_section("explore", max_listed_articles=0)
     with pytest.raises(ParamsError, match=r"explore\.max_listed_articles = 'all' is not allowed"):
         validate_section("explore", max_listed_articles="all")
-    args = [
-        "explore",
-        "--processed-dir",
-        str(processed),
-        "--topics-dir",
-        str(topics_dir),
-        "-o",
-        str(tmp_path / "x.html"),
-        "--seed",
-        "1",
-        "--max-listed-articles",
-        "-5",
-    ]
+    args = cli_args(
+        processed, topics_dir, tmp_path / "x.html", "--seed", "1", "--max-listed-articles", "-5"
+    )
     assert main(args) == 2
 
 
@@ -249,19 +239,10 @@ def test_the_cli_takes_the_cap_from_params_yaml(tmp_path, monkeypatch):
         "seed: 5\nexplore:\n  max_listed_articles: 12\n", encoding="utf-8"
     )
     monkeypatch.chdir(tmp_path)
-    args = [
-        "explore",
-        "--processed-dir",
-        str(processed),
-        "--topics-dir",
-        str(topics_dir),
-        "-o",
-        "page.html",
-        "--labels",
-        str(ROOT / "data" / "lexicons" / "labels_figures.csv"),
-        "--none-sample",
-        "2",
-    ]
+    labels = ROOT / "data" / "lexicons" / "labels_figures.csv"
+    args = cli_args(
+        processed, topics_dir, "page.html", "--labels", str(labels), "--none-sample", "2"
+    )
     assert main(args) == 0
     meta = _page_data((tmp_path / "page.html").read_text(encoding="utf-8"))["meta"]
     assert (meta["n_listed"], meta["max_listed"], meta["seed"]) == (12, 12, 5)
