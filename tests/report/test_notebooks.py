@@ -3,6 +3,7 @@ their run timestamps; source notebooks are stripped."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import subprocess
@@ -235,7 +236,7 @@ def test_an_action_runs_after_a_later_import_and_at_once_for_an_imported_module(
     try:
         notebooks._when_imported("coopnews_probe_module", lambda m: seen.append(m.VALUE + 1))
         assert seen == []  # nothing imported yet
-        import coopnews_probe_module  # noqa: F401
+        importlib.import_module("coopnews_probe_module")  # written into tmp_path above
 
         assert seen == [42]  # after the module's own code ran
         assert not any(isinstance(f, notebooks._AfterImport) for f in sys.meta_path)
