@@ -228,9 +228,12 @@ def _build_model(settings: ClusteringSettings, embedder, top_n_words: int, seed:
     from bertopic.vectorizers import ClassTfidfTransformer
     from hdbscan import HDBSCAN
     from sklearn.cluster import KMeans
-    from umap import UMAP
 
-    umap_model = UMAP(
+    from .seeded_umap import SeededUMAP
+
+    # SeededUMAP: UMAP with its spectral start seeded where ARPACK would restart from an
+    # unseeded random vector (seeded_umap.py); identical to UMAP everywhere else.
+    umap_model = SeededUMAP(
         n_neighbors=settings.n_neighbors, n_components=settings.n_components,
         min_dist=settings.min_dist, metric="cosine", random_state=seed, transform_seed=seed,
         n_jobs=1, low_memory=True,
