@@ -39,12 +39,14 @@ def _layout(graph: sp.coo_matrix) -> np.ndarray:
     return spectral_layout(np.zeros((graph.shape[0], 3)), graph, 5, np.random.RandomState(0))
 
 
-def test_unseeded_arpack_gives_a_different_clique_layout_on_every_call():
-    # The hazard itself: if SciPy or UMAP ever seed this draw, seeded_umap.py can go.
+def test_unseeded_arpack_gives_different_clique_layouts():
+    # The hazard itself: if SciPy or UMAP ever seed this draw, seeded_umap.py can go. The
+    # restart lands on one of a few layouts (4 in 200 calls, the commonest 40 % of them), so
+    # 20 calls all alike would happen about once in 10^8 runs.
     graph = _clique_and_ring()
-    first, second = _layout(graph), _layout(graph)
-    assert not np.array_equal(first[:CLIQUE], second[:CLIQUE])
-    assert np.array_equal(first[CLIQUE:], second[CLIQUE:])  # the ring never broke down
+    layouts = [_layout(graph) for _ in range(20)]
+    assert len({layout[:CLIQUE].tobytes() for layout in layouts}) > 1
+    assert len({layout[CLIQUE:].tobytes() for layout in layouts}) == 1  # the ring never broke down
 
 
 def test_seeded_eigensolver_makes_the_layout_a_function_of_the_seed():
@@ -82,8 +84,9 @@ def test_a_callers_own_generator_is_kept():
     with seeded_eigensolver(1) as generator:
         own = scipy.sparse.linalg.eigsh(laplacian, rng=np.random.default_rng(99), **solve)[1]
         assert generator.bit_generator.state == np.random.default_rng(1).bit_generator.state
-    assert np.array_equal(own, scipy.sparse.linalg.eigsh(
-        laplacian, rng=np.random.default_rng(99), **solve)[1])
+    assert np.array_equal(
+        own, scipy.sparse.linalg.eigsh(laplacian, rng=np.random.default_rng(99), **solve)[1]
+    )
 
 
 def _distances_with_a_duplicate_clique() -> np.ndarray:

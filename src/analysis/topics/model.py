@@ -231,8 +231,7 @@ def _build_model(settings: ClusteringSettings, embedder, top_n_words: int, seed:
 
     from .seeded_umap import SeededUMAP
 
-    # SeededUMAP: UMAP with its spectral start seeded where ARPACK would restart from an
-    # unseeded random vector (seeded_umap.py); identical to UMAP everywhere else.
+    # UMAP with its spectral start seeded where ARPACK restarts at random (seeded_umap.py).
     umap_model = SeededUMAP(
         n_neighbors=settings.n_neighbors, n_components=settings.n_components,
         min_dist=settings.min_dist, metric="cosine", random_state=seed, transform_seed=seed,

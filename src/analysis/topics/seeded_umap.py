@@ -1,26 +1,25 @@
-"""UMAP whose spectral start is seeded even where ARPACK restarts from a random vector.
+"""UMAP whose spectral start is seeded even where ARPACK restarts from a random vector."""
 
-Why this module exists (found at 100k and 1M articles, docs/scaling.md): UMAP starts its
-layout from the eigenvectors of the graph Laplacian of each connected component, which it asks
-SciPy's ARPACK (``scipy.sparse.linalg.eigsh``) for, with a fixed start vector of ones. When a
-component's Krylov space is smaller than ARPACK's basis — a clique of near-identical
-paragraphs, any component with repeated eigenvalues, or one of at most ``ncv`` points — the
-Lanczos process breaks down and ARPACK continues from a *random* vector. UMAP passes no
-generator for it, so SciPy draws that vector from operating-system entropy: the eigenvectors
-of such a component, and with them the map, the clusters and the topic table, change from one
-run to the next although every seed is set. On the bundled corpus and on the 23k clickid
-corpus no component breaks down, which is why runs there always agreed.
-
-:class:`SeededUMAP` is UMAP with one change: while it lays out the graph, every ARPACK call
-made by UMAP's spectral layout (and by scikit-learn's ``SpectralEmbedding``, which UMAP uses to
-place the components relative to each other) gets a generator seeded from the model's
-``random_state``. ARPACK draws from that generator only when it breaks down, so wherever the
-map was already reproducible it is bit-for-bit the same as plain UMAP's; where it was not, it
-is now a function of the seed.
-
-The two solvers are replaced only for the duration of the layout and put back afterwards. The
-topics stage fits one model at a time in one thread, so nothing else calls them meanwhile.
-"""
+# Why this module exists (found at 100k and 1M articles, docs/scaling.md): UMAP starts its
+# layout from the eigenvectors of the graph Laplacian of each connected component, which it asks
+# SciPy's ARPACK (``scipy.sparse.linalg.eigsh``) for, with a fixed start vector of ones. When a
+# component's Krylov space is smaller than ARPACK's basis — a clique of near-identical
+# paragraphs, any component with repeated eigenvalues, or one of at most ``ncv`` points — the
+# Lanczos process breaks down and ARPACK continues from a *random* vector. UMAP passes no
+# generator for it, so SciPy draws that vector from operating-system entropy: the eigenvectors
+# of such a component, and with them the map, the clusters and the topic table, change from one
+# run to the next although every seed is set. On the bundled corpus and on the 23k clickid
+# corpus no component breaks down, which is why runs there always agreed.
+#
+# :class:`SeededUMAP` is UMAP with one change: while it lays out the graph, every ARPACK call
+# made by UMAP's spectral layout (and by scikit-learn's ``SpectralEmbedding``, which UMAP uses to
+# place the components relative to each other) gets a generator seeded from the model's
+# ``random_state``. ARPACK draws from that generator only when it breaks down, so wherever the
+# map was already reproducible it is bit-for-bit the same as plain UMAP's; where it was not, it
+# is now a function of the seed.
+#
+# The two solvers are replaced only for the duration of the layout and put back afterwards. The
+# topics stage fits one model at a time in one thread, so nothing else calls them meanwhile.
 
 from __future__ import annotations
 
