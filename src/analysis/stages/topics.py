@@ -22,7 +22,7 @@ from ..topics.tables import with_readable_labels
 __all__ = ["PARAMS", "run"]
 
 #: The params.yaml entries this stage reads (dvc.yaml declares the same).
-PARAMS = ("seed", "topics")
+PARAMS = ("compute", "seed", "topics")
 #: Rows per row group of topics.parquet (a smaller file is one row group).
 ROW_GROUP_ROWS = 65_536
 
@@ -35,7 +35,8 @@ def run(params: Params, paths: ProjectPaths) -> TopicsResult:
     the embedding step itself.
 
     Args:
-        params: the validated params.yaml (``topics``, ``seed``).
+        params: the validated params.yaml (``topics``, ``seed``, ``compute.n_jobs``: worker
+            processes for the seed runs of a large fit).
         paths: the project layout.
 
     Returns:
@@ -57,6 +58,7 @@ def run(params: Params, paths: ProjectPaths) -> TopicsResult:
         params.seed,
         paths.embeddings,
         _reference(params.topics.reference_stems, paths),
+        n_jobs=params.compute.n_jobs,
     )
     del fit, rest
     result = with_readable_labels(result, paths.paragraphs)  # readable columns beside the stems

@@ -95,19 +95,27 @@ def run_words(model, topics: Sequence[int], space: StemSpace, n_words: int) -> d
     return central_words(space, topics, dict(zip(ids, candidates)), n_words)
 
 
-def fit_ensemble(seed: int, n_seeds: int, fit_one: Callable[[int], EnsembleRun]) -> Ensemble:
+def fit_ensemble(
+    seed: int,
+    n_seeds: int,
+    fit_one: Callable[[int], EnsembleRun],
+    fit_all: Callable[[list[int]], list[EnsembleRun]] | None = None,
+) -> Ensemble:
     """Fit one run per ensemble seed and compare them.
 
     Args:
         seed: params.yaml ``seed``, the first seed of the ensemble.
         n_seeds: params.yaml ``topics.n_seeds`` (1 = a single fit, no stability measured).
         fit_one: fits the model with a given seed on the shared embedding.
+        fit_all: fits every seed's run at once and returns them in seed order (e.g.
+            ``seed_runs.fit_runs`` in worker processes); default ``fit_one`` seed by seed.
 
     Returns:
         The runs in seed order, ``stability.ensemble_agreement`` of their assignments and
         words, and ``stability.topic_stability`` of the medoid.
     """
-    runs = [fit_one(run_seed) for run_seed in ensemble_seeds(seed, n_seeds)]
+    seeds = ensemble_seeds(seed, n_seeds)
+    runs = fit_all(seeds) if fit_all is not None else [fit_one(run_seed) for run_seed in seeds]
     labels = [run.topics for run in runs]
     words = [run.words for run in runs]
     agreement = ensemble_agreement(labels, words)

@@ -17,14 +17,7 @@ import pandas as pd
 from ..core.errors import UserError
 from ..core.schemas import TOPICS_COLUMNS
 from .batches import PARAGRAPH_BATCH, RestParagraphs, assign_rest
-from .ensemble import (
-    Ensemble,
-    EnsembleRun,
-    ensemble_metrics,
-    fit_ensemble,
-    run_words,
-    stability_columns,
-)
+from .ensemble import Ensemble, ensemble_metrics, fit_ensemble, stability_columns
 from .quality import (
     STEM_TOKEN_PATTERN,
     Reference,
@@ -35,6 +28,7 @@ from .quality import (
     stem_vectorizer,
     topic_diversity,
 )
+from .seed_runs import SeedFit, fit_runs, quiet_bertopic_logger
 from .tables import OUTLIER_LABEL, is_relevant, share_table, topic_label, truncate
 from .words import representative_paragraphs, stem_space
 
@@ -205,22 +199,14 @@ def select_paragraphs(frame: pd.DataFrame, fit_on: str, sample_size: int, seed: 
     return fit.reset_index(drop=True), rest.reset_index(drop=True), info
 
 
-class _CustomTopicsWarning(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "custom list of topic assignments" not in record.getMessage()
-
-
 @contextlib.contextmanager
 def _quiet_bertopic() -> Iterator[None]:
-    """Drop BERTopic's warning about custom topic lists: passing them is the point here."""
-    # A filter, not a level: BERTopic resets its logger's level whenever a model is built.
-    logger = logging.getLogger("BERTopic")
-    quiet = _CustomTopicsWarning()
-    logger.addFilter(quiet)
+    """:func:`quiet_bertopic_logger` for the duration of the block."""
+    quiet = quiet_bertopic_logger()
     try:
         yield
     finally:
-        logger.removeFilter(quiet)
+        logging.getLogger("BERTopic").removeFilter(quiet)
 
 
 def _build_model(settings: ClusteringSettings, embedder, top_n_words: int, seed: int):
@@ -427,16 +413,19 @@ def fit_topics(frame: pd.DataFrame, topics: TopicsParams, seed: int,
 
 def fit_selected(fit: pd.DataFrame, rest: RestParagraphs, selection: dict, topics: TopicsParams,
                  seed: int, cache_dir: str | Path | None,
-                 reference: Reference | str | None = None) -> TopicsResult:
+                 reference: Reference | str | None = None, n_jobs: int = 1) -> TopicsResult:
     """:func:`fit_topics` on paragraphs already selected (``analysis.topics.inputs``).
 
     ``fit`` holds the paragraphs the model is fitted on (as :func:`select_paragraphs` returns
-    them), ``rest`` those assigned after the fit, read and assigned batch by batch.
+    them), ``rest`` those assigned after the fit, read and assigned batch by batch. ``n_jobs``
+    (params.yaml ``compute.n_jobs``): worker processes for the seed runs of a large fit
+    (``seed_runs.fit_runs``); the output does not depend on it.
     """
     clock = _Stopwatch()
     if len(fit) < MIN_PARAGRAPHS:
         clustering_settings(len(fit), topics.min_topic_size)  # raises the user-facing message
-    done = _fit_and_assign(fit, rest, selection, topics, seed, cache_dir, clock, reference)
+    done = _fit_and_assign(fit, rest, selection, topics, seed, cache_dir, clock, reference,
+                           n_jobs)
     result = _result(fit, rest.frame, selection, done, topics, seed)
     clock.lap("tables")
     result.timings = clock.laps
@@ -445,7 +434,8 @@ def fit_selected(fit: pd.DataFrame, rest: RestParagraphs, selection: dict, topic
 
 def _fit_and_assign(fit: pd.DataFrame, rest: RestParagraphs, selection: dict,
                     topics: TopicsParams, seed: int, cache_dir: str | Path | None,
-                    clock: _Stopwatch, reference: Reference | str | None) -> _Fit:
+                    clock: _Stopwatch, reference: Reference | str | None,
+                    n_jobs: int = 1) -> _Fit:
     """Embed, fit the seed ensemble, assign the rest with the medoid, topic words and quality.
 
     One piece: every step runs inside the one-thread BLAS limit and BERTopic's quiet logger,
@@ -484,26 +474,11 @@ def _fit_and_assign(fit: pd.DataFrame, rest: RestParagraphs, selection: dict,
         clock.lap("embed")
 
         docs = fit_model["stem_doc"].tolist()
-        fit_function = _fit_online if online else _fit
-        space = stem_space(docs, seed=seed)
-
-        def fit_one(run_seed: int) -> EnsembleRun:
-            model, raw, used = fit_function(docs, fit_emb, embedder, settings, top_n_words,
-                                            run_seed)
-            reduced = _reduce_outliers(model, docs, raw)
-            if online:
-                # Topic words from the final assignments, with the same batch vectorizer and
-                # c-TF-IDF as the other modes (the online vectorizer only served the training).
-                model.update_topics(docs, topics=reduced, vectorizer_model=stem_vectorizer(),
-                                    ctfidf_model=model.ctfidf_model, top_n_words=top_n_words)
-            elif reduced != raw:
-                # Same vectorizer and c-TF-IDF: topic words stay stems after the reassignment.
-                model.update_topics(docs, topics=reduced, vectorizer_model=model.vectorizer_model,
-                                    ctfidf_model=model.ctfidf_model, top_n_words=top_n_words)
-            return EnsembleRun(run_seed, model, raw, reduced, used,
-                               run_words(model, reduced, space, top_n_words))
-
-        ensemble = fit_ensemble(seed, topics.n_seeds, fit_one)
+        seed_fit = SeedFit(docs, fit_emb, embedder, settings, top_n_words, online,
+                           stem_space(docs, seed=seed), _fit_online if online else _fit,
+                           _reduce_outliers)
+        ensemble = fit_ensemble(seed, topics.n_seeds, seed_fit,
+                                lambda seeds: fit_runs(seed_fit, seeds, n_jobs))
         published = ensemble.published
         model, raw_topics, assigned, settings = (published.model, published.raw_topics,
                                                  published.topics, published.settings)

@@ -1,0 +1,65 @@
+"""The seed runs in worker processes give the same topics, words and tables as in this process."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import analysis.topics.seed_runs as seed_runs
+from analysis.core.config import Params, TopicsParams
+from analysis.topics.batches import RestParagraphs
+from analysis.topics.model import fit_selected, select_paragraphs
+from analysis.topics.tables import load_inputs
+
+SEED = Params().seed
+
+
+def _fit(seed_inputs, n_jobs: int):
+    frame = load_inputs(
+        seed_inputs["paragraphs"], seed_inputs["classified"], seed_inputs["documents"]
+    )
+    topics = TopicsParams.model_construct(fit_on="all", n_seeds=3)
+    fit, rest, selection = select_paragraphs(frame, topics.fit_on, topics.sample_size, SEED)
+    return fit_selected(
+        fit, RestParagraphs(rest, None, 100), selection, topics, SEED, None, n_jobs=n_jobs
+    )
+
+
+@pytest.mark.slow
+def test_runs_in_two_worker_processes_equal_the_runs_in_this_process(seed_inputs, monkeypatch):
+    here = _fit(seed_inputs, n_jobs=1)
+    calls = []
+    real_map = seed_runs.map_batches
+
+    def counting_map(*args, **kwargs):
+        calls.append(kwargs["n_jobs"])
+        return real_map(*args, **kwargs)
+
+    # The bundled corpus is far below PARALLEL_FROM; lower it so the pool really starts.
+    monkeypatch.setattr(seed_runs, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(seed_runs, "map_batches", counting_map)
+    pooled = _fit(seed_inputs, n_jobs=2)
+    assert calls == [2]  # one pool of two workers for the three seeds
+    pd.testing.assert_frame_equal(pooled.assignments, here.assignments)
+    pd.testing.assert_frame_equal(pooled.topic_info, here.topic_info)
+    assert pooled.metrics == here.metrics
+    assert pooled.metrics["ensemble"]["n_seeds"] == 3
+    # the published model came back from a worker and still assigns new paragraphs
+    assert pooled.model.topic_representations_ == here.model.topic_representations_
+
+
+def test_small_fits_and_one_job_stay_in_this_process(monkeypatch):
+    started = []
+    monkeypatch.setattr(seed_runs, "map_batches", lambda *a, **k: started.append(k) or [])
+
+    class Fit:
+        docs = ["a b"] * 10
+
+        def __call__(self, seed):
+            return seed * 2
+
+    assert seed_runs.fit_runs(Fit(), [1, 2, 3], n_jobs=2) == [2, 4, 6]  # 10 < PARALLEL_FROM
+    monkeypatch.setattr(seed_runs, "PARALLEL_FROM", 0)
+    assert seed_runs.fit_runs(Fit(), [1, 2, 3], n_jobs=1) == [2, 4, 6]
+    assert seed_runs.fit_runs(Fit(), [5], n_jobs=4) == [10]
+    assert started == []
