@@ -39,10 +39,12 @@ def test_runs_in_two_worker_processes_equal_the_runs_in_this_process(seed_inputs
     monkeypatch.setattr(seed_runs, "PARALLEL_FROM", 0)
     monkeypatch.setattr(seed_runs, "map_batches", counting_map)
     pooled = _fit(seed_inputs, n_jobs=2)
-    assert calls == [2]  # one pool of two workers for the three seeds
+    # one pool of two workers for the three seeds, one for the LDA and NMF baselines
+    assert calls == [2, 2]
     pd.testing.assert_frame_equal(pooled.assignments, here.assignments)
     pd.testing.assert_frame_equal(pooled.topic_info, here.topic_info)
-    assert pooled.metrics == here.metrics
+    assert pooled.metrics == here.metrics  # the baselines' words and coherence among them
+    assert set(pooled.metrics["baselines"]) == {"lda", "nmf"}
     assert pooled.metrics["ensemble"]["n_seeds"] == 3
     # the published model came back from a worker and still assigns new paragraphs
     assert pooled.model.topic_representations_ == here.model.topic_representations_
@@ -62,4 +64,12 @@ def test_small_fits_and_one_job_stay_in_this_process(monkeypatch):
     monkeypatch.setattr(seed_runs, "PARALLEL_FROM", 0)
     assert seed_runs.fit_runs(Fit(), [1, 2, 3], n_jobs=1) == [2, 4, 6]
     assert seed_runs.fit_runs(Fit(), [5], n_jobs=4) == [10]
+
+    class Estimator:
+        def fit(self, matrix):
+            self.fitted_on = matrix
+            return self
+
+    fitted = seed_runs.fit_estimators([(Estimator(), 1), (Estimator(), 2)], n_docs=10, n_jobs=1)
+    assert [e.fitted_on for e in fitted] == [1, 2]
     assert started == []

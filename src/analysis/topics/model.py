@@ -28,7 +28,7 @@ from .quality import (
     stem_vectorizer,
     topic_diversity,
 )
-from .seed_runs import SeedFit, fit_runs, quiet_bertopic_logger
+from .seed_runs import SeedFit, fit_estimators, fit_runs, quiet_bertopic_logger
 from .tables import OUTLIER_LABEL, is_relevant, share_table, topic_label, truncate
 from .words import representative_paragraphs, stem_space
 
@@ -503,7 +503,8 @@ def _fit_and_assign(fit: pd.DataFrame, rest: RestParagraphs, selection: dict,
         fitted = fitted_reference(quality_docs, (
             f"seeded sample of {len(quality_docs)} fitted paragraphs" if online
             else f"the {len(quality_docs)} fitted paragraphs"))
-        compared = (baselines(quality_docs, len(real_topics), top_n_words, seed, fitted.corpus)
+        compared = (baselines(quality_docs, len(real_topics), top_n_words, seed, fitted.corpus,
+                              lambda pairs: fit_estimators(pairs, len(quality_docs), n_jobs))
                     if len(real_topics) >= 2 else {})
         clock.lap("baselines")
         topic_words = {"bertopic": [words.get(t, []) for t in real_topics],

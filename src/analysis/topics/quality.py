@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,8 +58,20 @@ def mean_score(values: Iterable[float | None]) -> float | None:
     return float(np.mean(kept)) if kept else None
 
 
-def baselines(docs: list[str], n_topics: int, top_n: int, seed: int, reference) -> dict:
-    """Seeded LDA (counts) and NMF (TF-IDF) on the same stems with the same number of topics."""
+def baselines(
+    docs: list[str],
+    n_topics: int,
+    top_n: int,
+    seed: int,
+    reference,
+    fit_all: Callable[[list], list] | None = None,
+) -> dict:
+    """Seeded LDA (counts) and NMF (TF-IDF) on the same stems with the same number of topics.
+
+    ``fit_all`` fits a list of ``(estimator, matrix)`` pairs and returns the fitted estimators
+    in the same order (``seed_runs.fit_estimators`` does it in worker processes); by default
+    they are fitted here, one after the other. Each fit is seeded, so the result is the same.
+    """
     from sklearn.decomposition import NMF, LatentDirichletAllocation
     from sklearn.feature_extraction.text import TfidfTransformer
 
@@ -82,9 +94,10 @@ def baselines(docs: list[str], n_topics: int, top_n: int, seed: int, reference) 
             TfidfTransformer(sublinear_tf=True).fit_transform(counts),
         ),
     }
+    pairs = list(models.values())
+    fitted = fit_all(pairs) if fit_all is not None else [e.fit(m) for e, m in pairs]
     out = {}
-    for name, (estimator, matrix) in models.items():
-        estimator.fit(matrix)
+    for name, estimator in zip(models, fitted):
         words = [
             [str(vocab[i]) for i in np.argsort(-component, kind="stable")[:top_n]]
             for component in estimator.components_

@@ -26,7 +26,7 @@ from .ensemble import EnsembleRun, run_words
 from .quality import stem_vectorizer
 from .words import StemSpace
 
-__all__ = ["PARALLEL_FROM", "SeedFit", "fit_runs", "quiet_bertopic_logger"]
+__all__ = ["PARALLEL_FROM", "SeedFit", "fit_estimators", "fit_runs", "quiet_bertopic_logger"]
 
 #: Fitted paragraphs from which the runs go to worker processes (below, a pool costs more
 #: than it saves).
@@ -143,3 +143,21 @@ def fit_runs(fit: SeedFit, seeds: Sequence[int], n_jobs: int = 1) -> list[Ensemb
         in_flight=len(seeds),
     )
     return [run for batch in batches for run in batch]
+
+
+def _fit_estimator(_state: None, pair: tuple) -> Any:
+    from threadpoolctl import threadpool_limits
+
+    estimator, matrix = pair
+    with threadpool_limits(limits=1):  # as in the stage process
+        return estimator.fit(matrix)
+
+
+def fit_estimators(pairs: list, n_docs: int, n_jobs: int = 1) -> list:
+    """Fit ``(estimator, matrix)`` pairs (the LDA and NMF baselines), in order, returning the
+    fitted estimators; in up to ``n_jobs`` worker processes when ``n_docs`` reaches
+    ``PARALLEL_FROM``. Each estimator is seeded: the same bytes either way."""
+    n_workers = min(n_jobs, len(pairs))
+    if n_workers <= 1 or n_docs < PARALLEL_FROM:
+        return [_fit_estimator(None, pair) for pair in pairs]
+    return list(map_batches(_fit_estimator, pairs, backend="local", n_jobs=n_workers))
