@@ -29,3 +29,18 @@ def commit_id() -> str:
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return head + ("+uncommitted changes" if dirty else "")
+
+
+def run_timed(args: list[str], *, cwd: Path, env: dict[str, str], what: str):
+    """Run ``args`` with captured text output; ``(completed process, wall seconds)``.
+
+    A failed command stops the benchmark with ``what`` and the end of its stderr.
+    """
+    import time
+
+    started = time.perf_counter()
+    proc = subprocess.run(args, env=env, cwd=cwd, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"{what} failed:\n{proc.stderr[-2000:]}")
+    return proc, wall

@@ -70,7 +70,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from _common import commit_id  # noqa: E402
+from _common import commit_id, run_timed  # noqa: E402
 from bench_pipeline import DEFAULT_CORPUS as CLICKID  # noqa: E402
 from bench_pipeline import _children_cpu, _machine, _project_files, _TreePoller  # noqa: E402
 
@@ -620,17 +620,9 @@ _IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)")
 
 
 def _importtime(code: str, env: dict[str, str], cwd: Path) -> dict:
-    started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", code],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
+    proc, wall = run_timed(
+        [sys.executable, "-X", "importtime", "-c", code], cwd=cwd, env=env, what=f"import {code}"
     )
-    wall = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"import failed: {code}\n{proc.stderr[-2000:]}")
     by_package: dict[str, int] = {}
     total_self = 0
     for line in proc.stderr.splitlines():

@@ -22,12 +22,10 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-from _common import ROOT, commit_id
+from _common import ROOT, commit_id, run_timed
 
 OUTPUTS = ("data/processed/topics.parquet", "reports/metrics/topics.json")
 
@@ -39,17 +37,12 @@ def _digest(path: Path) -> str:
 def run_once(project: Path) -> dict:
     """One run of the topics stage in ``project``; its output digests, topic count and time."""
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    start = time.perf_counter()
-    done = subprocess.run(
+    _, wall = run_timed(
         [sys.executable, "src/stage.py", "topics"],
         cwd=project,
         env=env,
-        capture_output=True,
-        text=True,
+        what=f"the topics stage in {project}",
     )
-    wall = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"the topics stage failed in {project}:\n{done.stderr[-2000:]}")
     metrics = json.loads((project / OUTPUTS[1]).read_text(encoding="utf-8"))
     return {
         "digests": [_digest(project / name) for name in OUTPUTS],
