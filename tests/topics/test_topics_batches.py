@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute  # noqa: F401 (pa.compute)
 import pyarrow.parquet as pq
 import pytest
 
@@ -14,9 +16,9 @@ from analysis.core.config import Params, TopicsParams
 from analysis.core.errors import UserError
 from analysis.stages.topics import write_row_groups
 from analysis.topics.batches import RestParagraphs, record_batches
-from analysis.topics.inputs import read_inputs
+from analysis.topics.inputs import read_inputs, read_inputs_and_words
 from analysis.topics.model import fit_selected, fit_topics, select_paragraphs
-from analysis.topics.tables import load_inputs
+from analysis.topics.tables import load_inputs, modelled_paragraphs
 
 SEED = Params().seed
 
@@ -90,6 +92,26 @@ def test_relevant_selection_counts_on_the_seeds(seed_inputs):
     assert info["n_paragraphs_input"] == 54 and info["n_paragraphs_relevant"] == 54
     assert (info["fit_on_used"], info["fallback"], len(rest)) == ("relevant", None, 0)
     assert fit["para_id"].is_unique and len(fit) == 54
+
+
+def test_relevant_inputs_carry_the_words_of_the_fitted_paragraphs(shuffled_inputs):
+    args = _args(shuffled_inputs)
+    fit, _, _, words = read_inputs_and_words(*args, "relevant", 20000, SEED, batch_size=4)
+    assert words.column_names == ["para_id", "text", "tokens", "stems"]
+    # in file order (documents reversed), one row per fitted paragraph
+    file_order = pd.read_parquet(args[0], columns=["para_id"])["para_id"]
+    assert words["para_id"].to_pylist() == file_order[file_order.isin(fit["para_id"])].tolist()
+    half = fit["para_id"].tolist()[::2]
+    read = modelled_paragraphs(args[0], half)
+    given = modelled_paragraphs(args[0], half, words)
+    assert len(given) == len(half) and given["para_id"].is_unique
+    pd.testing.assert_frame_equal(given, read)
+    # words lacking a wanted paragraph are not used: the file is read
+    lacking = words.filter(pa.compute.not_equal(words["para_id"], half[0]))
+    missing = modelled_paragraphs(args[0], half, lacking)
+    pd.testing.assert_frame_equal(missing, read)
+    # other selections assign paragraphs after the fit: no words are carried
+    assert read_inputs_and_words(*args, "sample", 40, SEED, batch_size=4)[3] is None
 
 
 def test_streamed_inputs_refuse_what_load_inputs_refuses(seed_inputs, tmp_path):

@@ -14,7 +14,7 @@ from ..core.io import atomic_path, write_csv, write_json
 from ..core.paths import ProjectPaths
 from ..report.figures import save_figure
 from ..report.figures_topics import plot_topic_sizes, plot_topics_by_coop_type
-from ..topics.inputs import read_inputs
+from ..topics.inputs import read_inputs_and_words
 from ..topics.model import TopicsResult, fit_selected
 from ..topics.quality import Reference, read_reference
 from ..topics.tables import with_readable_labels
@@ -42,7 +42,7 @@ def run(params: Params, paths: ProjectPaths) -> TopicsResult:
     Returns:
         The fit, its tables and metrics; ``figures`` holds the two figures drawn.
     """
-    fit, rest, selection = read_inputs(
+    fit, rest, selection, words = read_inputs_and_words(
         paths.paragraphs,
         paths.classified,
         paths.documents,
@@ -61,7 +61,9 @@ def run(params: Params, paths: ProjectPaths) -> TopicsResult:
         n_jobs=params.compute.n_jobs,
     )
     del fit, rest
-    result = with_readable_labels(result, paths.paragraphs)  # readable columns beside the stems
+    # readable columns beside the stems (from the words read with the inputs, when they were)
+    result = with_readable_labels(result, paths.paragraphs, words)
+    del words
     write_row_groups(paths.topics, result.assignments)
     tables = paths.tables("topics")
     write_csv(tables / "topics.csv", result.topic_info)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,9 +27,11 @@ from .batches import PARAGRAPH_BATCH, RestParagraphs, record_batches, stem_docs
 from .model import MIN_PARAGRAPHS, select_paragraphs
 from .tables import NONE, UNCLASSIFIED, UNKNOWN_MONTH
 
-__all__ = ["read_inputs"]
+__all__ = ["read_inputs", "read_inputs_and_words"]
 
 _OFF = (NONE, UNCLASSIFIED)
+# Columns ``tables.modelled_paragraphs`` reads, in its order.
+_WORD_COLUMNS = ["para_id", "text", "tokens", "stems"]
 # Columns of tables.load_inputs, in its order.
 _FRAME_COLUMNS = [
     "para_id",
@@ -54,6 +57,27 @@ def read_inputs(
 ) -> tuple[pd.DataFrame, RestParagraphs, dict]:
     """``(fit, rest, selection)`` as ``select_paragraphs(load_inputs(...), ...)`` returns them.
 
+    See :func:`read_inputs_and_words` (this is its first three values).
+    """
+    return read_inputs_and_words(
+        paragraphs_path, classified_path, documents_path, fit_on, sample_size, seed, batch_size
+    )[:3]
+
+
+def read_inputs_and_words(
+    paragraphs_path: Path,
+    classified_path: Path,
+    documents_path: Path,
+    fit_on: str,
+    sample_size: int,
+    seed: int,
+    batch_size: int = PARAGRAPH_BATCH,
+) -> tuple[pd.DataFrame, RestParagraphs, dict, Any]:
+    """``(fit, rest, selection, words)``: the first three as ``select_paragraphs(load_inputs(...),
+    ...)`` returns them, ``words`` an Arrow table ``para_id, text, tokens, stems`` of every
+    fitted paragraph when the model is fitted on the relevant paragraphs only (read in the same
+    pass over paragraphs.parquet, for ``tables.with_readable_labels``), else None.
+
     ``rest`` holds the ids and groups of the paragraphs assigned after the fit and reads their
     text and stems from paragraphs.parquet in batches of ``batch_size``.
 
@@ -78,7 +102,9 @@ def read_inputs(
     codes = _paragraph_codes(classified_path, docs, relevant_only, batch_size)
     scan = _Scan(paragraphs_path, documents_path, docs, codes, batch_size)
     if relevant_only:
-        kept, counts = scan.rows(lambda relevant, duplicate: relevant & ~duplicate, text=True)
+        kept, counts, words = scan.rows(
+            lambda relevant, duplicate: relevant & ~duplicate, text=True, words=True
+        )
         if counts["relevant"] >= MIN_PARAGRAPHS:
             fit = kept.drop(columns="row")
             selection = {
@@ -90,9 +116,11 @@ def read_inputs(
                 "fit_on_used": "relevant",
                 "n_paragraphs_not_modelled": counts["input"] - counts["duplicate"] - len(fit),
             }
-            return fit, RestParagraphs(kept.iloc[0:0], paragraphs_path, batch_size), selection
+            rest = RestParagraphs(kept.iloc[0:0], paragraphs_path, batch_size)
+            return fit, rest, selection, words
+        del kept, words
     text = fit_on != "sample"  # sample: text and stems of the drawn paragraphs only
-    every, _ = scan.rows(lambda relevant, duplicate: np.ones(len(relevant), bool), text=text)
+    every, _, _ = scan.rows(lambda relevant, duplicate: np.ones(len(relevant), bool), text=text)
     if not text:
         every = every.assign(text="", stem_doc="")
     fit, rest, selection = select_paragraphs(
@@ -105,6 +133,7 @@ def read_inputs(
         fit.drop(columns="row"),
         RestParagraphs(rest.drop(columns=["text", "stem_doc"]), paragraphs_path, batch_size),
         selection,
+        None,
     )
 
 
@@ -214,11 +243,16 @@ class _Scan:
             yield offset, batch
             offset += batch.num_rows
 
-    def rows(self, keep, text: bool) -> tuple[pd.DataFrame, dict]:
-        """Rows where ``keep(relevant, duplicate)``, in file order, with a ``row`` column."""
+    def rows(self, keep, text: bool, words: bool = False) -> tuple[pd.DataFrame, dict, Any]:
+        """Rows where ``keep(relevant, duplicate)``, sorted by document and paragraph index,
+        with a ``row`` column; their counts; with ``words``, an Arrow table of the same rows'
+        ``para_id, text, tokens, stems`` in file order (else, or when no row is kept, None)."""
+        import pyarrow as pa
+
         columns = ("para_id", "doc_id", "para_index") + (("text", "stems") if text else ())
+        columns += ("tokens",) if words else ()
         counts = {"input": 0, "duplicate": 0, "relevant": 0}
-        parts, hashes, unknown = [], [], set()
+        parts, hashes, unknown, word_parts = [], [], set(), []
         for offset, batch in self._batches(columns):
             ids = batch.select(["para_id", "doc_id", "para_index"]).to_pandas()
             hashes.append(_hash(ids["para_id"]))
@@ -243,6 +277,8 @@ class _Scan:
                     t if t is not None else "" for t in picked.column("text").to_pylist()
                 ]
                 part["stem_doc"] = stem_docs(picked.column("stems").to_pylist())
+            if words:
+                word_parts.append(pa.Table.from_batches([picked.select(_WORD_COLUMNS)]))
             part["coop_type"] = coop[chosen]
             part["doc_coop_type"] = doc_coop[chosen]
             part["month"] = self.docs.month[position[chosen]]
@@ -259,7 +295,7 @@ class _Scan:
         ]
         frame = frame.astype({**dict.fromkeys(strings, str), "duplicate": bool, "row": np.int64})
         frame = frame.sort_values(["doc_id", "para_index"], kind="stable").reset_index(drop=True)
-        return frame, counts
+        return frame, counts, pa.concat_tables(word_parts) if word_parts else None
 
     def _check(self, hashes: list[np.ndarray], unknown: set) -> None:
         """load_inputs' checks: no para_id twice, no paragraph of an unknown document."""

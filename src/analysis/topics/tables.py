@@ -122,17 +122,24 @@ def readable_label(words: Sequence[str], forms: Mapping[str, str]) -> str:
     return topic_label(seen)
 
 
-def modelled_paragraphs(path: Path, para_ids: Sequence[str]) -> pd.DataFrame:
+def modelled_paragraphs(path: Path, para_ids: Sequence[str], words: Any = None) -> pd.DataFrame:
     """``para_id, text, tokens, stems`` of the given paragraphs only, read in batches.
 
     At corpus scale the tokens and stems of every paragraph would take most of the memory, so
-    each batch is filtered in Arrow before it becomes a DataFrame.
+    each batch is filtered in Arrow before it becomes a DataFrame. ``words``, an Arrow table of
+    those columns holding (at least) every given paragraph in file order (as
+    ``inputs.read_inputs_and_words`` gives it), is filtered instead of reading ``path`` again:
+    the result is the same.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     columns = ["para_id", "text", "tokens", "stems"]
     wanted = pa.array(sorted({str(p) for p in para_ids}), pa.string())
+    if words is not None and words.column_names == columns:
+        found = words.filter(pc.is_in(words["para_id"], value_set=wanted))
+        if found.num_rows == len(wanted):  # each para_id once (read_inputs checks): all found
+            return found.to_pandas()
     parts = []
     for batch in iter_stage_batches(path, "preprocess", columns, batch_rows=20_000):
         table = pa.Table.from_batches([batch])
@@ -142,16 +149,17 @@ def modelled_paragraphs(path: Path, para_ids: Sequence[str]) -> pd.DataFrame:
     return pa.concat_tables(parts).to_pandas()
 
 
-def with_readable_labels(result: Any, paragraphs_path: Path) -> Any:
+def with_readable_labels(result: Any, paragraphs_path: Path, words: Any = None) -> Any:
     """``result`` (a ``TopicsResult``) with readable labels beside the stem labels.
 
     Adds ``label_readable`` and ``top_words_readable`` (words joined by ``", "``) to
     ``topic_info`` and ``topic_label_readable`` to ``assignments``, ``by_coop_type`` and
     ``over_time``, each right after its stem column; words from :func:`readable_words` over
     the paragraphs assigned to each topic (in ``assignments`` order, as the explorer reads them).
+    The paragraphs' words come from ``words`` when it holds them all (:func:`modelled_paragraphs`).
     """
     assigned = result.assignments[["para_id", "topic"]]
-    texts = modelled_paragraphs(paragraphs_path, assigned["para_id"].tolist())
+    texts = modelled_paragraphs(paragraphs_path, assigned["para_id"].tolist(), words)
     frame = assigned.merge(texts, on="para_id", how="inner", validate="one_to_one")
     info = result.topic_info.copy()
     words = {int(t): str(w or "").split() for t, w in zip(info["topic"], info["top_words"])}
