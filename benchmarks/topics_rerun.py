@@ -28,10 +28,20 @@ from pathlib import Path
 from _common import ROOT, commit_id, run_timed
 
 OUTPUTS = ("data/processed/topics.parquet", "reports/metrics/topics.json")
+#: The stage's tables, compared too (one digest over the folder's files in name order).
+TABLES = "reports/tables/topics"
 
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def tables_digest(project: Path) -> str:
+    """One SHA-256 over every file of the topics tables folder, in name order."""
+    digest = hashlib.sha256()
+    for path in sorted((project / TABLES).iterdir()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def run_once(project: Path) -> dict:
@@ -45,7 +55,7 @@ def run_once(project: Path) -> dict:
     )
     metrics = json.loads((project / OUTPUTS[1]).read_text(encoding="utf-8"))
     return {
-        "digests": [_digest(project / name) for name in OUTPUTS],
+        "digests": [_digest(project / name) for name in OUTPUTS] + [tables_digest(project)],
         "n_topics": metrics["n_topics"],
         "wall_s": round(wall, 1),
     }
@@ -81,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(result)
         print(
             f"run {number}: topics.parquet {result['digests'][0]}, topics.json "
-            f"{result['digests'][1]}, {result['n_topics']} topics, {result['wall_s']} s",
+            f"{result['digests'][1]}, tables {result['digests'][2]}, {result['n_topics']} topics, {result['wall_s']} s",
             flush=True,
         )
     distinct = {tuple(r["digests"]) for r in results}
