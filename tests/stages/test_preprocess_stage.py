@@ -135,6 +135,58 @@ def test_only_empty_token_lists_keep_the_list_type(tmp_path: Path, lexicon_dir: 
     assert pq.read_schema(out).field("tokens").type == pa.list_(pa.string())
 
 
+def _paragraph_batch(rows: list[tuple[list[str], list[str]]]) -> pa.RecordBatch:
+    """A paragraphs.parquet record batch with the given (tokens, stems) rows."""
+    from analysis.core.schemas import paragraphs_schema
+
+    n = len(rows)
+    columns = (
+        [f"d:p{i:03d}" for i in range(n)],
+        ["d"] * n,
+        list(range(n)),
+        ["text"] * n,
+        [tokens for tokens, _ in rows],
+        [stems for _, stems in rows],
+    )
+    schema = paragraphs_schema()
+    return pa.RecordBatch.from_arrays(
+        [pa.array(values, type=schema.field(i).type) for i, values in enumerate(columns)],
+        schema=schema,
+    )
+
+
+@pytest.mark.parametrize("compact_rows", [1, 3, 250_000])
+def test_paragraph_counts_sum_batches(monkeypatch: pytest.MonkeyPatch, compact_rows: int) -> None:
+    # counted by hand; compact_rows 1 and 3 sum the Arrow tables after (almost) every batch
+    monkeypatch.setattr(preprocess_module, "_COMPACT_ROWS", compact_rows)
+    counts = preprocess_module.ParagraphCounts()
+    counts.add(
+        _paragraph_batch(
+            [
+                (["pemilu", "relawannya", "pemilu"], ["pemilu", "relawan", "pemilu"]),
+                ([], []),
+            ]
+        ),
+        ["a"],
+    )
+    assert counts.token_counts == {"pemilu": 2, "relawannya": 1}
+    counts.add(
+        _paragraph_batch([(["relawan", "dimakan", "pemilu"], ["relawan", "makan", "pemilu"])]),
+        [],
+    )
+    counts.add(_paragraph_batch([([], []), ([], [])]), ["b", "c"])
+    assert counts.token_counts == {"pemilu": 3, "relawannya": 1, "relawan": 1, "dimakan": 1}
+    assert counts.stem_counts == {"pemilu": 3, "relawan": 2, "makan": 1}
+    assert (counts.n_paragraphs, counts.n_without_tokens) == (5, 3)
+    assert counts.without_paragraphs == ["a", "b", "c"]
+
+
+def test_paragraph_counts_empty() -> None:
+    counts = preprocess_module.ParagraphCounts()
+    assert counts.token_counts == {} and counts.stem_counts == {}
+    assert (counts.n_paragraphs, counts.n_without_tokens) == (0, 0)
+
+
 def test_rerun_is_byte_identical(documents_path: Path, lexicon_dir: Path, tmp_path: Path) -> None:
     first, second = tmp_path / "a.parquet", tmp_path / "b.parquet"
     run_preprocess(documents_path, paragraphs_path=first, lexicon_dir=lexicon_dir)
