@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 import zlib
+from collections.abc import Iterable
 from typing import NamedTuple
 
 import numpy as np
@@ -151,8 +152,19 @@ class _SortedMultimap:
         self.limit = buffer_limit
 
     def add(self, key: int, value: int) -> None:
-        self.buffer.setdefault(key, []).append(value)
-        self.buffered += 1
+        self.add_many((key,), value)
+
+    def add_many(self, keys: Iterable[int], value: int) -> None:
+        """Store ``value`` under each of ``keys`` (one call per kept document, not per band)."""
+        buffer = self.buffer
+        added = 0
+        for key in keys:
+            if key in buffer:
+                buffer[key].append(value)
+            else:
+                buffer[key] = [value]
+            added += 1
+        self.buffered += added
         if self.buffered >= self.limit:
             self.flush()
 
@@ -338,8 +350,7 @@ class Deduplicator:
             self._id_ends = np.resize(self._id_ends, 2 * len(self._id_ends))
         self._digests.add(key, index)
         self._digest_bytes += digest
-        for band_key in band_keys:
-            self._band_index.add(band_key, index)
+        self._band_index.add_many(band_keys, index)
         record = np.concatenate([signature.astype("<u4"), shingles.astype("<u4")])
         self._offsets[index] = self._scratch.append(record.tobytes())
         self._ids += doc_id.encode("utf-8")
