@@ -302,19 +302,3 @@ def test_batched_tables_equal_the_one_shot_tables(tmp_path, monkeypatch):
     ]
     assert many.rejects_head(1)["source_file"].tolist() == ["=formula.txt"]
     pd.testing.assert_frame_equal(many.rejects_head(None), one.rejects)
-
-
-def test_sorted_multimap_add_many_stores_every_key_in_buffer_and_runs():
-    from analysis.text.dedup import _SortedMultimap
-
-    store = _SortedMultimap(buffer_limit=4)
-    store.add_many([7, 9, 7], 0)  # a repeated key keeps both entries
-    assert store.buffer == {7: [0, 0], 9: [0]} and store.buffered == 3
-    store.add_many([9, 11], 1)  # reaches the limit: flushed into one sorted run
-    assert store.buffer == {} and store.buffered == 0
-    keys, values = store.runs[0]
-    assert keys.tolist() == [7, 7, 9, 9, 11] and values.tolist() == [0, 0, 0, 1, 1]
-    store.add(9, 2)
-    assert store.get_many([9]) == {0, 1, 2}
-    assert store.get_many([11, 5]) == {1}
-    assert store.get_many([5]) == set()

@@ -17,7 +17,6 @@ import os
 import shutil
 import tempfile
 import zlib
-from collections.abc import Iterable
 from typing import NamedTuple
 
 import numpy as np
@@ -152,19 +151,8 @@ class _SortedMultimap:
         self.limit = buffer_limit
 
     def add(self, key: int, value: int) -> None:
-        self.add_many((key,), value)
-
-    def add_many(self, keys: Iterable[int], value: int) -> None:
-        """Store ``value`` under each of ``keys`` (one call per kept document, not per band)."""
-        buffer = self.buffer
-        added = 0
-        for key in keys:
-            if key in buffer:
-                buffer[key].append(value)
-            else:
-                buffer[key] = [value]
-            added += 1
-        self.buffered += added
+        self.buffer.setdefault(key, []).append(value)
+        self.buffered += 1
         if self.buffered >= self.limit:
             self.flush()
 
@@ -350,7 +338,8 @@ class Deduplicator:
             self._id_ends = np.resize(self._id_ends, 2 * len(self._id_ends))
         self._digests.add(key, index)
         self._digest_bytes += digest
-        self._band_index.add_many(band_keys, index)
+        for band_key in band_keys:
+            self._band_index.add(band_key, index)
         record = np.concatenate([signature.astype("<u4"), shingles.astype("<u4")])
         self._offsets[index] = self._scratch.append(record.tobytes())
         self._ids += doc_id.encode("utf-8")
