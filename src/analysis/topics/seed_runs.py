@@ -30,7 +30,7 @@ __all__ = ["PARALLEL_FROM", "SeedFit", "fit_estimators", "fit_runs", "quiet_bert
 
 #: Fitted paragraphs from which the runs go to worker processes (below, a pool costs more
 #: than it saves).
-PARALLEL_FROM = 5_000
+PARALLEL_FROM = 1_000
 
 
 @dataclass
