@@ -44,3 +44,13 @@ def run_timed(args: list[str], *, cwd: Path, env: dict[str, str], what: str):
     if proc.returncode != 0:
         raise SystemExit(f"{what} failed:\n{proc.stderr[-2000:]}")
     return proc, wall
+
+
+def add_project_argument(parser) -> None:
+    """``--project``: a project made by ``profile_stages.py prepare`` (the topics benchmarks)."""
+    parser.add_argument(
+        "--project",
+        type=Path,
+        required=True,
+        help="a prepared project whose stages up to classify have run",
+    )

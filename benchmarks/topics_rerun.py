@@ -25,7 +25,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from _common import ROOT, commit_id, run_timed
+from _common import ROOT, add_project_argument, commit_id, run_timed
 
 OUTPUTS = ("data/processed/topics.parquet", "reports/metrics/topics.json")
 #: The stage's tables, compared too (one digest over the folder's files in name order).
@@ -63,12 +63,7 @@ def run_once(project: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--project",
-        type=Path,
-        required=True,
-        help="a prepared project whose stages up to classify have run",
-    )
+    add_project_argument(parser)
     parser.add_argument("--runs", type=int, default=3, help="how many times to run (default 3)")
     parser.add_argument(
         "--sync-src",

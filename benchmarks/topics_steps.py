@@ -17,15 +17,12 @@ import os
 import time
 from pathlib import Path
 
+from _common import add_project_argument
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--project",
-        type=Path,
-        required=True,
-        help="a prepared project whose stages up to classify have run",
-    )
+    add_project_argument(parser)
     parser.add_argument(
         "--parallel-from",
         type=int,

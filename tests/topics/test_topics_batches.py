@@ -16,7 +16,7 @@ from analysis.core.config import Params, TopicsParams
 from analysis.core.errors import UserError
 from analysis.stages.topics import write_row_groups
 from analysis.topics.batches import RestParagraphs, record_batches
-from analysis.topics.inputs import read_inputs, read_inputs_and_words
+from analysis.topics.inputs import read_inputs
 from analysis.topics.model import fit_selected, fit_topics, select_paragraphs
 from analysis.topics.tables import load_inputs, modelled_paragraphs
 
@@ -96,7 +96,7 @@ def test_relevant_selection_counts_on_the_seeds(seed_inputs):
 
 def test_relevant_inputs_carry_the_words_of_the_fitted_paragraphs(shuffled_inputs):
     args = _args(shuffled_inputs)
-    fit, _, _, words = read_inputs_and_words(*args, "relevant", 20000, SEED, batch_size=4)
+    fit, _, _, words = read_inputs(*args, "relevant", 20000, SEED, batch_size=4, words=True)
     assert words.column_names == ["para_id", "text", "tokens", "stems"]
     # in file order (documents reversed), one row per fitted paragraph
     file_order = pd.read_parquet(args[0], columns=["para_id"])["para_id"]
@@ -111,7 +111,7 @@ def test_relevant_inputs_carry_the_words_of_the_fitted_paragraphs(shuffled_input
     missing = modelled_paragraphs(args[0], half, lacking)
     pd.testing.assert_frame_equal(missing, read)
     # other selections assign paragraphs after the fit: no words are carried
-    assert read_inputs_and_words(*args, "sample", 40, SEED, batch_size=4)[3] is None
+    assert read_inputs(*args, "sample", 40, SEED, batch_size=4, words=True)[3] is None
 
 
 def test_streamed_inputs_refuse_what_load_inputs_refuses(seed_inputs, tmp_path):

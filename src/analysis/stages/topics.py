@@ -14,7 +14,7 @@ from ..core.io import atomic_path, write_csv, write_json
 from ..core.paths import ProjectPaths
 from ..report.figures import save_figure
 from ..report.figures_topics import plot_topic_sizes, plot_topics_by_coop_type
-from ..topics.inputs import read_inputs_and_words
+from ..topics.inputs import read_inputs
 from ..topics.model import TopicsResult, fit_selected
 from ..topics.quality import Reference, read_reference
 from ..topics.tables import with_readable_labels
@@ -42,13 +42,14 @@ def run(params: Params, paths: ProjectPaths) -> TopicsResult:
     Returns:
         The fit, its tables and metrics; ``figures`` holds the two figures drawn.
     """
-    fit, rest, selection, words = read_inputs_and_words(
+    fit, rest, selection, words = read_inputs(
         paths.paragraphs,
         paths.classified,
         paths.documents,
         params.topics.fit_on,
         params.topics.sample_size,
         params.seed,
+        words=True,
     )
     result = fit_selected(
         fit,

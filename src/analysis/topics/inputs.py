@@ -27,7 +27,7 @@ from .batches import PARAGRAPH_BATCH, RestParagraphs, record_batches, stem_docs
 from .model import MIN_PARAGRAPHS, select_paragraphs
 from .tables import NONE, UNCLASSIFIED, UNKNOWN_MONTH
 
-__all__ = ["read_inputs", "read_inputs_and_words"]
+__all__ = ["read_inputs"]
 
 _OFF = (NONE, UNCLASSIFIED)
 # Columns ``tables.modelled_paragraphs`` reads, in its order.
@@ -54,27 +54,12 @@ def read_inputs(
     sample_size: int,
     seed: int,
     batch_size: int = PARAGRAPH_BATCH,
-) -> tuple[pd.DataFrame, RestParagraphs, dict]:
+    *,
+    words: bool = False,
+) -> tuple[pd.DataFrame, RestParagraphs, dict] | tuple[pd.DataFrame, RestParagraphs, dict, Any]:
     """``(fit, rest, selection)`` as ``select_paragraphs(load_inputs(...), ...)`` returns them.
 
-    See :func:`read_inputs_and_words` (this is its first three values).
-    """
-    return read_inputs_and_words(
-        paragraphs_path, classified_path, documents_path, fit_on, sample_size, seed, batch_size
-    )[:3]
-
-
-def read_inputs_and_words(
-    paragraphs_path: Path,
-    classified_path: Path,
-    documents_path: Path,
-    fit_on: str,
-    sample_size: int,
-    seed: int,
-    batch_size: int = PARAGRAPH_BATCH,
-) -> tuple[pd.DataFrame, RestParagraphs, dict, Any]:
-    """``(fit, rest, selection, words)``: the first three as ``select_paragraphs(load_inputs(...),
-    ...)`` returns them, ``words`` an Arrow table ``para_id, text, tokens, stems`` of every
+    With ``words``, a fourth value: an Arrow table ``para_id, text, tokens, stems`` of every
     fitted paragraph when the model is fitted on the relevant paragraphs only (read in the same
     pass over paragraphs.parquet, for ``tables.with_readable_labels``), else None.
 
@@ -102,8 +87,8 @@ def read_inputs_and_words(
     codes = _paragraph_codes(classified_path, docs, relevant_only, batch_size)
     scan = _Scan(paragraphs_path, documents_path, docs, codes, batch_size)
     if relevant_only:
-        kept, counts, words = scan.rows(
-            lambda relevant, duplicate: relevant & ~duplicate, text=True, words=True
+        kept, counts, table = scan.rows(
+            lambda relevant, duplicate: relevant & ~duplicate, text=True, words=words
         )
         if counts["relevant"] >= MIN_PARAGRAPHS:
             fit = kept.drop(columns="row")
@@ -117,8 +102,8 @@ def read_inputs_and_words(
                 "n_paragraphs_not_modelled": counts["input"] - counts["duplicate"] - len(fit),
             }
             rest = RestParagraphs(kept.iloc[0:0], paragraphs_path, batch_size)
-            return fit, rest, selection, words
-        del kept, words
+            return (fit, rest, selection, table) if words else (fit, rest, selection)
+        del kept, table
     text = fit_on != "sample"  # sample: text and stems of the drawn paragraphs only
     every, _, _ = scan.rows(lambda relevant, duplicate: np.ones(len(relevant), bool), text=text)
     if not text:
@@ -133,8 +118,7 @@ def read_inputs_and_words(
         fit.drop(columns="row"),
         RestParagraphs(rest.drop(columns=["text", "stem_doc"]), paragraphs_path, batch_size),
         selection,
-        None,
-    )
+    ) + ((None,) if words else ())
 
 
 class _Documents:

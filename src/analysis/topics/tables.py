@@ -128,7 +128,7 @@ def modelled_paragraphs(path: Path, para_ids: Sequence[str], words: Any = None) 
     At corpus scale the tokens and stems of every paragraph would take most of the memory, so
     each batch is filtered in Arrow before it becomes a DataFrame. ``words``, an Arrow table of
     those columns holding (at least) every given paragraph in file order (as
-    ``inputs.read_inputs_and_words`` gives it), is filtered instead of reading ``path`` again:
+    ``inputs.read_inputs(..., words=True)`` gives it), is filtered instead of reading ``path`` again:
     the result is the same.
     """
     import pyarrow as pa
