@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,8 +37,6 @@ def run_timed(args: list[str], *, cwd: Path, env: dict[str, str], what: str):
 
     A failed command stops the benchmark with ``what`` and the end of its stderr.
     """
-    import time
-
     started = time.perf_counter()
     proc = subprocess.run(args, env=env, cwd=cwd, capture_output=True, text=True)
     wall = time.perf_counter() - started

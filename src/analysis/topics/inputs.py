@@ -25,13 +25,11 @@ import pandas as pd
 from ..core.errors import UserError
 from .batches import PARAGRAPH_BATCH, RestParagraphs, record_batches, stem_docs
 from .model import MIN_PARAGRAPHS, select_paragraphs
-from .tables import NONE, UNCLASSIFIED, UNKNOWN_MONTH
+from .tables import NONE, UNCLASSIFIED, UNKNOWN_MONTH, WORD_COLUMNS
 
 __all__ = ["read_inputs"]
 
 _OFF = (NONE, UNCLASSIFIED)
-# Columns ``tables.modelled_paragraphs`` reads, in its order.
-_WORD_COLUMNS = ["para_id", "text", "tokens", "stems"]
 # Columns of tables.load_inputs, in its order.
 _FRAME_COLUMNS = [
     "para_id",
@@ -262,7 +260,7 @@ class _Scan:
                 ]
                 part["stem_doc"] = stem_docs(picked.column("stems").to_pylist())
             if words:
-                word_parts.append(pa.Table.from_batches([picked.select(_WORD_COLUMNS)]))
+                word_parts.append(pa.Table.from_batches([picked.select(WORD_COLUMNS)]))
             part["coop_type"] = coop[chosen]
             part["doc_coop_type"] = doc_coop[chosen]
             part["month"] = self.docs.month[position[chosen]]

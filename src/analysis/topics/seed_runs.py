@@ -115,6 +115,11 @@ def quiet_bertopic_logger() -> logging.Filter:
     return quiet
 
 
+def _pool_size(n_docs: int, n_tasks: int, n_jobs: int) -> int:
+    """Worker processes for ``n_tasks`` fits on ``n_docs`` paragraphs; 1 means this process."""
+    return 1 if n_docs < PARALLEL_FROM else max(1, min(n_jobs, n_tasks))
+
+
 def _fit_batch(fit: SeedFit, seeds: list[int]) -> list[EnsembleRun]:
     return [fit(seed) for seed in seeds]
 
@@ -130,8 +135,8 @@ def fit_runs(fit: SeedFit, seeds: Sequence[int], n_jobs: int = 1) -> list[Ensemb
             every run in this process.
     """
     seeds = list(seeds)
-    n_workers = min(n_jobs, len(seeds))
-    if n_workers <= 1 or len(fit.docs) < PARALLEL_FROM:
+    n_workers = _pool_size(len(fit.docs), len(seeds), n_jobs)
+    if n_workers == 1:
         return [fit(seed) for seed in seeds]
     batches = map_batches(
         _fit_batch,
@@ -157,7 +162,7 @@ def fit_estimators(pairs: list, n_docs: int, n_jobs: int = 1) -> list:
     """Fit ``(estimator, matrix)`` pairs (the LDA and NMF baselines), in order, returning the
     fitted estimators; in up to ``n_jobs`` worker processes when ``n_docs`` reaches
     ``PARALLEL_FROM``. Each estimator is seeded: the same bytes either way."""
-    n_workers = min(n_jobs, len(pairs))
-    if n_workers <= 1 or n_docs < PARALLEL_FROM:
+    n_workers = _pool_size(n_docs, len(pairs), n_jobs)
+    if n_workers == 1:
         return [_fit_estimator(None, pair) for pair in pairs]
     return list(map_batches(_fit_estimator, pairs, backend="local", n_jobs=n_workers))

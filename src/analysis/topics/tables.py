@@ -20,6 +20,7 @@ __all__ = [
     "UNCLASSIFIED",
     "UNKNOWN_MONTH",
     "OUTLIER_LABEL",
+    "WORD_COLUMNS",
     "load_inputs",
     "is_relevant",
     "topic_label",
@@ -36,6 +37,8 @@ NONE = "none"
 UNCLASSIFIED = "unclassified"
 UNKNOWN_MONTH = "unknown"
 OUTLIER_LABEL = "outliers (no topic)"
+#: The paragraph columns the readable labels are made from (:func:`modelled_paragraphs`).
+WORD_COLUMNS = ["para_id", "text", "tokens", "stems"]
 
 
 def load_inputs(paragraphs_path: Path, classified_path: Path, documents_path: Path) -> pd.DataFrame:
@@ -134,7 +137,7 @@ def modelled_paragraphs(path: Path, para_ids: Sequence[str], words: Any = None) 
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    columns = ["para_id", "text", "tokens", "stems"]
+    columns = WORD_COLUMNS
     wanted = pa.array(sorted({str(p) for p in para_ids}), pa.string())
     if words is not None and words.column_names == columns:
         found = words.filter(pc.is_in(words["para_id"], value_set=wanted))
