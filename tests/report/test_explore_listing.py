@@ -254,3 +254,30 @@ def test_the_projects_cap_lists_the_bundled_and_clickid_corpora_whole():
     cap = load_params(ROOT / "params.yaml").explore.max_listed_articles
     assert cap == explore.DEFAULT_MAX_LISTED == 50_000
     assert cap >= 22_859  # the clickid articles the classifier coded (docs/explorer.md)
+
+
+def test_a_capped_page_dates_the_whole_corpus_from_every_batch(tmp_path, monkeypatch):
+    """The first and last date are those of every coded article, also when the extreme dates
+    belong to articles that are not listed and sit in different read batches; a row of
+    documents.parquet that classify did not code (here: one dated far outside) is not counted."""
+    t = _larger()
+    dates = pd.date_range("2024-01-03", periods=N_EXTRA, freq="7D")
+    extra = t["documents"]["doc_id"].str.startswith("z")
+    t["documents"].loc[extra, "date"] = dates[::-1]  # the earliest date on the last row
+    uncoded = (
+        t["documents"].iloc[[0]].assign(doc_id="not_coded.txt", date=pd.Timestamp("1999-01-01"))
+    )
+    t["documents"] = pd.concat([t["documents"], uncoded], ignore_index=True)
+    processed, topics_dir = write_processed(tmp_path, t)
+    monkeypatch.setattr(explore, "_BATCHES", {"batch_rows": 7, "by_row_group": True})
+    data = _page_data(
+        explore.run_explore(
+            processed, topics_dir, tmp_path / "page.html", seed=5, none_sample=2, max_listed=10
+        ).read_text("utf-8")
+    )
+    coded = t["documents"].loc[t["documents"]["doc_id"] != "not_coded.txt", "date"]
+    assert (data["meta"]["date_min"], data["meta"]["date_max"]) == (
+        coded.min().strftime("%Y-%m-%d"),
+        coded.max().strftime("%Y-%m-%d"),
+    )
+    assert data["meta"]["date_min"] == "2024-01-03"
