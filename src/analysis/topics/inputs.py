@@ -164,18 +164,24 @@ def _paragraph_codes(
 ) -> pd.Series:
     """``para_id -> coop_type`` of classified's paragraph rows (``relevant``: only the rows of
     relevant paragraphs); a para_id coded twice stops the stage, as in ``load_inputs``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    off = pa.array(_OFF, pa.string())
+    relevant_ids = pa.array(sorted(docs.relevant_ids), pa.string())
     parts, hashes = [], []
+    # filtered in Arrow: only the kept rows become pandas (nearly none at scale)
     for batch in record_batches(
         classified_path, ("level", "doc_id", "para_id", "coop_type"), "classify", batch_size
     ):
-        rows = batch.to_pandas()
-        rows = rows[rows["level"] == "paragraph"]
+        rows = pa.Table.from_batches([batch]).filter(pc.equal(batch["level"], "paragraph"))
         hashes.append(_hash(rows["para_id"]))
         if relevant_only:
-            rows = rows[~rows["coop_type"].isin(_OFF) | rows["doc_id"].isin(docs.relevant_ids)]
-        parts.append(rows[["para_id", "coop_type"]])
+            coded = pc.invert(pc.is_in(rows["coop_type"], value_set=off))
+            rows = rows.filter(pc.or_(coded, pc.is_in(rows["doc_id"], value_set=relevant_ids)))
+        parts.append(rows.select(["para_id", "coop_type"]))
     codes = (
-        pd.concat(parts, ignore_index=True)
+        pa.concat_tables(parts).to_pandas()
         if parts
         else pd.DataFrame({"para_id": [], "coop_type": []})
     )
@@ -184,8 +190,16 @@ def _paragraph_codes(
     return codes.set_index("para_id")["coop_type"]
 
 
-def _hash(values: pd.Series) -> np.ndarray:
-    return pd.util.hash_array(values.fillna("").astype(str).to_numpy(dtype=object))
+def _hash(values) -> np.ndarray:
+    """64-bit hashes of ids (a pandas Series or an Arrow array; a null hashes as "")."""
+    if isinstance(values, pd.Series):
+        objects = values.fillna("").astype(str).to_numpy(dtype=object)
+    else:
+        import pyarrow.compute as pc
+
+        objects = pc.fill_null(values, "").to_numpy(zero_copy_only=False)
+    # categorize=False: the same hashes without factorising first (ids are nearly all distinct)
+    return pd.util.hash_array(objects, categorize=False)
 
 
 def _repeats(hashes: list[np.ndarray]) -> np.ndarray:
@@ -237,7 +251,7 @@ class _Scan:
         parts, hashes, unknown, word_parts = [], [], set(), []
         for offset, batch in self._batches(columns):
             ids = batch.select(["para_id", "doc_id", "para_index"]).to_pandas()
-            hashes.append(_hash(ids["para_id"]))
+            hashes.append(_hash(batch.column("para_id")))
             position = self.docs.index.get_indexer(ids["doc_id"])
             unknown.update(ids.loc[position < 0, "doc_id"])
             if len(unknown):
