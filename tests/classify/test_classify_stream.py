@@ -196,3 +196,16 @@ def test_errors_are_clear_when_split_into_parts(tmp_path, classifier):
     with pytest.raises(UserError, match="paragraphs.parquet"):
         _write(classifier, doc_path, para_path, out, 2)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".classify-spill-")] == []
+
+
+def test_kept_rank_places_each_id_as_arrow_lookups_would():
+    """Known ids get their rank among the kept (sorted) ids; a duplicate document is known but
+    has no rank, an unknown id or a null is neither; the first copy of a repeated id counts."""
+    import pyarrow as pa
+
+    all_ids = pa.chunked_array([pa.array(["c", "a", "dup"]), pa.array(["b", "a"])])
+    kept = pa.array(["a", "b", "c"])
+    rank_of = stream._KeptRank(all_ids, kept)
+    known, rank = rank_of(pa.array(["b", "dup", "zz", None, "a", "c"]))
+    assert known.tolist() == [True, True, False, False, True, True]
+    assert rank.tolist() == [1, -1, -1, -1, 0, 2]
