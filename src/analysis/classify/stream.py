@@ -308,34 +308,57 @@ def _write_final(coded_path: Path, target: Path, story_of: dict[str, str]) -> Co
     schema = classified_schema()
     summary = CodedSummary()
     coded = pq.ParquetFile(coded_path)
+    stories = _StoryColumn(story_of) if story_of else None
     pending: list[pa.RecordBatch] = []
     n_pending = 0
     with pq.ParquetWriter(target, schema, compression="zstd") as writer:
-        for group in range(coded.num_row_groups):
-            for batch in coded.read_row_group(group).to_batches():
-                pending.append(batch)
-                n_pending += batch.num_rows
+        for batch in _row_groups(coded):
+            pending.append(batch)
+            n_pending += batch.num_rows
             while n_pending >= ROW_GROUP_ROWS:
                 table = pa.Table.from_batches(pending, schema=schema)
-                _write_group(writer, table.slice(0, ROW_GROUP_ROWS), story_of, summary)
+                _write_group(writer, table.slice(0, ROW_GROUP_ROWS), stories, summary)
                 pending = table.slice(ROW_GROUP_ROWS).to_batches()
                 n_pending -= ROW_GROUP_ROWS
         if n_pending or summary.first_documents is None:
-            _write_group(writer, pa.Table.from_batches(pending, schema=schema), story_of, summary)
+            _write_group(writer, pa.Table.from_batches(pending, schema=schema), stories, summary)
     return summary
 
 
+def _row_groups(handle: pq.ParquetFile) -> Iterator[pa.RecordBatch]:
+    """Each row group of the spill file as one record batch, in order.
+
+    The file is read by one streaming reader (it holds a small row group per coded batch, and
+    reading those one call at a time cost four times as much) and cut back at the row-group
+    boundaries: the final file's pages depend on the chunks written, so they stay those of the
+    coded batches.
+    """
+    stream = handle.iter_batches(batch_size=ROW_GROUP_ROWS, use_threads=False)
+    ahead: list[pa.RecordBatch] = []
+    for group in range(handle.num_row_groups):
+        need = handle.metadata.row_group(group).num_rows
+        pieces = []
+        while need:
+            if not ahead:
+                ahead.append(next(stream))
+            piece = ahead[0].slice(0, need)
+            pieces.append(piece)
+            need -= piece.num_rows
+            rest = ahead.pop(0).slice(piece.num_rows)
+            if rest.num_rows:
+                ahead.insert(0, rest)
+        if pieces:
+            yield pieces[0] if len(pieces) == 1 else pa.concat_batches(pieces)
+
+
 def _write_group(
-    writer: pq.ParquetWriter, table: pa.Table, story_of: dict[str, str], summary: CodedSummary
+    writer: pq.ParquetWriter, table: pa.Table, stories: _StoryColumn | None, summary: CodedSummary
 ) -> None:
     """One row group: story_id set on the document rows (one array, as a whole-table column)."""
-    if story_of:  # without any coded document the column stays as coded (all null)
-        level = table.column("level").to_pylist()
-        doc_ids = table.column("doc_id").to_pylist()
-        story = [story_of.get(d) if lv == "document" else None for lv, d in zip(level, doc_ids)]
+    if stories is not None:  # without any coded document the column stays as coded (all null)
         index = table.schema.get_field_index("story_id")
         field_ = table.schema.field("story_id")
-        table = table.set_column(index, field_, pa.array(story, pa.string()))
+        table = table.set_column(index, field_, stories.column(table))
     writer.write_table(table, row_group_size=ROW_GROUP_ROWS)  # an empty table: one empty group
     documents = table.filter(pc.equal(table.column("level"), "document"))
     summary.n_documents += documents.num_rows
@@ -345,6 +368,20 @@ def _write_group(
     if first is None or first.num_rows < FIRST_DOCUMENTS:
         more = documents.slice(0, FIRST_DOCUMENTS - (0 if first is None else first.num_rows))
         summary.first_documents = more if first is None else pa.concat_tables([first, more])
+
+
+class _StoryColumn:
+    """The story_id column of a coded table, computed in Arrow from ``doc_id -> story_id``: the
+    story of each document row; null on paragraph rows and for documents without a story."""
+
+    def __init__(self, story_of: dict[str, str]) -> None:
+        self.doc_ids = pa.array(list(story_of), pa.string())
+        self.story_ids = pa.array(list(story_of.values()), pa.string())
+
+    def column(self, table: pa.Table) -> pa.Array:
+        position = pc.index_in(table.column("doc_id"), value_set=self.doc_ids)
+        position = pc.if_else(pc.equal(table.column("level"), "document"), position, None)
+        return pc.take(self.story_ids, position).combine_chunks()  # one array, as before
 
 
 def read_rows_of(path: Path, doc_ids: set[str]) -> pa.Table:
