@@ -642,3 +642,39 @@ def test_clean_text_finds_the_project_lexicons_by_itself(raw_dir):
     text = clean_text((raw_dir / SEED_000).read_text(encoding="utf-8"))
     assert text.startswith("Gubernur DKI Jakarta, Pramono Anung menerima kunjungan")
     assert "Baca Juga" not in text
+
+
+def test_a_batch_is_processed_step_by_step_as_each_article_alone(raw_dir, lexicon_dir):
+    """``_process_batch`` runs cleaning, language identification and fingerprinting one step at
+    a time over the batch; every outcome equals that article processed in a batch of its own,
+    rejects of every step (given reject, empty, too short, not Indonesian) between documents."""
+    from analysis.text import records
+    from analysis.text.lexicons import load_cleaning_lexicons
+    from analysis.text.sources import SourceItem
+
+    seeds = sorted(raw_dir.glob("*.txt"))
+    english = (
+        "The city council met on Monday to discuss the new budget for roads and schools. "
+        "Members argued about the cost of repairs and agreed to meet again next week to vote. "
+    ) * 3
+    items = [
+        SourceItem(seeds[0].name, None, "txt", seeds[0].read_bytes()),
+        SourceItem("gone.txt", None, "txt", reject=("unreadable", "could not be read")),
+        SourceItem("c.jsonl", "2", "jsonl", "   "),
+        SourceItem("c.jsonl", "3", "jsonl", "Banjir di Bekasi surut pagi ini."),
+        SourceItem("c.jsonl", "4", "jsonl", english, {"title": "Budget talks"}),
+        SourceItem(seeds[1].name, None, "txt", seeds[1].read_bytes()),
+    ]
+    ctx = records._Context(load_cleaning_lexicons(lexicon_dir), 40, 20250811)
+    together = records._process_batch(ctx, [(item, {}) for item in items])
+    alone = [records._process_batch(ctx, [(item, {})])[0] for item in items]
+    reasons = [o.record.reason for o in together]
+    assert reasons == [None, "unreadable", "empty", "too_short", "not_indonesian", None]
+    for a, b in zip(together, alone, strict=True):
+        assert a.record == b.record
+        assert (a.fingerprint is None) == (b.fingerprint is None)
+        if a.fingerprint is not None:
+            assert a.fingerprint.digest == b.fingerprint.digest
+            assert a.fingerprint.minhash.tolist() == b.fingerprint.minhash.tolist()
+    assert together[0].record.language == "id" and together[4].record.language == "en"
+    assert together[0].fingerprint is not None and together[3].fingerprint is None
