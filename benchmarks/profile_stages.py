@@ -419,8 +419,8 @@ def _notebook_cells(project: Path, stage: str, n_jobs: int) -> list[str]:
 
     params = check_stage(stage, project / "params.yaml")
     values = notebook_parameters(stage, params)
-    if "n_jobs" in values:
-        values["n_jobs"] = n_jobs
+    if "compute" in values:  # the stages take params.yaml's whole compute section
+        values["compute"] = {**values["compute"], "n_jobs": n_jobs}
     nb = nbformat.read(project / "notebooks" / f"{NOTEBOOKS[stage]}.ipynb", as_version=4)
     cells = [c.source for c in nb.cells if c.cell_type == "code"]
     # the first code cell is the parameters cell: replace it as Papermill would
