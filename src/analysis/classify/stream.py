@@ -334,19 +334,16 @@ def _row_groups(handle: pq.ParquetFile) -> Iterator[pa.RecordBatch]:
     coded batches.
     """
     stream = handle.iter_batches(batch_size=ROW_GROUP_ROWS, use_threads=False)
-    ahead: list[pa.RecordBatch] = []
+    rest = None  # what the last batch read holds beyond the row group just cut
     for group in range(handle.num_row_groups):
         need = handle.metadata.row_group(group).num_rows
         pieces = []
         while need:
-            if not ahead:
-                ahead.append(next(stream))
-            piece = ahead[0].slice(0, need)
+            batch = rest if rest is not None else next(stream)
+            piece = batch.slice(0, need)
             pieces.append(piece)
             need -= piece.num_rows
-            rest = ahead.pop(0).slice(piece.num_rows)
-            if rest.num_rows:
-                ahead.insert(0, rest)
+            rest = batch.slice(piece.num_rows) if piece.num_rows < batch.num_rows else None
         if pieces:
             yield pieces[0] if len(pieces) == 1 else pa.concat_batches(pieces)
 
