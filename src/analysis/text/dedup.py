@@ -89,10 +89,37 @@ def fingerprint(text: str, seed: int) -> Fingerprint:
     """The duplicate fingerprint of an article body (runs in worker processes).
 
     Words are lower-cased ``\\w+`` runs, so reflowed whitespace or punctuation does not hide a
-    copy; ``seed`` draws the MinHash permutations.
+    copy; ``seed`` draws the MinHash permutations. The shingles and the signature come from the
+    compiled :func:`~analysis.text._shingles.shingles_and_minhash` (about a fifth of ingest's
+    per-article work in NumPy), or from :func:`_fingerprint_arrays` without numba: the same values.
     """
     words = WORD_RUN.findall(text.casefold())
-    digest = hashlib.sha1(" ".join(words).encode("utf-8")).digest()
+    joined = " ".join(words).encode("utf-8")
+    digest = hashlib.sha1(joined).digest()
+    compiled = _compiled()
+    if compiled is None:  # pragma: no cover - numba comes with the pinned environment
+        shingles, signature = _fingerprint_arrays(words, seed)
+    else:
+        a, b = _permutations(seed)
+        shingles, signature = compiled(
+            np.frombuffer(joined, dtype=np.uint8), _SHINGLE_WORDS, _SHINGLE_BASE, a, b
+        )
+    return Fingerprint(digest, shingles, signature)
+
+
+@functools.lru_cache(maxsize=1)
+def _compiled():
+    try:
+        from ._shingles import shingles_and_minhash
+    except ImportError:  # pragma: no cover - numba comes with the pinned environment
+        return None
+    return shingles_and_minhash
+
+
+def _fingerprint_arrays(words: list[str], seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The shingle hashes and the MinHash of ``words`` in NumPy (the reference of the compiled
+    code): each word's CRC-32, each 5-shingle's polynomial hash folded to 32 bits, sorted and
+    made unique, then the signature."""
     codes = _word_codes(words)
     if len(codes) < _SHINGLE_WORDS:
         combined = np.array([int(codes.sum()) & _MAX32], dtype=np.uint64)
@@ -105,7 +132,7 @@ def fingerprint(text: str, seed: int) -> Fingerprint:
     folded = ((combined ^ (combined >> np.uint64(32))) & np.uint64(_MAX32)).astype(np.uint32)
     folded.sort()
     shingles = folded[np.concatenate(([True], folded[1:] != folded[:-1]))]  # np.unique
-    return Fingerprint(digest, shingles, _minhash(shingles, seed))
+    return shingles, _minhash(shingles, seed)
 
 
 # --------------------------------------------------------------------------------------------
