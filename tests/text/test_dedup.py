@@ -175,6 +175,29 @@ def test_compiled_shingles_and_minhash_equal_the_numpy_reference():
     assert fingerprint("x y " * 2000, SEED).shingles.size == 2
 
 
+def test_band_keys_match_exactly_the_shared_bands_and_fingerprints_pickle_whole(tmp_path):
+    """Two signatures that agree on one band only share that band's key, a band's key does not
+    depend on the other bands, and a fingerprint comes back from a worker (pickle) equal."""
+    import pickle
+
+    with Deduplicator(0.8, SEED, str(tmp_path)) as detector:
+        rows = detector.bands[0][1]
+        first = np.arange(128, dtype=np.uint32) * np.uint32(2_654_435_761)
+        second = first + np.uint32(1)
+        second[3 * rows : 4 * rows] = first[3 * rows : 4 * rows]  # band 3 shared
+        keys_a, keys_b = detector._band_keys(first), detector._band_keys(second)
+        assert len(keys_a) == len(detector.bands) == 16
+        assert [a == b for a, b in zip(keys_a, keys_b)] == [k == 3 for k in range(16)]
+        assert len(set(keys_a)) == 16 and all(0 <= k < 1 << 64 for k in keys_a)
+        assert detector._shares_band(first, second)
+    found = fingerprint(_article(0), SEED)
+    back = pickle.loads(pickle.dumps(found))
+    assert back.digest == found.digest
+    assert back.shingles.dtype == back.minhash.dtype == np.uint32
+    assert np.array_equal(back.shingles, found.shingles)
+    assert np.array_equal(back.minhash, found.minhash)
+
+
 def test_decisions_on_hand_made_copies(tmp_path):
     docs = _hand_made()
     with Deduplicator(0.8, SEED, str(tmp_path)) as detector:
