@@ -100,3 +100,49 @@ def test_bad_rule_file_raises_user_error(tmp_path):
     )
     with pytest.raises(UserError, match="scope 'everywhere'"):
         load_rules(path)
+
+
+def _rule_file(tmp_path, patterns, scope="line"):
+    path = tmp_path / "rules.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["rule_id", "pattern", "scope", "description", "example"])
+        for k, pattern in enumerate(patterns):
+            writer.writerow([f"r{k}", pattern, scope, "test", "x"])
+    return path
+
+
+def test_joined_line_rules_match_exactly_where_one_rule_does(lexicon_dir):
+    """The cleaner tests a paragraph against the joined line rules first and skips the rules
+    when it fails: on the rules' examples, on every paragraph of the bundled articles and on
+    near misses of the examples, the joined pattern matches exactly when some rule does."""
+    from analysis.text.clean import segment_paragraphs
+    from analysis.text.normalize import normalize_text
+
+    lex = load_lexicons(lexicon_dir)
+    texts = []
+    for rule in lex.rules:
+        texts += [rule.example, rule.example + ".", "x " + rule.example, rule.example[:-1]]
+    for path in sorted((Path(__file__).resolve().parents[2] / "data" / "raw").glob("*.txt")):
+        texts += segment_paragraphs(normalize_text(path.read_text(encoding="utf-8")))
+    for scope in ("line", "trailer"):
+        joined = lex.joined(scope)
+        assert joined is not None, scope
+        rules = lex.scoped(scope)
+        matched = [any(r.pattern.fullmatch(t) for r in rules) for t in texts]
+        assert [joined.fullmatch(t) is not None for t in texts] == matched
+        assert 10 < sum(matched) < len(texts) - 10  # both answers are tested
+
+
+def test_rules_that_cannot_be_joined_are_tried_one_by_one(tmp_path):
+    from analysis.text.lexicons import CleaningLexicons
+
+    def joined(patterns):
+        return CleaningLexicons(load_rules(_rule_file(tmp_path, patterns))).joined("line")
+
+    assert joined([r"(?P<w>\w+) (?P=w)"]) is None  # a back-reference by name
+    assert joined([r"(\w+) \1", "x"]) is None  # by number
+    assert joined([r"x", r"(?i)y"]) is None  # a global flag not at the start once joined
+    both = joined([r"(?P<date>\d{4}) x", r"(?P<date>\d{2}) y"])  # the same group name twice
+    assert both is not None and both.fullmatch("2025 x") and both.fullmatch("25 y")
+    assert not both.fullmatch("2025 y")

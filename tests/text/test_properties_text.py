@@ -348,3 +348,41 @@ def test_classifier_codes_anything_with_codebook_ids(classifier, title, paragrap
         _assert_coding(coding)
     if paragraphs:
         _assert_coding(classifier.classify_paragraph(paragraphs[0]))
+
+
+def _table_text():
+    """Texts mixing every character the two translation tables change with ordinary text."""
+    from analysis.text import normalize as normalize_module
+    from analysis.text import tokens as tokens_module
+
+    keys = sorted(
+        {chr(k) for k in normalize_module._TRANSLATION} | {chr(k) for k in tokens_module._CHAR_MAP}
+    )
+    return st.text(alphabet=st.sampled_from(keys) | st.characters(codec="utf-8"), max_size=200)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_table_text())
+@example("")
+@example(
+    "\u00a0\u201cKerja sama\u201d\u00a0\t\x00\x7f\u0085\u2028 \u200b\u200c\ufeff\u03b1`\u2032 ok"
+)
+def test_char_table_is_str_translate(text):
+    """CharTable replaces the characters a text has, one ``str.replace`` each: the same string
+    as ``str.translate`` with its table, for both tables the cleaning and the tokens use."""
+    from analysis.text import normalize as normalize_module
+    from analysis.text import tokens as tokens_module
+    from analysis.text.normalize import CharTable
+
+    for table in (normalize_module._TRANSLATION, tokens_module._CHAR_MAP):
+        assert CharTable(table)(text) == text.translate(table)
+
+
+def test_char_table_refuses_a_table_whose_order_would_matter():
+    from analysis.text.normalize import CharTable
+
+    with pytest.raises(ValueError, match="replacement contains"):
+        CharTable(
+            str.maketrans({"a": "b", "b": "c"})
+        )  # translate gives "bc" for "ab"; replace "cc"
+    assert CharTable(str.maketrans({"\u00a0": " ", "x": None}))("a\u00a0x\u00a0") == "a  "

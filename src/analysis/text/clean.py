@@ -271,7 +271,11 @@ def clean_article(
     # 1. Whole-line boilerplate (anywhere), remembering captured metadata in document order.
     kept: list[_Para] = []
     line_rules = lex.scoped("line")
+    any_line = lex.joined("line")
     for para in paras:
+        if any_line is not None and any_line.fullmatch(para.text) is None:
+            kept.append(para)  # no line rule matches: one test instead of one per rule
+            continue
         for rule in line_rules:
             m = rule.pattern.fullmatch(para.text)
             if m:

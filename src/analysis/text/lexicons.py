@@ -91,6 +91,42 @@ class CleaningLexicons:
             by_scope.setdefault(rule.scope, []).append(rule)
         return {scope: tuple(rules) for scope, rules in by_scope.items()}
 
+    def joined(self, scope: str) -> re.Pattern[str] | None:
+        """One pattern that ``fullmatch``-es a text exactly when some rule of ``scope`` does:
+        a single test before the rules are tried one by one in order (most paragraphs match
+        none of the line rules). None when the rules cannot be joined without changing what
+        they match: a back-reference or a conditional group, a global inline flag, or
+        patterns compiled with different flags."""
+        return self._joined.get(scope)
+
+    @functools.cached_property
+    def _joined(self) -> dict[str, re.Pattern[str] | None]:
+        return {scope: _join_rules(rules) for scope, rules in self._by_scope.items()}
+
+
+# A group name in a pattern (dropped when rules are joined: names would clash, and a group's
+# name changes nothing about what the pattern matches), and what joining must not touch:
+# back-references by name or number, and conditionals (which refer to groups).
+_GROUP_NAME = re.compile(r"(?<!\\)\(\?P<[^>]*>")
+_REFERS_TO_GROUPS = re.compile(r"\(\?P=|\(\?\(|\\[1-9]|\\g<")
+
+
+def _join_rules(rules: Sequence[BoilerplateRule]) -> re.Pattern[str] | None:
+    flags = {rule.pattern.flags for rule in rules}
+    sources = [rule.pattern.pattern for rule in rules]
+    if len(flags) != 1 or any(_REFERS_TO_GROUPS.search(source) for source in sources):
+        return None
+    try:
+        joined = re.compile(
+            "|".join(f"(?:{_GROUP_NAME.sub('(?:', source)})" for source in sources), flags.pop()
+        )
+    except re.error:  # e.g. a global flag such as "(?i)" that is not at the start
+        return None
+    # a last guard: every rule's own example is still matched
+    if any(r.pattern.fullmatch(r.example) and not joined.fullmatch(r.example) for r in rules):
+        return None
+    return joined
+
 
 def data_lines(path: Path) -> list[str]:
     """Lines of a lexicon file without `#` comment lines and blank lines."""

@@ -7,6 +7,8 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+from .normalize import CharTable
+
 __all__ = [
     "CLITICS",
     "MATCHER_CLITICS",
@@ -71,6 +73,7 @@ _CHAR_MAP = str.maketrans(
         "\ufeff": "",
     }
 )
+_CHARS = CharTable(_CHAR_MAP)
 # Things that are not words of the article: links, bare outlet domains ("NTVNews.id", which the
 # datelines repeat in every article), e-mail addresses, social-media handles and hashtags.
 _NOT_WORDS = re.compile(
@@ -181,11 +184,11 @@ def term_words(term: str) -> tuple[str, ...]:
 
 def normalise(text: str) -> str:
     """Lower-case, fold accents to ASCII, straighten apostrophes, remove non-word strings."""
-    text = text.translate(_CHAR_MAP)
+    text = _CHARS(text)
     if not text.isascii():
         text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
-        text = text.translate(_CHAR_MAP)
+        text = _CHARS(text)
     text = text.lower()
     # the full pattern is slow to scan; run it only where one of its anchors occurs
     if "@" in text or "#" in text or "://" in text or "www." in text or _TLD.search(text):
