@@ -55,6 +55,9 @@ def strip_leading_noise(text: str, lexicons: CleaningLexicons | None = None) -> 
     lex = lexicons or default_cleaning_lexicons()
     for rule in lex.scoped("paragraph_header")[:1]:
         text = rule.pattern.sub("", text, count=1)
+    any_dateline = lex.joined("paragraph_dateline")
+    if any_dateline is not None and any_dateline.search(text) is None:
+        return text  # no dateline rule matches anywhere (most paragraphs): one search, not five
     for rule in lex.scoped("paragraph_dateline"):
         stripped = rule.pattern.sub("", text, count=1)
         if stripped != text:
