@@ -31,7 +31,6 @@ class CharTable:
                 changes[chr(key)] = new
         if any(ch in changes for new in changes.values() for ch in new):
             raise ValueError("a replacement contains a character the table changes")
-        self.table = table
         self._changes = changes
         self._present = re.compile("[" + "".join(map(re.escape, sorted(changes))) + "]")
 
