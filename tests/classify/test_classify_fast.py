@@ -7,10 +7,10 @@ import pickle
 
 import pytest
 
-from analysis.classify.places import PhraseTable, _WordMemo, load_classify_lexicons
+from analysis.classify.places import PhraseTable, load_classify_lexicons
 from analysis.text.clean import paragraph_fingerprint, strip_leading_noise, stripped_fingerprint
 from analysis.text.lexicons import default_cleaning_lexicons
-from analysis.text.tokens import Token, tokenize
+from analysis.text.tokens import Token, WordMemo, tokenize
 
 
 def test_tokens_carry_positions_sentences_and_separators():
@@ -30,6 +30,23 @@ def test_tokens_carry_positions_sentences_and_separators():
     first = tokenize(text)[0]
     assert isinstance(first, Token) and first.text == "Pemkot" and first.end == 6
     assert tokenize("") == [] and tokenize(" ...!? ") == []
+
+
+def test_a_gap_seen_before_still_depends_on_the_word_before_it():
+    # ". " after a short word is an abbreviation, after a longer one a sentence end: the facts
+    # of a gap are remembered, the abbreviation rule is not
+    for _ in range(2):
+        tokens = tokenize("Kab. Bogor dan Jakarta. Bekasi di Kab. Bekasi")
+        assert [(t.lower, t.sentence, t.hard_before) for t in tokens] == [
+            ("kab", 0, False),
+            ("bogor", 0, False),
+            ("dan", 0, False),
+            ("jakarta", 0, False),
+            ("bekasi", 1, True),
+            ("di", 1, False),
+            ("kab", 1, False),
+            ("bekasi", 1, False),
+        ]
 
 
 def test_tokens_of_a_long_run_of_punctuation():
@@ -62,7 +79,7 @@ def test_normalise_strips_a_clitic_only_towards_a_known_word():
 
 
 def test_word_memo_is_bounded_and_pickles_empty():
-    memo = _WordMemo(str.upper, limit=2)
+    memo = WordMemo(str.upper, limit=2)
     assert [memo[w] for w in ("a", "b", "a")] == ["A", "B", "A"]
     assert dict(memo) == {"a": "A", "b": "B"}
     assert memo["c"] == "C" and dict(memo) == {"c": "C"}  # it was full: emptied first

@@ -214,6 +214,18 @@ def test_greedy_longest_match(pre: Preprocessor) -> None:
     ]
 
 
+def test_expressions_back_to_back_and_repeated(pre: Preprocessor) -> None:
+    # only the words that can start an expression are tried; the words inside a joined
+    # expression are not tried again, and every occurrence is joined
+    assert pre.tokenize("ruang terbuka hijau kerja sama ruang terbuka hijau warga") == [
+        "ruang_terbuka_hijau",
+        "kerja_sama",
+        "ruang_terbuka_hijau",
+        "warga",
+    ]
+    assert pre.tokenize("kerja kerja sama") == ["kerja", "kerja_sama"]
+
+
 def test_clitic_on_last_word_of_expression(pre: Preprocessor) -> None:
     assert pre.tokenize("kerja samanya dengan Kuala Lumpur") == ["kerja_sama", "kuala_lumpur"]
 

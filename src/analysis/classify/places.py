@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import compress, count
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.codebook import AGGLOMERATIONS, FOREIGN_LEVELS, INDONESIAN_LEVELS, SECTORS
 from ..core.errors import UserError
 from ..text.lexicons import read_table
-from ..text.tokens import MATCHER_CLITICS, Token, term_words
+from ..text.tokens import MATCHER_CLITICS, Token, WordMemo, term_words
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -104,10 +105,10 @@ class PhraseTable:
     vocabulary: set[str] = field(default_factory=set)
     max_len: int = 1
     # what :meth:`normalise` makes of each word seen (a pure function of the vocabulary)
-    _normal: _WordMemo = field(init=False, repr=False, compare=False)
+    _normal: WordMemo = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self._normal = _WordMemo(self._strip)
+        self._normal = WordMemo(self._strip)
 
     def add(self, key: tuple[str, ...], value: object) -> None:
         self._normal.clear()
@@ -133,20 +134,20 @@ class PhraseTable:
     ) -> list[tuple[int, int, object]]:
         """Return (start, end, value) for leftmost-longest matches; n-grams never cross punctuation.
 
-        Only the words that start an entry are tried (most units have few or none), and a
-        match's inner words are skipped: matches never overlap.
+        Only the words that start an entry are tried (most units have few or none; they are
+        picked out at C speed), and a match's inner words are skipped: matches never overlap.
         """
         if words is None:
             words = [t.lower for t in tokens]
-        first = self.first
-        if first.isdisjoint(words):
+        starts = list(compress(count(), map(self.first.__contains__, words)))
+        if not starts:
             return []
         found = []
         n = len(words)
         entries, max_len = self.entries, self.max_len
         after = 0  # the end of the last match
-        for i, word in enumerate(words):
-            if i < after or word not in first:
+        for i in starts:
+            if i < after:
                 continue
             limit = 1
             while limit < max_len and i + limit < n and not tokens[i + limit].hard_before:
@@ -158,25 +159,6 @@ class PhraseTable:
                     after = i + length
                     break
         return found
-
-
-class _WordMemo(dict):
-    """``word -> function(word)``, computed on first use; emptied when it holds ``limit`` words,
-    so memory stays bounded on any corpus."""
-
-    def __init__(self, function, limit: int = 200_000) -> None:
-        super().__init__()
-        self.function = function
-        self.limit = limit
-
-    def __missing__(self, word: str) -> str:
-        if len(self) >= self.limit:
-            self.clear()
-        value = self[word] = self.function(word)
-        return value
-
-    def __reduce__(self):  # pickled empty (worker processes get the lexicons): a cache only
-        return (_WordMemo, (self.function, self.limit))
 
 
 def _check_values(path: Path, frame: pd.DataFrame, column: str, allowed: Iterable[str]) -> None:
@@ -203,14 +185,14 @@ class ClassifyLexicons:
     # ("kalimatan" -> "kalimantan"); built by :func:`typo_index`
     typos: dict[str, str] = field(default_factory=dict)
     # what :meth:`correct` makes of each word seen
-    _corrected: _WordMemo = field(init=False, repr=False, compare=False)
+    _corrected: WordMemo = field(init=False, repr=False, compare=False)
 
     # what :meth:`place_words` makes of each word as written
-    _place_word: _WordMemo = field(init=False, repr=False, compare=False)
+    _place_word: WordMemo = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self._corrected = _WordMemo(self._correct)
-        self._place_word = _WordMemo(self._place_word_of)
+        self._corrected = WordMemo(self._correct)
+        self._place_word = WordMemo(self._place_word_of)
 
     def correct(self, word: str) -> str:
         """``word`` (lower case) or the place-name word it misspells by one letter."""

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 from ..core.errors import UserError
 from ..core.parallel import WorkerPool, worker_pool
 from .lexicons import StemLexicons, load_stem_lexicons
-from .tokens import BREAK_CHARS, NUMBER, TOKEN_OR_BREAK, normalise, strip_clitic
+from .tokens import BREAK_CHARS, NUMBER, TOKEN_OR_BREAK, WordMemo, normalise, strip_clitic
 
 __all__ = ["Preprocessor", "stem_stream"]
 
@@ -119,6 +119,8 @@ class Preprocessor:
         self._variants = lexicons.variants
         self._cache: dict[str, str] = {}
         self._stemmer: Any = None
+        # whether tokenize keeps each word or break item seen (a function of the item alone)
+        self._kept = WordMemo(self._keeps)
 
     @classmethod
     def from_lexicons(cls, lexicon_dir: str | Path, min_token_length: int) -> Preprocessor:
@@ -146,13 +148,13 @@ class Preprocessor:
         mwe_lengths = self._mwe_lengths
         mwe = self._mwe
         out: list[str] = []
-        i = start = 0
+        start = 0  # the first word not yet copied to ``out``
         n = len(words)
-        while i < n:
-            lengths = mwe_lengths.get(words[i])
-            if lengths is None:
-                i += 1
+        # only the words that can start an expression are tried (picked out at C speed)
+        for i in itertools.compress(itertools.count(), map(mwe_lengths.__contains__, words)):
+            if i < start:  # inside the expression just joined
                 continue
+            lengths = mwe_lengths[words[i]]
             joined = None
             for length in lengths:
                 if i + length > n:
@@ -167,12 +169,10 @@ class Preprocessor:
                     joined = candidate[:-1] + (base,)
                     break
             if joined is None:
-                i += 1
                 continue
             out.extend(words[start:i])
             out.append("_".join(joined))
-            i += len(joined)
-            start = i
+            start = i + len(joined)
         if start == 0:
             return words
         out.extend(words[start:])
@@ -189,26 +189,19 @@ class Preprocessor:
         """
         if not text:
             return []
-        tokens: list[str] = []
-        append = tokens.append
-        stopwords = self._stopwords
-        min_length = self.min_token_length
-        is_number = NUMBER.fullmatch
         words = TOKEN_OR_BREAK.findall(normalise(text))
         if not self._join_triggers.isdisjoint(words):
             words = self._join(words)
-        for token in words:
-            if token.isalpha():  # the common case: a plain word
-                if len(token) >= min_length and token not in stopwords:
-                    append(token)
-            elif (
-                token[0] not in BREAK_CHARS
-                and len(token) >= min_length
-                and token not in stopwords
-                and not is_number(token)
-            ):
-                append(token)
-        return tokens
+        return list(filter(self._kept.__getitem__, words))
+
+    def _keeps(self, token: str) -> bool:
+        """Whether :meth:`tokenize` keeps a word or break item: not a clause break, not shorter
+        than ``min_token_length``, not a stopword, not a number or amount."""
+        if len(token) < self.min_token_length or token in self._stopwords:
+            return False
+        if token.isalpha():  # the common case: a plain word
+            return True
+        return token[0] not in BREAK_CHARS and NUMBER.fullmatch(token) is None
 
     # ---- stems -----------------------------------------------------------------------------
 

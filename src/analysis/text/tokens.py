@@ -26,6 +26,7 @@ __all__ = [
     "terms",
     "entry_term",
     "strip_clitic",
+    "WordMemo",
 ]
 
 # Two tokenizers serve two jobs and live here together so they cannot drift apart unnoticed:
@@ -147,15 +148,17 @@ def tokenize(text: str) -> list[Token]:
     hards = [False] * n
     cuts = [False] * n
     breaks: list[int] = []  # the words that start a new sentence
+    facts = _GAP_FACTS
     # the first word has no separator before it
     for k in itertools.compress(range(1, n), map(" ".__ne__, itertools.islice(gaps, 1, None))):
-        gap = gaps[k]
-        if gap.strip() and not _is_abbreviation(lowers[k - 1], gap):
-            if _SENTENCE_END.search(gap):
+        visible, dot, ends, hard, cut, newline = facts[gaps[k]]
+        # "Kab. Bogor", "Washington D.C.": a period after a short word does not end the name
+        if visible and not (dot and len(lowers[k - 1]) <= 3):
+            if ends:
                 breaks.append(k)
-            hards[k] = bool(_HARD_SEPARATOR.search(gap))
-            cuts[k] = bool(_CUT_SEPARATOR.search(gap))
-        elif "\n" in gap:
+            hards[k] = hard
+            cuts[k] = cut
+        elif newline:
             breaks.append(k)
             hards[k] = cuts[k] = True
     sentences: list[int] = []
@@ -168,9 +171,19 @@ def tokenize(text: str) -> list[Token]:
     return list(map(tuple.__new__, itertools.repeat(Token, n), fields))  # all in C
 
 
-def _is_abbreviation(previous_lower: str, gap: str) -> bool:
-    # "Kab. Bogor", "Washington D.C." : a period after a short word does not end the name.
-    return gap.strip() == "." and len(previous_lower) <= 3
+def _gap_facts(gap: str) -> tuple[bool, bool, bool, bool, bool, bool]:
+    """What :func:`tokenize` needs to know of the text between two words: whether it holds
+    more than white space, is a lone period, ends a sentence, holds a hard or a cut separator,
+    holds a line break."""
+    stripped = gap.strip()
+    return (
+        bool(stripped),
+        stripped == ".",
+        _SENTENCE_END.search(gap) is not None,
+        _HARD_SEPARATOR.search(gap) is not None,
+        _CUT_SEPARATOR.search(gap) is not None,
+        "\n" in gap,
+    )
 
 
 def term_words(term: str) -> tuple[str, ...]:
@@ -215,3 +228,26 @@ def strip_clitic(word: str) -> str | None:
             base = word[: -len(clitic)]
             return base[:-1] if base.endswith("-") else base
     return None
+
+
+class WordMemo(dict):
+    """``word -> function(word)``, computed on first use; emptied when it holds ``limit`` words,
+    so memory stays bounded on any corpus."""
+
+    def __init__(self, function, limit: int = 200_000) -> None:
+        super().__init__()
+        self.function = function
+        self.limit = limit
+
+    def __missing__(self, word: str):
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[word] = self.function(word)
+        return value
+
+    def __reduce__(self):  # pickled empty (worker processes get the lexicons): a cache only
+        return (WordMemo, (self.function, self.limit))
+
+
+# The facts of each gap seen (most texts repeat a handful: ", ", ". ", " (", ").")
+_GAP_FACTS = WordMemo(_gap_facts, limit=10_000)
