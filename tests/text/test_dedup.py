@@ -215,7 +215,8 @@ def test_decisions_on_hand_made_copies(tmp_path):
 
 def test_decisions_through_the_scratch_file_and_merged_runs(tmp_path, monkeypatch):
     """Tiny write blocks and buffers: candidates are read back from the file and found in
-    merged sorted runs; the decisions stay those of the reference on a longer sequence."""
+    merged sorted runs (the tables without numba) or in compiled hash tables grown from their
+    smallest size; the decisions stay those of the reference on a longer sequence."""
     monkeypatch.setattr(dedup_module._Scratch, "_BLOCK", 64)
     rng = np.random.default_rng(7)
     docs = []
@@ -223,15 +224,46 @@ def test_decisions_through_the_scratch_file_and_merged_runs(tmp_path, monkeypatc
         base = _article(int(rng.integers(0, 6)) * 5, n=int(rng.choice([80, 100])))
         changes = sorted(rng.choice(len(base.split()), size=int(rng.integers(0, 4)), replace=False))
         docs.append((f"d{i:02d}", _replace(base, [int(c) for c in changes], word=f"w{i}")))
+    reference = _decide(_DatasketchReference(0.8, SEED), docs)
+    assert sum(v is not None for v in reference.values()) == 16  # 44 kept, 16 copies of 8
+    assert len({v for v in reference.values() if v is not None}) == 8
+
+    compiled = dedup_module._compiled_multimap()
+    assert compiled is not None  # numba is part of the pinned environment
+    monkeypatch.setattr(dedup_module, "_compiled_multimap", lambda: None)
     with Deduplicator(0.8, SEED, str(tmp_path)) as detector:
         detector._digests.limit = 3
         detector._band_index.limit = 5
-        compact = _decide(detector, docs)
+        assert _decide(detector, docs) == reference
         assert len(detector._band_index.runs) >= 2 and detector._scratch.written > 0
-    reference = _decide(_DatasketchReference(0.8, SEED), docs)
-    assert compact == reference
-    assert sum(v is not None for v in compact.values()) == 16  # 44 kept, 16 copies of 8 of them
-    assert len({v for v in compact.values() if v is not None}) == 8
+
+    monkeypatch.setattr(dedup_module, "_compiled_multimap", lambda: compiled)
+    monkeypatch.setattr(
+        dedup_module, "_multimap", lambda c: dedup_module._HashMultimap(c, capacity=8)
+    )
+    with Deduplicator(0.8, SEED, str(tmp_path)) as detector:
+        assert _decide(detector, docs) == reference
+        assert len(detector._band_index.tags) == 1024  # 44 kept x 16 bands, grown from 8
+        assert detector._band_index.size == 44 * 16 and detector._digests.size == 44
+
+
+def test_hash_and_sorted_tables_return_the_same_values():
+    """The compiled table against the sorted runs: keys stored many times, keys never stored,
+    growth from the smallest table; values come back as sets, whatever the insertion order."""
+    rng = np.random.default_rng(11)
+    keys = rng.integers(0, 1 << 63, size=300, dtype=np.uint64) * np.uint64(2)
+    keys[::3] = keys[0]  # one key under a hundred values
+    hashed = dedup_module._HashMultimap(dedup_module._compiled_multimap(), capacity=8)
+    ordered = dedup_module._SortedMultimap(buffer_limit=50)
+    for value in range(0, 300, 4):
+        hashed.add_many(keys[value : value + 4], value)
+        ordered.add_many(keys[value : value + 4], value)
+    assert hashed.size == 300 and 4 * hashed.size <= 3 * len(hashed.tags)
+    absent = keys[:5] + np.uint64(1)  # odd: never stored
+    for probe in (keys[:1], keys[1:7], keys[200:260], absent, np.concatenate([absent, keys[4:6]])):
+        assert hashed.get_many(probe) == ordered.get_many(probe)
+    assert hashed.get_many(keys[:1]) == set(range(0, 300, 4))  # key 0 is at 0, 3, 6, ...
+    assert hashed.get_many(absent) == set()
 
 
 def test_memory_does_not_hold_texts_or_shingles(tmp_path):
@@ -248,7 +280,9 @@ def test_memory_does_not_hold_texts_or_shingles(tmp_path):
     short, short_file = held(20)
     long, long_file = held(2000)
     assert short == long  # digests, band keys, offsets, ids: nothing grows with the text
-    assert long / 200 < 400  # bytes per kept document (ids of 7 bytes included)
+    # bytes per kept document: 17 table pairs of 8 bytes in tables at least 3/8 full (less
+    # than 363 bytes), the 20-byte digest, offsets, ids of 7 bytes
+    assert long / 200 < 600
     assert long_file > 10 * short_file  # the shingles went to the scratch file
 
 

@@ -181,6 +181,20 @@ def lsh_bands(threshold: float, num_perm: int = _NUM_PERM) -> tuple[int, int]:
 # Compact storage
 
 
+@functools.lru_cache(maxsize=1)
+def _compiled_multimap():
+    """The compiled table functions (:mod:`analysis.text._multimap`), or None without numba."""
+    try:
+        from . import _multimap
+    except ImportError:  # pragma: no cover - numba comes with the pinned environment
+        return None
+    return _multimap
+
+
+def _multimap(compiled) -> _HashMultimap | _SortedMultimap:
+    return _SortedMultimap() if compiled is None else _HashMultimap(compiled)
+
+
 class _SortedMultimap:
     """uint64 key -> int32 values: a small dict buffer flushed into sorted NumPy runs, merged
     while a run is at least half the size of the one before it (O(log n) runs to search)."""
@@ -196,6 +210,10 @@ class _SortedMultimap:
         self.buffered += 1
         if self.buffered >= self.limit:
             self.flush()
+
+    def add_many(self, keys: np.ndarray, value: int) -> None:
+        for key in keys.tolist():
+            self.add(key, value)
 
     def flush(self) -> None:
         if not self.buffered:
@@ -213,9 +231,9 @@ class _SortedMultimap:
             order = np.argsort(keys, kind="stable")
             self.runs.append((keys[order], values[order]))
 
-    def get_many(self, keys: list[int]) -> set[int]:
-        """Every value stored under any of ``keys``."""
-        found = {v for k in keys for v in self.buffer.get(k, ())}
+    def get_many(self, keys: np.ndarray) -> set[int]:
+        """Every value stored under any of ``keys`` (uint64)."""
+        found = {v for k in keys.tolist() for v in self.buffer.get(k, ())}
         if self.runs:
             wanted = np.array(keys, dtype=np.uint64)
             for run_keys, run_values in self.runs:
@@ -233,6 +251,43 @@ class _SortedMultimap:
     def nbytes(self) -> int:
         buffered = sum(len(vs) for vs in self.buffer.values())
         return sum(k.nbytes + v.nbytes for k, v in self.runs) + 16 * buffered
+
+
+class _HashMultimap:
+    """uint64 key -> int32 values in the compiled open-addressing table of
+    :mod:`analysis.text._multimap` (8 bytes a pair, kept at most three quarters full by
+    doubling): one call stores or looks up all of a document's keys. :class:`_SortedMultimap`
+    does the same without numba."""
+
+    def __init__(self, functions, capacity: int = 1024) -> None:
+        self._functions = functions
+        self._allocate(max(8, 1 << (capacity - 1).bit_length()))
+        self.size = 0
+
+    def _allocate(self, capacity: int) -> None:
+        self.tags = np.zeros(capacity, dtype=np.uint32)
+        self.values = np.full(capacity, -1, dtype=np.int32)
+        self.shift = 32 - (capacity.bit_length() - 1)
+
+    def add_many(self, keys: np.ndarray, value: int) -> None:
+        """Store ``value`` under each of ``keys`` (uint64)."""
+        if 4 * (self.size + len(keys)) > 3 * len(self.tags):
+            capacity = len(self.tags)
+            while 4 * (self.size + len(keys)) > 3 * capacity:
+                capacity *= 2
+            old_tags, old_values = self.tags, self.values
+            self._allocate(capacity)
+            self._functions.rehash(old_tags, old_values, self.tags, self.values, self.shift)
+        self._functions.insert(self.tags, self.values, self.shift, keys, value)
+        self.size += len(keys)
+
+    def get_many(self, keys: np.ndarray) -> set[int]:
+        """Every value stored under any of ``keys`` (uint64), and rarely a stray one (see
+        :mod:`analysis.text._multimap`): callers check each."""
+        return set(self._functions.lookup(self.tags, self.values, self.shift, keys).tolist())
+
+    def nbytes(self) -> int:
+        return self.tags.nbytes + self.values.nbytes
 
 
 class _Scratch:
@@ -302,9 +357,11 @@ class Deduplicator:
             0, 1 << 63, size=(bands, rows), dtype=np.uint64
         )
         self._band_rows = multipliers * np.uint64(2) + np.uint64(1)
-        self._digests = _SortedMultimap()  # first 8 digest bytes -> kept index
+        compiled = _compiled_multimap()
+        self._compiled = compiled
+        self._digests = _multimap(compiled)  # first 8 digest bytes -> kept index
         self._digest_bytes = bytearray()  # 20 bytes per kept document
-        self._band_index = _SortedMultimap()  # band key -> kept index
+        self._band_index = _multimap(compiled)  # band key -> kept index
         self._offsets = np.zeros(1024, dtype=np.int64)  # scratch offset per kept document
         self._ids = bytearray()
         self._id_ends = np.zeros(1024, dtype=np.int64)
@@ -338,13 +395,15 @@ class Deduplicator:
             + len(self._scratch.pending)
         )
 
-    def _band_keys(self, signature: np.ndarray) -> list[int]:
+    def _band_keys(self, signature: np.ndarray) -> np.ndarray:
         """A 64-bit key per band: the sum of the band's values times fixed odd multipliers
         (mod 2**64), different for every band and row. Equal bands give equal keys, so every
         document sharing a band is a candidate; a rare collision of unequal bands is dropped by
         :meth:`_shares_band`, so the keys decide nothing and any such hash gives the same result."""
+        if self._compiled is not None:
+            return self._compiled.band_keys(signature, self._band_rows)
         rows = signature[: self._band_rows.size].astype(np.uint64).reshape(self._band_rows.shape)
-        return (rows * self._band_rows).sum(axis=1, dtype=np.uint64).tolist()
+        return (rows * self._band_rows).sum(axis=1, dtype=np.uint64)
 
     def _doc_id(self, index: int) -> str:
         start = int(self._id_ends[index - 1]) if index else 0
@@ -363,9 +422,9 @@ class Deduplicator:
     def check(self, doc_id: str, found: Fingerprint) -> str | None:
         """The doc_id ``doc_id`` duplicates, or None (then it is kept as an original)."""
         digest, shingles, signature = found
-        key = int.from_bytes(digest[:8], "little")
+        key = np.array([int.from_bytes(digest[:8], "little")], dtype=np.uint64)
         self.last_exact = False
-        for index in sorted(self._digests.get_many([key])):
+        for index in sorted(self._digests.get_many(key)):
             if self._digest_bytes[20 * index : 20 * index + 20] == digest:
                 self.last_exact = True
                 return self._doc_id(index)
@@ -386,10 +445,9 @@ class Deduplicator:
         if index >= len(self._offsets):
             self._offsets = np.resize(self._offsets, 2 * len(self._offsets))
             self._id_ends = np.resize(self._id_ends, 2 * len(self._id_ends))
-        self._digests.add(key, index)
+        self._digests.add_many(key, index)
         self._digest_bytes += digest
-        for band_key in band_keys:
-            self._band_index.add(band_key, index)
+        self._band_index.add_many(band_keys, index)
         record = np.concatenate([signature.astype("<u4"), shingles.astype("<u4")])
         self._offsets[index] = self._scratch.append(record.tobytes())
         self._ids += doc_id.encode("utf-8")
