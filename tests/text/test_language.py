@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.text.language import _language_identifier, identify_language
+from analysis.text.language import _language_identifier, identify_language, identify_languages
 
 SEEDS = sorted((Path(__file__).resolve().parents[2] / "data" / "raw").glob("*.txt"))
 
@@ -59,6 +59,22 @@ def test_identify_language_decisions(text, label, indonesian):
     found, probability, is_indonesian = identify_language(text)
     assert (found, is_indonesian) == (label, indonesian)
     assert 0.5 < probability <= 1.0
+
+
+def test_a_batch_gets_each_texts_own_answer_and_the_librarys_scores():
+    """The batch walks every text first and scores them after: each text's label, probability
+    and verdict are those it gets alone, and its scores the library's floats."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    texts = TEXTS + [p.read_text(encoding="utf-8") for p in SEEDS] + [TEXTS[5] * 3, TEXTS[3]]
+    batch = identify_languages(texts)
+    assert batch == [identify_language(text) for text in texts]
+    assert [found[2] for found in batch[-2:]] == [False, True]  # English, then Indonesian
+    assert identify_languages([]) == []
+    library = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    heads = [text[:1500] for text in texts]
+    for scores, text in zip(_language_identifier().decide_many(heads), heads, strict=True):
+        assert scores.tolist() == library._decide(text).tolist()
 
 
 def test_compiled_walk_is_kept_in_numbas_disk_cache():
