@@ -41,7 +41,7 @@ __all__ = ["PART_DOCUMENTS", "ROW_GROUP_ROWS", "CodedSummary", "write_classified
 #    A corpus of one part is read directly, as before.
 # 2. **Code.** Each part is read, sorted like the whole corpus (:func:`.table.read_classify_inputs`)
 #    and coded in batches of 50 documents (in worker processes or on Dask workers, as before);
-#    each coded batch is appended to a spill file as one row group, and what stories need (date,
+#    each coded batch is appended to a spill file (Arrow IPC), and what stories need (date,
 #    kind, partners, words) is kept for the coded documents only, which are few.
 # 3. **Write.** Stories are grouped from those summaries, and the coded batches are read back in
 #    order, given their story_id and written to classified.parquet in row groups of 2**20 rows,
@@ -290,9 +290,14 @@ def _code_parts(
     coded_path: Path,
     on_batch: Callable[[int], None] | None,
 ) -> list[StoryDocument]:
-    """Code every part into ``coded_path`` (one row group per batch); the coded documents' stories."""
+    """Code every part into ``coded_path``, an Arrow IPC file of the coded batches as they came
+    (writing them costs a copy, where a Parquet spill file was encoded and compressed, then
+    decoded); the coded documents' stories."""
     stories: list[StoryDocument] = []
-    with pq.ParquetWriter(coded_path, classified_schema()) as writer:
+    with (
+        pa.OSFile(str(coded_path), "wb") as sink,
+        pa.ipc.new_file(sink, classified_schema()) as writer,
+    ):
         for rows, found in map_batches(
             _code_batch, _part_batches(parts), context=classifier, **options
         ):
@@ -307,12 +312,17 @@ def _write_final(coded_path: Path, target: Path, story_of: dict[str, str]) -> Co
     """The coded batches with their story_id, in row groups of :data:`ROW_GROUP_ROWS` rows."""
     schema = classified_schema()
     summary = CodedSummary()
-    coded = pq.ParquetFile(coded_path)
     stories = _StoryColumn(story_of) if story_of else None
     pending: list[pa.RecordBatch] = []
     n_pending = 0
-    with pq.ParquetWriter(target, schema, compression="zstd") as writer:
-        for batch in _row_groups(coded):
+    # read, not memory-mapped: the batches kept (the first documents) must not depend on a
+    # mapping of a file that is removed next (which Windows refuses while it is mapped)
+    with (
+        pa.OSFile(str(coded_path), "rb") as source,
+        pq.ParquetWriter(target, schema, compression="zstd") as writer,
+    ):
+        coded = pa.ipc.open_file(source)
+        for batch in map(coded.get_batch, range(coded.num_record_batches)):
             pending.append(batch)
             n_pending += batch.num_rows
             while n_pending >= ROW_GROUP_ROWS:
@@ -323,29 +333,6 @@ def _write_final(coded_path: Path, target: Path, story_of: dict[str, str]) -> Co
         if n_pending or summary.first_documents is None:
             _write_group(writer, pa.Table.from_batches(pending, schema=schema), stories, summary)
     return summary
-
-
-def _row_groups(handle: pq.ParquetFile) -> Iterator[pa.RecordBatch]:
-    """Each row group of the spill file as one record batch, in order.
-
-    The file is read by one streaming reader (it holds a small row group per coded batch, and
-    reading those one call at a time cost four times as much) and cut back at the row-group
-    boundaries: the final file's pages depend on the chunks written, so they stay those of the
-    coded batches.
-    """
-    stream = handle.iter_batches(batch_size=ROW_GROUP_ROWS, use_threads=False)
-    rest = None  # what the last batch read holds beyond the row group just cut
-    for group in range(handle.num_row_groups):
-        need = handle.metadata.row_group(group).num_rows
-        pieces = []
-        while need:
-            batch = rest if rest is not None else next(stream)
-            piece = batch.slice(0, need)
-            pieces.append(piece)
-            need -= piece.num_rows
-            rest = batch.slice(piece.num_rows) if piece.num_rows < batch.num_rows else None
-        if pieces:
-            yield pieces[0] if len(pieces) == 1 else pa.concat_batches(pieces)
 
 
 def _write_group(
