@@ -132,10 +132,17 @@ def test_joined_line_rules_match_exactly_where_one_rule_does(lexicon_dir):
         matched = [any(r.pattern.fullmatch(t) for r in rules) for t in texts]
         assert [joined.fullmatch(t) is not None for t in texts] == matched
         assert 10 < sum(matched) < len(texts) - 10  # both answers are tested
-    datelines = lex.scoped("paragraph_dateline")
-    searched = [any(r.pattern.search(t) for r in datelines) for t in texts]
-    assert [lex.joined("paragraph_dateline").search(t) is not None for t in texts] == searched
-    assert 5 < sum(searched) < len(texts) - 5
+    for scope, method in (
+        ("paragraph_dateline", "search"),
+        ("suffix", "search"),
+        ("prefix", "match"),
+    ):
+        rules = lex.scoped(scope)
+        found = [any(getattr(r.pattern, method)(t) for r in rules) for t in texts]
+        joined = lex.joined(scope)
+        assert joined is not None, scope
+        assert [getattr(joined, method)(t) is not None for t in texts] == found, scope
+        assert 3 < sum(found) < len(texts) - 3, scope  # both answers are tested
 
 
 def test_rules_that_cannot_be_joined_are_tried_one_by_one(tmp_path):

@@ -90,6 +90,52 @@ def test_find_text_date_needs_a_weekday():
     assert find_text_date("Minggu lalu, 4 April 2025") is None  # "lalu" is no date
 
 
+WEEKDAY_TEXTS = [
+    "Jakarta, Selasa (8/7/2025) - kata dia. Rabu, 9 Juli 2025 lalu",
+    "Rabu 9 Kamis 2025 dan Kamis 10 Juli 2025",  # a weekday inside a failed date
+    "Selasa Rabu, 9 Juli 2025 dan sunat Senin 1 Juli 2024",  # names inside words
+    "SABTU (31/2/2023) lalu Minggu (1/3/2023) – \u201cSaturday, 2 Mar 2024\u201d",
+    "\U0001f600 Selasa, 1 Juli 2024 \U0001f600 Rabu (2/7/2024)",  # astral characters
+    "\uff33enin, 1 Juli 2024 lalu Senin, 1 Juli 2024",  # a full-width S is no s
+    # the four letters that match ASCII ones case-insensitively: the pattern scans these
+    "\u212aamis, 9 Juli 2025",
+    "\u017fenin, 1 Juli 2024 \u2013 Selasa, 2 Juli 2024",
+    "Kam\u0131s, 9 Juli 2025",
+    "\u0130stanbul, Senin, 1 Juli 2024",
+]
+
+
+@pytest.mark.parametrize("text", WEEKDAY_TEXTS)
+def test_weekday_dates_are_found_where_the_pattern_scan_finds_them(text):
+    from analysis.text.metadata import WEEKDAY_DATE, _weekday_dates
+
+    expected = [(m.span(), m.group(1)) for m in WEEKDAY_DATE.finditer(text)]
+    assert [(m.span(), m.group(1)) for m in _weekday_dates(text)] == expected
+    assert expected  # every example has a date
+
+
+def test_weekday_date_scan_on_hand_checked_examples():
+    # "9 Kamis 2025" has the shape of a date; parse_date then refuses it
+    assert [m.group(1) for m in _dates(WEEKDAY_TEXTS[1])] == ["9 Kamis 2025", "10 Juli 2025"]
+    assert find_text_date(WEEKDAY_TEXTS[1]) == D(2025, 7, 10)
+    assert [m.group(1) for m in _dates(WEEKDAY_TEXTS[4])] == ["1 Juli 2024", "2/7/2024"]
+    assert [m.group(1) for m in _dates(WEEKDAY_TEXTS[5])] == ["1 Juli 2024"]  # the second
+    assert [m.group(0) for m in _dates(WEEKDAY_TEXTS[6])] == ["\u212aamis, 9 Juli 2025"]
+    assert find_text_date(WEEKDAY_TEXTS[3]) == D(2023, 3, 1)  # 31 February is no date
+
+
+def _dates(text):
+    from analysis.text.metadata import _weekday_dates
+
+    return list(_weekday_dates(text))
+
+
+def test_a_given_date_spares_the_text_scan_and_wins(lex):
+    text = "Kata Pramono, Selasa, 8 Juli 2025, di Balai Kota.\n\n" + "kata " * 40
+    assert clean_article(text, lex).date == D(2025, 7, 8)
+    assert clean_article(text, lex, date_in_text=False).date is None
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [

@@ -235,6 +235,7 @@ def clean_article(
     *,
     title: str | None = None,
     detect_title: bool = True,
+    date_in_text: bool = True,
 ) -> CleanedArticle:
     """Clean one article: normalise, segment, remove boilerplate, find headline/date/outlet.
 
@@ -247,6 +248,9 @@ def clean_article(
             :func:`looks_like_headline` and it is followed by a blank line or by a repeat of
             itself. Pasted articles put the headline on its own line above a blank line; a body
             that starts straight away (seeds 000 and 003) has no headline and gets none.
+        date_in_text: when no boilerplate line gave a date, look for a weekday date in the
+            body (:func:`~analysis.text.metadata.find_text_date`); False when the caller has
+            the date already (a record's date field), which spares a scan of the whole text.
 
     Returns:
         A :class:`CleanedArticle`.
@@ -328,7 +332,10 @@ def clean_article(
         paras = kept_head + rest
 
     # 4. Datelines and other prefixes (any paragraph), then lead-only prefixes.
+    any_prefix = lex.joined("prefix")
     for para in paras:
+        if any_prefix is not None and any_prefix.match(para.text) is None:
+            continue  # no prefix rule matches here (most paragraphs): one test, not one per rule
         for rule in prefix_rules:
             m = rule.pattern.match(para.text)
             if m and m.end() > 0:
@@ -356,11 +363,15 @@ def clean_article(
     # 5. Trailing related-article lists, credits and glued-on suffixes, until nothing changes.
     trailer_rules = lex.scoped("trailer")
     suffix_rules = lex.scoped("suffix")
+    any_suffix = lex.joined("suffix")
+    any_trailer = lex.joined("trailer")
     changed = True
     while paras and changed:
         changed = False
         last = _tidy(paras[-1].text)
-        for rule in trailer_rules:
+        # none of the trailer rules matches (most last paragraphs): one test instead of each
+        skip = any_trailer is not None and any_trailer.fullmatch(last) is None
+        for rule in () if skip else trailer_rules:
             if rule.pattern.fullmatch(last):
                 fired.append(rule.rule_id)
                 paras.pop()
@@ -368,6 +379,8 @@ def clean_article(
                 break
         if changed or not paras:
             continue
+        if any_suffix is not None and any_suffix.search(paras[-1].text) is None:
+            break  # no suffix rule matches anywhere in the last paragraph: nothing changes
         for rule in suffix_rules:
             m = rule.pattern.search(paras[-1].text)
             if m and m.end() > m.start():
@@ -387,7 +400,7 @@ def clean_article(
         date = parse_date(candidate)
         if date is not None:
             break
-    if date is None:
+    if date is None and date_in_text:
         date = find_text_date(body)
     outlet = None
     for candidate in outlets:

@@ -92,8 +92,8 @@ class CleaningLexicons:
         return {scope: tuple(rules) for scope, rules in by_scope.items()}
 
     def joined(self, scope: str) -> re.Pattern[str] | None:
-        """One pattern that matches a text (by ``fullmatch`` or by ``search``) exactly when
-        some rule of ``scope`` does: a single test before the rules are tried one by one in
+        """One pattern that matches a text (by ``fullmatch``, ``match`` or ``search``) exactly
+        when some rule of ``scope`` does: a single test before the rules are tried one by one in
         order (most paragraphs match none of them). None when the rules cannot be joined
         without changing what they match: a back-reference or a conditional group, a global
         inline flag, or patterns compiled with different flags."""

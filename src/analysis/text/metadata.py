@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 
 from .lexicons import CleaningLexicons
 from .normalize import normalize_text
@@ -151,14 +152,60 @@ WEEKDAY_DATE = re.compile(
 )
 
 
+# The weekday names no other name starts (a match of "monday" starts where "mon" occurs).
+_WEEKDAY_STARTS = tuple(
+    name.encode("ascii")
+    for name in _WEEKDAYS.split("|")
+    if not any(other != name and name.startswith(other) for other in _WEEKDAYS.split("|"))
+)
+
+
 def find_text_date(text: str) -> dt.date | None:
     """First full date written next to a weekday in running text, e.g. ``Selasa, 8 Juli 2025``
     or ``Rabu (9/4/2025)``; dates without a weekday are event dates too often to trust."""
-    for m in WEEKDAY_DATE.finditer(text):
+    for m in _weekday_dates(text):
         found = parse_date(m.group(1))
         if found is not None:
             return found
     return None
+
+
+# The four letters that Python's case-insensitive matching takes for ASCII letters other than
+# by their lower case (İ ı ſ and the Kelvin sign: "i", "i", "s", "k"); the first is also the
+# only letter whose lower case is two characters long.
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def _weekday_dates(text: str) -> Iterator[re.Match[str]]:
+    """``WEEKDAY_DATE.finditer(text)``, faster.
+
+    A match can only start where a weekday name occurs. Lower-casing the text's ASCII letters
+    keeps every position and turns each case-insensitive occurrence into a plain one, unless
+    the text holds one of the four letters of ``_FOLDS_TO_ASCII`` (then ``finditer`` scans it).
+    So the names are found by substring search and the pattern is tried there only, skipping
+    what an earlier match covered as ``finditer`` does: a tenth of the cost of scanning every
+    position.
+    """
+    if not text.isascii() and any(letter in text for letter in _FOLDS_TO_ASCII):
+        yield from WEEKDAY_DATE.finditer(text)
+        return
+    # one byte per character ("?" for every non-ASCII one): the same positions, and a byte
+    # search is much faster than a search in a string of two-byte characters
+    lowered = text.encode("ascii", "replace").lower()
+    starts = []
+    for name in _WEEKDAY_STARTS:
+        at = lowered.find(name)
+        while at >= 0:
+            starts.append(at)
+            at = lowered.find(name, at + 1)
+    covered = 0  # the end of the last match
+    for at in sorted(starts):
+        if at < covered:
+            continue
+        m = WEEKDAY_DATE.match(text, at)
+        if m is not None:
+            covered = m.end()
+            yield m
 
 
 # --------------------------------------------------------------------------------------------

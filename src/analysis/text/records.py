@@ -124,8 +124,12 @@ def _clean(item: SourceItem, override: dict[str, object], ctx: _Context) -> Outc
         return _reject(item, "too_large", f"{len(text):,} characters; an article may have at most "
                        f"{MAX_ARTICLE_CHARS:,}")
     given_title = fields.get("title")
+    # a date from the sidecar or the record wins over one found in the text: then the text's
+    # own is not looked for
+    given_date = _first(override.get("date"), parse_date(fields.get("date")))
     cleaned = clean_article(text, lex, title=given_title,
-                            detect_title=item.fmt in ("txt", "md") and not given_title)
+                            detect_title=item.fmt in ("txt", "md") and not given_title,
+                            date_in_text=given_date is None)
     body = cleaned.text
     n_words = len(body.split())
     if n_words == 0:
@@ -137,7 +141,7 @@ def _clean(item: SourceItem, override: dict[str, object], ctx: _Context) -> Outc
         canonical_outlet(fields.get("url"), lex) if fields.get("url") else None,
         cleaned.outlet,
     )
-    date = _first(override.get("date"), parse_date(fields.get("date")), cleaned.date)
+    date = _first(given_date, cleaned.date)
     url = _first(override.get("url"), fields.get("url"))
     base = RawRecord(item.doc_id, item.source_file, item.record, title=title, text=body,
                      date=date, url=url, outlet=outlet, n_words=n_words)
