@@ -188,8 +188,14 @@ def _split(
                 part = np.where(rank >= 0, rank // part_documents, -1)
                 for k in np.unique(part[part >= 0]).tolist():
                     rows = pa.Table.from_batches([batch.filter(pa.array(part == k))])
-                    if k not in writers:
-                        writers[k] = pq.ParquetWriter(parts[k][side], rows.schema)
+                    if k not in writers:  # read once, soon: not worth encoding
+                        writers[k] = pq.ParquetWriter(
+                            parts[k][side],
+                            rows.schema,
+                            compression="none",
+                            use_dictionary=False,
+                            write_statistics=False,
+                        )
                     writers[k].write_table(rows)
         finally:
             for writer in writers.values():
