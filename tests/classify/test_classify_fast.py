@@ -32,6 +32,23 @@ def test_tokens_carry_positions_sentences_and_separators():
     assert tokenize("") == [] and tokenize(" ...!? ") == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pemkot Bekasi, kata Kab. Bogor. Lalu\n(Depok) dato' _x_ Jum'at 12_3 a''b 'c' d'",
+        "Ma'ruf Amin, Jakarta's  --  x1y2 Z 9,5 persen __init__ o'o'o",
+        "",
+    ],
+)
+def test_ascii_split_is_the_unicode_split(text):
+    from analysis.text import tokens as tokens_module
+
+    assert text.isascii()
+    expected = tokens_module._WORD_SPLIT.split(text)
+    assert tokens_module._ASCII_WORD_SPLIT.split(text) == expected
+    assert [t.text for t in tokenize(text)] == expected[1::2]
+
+
 def test_a_gap_seen_before_still_depends_on_the_word_before_it():
     # ". " after a short word is an abbreviation, after a longer one a sentence end: the facts
     # of a gap are remembered, the abbreviation rule is not
