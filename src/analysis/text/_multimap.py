@@ -61,27 +61,30 @@ def insert(tags, values, shift, keys, value):  # pragma: no cover - compiled
 
 
 @numba.njit(nogil=True, cache=True)
-def lookup(tags, values, shift, keys):  # pragma: no cover - compiled
-    """Every value stored under any of ``keys``, once per stored pair (int32 array)."""
+def _scan(tags, values, shift, keys, out):  # pragma: no cover - compiled
+    """How many pairs are stored under any of ``keys``; their values are written to ``out``
+    when it is not empty (it must then have room for all)."""
     mask = np.uint32(tags.size - 1)
+    write = out.size > 0
     found = 0
     for key in keys:
         tag = _tag(key)
         slot = tag >> np.uint32(shift)
         while values[slot] >= 0:
             if tags[slot] == tag:
+                if write:
+                    out[found] = values[slot]
                 found += 1
             slot = (slot + np.uint32(1)) & mask
-    out = np.empty(found, dtype=np.int32)
-    at = 0
-    for key in keys:
-        tag = _tag(key)
-        slot = tag >> np.uint32(shift)
-        while values[slot] >= 0:
-            if tags[slot] == tag:
-                out[at] = values[slot]
-                at += 1
-            slot = (slot + np.uint32(1)) & mask
+    return found
+
+
+@numba.njit(nogil=True, cache=True)
+def lookup(tags, values, shift, keys):  # pragma: no cover - compiled
+    """Every value stored under any of ``keys``, once per stored pair (int32 array)."""
+    out = np.empty(_scan(tags, values, shift, keys, np.empty(0, dtype=np.int32)), dtype=np.int32)
+    if out.size:
+        _scan(tags, values, shift, keys, out)
     return out
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import os
 import shutil
 import tempfile
@@ -121,13 +122,19 @@ def fingerprint(text: str, seed: int) -> Fingerprint:
     return Fingerprint(digest, shingles, signature)
 
 
-@functools.lru_cache(maxsize=1)
-def _compiled():
+@functools.cache
+def _numba_module(name: str):
+    """``analysis.text.<name>``, a module of numba-compiled functions, or None without numba."""
     try:
-        from ._shingles import shingles_and_minhash
+        return importlib.import_module(f"{__package__}.{name}")
     except ImportError:  # pragma: no cover - numba comes with the pinned environment
         return None
-    return shingles_and_minhash
+
+
+def _compiled():
+    """The compiled shingles and MinHash (:mod:`analysis.text._shingles`), or None."""
+    module = _numba_module("_shingles")
+    return None if module is None else module.shingles_and_minhash
 
 
 def _fingerprint_arrays(words: list[str], seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -181,14 +188,9 @@ def lsh_bands(threshold: float, num_perm: int = _NUM_PERM) -> tuple[int, int]:
 # Compact storage
 
 
-@functools.lru_cache(maxsize=1)
 def _compiled_multimap():
     """The compiled table functions (:mod:`analysis.text._multimap`), or None without numba."""
-    try:
-        from . import _multimap
-    except ImportError:  # pragma: no cover - numba comes with the pinned environment
-        return None
-    return _multimap
+    return _numba_module("_multimap")
 
 
 def _multimap(compiled) -> _HashMultimap | _SortedMultimap:
