@@ -157,3 +157,22 @@ def test_rules_that_cannot_be_joined_are_tried_one_by_one(tmp_path):
     both = joined([r"(?P<date>\d{4}) x", r"(?P<date>\d{2}) y"])  # the same group name twice
     assert both is not None and both.fullmatch("2025 x") and both.fullmatch("25 y")
     assert not both.fullmatch("2025 y")
+
+
+def test_rules_for_a_text_are_none_or_all_in_order(tmp_path):
+    from analysis.text.lexicons import CleaningLexicons
+
+    def lexicons(patterns):
+        return CleaningLexicons(load_rules(_rule_file(tmp_path, patterns)))
+
+    joinable = lexicons([r"(?P<date>\d{4}) x", r"kata \w+"])
+    rules = joinable.scoped("line")
+    assert len(rules) == 2
+    assert joinable.rules_for("line", "2025 x", "fullmatch") == rules
+    assert joinable.rules_for("line", "kata dia", "fullmatch") == rules
+    assert joinable.rules_for("line", "kata dia lagi", "fullmatch") == ()
+    assert joinable.rules_for("line", "lalu kata dia lagi", "search") == rules
+    assert joinable.rules_for("line", "lalu kata", "match") == ()
+    assert joinable.rules_for("nothing", "2025 x", "search") == ()  # a scope without rules
+    unjoinable = lexicons([r"(\w+) \1", "x"])  # a back-reference: every rule is tried
+    assert unjoinable.rules_for("line", "y", "fullmatch") == unjoinable.scoped("line")

@@ -55,10 +55,8 @@ def strip_leading_noise(text: str, lexicons: CleaningLexicons | None = None) -> 
     lex = lexicons or default_cleaning_lexicons()
     for rule in lex.scoped("paragraph_header")[:1]:
         text = rule.pattern.sub("", text, count=1)
-    any_dateline = lex.joined("paragraph_dateline")
-    if any_dateline is not None and any_dateline.search(text) is None:
-        return text  # no dateline rule matches anywhere (most paragraphs): one search, not five
-    for rule in lex.scoped("paragraph_dateline"):
+    # most paragraphs match no dateline rule: one search of the joined rules, not five
+    for rule in lex.rules_for("paragraph_dateline", text, "search"):
         stripped = rule.pattern.sub("", text, count=1)
         if stripped != text:
             return stripped
@@ -276,14 +274,11 @@ def clean_article(
             names.add(" ".join(groups["name"].split()))
 
     # 1. Whole-line boilerplate (anywhere), remembering captured metadata in document order.
+    # (each step below tests a paragraph against its scope's rules joined into one pattern
+    # first: most paragraphs match none, and then no rule is tried one by one)
     kept: list[_Para] = []
-    line_rules = lex.scoped("line")
-    any_line = lex.joined("line")
     for para in paras:
-        if any_line is not None and any_line.fullmatch(para.text) is None:
-            kept.append(para)  # no line rule matches: one test instead of one per rule
-            continue
-        for rule in line_rules:
+        for rule in lex.rules_for("line", para.text, "fullmatch"):
             m = rule.pattern.fullmatch(para.text)
             if m:
                 capture(m)
@@ -332,11 +327,8 @@ def clean_article(
         paras = kept_head + rest
 
     # 4. Datelines and other prefixes (any paragraph), then lead-only prefixes.
-    any_prefix = lex.joined("prefix")
     for para in paras:
-        if any_prefix is not None and any_prefix.match(para.text) is None:
-            continue  # no prefix rule matches here (most paragraphs): one test, not one per rule
-        for rule in prefix_rules:
+        for rule in lex.rules_for("prefix", para.text, "match"):
             m = rule.pattern.match(para.text)
             if m and m.end() > 0:
                 capture(m)
@@ -361,17 +353,11 @@ def clean_article(
             changed = True
 
     # 5. Trailing related-article lists, credits and glued-on suffixes, until nothing changes.
-    trailer_rules = lex.scoped("trailer")
-    suffix_rules = lex.scoped("suffix")
-    any_suffix = lex.joined("suffix")
-    any_trailer = lex.joined("trailer")
     changed = True
     while paras and changed:
         changed = False
         last = _tidy(paras[-1].text)
-        # none of the trailer rules matches (most last paragraphs): one test instead of each
-        skip = any_trailer is not None and any_trailer.fullmatch(last) is None
-        for rule in () if skip else trailer_rules:
+        for rule in lex.rules_for("trailer", last, "fullmatch"):
             if rule.pattern.fullmatch(last):
                 fired.append(rule.rule_id)
                 paras.pop()
@@ -379,9 +365,7 @@ def clean_article(
                 break
         if changed or not paras:
             continue
-        if any_suffix is not None and any_suffix.search(paras[-1].text) is None:
-            break  # no suffix rule matches anywhere in the last paragraph: nothing changes
-        for rule in suffix_rules:
+        for rule in lex.rules_for("suffix", paras[-1].text, "search"):
             m = rule.pattern.search(paras[-1].text)
             if m and m.end() > m.start():
                 fired.append(rule.rule_id)

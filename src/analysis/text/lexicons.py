@@ -99,6 +99,15 @@ class CleaningLexicons:
         inline flag, or patterns compiled with different flags."""
         return self._joined.get(scope)
 
+    def rules_for(self, scope: str, text: str, test: str) -> tuple[BoilerplateRule, ...]:
+        """The rules of ``scope`` to try on ``text`` in order: none when their joined pattern
+        finds no match by ``test`` (``"fullmatch"``, ``"match"`` or ``"search"``), which is
+        the usual case; all of them when it does, or when they cannot be joined."""
+        joined = self._joined.get(scope)
+        if joined is not None and getattr(joined, test)(text) is None:
+            return ()
+        return self._by_scope.get(scope, ())
+
     @functools.cached_property
     def _joined(self) -> dict[str, re.Pattern[str] | None]:
         return {scope: _join_rules(rules) for scope, rules in self._by_scope.items()}
