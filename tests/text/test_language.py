@@ -81,7 +81,8 @@ def test_compiled_walk_is_kept_in_numbas_disk_cache():
     # Compiling the walk cost about 0.7 s in every process; a cached walk loads its code.
     from numba.core.caching import NullCache
 
-    from analysis.text._langwalk import walk
+    from analysis.text._langwalk import count_hits, walk_hits
 
-    assert walk._cache is not None and not isinstance(walk._cache, NullCache)
-    assert walk._cache._cache_path  # a writable folder was found for it
+    for compiled in (walk_hits, count_hits):
+        assert compiled._cache is not None and not isinstance(compiled._cache, NullCache)
+        assert compiled._cache._cache_path  # a writable folder was found for it

@@ -17,11 +17,13 @@ _READ_CHARS = 1500  # the identifier reads the first 1,500 characters (title fir
 def _language_identifier():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    walk = _compiled_walk()
-    if walk is None:  # pragma: no cover - numba comes with the pinned environment
+    compiled = _compiled_walk()
+    if compiled is None:  # pragma: no cover - numba comes with the pinned environment
         return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
     import numpy as np
+
+    walk_hits, count_hits = compiled
 
     class CompiledWalkIdentifier(LanguageIdentifier):
         """py3langid's identifier with its automaton walk compiled (same features, same order).
@@ -35,20 +37,31 @@ def _language_identifier():
         def _walk(self, data: bytes):
             """The features met in ``data`` (order of first occurrence) and their counts, or
             None when there are none."""
+            return self._walk_many([data])[0]
+
+        def _walk_many(self, encoded: list[bytes]) -> list:
+            """:meth:`_walk` of each text, the texts walked side by side (``walk_hits``)."""
             scratch = self._scratch.__dict__
-            if "seen" not in scratch:  # per thread: the walk counts into it, then clears it
+            if "seen" not in scratch:  # per thread: the count uses it, then clears it
                 scratch["seen"] = np.zeros(len(self._output_array), dtype=np.int64)
                 scratch["order"] = np.empty(len(self._output_array), dtype=np.int64)
-            order = scratch["order"]
-            n, counts = walk(
+            seen, order = scratch["seen"], scratch["order"]
+            bounds = np.zeros(len(encoded) + 1, dtype=np.int64)
+            np.cumsum([len(data) for data in encoded], out=bounds[1:])
+            hits = np.empty(int(bounds[-1]), dtype=np.int64)  # at most one feature per byte
+            found = walk_hits(
                 self._nextmove,
                 self._rowbase_array,
                 self._output_array,
-                np.frombuffer(data, dtype=np.uint8),
-                scratch["seen"],
-                order,
+                np.frombuffer(b"".join(encoded), dtype=np.uint8),
+                bounds,
+                hits,
             )
-            return (order[:n].copy(), counts) if n else None
+            walks = []
+            for start, n_hits in zip(bounds[:-1].tolist(), found.tolist(), strict=True):
+                n, counts = count_hits(hits[start : start + n_hits], seen, order)
+                walks.append((order[:n].copy(), counts) if n else None)
+            return walks
 
         def _raw_score(self, text):
             walked = self._scratch.__dict__.pop("walked", None)
@@ -66,11 +79,12 @@ def _language_identifier():
 
             The walk reads the 39 MB automaton and the score gathers rows of the 57 MB
             table: one after the other over a batch, each keeps its table in the caches
-            (about 130 -> 90 µs per 1,500-character text). Each text's score is computed
-            as ``_decide`` computes it alone.
+            (about 130 -> 90 µs per 1,500-character text), and the walks go ``LANES`` texts
+            side by side (``walk_hits``; the walk 45 -> 29 µs per text). Each text's score is
+            computed as ``_decide`` computes it alone.
             """
             encoded = [self._encode(text) for text in texts]
-            walks = [self._walk(data) for data in encoded]
+            walks = self._walk_many(encoded)
             scores = []
             for text, data, features in zip(texts, encoded, walks, strict=True):
                 self._scratch.walked = (data, features)
@@ -98,10 +112,10 @@ def _compiled_walk():
     ``tests/text/test_language.py`` compares them.
     """
     try:
-        from ._langwalk import walk
+        from ._langwalk import count_hits, walk_hits
     except ImportError:  # pragma: no cover - numba comes with the pinned environment
         return None
-    return walk
+    return walk_hits, count_hits
 
 
 @functools.lru_cache(maxsize=1)
