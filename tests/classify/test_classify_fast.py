@@ -128,3 +128,27 @@ def test_scoped_rules_keep_file_order():
     datelines = lexicons.scoped("paragraph_dateline")
     assert datelines == tuple(r for r in lexicons.rules if r.scope == "paragraph_dateline")
     assert datelines and lexicons.scoped("no such scope") == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pemprov DKI_Jakarta & Kota BEKASI sepakat (MoU) 12/3/2024: Rp1,5 triliun.",
+        "Wali Kota 'Tri' Adhianto di Jum'at pagi; snake_case__x 007",
+        "   ",
+        "Kerja sama Bekasi–Depok “resmi” dengan Kuala Lumpur, Malaysia.",  # not ASCII
+        "İstanbul ve Ankara’da ﬁnal Straße",  # the letters NFKC and casefold change
+    ],
+)
+def test_fingerprint_of_any_text_is_the_normalised_words_digest(text):
+    # ASCII text takes a shorter route (lower() and an ASCII pattern): the same digest as the
+    # definition, NFKC + casefold + every run of letters and digits
+    import hashlib
+    import unicodedata
+
+    from analysis.text.tokens import ALNUM_RUN
+
+    words = ALNUM_RUN.findall(unicodedata.normalize("NFKC", text).casefold())
+    expected = hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()[:12]
+    assert stripped_fingerprint(text) == expected
+    assert stripped_fingerprint(text.upper()) == expected or not text.isascii()

@@ -76,9 +76,15 @@ def paragraph_fingerprint(text: str, lexicons: CleaningLexicons | None = None) -
 def stripped_fingerprint(stripped: str) -> str:
     """:func:`paragraph_fingerprint` of a text :func:`strip_leading_noise` already stripped
     (the classifier strips each paragraph once for both)."""
-    text = unicodedata.normalize("NFKC", stripped).casefold()
-    words = ALNUM_RUN.findall(text)
+    if stripped.isascii():  # NFKC and casefold leave ASCII as lower() does: 8.5 -> 6.2 µs
+        words = _ASCII_ALNUM_RUN.findall(stripped.lower())
+    else:
+        words = ALNUM_RUN.findall(unicodedata.normalize("NFKC", stripped).casefold())
     return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()[:12]
+
+
+# ALNUM_RUN on lower-case ASCII text (its letters and digits are these)
+_ASCII_ALNUM_RUN = re.compile(r"[a-z0-9]+")
 
 
 # --------------------------------------------------------------------------------------------
