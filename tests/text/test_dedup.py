@@ -399,3 +399,26 @@ def test_batched_tables_equal_the_one_shot_tables(tmp_path, monkeypatch):
     ]
     assert many.rejects_head(1)["source_file"].tolist() == ["=formula.txt"]
     pd.testing.assert_frame_equal(many.rejects_head(None), one.rejects)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pemprov DKI_Jakarta dan Kota BEKASI sepakat, 12/3/2024: Rp1,5 triliun (MoU).",
+        "İstanbul ve Ankara'da ﬁnal Straße ΣΟΦΙΑ café",  # casefold changes these letters
+        "",
+    ],
+)
+def test_fingerprint_words_are_the_casefolded_word_runs(text):
+    # ASCII text takes a shorter route (lower() and an ASCII pattern): the same digest as
+    # sha1 of the casefolded \w+ runs, and a capitalised copy has the same fingerprint
+    import hashlib
+    import re
+
+    words = re.findall(r"\w+", text.casefold())
+    found = fingerprint(text, seed=7)
+    assert found.digest == hashlib.sha1(" ".join(words).encode("utf-8")).digest()
+    if text.isascii():
+        again = fingerprint(text.upper(), seed=7)
+        assert again.digest == found.digest
+        assert np.array_equal(again.minhash, found.minhash)
