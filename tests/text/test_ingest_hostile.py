@@ -281,6 +281,49 @@ def test_a_named_pipe_is_rejected_without_reading_it(tmp_path, lexicon_dir):
     assert [(i.source_file, i.reject[0]) for i in items] == [("pipa.jsonl", "unsupported_format")]
 
 
+def test_jsonl_parts_counted_ahead_keep_each_parts_own_record_keys(tmp_path, lexicon_dir):
+    # The next part's ids are counted in a thread while a part is read: each part still keys
+    # its records by its own ids (an id repeated within a part falls back to the line), a
+    # pipe, an empty part and a folder between them are reported as before and never opened.
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    lines = {
+        "p1.jsonl": ['{"id": 1, "text": "a"}', '{"id": 2, "text": "b"}', '{"id": 2, "text": "c"}'],
+        "p3.jsonl": ['{"id": 2, "text": "d"}', '{"text": "e"}'],
+        "p5.jsonl": ['{"id": "x", "text": "f"}', '{"id": 1, "text": "g"}'],
+    }
+    for name, records in lines.items():
+        (raw / name).write_text("\n".join(records) + "\n", encoding="utf-8")
+    with gzip.open(raw / "p4.jsonl.gz", "wt", encoding="utf-8") as handle:
+        handle.write('{"id": 1, "text": "h"}\n{"id": 1, "text": "i"}\n')
+    os.mkfifo(raw / "p2.jsonl")
+    (raw / "p2b.jsonl").write_bytes(b"")
+    lex = load_lexicons(lexicon_dir)
+    items = list(iter_source_items(discover_files(raw), lex))
+    assert [(i.source_file, i.record, i.reject and i.reject[0]) for i in items] == [
+        ("p1.jsonl", "1", None),
+        ("p1.jsonl", "L2", None),
+        ("p1.jsonl", "L3", None),
+        ("p2.jsonl", None, "unsupported_format"),
+        ("p2b.jsonl", None, "empty"),
+        ("p3.jsonl", "2", None),
+        ("p3.jsonl", "L2", None),
+        ("p4.jsonl.gz", "L1", None),
+        ("p4.jsonl.gz", "L2", None),
+        ("p5.jsonl", "x", None),
+        ("p5.jsonl", "1", None),
+    ]
+    assert not ingest_sources._plain_file(raw / "p2.jsonl")
+    # the same items as each part read on its own, first pass included
+    alone = [
+        i
+        for rel, path in discover_files(raw)
+        if ingest_sources._plain_file(path)
+        for i in ingest_sources._iter_jsonl(rel, path, lex)
+    ]
+    assert [i for i in items if i.reject is None] == alone
+
+
 def test_a_huge_jsonl_line_is_skipped_without_holding_it(tmp_path, lexicon_dir, monkeypatch):
     raw = tmp_path / "raw"
     raw.mkdir()
