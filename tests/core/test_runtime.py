@@ -188,3 +188,32 @@ def test_cache_numba_does_nothing_once_umap_is_imported(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "umap", types.ModuleType("umap"))
     assert cache_numba(tmp_path) is False
     assert not tmp_path.joinpath("numba").exists()
+
+
+_ARROW_THREADS = """
+import json, os
+import pyarrow as pa
+from analysis.core.runtime import arrow_threads
+before = pa.cpu_count()
+used = arrow_threads(2)
+one = arrow_threads(1)
+print(json.dumps({"before": before, "used": used, "after": pa.cpu_count(), "one": one,
+                  "available": len(os.sched_getaffinity(0))}))
+"""
+
+
+def test_arrow_threads_undo_the_pinned_single_thread_in_the_stage_process():
+    # OMP_NUM_THREADS=1 (pinned for BLAS) also sizes Arrow's pool: one thread until a stage
+    # asks for compute.n_jobs, never more than the CPUs this process may use
+    proc = subprocess.run(
+        [sys.executable, "-c", _ARROW_THREADS],
+        env=runtime.pinned_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    report = json.loads(proc.stdout)
+    assert report["before"] == 1
+    assert report["used"] == min(2, report["available"])
+    assert report["one"] == 1 and report["after"] == 1

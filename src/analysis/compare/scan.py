@@ -314,7 +314,9 @@ def _read_topics(path: Path, coop_para_ids, batch_rows: int):
             batch.filter(pc.is_in(batch.column("para_id"), value_set=coop_para_ids)).select(columns)
         )
         pairs = pa.table({"topic": batch.column("topic"), "label": batch.column("topic_label")})
-        for pair in pairs.group_by("topic").aggregate([("label", "min")]).to_pylist():
+        for pair in (
+            pairs.group_by("topic", use_threads=False).aggregate([("label", "min")]).to_pylist()
+        ):
             known = labels.get(pair["topic"])
             if known is None or (pair["label_min"] is not None and pair["label_min"] < known):
                 labels[pair["topic"]] = pair["label_min"]

@@ -90,6 +90,7 @@ def run_stage(stage: str, root: str | Path) -> None:
         UserError: an unknown stage, invalid params.yaml, or a stage that failed.
     """
     from ..core.config import check_stage, load_params
+    from ..core.runtime import arrow_threads
 
     module = stage_module(stage)
     root = Path(root).resolve()
@@ -98,11 +99,15 @@ def run_stage(stage: str, root: str | Path) -> None:
     if stage in NOTEBOOKS:
         from ..report.headline import write_headline
 
-        _run_notebook(stage, check_stage(stage, paths.params_file))
+        params = check_stage(stage, paths.params_file)
+        arrow_threads(params.compute.n_jobs)  # the notebook runs in this process
+        _run_notebook(stage, params)
         # the few numbers dvc.yaml declares under metrics:, from the full file the stage wrote
         write_headline(stage, paths.metrics(stage), paths.headline(stage))
     else:
-        module.run(load_params(paths.params_file, check_paths=stage == "params"), paths)
+        params = load_params(paths.params_file, check_paths=stage == "params")
+        arrow_threads(params.compute.n_jobs)
+        module.run(params, paths)
 
 
 def main(argv: Sequence[str], root: str | Path) -> int:
