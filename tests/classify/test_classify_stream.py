@@ -135,14 +135,14 @@ def test_parts_with_worker_processes_give_the_same_bytes(tmp_path, classifier):
 def test_each_part_read_holds_at_most_its_documents(tmp_path, classifier, monkeypatch):
     doc_path, para_path = _corpus(tmp_path)
     seen: list[tuple[int, int]] = []
-    read = stream.read_classify_inputs
+    read = stream._read_part
 
     def spy(documents, paragraphs):
         kept, paras = read(documents, paragraphs)
         seen.append((kept.num_rows, paras.num_rows))
         return kept, paras
 
-    monkeypatch.setattr(stream, "read_classify_inputs", spy)
+    monkeypatch.setattr(stream, "_read_part", spy)
     (tmp_path / ".classify-spill-killed").mkdir()  # what a killed run leaves behind
     (tmp_path / ".classify-spill-killed" / "coded.parquet").write_bytes(b"x")
     _write(classifier, doc_path, para_path, tmp_path / "c.parquet", 3)
@@ -209,3 +209,16 @@ def test_kept_rank_places_each_id_as_arrow_lookups_would():
     known, rank = rank_of(pa.array(["b", "dup", "zz", None, "a", "c"]))
     assert known.tolist() == [True, True, False, False, True, True]
     assert rank.tolist() == [1, -1, -1, -1, 0, 2]
+
+
+def test_a_documents_file_without_dates_gives_the_same_bytes_in_parts(tmp_path, classifier):
+    # the parts are Arrow IPC files; a date-less documents file is read as dates of null there
+    # too, as read_classify_inputs reads it (no stories across dates, the same codes)
+    doc_path, para_path = _corpus(tmp_path)
+    pq.write_table(pq.read_table(doc_path).drop_columns(["date"]), doc_path)
+    whole, parts = tmp_path / "whole.parquet", tmp_path / "parts.parquet"
+    _write(classifier, doc_path, para_path, whole, 10**6)
+    _write(classifier, doc_path, para_path, parts, 3)
+    assert whole.read_bytes() == parts.read_bytes()
+    coded = pq.read_table(whole).to_pandas()
+    assert coded["level"].value_counts().to_dict() == {"paragraph": 13, "document": 8}

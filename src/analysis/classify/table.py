@@ -23,6 +23,7 @@ __all__ = [
     "classify_rows",
     "document_batches",
     "read_classify_inputs",
+    "sorted_inputs",
 ]
 
 DOCUMENTS_PER_BATCH = 50  # documents per worker task
@@ -136,6 +137,13 @@ def read_classify_inputs(documents_path: Path, paragraphs_path: Path) -> tuple[p
     paragraphs = _read_columns(
         paragraphs_path, "preprocess", ["para_id", "doc_id", "para_index", "text"]
     )
+    return sorted_inputs(documents, paragraphs, documents_path, paragraphs_path)
+
+
+def sorted_inputs(
+    documents: pa.Table, paragraphs: pa.Table, documents_path, paragraphs_path
+) -> tuple[pa.Table, pa.Table]:
+    """:func:`read_classify_inputs` of tables already read (the paths name them in errors)."""
     unknown = pc.invert(pc.is_in(paragraphs.column("doc_id"), value_set=documents.column("doc_id")))
     if pc.any(unknown).as_py():
         orphans = sorted(set(paragraphs.column("doc_id").filter(unknown).to_pylist()))
