@@ -24,6 +24,7 @@ __all__ = [
     "BACKENDS",
     "WorkerPool",
     "batched",
+    "in_background",
     "check_backend",
     "compute_options",
     "map_batches",
@@ -94,6 +95,21 @@ def compute_options(compute: ComputeParams | None) -> dict[str, Any]:
         "n_jobs": compute.n_jobs,
         "scheduler": compute.dask_scheduler,
     }
+
+
+def in_background(function: Callable[..., R], *args: Any) -> concurrent.futures.Future:
+    """``function(*args)`` in a daemon thread (it never delays the interpreter's exit); the
+    future holds its value or its exception."""
+    future: concurrent.futures.Future = concurrent.futures.Future()
+
+    def run() -> None:
+        try:
+            future.set_result(function(*args))
+        except BaseException as exc:  # handed to whoever asks for the result
+            future.set_exception(exc)
+
+    threading.Thread(target=run, daemon=True).start()
+    return future
 
 
 def batched(items: Iterable[B], size: int) -> Iterator[list[B]]:

@@ -40,28 +40,8 @@ def _language_identifier():
             return self._walk_many([data])[0]
 
         def _walk_many(self, encoded: list[bytes]) -> list:
-            """:meth:`_walk` of each text, the texts walked side by side (``walk_hits``)."""
-            scratch = self._scratch.__dict__
-            if "seen" not in scratch:  # per thread: the count uses it, then clears it
-                scratch["seen"] = np.zeros(len(self._output_array), dtype=np.int64)
-                scratch["order"] = np.empty(len(self._output_array), dtype=np.int64)
-            seen, order = scratch["seen"], scratch["order"]
-            bounds = np.zeros(len(encoded) + 1, dtype=np.int64)
-            np.cumsum([len(data) for data in encoded], out=bounds[1:])
-            hits = np.empty(int(bounds[-1]), dtype=np.int64)  # at most one feature per byte
-            found = walk_hits(
-                self._nextmove,
-                self._rowbase_array,
-                self._output_array,
-                np.frombuffer(b"".join(encoded), dtype=np.uint8),
-                bounds,
-                hits,
-            )
-            walks = []
-            for start, n_hits in zip(bounds[:-1].tolist(), found.tolist(), strict=True):
-                n, counts = count_hits(hits[start : start + n_hits], seen, order)
-                walks.append((order[:n].copy(), counts) if n else None)
-            return walks
+            """:meth:`_walk` of each text, the texts walked side by side."""
+            return _walked(self, encoded, walk_hits, count_hits)
 
         def _raw_score(self, text):
             walked = self._scratch.__dict__.pop("walked", None)
@@ -99,6 +79,34 @@ def _language_identifier():
     identifier._table32 = identifier.nb_ptc.astype(np.float32)
     identifier._scratch = threading.local()
     return identifier
+
+
+def _walked(identifier, encoded: list[bytes], walk_hits, count_hits) -> list:
+    """Each text's features (order of first occurrence) and counts, or None without any: the
+    texts walked ``LANES`` side by side (``_langwalk.walk_hits``), then each one's count."""
+    import numpy as np
+
+    scratch = identifier._scratch.__dict__
+    if "seen" not in scratch:  # per thread: the count uses it, then clears it
+        scratch["seen"] = np.zeros(len(identifier._output_array), dtype=np.int64)
+        scratch["order"] = np.empty(len(identifier._output_array), dtype=np.int64)
+    seen, order = scratch["seen"], scratch["order"]
+    bounds = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(data) for data in encoded], out=bounds[1:])
+    hits = np.empty(int(bounds[-1]), dtype=np.int64)  # at most one feature per byte
+    found = walk_hits(
+        identifier._nextmove,
+        identifier._rowbase_array,
+        identifier._output_array,
+        np.frombuffer(b"".join(encoded), dtype=np.uint8),
+        bounds,
+        hits,
+    )
+    walks = []
+    for start, n_hits in zip(bounds[:-1].tolist(), found.tolist(), strict=True):
+        n, counts = count_hits(hits[start : start + n_hits], seen, order)
+        walks.append((order[:n].copy(), counts) if n else None)
+    return walks
 
 
 def _compiled_walk():

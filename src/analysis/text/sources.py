@@ -9,14 +9,15 @@ import json
 import os
 import re
 import stat
-import threading
 import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from ..core.parallel import in_background
 from .lexicons import CleaningLexicons
 
 __all__ = [
@@ -40,13 +41,8 @@ __all__ = [
 # ``.jsonl``/``.jsonl.gz`` (one JSON object per line) and ``.csv`` (one article per row, with a
 # header naming the columns; names are matched through ``input_columns.csv``).
 
-SINGLE_ARTICLE_FORMATS = {
-    ".txt": "txt",
-    ".md": "md",
-    ".markdown": "md",
-    ".html": "html",
-    ".htm": "html",
-}
+SINGLE_ARTICLE_FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html",
+                          ".htm": "html"}
 MULTI_RECORD_FORMATS = {".jsonl": "jsonl", ".jsonl.gz": "jsonl", ".csv": "csv"}
 # A single pasted article or saved page larger than this is not an article (20 MB holds about
 # 3 million words; the longest clickid article has 20 thousand characters).
@@ -59,10 +55,8 @@ MAX_ARTICLE_CHARS = 200_000
 # never held in memory.
 MAX_RECORD_BYTES = 4_000_000
 SIDECAR_NAME = "metadata.csv"
-_LEGACY_TEXT_PUNCTUATION = frozenset(
-    "\u201c\u201d\u2018\u2019\u201a\u201e\u2013\u2014\u2026"
-    "\u2022\u00ab\u00bb\u20ac\u00b0\u00b7\u00a9\u00ae\u2122"
-)
+_LEGACY_TEXT_PUNCTUATION = frozenset("\u201c\u201d\u2018\u2019\u201a\u201e\u2013\u2014\u2026"
+                                     "\u2022\u00ab\u00bb\u20ac\u00b0\u00b7\u00a9\u00ae\u2122")
 
 _BINARY_MAGIC = {
     b"%PDF": "a PDF document",
@@ -111,9 +105,7 @@ def input_format(name: str) -> str | None:
     return SINGLE_ARTICLE_FORMATS.get(suffix) or MULTI_RECORD_FORMATS.get(suffix)
 
 
-def discover_files(
-    input_dir: Path, *, skip: frozenset[Path] = frozenset()
-) -> list[tuple[str, Path]]:
+def discover_files(input_dir: Path, *, skip: frozenset[Path] = frozenset()) -> list[tuple[str, Path]]:
     """All candidate input files under ``input_dir`` (sub-folders included), sorted by path.
 
     Not inputs, and therefore not listed at all: hidden files and folders (names starting with
@@ -132,9 +124,7 @@ def discover_files(
     found: list[tuple[str, Path]] = []
     skip_resolved = {_resolved(p) for p in skip} - {None}
     for root, dirs, files in os.walk(input_dir):
-        linked = [
-            d for d in dirs if not d.startswith(".") and os.path.islink(os.path.join(root, d))
-        ]
+        linked = [d for d in dirs if not d.startswith(".") and os.path.islink(os.path.join(root, d))]
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in linked)
         for name in [*files, *linked]:
             if name.startswith("."):
@@ -173,13 +163,9 @@ def decode_bytes(data: bytes) -> tuple[str | None, str | None, str]:
         ``binary`` (NUL bytes, a known binary signature, or many control characters) or
         ``undecodable`` (a legacy decoding that yields mostly symbols, i.e. not text).
     """
-    boms = (
-        (codecs.BOM_UTF32_LE, "utf-32"),
-        (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    )
+    boms = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+            (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+            (codecs.BOM_UTF16_BE, "utf-16"))
     for bom, encoding in boms:
         if data.startswith(bom):
             try:
@@ -206,22 +192,12 @@ def decode_bytes(data: bytes) -> tuple[str | None, str | None, str]:
             text, encoding = data.decode("latin-1"), "latin-1"
         # Real legacy-encoded text has letters and the usual typographic punctuation above
         # ASCII; bytes that are not text decode to a spread of symbols and control characters.
-        symbols = sum(
-            1
-            for ch in text
-            if ord(ch) > 127
-            and not ch.isalpha()
-            and not ch.isspace()
-            and ch not in _LEGACY_TEXT_PUNCTUATION
-        )
+        symbols = sum(1 for ch in text if ord(ch) > 127 and not ch.isalpha()
+                      and not ch.isspace() and ch not in _LEGACY_TEXT_PUNCTUATION)
         if text and symbols / len(text) > 0.1:
-            return (
-                None,
-                "undecodable",
-                (
-                    f"not UTF-8, and as {encoding} {symbols / len(text):.0%} of the characters are "
-                    "symbols; save the file as UTF-8"
-                ),
+            return None, "undecodable", (
+                f"not UTF-8, and as {encoding} {symbols / len(text):.0%} of the characters are "
+                "symbols; save the file as UTF-8"
             )
     if _control_share(text) > 0.05:
         return None, "binary", f"decoded as {encoding} but mostly control characters"
@@ -354,54 +330,23 @@ def _jsonl_ids(path: Path, gzipped: bool, lex: CleaningLexicons) -> Counter:
     return counts
 
 
-class _Background:
-    """A function run in a daemon thread; :meth:`result` waits for its value (or raises its
-    exception)."""
-
-    def __init__(self, function, *args) -> None:
-        self._done = threading.Event()
-        self._value: object = None
-        self._error: BaseException | None = None
-        threading.Thread(target=self._run, args=(function, args), daemon=True).start()
-
-    def _run(self, function, args) -> None:
-        try:
-            self._value = function(*args)
-        except BaseException as exc:  # handed to the caller of result()
-            self._error = exc
-        finally:
-            self._done.set()
-
-    def result(self):
-        self._done.wait()
-        if self._error is not None:
-            raise self._error
-        return self._value
-
-
 class _JsonlIds:
-    """The first pass of each JSONL file (:func:`_jsonl_ids`), the next file's counted in a
-    thread while this file's records are read.
-
-    A corpus in many JSONL parts used to wait at the start of each part for its ids to be
-    counted (about 0.8 s per 50,000 records), with the workers idle; now that count is
-    usually done when the part is reached. The counts are the same either way.
-    """
+    """:func:`_jsonl_ids` of each JSONL file, the next file's counted in a thread while this
+    file's records are read: a corpus in many parts no longer waits at each part's start (about
+    0.8 s per 50,000 records, the workers idle). The counts are the same."""
 
     def __init__(self, files: list[tuple[str, Path]], lex: CleaningLexicons) -> None:
         self._lex = lex
         self._jsonl = [(rel, path) for rel, path in files if input_format(rel) == "jsonl"]
         self._order = {rel: k for k, (rel, _path) in enumerate(self._jsonl)}
-        self._pending: dict[str, _Background] = {}
+        self._ahead: dict[str, Any] = {}  # rel -> Future of its counts
 
     def counts(self, rel: str, path: Path) -> Counter:
-        """How often each record id occurs in the JSONL file ``rel`` (at ``path``)."""
-        pending = self._pending.pop(rel, None)
-        ids = pending.result() if pending is not None else self._count(rel, path)
-        following = self._jsonl[self._order[rel] + 1 :] if rel in self._order else []
-        for next_rel, next_path in following[:1]:
-            if next_rel not in self._pending and _plain_file(next_path):
-                self._pending[next_rel] = _Background(self._count, next_rel, next_path)
+        ahead = self._ahead.pop(rel, None)
+        ids = ahead.result() if ahead is not None else self._count(rel, path)
+        for next_rel, next_path in self._jsonl[self._order.get(rel, len(self._jsonl)) + 1 :][:1]:
+            if _plain_file(next_path):  # never a pipe (it would block) or an empty file
+                self._ahead[next_rel] = in_background(self._count, next_rel, next_path)
         return ids
 
     def _count(self, rel: str, path: Path) -> Counter:
@@ -409,7 +354,6 @@ class _JsonlIds:
 
 
 def _plain_file(path: Path) -> bool:
-    """A regular, non-empty file (what :func:`iter_source_items` reads; never a pipe)."""
     try:
         info = path.stat()
     except OSError:
@@ -417,9 +361,8 @@ def _plain_file(path: Path) -> bool:
     return stat.S_ISREG(info.st_mode) and info.st_size > 0
 
 
-def _iter_jsonl(
-    rel: str, path: Path, lex: CleaningLexicons, ids: Counter | None = None
-) -> Iterator[SourceItem]:
+def _iter_jsonl(rel: str, path: Path, lex: CleaningLexicons,
+                ids: Counter | None = None) -> Iterator[SourceItem]:
     gzipped = rel.lower().endswith(".gz")
     if ids is None:
         ids = _jsonl_ids(path, gzipped, lex)
@@ -432,16 +375,9 @@ def _iter_jsonl(
                 lineno += 1
                 if raw is None:
                     n_records += 1
-                    yield SourceItem(
-                        rel,
-                        f"L{lineno}",
-                        "jsonl",
-                        reject=(
-                            "too_large",
-                            f"line {lineno} has {size:,} bytes; a JSONL record may have "
-                            f"at most {MAX_RECORD_BYTES:,}",
-                        ),
-                    )
+                    yield SourceItem(rel, f"L{lineno}", "jsonl", reject=(
+                        "too_large", f"line {lineno} has {size:,} bytes; a JSONL record may have "
+                        f"at most {MAX_RECORD_BYTES:,}"))
                     continue
                 text_line = _decode_line(raw).lstrip("\ufeff") if lineno == 1 else _decode_line(raw)
                 if not text_line.strip():
@@ -451,32 +387,19 @@ def _iter_jsonl(
                 try:
                     obj = json.loads(text_line)
                 except ValueError as exc:
-                    yield SourceItem(
-                        rel,
-                        position,
-                        "jsonl",
-                        reject=("malformed", f"line {lineno} is not valid JSON: {exc}"),
-                    )
+                    yield SourceItem(rel, position, "jsonl",
+                                     reject=("malformed", f"line {lineno} is not valid JSON: {exc}"))
                     continue
                 if not isinstance(obj, dict):
-                    yield SourceItem(
-                        rel,
-                        position,
-                        "jsonl",
-                        reject=(
-                            "malformed",
-                            f"line {lineno} is a JSON {type(obj).__name__}, expected an object",
-                        ),
-                    )
+                    yield SourceItem(rel, position, "jsonl", reject=(
+                        "malformed", f"line {lineno} is a JSON {type(obj).__name__}, expected an object"))
                     continue
                 lowered = _lowered_keys(obj)
                 key = _record_key(_pick(obj, id_names, lowered)[1])
                 record = key if key is not None and ids.get(key) == 1 else position
                 fields, text, error = _record_fields(obj, lex, lowered)
                 if error:
-                    yield SourceItem(
-                        rel, record, "jsonl", reject=("malformed", f"line {lineno}: {error}")
-                    )
+                    yield SourceItem(rel, record, "jsonl", reject=("malformed", f"line {lineno}: {error}"))
                     continue
                 yield SourceItem(rel, record, "jsonl", payload=text, fields=fields)
     except _READ_ERRORS as exc:
@@ -539,16 +462,9 @@ def _iter_csv(rel: str, path: Path, lex: CleaningLexicons) -> Iterator[SourceIte
         probe = dict.fromkeys(header, "")
         if _pick(probe, _field_names(lex, "text"))[0] is None:
             looked = ", ".join(_field_names(lex, "text"))
-            yield SourceItem(
-                rel,
-                None,
-                "csv",
-                reject=(
-                    "malformed",
-                    f"no text column; columns are {', '.join(header)}; expected one of "
-                    f"{looked} (see input_columns.csv)",
-                ),
-            )
+            yield SourceItem(rel, None, "csv", reject=(
+                "malformed", f"no text column; columns are {', '.join(header)}; expected one of "
+                f"{looked} (see input_columns.csv)"))
             return
         id_column = _pick(probe, _field_names(lex, "id"))[0]
         ids: Counter = Counter()
@@ -571,15 +487,8 @@ def _iter_csv(rel: str, path: Path, lex: CleaningLexicons) -> Iterator[SourceIte
             key = _record_key(obj.get(id_column)) if id_column else None
             record = key if key is not None and ids.get(key) == 1 else position
             if len(row) != len(header):
-                yield SourceItem(
-                    rel,
-                    record,
-                    "csv",
-                    reject=(
-                        "malformed",
-                        f"row {number} has {len(row)} fields, the header has {len(header)}",
-                    ),
-                )
+                yield SourceItem(rel, record, "csv", reject=(
+                    "malformed", f"row {number} has {len(row)} fields, the header has {len(header)}"))
                 continue
             fields, text, error = _record_fields(obj, lex)
             if error:
@@ -590,18 +499,12 @@ def _iter_csv(rel: str, path: Path, lex: CleaningLexicons) -> Iterator[SourceIte
             yield SourceItem(rel, None, "csv", reject=("empty", "a header but no data rows"))
     except (csv.Error, OSError, UnicodeDecodeError) as exc:
         if n_rows == 0:
-            yield SourceItem(
-                rel, None, "csv", reject=("malformed", f"not a readable CSV file: {exc}")
-            )
+            yield SourceItem(rel, None, "csv", reject=("malformed", f"not a readable CSV file: {exc}"))
         else:
             # Rows already read stay documents; the rest of the file is one reject, so each row
             # is accounted for once (a reader cannot resynchronise after a broken row).
-            yield SourceItem(
-                rel,
-                f"R{number + 1}",
-                "csv",
-                reject=("malformed", f"rows {number + 1} and after cannot be read: {exc}"),
-            )
+            yield SourceItem(rel, f"R{number + 1}", "csv", reject=(
+                "malformed", f"rows {number + 1} and after cannot be read: {exc}"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -619,43 +522,23 @@ def iter_source_items(files: list[tuple[str, Path]], lex: CleaningLexicons) -> I
     ids = _JsonlIds(files, lex)
     for rel, path in files:
         if path.is_symlink() and path.is_dir():
-            yield SourceItem(
-                rel,
-                None,
-                "other",
-                reject=(
-                    "unsupported_format",
-                    f"a symbolic link to the folder {os.readlink(path)}; links to "
-                    "folders are not followed (one could loop), so its files were not read: put the "
-                    "folder itself, or links to its files, in the input folder",
-                ),
-            )
+            yield SourceItem(rel, None, "other", reject=(
+                "unsupported_format", f"a symbolic link to the folder {os.readlink(path)}; links to "
+                "folders are not followed (one could loop), so its files were not read: put the "
+                "folder itself, or links to its files, in the input folder"))
             continue
         fmt = input_format(rel)
         if fmt is None:
-            yield SourceItem(
-                rel,
-                None,
-                "other",
-                reject=(
-                    "unsupported_format",
-                    f"'{Path(rel).suffix or 'no extension'}' files are not read; supported: .txt, .md, "
-                    ".html, .htm, .jsonl, .jsonl.gz, .csv",
-                ),
-            )
+            yield SourceItem(rel, None, "other", reject=(
+                "unsupported_format",
+                f"'{Path(rel).suffix or 'no extension'}' files are not read; supported: .txt, .md, "
+                ".html, .htm, .jsonl, .jsonl.gz, .csv"))
             continue
         try:
             info = path.stat()
             if not stat.S_ISREG(info.st_mode):  # a named pipe would block the run forever
-                yield SourceItem(
-                    rel,
-                    None,
-                    fmt,
-                    reject=(
-                        "unsupported_format",
-                        "not a regular file (a named pipe, socket or device)",
-                    ),
-                )
+                yield SourceItem(rel, None, fmt, reject=(
+                    "unsupported_format", "not a regular file (a named pipe, socket or device)"))
                 continue
             size = info.st_size
             with open(path, "rb") as handle:  # readable at all? (permissions)
@@ -671,22 +554,14 @@ def iter_source_items(files: list[tuple[str, Path]], lex: CleaningLexicons) -> I
         elif fmt == "csv":
             yield from _iter_csv(rel, path, lex)
         elif size > MAX_FILE_BYTES:
-            yield SourceItem(
-                rel,
-                None,
-                fmt,
-                reject=(
-                    "too_large",
-                    f"{size:,} bytes; a single article file may have at most {MAX_FILE_BYTES:,}",
-                ),
-            )
+            yield SourceItem(rel, None, fmt, reject=(
+                "too_large", f"{size:,} bytes; a single article file may have at most "
+                f"{MAX_FILE_BYTES:,}"))
         else:
             try:
                 data = path.read_bytes()
             except OSError as exc:
-                yield SourceItem(
-                    rel, None, fmt, reject=("undecodable", f"cannot read the file: {exc}")
-                )
+                yield SourceItem(rel, None, fmt, reject=("undecodable", f"cannot read the file: {exc}"))
                 continue
             yield SourceItem(rel, None, fmt, payload=data)
 
@@ -715,11 +590,7 @@ def markdown_article(text: str) -> tuple[str, str | None]:
         stripped = line.strip()
         heading = _MD_HEADING.match(stripped)
         if heading:
-            if (
-                title is None
-                and not any(o.strip() for o in out)
-                and stripped.startswith(("# ", "## "))
-            ):
+            if title is None and not any(o.strip() for o in out) and stripped.startswith(("# ", "## ")):
                 title = heading.group(1)
                 continue
             out.append("")
