@@ -268,10 +268,7 @@ def _read_part(documents: Path, paragraphs: Path) -> tuple[pa.Table, pa.Table]:
     for path in (documents, paragraphs):
         with pa.memory_map(str(path)) as source:
             tables.append(pa.ipc.open_file(source).read_all())
-    docs, paras = tables
-    if "date" not in docs.column_names:  # as read_classify_inputs reads a date-less file
-        docs = docs.append_column("date", pa.nulls(docs.num_rows, pa.timestamp("ns")))
-    return sorted_inputs(docs, paras, documents, paragraphs)
+    return sorted_inputs(*tables, documents, paragraphs)
 
 
 def _batches_of(kept: pa.Table, paras: pa.Table) -> Iterator[list[tuple]]:

@@ -143,7 +143,15 @@ def read_classify_inputs(documents_path: Path, paragraphs_path: Path) -> tuple[p
 def sorted_inputs(
     documents: pa.Table, paragraphs: pa.Table, documents_path, paragraphs_path
 ) -> tuple[pa.Table, pa.Table]:
-    """:func:`read_classify_inputs` of tables already read (the paths name them in errors)."""
+    """:func:`read_classify_inputs` of tables already read (the paths name them in errors).
+
+    A documents table without ``date`` gets one of nulls: a date-less documents file still
+    codes, without stories across dates.
+    """
+    if "date" not in documents.column_names:
+        documents = documents.append_column(
+            "date", pa.nulls(documents.num_rows, pa.timestamp("ns"))
+        )
     unknown = pc.invert(pc.is_in(paragraphs.column("doc_id"), value_set=documents.column("doc_id")))
     if pc.any(unknown).as_py():
         orphans = sorted(set(paragraphs.column("doc_id").filter(unknown).to_pylist()))
@@ -191,17 +199,11 @@ def classified_frame(arrow: pa.Table) -> pd.DataFrame:
 def _read_columns(
     path: str | Path, producer: str, names: list[str], optional: list[str] = ()
 ) -> pa.Table:
-    """The ``names`` columns (required) and those of ``optional`` the file has; an optional
-    column it lacks comes back as nulls (a date-less documents file still codes, without
-    stories across dates)."""
+    """The ``names`` columns (required) and those of ``optional`` the file has."""
     present: list[str] = []
     if optional and Path(path).is_file():
         try:
             present = [c for c in optional if c in pq.read_schema(path).names]
         except Exception:  # noqa: BLE001 -- read_stage_parquet reports an unreadable file
             present = []
-    table = read_stage_parquet(path, producer, names, columns=[*names, *present], arrow=True)
-    for name in optional:
-        if name not in present:
-            table = table.append_column(name, pa.nulls(table.num_rows, pa.timestamp("ns")))
-    return table
+    return read_stage_parquet(path, producer, names, columns=[*names, *present], arrow=True)

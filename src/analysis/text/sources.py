@@ -344,7 +344,9 @@ class _JsonlIds:
     def counts(self, rel: str, path: Path) -> Counter:
         ahead = self._ahead.pop(rel, None)
         ids = ahead.result() if ahead is not None else self._count(rel, path)
-        for next_rel, next_path in self._jsonl[self._order.get(rel, len(self._jsonl)) + 1 :][:1]:
+        following = self._order.get(rel, len(self._jsonl)) + 1
+        if following < len(self._jsonl):
+            next_rel, next_path = self._jsonl[following]
             if _plain_file(next_path):  # never a pipe (it would block) or an empty file
                 self._ahead[next_rel] = in_background(self._count, next_rel, next_path)
         return ids
