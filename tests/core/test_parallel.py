@@ -8,7 +8,14 @@ import sys
 import pytest
 
 from analysis.core.errors import UserError
-from analysis.core.parallel import batched, check_backend, map_batches, progress, progress_enabled
+from analysis.core.parallel import (
+    batched,
+    check_backend,
+    map_batches,
+    progress,
+    progress_enabled,
+    worker_pool,
+)
 
 
 # Batch functions live at module level: worker processes import them by name.
@@ -22,6 +29,27 @@ def _make_offset(context: dict) -> int:
 
 def _pid_and_state(state: object, batch: list[int]) -> tuple[int, int, list[int]]:
     return os.getpid(), id(state), batch
+
+
+# Weak references to the reference cycles made by earlier batches of this worker process.
+_CYCLES: list = []
+
+
+def _cycle_then_report(_state: None, batch: int) -> tuple[bool, bool, int]:
+    """Whether the automatic collector is on, whether the state was frozen, and how many of the
+    earlier batches' cycles are gone; then leave one more cycle behind."""
+    import gc
+    import weakref
+
+    report = (gc.isenabled(), gc.get_freeze_count() > 0, sum(r() is None for r in _CYCLES))
+
+    class Node:
+        pass
+
+    node = Node()
+    node.me = node  # only the collector can free it
+    _CYCLES.append(weakref.ref(node))
+    return report
 
 
 def _fail_on_three(_state: None, batch: list[int]) -> list[int]:
@@ -206,3 +234,14 @@ def test_params_refuse_a_scheduler_address_without_the_dask_backend():
         "compute", backend="dask", n_jobs=2, dask_scheduler="tcp://10.0.0.5:8786"
     )
     assert accepted.dask_scheduler == "tcp://10.0.0.5:8786"
+
+
+def test_workers_can_collect_cycles_every_n_batches_instead_of_automatically():
+    # one worker: the batches run in order in one process
+    with worker_pool(1, collect_every=3) as pool:
+        reports = pool.map(_cycle_then_report, range(5))
+    # collections before the 3rd batch (cycles of batches 1-2 freed) and not before the 6th
+    assert reports == [(False, True, 0), (False, True, 0), (False, True, 2), (False, True, 2),
+                       (False, True, 2)]
+    with worker_pool(1) as pool:  # the default leaves Python's collector as it is
+        assert [r[:2] for r in pool.map(_cycle_then_report, range(2))] == [(True, False)] * 2

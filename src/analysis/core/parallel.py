@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import gc
 import io
 import itertools
 import logging
@@ -148,11 +149,29 @@ def _run_batch(
     return func(_state(token, setup, context), batch)
 
 
-def _pool_init(token: str, setup: Callable[[Any], Any] | None, context: Any) -> None:
+# Batches left until this pool worker collects reference cycles itself (0: Python's collector
+# runs as usual); set by _pool_init from ``collect_every``.
+_COLLECT = {"every": 0, "left": 0}
+
+
+def _pool_init(
+    token: str, setup: Callable[[Any], Any] | None, context: Any, collect_every: int = 0
+) -> None:
     _state(token, setup, context)
+    if collect_every > 0:
+        # The state (lexicons, rules) lives as long as the worker: out of the collector's sight.
+        gc.collect()
+        gc.freeze()
+        gc.disable()
+        _COLLECT["every"] = _COLLECT["left"] = collect_every
 
 
 def _pool_run(token: str, func: Callable[[Any, Any], Any], batch: Any) -> Any:
+    if _COLLECT["every"]:
+        _COLLECT["left"] -= 1
+        if _COLLECT["left"] <= 0:
+            gc.collect()
+            _COLLECT["left"] = _COLLECT["every"]
     return func(_STATES[token], batch)
 
 
@@ -192,19 +211,29 @@ class WorkerPool:
 
 @contextlib.contextmanager
 def worker_pool(
-    n_jobs: int, *, setup: Callable[[Any], Any] | None = None, context: Any = None
+    n_jobs: int,
+    *,
+    setup: Callable[[Any], Any] | None = None,
+    context: Any = None,
+    collect_every: int = 0,
 ) -> Iterator[WorkerPool]:
     """A pool of ``n_jobs`` worker processes, started with ``spawn``.
 
     Spawned workers are clean interpreters: no copy of the parent's heap and no inherited
     threads (Arrow, a notebook kernel), on every platform alike. Each worker builds its state
     ``setup(context)`` (or keeps ``context``) once and reuses it for every batch it runs.
+
+    ``collect_every`` > 0 turns Python's automatic garbage collector off in the workers and
+    collects reference cycles before every ``collect_every``-th batch instead: for work that
+    allocates millions of short-lived objects and frees them all by reference counting (the
+    collector finds nothing there, but its passes over the young objects cost classify's
+    rules 4 % of their CPU). Nothing is computed differently.
     """
     import multiprocessing
 
     token = uuid.uuid4().hex
     pool = multiprocessing.get_context("spawn").Pool(
-        n_jobs, initializer=_pool_init, initargs=(token, setup, context)
+        n_jobs, initializer=_pool_init, initargs=(token, setup, context, collect_every)
     )
     try:
         yield WorkerPool(pool, token, n_jobs)
@@ -214,8 +243,8 @@ def worker_pool(
         pool.join()
 
 
-def _local_pool(func, batches, context, setup, n_jobs, in_flight) -> Iterator[Any]:
-    with worker_pool(n_jobs, setup=setup, context=context) as pool:
+def _local_pool(func, batches, context, setup, n_jobs, in_flight, collect_every) -> Iterator[Any]:
+    with worker_pool(n_jobs, setup=setup, context=context, collect_every=collect_every) as pool:
         yield from _ordered(
             lambda b: pool.submit(func, b), lambda handle: handle.get(), batches, in_flight
         )
@@ -339,6 +368,7 @@ def map_batches(
     n_jobs: int = 1,
     scheduler: str = "",
     in_flight: int | None = None,
+    collect_every: int = 0,
 ) -> Iterator[R]:
     """Apply ``func(state, batch)`` to every batch, yielding the results in input order.
 
@@ -355,6 +385,8 @@ def map_batches(
         scheduler: address of a running Dask scheduler; "" starts a LocalCluster.
         in_flight: batches submitted ahead of the one being consumed; default four times the
             number of workers.
+        collect_every: local worker processes only (see :func:`worker_pool`): > 0 replaces
+            the automatic garbage collector by a collection every this many batches.
 
     Yields:
         ``func``'s result for each batch, in the order of ``batches``.
@@ -373,7 +405,9 @@ def map_batches(
             for batch in iterator:
                 yield func(state, batch)
             return
-        yield from _local_pool(func, iterator, context, setup, n_jobs, in_flight or 4 * n_jobs)
+        yield from _local_pool(
+            func, iterator, context, setup, n_jobs, in_flight or 4 * n_jobs, collect_every
+        )
         return
     yield from _dask(func, iterator, context, setup, n_jobs, scheduler, in_flight)
 
