@@ -31,6 +31,10 @@ __all__ = [
 # Documents per worker task, and paragraphs per Parquet row group (fixed, so the file layout
 # never depends on batching, workers or backend).
 _DOC_BATCH = 200
+# Batches a local worker processes between two garbage collections (core.parallel.worker_pool):
+# the stemming and counting make no reference cycles (collections every 400 documents found
+# none), and the automatic collector cost the workers 7 % of their CPU (benchmarks/RESULTS.md).
+_COLLECT_EVERY = 25
 ROW_GROUP_ROWS = 65_536
 # How many of the most frequent stems and multiword terms the metrics list.
 _TOP_N = 30
@@ -222,6 +226,7 @@ def paragraph_batches(
         _document_batches(documents_path),
         context=(lexicons, min_token_length),
         setup=_stage_worker,
+        collect_every=_COLLECT_EVERY,
         **options,
     )
 
