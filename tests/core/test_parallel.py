@@ -241,7 +241,12 @@ def test_workers_can_collect_cycles_every_n_batches_instead_of_automatically():
     with worker_pool(1, collect_every=3) as pool:
         reports = pool.map(_cycle_then_report, range(5))
     # collections before the 3rd batch (cycles of batches 1-2 freed) and not before the 6th
-    assert reports == [(False, True, 0), (False, True, 0), (False, True, 2), (False, True, 2),
-                       (False, True, 2)]
+    assert reports == [
+        (False, True, 0),
+        (False, True, 0),
+        (False, True, 2),
+        (False, True, 2),
+        (False, True, 2),
+    ]
     with worker_pool(1) as pool:  # the default leaves Python's collector as it is
         assert [r[:2] for r in pool.map(_cycle_then_report, range(2))] == [(True, False)] * 2
