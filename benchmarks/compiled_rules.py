@@ -43,7 +43,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import ROOT, run_timed
+from _common import ROOT, add_project_argument, run_timed
 
 #: The modules of the per-unit rules and of what they call per paragraph.
 MODULES = [
@@ -179,12 +179,7 @@ def time_variant(tree: Path, args: argparse.Namespace, gc_off: bool) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--project",
-        type=Path,
-        required=True,
-        help="a project copy whose ingest and preprocess have run",
-    )
+    add_project_argument(parser)  # ingest and preprocess are what this benchmark reads
     parser.add_argument("--mypyc", required=True, help="the mypyc executable (see the docstring)")
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--offset", type=int, default=0)
