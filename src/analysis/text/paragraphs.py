@@ -33,7 +33,8 @@ __all__ = [
 _DOC_BATCH = 200
 # Batches a local worker processes between two garbage collections (core.parallel.worker_pool):
 # the stemming and counting make no reference cycles (collections every 400 documents found
-# none), and the automatic collector cost the workers 7 % of their CPU (benchmarks/RESULTS.md).
+# none), and the automatic collector cost them 7 % of their CPU in one process while the stem
+# cache filled, less in the stage (benchmarks/RESULTS.md).
 _COLLECT_EVERY = 25
 ROW_GROUP_ROWS = 65_536
 # How many of the most frequent stems and multiword terms the metrics list.
