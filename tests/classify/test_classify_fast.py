@@ -152,3 +152,76 @@ def test_fingerprint_of_any_text_is_the_normalised_words_digest(text):
     expected = hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()[:12]
     assert stripped_fingerprint(text) == expected
     assert stripped_fingerprint(text.upper()) == expected or not text.isascii()
+
+
+_NO_CUE_TITLE = "Wali Kota Bekasi Tinjau Rumah Sakit"
+_NO_CUE_PARAGRAPHS = [
+    "Wali Kota Bekasi Tri Adhianto meninjau rumah sakit di Jakarta, Senin.",
+    "Tidak ada pembangunan jalan tol baru tahun ini, kata Polres Bekasi.",
+    "Baca juga: Banjir di Depok",
+]
+
+
+@pytest.fixture(scope="module")
+def classifier(lexicon_dir):
+    from analysis.classify.rules import Classifier
+
+    return Classifier.from_lexicons(lexicon_dir)
+
+
+def test_an_article_without_a_cue_is_coded_from_its_sector_words(classifier):
+    coding = classifier.classify_document(_NO_CUE_TITLE, _NO_CUE_PARAGRAPHS)
+    assert [c.evidence for c in coding.paragraphs] == [
+        "no cooperation cue in the article | sectors: health:rumah sakit",
+        "no cooperation cue in the article | sectors: transport:jalan tol",
+        "link line (Baca juga) ignored",
+    ]
+    assert (
+        coding.title.evidence == "no cooperation cue in the article | sectors: health:rumah sakit"
+    )
+    # the codes are those of the full rules (which also weigh "di Jakarta" and "Polres Bekasi")
+    for text, unit in zip(_NO_CUE_PARAGRAPHS, coding.paragraphs, strict=True):
+        full = classifier.classify_paragraph(text)
+        assert (unit.coop_type, unit.partners, unit.sectors, unit.cues, unit.basis) == (
+            full.coop_type,
+            full.partners,
+            full.sectors,
+            full.cues,
+            full.basis,
+        )
+    assert classifier.classify_paragraph(_NO_CUE_PARAGRAPHS[0]).evidence == (
+        "no cooperation cue | not parties: Jakarta(location) | sectors: health:rumah sakit"
+    )
+    document = (coding.coop_type, coding.partners, coding.sectors, coding.evidence, coding.cues)
+    short = classifier.classify_document(_NO_CUE_TITLE, _NO_CUE_PARAGRAPHS, paragraph_codings=False)
+    assert document == (short.coop_type, short.partners, short.sectors, short.evidence, short.cues)
+    assert document == (
+        "none",
+        (),
+        (),
+        "document: none (no unit with a cue and two governments)",
+        (),
+    )
+
+
+def test_a_cue_anywhere_in_the_article_brings_the_full_rules_to_every_unit(classifier):
+    # "mengirim" is a cue only next to a team or aid word: it holds none here, but a cue
+    # matched at all sends the article through the full rules
+    sent = classifier.classify_document(
+        _NO_CUE_TITLE, [*_NO_CUE_PARAGRAPHS, "Pemkot Bekasi mengirim surat kepada warga."]
+    )
+    assert sent.coop_type == "none"
+    assert sent.paragraphs[0].evidence == (
+        "no cooperation cue | not parties: Jakarta(location) | sectors: health:rumah sakit"
+    )
+    assert sent.paragraphs[1].evidence == (
+        "no cooperation cue | not parties: Bekasi(org) | sectors: transport:jalan tol"
+    )
+    cooperation = "Pemkot Bekasi dan Pemkot Depok menjalin kerja sama pengelolaan sampah."
+    coded = classifier.classify_document(_NO_CUE_TITLE, [*_NO_CUE_PARAGRAPHS, cooperation])
+    assert (coded.coop_type, coded.partners) == ("agglomeration", ("Bekasi", "Depok"))
+    assert coded.paragraphs[0].evidence.startswith("no cooperation cue | not parties: Jakarta")
+    assert coded.paragraphs[3].evidence == (
+        "agglomeration: jabodetabekjur | cues: kerja sama | parties: Bekasi(gov), Depok(gov) "
+        "| sectors: waste:sampah"
+    )

@@ -15,6 +15,8 @@ __all__ = [
     "DocumentCoding",
     "PartyIndex",
     "decide",
+    "decide_cueless",
+    "NO_CUE_IN_ARTICLE",
     "complete_with_counterpart",
     "document_partners",
     "evidence_text",
@@ -113,8 +115,7 @@ def decide(
         index: the gazetteer lookups.
         shared: a cost or facility shared among regions is named in the document.
     """
-    sectors = tuple(sorted({s for s, _t in analysis.sector_hits}, key=SECTORS.index))
-    sector_terms = tuple(sorted({f"{s}:{t}" for s, t in analysis.sector_hits}))
+    sectors, sector_terms = _sector_fields(analysis.sector_hits)
     analysis, dropped = _without_hedged_cues(analysis)
     hedges = tuple(sorted({kind for _s, _e, kind in analysis.hedges}))
     cues = tuple(sorted({c for _s, terms in analysis.cue_windows for c in terms}))
@@ -160,6 +161,32 @@ def decide(
         tuple(sorted(analysis.governments)),
         hedges,
     )
+
+
+#: The decision of a unit in an article where no unit holds a cooperation cue (GUIDE: a unit
+#: needs a cue to be cooperation); the roles of its place mentions are not worked out then.
+NO_CUE_IN_ARTICLE = "no cooperation cue in the article"
+
+
+def decide_cueless(sector_hits: Sequence[tuple[str, str]]) -> Coding:
+    """Code a unit of an article none of whose units holds a cue: ``none``, with its sectors.
+
+    :func:`decide` gives every such unit ``none`` too; what it adds is the place mentions'
+    roles ("not parties"), which decide nothing when no cue is anywhere in the article. So an
+    article without a cue (most news) is coded from its sector words alone.
+    """
+    sectors, sector_terms = _sector_fields(sector_hits)
+    evidence = evidence_text(NO_CUE_IN_ARTICLE, (), (), (), sector_terms)
+    return Coding("none", (), sectors, evidence, "none", (), (), sector_terms)
+
+
+def _sector_fields(
+    sector_hits: Iterable[tuple[str, str]],
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The sector ids (codebook order) and the ``sector:term`` pairs (sorted) of a unit."""
+    hits = set(sector_hits)
+    sectors = tuple(sorted({s for s, _t in hits}, key=SECTORS.index))
+    return sectors, tuple(sorted({f"{s}:{t}" for s, t in hits}))
 
 
 _NEGATION_SPAN = 3  # words between a negation and the cue it negates

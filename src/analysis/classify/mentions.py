@@ -13,6 +13,8 @@ __all__ = [
     "Mention",
     "Analysis",
     "analyse",
+    "find_sectors",
+    "holds_cue",
     "with_people",
     "with_titles",
     "with_mentions",
@@ -77,18 +79,16 @@ class Analysis:
 
 
 # ------------------------------------------------------------------ analysis
-def analyse(lexicons: ClassifyLexicons, text: str) -> Analysis:
-    """What the lexicons find in one unit (a title or paragraph), before any decision."""
-    tokens = tokenize(text)
+def analyse(lexicons: ClassifyLexicons, text: str, tokens: list[Token] | None = None) -> Analysis:
+    """What the lexicons find in one unit (a title or paragraph), before any decision;
+    ``tokens``: ``tokenize(text)`` when the caller has it already."""
+    if tokens is None:
+        tokens = tokenize(text)
     words = list(map(itemgetter(1), tokens))  # Token.lower
     context = _Context.find(lexicons, tokens, words)
     mentions, governments = _place_mentions(lexicons, text, tokens, words, context)
     cues = _Cues.find(lexicons, tokens, words, mentions)
-    sector_hits = [
-        (sector, term)
-        for _s, _e, (sector, term) in lexicons.sectors.find(tokens, lexicons.sectors.normalise(words))
-        if sector != "none"
-    ]
+    sector_hits = find_sectors(lexicons, tokens, words)
     return Analysis(sorted(cues.by_sentence.items()), cues.international, mentions,
                     sector_hits, governments, context.central_sentences,
                     _links(mentions, tokens, text), cues.agreement, tokens, text,
@@ -96,6 +96,25 @@ def analyse(lexicons: ClassifyLexicons, text: str) -> Analysis:
                     _bare_titles(context.hits, context.ends, mentions, tokens), cues.complements,
                     cues.shared, _place_lists(mentions, tokens, text), tuple(cues.starts),
                     cues.aid_only and bool(cues.starts), tuple(cues.terms), tuple(cues.hedges))
+
+
+def find_sectors(lexicons: ClassifyLexicons, tokens: Sequence[Token],
+                 words: Sequence[str]) -> list[tuple[str, str]]:
+    """(sector, term) of each sector word of a unit (sector_terms.csv; rows of sector "none"
+    only keep their words from counting as another sector's)."""
+    return [
+        (sector, term)
+        for _s, _e, (sector, term) in lexicons.sectors.find(tokens, lexicons.sectors.normalise(words))
+        if sector != "none"
+    ]
+
+
+def holds_cue(lexicons: ClassifyLexicons, tokens: Sequence[Token], words: Sequence[str]) -> bool:
+    """Whether a cooperation cue matches in a unit (excluded and hedge entries are not cues; a
+    cue whose ``requires`` words are missing counts here, though :func:`analyse` drops it)."""
+    return any(kind != "exclude" and kind not in HEDGE_KINDS
+               for _s, _e, (kind, _term, _requires)
+               in lexicons.cues.find(tokens, lexicons.cues.normalise(words)))
 
 
 @dataclass(slots=True)

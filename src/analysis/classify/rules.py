@@ -6,13 +6,14 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from operator import itemgetter
 from pathlib import Path
 
 from ..core.codebook import COOP_TYPES, SECTORS
 from ..core.errors import UserError
 from ..text.clean import strip_leading_noise
 from ..text.lexicons import CleaningLexicons, default_cleaning_lexicons, load_cleaning_lexicons
-from ..text.tokens import MATCHER_CLITICS, WORD
+from ..text.tokens import MATCHER_CLITICS, WORD, Token, tokenize
 from .confidence import assess
 from .decide import (
     Coding,
@@ -20,9 +21,18 @@ from .decide import (
     PartyIndex,
     complete_with_counterpart,
     decide,
+    decide_cueless,
     document_partners,
 )
-from .mentions import Analysis, analyse, single_government_by_level, with_people, with_titles
+from .mentions import (
+    Analysis,
+    analyse,
+    find_sectors,
+    holds_cue,
+    single_government_by_level,
+    with_people,
+    with_titles,
+)
 from .places import HEDGE_KINDS, ClassifyLexicons, Place, load_classify_lexicons
 
 __all__ = ["Classifier"]
@@ -39,6 +49,7 @@ _TITLE_WEIGHT = 2.0
 
 # Lines that only link to other articles; they say nothing about this one.
 _LINK_LINE = re.compile(r"^\s*(?:baca|lihat|simak)\s+(?:juga|pula)\b|^\s*baca\s*:", re.IGNORECASE)
+_LINK_CODING = Coding("none", (), (), "link line (Baca juga) ignored", "link")
 
 
 class Classifier:
@@ -94,7 +105,7 @@ class Classifier:
                 document (``classify_document`` passes them); the paragraph adds its own.
         """
         if _LINK_LINE.match(text or ""):
-            return Coding("none", (), (), "link line (Baca juga) ignored", "link")
+            return _LINK_CODING
         analysis = analyse(self.lexicons, strip_leading_noise(text or "", self.cleaning))
         analysis = with_people(analysis, analysis.aliases)
         analysis = with_titles(analysis, single_government_by_level([analysis]))
@@ -133,17 +144,25 @@ class Classifier:
         cleaned = [None] * (len(units) - len(paragraphs)) + (
             list(stripped) if stripped is not None else [None] * len(paragraphs)
         )
-        analyses, governments = self._analyse_units(units, cleaned)
-        # a facility or cost shared among regions named anywhere in the article (a regional
-        # landfill, provinces "patungan") is what its province-and-regions pairs are about
-        shared = any(a is not None and a.shared_cue for a in analyses)
-        codings = [
-            Coding("none", (), (), "link line (Baca juga) ignored", "link")
-            if a is None
-            else decide(a, governments, self._index, shared=shared)
-            for a in analyses
-        ]
-        complete_with_counterpart(units, analyses, codings)
+        probed = self._probe_units(units, cleaned)
+        if not any(p is not None and p[2] for p in probed):
+            # no unit holds a cue: every unit is none whatever its places' roles
+            codings = [
+                _LINK_CODING
+                if p is None
+                else decide_cueless(find_sectors(self.lexicons, p[1], _words(p[1])))
+                for p in probed
+            ]
+        else:
+            analyses, governments = self._analyse_units(probed)
+            # a facility or cost shared among regions named anywhere in the article (a regional
+            # landfill, provinces "patungan") is what its province-and-regions pairs are about
+            shared = any(a is not None and a.shared_cue for a in analyses)
+            codings = [
+                _LINK_CODING if a is None else decide(a, governments, self._index, shared=shared)
+                for a in analyses
+            ]
+            complete_with_counterpart(units, analyses, codings)
         coding = _document_coding(units, codings, has_title=bool(title and title.strip()))
         foreign = [
             p
@@ -158,20 +177,35 @@ class Classifier:
         )
         return replace(coding, confidence=level, confidence_reasons=reasons, cues=tuple(cues))
 
-    def _analyse_units(
+    def _probe_units(
         self, units: list[tuple[str, str]], cleaned: list[str | None]
-    ) -> tuple[list[Analysis | None], set[str]]:
-        """Each unit's analysis (None for a link line) and the governments the document marks;
-        ``cleaned``: each unit's text without its leading noise, or None to strip it here."""
-        analyses: list[Analysis | None] = []
-        governments: set[str] = set()
+    ) -> list[tuple[str, list[Token], bool] | None]:
+        """Per unit (None for a link line): its text without its leading noise, its tokens and
+        whether a cue matches in it; ``cleaned``: each unit's stripped text, or None to strip
+        it here."""
+        probed: list[tuple[str, list[Token], bool] | None] = []
         for (_label, text), clean in zip(units, cleaned, strict=True):
             if _LINK_LINE.match(text):
-                analyses.append(None)
+                probed.append(None)
                 continue
             if clean is None:
                 clean = strip_leading_noise(text, self.cleaning)
-            analysis = analyse(self.lexicons, clean)
+            tokens = tokenize(clean)
+            probed.append((clean, tokens, holds_cue(self.lexicons, tokens, _words(tokens))))
+        return probed
+
+    def _analyse_units(
+        self, probed: list[tuple[str, list[Token], bool] | None]
+    ) -> tuple[list[Analysis | None], set[str]]:
+        """Each unit's analysis (None for a link line) and the governments the document marks;
+        ``probed``: :meth:`_probe_units` of the units."""
+        analyses: list[Analysis | None] = []
+        governments: set[str] = set()
+        for unit in probed:
+            if unit is None:
+                analyses.append(None)
+                continue
+            analysis = analyse(self.lexicons, unit[0], unit[1])
             analyses.append(analysis)
             governments |= analysis.governments
         # officials' names, learnt anywhere in the document; a name word claimed by two
@@ -198,6 +232,10 @@ class Classifier:
                 if a is not None:
                     governments |= a.governments
         return analyses, governments
+
+
+def _words(tokens: list[Token]) -> list[str]:
+    return list(map(itemgetter(1), tokens))  # Token.lower
 
 
 def _document_coding(
