@@ -23,6 +23,7 @@ from explore_fixtures import (
 from analysis.cli import main
 from analysis.core.errors import UserError
 from analysis.report._evidence import (
+    _find_term,
     highlight_segments,
     parse_document_evidence,
     parse_unit_evidence,
@@ -42,6 +43,7 @@ from analysis.report.explore import (
     run_explore,
 )
 from analysis.report.render import find_external_references
+from analysis.text.tokens import tokenize
 
 
 def _build(t=None, **options):
@@ -128,6 +130,15 @@ def test_highlights_follow_the_classifiers_matching_rules():
     assert ["Kuala Lumpur", "p"] in marked
     assert highlight_segments("") == []
     assert highlight_segments("Tidak ada apa-apa.", cues=["kerja sama"]) == ["Tidak ada apa-apa."]
+
+
+def test_a_term_matches_whole_words_or_words_with_an_enclitic():
+    tokens = tokenize("Kerjasama kerja samanya, kerja sama. Kerjalah sama")
+    # "Kerjasama" begins with "kerja" but is another word; ", kerja" starts a match, while a
+    # full stop inside the term would end it
+    assert _find_term(tokens, ("kerja", "sama")) == [(1, 3), (3, 5), (5, 7)]
+    assert _find_term(tokens, ("sama",)) == [(2, 3), (4, 5), (6, 7)]
+    assert _find_term(tokenize("kerja. Sama"), ("kerja", "sama")) == []
 
 
 # ------------------------------------------------------------------------------ topics

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import compress
+from operator import methodcaller
 
 from ..core.codebook import COOP_TYPES
 from ..text.tokens import MATCHER_CLITICS, Token, tokenize
@@ -188,11 +190,20 @@ def _word_matches(word: str, term_word: str) -> bool:
     return any(word.endswith(e) and word[: -len(e)] == term_word for e in MATCHER_CLITICS)
 
 
-def _find_term(tokens: Sequence[Token], term: Sequence[str]) -> list[tuple[int, int]]:
-    """Token ranges where ``term`` occurs; like the matchers, an n-gram never crosses punctuation."""
+def _find_term(
+    tokens: Sequence[Token], term: Sequence[str], lowers: Sequence[str] | None = None
+) -> list[tuple[int, int]]:
+    """Token ranges where ``term`` occurs; like the matchers, an n-gram never crosses punctuation.
+
+    ``lowers``: the tokens' lower-case words, when the caller has them. Only positions whose
+    word begins with the term's first word are tried (a match, enclitic or not, does).
+    """
     n = len(term)
+    if lowers is None:
+        lowers = [t.lower for t in tokens]
     hits = []
-    for i in range(len(tokens) - n + 1):
+    begins = map(methodcaller("startswith", term[0]), lowers)
+    for i in compress(range(len(tokens) - n + 1), begins):
         if all(_word_matches(tokens[i + k].lower, term[k]) for k in range(n)) and not any(
             tokens[i + k].hard_before for k in range(1, n)
         ):
@@ -249,13 +260,14 @@ def highlight_segments(
     if not text:
         return []
     tokens = tokenize(text)
+    lowers = [t.lower for t in tokens]
     candidates: list[tuple[int, int, int, str]] = []  # priority, start, -length, class
     for flag, terms in (("c", cues), ("p", parties), ("g", sector_terms)):
         for term in sorted(set(terms)):
             words = _term_words(term)
             if not words:
                 continue
-            for i, j in _find_term(tokens, words):
+            for i, j in _find_term(tokens, words, lowers):
                 start, end = tokens[i].start, tokens[j - 1].end
                 candidates.append((_PRIORITY[flag], start, start - end, flag))
     marks: list[tuple[int, int, str]] = []
