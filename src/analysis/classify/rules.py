@@ -145,25 +145,29 @@ class Classifier:
             list(stripped) if stripped is not None else [None] * len(paragraphs)
         )
         probed = self._probe_units(units, cleaned)
+        has_title = len(units) > len(paragraphs)
         if not any(p is not None and p[2] for p in probed):
-            # no unit holds a cue: every unit is none whatever its places' roles
+            # no unit holds a cue: every unit is none whatever its places' roles, and so is the
+            # document (what _document_coding and assess make of units that are all none)
             codings = [
                 _LINK_CODING
                 if p is None
                 else decide_cueless(find_sectors(self.lexicons, p[1], _words(p[1])))
                 for p in probed
             ]
-        else:
-            analyses, governments = self._analyse_units(probed)
-            # a facility or cost shared among regions named anywhere in the article (a regional
-            # landfill, provinces "patungan") is what its province-and-regions pairs are about
-            shared = any(a is not None and a.shared_cue for a in analyses)
-            codings = [
-                _LINK_CODING if a is None else decide(a, governments, self._index, shared=shared)
-                for a in analyses
-            ]
-            complete_with_counterpart(units, analyses, codings)
-        coding = _document_coding(units, codings, has_title=bool(title and title.strip()))
+            title_coding = codings[0] if has_title else None
+            body = tuple(codings[1:] if has_title else codings)
+            return DocumentCoding("none", (), (), _NO_COOPERATION, title_coding, body)
+        analyses, governments = self._analyse_units(probed)
+        # a facility or cost shared among regions named anywhere in the article (a regional
+        # landfill, provinces "patungan") is what its province-and-regions pairs are about
+        shared = any(a is not None and a.shared_cue for a in analyses)
+        codings = [
+            _LINK_CODING if a is None else decide(a, governments, self._index, shared=shared)
+            for a in analyses
+        ]
+        complete_with_counterpart(units, analyses, codings)
+        coding = _document_coding(units, codings, has_title=has_title)
         foreign = [
             p
             for p in coding.partners
