@@ -202,6 +202,8 @@ def test_an_article_without_a_cue_is_coded_from_its_sector_words(classifier):
         "document: none (no unit with a cue and two governments)",
         (),
     )
+    assert (coding.confidence, coding.confidence_reasons) == ("", ())
+    assert len(coding.paragraphs) == len(_NO_CUE_PARAGRAPHS)
 
 
 def test_a_cue_anywhere_in_the_article_brings_the_full_rules_to_every_unit(classifier):
