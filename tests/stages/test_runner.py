@@ -4,6 +4,7 @@ the stage's process and in Papermill's ordinary kernel alike."""
 
 from __future__ import annotations
 
+import re
 import sys
 
 import nbformat
@@ -12,6 +13,8 @@ from nbformat.v4 import new_code_cell
 from pipeline_utils import copy_project, pipeline_env, run
 
 from analysis.report.notebooks import KERNEL_ENV
+
+_ZMQ_TEARDOWN = re.compile(r"Assertion failed: pfd\.revents & POLLIN \(src/signaler\.cpp:\d+\)")
 
 NOTEBOOK = "notebooks/02_preprocess.ipynb"
 
@@ -46,8 +49,15 @@ def test_a_failing_cell_stops_the_stage_with_one_line(tmp_path, kernel):
         _break_notebook(copy, source)
         proc = run([sys.executable, "src/stage.py", "preprocess"], copy, env=env)
         assert proc.returncode == 2, proc.stderr
-        # Papermill's kernel warns that it listens on TCP (127.0.0.1) without encryption
-        lines = [x for x in proc.stderr.splitlines() if x and not x.startswith("[IPKernelApp]")]
+        # Papermill's kernel warns that it listens on TCP (127.0.0.1) without encryption; and
+        # the kernel's libzmq may abort while it is shut down (a known race at context
+        # termination, zeromq/libzmq#1554: "Assertion failed: pfd.revents & POLLIN
+        # (src/signaler.cpp:238)", seen once in this suite), on stderr beside the stage's line
+        lines = [
+            x
+            for x in proc.stderr.splitlines()
+            if x and not x.startswith("[IPKernelApp]") and not _ZMQ_TEARDOWN.fullmatch(x)
+        ]
         assert lines == [message]
         assert "Traceback" not in proc.stdout + proc.stderr
         executed = nbformat.read(copy / "reports/notebooks/02_preprocess.ipynb", as_version=4)
