@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from operator import itemgetter
 
 from ..text.tokens import MATCHER_CLITICS, Token, tokenize
-from .places import HEDGE_KINDS, ClassifyLexicons, Place
+from .places import HEDGE_KINDS, NOT_CUE_KINDS, ClassifyLexicons, Place
 
 __all__ = [
     "Mention",
@@ -15,6 +15,7 @@ __all__ = [
     "analyse",
     "find_sectors",
     "holds_cue",
+    "token_words",
     "with_people",
     "with_titles",
     "with_mentions",
@@ -79,12 +80,15 @@ class Analysis:
 
 
 # ------------------------------------------------------------------ analysis
-def analyse(lexicons: ClassifyLexicons, text: str, tokens: list[Token] | None = None) -> Analysis:
+def analyse(lexicons: ClassifyLexicons, text: str, tokens: list[Token] | None = None,
+            words: list[str] | None = None) -> Analysis:
     """What the lexicons find in one unit (a title or paragraph), before any decision;
-    ``tokens``: ``tokenize(text)`` when the caller has it already."""
+    ``tokens`` (``tokenize(text)``) and ``words`` (``token_words(tokens)``): when the caller
+    has them already."""
     if tokens is None:
         tokens = tokenize(text)
-    words = list(map(itemgetter(1), tokens))  # Token.lower
+    if words is None:
+        words = token_words(tokens)
     context = _Context.find(lexicons, tokens, words)
     mentions, governments = _place_mentions(lexicons, text, tokens, words, context)
     cues = _Cues.find(lexicons, tokens, words, mentions)
@@ -96,6 +100,11 @@ def analyse(lexicons: ClassifyLexicons, text: str, tokens: list[Token] | None = 
                     _bare_titles(context.hits, context.ends, mentions, tokens), cues.complements,
                     cues.shared, _place_lists(mentions, tokens, text), tuple(cues.starts),
                     cues.aid_only and bool(cues.starts), tuple(cues.terms), tuple(cues.hedges))
+
+
+def token_words(tokens: Sequence[Token]) -> list[str]:
+    """The lower-case word of each token: what the phrase tables are matched on."""
+    return list(map(itemgetter(1), tokens))  # Token.lower
 
 
 def find_sectors(lexicons: ClassifyLexicons, tokens: Sequence[Token],
@@ -112,7 +121,7 @@ def find_sectors(lexicons: ClassifyLexicons, tokens: Sequence[Token],
 def holds_cue(lexicons: ClassifyLexicons, tokens: Sequence[Token], words: Sequence[str]) -> bool:
     """Whether a cooperation cue matches in a unit (excluded and hedge entries are not cues; a
     cue whose ``requires`` words are missing counts here, though :func:`analyse` drops it)."""
-    return any(kind != "exclude" and kind not in HEDGE_KINDS
+    return any(kind not in NOT_CUE_KINDS
                for _s, _e, (kind, _term, _requires)
                in lexicons.cues.find(tokens, lexicons.cues.normalise(words)))
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CUE_KINDS",
     "HEDGE_KINDS",
+    "NOT_CUE_KINDS",
     "CONTEXT_KINDS",
     "MATCH_RULES",
     "Place",
@@ -42,6 +43,8 @@ CUE_KINDS = (
 )
 #: Cue-table kinds that are no cue themselves but qualify the cues after them in a sentence.
 HEDGE_KINDS = ("negation", "wish", "refusal")
+#: Cue-table kinds that never make a unit cooperation: exclusions and the hedges.
+NOT_CUE_KINDS = frozenset({"exclude", *HEDGE_KINDS})
 CONTEXT_KINDS = (
     "government",
     "org",

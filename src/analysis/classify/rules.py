@@ -6,8 +6,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from ..core.codebook import COOP_TYPES, SECTORS
 from ..core.errors import UserError
@@ -30,10 +30,11 @@ from .mentions import (
     find_sectors,
     holds_cue,
     single_government_by_level,
+    token_words,
     with_people,
     with_titles,
 )
-from .places import HEDGE_KINDS, ClassifyLexicons, Place, load_classify_lexicons
+from .places import NOT_CUE_KINDS, ClassifyLexicons, Place, load_classify_lexicons
 
 __all__ = ["Classifier"]
 
@@ -50,6 +51,15 @@ _TITLE_WEIGHT = 2.0
 # Lines that only link to other articles; they say nothing about this one.
 _LINK_LINE = re.compile(r"^\s*(?:baca|lihat|simak)\s+(?:juga|pula)\b|^\s*baca\s*:", re.IGNORECASE)
 _LINK_CODING = Coding("none", (), (), "link line (Baca juga) ignored", "link")
+
+
+class _Probe(NamedTuple):
+    """A unit as the rules first read it: enough to tell whether the article holds a cue."""
+
+    text: str  # without its leading noise
+    tokens: list[Token]
+    words: list[str]  # token_words(tokens)
+    cue: bool  # a cue matches in it (mentions.holds_cue)
 
 
 class Classifier:
@@ -73,7 +83,7 @@ class Classifier:
         self._cue_keys = tuple(
             (key, requires)
             for key, (kind, _term, requires) in lexicons.cues.entries.items()
-            if kind != "exclude" and kind not in HEDGE_KINDS
+            if kind not in NOT_CUE_KINDS
         )
 
     @classmethod
@@ -146,13 +156,13 @@ class Classifier:
         )
         probed = self._probe_units(units, cleaned)
         has_title = len(units) > len(paragraphs)
-        if not any(p is not None and p[2] for p in probed):
+        if not any(p is not None and p.cue for p in probed):
             # no unit holds a cue: every unit is none whatever its places' roles, and so is the
             # document (what _document_coding and assess make of units that are all none)
             codings = [
                 _LINK_CODING
                 if p is None
-                else decide_cueless(find_sectors(self.lexicons, p[1], _words(p[1])))
+                else decide_cueless(find_sectors(self.lexicons, p.tokens, p.words))
                 for p in probed
             ]
             title_coding = codings[0] if has_title else None
@@ -183,11 +193,10 @@ class Classifier:
 
     def _probe_units(
         self, units: list[tuple[str, str]], cleaned: list[str | None]
-    ) -> list[tuple[str, list[Token], bool] | None]:
-        """Per unit (None for a link line): its text without its leading noise, its tokens and
-        whether a cue matches in it; ``cleaned``: each unit's stripped text, or None to strip
-        it here."""
-        probed: list[tuple[str, list[Token], bool] | None] = []
+    ) -> list[_Probe | None]:
+        """Per unit, what :class:`_Probe` holds (None for a link line); ``cleaned``: each unit's
+        stripped text, or None to strip it here."""
+        probed: list[_Probe | None] = []
         for (_label, text), clean in zip(units, cleaned, strict=True):
             if _LINK_LINE.match(text):
                 probed.append(None)
@@ -195,12 +204,11 @@ class Classifier:
             if clean is None:
                 clean = strip_leading_noise(text, self.cleaning)
             tokens = tokenize(clean)
-            probed.append((clean, tokens, holds_cue(self.lexicons, tokens, _words(tokens))))
+            words = token_words(tokens)
+            probed.append(_Probe(clean, tokens, words, holds_cue(self.lexicons, tokens, words)))
         return probed
 
-    def _analyse_units(
-        self, probed: list[tuple[str, list[Token], bool] | None]
-    ) -> tuple[list[Analysis | None], set[str]]:
+    def _analyse_units(self, probed: list[_Probe | None]) -> tuple[list[Analysis | None], set[str]]:
         """Each unit's analysis (None for a link line) and the governments the document marks;
         ``probed``: :meth:`_probe_units` of the units."""
         analyses: list[Analysis | None] = []
@@ -209,7 +217,7 @@ class Classifier:
             if unit is None:
                 analyses.append(None)
                 continue
-            analysis = analyse(self.lexicons, unit[0], unit[1])
+            analysis = analyse(self.lexicons, unit.text, unit.tokens, unit.words)
             analyses.append(analysis)
             governments |= analysis.governments
         # officials' names, learnt anywhere in the document; a name word claimed by two
@@ -236,10 +244,6 @@ class Classifier:
                 if a is not None:
                     governments |= a.governments
         return analyses, governments
-
-
-def _words(tokens: list[Token]) -> list[str]:
-    return list(map(itemgetter(1), tokens))  # Token.lower
 
 
 def _document_coding(
