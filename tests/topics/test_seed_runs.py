@@ -14,14 +14,21 @@ from analysis.topics.tables import load_inputs
 SEED = Params().seed
 
 
-def _fit(seed_inputs, n_jobs: int):
+def _fit(seed_inputs, n_jobs: int, workers=None):
     frame = load_inputs(
         seed_inputs["paragraphs"], seed_inputs["classified"], seed_inputs["documents"]
     )
     topics = TopicsParams.model_construct(fit_on="all", n_seeds=3)
     fit, rest, selection = select_paragraphs(frame, topics.fit_on, topics.sample_size, SEED)
     return fit_selected(
-        fit, RestParagraphs(rest, None, 100), selection, topics, SEED, None, n_jobs=n_jobs
+        fit,
+        RestParagraphs(rest, None, 100),
+        selection,
+        topics,
+        SEED,
+        None,
+        n_jobs=n_jobs,
+        workers=workers,
     )
 
 
@@ -48,6 +55,49 @@ def test_runs_in_two_worker_processes_equal_the_runs_in_this_process(seed_inputs
     assert pooled.metrics["ensemble"]["n_seeds"] == 3
     # the published model came back from a worker and still assigns new paragraphs
     assert pooled.model.topic_representations_ == here.model.topic_representations_
+
+    # Workers started before the inputs are read (as the stage does at scale): warmed up, then
+    # the three seeds and both baselines in the same two processes, with the same result.
+    calls.clear()
+    with seed_runs.SeedWorkers(n_jobs=2, n_seeds=3) as early:
+        assert early.start(n_docs=seed_runs.PARALLEL_FROM)
+        # the warm-up compiled pynndescent's search in each worker before any fit arrived
+        compiled = early._pool.map(_compiled_searches, [None, None])
+        assert all(n >= 1 for n in compiled), compiled
+        warmed = _fit(seed_inputs, n_jobs=1, workers=early)
+    assert calls == []  # no other pool was started
+    pd.testing.assert_frame_equal(warmed.assignments, here.assignments)
+    pd.testing.assert_frame_equal(warmed.topic_info, here.topic_info)
+    assert warmed.metrics == here.metrics
+    assert warmed.model.topic_representations_ == here.model.topic_representations_
+
+
+def _compiled_searches(_state, _batch) -> int:
+    """In a worker: machine-code versions numba holds of pynndescent's nearest-neighbour search."""
+    from pynndescent import pynndescent_
+
+    return len(pynndescent_.nn_descent_internal.signatures)
+
+
+def test_seed_workers_start_only_for_a_large_fit_and_more_than_one_job(monkeypatch):
+    started = []
+    monkeypatch.setattr(seed_runs, "worker_pool", lambda *a, **k: started.append(k) or None)
+    below = seed_runs.PARALLEL_FROM - 1
+    with seed_runs.SeedWorkers(n_jobs=2, n_seeds=5) as workers:
+        assert not workers.start(below) and not workers.started
+    with seed_runs.SeedWorkers(n_jobs=1, n_seeds=5) as workers:
+        assert not workers.start(10**6)
+    assert started == []
+    # not started: the runs and baselines take the usual path (here: this process, small fit)
+
+    class Fit:
+        docs = ["a b"] * 10
+
+        def __call__(self, seed):
+            return -seed
+
+    with seed_runs.SeedWorkers(n_jobs=2, n_seeds=2) as workers:
+        assert workers.runs(Fit(), [3, 4]) == [-3, -4]
 
 
 def test_small_fits_and_one_job_stay_in_this_process(monkeypatch):

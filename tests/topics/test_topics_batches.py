@@ -87,7 +87,12 @@ def test_streamed_inputs_equal_load_inputs_then_select(shuffled_inputs, fit_on):
 
 
 def test_relevant_selection_counts_on_the_seeds(seed_inputs):
-    fit, rest, info = read_inputs(*_args(seed_inputs), "relevant", 20000, SEED, batch_size=7)
+    found = []
+    fit, rest, info = read_inputs(
+        *_args(seed_inputs), "relevant", 20000, SEED, batch_size=7, relevant_found=found.append
+    )
+    # told before the scan of paragraphs.parquet: the 54 relevant paragraphs classify coded
+    assert found == [54]
     # hand-checked on the five seed articles: every one is coded as cooperation
     assert info["n_paragraphs_input"] == 54 and info["n_paragraphs_relevant"] == 54
     assert (info["fit_on_used"], info["fallback"], len(rest)) == ("relevant", None, 0)
@@ -110,8 +115,13 @@ def test_relevant_inputs_carry_the_words_of_the_fitted_paragraphs(shuffled_input
     lacking = words.filter(pa.compute.not_equal(words["para_id"], half[0]))
     missing = modelled_paragraphs(args[0], half, lacking)
     pd.testing.assert_frame_equal(missing, read)
-    # other selections assign paragraphs after the fit: no words are carried
-    assert read_inputs(*args, "sample", 40, SEED, batch_size=4, words=True)[3] is None
+    # other selections assign paragraphs after the fit: no words are carried (and the count
+    # of relevant paragraphs, which does not size their fit, is not announced)
+    found = []
+    sampled = read_inputs(
+        *args, "sample", 40, SEED, batch_size=4, words=True, relevant_found=found.append
+    )
+    assert sampled[3] is None and found == []
 
 
 def test_streamed_inputs_refuse_what_load_inputs_refuses(seed_inputs, tmp_path):

@@ -17,6 +17,7 @@ from ..report.figures_topics import plot_topic_sizes, plot_topics_by_coop_type
 from ..topics.inputs import read_inputs
 from ..topics.model import TopicsResult, fit_selected
 from ..topics.quality import Reference, read_reference
+from ..topics.seed_runs import SeedWorkers
 from ..topics.tables import with_readable_labels
 
 __all__ = ["PARAMS", "run"]
@@ -42,25 +43,28 @@ def run(params: Params, paths: ProjectPaths) -> TopicsResult:
     Returns:
         The fit, its tables and metrics; ``figures`` holds the two figures drawn.
     """
-    fit, rest, selection, words = read_inputs(
-        paths.paragraphs,
-        paths.classified,
-        paths.documents,
-        params.topics.fit_on,
-        params.topics.sample_size,
-        params.seed,
-        words=True,
-    )
-    result = fit_selected(
-        fit,
-        rest,
-        selection,
-        params.topics,
-        params.seed,
-        paths.embeddings,
-        _reference(params.topics.reference_stems, paths),
-        n_jobs=params.compute.n_jobs,
-    )
+    # The seed workers start while paragraphs.parquet is read when the fit will need them.
+    with SeedWorkers(params.compute.n_jobs, params.topics.n_seeds) as workers:
+        fit, rest, selection, words = read_inputs(
+            paths.paragraphs,
+            paths.classified,
+            paths.documents,
+            params.topics.fit_on,
+            params.topics.sample_size,
+            params.seed,
+            words=True,
+            relevant_found=workers.start,
+        )
+        result = fit_selected(
+            fit,
+            rest,
+            selection,
+            params.topics,
+            params.seed,
+            paths.embeddings,
+            _reference(params.topics.reference_stems, paths),
+            workers=workers,
+        )
     del fit, rest
     # readable columns beside the stems (from the words read with the inputs, when they were)
     result = with_readable_labels(result, paths.paragraphs, words)

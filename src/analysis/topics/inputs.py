@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,7 @@ def read_inputs(
     batch_size: int = PARAGRAPH_BATCH,
     *,
     words: bool = False,
+    relevant_found: Callable[[int], Any] | None = None,
 ) -> tuple[pd.DataFrame, RestParagraphs, dict] | tuple[pd.DataFrame, RestParagraphs, dict, Any]:
     """``(fit, rest, selection)`` as ``select_paragraphs(load_inputs(...), ...)`` returns them.
 
@@ -63,6 +64,11 @@ def read_inputs(
 
     ``rest`` holds the ids and groups of the paragraphs assigned after the fit and reads their
     text and stems from paragraphs.parquet in batches of ``batch_size``.
+
+    ``relevant_found`` (``fit_on: relevant`` only) is called with the number of relevant
+    paragraphs classified.parquet holds (those of duplicate documents included) before
+    paragraphs.parquet is scanned: the stage starts its seed workers then
+    (``seed_runs.SeedWorkers.start``).
 
     Raises:
         UserError: a missing or unreadable input, a para_id twice in paragraphs.parquet or in
@@ -83,6 +89,8 @@ def read_inputs(
     docs = _documents(documents_path, classified_path, batch_size)
     relevant_only = fit_on == "relevant"
     codes = _paragraph_codes(classified_path, docs, relevant_only, batch_size)
+    if relevant_only and relevant_found is not None:
+        relevant_found(len(codes))
     scan = _Scan(paragraphs_path, documents_path, docs, codes, batch_size)
     if relevant_only:
         kept, counts, table = scan.rows(

@@ -28,7 +28,7 @@ from .quality import (
     stem_vectorizer,
     topic_diversity,
 )
-from .seed_runs import SeedFit, fit_estimators, fit_runs, quiet_bertopic_logger
+from .seed_runs import SeedFit, SeedWorkers, quiet_bertopic_logger
 from .tables import OUTLIER_LABEL, is_relevant, share_table, topic_label, truncate
 from .words import representative_paragraphs, stem_space
 
@@ -413,19 +413,25 @@ def fit_topics(frame: pd.DataFrame, topics: TopicsParams, seed: int,
 
 def fit_selected(fit: pd.DataFrame, rest: RestParagraphs, selection: dict, topics: TopicsParams,
                  seed: int, cache_dir: str | Path | None,
-                 reference: Reference | str | None = None, n_jobs: int = 1) -> TopicsResult:
+                 reference: Reference | str | None = None, n_jobs: int = 1,
+                 workers: SeedWorkers | None = None) -> TopicsResult:
     """:func:`fit_topics` on paragraphs already selected (``analysis.topics.inputs``).
 
     ``fit`` holds the paragraphs the model is fitted on (as :func:`select_paragraphs` returns
     them), ``rest`` those assigned after the fit, read and assigned batch by batch. ``n_jobs``
-    (params.yaml ``compute.n_jobs``): worker processes for the seed runs of a large fit
-    (``seed_runs.fit_runs``); the output does not depend on it.
+    (params.yaml ``compute.n_jobs``): worker processes for the seed runs and baselines of a
+    large fit (``seed_runs.fit_runs``); ``workers``, the stage's ``seed_runs.SeedWorkers``
+    (perhaps already started; default: new ones with ``n_jobs``). The output depends on
+    neither.
     """
     clock = _Stopwatch()
     if len(fit) < MIN_PARAGRAPHS:
         clustering_settings(len(fit), topics.min_topic_size)  # raises the user-facing message
-    done = _fit_and_assign(fit, rest, selection, topics, seed, cache_dir, clock, reference,
-                           n_jobs)
+    with contextlib.ExitStack() as stack:
+        if workers is None:
+            workers = stack.enter_context(SeedWorkers(n_jobs, topics.n_seeds))
+        done = _fit_and_assign(fit, rest, selection, topics, seed, cache_dir, clock, reference,
+                               workers)
     result = _result(fit, rest.frame, selection, done, topics, seed)
     clock.lap("tables")
     result.timings = clock.laps
@@ -435,7 +441,7 @@ def fit_selected(fit: pd.DataFrame, rest: RestParagraphs, selection: dict, topic
 def _fit_and_assign(fit: pd.DataFrame, rest: RestParagraphs, selection: dict,
                     topics: TopicsParams, seed: int, cache_dir: str | Path | None,
                     clock: _Stopwatch, reference: Reference | str | None,
-                    n_jobs: int = 1) -> _Fit:
+                    workers: SeedWorkers) -> _Fit:
     """Embed, fit the seed ensemble, assign the rest with the medoid, topic words and quality.
 
     One piece: every step runs inside the one-thread BLAS limit and BERTopic's quiet logger,
@@ -478,7 +484,7 @@ def _fit_and_assign(fit: pd.DataFrame, rest: RestParagraphs, selection: dict,
                            stem_space(docs, seed=seed), _fit_online if online else _fit,
                            _reduce_outliers)
         ensemble = fit_ensemble(seed, topics.n_seeds, seed_fit,
-                                lambda seeds: fit_runs(seed_fit, seeds, n_jobs))
+                                lambda seeds: workers.runs(seed_fit, seeds))
         published = ensemble.published
         model, raw_topics, assigned, settings = (published.model, published.raw_topics,
                                                  published.topics, published.settings)
@@ -504,7 +510,7 @@ def _fit_and_assign(fit: pd.DataFrame, rest: RestParagraphs, selection: dict,
             f"seeded sample of {len(quality_docs)} fitted paragraphs" if online
             else f"the {len(quality_docs)} fitted paragraphs"))
         compared = (baselines(quality_docs, len(real_topics), top_n_words, seed, fitted.corpus,
-                              lambda pairs: fit_estimators(pairs, len(quality_docs), n_jobs))
+                              lambda pairs: workers.estimators(pairs, len(quality_docs)))
                     if len(real_topics) >= 2 else {})
         clock.lap("baselines")
         topic_words = {"bertopic": [words.get(t, []) for t in real_topics],

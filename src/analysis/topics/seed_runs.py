@@ -11,9 +11,18 @@
 # compiled code in the same disk cache, and receive the inputs once. A pool costs a few seconds
 # (importing BERTopic), so small fits (fewer than ``PARALLEL_FROM`` paragraphs, the bundled
 # corpus among them) stay in this process.
+#
+# The stage can start them earlier (``SeedWorkers.start``): as soon as classified.parquet has
+# told it how many paragraphs the fit will have, before it scans paragraphs.parquet for their
+# text. The workers then import BERTopic and have numba compile UMAP's nearest-neighbour search
+# (``_warm_worker``) on the core the reading process leaves idle; pynndescent's search cannot be
+# kept in numba's disk cache, so every worker compiled it at its first fit (about 18 s at 1M
+# articles, and more with an empty cache). The warm-up fits UMAP on its own made-up rows with its
+# own seed and keeps nothing but the compiled code, so the runs give the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,12 +30,19 @@ from typing import Any
 
 import numpy as np
 
-from ..core.parallel import map_batches
+from ..core.parallel import WorkerPool, map_batches, worker_pool
 from .ensemble import EnsembleRun, run_words
 from .quality import stem_vectorizer
 from .words import StemSpace
 
-__all__ = ["PARALLEL_FROM", "SeedFit", "fit_estimators", "fit_runs", "quiet_bertopic_logger"]
+__all__ = [
+    "PARALLEL_FROM",
+    "SeedFit",
+    "SeedWorkers",
+    "fit_estimators",
+    "fit_runs",
+    "quiet_bertopic_logger",
+]
 
 #: Fitted paragraphs from which the runs go to worker processes (below, a pool costs more
 #: than it saves).
@@ -90,7 +106,7 @@ class SeedFit:
         )
 
 
-def _worker_setup(fit: SeedFit) -> SeedFit:
+def _worker_setup(fit: SeedFit | None) -> SeedFit | None:
     """In a worker process: the stage process's settings for a fit, once per process."""
     from threadpoolctl import threadpool_limits
 
@@ -166,3 +182,97 @@ def fit_estimators(pairs: list, n_docs: int, n_jobs: int = 1) -> list:
     if n_workers == 1:
         return [_fit_estimator(None, pair) for pair in pairs]
     return list(map_batches(_fit_estimator, pairs, backend="local", n_jobs=n_workers))
+
+
+#: Rows of the warm-up fit's made-up data (``_warm_worker``).
+WARM_ROWS = 600
+
+
+def _warm_worker(_context: None) -> None:
+    """A seed worker's set-up before any fit arrives: the stage's settings, BERTopic imported,
+    and UMAP's approximate nearest-neighbour search compiled by a fit on made-up rows.
+
+    UMAP takes that search (pynndescent) from 4,096 rows on, or when forced, as here; every
+    compiled function is a function of its argument types only (UMAP hands it float32 rows
+    whatever it is given), so the real fits reuse the code and compute what they would have.
+    """
+    _worker_setup(None)
+    import bertopic  # noqa: F401  (the import itself is the point: several seconds)
+
+    from .seeded_umap import SeededUMAP
+
+    rows = np.random.default_rng(0).random((WARM_ROWS, 8))
+    SeededUMAP(
+        n_neighbors=15,
+        n_components=5,
+        min_dist=0.0,
+        metric="cosine",
+        random_state=0,
+        n_jobs=1,
+        low_memory=True,
+        n_epochs=5,
+        force_approximation_algorithm=True,
+    ).fit(rows)
+
+
+def _fit_seed(_state: None, task: tuple[SeedFit, int]) -> EnsembleRun:
+    fit, seed = task
+    return fit(seed)
+
+
+class SeedWorkers:
+    """The worker processes of one topics fit: the seed runs, then the LDA and NMF baselines.
+
+    By default nothing starts until the fit asks (``runs`` and ``estimators`` are then
+    :func:`fit_runs` and :func:`fit_estimators`). ``start(n_docs)`` starts warmed-up workers at
+    once when a fit of ``n_docs`` paragraphs would use them; the fit then reuses them for both
+    steps. Either way each run and baseline is seeded and single-threaded: the same bytes.
+    Use as a context manager (the workers stop at its end).
+
+    Args:
+        n_jobs: params.yaml ``compute.n_jobs``.
+        n_seeds: params.yaml ``topics.n_seeds``.
+    """
+
+    def __init__(self, n_jobs: int = 1, n_seeds: int = 1) -> None:
+        self.n_jobs, self.n_seeds = n_jobs, n_seeds
+        self._stack = contextlib.ExitStack()
+        self._pool: WorkerPool | None = None
+
+    def __enter__(self) -> SeedWorkers:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers, if any were started."""
+        self._pool = None
+        self._stack.close()
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def start(self, n_docs: int) -> bool:
+        """Start the workers now if a fit of ``n_docs`` paragraphs would use them (at least
+        ``PARALLEL_FROM`` paragraphs and ``n_jobs`` > 1); True when they run."""
+        n_workers = _pool_size(n_docs, max(self.n_seeds, 2), self.n_jobs)
+        if self._pool is None and n_workers > 1:
+            self._pool = self._stack.enter_context(
+                worker_pool(n_workers, setup=_warm_worker, join=True)
+            )
+        return self.started
+
+    def runs(self, fit: SeedFit, seeds: Sequence[int]) -> list[EnsembleRun]:
+        """:func:`fit_runs` with this object's ``n_jobs``, in the started workers if any."""
+        if self._pool is None:
+            return fit_runs(fit, seeds, self.n_jobs)
+        handles = [self._pool.submit(_fit_seed, (fit, seed)) for seed in seeds]
+        return [handle.get() for handle in handles]
+
+    def estimators(self, pairs: list, n_docs: int) -> list:
+        """:func:`fit_estimators` with this object's ``n_jobs``, in the started workers if any."""
+        if self._pool is None:
+            return fit_estimators(pairs, n_docs, self.n_jobs)
+        return self._pool.map(_fit_estimator, pairs)
