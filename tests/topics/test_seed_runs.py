@@ -60,7 +60,7 @@ def test_runs_in_two_worker_processes_equal_the_runs_in_this_process(seed_inputs
     # the three seeds and both baselines in the same two processes, with the same result.
     calls.clear()
     with seed_runs.SeedWorkers(n_jobs=2, n_seeds=3) as early:
-        assert early.start(n_docs=seed_runs.PARALLEL_FROM)
+        assert early.start(n_docs=seed_runs.APPROXIMATE_FROM)
         # the warm-up compiled pynndescent's search in each worker before any fit arrived
         compiled = early._pool.map(_compiled_searches, [None, None])
         assert all(n >= 1 for n in compiled), compiled
@@ -82,9 +82,10 @@ def _compiled_searches(_state, _batch) -> int:
 def test_seed_workers_start_only_for_a_large_fit_and_more_than_one_job(monkeypatch):
     started = []
     monkeypatch.setattr(seed_runs, "worker_pool", lambda *a, **k: started.append(k) or None)
-    below = seed_runs.PARALLEL_FROM - 1
     with seed_runs.SeedWorkers(n_jobs=2, n_seeds=5) as workers:
-        assert not workers.start(below) and not workers.started
+        assert not workers.start(seed_runs.PARALLEL_FROM - 1) and not workers.started
+        # large enough for a pool, too small for pynndescent: no warm-up, the pool comes later
+        assert not workers.start(seed_runs.APPROXIMATE_FROM - 1) and not workers.started
     with seed_runs.SeedWorkers(n_jobs=1, n_seeds=5) as workers:
         assert not workers.start(10**6)
     assert started == []

@@ -186,6 +186,9 @@ def fit_estimators(pairs: list, n_docs: int, n_jobs: int = 1) -> list:
 
 #: Rows of the warm-up fit's made-up data (``_warm_worker``).
 WARM_ROWS = 600
+#: Fitted paragraphs from which UMAP searches neighbours with pynndescent (umap-learn's own
+#: threshold; below it the distances are exact and there is nothing to compile ahead).
+APPROXIMATE_FROM = 4096
 
 
 def _warm_worker(_context: None) -> None:
@@ -255,10 +258,13 @@ class SeedWorkers:
         return self._pool is not None
 
     def start(self, n_docs: int) -> bool:
-        """Start the workers now if a fit of ``n_docs`` paragraphs would use them (at least
-        ``PARALLEL_FROM`` paragraphs and ``n_jobs`` > 1); True when they run."""
+        """Start warmed-up workers now if a fit of ``n_docs`` paragraphs would use them and its
+        UMAP would search neighbours with pynndescent (at least ``APPROXIMATE_FROM``
+        paragraphs, and ``n_jobs`` > 1); True when they run. Below that the warm-up would
+        compile code the fit never calls (at 100k articles, 1,872 fitted paragraphs, it cost
+        the stage 13 s), so the workers start with the fit, as without this call."""
         n_workers = _pool_size(n_docs, max(self.n_seeds, 2), self.n_jobs)
-        if self._pool is None and n_workers > 1:
+        if self._pool is None and n_workers > 1 and n_docs >= APPROXIMATE_FROM:
             self._pool = self._stack.enter_context(
                 worker_pool(n_workers, setup=_warm_worker, join=True)
             )
