@@ -124,3 +124,29 @@ def test_small_fits_and_one_job_stay_in_this_process(monkeypatch):
     fitted = seed_runs.fit_estimators([(Estimator(), 1), (Estimator(), 2)], n_docs=10, n_jobs=1)
     assert [e.fitted_on for e in fitted] == [1, 2]
     assert started == []
+
+
+def test_an_error_stops_started_workers_without_waiting_for_them(monkeypatch):
+    import contextlib
+
+    seen = []
+
+    @contextlib.contextmanager
+    def fake_pool(n_jobs, **kwargs):
+        try:
+            yield "pool"
+            seen.append(("ended", kwargs["join"]))  # the normal end: close, then join
+        except BaseException as exc:  # what worker_pool's finally then terminates
+            seen.append(("error", type(exc).__name__))
+            raise
+
+    monkeypatch.setattr(seed_runs, "worker_pool", fake_pool)
+    with seed_runs.SeedWorkers(n_jobs=2, n_seeds=5) as workers:
+        assert workers.start(seed_runs.APPROXIMATE_FROM)
+    assert seen == [("ended", True)]
+    seen.clear()
+    with pytest.raises(KeyError):
+        with seed_runs.SeedWorkers(n_jobs=2, n_seeds=5) as workers:
+            workers.start(seed_runs.APPROXIMATE_FROM)
+            raise KeyError("a bad input found while reading")
+    assert seen == [("error", "KeyError")]

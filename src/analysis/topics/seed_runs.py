@@ -245,11 +245,14 @@ class SeedWorkers:
     def __enter__(self) -> SeedWorkers:
         return self
 
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
+    def __exit__(self, *exc: Any) -> None:
+        # On an error the workers are terminated at once (``worker_pool`` sees the exception),
+        # not waited for: a stage that stops on a bad input must not wait for a warm-up.
+        self._pool = None
+        self._stack.__exit__(*exc)
 
     def close(self) -> None:
-        """Stop the workers, if any were started."""
+        """Stop the workers, if any were started (after the work they were given)."""
         self._pool = None
         self._stack.close()
 
