@@ -73,10 +73,14 @@ def test_runs_in_two_worker_processes_equal_the_runs_in_this_process(seed_inputs
 
 
 def _compiled_searches(_state, _batch) -> int:
-    """In a worker: machine-code versions numba holds of pynndescent's nearest-neighbour search."""
-    from pynndescent import pynndescent_
+    """In a worker: machine-code versions numba holds of the nearest-neighbour search UMAP
+    uses (pynndescent, reached through umap-learn, which declares it)."""
+    import importlib
 
-    return len(pynndescent_.nn_descent_internal.signatures)
+    import umap.umap_
+
+    search = importlib.import_module(umap.umap_.NNDescent.__module__)
+    return len(search.nn_descent_internal.signatures)
 
 
 def test_seed_workers_start_only_for_a_large_fit_and_more_than_one_job(monkeypatch):

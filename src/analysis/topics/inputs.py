@@ -65,10 +65,8 @@ def read_inputs(
     ``rest`` holds the ids and groups of the paragraphs assigned after the fit and reads their
     text and stems from paragraphs.parquet in batches of ``batch_size``.
 
-    ``relevant_found`` (``fit_on: relevant`` only) is called with the number of relevant
-    paragraphs classified.parquet holds (those of duplicate documents included) before
-    paragraphs.parquet is scanned: the stage starts its seed workers then
-    (``seed_runs.SeedWorkers.start``).
+    ``relevant_found`` (``fit_on: relevant``): called with classified.parquet's count of relevant
+    paragraphs before paragraphs.parquet is scanned (``seed_runs.SeedWorkers.start``).
 
     Raises:
         UserError: a missing or unreadable input, a para_id twice in paragraphs.parquet or in
