@@ -230,7 +230,7 @@ class SeedWorkers:
     :func:`fit_runs` and :func:`fit_estimators`). ``start(n_docs)`` starts warmed-up workers at
     once when a fit of ``n_docs`` paragraphs would use them; the fit then reuses them for both
     steps. Either way each run and baseline is seeded and single-threaded: the same bytes.
-    Use as a context manager (the workers stop at its end).
+    Use as a context manager: at its end the workers are joined, or terminated on an error.
 
     Args:
         n_jobs: params.yaml ``compute.n_jobs``.
@@ -250,11 +250,6 @@ class SeedWorkers:
         # not waited for: a stage that stops on a bad input must not wait for a warm-up.
         self._pool = None
         self._stack.__exit__(*exc)
-
-    def close(self) -> None:
-        """Stop the workers, if any were started (after the work they were given)."""
-        self._pool = None
-        self._stack.close()
 
     @property
     def started(self) -> bool:
