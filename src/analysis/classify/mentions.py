@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
 
-from ..text.tokens import MATCHER_CLITICS, Token, tokenize
+from ..text.tokens import MATCHER_CLITICS, Token, token_words, tokenize
 from .places import HEDGE_KINDS, NOT_CUE_KINDS, ClassifyLexicons, Place
 
 __all__ = [
@@ -15,7 +15,6 @@ __all__ = [
     "analyse",
     "find_sectors",
     "holds_cue",
-    "token_words",
     "with_people",
     "with_titles",
     "with_mentions",
@@ -100,11 +99,6 @@ def analyse(lexicons: ClassifyLexicons, text: str, tokens: list[Token] | None = 
                     _bare_titles(context.hits, context.ends, mentions, tokens), cues.complements,
                     cues.shared, _place_lists(mentions, tokens, text), tuple(cues.starts),
                     cues.aid_only and bool(cues.starts), tuple(cues.terms), tuple(cues.hedges))
-
-
-def token_words(tokens: Sequence[Token]) -> list[str]:
-    """The lower-case word of each token: what the phrase tables are matched on."""
-    return list(map(itemgetter(1), tokens))  # Token.lower
 
 
 def find_sectors(lexicons: ClassifyLexicons, tokens: Sequence[Token],

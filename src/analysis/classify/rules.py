@@ -13,7 +13,7 @@ from ..core.codebook import COOP_TYPES, SECTORS
 from ..core.errors import UserError
 from ..text.clean import strip_leading_noise
 from ..text.lexicons import CleaningLexicons, default_cleaning_lexicons, load_cleaning_lexicons
-from ..text.tokens import MATCHER_CLITICS, WORD, Token, tokenize
+from ..text.tokens import MATCHER_CLITICS, WORD, Token, token_words, tokenize
 from .confidence import assess
 from .decide import (
     Coding,
@@ -30,7 +30,6 @@ from .mentions import (
     find_sectors,
     holds_cue,
     single_government_by_level,
-    token_words,
     with_people,
     with_titles,
 )

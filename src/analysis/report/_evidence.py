@@ -9,7 +9,7 @@ from itertools import compress
 from operator import methodcaller
 
 from ..core.codebook import COOP_TYPES
-from ..text.tokens import MATCHER_CLITICS, Token, tokenize
+from ..text.tokens import MATCHER_CLITICS, Token, token_words, tokenize
 
 __all__ = [
     "UnitEvidence",
@@ -200,7 +200,7 @@ def _find_term(
     """
     n = len(term)
     if lowers is None:
-        lowers = [t.lower for t in tokens]
+        lowers = token_words(tokens)
     hits = []
     begins = map(methodcaller("startswith", term[0]), lowers)
     for i in compress(range(len(tokens) - n + 1), begins):
@@ -260,7 +260,7 @@ def highlight_segments(
     if not text:
         return []
     tokens = tokenize(text)
-    lowers = [t.lower for t in tokens]
+    lowers = token_words(tokens)
     candidates: list[tuple[int, int, int, str]] = []  # priority, start, -length, class
     for flag, terms in (("c", cues), ("p", parties), ("g", sector_terms)):
         for term in sorted(set(terms)):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections.abc import Sequence
+from operator import itemgetter
 from typing import NamedTuple
 
 from .normalize import CharTable
@@ -21,6 +23,7 @@ __all__ = [
     "NUMBER",
     "Token",
     "tokenize",
+    "token_words",
     "term_words",
     "normalise",
     "terms",
@@ -171,6 +174,11 @@ def tokenize(text: str) -> list[Token]:
     sentences += [len(breaks)] * (n - previous)
     fields = zip(words, lowers, bounds[0:-1:2], bounds[1::2], sentences, hards, cuts)
     return list(map(tuple.__new__, itertools.repeat(Token, n), fields))  # all in C
+
+
+def token_words(tokens: Sequence[Token]) -> list[str]:
+    """The lower-case word of each token: what the phrase tables and term searches match on."""
+    return list(map(itemgetter(1), tokens))  # Token.lower
 
 
 def _gap_facts(gap: str) -> tuple[bool, bool, bool, bool, bool, bool]:
