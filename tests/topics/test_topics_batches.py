@@ -86,6 +86,67 @@ def test_streamed_inputs_equal_load_inputs_then_select(shuffled_inputs, fit_on):
     assert [seen[i] for i in range(len(rest))] == list(zip(rest["text"], rest["stem_doc"]))
 
 
+@pytest.fixture(scope="module")
+def mixed_inputs(shuffled_inputs, tmp_path_factory):
+    """The shuffled inputs with a corpus's mix of codes: two documents coded none (one of them
+    with a paragraph coded agglomeration all the same), one paragraph classify never coded."""
+    folder = tmp_path_factory.mktemp("mixed")
+    classified = pd.read_parquet(shuffled_inputs["classified"])
+    doc_ids = sorted(classified["doc_id"].unique())
+    off = classified["doc_id"].isin(doc_ids[:2])
+    classified.loc[off, "coop_type"] = "none"
+    para = classified.index[off & (classified["level"] == "paragraph")]
+    classified.loc[para[1], "coop_type"] = "agglomeration"
+    last = classified.index[
+        (classified["doc_id"] == doc_ids[2]) & (classified["level"] == "paragraph")
+    ]
+    classified = classified.drop(index=last[-1])
+    paths = dict(shuffled_inputs, classified=folder / "classified.parquet")
+    classified.to_parquet(paths["classified"], index=False, row_group_size=5)
+    return paths
+
+
+@pytest.mark.parametrize("fit_on", ["relevant", "all", "sample"])
+def test_streamed_inputs_on_mixed_codes_equal_load_inputs(mixed_inputs, fit_on, monkeypatch):
+    frame = load_inputs(*_args(mixed_inputs))
+    fit, rest, info = select_paragraphs(frame, fit_on, 30, SEED)
+    if fit_on == "relevant":
+        # hand-checked: 54 paragraphs; the two documents coded none hold 11 + 13, one of which
+        # is coded agglomeration; the uncoded paragraph's document is relevant
+        assert (info["n_paragraphs_relevant"], len(fit)) == (54 - 24 + 1, 31)
+    s_fit, s_rest, s_info = read_inputs(*_args(mixed_inputs), fit_on, 30, SEED, batch_size=4)
+    assert s_info == info
+    pd.testing.assert_frame_equal(s_fit, fit)
+    pd.testing.assert_frame_equal(
+        s_rest.frame[rest.columns.drop(["text", "stem_doc"])],
+        rest.drop(columns=["text", "stem_doc"]),
+    )
+    # the id hashes only choose which rows are looked up: with every hash equal, every row is
+    # looked up as a string, and the result is the same
+    import analysis.topics.inputs as inputs
+
+    monkeypatch.setattr(inputs, "_hash", lambda values: np.zeros(len(values), np.uint64))
+    c_fit, _, c_info = read_inputs(*_args(mixed_inputs), fit_on, 30, SEED, batch_size=4)
+    assert c_info == info
+    pd.testing.assert_frame_equal(c_fit, fit)
+
+
+def test_id_hashes_are_fnv1a_of_the_utf8_bytes():
+    from analysis.topics._idhash import string_hashes
+
+    def fnv1a(text: str) -> int:
+        h = 0xCBF29CE484222325
+        for byte in text.encode("utf-8"):
+            h = ((h ^ byte) * 0x100000001B3) % 2**64
+        return h
+
+    values = pa.array(["a.txt:p000", None, "", "Jakarta–Depok:p012", "a.txt:p000"])
+    hashes = [int(h) for h in string_hashes(values.slice(1))]  # a slice: offsets honoured
+    assert hashes == [fnv1a(v) for v in ["", "", "Jakarta–Depok:p012", "a.txt:p000"]]
+    assert string_hashes(pa.chunked_array([values[:2], values[2:]])).tolist()[0] == hashes[-1]
+    assert len(string_hashes(pa.array([], pa.string()))) == 0
+
+
 def test_relevant_selection_counts_on_the_seeds(seed_inputs):
     found = []
     fit, rest, info = read_inputs(
