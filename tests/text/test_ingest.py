@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gzip
 import json
@@ -678,3 +679,38 @@ def test_a_batch_is_processed_step_by_step_as_each_article_alone(raw_dir, lexico
             assert a.fingerprint.minhash.tolist() == b.fingerprint.minhash.tolist()
     assert together[0].record.language == "id" and together[4].record.language == "en"
     assert together[0].fingerprint is not None and together[3].fingerprint is None
+
+
+def test_records_and_outcomes_travel_between_processes_unchanged():
+    import pickle
+
+    import numpy as np
+
+    from analysis.text.dedup import fingerprint
+    from analysis.text.records import Outcome, RawRecord
+
+    kept = RawRecord(
+        "a.jsonl#7",
+        "a.jsonl",
+        "7",
+        title="Jakarta dan Depok",
+        text="Isi berita.",
+        date=dt.date(2025, 3, 1),
+        url=None,
+        outlet="kompas",
+        language="id",
+        n_words=2,
+    )
+    reject = RawRecord("b.txt", "b.txt", None, reason="too_short", detail="2 words")
+    for outcome in (Outcome(kept, fingerprint(kept.text, 7)), Outcome(reject)):
+        back = pickle.loads(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+        assert type(back.record) is RawRecord and back.record == outcome.record
+        assert back.record.date == outcome.record.date and back.record.url is None
+        assert back.record.is_reject == (outcome.record.reason is not None)
+        if outcome.fingerprint is None:
+            assert back.fingerprint is None
+        else:
+            assert back.fingerprint.digest == outcome.fingerprint.digest
+            assert np.array_equal(back.fingerprint.minhash, outcome.fingerprint.minhash)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        back.record.title = "x"  # still frozen after the trip

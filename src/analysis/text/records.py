@@ -7,6 +7,7 @@ import datetime as dt
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,6 +68,11 @@ class RawRecord:
     def is_reject(self) -> bool:
         return self.reason is not None
 
+    def __reduce__(self):
+        # Records come back from the ingest workers by the million: their values travel as a
+        # tuple (a dataclass's default pickling costs the workers ~9 µs more per record).
+        return (_rebuild, (RawRecord, _record_values(self)))
+
 
 @dataclass(frozen=True)
 class _Context:
@@ -81,6 +87,19 @@ class Outcome:
 
     record: RawRecord
     fingerprint: Fingerprint | None = None
+
+    def __reduce__(self):
+        return (Outcome, (self.record, self.fingerprint))
+
+
+_record_values = attrgetter(*RawRecord.__dataclass_fields__)
+
+
+def _rebuild(cls: type, values: tuple) -> object:
+    """A frozen dataclass from its field values in order (what ``__reduce__`` sends)."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(zip(cls.__dataclass_fields__, values, strict=True))
+    return obj
 
 
 def _reject(item: SourceItem, reason: str, detail: str) -> Outcome:
