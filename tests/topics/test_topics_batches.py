@@ -131,22 +131,6 @@ def test_streamed_inputs_on_mixed_codes_equal_load_inputs(mixed_inputs, fit_on, 
     pd.testing.assert_frame_equal(c_fit, fit)
 
 
-def test_id_hashes_are_fnv1a_of_the_utf8_bytes():
-    from analysis.topics._idhash import string_hashes
-
-    def fnv1a(text: str) -> int:
-        h = 0xCBF29CE484222325
-        for byte in text.encode("utf-8"):
-            h = ((h ^ byte) * 0x100000001B3) % 2**64
-        return h
-
-    values = pa.array(["a.txt:p000", None, "", "Jakarta–Depok:p012", "a.txt:p000"])
-    hashes = [int(h) for h in string_hashes(values.slice(1))]  # a slice: offsets honoured
-    assert hashes == [fnv1a(v) for v in ["", "", "Jakarta–Depok:p012", "a.txt:p000"]]
-    assert string_hashes(pa.chunked_array([values[:2], values[2:]])).tolist()[0] == hashes[-1]
-    assert len(string_hashes(pa.array([], pa.string()))) == 0
-
-
 def test_relevant_selection_counts_on_the_seeds(seed_inputs):
     found = []
     fit, rest, info = read_inputs(

@@ -29,6 +29,7 @@ import pandas as pd
 from ..core.codebook import CONTRAST, COOP_DISPLAY_ORDER, COOPERATION_TYPES
 from ..core.config import CompareParams
 from ..core.errors import UserError
+from ..core.ids import positions_in, string_hashes
 from ..core.io import iter_stage_batches
 from .counts import StemCounter
 from .tables import (
@@ -74,13 +75,21 @@ def iter_batches(
 
 
 def _pair_hashes(para_ids, doc_ids) -> tuple[int, int]:
-    """(rows, sum of 64-bit hashes of the (para_id, doc_id) pairs mod 2**64): a multiset checksum."""
-    hashes = np.fromiter(
-        map(hash, zip(para_ids.to_pylist(), doc_ids.to_pylist())),
-        dtype=np.int64,
-        count=len(para_ids),
-    )
-    return len(hashes), int(hashes.view(np.uint64).sum(dtype=np.uint64))
+    """(rows, sum of 64-bit hashes of the (para_id, doc_id) pairs mod 2**64): a multiset checksum.
+
+    Each pair's hash mixes the two ids' FNV-1a hashes (:func:`~analysis.core.ids.string_hashes`,
+    computed in Arrow's buffers) with splitmix64's finaliser, so the sum over a table does not
+    depend on the order of its rows, and two tables that differ by a row differ in their sums
+    except with probability about 2**-64."""
+    with np.errstate(over="ignore"):
+        mixed = string_hashes(para_ids) * _PAIR_MULTIPLIER + string_hashes(doc_ids)
+        mixed = (mixed ^ (mixed >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        mixed = (mixed ^ (mixed >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        mixed ^= mixed >> np.uint64(31)
+    return len(mixed), int(mixed.sum(dtype=np.uint64))
+
+
+_PAIR_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd: para_id's hash is spread, not lost
 
 
 def _codebook(values, name: str) -> None:
@@ -201,7 +210,7 @@ class _Paragraphs:
         self.coop: list[Any] = []
 
     def position(self, doc_ids) -> np.ndarray:
-        return self.kept_ids.get_indexer(doc_ids.to_numpy(zero_copy_only=False))
+        return positions_in(self.kept_ids, doc_ids)[0]
 
     def add_coded(self, batch) -> None:
         """A classified.parquet batch: its paragraph rows counted, cooperation rows kept."""

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import UserError
-from ._idhash import string_hashes
+from ..core.ids import positions_in, string_hashes
 from .batches import PARAGRAPH_BATCH, RestParagraphs, record_batches, stem_docs
 from .model import MIN_PARAGRAPHS, select_paragraphs
 from .tables import NONE, UNCLASSIFIED, UNKNOWN_MONTH, WORD_COLUMNS
@@ -198,7 +198,7 @@ def _paragraph_codes(
 
 
 def _hash(values) -> np.ndarray:
-    """64-bit hashes of ids (an Arrow array; a null hashes as ""): see :mod:`._idhash`."""
+    """64-bit hashes of ids (an Arrow array; a null hashes as ""): see :mod:`..core.ids`."""
     return string_hashes(values)
 
 
@@ -282,7 +282,7 @@ class _Scan:
         for offset, batch in self._batches(columns):
             para_hashes = _hash(batch.column("para_id"))
             hashes.append(para_hashes)
-            position, missing = self._positions(batch.column("doc_id"))
+            position, missing = positions_in(self.docs.index, batch.column("doc_id"))
             unknown.update(missing)
             if len(unknown):
                 continue  # the stage stops after the pass (load_inputs' message needs the count)
@@ -322,23 +322,6 @@ class _Scan:
         frame = frame.astype({**dict.fromkeys(strings, str), "duplicate": bool, "row": np.int64})
         frame = frame.sort_values(["doc_id", "para_index"], kind="stable").reset_index(drop=True)
         return frame, counts, pa.concat_tables(word_parts) if word_parts else None
-
-    def _positions(self, doc_ids) -> tuple[np.ndarray, list]:
-        """Each row's position in documents.parquet (-1: not there) and the doc_ids not there.
-
-        The batch's distinct doc_ids are looked up once each (a document's paragraphs are
-        neighbours), not row by row: the ids stay in Arrow until then."""
-        import pyarrow.compute as pc
-
-        encoded = pc.dictionary_encode(doc_ids)
-        distinct = encoded.dictionary.to_pandas()
-        found = self.docs.index.get_indexer(distinct) if len(distinct) else np.zeros(0, np.intp)
-        indices = encoded.indices
-        nulls = indices.null_count
-        codes = pc.fill_null(indices, len(distinct)).to_numpy() if nulls else indices.to_numpy()
-        position = np.append(found, -1)[codes]  # a null doc_id is in no document
-        missing = list(distinct[found < 0]) + ([None] if nulls else [])
-        return position, missing
 
     def _check(self, hashes: list[np.ndarray], unknown: set) -> None:
         """load_inputs' checks: no para_id twice, no paragraph of an unknown document."""

@@ -1,0 +1,68 @@
+"""Ids held in Arrow, looked up in bulk: 64-bit hashes (numba, disk-cached) and index positions."""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+# The stages that scan a million articles' paragraphs (topics, compare) check and join them by
+# doc_id and para_id. Done row by row in pandas, that turned every id into a Python string first;
+# here the ids stay in Arrow until a batch's few distinct values, or the few rows a hash picks,
+# are looked up. numba caches module-level functions only. Where the hashes pick candidates (repeated ids, coded
+# paragraphs), every candidate is compared as a string afterwards, so a collision costs a
+# comparison, never a wrong answer.
+
+__all__ = ["positions_in", "string_hashes"]
+
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+
+
+@numba.njit(nogil=True, cache=True)
+def _fnv1a(offsets, data):  # pragma: no cover - compiled
+    """FNV-1a (64 bit) of each string ``data[offsets[k]:offsets[k + 1]]``."""
+    n = offsets.size - 1
+    out = np.empty(n, dtype=np.uint64)
+    for k in range(n):
+        h = _FNV_OFFSET
+        for j in range(offsets[k], offsets[k + 1]):
+            h = (h ^ np.uint64(data[j])) * _FNV_PRIME
+        out[k] = h
+    return out
+
+
+def string_hashes(values) -> np.ndarray:
+    """A uint64 hash of each value of an Arrow string array or chunked array (a null hashes as
+    the empty string does)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks else pa.array([], pa.string())
+    array = pc.fill_null(values, "").cast(pa.large_string())
+    if not len(array):
+        return np.zeros(0, dtype=np.uint64)
+    _validity, offsets, data = array.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int64)[array.offset : array.offset + len(array) + 1]
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    return _fnv1a(offsets, data)
+
+
+def positions_in(index, ids) -> tuple[np.ndarray, list]:
+    """Each value of the Arrow array ``ids``: its position in the pandas ``index`` (-1 when it
+    is not there); and the distinct values not there (None for a null).
+
+    The batch's distinct values are looked up once each (a document's paragraphs are
+    neighbours, so a batch of paragraphs holds few distinct doc_ids), not row by row.
+    """
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(ids)
+    distinct = encoded.dictionary.to_pandas()
+    found = index.get_indexer(distinct) if len(distinct) else np.zeros(0, np.intp)
+    indices = encoded.indices
+    nulls = indices.null_count
+    codes = pc.fill_null(indices, len(distinct)).to_numpy() if nulls else indices.to_numpy()
+    position = np.append(found, -1)[codes]  # a null is in no index
+    missing = list(distinct[found < 0]) + ([None] if nulls else [])
+    return position, missing

@@ -1,0 +1,40 @@
+"""Ids in Arrow: the FNV-1a hashes and the bulk index positions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from analysis.core.ids import positions_in, string_hashes
+
+
+def _fnv1a(text: str) -> int:
+    h = 0xCBF29CE484222325
+    for byte in text.encode("utf-8"):
+        h = ((h ^ byte) * 0x100000001B3) % 2**64
+    return h
+
+
+def test_string_hashes_are_fnv1a_of_the_utf8_bytes():
+    values = pa.array(["a.txt:p000", None, "", "Jakarta–Depok:p012", "a.txt:p000"])
+    hashes = [int(h) for h in string_hashes(values.slice(1))]  # a slice: offsets honoured
+    assert hashes == [_fnv1a(v) for v in ["", "", "Jakarta–Depok:p012", "a.txt:p000"]]
+    assert _fnv1a("") == 0xCBF29CE484222325  # a null hashes as the empty string
+    chunked = pa.chunked_array([values[:2], values[2:]])
+    assert string_hashes(chunked).tolist() == string_hashes(values).tolist()
+    assert string_hashes(values.cast(pa.large_string())).tolist() == string_hashes(values).tolist()
+    assert len(string_hashes(pa.array([], pa.string()))) == 0
+
+
+def test_positions_in_looks_each_distinct_value_up_once():
+    index = pd.Index(["d1", "d2", "d3"])
+    ids = pa.array(["d2", "d2", "d9", None, "d1", "d9", "d3"])
+    position, missing = positions_in(index, ids)
+    assert position.tolist() == [1, 1, -1, -1, 0, -1, 2]
+    assert missing == ["d9", None]
+    position, missing = positions_in(index, pa.array(["d3", "d1"]).slice(1))
+    assert (position.tolist(), missing) == ([0], [])
+    position, missing = positions_in(index, pa.array([], pa.string()))
+    assert (len(position), missing) == (0, [])
+    assert position.dtype == np.intp
