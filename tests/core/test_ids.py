@@ -38,3 +38,32 @@ def test_positions_in_looks_each_distinct_value_up_once():
     position, missing = positions_in(index, pa.array([], pa.string()))
     assert (len(position), missing) == (0, [])
     assert position.dtype == np.intp
+
+
+def test_id_sets_answer_as_is_in_does(monkeypatch):
+    import pyarrow.compute as pc
+
+    import analysis.core.ids as ids_module
+    from analysis.core.ids import IdSet
+
+    wanted = IdSet(["d1", "d3", "Jakarta–Depok", float("nan"), None])
+    values = pa.array(["d3", None, "d2", "Jakarta–Depok", "", "d1", "d3"]).slice(0)
+    expected = pc.is_in(values, value_set=pa.array(["d1", "d3", "Jakarta–Depok"])).to_pylist()
+    assert (
+        wanted.contains(values).tolist()
+        == expected
+        == [True, False, False, True, False, True, True]
+    )
+    assert not IdSet([]).contains(values).any()
+    assert len(wanted.contains(pa.array([], pa.string()))) == 0
+    # the hashes only pick candidates: with every hash equal, the strings still decide
+    monkeypatch.setattr(ids_module, "string_hashes", lambda v: np.zeros(len(v), np.uint64))
+    assert IdSet(["d1", "d3"]).contains(values).tolist() == [
+        True,
+        False,
+        False,
+        False,
+        False,
+        True,
+        True,
+    ]

@@ -34,8 +34,9 @@ def choose_text_articles(kinds: pd.Series, *, none_sample: int, seed: int) -> se
     Returns:
         The chosen doc_ids.
     """
-    coded = set(kinds.index[kinds != "none"])
-    others = sorted(kinds.index[kinds == "none"])
+    # tolist(): the ids as one conversion (iterating an Arrow-backed index is ~1 µs per id)
+    coded = set(kinds.index[kinds != "none"].tolist())
+    others = sorted(kinds.index[kinds == "none"].tolist())
     if len(others) > none_sample:
         picks = np.sort(np.random.default_rng(seed).choice(len(others), none_sample, replace=False))
         others = [others[i] for i in picks]
@@ -67,8 +68,8 @@ def choose_listed_articles(kinds: pd.Series, text_articles: set[str], *, max_lis
     """
     if max_listed is None or len(kinds) <= max_listed:
         return None
-    kept = set(kinds.index[kinds != "none"]) | set(text_articles)
-    rest = sorted(set(kinds.index) - kept)
+    kept = set(kinds.index[kinds != "none"].tolist()) | set(text_articles)
+    rest = sorted(set(kinds.index.tolist()) - kept)
     room = max(max_listed - len(kept), 0)
     if room < len(rest):
         rng = np.random.default_rng([seed, LISTED_STREAM])

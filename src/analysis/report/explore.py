@@ -14,6 +14,7 @@ import scipy.sparse as sp
 
 from ..core.codebook import COOP_TYPES, SECTORS
 from ..core.errors import UserError
+from ..core.ids import IdSet
 from ..core.io import iter_stage_batches, read_stage_parquet, write_text
 from ._explore_articles import article_table, choose_listed_articles, choose_text_articles
 from ._explore_topics import (
@@ -370,17 +371,18 @@ def _needed_codings(path: Path, assignments: pd.DataFrame, *, shown: set[str],
     import pyarrow.compute as pc
 
     columns = _checked_columns(path, "classify", _CODING_COLUMNS, _OPTIONAL_CODING_COLUMNS)
-    shown_ids = pa.array(sorted(shown), pa.string())
-    modelled = pa.array(sorted(set(assignments["para_id"].astype(str))), pa.string())
-    listed_ids = None if listed is None else pa.array(sorted(listed), pa.string())
+    shown_ids = IdSet(shown)
+    modelled = IdSet(assignments["para_id"].astype(str).tolist())
+    listed_ids = None if listed is None else IdSet(listed)
     parts = []
     for batch in iter_stage_batches(path, "classify", columns, **_BATCHES):
         document = pc.equal(batch["level"], "document")
         if listed_ids is not None:
-            document = pc.and_(document, pc.is_in(batch["doc_id"], value_set=listed_ids))
-        paragraph = pc.and_(pc.equal(batch["level"], "paragraph"),
-                            pc.or_(pc.is_in(batch["doc_id"], value_set=shown_ids),
-                                   pc.is_in(batch["para_id"], value_set=modelled)))
+            document = pc.and_(document, pa.array(listed_ids.contains(batch["doc_id"])))
+        paragraph = pc.and_(
+            pc.equal(batch["level"], "paragraph"),
+            pa.array(shown_ids.contains(batch["doc_id"]) | modelled.contains(batch["para_id"])),
+        )
         keep = pc.fill_null(pc.or_(document, paragraph), False)
         parts.append(pa.Table.from_batches([batch]).filter(keep))
     if not parts:
@@ -396,12 +398,11 @@ def _needed_documents(path: Path, wanted: set[str], corpus: pd.Index
     import pyarrow.compute as pc
 
     columns = _present(path, _DOCUMENT_COLUMNS) or ["doc_id"]
-    ids = pa.array(sorted(wanted), pa.string())
+    ids = IdSet(wanted)
     every = pa.array(corpus.astype(str), pa.string())
     parts, id_chunks, date_chunks = [], [], []
     for batch in iter_stage_batches(path, "ingest", ["doc_id"], optional=columns, **_BATCHES):
-        parts.append(pa.Table.from_batches([batch]).filter(
-            pc.is_in(batch["doc_id"], value_set=ids)))
+        parts.append(pa.Table.from_batches([batch]).filter(pa.array(ids.contains(batch["doc_id"]))))
         if "date" in columns:  # two narrow columns; the corpus test runs once, below
             id_chunks.append(batch["doc_id"])
             date_chunks.append(batch["date"])
@@ -421,16 +422,14 @@ def _needed_paragraphs(path: Path, shown: set[str], assignments: pd.DataFrame) -
     text), read in batches and filtered in Arrow: at corpus scale the tokens and stems of every
     paragraph would otherwise take most of the memory."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     columns = ["para_id", "doc_id", "para_index", "text", "tokens", "stems"]
-    shown_ids = pa.array(sorted(shown), pa.string())
-    modelled = pa.array(sorted(set(assignments["para_id"])), pa.string())
+    shown_ids = IdSet(shown)
+    modelled = IdSet(assignments["para_id"].tolist())
     parts = []
     for batch in iter_stage_batches(path, "preprocess", columns, **_BATCHES):
-        keep = pc.or_(pc.is_in(batch["doc_id"], value_set=shown_ids),
-                      pc.is_in(batch["para_id"], value_set=modelled))
-        parts.append(pa.Table.from_batches([batch]).filter(keep))
+        keep = shown_ids.contains(batch["doc_id"]) | modelled.contains(batch["para_id"])
+        parts.append(pa.Table.from_batches([batch]).filter(pa.array(keep)))
     if not parts:
         return pd.DataFrame(columns=columns)
     return pa.concat_tables(parts).to_pandas()
