@@ -5,12 +5,12 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-# The stages that scan a million articles' paragraphs (topics, compare) check and join them by
-# doc_id and para_id. Done row by row in pandas, that turned every id into a Python string first;
-# here the ids stay in Arrow until a batch's few distinct values, or the few rows a hash picks,
-# are looked up. numba caches module-level functions only. Where the hashes pick candidates (repeated ids, coded
-# paragraphs), every candidate is compared as a string afterwards, so a collision costs a
-# comparison, never a wrong answer.
+# The stages that scan a million articles' paragraphs (topics, compare, explore) check and join
+# them by doc_id and para_id. Done row by row in pandas, that turned every id into a Python
+# string first; here the ids stay in Arrow until a batch's few distinct values, or the few rows a
+# hash picks, are looked up. Where the hashes pick candidates (repeated ids, coded paragraphs, set
+# members), every candidate is compared as a string afterwards, so a collision costs a
+# comparison, never a wrong answer. numba caches module-level functions only.
 
 __all__ = ["IdSet", "positions_in", "string_hashes"]
 

@@ -402,7 +402,8 @@ def _needed_documents(path: Path, wanted: set[str], corpus: pd.Index
     every = pa.array(corpus.astype(str), pa.string())
     parts, id_chunks, date_chunks = [], [], []
     for batch in iter_stage_batches(path, "ingest", ["doc_id"], optional=columns, **_BATCHES):
-        parts.append(pa.Table.from_batches([batch]).filter(pa.array(ids.contains(batch["doc_id"]))))
+        wanted_rows = pa.array(ids.contains(batch["doc_id"]))
+        parts.append(pa.Table.from_batches([batch]).filter(wanted_rows))
         if "date" in columns:  # two narrow columns; the corpus test runs once, below
             id_chunks.append(batch["doc_id"])
             date_chunks.append(batch["date"])

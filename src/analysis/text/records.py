@@ -70,7 +70,7 @@ class RawRecord:
 
     def __reduce__(self):
         # Records come back from the ingest workers by the million: their values travel as a
-        # tuple (a dataclass's default pickling costs the workers ~9 µs more per record).
+        # tuple (a dataclass's default pickling cost the workers ~7 µs more per record).
         return (_rebuild, (RawRecord, _record_values(self)))
 
 

@@ -213,10 +213,10 @@ def _classified_twice(classified_path: Path, hashes: list[np.ndarray], batch_siz
     candidates = _repeats(hashes)
     if not len(candidates):
         return False
+    import pyarrow.compute as pc
+
     seen: set[str] = set()
     for batch in record_batches(classified_path, ("level", "para_id"), "classify", batch_size):
-        import pyarrow.compute as pc
-
         ids = batch.column("para_id").filter(pc.equal(batch.column("level"), "paragraph"))
         for value in ids.filter(np.isin(_hash(ids), candidates)).to_pylist():
             if value in seen:
