@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analysis.core.ids import positions_in, string_hashes
+from analysis.core.ids import hash_candidates, positions_in, string_hashes
 
 
 def _fnv1a(text: str) -> int:
@@ -67,3 +67,11 @@ def test_id_sets_answer_as_is_in_does(monkeypatch):
         True,
         True,
     ]
+
+
+def test_hash_candidates_are_the_rows_whose_hash_is_known():
+    known = np.array([3, 8, 20], np.uint64)
+    hashes = np.array([8, 1, 20, 21, 3, 8], np.uint64)
+    assert hash_candidates(known, hashes).tolist() == [0, 2, 4, 5]
+    assert hash_candidates(np.zeros(0, np.uint64), hashes).tolist() == []
+    assert hash_candidates(known, np.zeros(0, np.uint64)).tolist() == []

@@ -125,7 +125,7 @@ def test_streamed_inputs_on_mixed_codes_equal_load_inputs(mixed_inputs, fit_on, 
     # looked up as a string, and the result is the same
     import analysis.topics.inputs as inputs
 
-    monkeypatch.setattr(inputs, "_hash", lambda values: np.zeros(len(values), np.uint64))
+    monkeypatch.setattr(inputs, "string_hashes", lambda values: np.zeros(len(values), np.uint64))
     c_fit, _, c_info = read_inputs(*_args(mixed_inputs), fit_on, 30, SEED, batch_size=4)
     assert c_info == info
     pd.testing.assert_frame_equal(c_fit, fit)

@@ -12,7 +12,7 @@ import numpy as np
 # members), every candidate is compared as a string afterwards, so a collision costs a
 # comparison, never a wrong answer. numba caches module-level functions only.
 
-__all__ = ["IdSet", "positions_in", "string_hashes"]
+__all__ = ["IdSet", "hash_candidates", "positions_in", "string_hashes"]
 
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
@@ -46,6 +46,15 @@ def string_hashes(values) -> np.ndarray:
     offsets = np.frombuffer(offsets, dtype=np.int64)[array.offset : array.offset + len(array) + 1]
     data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
     return _fnv1a(offsets, data)
+
+
+def hash_candidates(known: np.ndarray, hashes: np.ndarray) -> np.ndarray:
+    """The positions of ``hashes`` that occur in ``known`` (sorted, unique): the rows whose
+    value may be a known id, to be compared as strings."""
+    if not len(known) or not len(hashes):
+        return np.zeros(0, dtype=np.intp)
+    at = np.minimum(np.searchsorted(known, hashes), len(known) - 1)
+    return np.flatnonzero(known[at] == hashes)
 
 
 def positions_in(index, ids) -> tuple[np.ndarray, list]:
@@ -87,9 +96,7 @@ class IdSet:
         found = np.zeros(len(values), dtype=bool)
         if not len(self.hashes) or not len(values):
             return found
-        hashes = string_hashes(values)
-        at = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
-        candidates = np.flatnonzero(self.hashes[at] == hashes)
+        candidates = hash_candidates(self.hashes, string_hashes(values))
         if len(candidates):
             ids = self.ids
             found[candidates] = [v in ids for v in values.take(candidates).to_pylist()]

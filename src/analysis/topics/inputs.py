@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import UserError
-from ..core.ids import positions_in, string_hashes
+from ..core.ids import hash_candidates, positions_in, string_hashes
 from .batches import PARAGRAPH_BATCH, RestParagraphs, record_batches, stem_docs
 from .model import MIN_PARAGRAPHS, select_paragraphs
 from .tables import NONE, UNCLASSIFIED, UNKNOWN_MONTH, WORD_COLUMNS
@@ -182,7 +182,7 @@ def _paragraph_codes(
         classified_path, ("level", "doc_id", "para_id", "coop_type"), "classify", batch_size
     ):
         rows = pa.Table.from_batches([batch]).filter(pc.equal(batch["level"], "paragraph"))
-        hashes.append(_hash(rows["para_id"]))
+        hashes.append(string_hashes(rows["para_id"]))
         if relevant_only:
             coded = pc.invert(pc.is_in(rows["coop_type"], value_set=off))
             rows = rows.filter(pc.or_(coded, pc.is_in(rows["doc_id"], value_set=relevant_ids)))
@@ -195,11 +195,6 @@ def _paragraph_codes(
     if _classified_twice(classified_path, hashes, batch_size):
         raise UserError(f"{classified_path}: a paragraph is classified twice; rerun classify")
     return codes.set_index("para_id")["coop_type"]
-
-
-def _hash(values) -> np.ndarray:
-    """64-bit hashes of ids (an Arrow array; a null hashes as ""): see :mod:`..core.ids`."""
-    return string_hashes(values)
 
 
 def _repeats(hashes: list[np.ndarray]) -> np.ndarray:
@@ -218,7 +213,7 @@ def _classified_twice(classified_path: Path, hashes: list[np.ndarray], batch_siz
     seen: set[str] = set()
     for batch in record_batches(classified_path, ("level", "para_id"), "classify", batch_size):
         ids = batch.column("para_id").filter(pc.equal(batch.column("level"), "paragraph"))
-        for value in ids.filter(np.isin(_hash(ids), candidates)).to_pylist():
+        for value in ids.filter(np.isin(string_hashes(ids), candidates)).to_pylist():
             if value in seen:
                 return True
             seen.add(value)
@@ -237,15 +232,12 @@ class _CodeLookup:
 
         self.series = codes
         ids = [i if isinstance(i, str) else None for i in codes.index]
-        self.hashes = np.unique(_hash(pa.array(ids, pa.string())))  # sorted
+        self.hashes = np.unique(string_hashes(pa.array(ids, pa.string())))  # sorted
 
     def codes(self, para_ids, para_hashes: np.ndarray) -> np.ndarray:
         """The code of each row (UNCLASSIFIED where classified has none), as an object array."""
         coop = np.full(len(para_hashes), UNCLASSIFIED, dtype=object)
-        if not len(self.hashes):
-            return coop
-        at = np.minimum(np.searchsorted(self.hashes, para_hashes), len(self.hashes) - 1)
-        candidates = np.flatnonzero(self.hashes[at] == para_hashes)
+        candidates = hash_candidates(self.hashes, para_hashes)
         if len(candidates):
             ids = pd.Series(para_ids.take(candidates).to_pylist(), dtype=object)
             found = ids.map(self.series).fillna(UNCLASSIFIED).astype(str)
@@ -280,7 +272,7 @@ class _Scan:
         parts, hashes, unknown, word_parts = [], [], set(), []
         coded = _CodeLookup(self.codes)
         for offset, batch in self._batches(columns):
-            para_hashes = _hash(batch.column("para_id"))
+            para_hashes = string_hashes(batch.column("para_id"))
             hashes.append(para_hashes)
             position, missing = positions_in(self.docs.index, batch.column("doc_id"))
             unknown.update(missing)
@@ -330,7 +322,7 @@ class _Scan:
             seen: set[str] = set()
             for _, batch in self._batches(("para_id",)):
                 ids = batch.column("para_id")
-                for value in ids.filter(np.isin(_hash(ids), candidates)).to_pylist():
+                for value in ids.filter(np.isin(string_hashes(ids), candidates)).to_pylist():
                     if value in seen:
                         raise UserError(
                             f"{self.path}: para_id {value!r} occurs more than once; "
