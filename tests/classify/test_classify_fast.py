@@ -10,7 +10,7 @@ import pytest
 from analysis.classify.places import PhraseTable, load_classify_lexicons
 from analysis.text.clean import paragraph_fingerprint, strip_leading_noise, stripped_fingerprint
 from analysis.text.lexicons import default_cleaning_lexicons
-from analysis.text.tokens import Token, WordMemo, tokenize
+from analysis.text.tokens import Token, WordMemo, probe_words, token_words, tokenize
 
 
 def test_tokens_carry_positions_sentences_and_separators():
@@ -71,6 +71,31 @@ def test_tokens_of_a_long_run_of_punctuation():
     assert [(t.lower, t.start, t.hard_before) for t in tokens] == [("jambi", 50_000, False)]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pemkot Bekasi, kata Kab. Bogor. Lalu\n(Depok) dato' _x_",
+        "Kab. Bogor dan Jakarta. Bekasi di Kab. Bekasi",
+        "Kerja sama Bekasi–Depok “resmi” dengan Kuala Lumpur.\n\nİstanbul ve Ankara’da",
+        "JUM'AT 12/3: Wali Kota (Tri) ... Rp1,5 triliun; D.C.",
+        "",
+        " ...!? ",
+    ],
+)
+def test_probe_words_are_the_tokens_words_and_flags(text):
+    words, hard_before = probe_words(text)
+    tokens = tokenize(text)
+    assert words == token_words(tokens)
+    assert hard_before == [t.hard_before for t in tokens]
+
+
+def test_probe_words_by_hand():
+    assert probe_words("Kota Bekasi, Kab. Bogor.\nDEPOK") == (
+        ["kota", "bekasi", "kab", "bogor", "depok"],
+        [False, False, True, False, True],
+    )
+
+
 def _table(*terms: str) -> PhraseTable:
     table = PhraseTable()
     for k, term in enumerate(terms):
@@ -85,6 +110,25 @@ def test_phrase_table_matches_leftmost_longest_and_never_overlaps():
     # punctuation ends an n-gram: "Jawa, Barat" is not "jawa barat"
     assert table.find(tokenize("Jawa, Barat Daya")) == [(1, 3, 4)]
     assert table.find(tokenize("tidak ada apa-apa")) == []
+
+
+def test_phrase_table_finds_the_same_from_probe_words():
+    table = _table("kota bekasi", "bekasi", "kota", "jawa barat", "barat daya")
+    for text in ("Kota Bekasi dan Jawa Barat Daya, kota", "Jawa, Barat Daya", "tidak ada"):
+        words, hard_before = probe_words(text)
+        assert table.find(None, words, hard_before=hard_before) == table.find(tokenize(text))
+
+
+def test_triggers_are_the_first_words_of_the_kept_entries_with_their_clitics():
+    table = PhraseTable()
+    table.add(("kerja", "sama"), "cue")
+    table.add(("tidak",), "negation")
+    table.add(("mou",), "cue")
+    assert table.triggers(lambda value: value == "cue") == {
+        "kerja", "kerjanya", "kerjalah", "kerjapun", "kerjaku", "kerjamu",
+        "mou", "mounya", "moulah", "moupun", "mouku", "moumu",
+    }
+    assert table.triggers(lambda value: False) == frozenset()
 
 
 def test_normalise_strips_a_clitic_only_towards_a_known_word():
@@ -227,3 +271,34 @@ def test_a_cue_anywhere_in_the_article_brings_the_full_rules_to_every_unit(class
         "agglomeration: jabodetabekjur | cues: kerja sama | parties: Bekasi(gov), Depok(gov) "
         "| sectors: waste:sampah"
     )
+
+
+def test_the_trigger_shortcuts_code_as_the_tables_do(lexicon_dir, raw_dir):
+    # every unit of the bundled articles and of hand-written ones: whether it holds a cue, and
+    # a cueless unit's coding, as the full tokens and tables give them
+    from analysis.classify.decide import decide_cueless
+    from analysis.classify.mentions import find_sectors, holds_cue
+    from analysis.classify.rules import Classifier
+
+    classifier = Classifier.from_lexicons(lexicon_dir)
+    lexicons = classifier.lexicons
+    texts = [
+        "Pemprov DKI dan Pemkot Bekasi menjalin kerjasamanya di bidang sampah.",
+        "Kerja samanya dengan Kuala Lumpur, Malaysia: banjir dan sekolahnya.",
+        "Tidak ada yang baru hari ini; harga cabai naik.",
+        "Pemkot Depok membangun jalan tol, rumah sakit dan TPA.",
+        "",
+    ]
+    for path in sorted(raw_dir.glob("*.txt")):
+        texts += path.read_text(encoding="utf-8").split("\n\n")
+    cues = 0
+    for text in texts:
+        [probe] = classifier._probe_units([("p0", text)], [None])
+        if probe is None:  # a link line
+            continue
+        tokens = tokenize(probe.text)
+        words = token_words(tokens)
+        assert probe.cue == holds_cue(lexicons, tokens, words)
+        assert classifier._cueless(probe) == decide_cueless(find_sectors(lexicons, tokens, words))
+        cues += probe.cue
+    assert cues >= 2  # the hand-written cues at least

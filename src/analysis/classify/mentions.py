@@ -101,23 +101,30 @@ def analyse(lexicons: ClassifyLexicons, text: str, tokens: list[Token] | None = 
                     cues.aid_only and bool(cues.starts), tuple(cues.terms), tuple(cues.hedges))
 
 
-def find_sectors(lexicons: ClassifyLexicons, tokens: Sequence[Token],
-                 words: Sequence[str]) -> list[tuple[str, str]]:
+def find_sectors(lexicons: ClassifyLexicons, tokens: Sequence[Token] | None,
+                 words: Sequence[str], *,
+                 hard_before: Sequence[bool] | None = None) -> list[tuple[str, str]]:
     """(sector, term) of each sector word of a unit (sector_terms.csv; rows of sector "none"
-    only keep their words from counting as another sector's)."""
+    only keep their words from counting as another sector's); ``hard_before``: with no
+    ``tokens``, their flags (:meth:`.PhraseTable.find`)."""
+    sectors = lexicons.sectors
     return [
         (sector, term)
-        for _s, _e, (sector, term) in lexicons.sectors.find(tokens, lexicons.sectors.normalise(words))
+        for _s, _e, (sector, term)
+        in sectors.find(tokens, sectors.normalise(words), hard_before=hard_before)
         if sector != "none"
     ]
 
 
-def holds_cue(lexicons: ClassifyLexicons, tokens: Sequence[Token], words: Sequence[str]) -> bool:
+def holds_cue(lexicons: ClassifyLexicons, tokens: Sequence[Token] | None, words: Sequence[str],
+              *, hard_before: Sequence[bool] | None = None) -> bool:
     """Whether a cooperation cue matches in a unit (excluded and hedge entries are not cues; a
-    cue whose ``requires`` words are missing counts here, though :func:`analyse` drops it)."""
+    cue whose ``requires`` words are missing counts here, though :func:`analyse` drops it);
+    ``hard_before``: with no ``tokens``, their flags (:meth:`.PhraseTable.find`)."""
+    cues = lexicons.cues
     return any(kind not in NOT_CUE_KINDS
                for _s, _e, (kind, _term, _requires)
-               in lexicons.cues.find(tokens, lexicons.cues.normalise(words)))
+               in cues.find(tokens, cues.normalise(words), hard_before=hard_before))
 
 
 @dataclass(slots=True)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, count
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,6 +67,8 @@ CONTEXT_KINDS = (
     "exclude",
 )
 MATCH_RULES = ("", "uppercase", "government_prefix")
+
+_HARD_BEFORE = attrgetter("hard_before")
 
 _FILES = {
     "indonesia": "gazetteer_indonesia.csv",
@@ -133,18 +136,30 @@ class PhraseTable:
         return word
 
     def find(
-        self, tokens: Sequence[Token], words: Sequence[str] | None = None
+        self,
+        tokens: Sequence[Token] | None,
+        words: Sequence[str] | None = None,
+        *,
+        hard_before: Sequence[bool] | None = None,
     ) -> list[tuple[int, int, object]]:
         """Return (start, end, value) for leftmost-longest matches; n-grams never cross punctuation.
 
         Only the words that start an entry are tried (most units have few or none; they are
         picked out at C speed), and a match's inner words are skipped: matches never overlap.
+
+        Args:
+            tokens: the unit's tokens; None when ``words`` and ``hard_before`` are given
+                (:func:`~analysis.text.tokens.probe_words`).
+            words: the words matched (default: each token's lower-case word).
+            hard_before: each token's ``hard_before`` (default: read from ``tokens``).
         """
         if words is None:
             words = [t.lower for t in tokens]
         starts = list(compress(count(), map(self.first.__contains__, words)))
         if not starts:
             return []
+        if hard_before is None:
+            hard_before = list(map(_HARD_BEFORE, tokens))
         found = []
         n = len(words)
         entries, max_len = self.entries, self.max_len
@@ -153,7 +168,7 @@ class PhraseTable:
             if i < after:
                 continue
             limit = 1
-            while limit < max_len and i + limit < n and not tokens[i + limit].hard_before:
+            while limit < max_len and i + limit < n and not hard_before[i + limit]:
                 limit += 1
             for length in range(limit, 0, -1):
                 value = entries.get(tuple(words[i : i + length]))
@@ -162,6 +177,13 @@ class PhraseTable:
                     after = i + length
                     break
         return found
+
+    def triggers(self, keep: Callable[[object], bool]) -> frozenset[str]:
+        """Every word that can start a match of an entry whose value passes ``keep``: its first
+        word, with and without each enclitic :meth:`normalise` strips. A unit none of whose
+        words is one has no such match (a test as cheap as a set lookup per word)."""
+        first = {key[0] for key, value in self.entries.items() if keep(value)}
+        return frozenset(first | {word + clitic for word in first for clitic in MATCHER_CLITICS})
 
 
 def _check_values(path: Path, frame: pd.DataFrame, column: str, allowed: Iterable[str]) -> None:

@@ -13,7 +13,7 @@ from ..core.codebook import COOP_TYPES, SECTORS
 from ..core.errors import UserError
 from ..text.clean import strip_leading_noise
 from ..text.lexicons import CleaningLexicons, default_cleaning_lexicons, load_cleaning_lexicons
-from ..text.tokens import MATCHER_CLITICS, WORD, Token, token_words, tokenize
+from ..text.tokens import MATCHER_CLITICS, WORD, probe_words, token_words, tokenize
 from .confidence import assess
 from .decide import (
     Coding,
@@ -50,14 +50,17 @@ _TITLE_WEIGHT = 2.0
 # Lines that only link to other articles; they say nothing about this one.
 _LINK_LINE = re.compile(r"^\s*(?:baca|lihat|simak)\s+(?:juga|pula)\b|^\s*baca\s*:", re.IGNORECASE)
 _LINK_CODING = Coding("none", (), (), "link line (Baca juga) ignored", "link")
+# A unit without a sector word in an article without a cue (immutable, so shared)
+_CUELESS_WITHOUT_SECTOR = decide_cueless(())
 
 
 class _Probe(NamedTuple):
-    """A unit as the rules first read it: enough to tell whether the article holds a cue."""
+    """A unit as the rules first read it: enough to tell whether the article holds a cue, and
+    to code it when none of the article's units does (its tokens are built only when one does)."""
 
     text: str  # without its leading noise
-    tokens: list[Token]
-    words: list[str]  # token_words(tokens)
+    words: list[str]  # token_words(tokenize(text)), from probe_words
+    hard_before: list[bool]  # each token's hard_before, from probe_words
     cue: bool  # a cue matches in it (mentions.holds_cue)
 
 
@@ -84,6 +87,11 @@ class Classifier:
             for key, (kind, _term, requires) in lexicons.cues.entries.items()
             if kind not in NOT_CUE_KINDS
         )
+        # the words that can start a cue (not a hedge or exclusion) or a sector term: a unit
+        # with none of them holds no cue, or no sector term, and its tables are not searched
+        # (three units in four of the generated corpus hold no cue word)
+        self._cue_triggers = lexicons.cues.triggers(lambda value: value[0] not in NOT_CUE_KINDS)
+        self._sector_triggers = lexicons.sectors.triggers(lambda value: value[0] != "none")
 
     @classmethod
     def from_lexicons(cls, lexicon_dir: str | Path) -> Classifier:
@@ -158,12 +166,7 @@ class Classifier:
         if not any(p is not None and p.cue for p in probed):
             # no unit holds a cue: every unit is none whatever its places' roles, and so is the
             # document (what _document_coding and assess make of units that are all none)
-            codings = [
-                _LINK_CODING
-                if p is None
-                else decide_cueless(find_sectors(self.lexicons, p.tokens, p.words))
-                for p in probed
-            ]
+            codings = [_LINK_CODING if p is None else self._cueless(p) for p in probed]
             title_coding = codings[0] if has_title else None
             body = tuple(codings[1:] if has_title else codings)
             return DocumentCoding("none", (), (), _NO_COOPERATION, title_coding, body)
@@ -202,10 +205,20 @@ class Classifier:
                 continue
             if clean is None:
                 clean = strip_leading_noise(text, self.cleaning)
-            tokens = tokenize(clean)
-            words = token_words(tokens)
-            probed.append(_Probe(clean, tokens, words, holds_cue(self.lexicons, tokens, words)))
+            words, hard_before = probe_words(clean)
+            cue = not self._cue_triggers.isdisjoint(words) and holds_cue(
+                self.lexicons, None, words, hard_before=hard_before
+            )
+            probed.append(_Probe(clean, words, hard_before, cue))
         return probed
+
+    def _cueless(self, unit: _Probe) -> Coding:
+        """The coding of a unit of an article none of whose units holds a cue."""
+        if self._sector_triggers.isdisjoint(unit.words):
+            return _CUELESS_WITHOUT_SECTOR
+        return decide_cueless(
+            find_sectors(self.lexicons, None, unit.words, hard_before=unit.hard_before)
+        )
 
     def _analyse_units(self, probed: list[_Probe | None]) -> tuple[list[Analysis | None], set[str]]:
         """Each unit's analysis (None for a link line) and the governments the document marks;
@@ -216,7 +229,8 @@ class Classifier:
             if unit is None:
                 analyses.append(None)
                 continue
-            analysis = analyse(self.lexicons, unit.text, unit.tokens, unit.words)
+            tokens = tokenize(unit.text)
+            analysis = analyse(self.lexicons, unit.text, tokens, token_words(tokens))
             analyses.append(analysis)
             governments |= analysis.governments
         # officials' names, learnt anywhere in the document; a name word claimed by two

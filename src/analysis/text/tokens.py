@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -23,6 +23,7 @@ __all__ = [
     "NUMBER",
     "Token",
     "tokenize",
+    "probe_words",
     "token_words",
     "term_words",
     "normalise",
@@ -149,23 +150,14 @@ def tokenize(text: str) -> list[Token]:
         return []
     bounds = list(itertools.accumulate(map(len, parts)))  # [2k]: word k starts, [2k+1]: ends
     lowers = list(map(str.lower, words))
-    gaps = parts[0:-1:2]  # the gap before each word
     hards = [False] * n
     cuts = [False] * n
     breaks: list[int] = []  # the words that start a new sentence
-    facts = _GAP_FACTS
-    # the first word has no separator before it
-    for k in itertools.compress(range(1, n), map(" ".__ne__, itertools.islice(gaps, 1, None))):
-        visible, dot, ends, hard, cut, newline = facts[gaps[k]]
-        # "Kab. Bogor", "Washington D.C.": a period after a short word does not end the name
-        if visible and not (dot and len(lowers[k - 1]) <= 3):
-            if ends:
-                breaks.append(k)
-            hards[k] = hard
-            cuts[k] = cut
-        elif newline:
+    for k, ends, hard, cut in _separators(parts, lowers):
+        if ends:
             breaks.append(k)
-            hards[k] = cuts[k] = True
+        hards[k] = hard
+        cuts[k] = cut
     sentences: list[int] = []
     previous = 0
     for sentence, k in enumerate(breaks):
@@ -174,6 +166,44 @@ def tokenize(text: str) -> list[Token]:
     sentences += [len(breaks)] * (n - previous)
     fields = zip(words, lowers, bounds[0:-1:2], bounds[1::2], sentences, hards, cuts)
     return list(map(tuple.__new__, itertools.repeat(Token, n), fields))  # all in C
+
+
+def probe_words(text: str) -> tuple[list[str], list[bool]]:
+    """``token_words(tokenize(text))`` and each token's ``hard_before``, without the tokens.
+
+    What the phrase tables need to find their entries in a text: most units of most articles
+    are read no further (no cue anywhere in the article), and building their :class:`Token`
+    objects was half the time of :func:`tokenize`. An ASCII text is lower-cased before it is
+    split (its words and gaps are the same either way).
+    """
+    if text.isascii():
+        parts = _ASCII_WORD_SPLIT.split(text.lower())
+        lowers = parts[1::2]
+    else:
+        parts = _WORD_SPLIT.split(text)
+        lowers = list(map(str.lower, parts[1::2]))
+    hards = [False] * len(lowers)
+    for k, _ends, hard, _cut in _separators(parts, lowers):
+        hards[k] = hard
+    return lowers, hards
+
+
+def _separators(parts: list[str], lowers: list[str]) -> Iterator[tuple[int, bool, bool, bool]]:
+    """``(k, ends, hard, cut)`` of each word k whose gap before it (in ``parts``, the split of a
+    text: gap, word, gap, ..., word, gap) is more than one space: whether a sentence starts
+    there, and the word's ``hard_before`` and ``cut_before``. The first word has no separator
+    before it."""
+    gaps = parts[0:-1:2]  # the gap before each word
+    facts = _GAP_FACTS
+    for k in itertools.compress(
+        range(1, len(lowers)), map(" ".__ne__, itertools.islice(gaps, 1, None))
+    ):
+        visible, dot, ends, hard, cut, newline = facts[gaps[k]]
+        # "Kab. Bogor", "Washington D.C.": a period after a short word does not end the name
+        if visible and not (dot and len(lowers[k - 1]) <= 3):
+            yield k, ends, hard, cut
+        elif newline:
+            yield k, True, True, True
 
 
 def token_words(tokens: Sequence[Token]) -> list[str]:
