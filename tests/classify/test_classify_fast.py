@@ -125,8 +125,18 @@ def test_triggers_are_the_first_words_of_the_kept_entries_with_their_clitics():
     table.add(("tidak",), "negation")
     table.add(("mou",), "cue")
     assert table.triggers(lambda value: value == "cue") == {
-        "kerja", "kerjanya", "kerjalah", "kerjapun", "kerjaku", "kerjamu",
-        "mou", "mounya", "moulah", "moupun", "mouku", "moumu",
+        "kerja",
+        "kerjanya",
+        "kerjalah",
+        "kerjapun",
+        "kerjaku",
+        "kerjamu",
+        "mou",
+        "mounya",
+        "moulah",
+        "moupun",
+        "mouku",
+        "moumu",
     }
     assert table.triggers(lambda value: False) == frozenset()
 
