@@ -8,7 +8,12 @@ import pickle
 import pytest
 
 from analysis.classify.places import PhraseTable, load_classify_lexicons
-from analysis.text.clean import paragraph_fingerprint, strip_leading_noise, stripped_fingerprint
+from analysis.text.clean import (
+    paragraph_fingerprint,
+    probed_fingerprint,
+    strip_leading_noise,
+    stripped_fingerprint,
+)
 from analysis.text.lexicons import default_cleaning_lexicons
 from analysis.text.tokens import Token, WordMemo, probe_words, token_words, tokenize
 
@@ -177,6 +182,37 @@ def test_stripped_fingerprint_is_the_paragraph_fingerprint(text):
     assert len(stripped_fingerprint(stripped)) == 12
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pemprov DKI_Jakarta & Kota BEKASI sepakat (MoU) 12/3/2024: Rp1,5 triliun.",
+        "Jum'at pagi, dato' o'o'o a''b 'c' d' snake_case__x 007 Jakarta's",
+        "Kerja sama Bekasi–Depok “resmi” dengan Kuala Lumpur.",  # not ASCII
+        "İstanbul ve Ankara’da ﬁnal Straße",
+        "",
+        " ...!? ",
+    ],
+)
+def test_probed_fingerprint_is_the_stripped_fingerprint(text):
+    words, _hard = probe_words(text)
+    assert probed_fingerprint(text, words) == stripped_fingerprint(text)
+
+
+def test_probed_words_must_come_with_the_stripped_texts(lexicon_dir):
+    from analysis.classify.rules import Classifier
+
+    classifier = Classifier.from_lexicons(lexicon_dir)
+    paragraphs = ["Pemprov DKI dan Pemkot Bekasi menjalin kerja sama sampah.", "Lain hal."]
+    stripped = [strip_leading_noise(p, classifier.cleaning) for p in paragraphs]
+    given = classifier.classify_document(
+        "Judul", paragraphs, stripped=stripped, probed_words=[probe_words(t) for t in stripped]
+    )
+    assert given == classifier.classify_document("Judul", paragraphs)
+    assert given.coop_type == "agglomeration"
+    with pytest.raises(ValueError, match="probed_words"):
+        classifier.classify_document("Judul", paragraphs, probed_words=[probe_words("x")] * 2)
+
+
 def test_scoped_rules_keep_file_order():
     lexicons = default_cleaning_lexicons()
     datelines = lexicons.scoped("paragraph_dateline")
@@ -303,7 +339,7 @@ def test_the_trigger_shortcuts_code_as_the_tables_do(lexicon_dir, raw_dir):
         texts += path.read_text(encoding="utf-8").split("\n\n")
     cues = 0
     for text in texts:
-        [probe] = classifier._probe_units([("p0", text)], [None])
+        [probe] = classifier._probe_units([("p0", text)], [None], [None])
         if probe is None:  # a link line
             continue
         tokens = tokenize(probe.text)

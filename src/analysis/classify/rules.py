@@ -135,6 +135,7 @@ class Classifier:
         *,
         paragraph_codings: bool = True,
         stripped: Sequence[str] | None = None,
+        probed_words: Sequence[tuple[list[str], list[bool]]] | None = None,
     ) -> DocumentCoding:
         """Code a document from its title and paragraphs; also returns each paragraph's coding.
 
@@ -149,6 +150,9 @@ class Classifier:
             stripped: ``strip_leading_noise`` of each paragraph, when the caller has it
                 already (:func:`.table.classify_rows` fingerprints the stripped paragraphs
                 too); computed here when None.
+            probed_words: ``probe_words`` of each of ``stripped``, when the caller has them
+                (:func:`.table.classify_rows` fingerprints the paragraphs from them); needs
+                ``stripped``; computed here when None.
         """
         if not paragraph_codings and not self._may_have_cue([title or "", *paragraphs]):
             return DocumentCoding("none", (), (), _NO_COOPERATION, None, ())
@@ -158,10 +162,14 @@ class Classifier:
         units += [(f"p{i}", p or "") for i, p in enumerate(paragraphs)]
         if stripped is not None and len(stripped) != len(paragraphs):
             raise ValueError(f"{len(stripped)} stripped texts for {len(paragraphs)} paragraphs")
-        cleaned = [None] * (len(units) - len(paragraphs)) + (
-            list(stripped) if stripped is not None else [None] * len(paragraphs)
+        if probed_words is not None and (stripped is None or len(probed_words) != len(stripped)):
+            raise ValueError("probed_words needs the stripped texts, one per paragraph")
+        no_title = [None] * (len(units) - len(paragraphs))
+        cleaned = no_title + (list(stripped) if stripped is not None else [None] * len(paragraphs))
+        given = no_title + (
+            list(probed_words) if probed_words is not None else [None] * len(paragraphs)
         )
-        probed = self._probe_units(units, cleaned)
+        probed = self._probe_units(units, cleaned, given)
         has_title = len(units) > len(paragraphs)
         if not any(p is not None and p.cue for p in probed):
             # no unit holds a cue: every unit is none whatever its places' roles, and so is the
@@ -194,18 +202,21 @@ class Classifier:
         return replace(coding, confidence=level, confidence_reasons=reasons, cues=tuple(cues))
 
     def _probe_units(
-        self, units: list[tuple[str, str]], cleaned: list[str | None]
+        self,
+        units: list[tuple[str, str]],
+        cleaned: list[str | None],
+        given: list[tuple[list[str], list[bool]] | None],
     ) -> list[_Probe | None]:
         """Per unit, what :class:`_Probe` holds (None for a link line); ``cleaned``: each unit's
-        stripped text, or None to strip it here."""
+        stripped text, or None to strip it here; ``given``: its ``probe_words``, or None."""
         probed: list[_Probe | None] = []
-        for (_label, text), clean in zip(units, cleaned, strict=True):
+        for (_label, text), clean, known in zip(units, cleaned, given, strict=True):
             if _LINK_LINE.match(text):
                 probed.append(None)
                 continue
             if clean is None:
                 clean = strip_leading_noise(text, self.cleaning)
-            words, hard_before = probe_words(clean)
+            words, hard_before = probe_words(clean) if known is None else known
             cue = not self._cue_triggers.isdisjoint(words) and holds_cue(
                 self.lexicons, None, words, hard_before=hard_before
             )

@@ -13,7 +13,8 @@ import pyarrow.parquet as pq
 from ..core.errors import UserError
 from ..core.io import read_stage_parquet
 from ..core.schemas import CLASSIFIED_COLUMNS, classified_schema
-from ..text.clean import strip_leading_noise, stripped_fingerprint
+from ..text.clean import probed_fingerprint, strip_leading_noise
+from ..text.tokens import probe_words
 from .rules import Classifier
 
 __all__ = [
@@ -37,9 +38,11 @@ def classify_rows(
     # the list columns take the codings' tuples as they are
     rows: list[tuple] = []
     for doc_id, title, para_ids, para_indices, texts in batch:
-        # each paragraph stripped of its leading noise once, for its coding and its fingerprint
+        # each paragraph stripped of its leading noise and read as words once, for its coding
+        # and its fingerprint
         stripped = [strip_leading_noise(text or "", classifier.cleaning) for text in texts]
-        coding = classifier.classify_document(title, texts, stripped=stripped)
+        probed = list(map(probe_words, stripped))
+        coding = classifier.classify_document(title, texts, stripped=stripped, probed_words=probed)
         # story_id is left null here: stories join documents across batches (stories.py)
         rows.append(
             (
@@ -64,7 +67,7 @@ def classify_rows(
                 doc_id,
                 para_id,
                 para_index,
-                stripped_fingerprint(clean),
+                probed_fingerprint(clean, words),
                 unit.coop_type,
                 unit.partners,
                 unit.sectors,
@@ -74,8 +77,8 @@ def classify_rows(
                 None,
                 unit.cues,
             )
-            for para_id, para_index, clean, unit in zip(
-                para_ids, para_indices, stripped, coding.paragraphs, strict=True
+            for para_id, para_index, clean, (words, _hard), unit in zip(
+                para_ids, para_indices, stripped, probed, coding.paragraphs, strict=True
             )
         ]
     schema = classified_schema()

@@ -21,6 +21,7 @@ __all__ = [
     "strip_leading_noise",
     "paragraph_fingerprint",
     "stripped_fingerprint",
+    "probed_fingerprint",
     "clean_article",
     "clean_text",
     "looks_like_headline",
@@ -85,6 +86,21 @@ def stripped_fingerprint(stripped: str) -> str:
 
 # ALNUM_RUN on lower-case ASCII text (its letters and digits are these)
 _ASCII_ALNUM_RUN = re.compile(r"[a-z0-9]+")
+
+
+def probed_fingerprint(stripped: str, words: list[str]) -> str:
+    """:func:`stripped_fingerprint` of a text from its words as
+    :func:`~.tokens.probe_words` gives them (the classifier has them already).
+
+    In an ASCII text a probe word is a run of letters and digits, or several joined by single
+    apostrophes ("jum'at"), and every such run of the text is in one word, in order: the words
+    joined by spaces, apostrophes made spaces, are the fingerprint's words joined by spaces.
+    Any other text goes through :func:`stripped_fingerprint` (NFKC and casefold).
+    """
+    if not stripped.isascii():
+        return stripped_fingerprint(stripped)
+    joined = " ".join(words).replace("'", " ")
+    return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:12]
 
 
 # --------------------------------------------------------------------------------------------

@@ -37,7 +37,8 @@ __all__ = [
 #
 # * :func:`tokenize` keeps case and position: :class:`Token` objects with sentence indices and
 #   separator flags, for the classification rules (a place is a government only when written
-#   so, a list ends at a full stop).
+#   so, a list ends at a full stop); :func:`probe_words` gives only its lower-case words and
+#   ``hard_before`` flags, which is all the classifier reads of an article without a cue.
 # * :func:`normalise` + :data:`TOKEN_OR_BREAK` give lower-cased ASCII terms and clause breaks,
 #   for counting (multiword joins, stopwords and stems in :mod:`analysis.text.stem`).
 
