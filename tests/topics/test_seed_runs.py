@@ -154,3 +154,54 @@ def test_an_error_stops_started_workers_without_waiting_for_them(monkeypatch):
             workers.start(seed_runs.APPROXIMATE_FROM)
             raise KeyError("a bad input found while reading")
     assert seen == [("error", "KeyError")]
+
+
+@pytest.mark.slow
+def test_drop_search_index_removes_only_the_index_umap_transform_needs():
+    import pickle
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from analysis.topics.seeded_umap import SeededUMAP
+
+    rows = np.random.default_rng(3).random((600, 8))
+    umap_model = SeededUMAP(
+        n_neighbors=15,
+        n_components=2,
+        metric="cosine",
+        random_state=1,
+        n_jobs=1,
+        low_memory=True,
+        n_epochs=5,
+        force_approximation_algorithm=True,
+    ).fit(rows)
+    model = SimpleNamespace(umap_model=umap_model)
+    embedding = umap_model.embedding_.copy()
+    assert umap_model._knn_search_index is not None
+    with_index = len(pickle.dumps(model))
+    assert seed_runs.drop_search_index(model) is True
+    assert umap_model._knn_search_index is None
+    np.testing.assert_array_equal(umap_model.embedding_, embedding)
+    assert len(pickle.dumps(model)) < with_index
+    with pytest.raises(NotImplementedError):
+        umap_model.transform(rows[:5])
+    # nothing left to drop, or no UMAP at all (the online mode's IncrementalPCA)
+    assert seed_runs.drop_search_index(model) is False
+    assert seed_runs.drop_search_index(SimpleNamespace(umap_model=object())) is False
+
+
+@pytest.mark.parametrize(("fit_on", "dropped"), [("all", 3), ("sample", 0)])
+def test_runs_keep_the_search_index_only_when_others_are_assigned_after_the_fit(
+    seed_inputs, monkeypatch, fit_on, dropped
+):
+    frame = load_inputs(
+        seed_inputs["paragraphs"], seed_inputs["classified"], seed_inputs["documents"]
+    )
+    topics = TopicsParams.model_construct(fit_on=fit_on, n_seeds=3, sample_size=40)
+    fit, rest, selection = select_paragraphs(frame, topics.fit_on, topics.sample_size, SEED)
+    assert (len(rest) > 0) == (fit_on == "sample")
+    calls = []
+    monkeypatch.setattr(seed_runs, "drop_search_index", calls.append)
+    fit_selected(fit, RestParagraphs(rest, None, 100), selection, topics, SEED, None, n_jobs=1)
+    assert len(calls) == dropped

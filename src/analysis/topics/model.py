@@ -480,9 +480,10 @@ def _fit_and_assign(fit: pd.DataFrame, rest: RestParagraphs, selection: dict,
         clock.lap("embed")
 
         docs = fit_model["stem_doc"].tolist()
+        # UMAP's search index goes with the runs only when the published one assigns others.
         seed_fit = SeedFit(docs, fit_emb, embedder, settings, top_n_words, online,
                            stem_space(docs, seed=seed), _fit_online if online else _fit,
-                           _reduce_outliers)
+                           _reduce_outliers, keep_search_index=len(rest) > 0)
         ensemble = fit_ensemble(seed, topics.n_seeds, seed_fit,
                                 lambda seeds: workers.runs(seed_fit, seeds))
         published = ensemble.published

@@ -19,6 +19,14 @@
 # kept in numba's disk cache, so every worker compiled it at its first fit (about 18 s at 1M
 # articles, and more with an empty cache). The warm-up fits UMAP on its own made-up rows with its
 # own seed and keeps nothing but the compiled code, so the runs give the same bytes.
+#
+# A run that goes back from a worker is pickled, and pickling a UMAP fitted with pynndescent builds
+# the index's search structures first (its search graph and trees) and unpickling sets up its
+# search function: numba code that a first large fit must compile, in every worker and again in the
+# stage process (78-90 s of CPU in all, 36-40 s of the stage's time, at 1M articles with an empty
+# or a bundled-corpus cache; benchmarks/RESULTS.md). Only UMAP's
+# ``transform`` uses that index, and only the ``sample`` mode transforms (the paragraphs outside
+# the sample); otherwise the runs leave it behind (``keep_search_index``), as UMAP allows.
 
 from __future__ import annotations
 
@@ -39,6 +47,7 @@ __all__ = [
     "PARALLEL_FROM",
     "SeedFit",
     "SeedWorkers",
+    "drop_search_index",
     "fit_estimators",
     "fit_runs",
     "quiet_bertopic_logger",
@@ -64,6 +73,9 @@ class SeedFit:
         fit_function: ``model._fit`` or ``model._fit_online`` (module-level, so a worker
             process finds it by name).
         reduce_outliers: ``model._reduce_outliers``.
+        keep_search_index: keep UMAP's nearest-neighbour index in the fitted model, which its
+            ``transform`` needs (paragraphs assigned after the fit); without, it is dropped
+            (:func:`drop_search_index`).
     """
 
     docs: list[str]
@@ -75,6 +87,7 @@ class SeedFit:
     space: StemSpace
     fit_function: Callable
     reduce_outliers: Callable
+    keep_search_index: bool = True
 
     def __call__(self, run_seed: int) -> EnsembleRun:
         docs, top_n_words = self.docs, self.top_n_words
@@ -101,9 +114,26 @@ class SeedFit:
                 ctfidf_model=model.ctfidf_model,
                 top_n_words=top_n_words,
             )
+        if not self.keep_search_index:
+            drop_search_index(model)
         return EnsembleRun(
             run_seed, model, raw, reduced, used, run_words(model, reduced, self.space, top_n_words)
         )
+
+
+def drop_search_index(model: Any) -> bool:
+    """Remove UMAP's nearest-neighbour search index from a fitted BERTopic model; True if there
+    was one.
+
+    The index serves UMAP's ``transform`` only (which then raises ``NotImplementedError``, as
+    umap-learn documents for a model without one); the fit's embedding, graph and topics do not
+    use it. A fit of fewer than 4,096 rows (exact distances) or a model without UMAP has none.
+    """
+    umap_model = getattr(model, "umap_model", None)
+    if getattr(umap_model, "_knn_search_index", None) is None:
+        return False
+    umap_model._knn_search_index = None
+    return True
 
 
 def _worker_setup(fit: SeedFit | None) -> SeedFit | None:
