@@ -191,9 +191,11 @@ def test_drop_search_index_removes_only_the_index_umap_transform_needs():
     assert seed_runs.drop_search_index(SimpleNamespace(umap_model=object())) is False
 
 
-@pytest.mark.parametrize(("fit_on", "dropped"), [("all", 3), ("sample", 0)])
-def test_runs_keep_the_search_index_only_when_others_are_assigned_after_the_fit(
-    seed_inputs, monkeypatch, fit_on, dropped
+@pytest.mark.parametrize(
+    ("fit_on", "keep", "dropped"), [("all", False, 3), ("sample", False, 0), ("all", True, 0)]
+)
+def test_runs_keep_the_search_index_when_asked_or_when_others_are_assigned_after_the_fit(
+    seed_inputs, monkeypatch, fit_on, keep, dropped
 ):
     frame = load_inputs(
         seed_inputs["paragraphs"], seed_inputs["classified"], seed_inputs["documents"]
@@ -203,5 +205,6 @@ def test_runs_keep_the_search_index_only_when_others_are_assigned_after_the_fit(
     assert (len(rest) > 0) == (fit_on == "sample")
     calls = []
     monkeypatch.setattr(seed_runs, "drop_search_index", calls.append)
-    fit_selected(fit, RestParagraphs(rest, None, 100), selection, topics, SEED, None, n_jobs=1)
+    rest = RestParagraphs(rest, None, 100)
+    fit_selected(fit, rest, selection, topics, SEED, None, keep_search_index=keep)
     assert len(calls) == dropped

@@ -64,6 +64,7 @@ def run(params: Params, paths: ProjectPaths) -> TopicsResult:
             paths.embeddings,
             _reference(params.topics.reference_stems, paths),
             workers=workers,
+            keep_search_index=False,  # the stage never transforms with the returned model
         )
     del fit, rest
     # readable columns beside the stems (from the words read with the inputs, when they were)

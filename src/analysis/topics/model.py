@@ -334,7 +334,9 @@ class TopicsResult:
         metrics: the topics.json content.
         model: the fitted BERTopic model. Its documents are space-joined stems; to assign new
             paragraphs pass their text embeddings explicitly:
-            ``model.transform(stem_docs, embeddings=model.embedding_model.embed(texts))``.
+            ``model.transform(stem_docs, embeddings=model.embedding_model.embed(texts))``
+            (the topics stage's model cannot, from 4,096 fitted paragraphs on, unless it
+            assigned others: see ``fit_selected``'s ``keep_search_index``).
         by_coop_type: the topics_by_coop_type.csv table.
         over_time: the topics_over_time.csv table.
         timings: seconds per step (for benchmarks; never written to the outputs, which must
@@ -414,7 +416,8 @@ def fit_topics(frame: pd.DataFrame, topics: TopicsParams, seed: int,
 def fit_selected(fit: pd.DataFrame, rest: RestParagraphs, selection: dict, topics: TopicsParams,
                  seed: int, cache_dir: str | Path | None,
                  reference: Reference | str | None = None, n_jobs: int = 1,
-                 workers: SeedWorkers | None = None) -> TopicsResult:
+                 workers: SeedWorkers | None = None,
+                 keep_search_index: bool = True) -> TopicsResult:
     """:func:`fit_topics` on paragraphs already selected (``analysis.topics.inputs``).
 
     ``fit`` holds the paragraphs the model is fitted on (as :func:`select_paragraphs` returns
@@ -422,7 +425,10 @@ def fit_selected(fit: pd.DataFrame, rest: RestParagraphs, selection: dict, topic
     (params.yaml ``compute.n_jobs``): worker processes for the seed runs and baselines of a
     large fit (``seed_runs.fit_runs``); ``workers``, the stage's ``seed_runs.SeedWorkers``
     (perhaps already started; default: new ones with ``n_jobs``). The output depends on
-    neither.
+    neither. ``keep_search_index=False``: the returned model may lack UMAP's nearest-neighbour
+    index, so its ``transform`` raises ``NotImplementedError`` for a fit of 4,096 paragraphs or
+    more (the stage, which never transforms with it, saves compiling and moving the index);
+    the index is kept anyway when ``rest`` is assigned.
     """
     clock = _Stopwatch()
     if len(fit) < MIN_PARAGRAPHS:
@@ -431,7 +437,7 @@ def fit_selected(fit: pd.DataFrame, rest: RestParagraphs, selection: dict, topic
         if workers is None:
             workers = stack.enter_context(SeedWorkers(n_jobs, topics.n_seeds))
         done = _fit_and_assign(fit, rest, selection, topics, seed, cache_dir, clock, reference,
-                               workers)
+                               workers, keep_search_index)
     result = _result(fit, rest.frame, selection, done, topics, seed)
     clock.lap("tables")
     result.timings = clock.laps
@@ -441,7 +447,7 @@ def fit_selected(fit: pd.DataFrame, rest: RestParagraphs, selection: dict, topic
 def _fit_and_assign(fit: pd.DataFrame, rest: RestParagraphs, selection: dict,
                     topics: TopicsParams, seed: int, cache_dir: str | Path | None,
                     clock: _Stopwatch, reference: Reference | str | None,
-                    workers: SeedWorkers) -> _Fit:
+                    workers: SeedWorkers, keep_search_index: bool = True) -> _Fit:
     """Embed, fit the seed ensemble, assign the rest with the medoid, topic words and quality.
 
     One piece: every step runs inside the one-thread BLAS limit and BERTopic's quiet logger,
@@ -480,10 +486,10 @@ def _fit_and_assign(fit: pd.DataFrame, rest: RestParagraphs, selection: dict,
         clock.lap("embed")
 
         docs = fit_model["stem_doc"].tolist()
-        # UMAP's search index goes with the runs only when the published one assigns others.
+        # UMAP's search index stays in the runs when asked for or when others are assigned.
         seed_fit = SeedFit(docs, fit_emb, embedder, settings, top_n_words, online,
                            stem_space(docs, seed=seed), _fit_online if online else _fit,
-                           _reduce_outliers, keep_search_index=len(rest) > 0)
+                           _reduce_outliers, keep_search_index or len(rest) > 0)
         ensemble = fit_ensemble(seed, topics.n_seeds, seed_fit,
                                 lambda seeds: workers.runs(seed_fit, seeds))
         published = ensemble.published

@@ -25,8 +25,9 @@
 # search function: numba code that a first large fit must compile, in every worker and again in the
 # stage process (78-90 s of CPU in all, 36-40 s of the stage's time, at 1M articles with an empty
 # or a bundled-corpus cache; benchmarks/RESULTS.md). Only UMAP's
-# ``transform`` uses that index, and only the ``sample`` mode transforms (the paragraphs outside
-# the sample); otherwise the runs leave it behind (``keep_search_index``), as UMAP allows.
+# ``transform`` uses that index: the stage transforms only in the ``sample`` mode (the paragraphs
+# outside the sample), so otherwise its runs leave it behind (``keep_search_index``), as UMAP
+# allows; ``model.fit_selected`` keeps it by default, for a caller who assigns paragraphs later.
 
 from __future__ import annotations
 
