@@ -163,19 +163,9 @@ def test_drop_search_index_removes_only_the_index_umap_transform_needs():
 
     import numpy as np
 
-    from analysis.topics.seeded_umap import SeededUMAP
-
-    rows = np.random.default_rng(3).random((600, 8))
-    umap_model = SeededUMAP(
-        n_neighbors=15,
-        n_components=2,
-        metric="cosine",
-        random_state=1,
-        n_jobs=1,
-        low_memory=True,
-        n_epochs=5,
-        force_approximation_algorithm=True,
-    ).fit(rows)
+    # the seed workers' warm-up fit: 600 made-up rows, pynndescent's search forced
+    umap_model = seed_runs._warm_up_fit()
+    rows = np.random.default_rng(3).random((20, 8))
     model = SimpleNamespace(umap_model=umap_model)
     embedding = umap_model.embedding_.copy()
     assert umap_model._knn_search_index is not None

@@ -233,10 +233,15 @@ def _warm_worker(_context: None) -> None:
     _worker_setup(None)
     import bertopic  # noqa: F401  (the import itself is the point: several seconds)
 
+    _warm_up_fit()
+
+
+def _warm_up_fit() -> Any:
+    """UMAP fitted on ``WARM_ROWS`` made-up rows with pynndescent's search forced (seed 0)."""
     from .seeded_umap import SeededUMAP
 
     rows = np.random.default_rng(0).random((WARM_ROWS, 8))
-    SeededUMAP(
+    return SeededUMAP(
         n_neighbors=15,
         n_components=5,
         min_dist=0.0,
