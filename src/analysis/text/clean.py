@@ -81,7 +81,12 @@ def stripped_fingerprint(stripped: str) -> str:
         words = _ASCII_ALNUM_RUN.findall(stripped.lower())
     else:
         words = ALNUM_RUN.findall(unicodedata.normalize("NFKC", stripped).casefold())
-    return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()[:12]
+    return _key(" ".join(words))
+
+
+def _key(joined: str) -> str:
+    """The fingerprint of a paragraph's words joined by single spaces: 12 hex digits of SHA-1."""
+    return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:12]
 
 
 # ALNUM_RUN on lower-case ASCII text (its letters and digits are these)
@@ -99,8 +104,7 @@ def probed_fingerprint(stripped: str, words: list[str]) -> str:
     """
     if not stripped.isascii():
         return stripped_fingerprint(stripped)
-    joined = " ".join(words).replace("'", " ")
-    return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:12]
+    return _key(" ".join(words).replace("'", " "))
 
 
 # --------------------------------------------------------------------------------------------
