@@ -7,7 +7,10 @@
 # Maintainers: `make lock` regenerates the three lock files (see requirements.in).
 
 SHELL := /bin/bash
-PYTHON ?= python3
+# The interpreter .venv is built on: PYTHON=... when given, else src/find_python.py's choice (the
+# first Python 3.11 on the PATH built for speed, else the first Python 3.11: same outputs).
+PYTHON ?=
+SETUP_PYTHON = $(if $(PYTHON),$(PYTHON),$$(python3 src/find_python.py))
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.coopnews-installed
@@ -41,10 +44,11 @@ export TQDM_DISABLE ?=
 # A changed lock rebuilds the environment from scratch (`venv --clear`), so packages that left
 # the lock leave the environment too; the extras are then installed again on demand.
 $(STAMP): requirements.lock pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
-	  { echo "error: Python 3.11 is required ($(PYTHON) is $$($(PYTHON) --version)); set PYTHON=python3.11"; exit 2; }
 	@if [ -x $(BIN)/python ] && [ ! requirements.lock -nt $(STAMP) ]; then :; else \
-	  echo "creating $(VENV) from requirements.lock"; $(PYTHON) -m venv --clear $(VENV); fi
+	  py=$(SETUP_PYTHON) && [ -n "$$py" ] || exit 2; \
+	  $$py -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+	    { echo "error: Python 3.11 is required ($$py is $$($$py --version)); set PYTHON=python3.11"; exit 2; }; \
+	  echo "creating $(VENV) from requirements.lock on $$py"; $$py -m venv --clear $(VENV); fi
 	$(PIP_LOCKED) --no-compile -r requirements.lock
 	@# bytecode for the packages' code, not for the test suites they ship (~95 MB saved)
 	$(BIN)/python -m compileall -q -j 0 -x '/tests?/' $$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') > /dev/null
@@ -99,7 +103,7 @@ lock_header = printf '%s\n' \
   "\#   pip install --no-deps --require-hashes -r $(1)"
 
 lock:
-	rm -rf $(LOCK_DIR) && $(PYTHON) -m venv $(LOCK_DIR)
+	rm -rf $(LOCK_DIR) && $(SETUP_PYTHON) -m venv $(LOCK_DIR)
 	$(LOCK_DIR)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	printf '%s\n' $(LOCK_EXCLUDE) > $(LOCK_DIR)/exclude.txt
 	@# default environment

@@ -136,3 +136,23 @@ def test_batches_by_row_group_end_at_row_group_boundaries_and_hold_the_same_rows
     assert [len(b["a"]) for b in grouped] == [4, 4, 2, 4, 4, 2, 4, 1]
     assert [x for b in grouped for x in b["a"]] == list(range(25))
     assert [x for b in grouped for x in b["b"]] == [str(k) for k in range(25)]
+
+
+def test_batches_read_ahead_in_a_thread_are_the_batches_read_here(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"a": list(range(25))}), path, row_group_size=10)
+
+    def read(**options):
+        return [
+            b.to_pydict()
+            for b in iter_stage_batches(path, "ingest", ["a"], batch_rows=4, **options)
+        ]
+
+    assert read(ahead=2) == read(ahead=0) == read()
+    assert [x for b in read(ahead=1) for x in b["a"]] == list(range(25))
+    for ahead in (0, 2):  # the same message either way, at the first batch
+        with pytest.raises(UserError, match=r"missing column\(s\) z.*rerun the ingest stage"):
+            next(iter_stage_batches(path, "ingest", ["z"], ahead=ahead))

@@ -14,6 +14,7 @@ from analysis.core.parallel import (
     map_batches,
     progress,
     progress_enabled,
+    read_ahead,
     worker_pool,
 )
 
@@ -250,3 +251,54 @@ def test_workers_can_collect_cycles_every_n_batches_instead_of_automatically():
     ]
     with worker_pool(1) as pool:  # the default leaves Python's collector as it is
         assert [r[:2] for r in pool.map(_cycle_then_report, range(2))] == [(True, False)] * 2
+
+
+def _counting(log: list, stop_at: int | None = None):
+    """0, 1, 2, … (up to ``stop_at``, or raising ValueError there when negative), noting in
+    ``log`` each item made, the thread it was made in, and its own closing."""
+    import threading
+
+    try:
+        k = 0
+        while stop_at is None or k < abs(stop_at):
+            log.append(("made", k, threading.current_thread().name))
+            yield k
+            k += 1
+        if stop_at is not None and stop_at < 0:
+            raise ValueError(f"broken after {k} items")
+    finally:
+        log.append(("closed", threading.current_thread().name))
+
+
+def test_read_ahead_keeps_order_and_makes_the_items_in_its_thread():
+    log: list = []
+    assert list(read_ahead(lambda: _counting(log, 7), depth=2)) == list(range(7))
+    assert {entry[-1] for entry in log} == {"read-ahead"}
+    assert log[-1] == ("closed", "read-ahead")
+
+
+def test_read_ahead_raises_the_iterators_error_after_the_items_before_it():
+    log: list = []
+    seen = []
+    with pytest.raises(ValueError, match="broken after 3 items"):
+        for item in read_ahead(lambda: _counting(log, -3)):
+            seen.append(item)
+    assert seen == [0, 1, 2]
+
+
+def test_read_ahead_stays_at_most_depth_items_ahead_and_closes_when_the_caller_stops():
+    import threading
+    import time
+
+    log: list = []
+    reader = read_ahead(lambda: _counting(log), depth=3)  # endless
+    assert next(reader) == 0
+    time.sleep(0.3)  # the thread fills its slots, then waits
+    made = [entry for entry in log if entry[0] == "made"]
+    # item 0 taken, three waiting in the slots, one made and waiting for a slot
+    assert len(made) == 5
+    reader.close()
+    assert log[-1] == ("closed", "read-ahead")
+    assert not any(t.name == "read-ahead" for t in threading.enumerate())
+    with pytest.raises(ValueError, match="depth"):
+        next(read_ahead(lambda: iter([]), depth=0))

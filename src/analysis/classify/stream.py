@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import math
 import shutil
 import tempfile
@@ -19,7 +20,7 @@ import pyarrow.parquet as pq
 
 from ..core.errors import UserError
 from ..core.io import atomic_path, read_stage_parquet
-from ..core.parallel import check_backend, compute_options, map_batches
+from ..core.parallel import check_backend, compute_options, map_batches, read_ahead
 from ..core.schemas import classified_schema
 from . import table as table_module
 from .rules import Classifier
@@ -185,7 +186,9 @@ def _split(
     ):
         writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
         try:
-            for batch in _batches(path, columns, "ingest" if side == 0 else "preprocess"):
+            producer = "ingest" if side == 0 else "preprocess"
+            # the next row groups are decoded in a thread while this one is split
+            for batch in read_ahead(functools.partial(_batches, path, columns, producer), 1):
                 doc_ids = batch.column("doc_id")
                 known, rank = rank_of(doc_ids)
                 if side == 1 and not known.all():

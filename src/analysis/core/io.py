@@ -28,6 +28,9 @@ __all__ = [
     "RowGroupWriter",
 ]
 
+#: Batches :func:`iter_stage_batches` decodes ahead of its caller, in a thread.
+READ_AHEAD = 2
+
 # Spreadsheet programs execute cells that start with these characters as formulas.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -139,10 +142,16 @@ def iter_stage_batches(
     optional: Sequence[str] = (),
     batch_rows: int = 65_536,
     by_row_group: bool = False,
+    ahead: int | None = None,
 ) -> Iterator[Any]:
     """Arrow record batches of at most ``batch_rows`` rows of ``columns`` (plus the ``optional``
     ones the file has) of a Parquet file another stage wrote, one at a time: only the current
-    batch is referenced here. The checks and messages are :func:`read_stage_parquet`'s.
+    batch and the ``ahead`` next ones are referenced here. The checks and messages are
+    :func:`read_stage_parquet`'s.
+
+    The next ``ahead`` batches (default :data:`READ_AHEAD`; 0 for none) are decoded in a
+    thread while the caller works on this one (``core.parallel.read_ahead``): pyarrow decodes
+    without the GIL, so a stage process that scans a large file uses a second core for it.
 
     With ``by_row_group`` the file is read one row group at a time (a batch then never spans
     two row groups): pyarrow's reader over the whole file holds much more than the current
@@ -151,7 +160,25 @@ def iter_stage_batches(
     stay small asks for this. The default keeps the batch boundaries the stages were written
     with.
     """
-    path = Path(path)
+    depth = READ_AHEAD if ahead is None else ahead
+    args = (Path(path), producer, columns, optional, batch_rows, by_row_group)
+    if depth < 1:
+        yield from _stage_batches(*args)
+    else:
+        from .parallel import read_ahead
+
+        yield from read_ahead(lambda: _stage_batches(*args), depth)
+
+
+def _stage_batches(
+    path: Path,
+    producer: str,
+    columns: Sequence[str],
+    optional: Sequence[str],
+    batch_rows: int,
+    by_row_group: bool,
+) -> Iterator[Any]:
+    """:func:`iter_stage_batches` read in this thread."""
     with contextlib.closing(_open_stage_file(path, producer, columns)) as handle:
         names = handle.schema_arrow.names
         wanted = [*columns, *(c for c in optional if c in names and c not in columns)]

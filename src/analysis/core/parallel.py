@@ -9,6 +9,7 @@ import io
 import itertools
 import logging
 import os
+import queue
 import sys
 import threading
 import uuid
@@ -26,6 +27,7 @@ __all__ = [
     "WorkerPool",
     "batched",
     "in_background",
+    "read_ahead",
     "check_backend",
     "compute_options",
     "map_batches",
@@ -111,6 +113,56 @@ def in_background(function: Callable[..., R], *args: Any) -> concurrent.futures.
 
     threading.Thread(target=run, daemon=True).start()
     return future
+
+
+def read_ahead(make: Callable[[], Iterator[B]], depth: int = 2) -> Iterator[B]:
+    """The items of ``make()``, produced by a daemon thread up to ``depth`` items ahead.
+
+    The iterator is made, advanced and closed in that thread only, so a reader whose work
+    releases the GIL (pyarrow decoding a Parquet file) reads the next items while the caller
+    works on this one. Items and exceptions come in the iterator's order; when the caller stops
+    early (``close``, an exception, garbage collection), the thread closes the iterator and is
+    joined before this generator returns, so a file it reads is closed by then.
+    """
+    if depth < 1:
+        raise ValueError(f"depth must be at least 1, got {depth}")
+    slots: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def offer(entry: tuple) -> bool:
+        while not stop.is_set():
+            try:
+                slots.put(entry, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            with contextlib.closing(make()) as items:
+                for item in items:
+                    if not offer((True, item)):
+                        return
+        except BaseException as exc:  # handed over in order, raised by the caller
+            offer((False, exc))
+            return
+        offer((False, None))
+
+    thread = threading.Thread(target=produce, daemon=True, name="read-ahead")
+    thread.start()
+    try:
+        while True:
+            ok, value = slots.get()
+            if ok:
+                yield value
+            elif value is None:
+                return
+            else:
+                raise value
+    finally:
+        stop.set()
+        thread.join()
 
 
 def batched(items: Iterable[B], size: int) -> Iterator[list[B]]:
