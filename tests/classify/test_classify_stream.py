@@ -222,3 +222,34 @@ def test_a_documents_file_without_dates_gives_the_same_bytes_in_parts(tmp_path, 
     assert whole.read_bytes() == parts.read_bytes()
     coded = pq.read_table(whole).to_pandas()
     assert coded["level"].value_counts().to_dict() == {"paragraph": 13, "document": 8}
+
+
+def test_row_groups_are_written_in_order_and_a_writing_error_reaches_the_caller():
+    import threading
+
+    import pyarrow as pa
+
+    class Recorder:
+        def __init__(self, fail_at=None):
+            self.written, self.threads, self.fail_at = [], set(), fail_at
+
+        def write_table(self, table, row_group_size):
+            self.threads.add(threading.current_thread().name)
+            if len(self.written) == self.fail_at:
+                raise OSError("disk full")
+            self.written.append(table.column("k").to_pylist())
+
+    groups = [pa.table({"k": [k, k]}) for k in range(6)]
+    recorder = Recorder()
+    with stream._GroupWriter(recorder) as writer:
+        for table in groups:
+            writer.write(table)
+    assert recorder.written == [[k, k] for k in range(6)]
+    assert threading.current_thread().name not in recorder.threads  # written in its thread
+
+    failing = Recorder(fail_at=2)
+    with pytest.raises(OSError, match="disk full"):
+        with stream._GroupWriter(failing) as writer:
+            for table in groups:
+                writer.write(table)
+    assert failing.written == [[0, 0], [1, 1]]

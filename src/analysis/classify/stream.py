@@ -346,6 +346,7 @@ def _write_final(coded_path: Path, target: Path, story_of: dict[str, str]) -> Co
     with (
         pa.OSFile(str(coded_path), "rb") as source,
         pq.ParquetWriter(target, schema, compression="zstd") as writer,
+        _GroupWriter(writer) as groups,
     ):
         coded = pa.ipc.open_file(source)
         for batch in map(coded.get_batch, range(coded.num_record_batches)):
@@ -353,23 +354,55 @@ def _write_final(coded_path: Path, target: Path, story_of: dict[str, str]) -> Co
             n_pending += batch.num_rows
             while n_pending >= ROW_GROUP_ROWS:
                 table = pa.Table.from_batches(pending, schema=schema)
-                _write_group(writer, table.slice(0, ROW_GROUP_ROWS), stories, summary)
+                _write_group(groups, table.slice(0, ROW_GROUP_ROWS), stories, summary)
                 pending = table.slice(ROW_GROUP_ROWS).to_batches()
                 n_pending -= ROW_GROUP_ROWS
         if n_pending or summary.first_documents is None:
-            _write_group(writer, pa.Table.from_batches(pending, schema=schema), stories, summary)
+            _write_group(groups, pa.Table.from_batches(pending, schema=schema), stories, summary)
     return summary
 
 
+class _GroupWriter:
+    """Row groups encoded and written in a thread, in order, while the next one is assembled
+    (pyarrow encodes without the GIL): one group is written while at most one more waits.
+    Leaving the block waits for the last group; a writing error is raised by the next
+    ``write`` or there."""
+
+    def __init__(self, writer: pq.ParquetWriter) -> None:
+        self._writer = writer
+        self._thread = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        self._pending: list[concurrent.futures.Future] = []
+
+    def write(self, table: pa.Table) -> None:
+        while len(self._pending) > 1:
+            self._pending.pop(0).result()
+        self._pending.append(
+            self._thread.submit(self._writer.write_table, table, row_group_size=ROW_GROUP_ROWS)
+        )
+
+    def __enter__(self) -> _GroupWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            for future in self._pending:
+                if exc[0] is None:
+                    future.result()
+                else:
+                    future.cancel()
+        finally:
+            self._thread.shutdown(wait=True)
+
+
 def _write_group(
-    writer: pq.ParquetWriter, table: pa.Table, stories: _StoryColumn | None, summary: CodedSummary
+    groups: _GroupWriter, table: pa.Table, stories: _StoryColumn | None, summary: CodedSummary
 ) -> None:
     """One row group: story_id set on the document rows (one array, as a whole-table column)."""
     if stories is not None:  # without any coded document the column stays as coded (all null)
         index = table.schema.get_field_index("story_id")
         field_ = table.schema.field("story_id")
         table = table.set_column(index, field_, stories.column(table))
-    writer.write_table(table, row_group_size=ROW_GROUP_ROWS)  # an empty table: one empty group
+    groups.write(table)  # an empty table: one empty group
     documents = table.filter(pc.equal(table.column("level"), "document"))
     summary.n_documents += documents.num_rows
     for kind in documents.column("coop_type").to_pylist():
