@@ -5,10 +5,10 @@ Run by any Python 3 (standard library only): ``python3 src/find_python.py``. It 
 it is, keeps the Python 3.11 interpreters that can create a virtual environment, and prints the
 first one built for speed, else the first one. *Built for speed* means profile-guided
 (``--enable-optimizations``) or an interpreter that does not run through a shared
-``libpython`` (Debian's and Ubuntu's system Pythons, conda-forge's, python-build-standalone's).
-A default pyenv build is neither: the pure-Python stages ran 12–17 % slower on it than on
-Debian's Python 3.11, with the same output bytes (benchmarks/RESULTS.md, *The interpreter's
-build*). The choice changes only speed; ``make setup PYTHON=...`` overrides it.
+``libpython`` (as Debian 12's ``/usr/bin/python3.11``). A default pyenv build is neither:
+the pure-Python stages ran 12–17 % slower on it than on Debian's Python 3.11, with the same
+output bytes (benchmarks/RESULTS.md, *The interpreter's build*). The choice changes only
+speed; ``make setup PYTHON=...`` overrides it.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ __all__ = ["PART_DOCUMENTS", "ROW_GROUP_ROWS", "CodedSummary", "write_classified
 #    each row is appended to its part's spill file (only the columns classify uses).
 #    A corpus of one part is read directly, as before.
 # 2. **Code.** Each part is read, sorted like the whole corpus (:func:`.table.read_classify_inputs`)
-#    and coded in batches of 50 documents (in worker processes or on Dask workers, as before);
+#    and coded in batches of ``DOCUMENTS_PER_BATCH`` documents (in worker processes or on Dask workers);
 #    each coded batch is appended to a spill file (Arrow IPC), and what stories need (date,
 #    kind, partners, words) is kept for the coded documents only, which are few.
 # 3. **Write.** Stories are grouped from those summaries, and the coded batches are read back in
@@ -62,10 +62,10 @@ PART_DOCUMENTS = 50_000
 ROW_GROUP_ROWS = 1024 * 1024
 #: Document rows kept for the notebook's table of the first documents.
 FIRST_DOCUMENTS = 30
-#: Batches a local worker codes between two garbage collections (``core.parallel.worker_pool``):
-#: the rules make no reference cycles (collections every 40 batches of 50 documents found
-#: none), and the automatic collector cost them 4 % of their CPU (benchmarks/RESULTS.md).
-COLLECT_EVERY = 100
+#: Batches a local worker codes between two garbage collections (``core.parallel.worker_pool``),
+#: 5,000 documents: the rules make no reference cycles (collections every 2,000 documents
+#: found none), and the automatic collector cost them 4 % of their CPU (benchmarks/RESULTS.md).
+COLLECT_EVERY = 25
 
 _DOCUMENT_COLUMNS = ["doc_id", "title", "duplicate_of"]
 _PARAGRAPH_COLUMNS = ["para_id", "doc_id", "para_index", "text"]
@@ -251,7 +251,7 @@ def _batches(path: Path, columns: list[str], producer: str) -> Iterator[pa.Recor
 
 
 def _part_batches(parts: list[tuple[Path, Path]]) -> Iterator[list[tuple]]:
-    """Batches of 50 documents (with their dates last), part after part, in doc_id order.
+    """Batches of ``DOCUMENTS_PER_BATCH`` documents (dates last), part after part, in doc_id order.
 
     The next part is read and sorted in a thread (Arrow releases the GIL) while this part's
     batches go to the workers, which would otherwise wait for it: two parts are held at most.
@@ -402,7 +402,8 @@ def _write_group(
         index = table.schema.get_field_index("story_id")
         field_ = table.schema.field("story_id")
         table = table.set_column(index, field_, stories.column(table))
-    groups.write(table)  # an empty table: one empty group
+    # one contiguous chunk: the pages then do not depend on the batches the rows were coded in
+    groups.write(table.combine_chunks())  # an empty table: one empty group
     documents = table.filter(pc.equal(table.column("level"), "document"))
     summary.n_documents += documents.num_rows
     for kind in documents.column("coop_type").to_pylist():

@@ -27,7 +27,9 @@ __all__ = [
     "sorted_inputs",
 ]
 
-DOCUMENTS_PER_BATCH = 50  # documents per worker task
+# Documents per worker task: 200 took 7 % less wall time than 50 at 100k (the pool's per-task
+# work and one Arrow batch per task); classified.parquet is the same bytes either way.
+DOCUMENTS_PER_BATCH = 200
 
 
 def classify_rows(

@@ -273,7 +273,9 @@ def write_csv(target: str | Path, frame: pd.DataFrame, *, float_format: str = "%
 class RowGroupWriter:
     """Write Arrow record batches to Parquet in row groups of a fixed number of rows.
 
-    The file layout then depends on the rows alone, never on how they were batched by workers.
+    The file layout then depends on the rows alone, never on how they were batched by workers:
+    each row group is written as one contiguous chunk (pyarrow's writer checks its page size
+    at chunk boundaries, so a row group written as many small chunks has other pages).
     """
 
     def __init__(self, path: str | Path, schema: Any, row_group_rows: int) -> None:
@@ -296,7 +298,7 @@ class RowGroupWriter:
         import pyarrow as pa
 
         table = pa.Table.from_batches(self._pending, schema=self._schema)
-        self._writer.write_table(table.slice(0, rows), row_group_size=rows)
+        self._writer.write_table(table.slice(0, rows).combine_chunks(), row_group_size=rows)
         rest = table.slice(rows)
         self._pending = rest.to_batches() if rest.num_rows else []
         self._rows = rest.num_rows

@@ -28,14 +28,15 @@ __all__ = [
     "paragraph_batches",
 ]
 
-# Documents per worker task, and paragraphs per Parquet row group (fixed, so the file layout
-# never depends on batching, workers or backend).
-_DOC_BATCH = 200
-# Batches a local worker processes between two garbage collections (core.parallel.worker_pool):
-# the stemming and counting make no reference cycles (collections every 400 documents found
-# none), and the automatic collector cost them 7 % of their CPU in one process while the stem
-# cache filled, less in the stage (benchmarks/RESULTS.md).
-_COLLECT_EVERY = 25
+# Documents per worker task (800: 5 % less wall time at 100k than 200, the per-task work of the
+# pool and the Arrow batches), and paragraphs per Parquet row group (fixed, and each row group
+# written as one chunk, so the file never depends on batching, workers or backend).
+_DOC_BATCH = 800
+# Batches a local worker processes between two garbage collections (core.parallel.worker_pool),
+# about 5,000 documents: the stemming and counting make no reference cycles (collections every
+# 400 documents found none), and the automatic collector cost them 7 % of their CPU in one
+# process while the stem cache filled, less in the stage (benchmarks/RESULTS.md).
+_COLLECT_EVERY = 6
 ROW_GROUP_ROWS = 65_536
 # How many of the most frequent stems and multiword terms the metrics list.
 _TOP_N = 30
