@@ -302,3 +302,4 @@ def test_read_ahead_stays_at_most_depth_items_ahead_and_closes_when_the_caller_s
     assert not any(t.name == "read-ahead" for t in threading.enumerate())
     with pytest.raises(ValueError, match="depth"):
         next(read_ahead(lambda: iter([]), depth=0))
+    assert list(read_ahead(lambda: iter([1, 2]), depth=1)) == [1, 2]  # an iterator without close

@@ -139,14 +139,17 @@ def read_ahead(make: Callable[[], Iterator[B]], depth: int = 2) -> Iterator[B]:
         return False
 
     def produce() -> None:
+        items = None
         try:
-            with contextlib.closing(make()) as items:
-                for item in items:
-                    if not offer((True, item)):
-                        return
+            items = make()
+            for item in items:
+                if not offer((True, item)):
+                    return
         except BaseException as exc:  # handed over in order, raised by the caller
             offer((False, exc))
             return
+        finally:
+            getattr(items, "close", lambda: None)()  # a generator's cleanup runs here
         offer((False, None))
 
     thread = threading.Thread(target=produce, daemon=True, name="read-ahead")
