@@ -28,7 +28,8 @@ __all__ = [
     "RowGroupWriter",
 ]
 
-#: Batches :func:`iter_stage_batches` decodes ahead of its caller, in a thread.
+#: Batches waiting for :func:`iter_stage_batches`'s caller, decoded in a thread (one more may
+#: be in the making).
 READ_AHEAD = 2
 
 # Spreadsheet programs execute cells that start with these characters as formulas.
@@ -146,12 +147,13 @@ def iter_stage_batches(
 ) -> Iterator[Any]:
     """Arrow record batches of at most ``batch_rows`` rows of ``columns`` (plus the ``optional``
     ones the file has) of a Parquet file another stage wrote, one at a time: only the current
-    batch and the ``ahead`` next ones are referenced here. The checks and messages are
+    batch and at most ``ahead + 1`` next ones are referenced here. The checks and messages are
     :func:`read_stage_parquet`'s.
 
-    The next ``ahead`` batches (default :data:`READ_AHEAD`; 0 for none) are decoded in a
-    thread while the caller works on this one (``core.parallel.read_ahead``): pyarrow decodes
-    without the GIL, so a stage process that scans a large file uses a second core for it.
+    The next batches are decoded in a thread while the caller works on this one
+    (``core.parallel.read_ahead`` with ``ahead``, default :data:`READ_AHEAD`; 0 for no thread):
+    pyarrow decodes without the GIL, so a stage process that scans a large file uses a second
+    core for it.
 
     With ``by_row_group`` the file is read one row group at a time (a batch then never spans
     two row groups): pyarrow's reader over the whole file holds much more than the current

@@ -116,9 +116,11 @@ def in_background(function: Callable[..., R], *args: Any) -> concurrent.futures.
 
 
 def read_ahead(make: Callable[[], Iterator[B]], depth: int = 2) -> Iterator[B]:
-    """The items of ``make()``, produced by a daemon thread up to ``depth`` items ahead.
+    """The items of ``make()``, produced by a daemon thread ahead of the caller.
 
-    The iterator is made, advanced and closed in that thread only, so a reader whose work
+    Up to ``depth`` items wait for the caller, and the thread may hold one more it has made
+    while they wait: ``depth + 1`` items ahead at most. The iterator is made, advanced and
+    closed in that thread only, so a reader whose work
     releases the GIL (pyarrow decoding a Parquet file) reads the next items while the caller
     works on this one. Items and exceptions come in the iterator's order; when the caller stops
     early (``close``, an exception, garbage collection), the thread closes the iterator and is
