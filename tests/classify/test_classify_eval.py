@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -311,3 +312,20 @@ def test_gold_reads_the_corpus_once_for_gold_and_fresh_batch(
     assert fresh["n"] > 0 and fresh["n_scored_negative"] > 0
     gold_clickid = (read_gold(gold_dir)[0]["corpus"] == "clickid").sum()
     assert passes[0] >= gold_clickid  # the gold ids and the fresh batch's together
+
+
+def test_gold_corpus_reader_skips_unreadable_lines_and_stops_clearly_on_a_broken_file(tmp_path):
+    from analysis.classify.evaluate import _corpus_lines
+
+    good = [json.dumps({"id": "g1", "text": "satu"}), json.dumps({"id": "g2", "text": "dua"})]
+    data = "\n".join([good[0], "[" * 100_000, "{not json", good[1]]).encode("utf-8")
+    data += b"\n" + b'{"id": "g3", "text": "\xff\xfe"}' + b"\n"  # not UTF-8
+    corpus = tmp_path / "corpus.jsonl.gz"
+    corpus.write_bytes(gzip.compress(data))
+    found = list(_corpus_lines(corpus, {"g1", "g2", "g3"}))
+    assert [(i, line) for i, line in found[:2]] == [("g1", good[0] + "\n"), ("g2", good[1] + "\n")]
+    # the undecodable bytes are replaced: a gold line like it then fails the checksum, by name
+    assert [i for i, _ in found] == ["g1", "g2", "g3"] and "\ufffd" in found[2][1]
+    corpus.write_bytes(gzip.compress(data)[:-40])  # truncated
+    with pytest.raises(UserError, match="cannot read the corpus for the gold evaluation"):
+        list(_corpus_lines(corpus, {"g1"}))

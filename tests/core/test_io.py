@@ -10,6 +10,7 @@ from analysis.core.io import (
     atomic_path,
     guard_formula,
     iter_stage_batches,
+    parse_json,
     read_json,
     read_stage_parquet,
     write_csv,
@@ -156,3 +157,11 @@ def test_batches_read_ahead_in_a_thread_are_the_batches_read_here(tmp_path):
     for ahead in (0, 2):  # the same message either way, at the first batch
         with pytest.raises(UserError, match=r"missing column\(s\) z.*rerun the ingest stage"):
             next(iter_stage_batches(path, "ingest", ["z"], ahead=ahead))
+
+
+def test_parse_json_reports_too_deep_nesting_as_malformed_json():
+    assert parse_json('{"id": "a1", "tags": [1, [2, 3]]}') == {"id": "a1", "tags": [1, [2, 3]]}
+    with pytest.raises(ValueError, match="nested too deeply"):
+        parse_json("[" * 100_000)  # json.loads raises RecursionError here
+    with pytest.raises(ValueError):
+        parse_json("{not json")

@@ -714,3 +714,26 @@ def test_records_and_outcomes_travel_between_processes_unchanged():
             assert np.array_equal(back.fingerprint.minhash, outcome.fingerprint.minhash)
     with pytest.raises(dataclasses.FrozenInstanceError):
         back.record.title = "x"  # still frozen after the trip
+
+
+@pytest.mark.parametrize("name", ["deep.jsonl", "deep.jsonl.gz"])
+def test_a_deeply_nested_jsonl_line_is_a_reject_and_the_lines_after_it_are_read(
+    tmp_path, lexicon_dir, name
+):
+    # json.loads raises RecursionError (not ValueError) on such a line: it stopped ingest with a
+    # traceback, in the pass that counts record ids as well as in the reading pass.
+    lines = [
+        json.dumps({"id": "a1", "title": "Satu", "text": ARTICLE_A}),
+        "[" * 100_000,
+        json.dumps({"id": "a2", "title": "Dua", "text": ARTICLE_B}),
+    ]
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    records = list(iter_records(path, lexicon_dir=lexicon_dir, min_words=5))
+    assert [(r.doc_id, r.reason) for r in records] == [
+        (f"{name}#a1", None),
+        (f"{name}#L2", "malformed"),
+        (f"{name}#a2", None),
+    ]
+    assert "line 2 is not valid JSON: nested too deeply" in records[1].detail

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..core.codebook import COOP_TYPES, SECTORS
 from ..core.errors import UserError
+from ..core.io import parse_json
 from ..text.clean import split_paragraphs
 from .files import input_records
 from .rules import Classifier
@@ -197,18 +198,28 @@ def _corpus_records(corpus_path: Path, ids: set[str]) -> Iterator[str]:
 
 
 def _corpus_lines(corpus_path: Path, ids: set[str]) -> Iterator[tuple[str, str]]:
-    """``(id, JSON line)`` for the records of a .jsonl(.gz) corpus whose ``id`` is in ``ids``."""
+    """``(id, JSON line)`` for the records of a .jsonl(.gz) corpus whose ``id`` is in ``ids``.
+
+    Bytes that are not UTF-8 are replaced, not fatal: a gold line that holds any then fails the
+    checksum with its own message, and another line is not read further. A file that cannot be
+    read to its end (a truncated or corrupt gzip) stops with a :class:`UserError`.
+    """
     opener = gzip.open if corpus_path.name.lower().endswith(".gz") else open
-    with opener(corpus_path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # not a gold article; ingest reports such lines when reading the corpus
-            if isinstance(record, dict) and str(record.get("id")) in ids:
-                yield str(record["id"]), line if line.endswith("\n") else line + "\n"
+    try:
+        with opener(corpus_path, "rt", encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if not line.strip():
+                    continue
+                try:
+                    record = parse_json(line)
+                except ValueError:
+                    continue  # not a gold article; ingest reports such lines when reading it
+                if isinstance(record, dict) and str(record.get("id")) in ids:
+                    yield str(record["id"]), line if line.endswith("\n") else line + "\n"
+    except (OSError, EOFError, zlib.error) as exc:
+        raise UserError(f"{corpus_path}: cannot read the corpus for the gold evaluation ({exc}); "
+                        "point classify.clickid_path at an intact copy of the clickid corpus"
+                        ) from None
 
 
 def _check_gold_text(digest: str, corpus_path: Path, checksum: Path) -> None:

@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.io import atomic_path
+from ..core.io import atomic_path, parse_json
 from ..text.html import ExtractionFailed, decode_html, extract_pages
 from .fetch import BodyError, decoded_body
 from .query import Query
@@ -95,7 +95,7 @@ class _Cache:
             with open(path, encoding="utf-8") as handle:
                 for line in handle:
                     try:
-                        entry = json.loads(line)
+                        entry = parse_json(line)
                         self.entries[entry["key"]] = entry
                     except (ValueError, KeyError, TypeError):
                         continue  # a line torn by a kill: extract again

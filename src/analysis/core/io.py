@@ -97,6 +97,16 @@ def write_json(target: str | Path, data: Any) -> Path:
     return write_text(target, text + "\n")
 
 
+def parse_json(text: str | bytes) -> Any:
+    """``json.loads``, with a value nested too deeply for the parser (json raises
+    ``RecursionError`` from about a thousand levels) reported as a ``ValueError``, like any other
+    malformed JSON: one hostile line of an input file is a reject, not a crash."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply to parse (more than about 1,000 levels)") from None
+
+
 def read_json(path: str | Path) -> Any:
     """Read a JSON file written by :func:`write_json`."""
     return json.loads(Path(path).read_text(encoding="utf-8"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
-import json
 import os
 import re
 import stat
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.io import parse_json
 from ..core.parallel import in_background
 from .lexicons import CleaningLexicons
 
@@ -318,7 +318,7 @@ def _jsonl_ids(path: Path, gzipped: bool, lex: CleaningLexicons) -> Counter:
                 if raw is None:
                     continue
                 try:
-                    obj = json.loads(_decode_line(raw).lstrip("\ufeff"))
+                    obj = parse_json(_decode_line(raw).lstrip("\ufeff"))
                 except ValueError:
                     continue
                 if isinstance(obj, dict):
@@ -387,7 +387,7 @@ def _iter_jsonl(rel: str, path: Path, lex: CleaningLexicons,
                 n_records += 1
                 position = f"L{lineno}"
                 try:
-                    obj = json.loads(text_line)
+                    obj = parse_json(text_line)
                 except ValueError as exc:
                     yield SourceItem(rel, position, "jsonl",
                                      reject=("malformed", f"line {lineno} is not valid JSON: {exc}"))
