@@ -2,11 +2,46 @@
 
 from __future__ import annotations
 
+import os
+import platform
 import subprocess
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def cpu_model() -> str:
+    """The processor's name and clock as the kernel reports them (``/proc/cpuinfo``), else what
+    ``platform`` knows. The same code took 2.1 times as long on one 2-core machine as on another
+    (benchmarks/RESULTS.md, 2026-12-06 afternoon), so a timing means little without it."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            fields = dict(
+                (key.strip(), value.strip())
+                for key, _sep, value in (line.partition(":") for line in handle)
+                if key.strip() in ("model name", "cpu family", "model", "cpu MHz")
+            )
+    except OSError:
+        fields = {}
+    name = fields.get("model name") or platform.processor() or platform.machine()
+    if fields.get("cpu family") and fields.get("model"):
+        # a virtual machine often names only the vendor ("AMD EPYC"); these tell the generation
+        name += f" (family {fields['cpu family']}, model {fields['model']})"
+    mhz = fields.get("cpu MHz")
+    return f"{name} at {float(mhz):,.0f} MHz" if mhz else name
+
+
+def machine_description() -> str:
+    """One line for a benchmark record: OS, Python, processor, cores and memory."""
+    try:
+        memory = f", {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GB RAM"
+    except (ValueError, OSError, AttributeError):
+        memory = ""
+    return (
+        f"{platform.platform()}, Python {platform.python_version()}, {cpu_model()}, "
+        f"{os.cpu_count()} cores{memory}"
+    )
 
 
 def commit_id() -> str:

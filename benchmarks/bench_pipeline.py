@@ -30,7 +30,6 @@ import datetime as dt
 import gzip
 import json
 import os
-import platform
 import resource
 import shutil
 import subprocess
@@ -42,7 +41,10 @@ from pathlib import Path
 
 import psutil
 import yaml
-from _common import commit_id  # benchmarks/ is on sys.path when run as a script
+from _common import (  # benchmarks/ is on sys.path when run as a script
+    commit_id,
+    machine_description,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -58,11 +60,7 @@ RAW_DIR = "bench_raw"  # the copy's raw folder: one symlink, nothing else
 
 
 def _machine() -> str:
-    mem = psutil.virtual_memory().total / 2**30
-    return (
-        f"{platform.platform()}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} cores, {mem:.0f} GB RAM"
-    )
+    return machine_description()
 
 
 def _subset(corpus: Path, n: int, tmp: Path) -> Path:

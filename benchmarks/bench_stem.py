@@ -26,7 +26,6 @@ import argparse
 import gzip
 import json
 import os
-import platform
 import re
 import resource
 import statistics
@@ -34,6 +33,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _common import machine_description  # benchmarks/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
@@ -86,10 +87,7 @@ def clickid_documents(path: Path):
 
 
 def machine() -> str:
-    return (
-        f"{platform.platform()}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs, {platform.processor() or platform.machine()}"
-    )
+    return machine_description()
 
 
 def commit() -> str:
