@@ -201,8 +201,9 @@ def _corpus_lines(corpus_path: Path, ids: set[str]) -> Iterator[tuple[str, str]]
     """``(id, JSON line)`` for the records of a .jsonl(.gz) corpus whose ``id`` is in ``ids``.
 
     Bytes that are not UTF-8 are replaced, not fatal: a gold line that holds any then fails the
-    checksum with its own message, and another line is not read further. A file that cannot be
-    read to its end (a truncated or corrupt gzip) stops with a :class:`UserError`.
+    recorded checksum (:func:`_check_gold_text` says so), and any other line is only read for
+    its id. A file that cannot be read to its end (a truncated or corrupt gzip) stops with a
+    :class:`UserError`.
     """
     opener = gzip.open if corpus_path.name.lower().endswith(".gz") else open
     try:
