@@ -191,6 +191,7 @@ def run_compare(
     tables_dir: str | Path | None = None,
     metrics_path: str | Path | None = None,
     seed: int | None = None,
+    n_jobs: int | None = None,
     **compare: Any,
 ):
     """The compare entry; outputs copied to the given paths."""
@@ -199,6 +200,8 @@ def run_compare(
     sections: dict[str, Any] = {"compare": compare}
     if seed is not None:
         sections["seed"] = seed
+    if n_jobs is not None:
+        sections["compute"] = {"n_jobs": n_jobs}
     paths = scratch_project(
         documents=documents_path,
         paragraphs=paragraphs_path,

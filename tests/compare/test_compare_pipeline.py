@@ -161,6 +161,18 @@ def test_tables_and_metrics_are_byte_identical_on_rerun(run, tmp_path):
         assert first.read_bytes() == second.read_bytes(), first.name
 
 
+def test_figures_are_the_same_bytes_drawn_in_one_process_or_two(run, tmp_path):
+    # The fixture's run drew the Indonesian figures in a second process (n_jobs 2, the
+    # default); here every figure is drawn in this one.
+    inputs, out, result = run
+    again = _run(inputs, tmp_path, n_jobs=1)
+    files = sorted(p.relative_to(out / "figures") for p in (out / "figures").rglob("*.*"))
+    assert len(files) == 2 * 2 * len(FIGURE_NAMES)  # PNG and SVG, English and Indonesian
+    for name in files:
+        assert (tmp_path / "figures" / name).read_bytes() == (out / "figures" / name).read_bytes()
+    assert [p.name for p in again.written] == [p.name for p in result.written]
+
+
 def test_plots_csv_for_dvc(run):
     _, out, _ = run
     monthly = (out / "tables" / "coverage_monthly.csv").read_text(encoding="utf-8").splitlines()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 
 from analysis.core.ids import hash_candidates, positions_in, string_hashes
 
@@ -75,3 +76,24 @@ def test_hash_candidates_are_the_rows_whose_hash_is_known():
     assert hash_candidates(known, hashes).tolist() == [0, 2, 4, 5]
     assert hash_candidates(np.zeros(0, np.uint64), hashes).tolist() == []
     assert hash_candidates(known, np.zeros(0, np.uint64)).tolist() == []
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["a", "", "Jakarta–Depok:p012", "x" * 300],  # one id longer than numpy's limit
+        [f"doc-{k:07d}:p{k % 40:03d}" for k in range(12_000)],  # more bytes than numpy's limit
+        [f"d{k}:p{k % 7}" for k in range(500)],
+    ],
+)
+def test_the_numpy_and_the_compiled_hashes_agree(values):
+    from analysis.core import ids as ids_module
+
+    array = pa.array(values, pa.large_string())
+    _validity, offsets, data = array.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int64)[: len(values) + 1]
+    data = np.frombuffer(data, dtype=np.uint8)
+    compiled = ids_module._compiled_fnv1a()(offsets, data)
+    assert ids_module._fnv1a_numpy(offsets, data).tolist() == compiled.tolist()
+    assert string_hashes(array).tolist() == compiled.tolist()
+    assert compiled[:3].tolist() == [_fnv1a(v) for v in values[:3]]

@@ -10,6 +10,7 @@ import pytest
 from analysis.core.errors import UserError
 from analysis.core.parallel import (
     batched,
+    beside,
     check_backend,
     map_batches,
     progress,
@@ -303,3 +304,57 @@ def test_read_ahead_stays_at_most_depth_items_ahead_and_closes_when_the_caller_s
     with pytest.raises(ValueError, match="depth"):
         next(read_ahead(lambda: iter([]), depth=0))
     assert list(read_ahead(lambda: iter([1, 2]), depth=1)) == [1, 2]  # an iterator without close
+
+
+# --------------------------------------------------------------------------------------------
+# beside: one second process for a piece of a stage
+
+
+_SETUP_MARK: list[str] = []
+
+
+def _remember(mark: str) -> None:
+    _SETUP_MARK.append(mark)
+
+
+def _pid_and_marks(value: int) -> tuple[int, int, list[str]]:
+    return os.getpid(), value * 2, list(_SETUP_MARK)
+
+
+def _killed_in_a_worker(value: int) -> tuple[int, int]:
+    import multiprocessing
+    import signal
+
+    if multiprocessing.parent_process() is not None:  # only ever the worker, never the test
+        os.kill(os.getpid(), signal.SIGKILL)
+    return os.getpid(), value * 2
+
+
+def test_beside_runs_the_work_in_a_worker_that_ran_its_setup_first():
+    with beside(True, setup=_remember, setup_args=("ready",)) as other:
+        pending = other.submit(_pid_and_marks, 21)
+        pid, value, marks = pending()
+    assert pid != os.getpid()
+    assert value == 42
+    assert marks == ["ready"]  # setup ran in the worker, before the work
+    assert _SETUP_MARK == []  # and not here
+
+
+def test_beside_disabled_runs_the_work_here_when_asked_for():
+    with beside(False, setup=_remember, setup_args=("ready",)) as other:
+        pending = other.submit(_pid_and_marks, 5)
+        assert pending() == (os.getpid(), 10, [])
+
+
+def test_beside_redoes_the_work_of_a_killed_worker_here(capfd):
+    with beside(True) as other:
+        pending = other.submit(_killed_in_a_worker, 21)
+        assert pending() == (os.getpid(), 42)
+    assert "the second process stopped" in capfd.readouterr().err
+
+
+def test_beside_hands_a_workers_error_to_the_caller():
+    with beside(True) as other:
+        pending = other.submit(_fail_on_three, None, [1, 3])
+        with pytest.raises(UserError, match="batch with 3"):
+            pending()

@@ -26,6 +26,7 @@ __all__ = [
     "BACKENDS",
     "WorkerPool",
     "batched",
+    "beside",
     "in_background",
     "read_ahead",
     "check_backend",
@@ -113,6 +114,71 @@ def in_background(function: Callable[..., R], *args: Any) -> concurrent.futures.
 
     threading.Thread(target=run, daemon=True).start()
     return future
+
+
+class Beside:
+    """Work handed to a second process while this one goes on (see :func:`beside`)."""
+
+    def __init__(self, executor: Any) -> None:
+        self._executor = executor
+
+    def submit(self, function: Callable[..., R], *args: Any) -> Callable[[], R]:
+        """Start ``function(*args)``; the returned call waits for its value and returns it.
+
+        ``function`` must be a module-level function and its arguments picklable. Without a
+        second process (``enabled`` false) it runs when its value is asked for. When the
+        second process dies (killed, out of memory), the work is done again in this process,
+        with a line on stderr, so the stage still completes with the same result.
+        """
+        if self._executor is None:
+            return lambda: function(*args)
+        future = self._executor.submit(function, *args)
+
+        def result() -> R:
+            from concurrent.futures.process import BrokenProcessPool
+
+            try:
+                return future.result()
+            except BrokenProcessPool as exc:
+                print(
+                    f"warning: the second process stopped ({exc}); doing its work here",
+                    file=sys.stderr,
+                )
+                return function(*args)
+
+        return result
+
+
+@contextlib.contextmanager
+def beside(
+    enabled: bool, *, setup: Callable[..., None] | None = None, setup_args: tuple = ()
+) -> Iterator[Beside]:
+    """One spawned worker process for a piece of a stage that can run beside the rest.
+
+    For fixed costs of a small run that would otherwise wait for each other on one core (the
+    compare stage draws its Indonesian figures there while it draws the English ones). The
+    worker starts at once and runs ``setup(*setup_args)`` first (imports, settings), so its
+    start-up overlaps what this process does until the first :meth:`Beside.submit`. With
+    ``enabled`` false nothing is started and submitted work runs in this process. At the end
+    of the block the worker is stopped; work whose value was never asked for is cancelled.
+    """
+    if not enabled:
+        yield Beside(None)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    executor = ProcessPoolExecutor(
+        1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=setup,
+        initargs=setup_args,
+    )
+    executor.submit(int)  # start the worker now, not at the first real submit
+    try:
+        yield Beside(executor)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 def read_ahead(make: Callable[[], Iterator[B]], depth: int = 2) -> Iterator[B]:

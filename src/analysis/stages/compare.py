@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+import pandas as pd
+
 from ..compare.scan import compare_parquet
 from ..compare.tables import CompareResult
 from ..core.codebook import CONTRAST
-from ..core.config import Params
+from ..core.config import CompareParams, Params
 from ..core.io import write_csv, write_json
+from ..core.parallel import beside
 from ..core.paths import ProjectPaths
 from ..report import figures_compare as fc
 from ..report.figures import LANGUAGES, save_figure
@@ -14,7 +21,7 @@ from ..report.figures import LANGUAGES, save_figure
 __all__ = ["PARAMS", "run"]
 
 #: The params.yaml entries this stage reads (dvc.yaml declares the same).
-PARAMS = ("seed", "compare")
+PARAMS = ("seed", "compute.n_jobs", "compare")
 
 
 def run(params: Params, paths: ProjectPaths) -> CompareResult:
@@ -25,47 +32,82 @@ def run(params: Params, paths: ProjectPaths) -> CompareResult:
     ``reports/figures/compare/id/``.
 
     Args:
-        params: the validated params.yaml (``compare``, ``seed``).
+        params: the validated params.yaml (``compare``, ``seed``; ``compute.n_jobs`` > 1 draws
+            the Indonesian figures in a second process).
         paths: the project layout.
 
     Returns:
         Tables, metrics, findings, the English figures and every file written.
     """
 
-    # Read in Arrow batches of the columns compare uses (analysis.compare.scan): memory holds
-    # a few bytes per document and the cooperation kinds' rows, not every paragraph.
-    result = compare_parquet(
-        paths.documents,
-        paths.paragraphs,
-        paths.classified,
-        paths.topics,
-        params.compare,
-        params.seed,
-    )
-    tables_dir, figures_dir = paths.tables("compare"), paths.figures("compare")
-    for name, table in sorted(result.tables.items()):
-        result.written.append(write_csv(tables_dir / f"{name}.csv", table))
-    result.written.append(write_json(paths.metrics("compare"), result.metrics))
-    for lang in LANGUAGES:
-        drawn = _figures(result, params, lang)
-        out_dir = figures_dir if lang == "en" else figures_dir / lang
-        for name, figure in drawn.items():
-            result.written.extend(save_figure(figure, name, out_dir))
-        if lang == "en":
-            result.figures = drawn
+    # With n_jobs > 1 a worker process draws the Indonesian figures while this one scans the
+    # tables and draws the English ones. It starts now, so its start-up overlaps the scan, and
+    # gets this process's matplotlib settings: its files are the same bytes as when drawn here.
+    settings = {key: value for key, value in mpl.rcParams.items()}
+    with beside(params.compute.n_jobs > 1, setup=_worker_setup, setup_args=(settings,)) as other:
+        # Read in Arrow batches of the columns compare uses (analysis.compare.scan): memory
+        # holds a few bytes per document and the cooperation kinds' rows, not every paragraph.
+        result = compare_parquet(
+            paths.documents,
+            paths.paragraphs,
+            paths.classified,
+            paths.topics,
+            params.compare,
+            params.seed,
+        )
+        tables_dir, figures_dir = paths.tables("compare"), paths.figures("compare")
+        n_undated = int(result.metrics["corpus"]["n_undated"])
+        translated = [
+            other.submit(
+                _draw_and_save, result.tables, params.compare, n_undated, lang, figures_dir / lang
+            )
+            for lang in LANGUAGES
+            if lang != "en"
+        ]
+        for name, table in sorted(result.tables.items()):
+            result.written.append(write_csv(tables_dir / f"{name}.csv", table))
+        result.written.append(write_json(paths.metrics("compare"), result.metrics))
+        result.figures = _figures(result.tables, params.compare, n_undated, "en")
+        for name, figure in result.figures.items():
+            result.written.extend(save_figure(figure, name, figures_dir))
+        for drawn in translated:
+            result.written.extend(drawn())
     result.written.sort()
     return result
 
 
-def _figures(result: CompareResult, params: Params, lang: str) -> dict:
+def _worker_setup(settings: dict[str, Any]) -> None:
+    """The worker's matplotlib settings: the stage process's (rcParams as they were)."""
+    import warnings
+
+    with warnings.catch_warnings():  # deprecated keys are copied as they are, silently
+        warnings.simplefilter("ignore")
+        mpl.rcParams.update(settings)
+
+
+def _draw_and_save(
+    tables: dict[str, pd.DataFrame],
+    section: CompareParams,
+    n_undated: int,
+    lang: str,
+    out_dir: Path,
+) -> list[Path]:
+    """Draw the six figures in ``lang`` and save them to ``out_dir``; the files written."""
+    written: list[Path] = []
+    for name, figure in _figures(tables, section, n_undated, lang).items():
+        written.extend(save_figure(figure, name, out_dir))
+    return written
+
+
+def _figures(
+    tables: dict[str, pd.DataFrame], section: CompareParams, n_undated: int, lang: str
+) -> dict:
     """The six compare figures in one language."""
-    section, tables = params.compare, result.tables
     interval = {
         "ci_level": section.ci_level,
         "n_bootstrap": section.n_bootstrap,
         "min_bootstrap_docs": section.min_bootstrap_docs,
     }
-    n_undated = int(result.metrics["corpus"]["n_undated"])
     return {
         "coverage": fc.plot_coverage(tables["coverage_outlet"], lang=lang),
         "coverage_monthly": fc.plot_coverage_monthly(
