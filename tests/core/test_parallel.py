@@ -353,6 +353,19 @@ def test_beside_redoes_the_work_of_a_killed_worker_here(capfd):
     assert "the second process stopped" in capfd.readouterr().err
 
 
+def _setup_fails() -> None:
+    raise RuntimeError("no setup")
+
+
+def test_beside_does_the_work_here_when_the_workers_setup_failed(capfd):
+    with beside(True, setup=_setup_fails) as other:
+        pending = other.submit(_pid_and_marks, 4)
+        assert pending() == (os.getpid(), 8, [])
+        # the pool is known to be broken now: a later submit is refused at once, and done here
+        assert other.submit(_pid_and_marks, 5)() == (os.getpid(), 10, [])
+    assert "the second process stopped" in capfd.readouterr().err
+
+
 def test_beside_hands_a_workers_error_to_the_caller():
     with beside(True) as other:
         pending = other.submit(_fail_on_three, None, [1, 3])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import functools
 import gc
 import io
 import itertools
@@ -130,21 +131,28 @@ class Beside:
         second process dies (killed, out of memory), the work is done again in this process,
         with a line on stderr, so the stage still completes with the same result.
         """
-        if self._executor is None:
-            return lambda: function(*args)
-        future = self._executor.submit(function, *args)
+        from concurrent.futures.process import BrokenProcessPool
 
-        def result() -> R:
-            from concurrent.futures.process import BrokenProcessPool
-
-            try:
-                return future.result()
-            except BrokenProcessPool as exc:
+        def here(exc: BaseException | None = None) -> R:
+            if exc is not None:
                 print(
                     f"warning: the second process stopped ({exc}); doing its work here",
                     file=sys.stderr,
                 )
-                return function(*args)
+            return function(*args)
+
+        if self._executor is None:
+            return here
+        try:
+            future = self._executor.submit(function, *args)
+        except BrokenProcessPool as exc:  # it died before (its setup failed, or it was killed)
+            return functools.partial(here, exc)
+
+        def result() -> R:
+            try:
+                return future.result()
+            except BrokenProcessPool as exc:
+                return here(exc)
 
         return result
 
