@@ -89,8 +89,10 @@ def test_small_corpora_use_kmeans():
 
 
 def test_too_few_paragraphs_is_a_user_error():
-    with pytest.raises(UserError, match=r"at least 20 paragraphs, got 19"):
+    with pytest.raises(UserError, match=r"at least 20 paragraphs, got 19") as raised:
         clustering_settings(19, min_topic_size=MIN_TOPIC_SIZE)
+    # the advice names what can help: more articles, and why ingest rejected the ones given
+    assert "rejects.csv" in str(raised.value) and "fit_on: all" not in str(raised.value)
 
 
 # --------------------------------------------------------------------------- seed-sized inputs

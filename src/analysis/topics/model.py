@@ -112,8 +112,10 @@ def clustering_settings(n_paragraphs: int, min_topic_size: int) -> ClusteringSet
     """
     if n_paragraphs < MIN_PARAGRAPHS:
         raise UserError(
-            f"topic modelling needs at least {MIN_PARAGRAPHS} paragraphs, got {n_paragraphs}; "
-            "add articles to the corpus (ingest.raw_dir) or set topics.fit_on: all"
+            f"topic modelling needs at least {MIN_PARAGRAPHS} paragraphs, got {n_paragraphs} "
+            "(every fit mode falls back to all the paragraphs of non-duplicate articles, so the "
+            "corpus itself has too few); add articles to the corpus (ingest.raw_dir), and see "
+            "data/processed/rejects.csv for the documents ingest rejected and why"
         )
     n_neighbors = int(min(UMAP_MAX_NEIGHBORS, max(UMAP_MIN_NEIGHBORS, round(math.sqrt(n_paragraphs)))))
     if n_paragraphs < KMEANS_BELOW:
