@@ -163,12 +163,13 @@ def beside(
 ) -> Iterator[Beside]:
     """One spawned worker process for a piece of a stage that can run beside the rest.
 
-    For fixed costs of a small run that would otherwise wait for each other on one core (the
-    compare stage draws its Indonesian figures there while it draws the English ones). The
-    worker starts at once and runs ``setup(*setup_args)`` first (imports, settings), so its
-    start-up overlaps what this process does until the first :meth:`Beside.submit`. With
-    ``enabled`` false nothing is started and submitted work runs in this process. At the end
-    of the block the worker is stopped; work whose value was never asked for is cancelled.
+    Meant for fixed costs of a small run that would otherwise queue on one core while the
+    other idles (the compare stage draws its Indonesian figures there while it draws the
+    English ones). The worker starts at once and runs ``setup(*setup_args)`` first (imports,
+    settings), so its start-up overlaps what this process does until the first
+    :meth:`Beside.submit`. With ``enabled`` false nothing is started and submitted work runs in
+    this process. At the end of the block, work not yet started is cancelled, work under way
+    is waited for, and the worker exits.
     """
     if not enabled:
         yield Beside(None)
