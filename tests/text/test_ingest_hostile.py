@@ -250,6 +250,28 @@ def test_a_broken_csv_row_rejects_the_rest_once_and_keeps_the_rows_before(tmp_pa
     assert "rows 2 and after cannot be read" in result.rejects["detail"].iloc[0]
 
 
+def test_csv_files_separated_by_semicolons_or_tabs_are_read(tmp_path, lexicon_dir):
+    # a spreadsheet saved as CSV in an Indonesian locale separates fields with ";"
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    body = " ".join(hostile_corpus.ARTICLES["ankara"][2])
+    (raw / "semi.csv").write_text(
+        f"\ufeffid;judul;isi;tanggal\ns1;Judul, satu;{body};2025-01-02\n", encoding="utf-8"
+    )
+    (raw / "tabs.csv").write_text(f"id\ttitle\ttext\nt1\tA; b\t{body}\n", encoding="utf-8")
+    # a comma-separated file whose title holds semicolons stays comma-separated
+    (raw / "comma.csv").write_text(f'id,title,text\nc1,"x;y;z;w","{body}"\n', encoding="utf-8")
+    result = _ingest(raw, tmp_path, lexicon_dir=lexicon_dir)
+    docs = result.documents.set_index("doc_id")
+    assert sorted(docs.index) == ["comma.csv#c1", "semi.csv#s1", "tabs.csv#t1"]
+    assert docs.loc["semi.csv#s1", "title"] == "Judul, satu"
+    assert str(docs.loc["semi.csv#s1", "date"])[:10] == "2025-01-02"
+    assert docs.loc["tabs.csv#t1", "title"] == "A; b"
+    assert docs.loc["comma.csv#c1", "title"] == "x;y;z;w"
+    assert docs.loc["semi.csv#s1", "text"].startswith(body[:40])
+    assert result.rejects.empty
+
+
 def test_an_unreadable_csv_or_jsonl_is_a_reject(tmp_path, lexicon_dir, monkeypatch):
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -437,9 +437,26 @@ def _csv_encoding(path: Path) -> tuple[str | None, tuple[str, str] | None]:
     return "latin-1", None
 
 
+# A spreadsheet saved as CSV in an Indonesian (decimal-comma) locale separates fields with ";".
+_CSV_DELIMITERS = (",", ";", "\t")
+
+
+def _csv_delimiter(path: Path, encoding: str) -> str:
+    """The delimiter giving the header line the most fields (a comma on a tie or an error)."""
+    try:
+        with open(path, encoding=encoding, newline="") as fh:
+            line = fh.readline(1 << 16)
+        counts = {d: len(next(csv.reader([line], delimiter=d), [])) for d in _CSV_DELIMITERS}
+    except (csv.Error, UnicodeError):
+        return ","
+    return max(_CSV_DELIMITERS, key=lambda d: (counts[d], d == ","))
+
+
 def _iter_csv(rel: str, path: Path, lex: CleaningLexicons) -> Iterator[SourceItem]:
     try:
         encoding, problem = _csv_encoding(path)
+        if not problem:
+            delimiter = _csv_delimiter(path, encoding)
     except OSError as exc:
         yield SourceItem(rel, None, "csv", reject=("undecodable", f"cannot read the file: {exc}"))
         return
@@ -450,7 +467,7 @@ def _iter_csv(rel: str, path: Path, lex: CleaningLexicons) -> Iterator[SourceIte
 
     def rows() -> Iterator[list[str]]:
         with open(path, encoding=encoding, newline="") as fh:
-            yield from csv.reader(fh)
+            yield from csv.reader(fh, delimiter=delimiter)
 
     n_rows = 0
     number = 0
