@@ -68,8 +68,7 @@ def run(params: Params, paths: ProjectPaths) -> CompareResult:
             result.written.append(write_csv(tables_dir / f"{name}.csv", table))
         result.written.append(write_json(paths.metrics("compare"), result.metrics))
         result.figures = _figures(result.tables, params.compare, n_undated, "en")
-        for name, figure in result.figures.items():
-            result.written.extend(save_figure(figure, name, figures_dir))
+        result.written.extend(_save_all(result.figures, figures_dir))
         for drawn in translated:
             result.written.extend(drawn())
     result.written.sort()
@@ -93,10 +92,12 @@ def _draw_and_save(
     out_dir: Path,
 ) -> list[Path]:
     """Draw the six figures in ``lang`` and save them to ``out_dir``; the files written."""
-    written: list[Path] = []
-    for name, figure in _figures(tables, section, n_undated, lang).items():
-        written.extend(save_figure(figure, name, out_dir))
-    return written
+    return _save_all(_figures(tables, section, n_undated, lang), out_dir)
+
+
+def _save_all(figures: dict, out_dir: Path) -> list[Path]:
+    """Save each figure as ``<out_dir>/<name>.png`` and ``.svg``; the files written."""
+    return [path for name, figure in figures.items() for path in save_figure(figure, name, out_dir)]
 
 
 def _figures(
