@@ -327,6 +327,22 @@ def test_figures_show_themselves_in_notebooks(tables):
     assert first.startswith(b"\x89PNG") and first == second
 
 
+def test_a_saved_figure_shows_its_png_file_at_the_inline_size(tables, tmp_path):
+    # After save_figure the notebook image is the PNG file's bytes (not a third drawing), shown
+    # at the size the 110-dpi drawing had; a change after saving draws the figure afresh.
+    figure = _draw(tables, "coverage", "en")
+    drawn = figure._repr_png_()
+    png, _svg = style.save_figure(figure, "coverage", tmp_path)
+    shown, size = figure._repr_png_()
+    assert shown == png.read_bytes() and shown != drawn
+    width, height = figure.get_size_inches()
+    assert size == {"width": round(width * 110), "height": round(height * 110)}
+    figure.axes[0].set_title("changed after saving")
+    redrawn = figure._repr_png_()
+    assert isinstance(redrawn, bytes) and redrawn.startswith(b"\x89PNG")
+    assert redrawn not in (shown, drawn)
+
+
 @pytest.mark.parametrize("name", ["coverage", "log_odds", "partners"])
 def test_layout_frozen_without_rendering_matches_a_full_draw(tables, tmp_path, monkeypatch, name):
     # freeze_layout solves the constrained layout with draw_without_rendering; a full Agg draw

@@ -67,6 +67,7 @@ __all__ = [
 
 WIDTH = 7.0  # inches: a full text column of an A4 brief
 _PNG_DPI = 150
+_INLINE_DPI = 110  # a notebook image drawn for display only (not saved) uses this
 STYLE = {
     "font.family": "DejaVu Sans",  # ships with matplotlib: same glyphs on every machine
     "font.size": 9,
@@ -156,12 +157,20 @@ class ReportFigure(Figure):
 
     Figures here are built without pyplot, so IPython's matplotlib hooks never see them;
     ``_repr_png_`` makes a notebook (and its HTML rendering) show the image, with the same
-    byte-stable PNG settings as :func:`save_figure`.
+    byte-stable PNG settings as :func:`save_figure`. A figure :func:`save_figure` has written
+    and nobody has changed since shows that PNG file's bytes (150 dpi, displayed at the size
+    of a 110-dpi image) instead of being drawn a third time.
     """
 
-    def _repr_png_(self) -> bytes:
+    #: The PNG bytes :func:`save_figure` wrote last (None until then).
+    saved_png: bytes | None = None
+
+    def _repr_png_(self) -> bytes | tuple[bytes, dict[str, int]]:
+        if self.saved_png is not None and not self.stale:
+            width, height = self.get_size_inches() * _INLINE_DPI
+            return self.saved_png, {"width": round(width), "height": round(height)}
         buffer = io.BytesIO()
-        self.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
+        self.savefig(buffer, format="png", dpi=_INLINE_DPI, metadata={"Software": None})
         return buffer.getvalue()
 
 
@@ -252,9 +261,16 @@ def save_figure(fig: Figure, stem: str, out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     png, svg = out / f"{stem}.png", out / f"{stem}.svg"
     with mpl.rc_context(_SAVE_STYLE):
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=_PNG_DPI, metadata={"Software": None})
         with atomic_path(png) as tmp:
-            fig.savefig(tmp, format="png", dpi=_PNG_DPI, metadata={"Software": None})
+            Path(tmp).write_bytes(buffer.getvalue())
         with atomic_path(svg) as tmp:
             # dpi only matters for rasterised layers (the grey cloud of a large log-odds plot).
             fig.savefig(tmp, format="svg", dpi=_PNG_DPI, metadata={"Date": None, "Creator": None})
+    if isinstance(fig, ReportFigure):
+        # Saving set and reset the figure's dpi, which marks it stale although it is as drawn;
+        # from here on only a real change (a new or edited artist) marks it stale again.
+        fig.saved_png = buffer.getvalue()
+        fig.stale = False
     return [png, svg]
