@@ -76,6 +76,27 @@ def test_gdelt_tab_separated_export_is_recognised(tmp_path, columns):
     assert listing.entries[2].url == "bukan-url-yang-sah"
 
 
+def test_semicolon_separated_export_is_recognised(tmp_path, columns):
+    # a Media Cloud export reopened and saved by a spreadsheet in an Indonesian locale
+    path = tmp_path / "ekspor.csv"
+    path.write_text(
+        "\ufeffurl;title;publish_date;media_name\n"
+        "https://contoh.test/a;Jakarta, Depok sepakat;2025-03-01;Contoh News\n"
+        "https://contoh.test/b;Lama;2019-01-01;Contoh News\n",
+        encoding="utf-8",
+    )
+    listing = read_source(str(path), columns=columns, dates=RANGE_2025)
+    assert listing.out_of_range == 1
+    [entry] = listing.entries
+    assert (entry.url, entry.title, entry.date, entry.outlet, entry.source) == (
+        "https://contoh.test/a",
+        "Jakarta, Depok sepakat",
+        "2025-03-01",
+        "Contoh News",
+        "ekspor.csv:2",
+    )
+
+
 def test_csv_without_a_url_column_is_a_user_error(tmp_path, columns):
     path = tmp_path / "hasil.csv"
     path.write_text("judul,tanggal\nA,2025-01-01\n", encoding="utf-8")

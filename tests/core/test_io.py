@@ -8,6 +8,7 @@ import pytest
 from analysis.core.errors import UserError
 from analysis.core.io import (
     atomic_path,
+    csv_delimiter,
     guard_formula,
     iter_stage_batches,
     parse_json,
@@ -165,3 +166,20 @@ def test_parse_json_reports_too_deep_nesting_as_malformed_json():
         parse_json("[" * 100_000)  # json.loads raises RecursionError here
     with pytest.raises(ValueError):
         parse_json("{not json")
+
+
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("file,outlet,date,title,url", ","),
+        ("\ufeffid;judul;isi;tanggal", ";"),  # a spreadsheet in an Indonesian locale
+        ("GKGRECORDID\tDATE\tDocumentIdentifier", "\t"),
+        ('url,"judul; subjudul",tanggal', ","),  # semicolons inside a quoted field
+        ("url;title,date", ","),  # a tie goes to the comma
+        ("url", ","),
+        ("", ","),
+        ("a\tb\tc,d", "\t"),  # more fields with tabs than with commas
+    ],
+)
+def test_csv_delimiter_splits_the_header_into_the_most_fields(header, expected):
+    assert csv_delimiter(header) == expected

@@ -263,6 +263,27 @@ def test_metrics_and_summary(seed_result):
     ]
 
 
+def test_a_semicolon_separated_sidecar_is_read(raw_dir, lexicon_dir, tmp_path):
+    # the sidecar saved by a spreadsheet in an Indonesian locale: ";" between fields
+    copy = tmp_path / "raw"
+    copy.mkdir()
+    shutil.copy(raw_dir / SEED_003, copy / SEED_003)
+    (copy / "metadata.csv").write_text(
+        f"file;outlet;date;title;url\n{SEED_003};trt.global;2025-08-21;Ankara, Jakarta;\n",
+        encoding="utf-8-sig",
+    )
+    result = run_ingest(
+        copy,
+        documents_path=tmp_path / "d.parquet",
+        rejects_path=tmp_path / "r.csv",
+        metadata_file=copy / "metadata.csv",
+        lexicon_dir=lexicon_dir,
+    )
+    row = result.documents.set_index("doc_id").loc[SEED_003]
+    assert (row["outlet"], row["title"]) == ("trt.global", "Ankara, Jakarta")
+    assert row["date"] == pd.Timestamp("2025-08-21")
+
+
 def test_output_files_match_contract(seed_result, tmp_path, raw_dir, lexicon_dir):
     run_ingest(
         raw_dir,

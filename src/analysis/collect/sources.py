@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import UserError
+from ..core.io import csv_delimiter
 from .urls import normalize_url
 
 __all__ = ["Listed", "Listing", "DateRange", "read_source", "parse_listing", "looks_like_listing",
@@ -237,10 +238,11 @@ def _pick(header: list[str], aliases: tuple[str, ...]) -> int | None:
 
 def _read_csv(path: Path, columns: dict[str, tuple[str, ...]], dates: DateRange) -> Listing:
     text = path.read_text(encoding="utf-8-sig", errors="replace")
-    first_line = text.split("\n", 1)[0]
-    # GDELT files are tab-separated; a header is a safer clue than sniffing quoted titles
-    tabs = path.name.lower().endswith(".tsv") or ("\t" in first_line and "," not in first_line)
-    rows = csv.reader(io.StringIO(text), delimiter="\t" if tabs else ",")
+    # GDELT files are tab-separated. The header is a safer clue than sniffing quoted titles:
+    # the delimiter that splits it into the most fields, as for ingest's CSV files.
+    tsv = path.name.lower().endswith(".tsv")
+    delimiter = "\t" if tsv else csv_delimiter(text.split("\n", 1)[0])
+    rows = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = next(rows, None)
     if not header:
         raise UserError(f"source {path}: the CSV file is empty; it needs a header row naming a "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import glob
 import json
 import math
@@ -26,11 +27,30 @@ __all__ = [
     "read_json",
     "read_stage_parquet",
     "RowGroupWriter",
+    "csv_delimiter",
 ]
 
 #: Batches waiting for :func:`iter_stage_batches`'s caller, decoded in a thread (one more may
 #: be in the making).
 READ_AHEAD = 2
+
+# A spreadsheet saved as CSV in an Indonesian (decimal-comma) locale separates fields with ";".
+_CSV_DELIMITERS = (",", ";", "\t")
+
+
+def csv_delimiter(header: str) -> str:
+    """The delimiter (comma, semicolon or tab) that splits a CSV file's header line into the
+    most fields; a comma on a tie, and when the line cannot be parsed.
+
+    Every CSV input (ingest's article files, the metadata sidecar, the collector's listings)
+    decides this way, so one spreadsheet export reads alike everywhere.
+    """
+    try:
+        counts = {d: len(next(csv.reader([header], delimiter=d), [])) for d in _CSV_DELIMITERS}
+    except csv.Error:
+        return ","
+    return max(_CSV_DELIMITERS, key=lambda d: (counts[d], d == ","))
+
 
 # Spreadsheet programs execute cells that start with these characters as formulas.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.errors import UserError
+from ..core.io import csv_delimiter
 from ..core.parallel import batched, check_backend, compute_options, map_batches
 from .clean import clean_article
 from .dedup import Fingerprint, fingerprint
@@ -221,7 +222,10 @@ def _load_sidecar(path: Path, lex: CleaningLexicons) -> dict[str, dict[str, obje
     if not path.is_file():
         raise UserError(f"metadata file {path} not found; set ingest.metadata_file to '' for none")
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            delimiter = csv_delimiter(fh.readline(1 << 16))
+        table = pd.read_csv(path, sep=delimiter, dtype=str, keep_default_na=False,
+                            encoding="utf-8-sig")
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise UserError(f"metadata file {path} is not a readable UTF-8 CSV file ({exc})") from None
     table.columns = [str(c).strip().lower() for c in table.columns]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.io import parse_json
+from ..core.io import csv_delimiter, parse_json
 from ..core.parallel import in_background
 from .lexicons import CleaningLexicons
 
@@ -437,19 +437,14 @@ def _csv_encoding(path: Path) -> tuple[str | None, tuple[str, str] | None]:
     return "latin-1", None
 
 
-# A spreadsheet saved as CSV in an Indonesian (decimal-comma) locale separates fields with ";".
-_CSV_DELIMITERS = (",", ";", "\t")
-
-
 def _csv_delimiter(path: Path, encoding: str) -> str:
-    """The delimiter giving the header line the most fields (a comma on a tie or an error)."""
+    """:func:`~analysis.core.io.csv_delimiter` of the file's header line (a comma when it
+    cannot be decoded)."""
     try:
         with open(path, encoding=encoding, newline="") as fh:
-            line = fh.readline(1 << 16)
-        counts = {d: len(next(csv.reader([line], delimiter=d), [])) for d in _CSV_DELIMITERS}
-    except (csv.Error, UnicodeError):
+            return csv_delimiter(fh.readline(1 << 16))
+    except UnicodeError:
         return ","
-    return max(_CSV_DELIMITERS, key=lambda d: (counts[d], d == ","))
 
 
 def _iter_csv(rel: str, path: Path, lex: CleaningLexicons) -> Iterator[SourceItem]:
