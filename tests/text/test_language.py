@@ -86,3 +86,40 @@ def test_compiled_walk_is_kept_in_numbas_disk_cache():
     for compiled in (walk_hits, count_hits):
         assert compiled._cache is not None and not isinstance(compiled._cache, NullCache)
         assert compiled._cache._cache_path  # a writable folder was found for it
+
+
+def _same_model(a: tuple, b: tuple) -> bool:
+    import numpy as np
+
+    return all(
+        np.array_equal(x, y)
+        and type(x) is type(y)
+        and getattr(x, "dtype", None) == getattr(y, "dtype", None)
+        and getattr(x, "typecode", None) == getattr(y, "typecode", None)
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def test_the_unpacked_model_copy_is_the_librarys_model(tmp_path, monkeypatch):
+    # The first load writes an unpacked copy beside numba's cache; later loads read it. Both
+    # give what py3langid's own loader gives, and a damaged copy is passed over.
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+    from py3langid.modelio import load_model
+
+    from analysis.text import language
+
+    library = load_model(MODEL_DIR / MODEL_FILE)
+    monkeypatch.setenv("COOPNEWS_NUMBA_CACHE", str(tmp_path / "cache" / "numba"))
+    first = language._model(MODEL_FILE)
+    [copy] = (tmp_path / "cache" / "langid").iterdir()
+    assert copy.name.startswith("model-") and copy.suffix == ".npz"
+    written = copy.stat().st_mtime_ns
+    second = language._model(MODEL_FILE)
+    assert copy.stat().st_mtime_ns == written  # read, not written again
+    assert _same_model(first, library) and _same_model(second, library)
+    copy.write_bytes(copy.read_bytes()[:1000])  # truncated
+    assert _same_model(language._model(MODEL_FILE), library)
+    assert not copy.exists()  # removed, so the next load writes it again
+    assert _same_model(language._model(MODEL_FILE), library) and copy.stat().st_size > 10**7
+    monkeypatch.setenv("COOPNEWS_NUMBA_CACHE", "/dev/null/numba")  # cannot be written
+    assert _same_model(language._model(MODEL_FILE), library)

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
+import os
+import shutil
 import threading
+import zipfile
+from pathlib import Path
+
+from ..core.io import atomic_path
+from ..core.runtime import NUMBA_CACHE_ENV
 
 __all__ = ["identify_language", "identify_languages"]
 
@@ -71,7 +80,11 @@ def _language_identifier():
                 scores.append(self._decide(text))
             return scores
 
-    identifier = CompiledWalkIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ptc, pc, classes, nextmove, row, output = _model(MODEL_FILE)
+    # what from_model_file does with the loaded model
+    identifier = CompiledWalkIdentifier(
+        np.asarray(ptc), np.asarray(pc), classes, nextmove, output, norm_probs=True, tk_row=row
+    )
     nextmove = identifier.tk_nextmove
     identifier._nextmove = np.frombuffer(nextmove, dtype=nextmove.typecode)
     identifier._rowbase_array = np.asarray(identifier._rowbase, dtype=np.int64)
@@ -79,6 +92,55 @@ def _language_identifier():
     identifier._table32 = identifier.nb_ptc.astype(np.float32)
     identifier._scratch = threading.local()
     return identifier
+
+
+def _model(model_file: str) -> tuple:
+    """py3langid's model as its ``load_model`` returns it, read from an unpacked copy.
+
+    The library keeps its model as an LZMA-compressed npz (4.6 MB), and unpacking it took
+    about 0.6 of the 0.75 s each process spends loading the identifier (ingest's and
+    classify's on a small corpus). The first process writes the unpacked npz (68 MB) to
+    ``langid/`` beside numba's cache folder (``.cache/langid`` by default), named by the
+    compressed file's SHA-256; later ones read it in about 0.1 s. A copy that cannot be
+    written or read is passed over: the library's loader reads the model then.
+    """
+    import lzma
+
+    from py3langid.langid import MODEL_DIR
+    from py3langid.modelio import load_model
+
+    source = MODEL_DIR / model_file
+    numba_cache = os.environ.get(NUMBA_CACHE_ENV) or os.path.join(".cache", "numba")
+    unpacked = None
+    try:
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+        unpacked = Path(numba_cache).parent / "langid" / f"model-{digest}.npz"
+        if not unpacked.is_file():
+            with lzma.open(source) as packed, atomic_path(unpacked) as tmp, open(tmp, "wb") as out:
+                shutil.copyfileobj(packed, out, length=1 << 20)
+        return _read_unpacked(unpacked)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, lzma.LZMAError):
+        if unpacked is not None:  # a damaged copy: the next process writes it afresh
+            with contextlib.suppress(OSError):
+                unpacked.unlink()
+        return load_model(source)
+
+
+def _read_unpacked(path: Path) -> tuple:
+    """The model tuple from an unpacked model npz, converted as py3langid's ``load_model``
+    converts it (``tests/text/test_language.py`` checks that the two are equal)."""
+    import numpy as np
+    from py3langid.modelio import _to_array
+
+    with np.load(path, allow_pickle=False) as data:
+        return (
+            data["ptc"],
+            data["pc"],
+            data["classes"].tolist(),
+            _to_array(data["nextmove"]),
+            _to_array(data["nextmove_row"]),
+            data["out_feat"].tolist(),
+        )
 
 
 def _walked(identifier, encoded: list[bytes], walk_hits, count_hits) -> list:
