@@ -111,18 +111,19 @@ def _model(model_file: str) -> tuple:
 
     source = MODEL_DIR / model_file
     numba_cache = os.environ.get(NUMBA_CACHE_ENV) or os.path.join(".cache", "numba")
-    unpacked = None
     try:
         digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
         unpacked = Path(numba_cache).parent / "langid" / f"model-{digest}.npz"
         if not unpacked.is_file():
             with lzma.open(source) as packed, atomic_path(unpacked) as tmp, open(tmp, "wb") as out:
                 shutil.copyfileobj(packed, out, length=1 << 20)
+    except (OSError, EOFError, lzma.LZMAError):  # cannot be written (or the source read)
+        return load_model(source)
+    try:
         return _read_unpacked(unpacked)
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, lzma.LZMAError):
-        if unpacked is not None:  # a damaged copy: the next process writes it afresh
-            with contextlib.suppress(OSError):
-                unpacked.unlink()
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        with contextlib.suppress(OSError):  # a damaged copy: the next process writes it afresh
+            unpacked.unlink()
         return load_model(source)
 
 
