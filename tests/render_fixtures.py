@@ -13,6 +13,10 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 HOSTILE_TITLE = "Jakarta <script>alert(1)</script> gandeng Bekasi"
 
 
+#: A figure title with characters the page must escape.
+ALT_TEXT = 'Shares by kind: "domestic" <b>& international</b>'
+
+
 def figure_png() -> bytes:
     """A small bar chart drawn by matplotlib, as PNG bytes."""
     import matplotlib
@@ -82,6 +86,8 @@ def make_notebook(index: int, stage: str, png: bytes) -> nbformat.NotebookNode:
                         "image/png": base64.b64encode(png).decode("ascii"),
                         "text/plain": "<Figure size 150x100 with 1 Axes>",
                     },
+                    # what analysis.report.figures.ReportFigure gives a notebook
+                    metadata={"image/png": {"width": 300, "height": 200, "alt": ALT_TEXT}},
                 )
             ],
         ),

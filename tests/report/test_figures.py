@@ -321,26 +321,30 @@ def test_redrawing_gives_the_same_bytes(tables, tmp_path, name):
 
 
 def test_figures_show_themselves_in_notebooks(tables):
-    # Built without pyplot, so Jupyter needs _repr_png_ to display them (papermill, HTML).
+    # Built without pyplot, so Jupyter needs _repr_png_ to display them (papermill, HTML), with
+    # the figure's title as the image's text alternative.
     figure = _draw(tables, "coverage", "en")
-    first, second = figure._repr_png_(), figure._repr_png_()
+    (first, about), (second, _) = figure._repr_png_(), figure._repr_png_()
     assert first.startswith(b"\x89PNG") and first == second
+    assert about == {"alt": " ".join(figure.get_suptitle().split())}
+    assert len(about["alt"]) > 10
 
 
 def test_a_saved_figure_shows_its_png_file_at_the_inline_size(tables, tmp_path):
     # After save_figure the notebook image is the PNG file's bytes (not a third drawing), shown
     # at the size the 110-dpi drawing had; a change after saving draws the figure afresh.
     figure = _draw(tables, "coverage", "en")
-    drawn = figure._repr_png_()
+    drawn, _ = figure._repr_png_()
     png, _svg = style.save_figure(figure, "coverage", tmp_path)
-    shown, size = figure._repr_png_()
+    shown, about = figure._repr_png_()
     assert shown == png.read_bytes() and shown != drawn
     width, height = figure.get_size_inches()
-    assert size == {"width": round(width * 110), "height": round(height * 110)}
+    alt = " ".join(figure.get_suptitle().split())
+    assert about == {"width": round(width * 110), "height": round(height * 110), "alt": alt}
     figure.axes[0].set_title("changed after saving")
-    redrawn = figure._repr_png_()
-    assert isinstance(redrawn, bytes) and redrawn.startswith(b"\x89PNG")
-    assert redrawn not in (shown, drawn)
+    redrawn, about = figure._repr_png_()
+    assert redrawn.startswith(b"\x89PNG") and redrawn not in (shown, drawn)
+    assert about == {"alt": alt}
 
 
 @pytest.mark.parametrize("name", ["coverage", "log_odds", "partners"])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from render_fixtures import HOSTILE_TITLE, figure_png, write_fixture_notebooks
+from render_fixtures import ALT_TEXT, HOSTILE_TITLE, figure_png, write_fixture_notebooks
 
 from analysis.core.errors import UserError
 from analysis.report.render import (
@@ -139,11 +139,14 @@ def test_code_is_folded_and_prose_and_figures_stay(site, png):
         "Show code",
     ]
     assert "<h2" in text and "The shares are fractions of documents." in text
-    images = [a["src"] for t, a in parsed.tags if t == "img"]
+    images = [a for t, a in parsed.tags if t == "img"]
     assert len(images) == 1
     prefix = "data:image/png;base64,"
-    assert images[0].startswith(prefix)
-    assert base64.b64decode(images[0][len(prefix) :]) == png
+    assert images[0]["src"].startswith(prefix)
+    assert base64.b64decode(images[0]["src"][len(prefix) :]) == png
+    # the size and the text alternative the figure gave the notebook, escaped
+    assert (images[0]["width"], images[0]["height"], images[0]["alt"]) == ("300", "200", ALT_TEXT)
+    assert "<b>&" not in text
     assert "In&nbsp;[" not in text and "Out[" not in text
 
 

@@ -165,13 +165,15 @@ class ReportFigure(Figure):
     #: The PNG bytes :func:`save_figure` wrote last (None until then).
     saved_png: bytes | None = None
 
-    def _repr_png_(self) -> bytes | tuple[bytes, dict[str, int]]:
+    def _repr_png_(self) -> tuple[bytes, dict[str, int | str]]:
+        # The title is the image's text alternative on the rendered page (screen readers).
+        about: dict[str, int | str] = {"alt": " ".join(self.get_suptitle().split()) or "Figure"}
         if self.saved_png is not None and not self.stale:
             width, height = self.get_size_inches() * _INLINE_DPI
-            return self.saved_png, {"width": round(width), "height": round(height)}
+            return self.saved_png, {"width": round(width), "height": round(height), **about}
         buffer = io.BytesIO()
         self.savefig(buffer, format="png", dpi=_INLINE_DPI, metadata={"Software": None})
-        return buffer.getvalue()
+        return buffer.getvalue(), about
 
 
 def new_figure(height: float, width: float = WIDTH) -> Figure:
