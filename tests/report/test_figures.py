@@ -326,8 +326,17 @@ def test_figures_show_themselves_in_notebooks(tables):
     figure = _draw(tables, "coverage", "en")
     (first, about), (second, _) = figure._repr_png_(), figure._repr_png_()
     assert first.startswith(b"\x89PNG") and first == second
-    assert about == {"alt": " ".join(figure.get_suptitle().split())}
-    assert len(about["alt"]) > 10
+    assert about == {"alt": "News coverage by outlet and kind of cooperation"}
+
+
+def test_a_figure_without_a_title_of_its_own_is_described_by_its_axes_title():
+    figure = style.new_figure(2.0)
+    ax = figure.add_subplot()
+    assert figure.alt_text() == "Figure"
+    ax.set_title("Paragraphs per\ntopic", loc="left")
+    assert figure.alt_text() == "Paragraphs per topic"
+    figure.suptitle("Topics")
+    assert figure.alt_text() == "Topics"
 
 
 def test_a_saved_figure_shows_its_png_file_at_the_inline_size(tables, tmp_path):
@@ -339,7 +348,7 @@ def test_a_saved_figure_shows_its_png_file_at_the_inline_size(tables, tmp_path):
     shown, about = figure._repr_png_()
     assert shown == png.read_bytes() and shown != drawn
     width, height = figure.get_size_inches()
-    alt = " ".join(figure.get_suptitle().split())
+    alt = "News coverage by outlet and kind of cooperation"
     assert about == {"width": round(width * 110), "height": round(height * 110), "alt": alt}
     figure.axes[0].set_title("changed after saving")
     redrawn, about = figure._repr_png_()

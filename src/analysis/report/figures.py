@@ -166,14 +166,21 @@ class ReportFigure(Figure):
     saved_png: bytes | None = None
 
     def _repr_png_(self) -> tuple[bytes, dict[str, int | str]]:
-        # The title is the image's text alternative on the rendered page (screen readers).
-        about: dict[str, int | str] = {"alt": " ".join(self.get_suptitle().split()) or "Figure"}
+        about: dict[str, int | str] = {"alt": self.alt_text()}
         if self.saved_png is not None and not self.stale:
             width, height = self.get_size_inches() * _INLINE_DPI
             return self.saved_png, {"width": round(width), "height": round(height), **about}
         buffer = io.BytesIO()
         self.savefig(buffer, format="png", dpi=_INLINE_DPI, metadata={"Software": None})
         return buffer.getvalue(), about
+
+    def alt_text(self) -> str:
+        """The image's text alternative on a rendered page (read by screen readers): the
+        figure's title, else the first axes title, else "Figure"."""
+        titles = [self.get_suptitle()] + [
+            ax.get_title(loc) for ax in self.axes for loc in ("left", "center", "right")
+        ]
+        return next((" ".join(t.split()) for t in titles if t.strip()), "Figure")
 
 
 def new_figure(height: float, width: float = WIDTH) -> Figure:
