@@ -67,7 +67,7 @@ __all__ = [
 
 WIDTH = 7.0  # inches: a full text column of an A4 brief
 _PNG_DPI = 150
-_INLINE_DPI = 110  # a notebook image drawn for display only (not saved) uses this
+_INLINE_DPI = 110  # a notebook image's size (and its resolution when drawn for display only)
 STYLE = {
     "font.family": "DejaVu Sans",  # ships with matplotlib: same glyphs on every machine
     "font.size": 9,
@@ -272,14 +272,15 @@ def save_figure(fig: Figure, stem: str, out_dir: str | Path) -> list[Path]:
     with mpl.rc_context(_SAVE_STYLE):
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=_PNG_DPI, metadata={"Software": None})
+        png_bytes = buffer.getvalue()
         with atomic_path(png) as tmp:
-            Path(tmp).write_bytes(buffer.getvalue())
+            Path(tmp).write_bytes(png_bytes)
         with atomic_path(svg) as tmp:
             # dpi only matters for rasterised layers (the grey cloud of a large log-odds plot).
             fig.savefig(tmp, format="svg", dpi=_PNG_DPI, metadata={"Date": None, "Creator": None})
     if isinstance(fig, ReportFigure):
         # Saving set and reset the figure's dpi, which marks it stale although it is as drawn;
         # from here on only a real change (a new or edited artist) marks it stale again.
-        fig.saved_png = buffer.getvalue()
+        fig.saved_png = png_bytes
         fig.stale = False
     return [png, svg]
